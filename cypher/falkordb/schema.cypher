@@ -1,0 +1,44 @@
+// FalkorDB schema: the same constraints and indexes as cypher/neo4j/schema.cypher.
+// FalkorDB needs an index before a unique constraint and creates constraints with the
+// GRAPH.CONSTRAINT command: the backend translates the exact form
+// 'CREATE CONSTRAINT FOR (n:Label) REQUIRE n.prop IS UNIQUE' into that command.
+// Existing indexes and constraints are reported as present, so applying is idempotent.
+
+CREATE INDEX FOR (n:Customer) ON (n.uid);
+CREATE CONSTRAINT FOR (n:Customer) REQUIRE n.uid IS UNIQUE;
+CREATE INDEX FOR (n:Contact) ON (n.uid);
+CREATE CONSTRAINT FOR (n:Contact) REQUIRE n.uid IS UNIQUE;
+CREATE INDEX FOR (n:Referrer) ON (n.uid);
+CREATE CONSTRAINT FOR (n:Referrer) REQUIRE n.uid IS UNIQUE;
+CREATE INDEX FOR (n:Channel) ON (n.uid);
+CREATE CONSTRAINT FOR (n:Channel) REQUIRE n.uid IS UNIQUE;
+CREATE INDEX FOR (n:Tag) ON (n.uid);
+CREATE CONSTRAINT FOR (n:Tag) REQUIRE n.uid IS UNIQUE;
+CREATE INDEX FOR (n:User) ON (n.uid);
+CREATE CONSTRAINT FOR (n:User) REQUIRE n.uid IS UNIQUE;
+CREATE INDEX FOR (n:FollowUp) ON (n.uid);
+CREATE CONSTRAINT FOR (n:FollowUp) REQUIRE n.uid IS UNIQUE;
+CREATE INDEX FOR (n:Order) ON (n.uid);
+CREATE CONSTRAINT FOR (n:Order) REQUIRE n.uid IS UNIQUE;
+CREATE INDEX FOR (n:Ticket) ON (n.uid);
+CREATE CONSTRAINT FOR (n:Ticket) REQUIRE n.uid IS UNIQUE;
+CREATE INDEX FOR (n:Segment) ON (n.uid);
+CREATE CONSTRAINT FOR (n:Segment) REQUIRE n.uid IS UNIQUE;
+CREATE INDEX FOR (n:Change) ON (n.uid);
+CREATE CONSTRAINT FOR (n:Change) REQUIRE n.uid IS UNIQUE;
+CREATE INDEX FOR (n:Consent) ON (n.uid);
+CREATE CONSTRAINT FOR (n:Consent) REQUIRE n.uid IS UNIQUE;
+
+CREATE INDEX FOR (n:Customer) ON (n.name);
+CREATE INDEX FOR (n:Customer) ON (n.stage);
+CREATE INDEX FOR (n:Customer) ON (n.created_at);
+CREATE INDEX FOR (n:Customer) ON (n.status);
+CREATE INDEX FOR (n:Contact) ON (n.name);
+CREATE INDEX FOR (n:Channel) ON (n.name);
+CREATE INDEX FOR (n:Tag) ON (n.name);
+CREATE INDEX FOR (n:User) ON (n.username);
+CREATE INDEX FOR (n:User) ON (n.user_id);
+CREATE INDEX FOR (n:FollowUp) ON (n.at);
+CREATE INDEX FOR (n:Order) ON (n.at);
+CREATE INDEX FOR (n:Ticket) ON (n.status);
+CREATE INDEX FOR (n:Change) ON (n.at);

