@@ -1,0 +1,65 @@
+"""Every GraphCRM setting, read from the environment with safe defaults.
+
+``load()`` returns the settings as a dict: these defaults, then the environment. The
+application factory applies them, then its ``overrides``. Secrets are never defaulted to
+a fixed value: a missing ``SECRET_KEY`` is generated into the instance folder for local
+use (see ``app.instance``) and is required when ``GRAPHCRM_ENV=production``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask_appbuilder.const import AUTH_DB
+
+# Settings that may come from the environment, with their defaults (None: derived later).
+ENVIRONMENT_DEFAULTS: dict[str, Any] = {
+    "GRAPHCRM_ENV": "development",
+    "GRAPHCRM_INSTANCE_PATH": "instance",
+    "GRAPH_URL": "embedded:",
+    "SQLALCHEMY_DATABASE_URI": None,  # sqlite in the instance folder
+    "SECRET_KEY": None,
+    "PHONE_DEFAULT_REGION": "CN",
+    "GRAPHCRM_EMBEDDED_MANAGED": "",  # set by 'graphcrm serve' for its gunicorn workers
+}
+
+# Fixed application settings (Flask-AppBuilder and Flask), overridable by create_app.
+APP_DEFAULTS: dict[str, Any] = {
+    "APP_NAME": "GraphCRM",
+    "AUTH_TYPE": AUTH_DB,
+    "AUTH_ROLE_ADMIN": "Admin",
+    "AUTH_ROLE_PUBLIC": "Public",
+    "FAB_ADD_SECURITY_API": True,
+    "FAB_API_SWAGGER_UI": True,
+    "FAB_UPDATE_PERMS": True,
+    "BABEL_DEFAULT_LOCALE": "en",
+    "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent / "app" / "translations"),
+    "LANGUAGES": {
+        "en": {"flag": "gb", "name": "English"},
+        "zh": {"flag": "cn", "name": "简体中文"},
+    },
+    "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+    "WTF_CSRF_ENABLED": True,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+}
+
+
+def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Return the settings: defaults, then whatever the environment sets."""
+    env = os.environ if environ is None else environ
+    settings: dict[str, Any] = dict(APP_DEFAULTS)
+    for key, default in ENVIRONMENT_DEFAULTS.items():
+        value = env.get(key)
+        settings[key] = value if value not in (None, "") else default
+    settings["GRAPHCRM_INSTANCE_PATH"] = str(Path(settings["GRAPHCRM_INSTANCE_PATH"]).resolve())
+    settings["GRAPHCRM_EMBEDDED_MANAGED"] = settings["GRAPHCRM_EMBEDDED_MANAGED"] in ("1", "true")
+    return settings
+
+
+def is_production(settings: Mapping[str, Any]) -> bool:
+    """True when ``GRAPHCRM_ENV`` asks for production rules (secrets required, secure cookies)."""
+    return str(settings.get("GRAPHCRM_ENV", "")).lower() == "production"
