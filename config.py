@@ -23,7 +23,9 @@ ENVIRONMENT_DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_DATABASE_URI": None,  # sqlite in the instance folder
     "SECRET_KEY": None,
     "PHONE_DEFAULT_REGION": "CN",
-    "GRAPHCRM_EMBEDDED_MANAGED": "",  # set by 'graphcrm serve' for its gunicorn workers
+    # Set by 'graphcrm serve' for its gunicorn workers: the serving process has started the
+    # embedded graph, applied the schema and synced permissions, so workers only attach.
+    "GRAPHCRM_SERVE_WORKER": "",
 }
 
 # Fixed application settings (Flask-AppBuilder and Flask), overridable by create_app.
@@ -56,7 +58,9 @@ def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         value = env.get(key)
         settings[key] = value if value not in (None, "") else default
     settings["GRAPHCRM_INSTANCE_PATH"] = str(Path(settings["GRAPHCRM_INSTANCE_PATH"]).resolve())
-    settings["GRAPHCRM_EMBEDDED_MANAGED"] = settings["GRAPHCRM_EMBEDDED_MANAGED"] in ("1", "true")
+    settings["GRAPHCRM_SERVE_WORKER"] = settings["GRAPHCRM_SERVE_WORKER"] in ("1", "true")
+    if settings["GRAPHCRM_SERVE_WORKER"]:
+        settings["FAB_UPDATE_PERMS"] = False
     return settings
 
 

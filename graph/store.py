@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from graph.cypher import CypherLibrary
 from graph.errors import ConfigError
 
 Row = dict[str, Any]
@@ -37,6 +38,7 @@ class GraphStore(Protocol):
     """What the rest of GraphCRM may ask of a graph engine."""
 
     backend: str  # "falkordb" or "neo4j": also the Cypher dialect folder name
+    cypher: CypherLibrary  # the named statements of that dialect
 
     def read(self, name: str, /, *, timeout_ms: int | None = None, **params: Any) -> list[Row]:
         """Run a named read-only statement and return its rows."""

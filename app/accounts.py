@@ -1,0 +1,47 @@
+"""The first administrator account, created by ``graphcrm init`` and ``graphcrm demo``."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from flask import Flask
+
+from graph.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class AdminResult:
+    """What ``ensure_admin`` did; ``password`` is set only when it generated one."""
+
+    username: str
+    created: bool
+    password: str | None = None
+
+
+def ensure_admin(
+    app: Flask, username: str = "admin", password: str | None = None, email: str | None = None
+) -> AdminResult:
+    """Create the admin user unless an account of that name already exists."""
+    sm = app.appbuilder.sm
+    with app.app_context():
+        if sm.find_user(username=username):
+            return AdminResult(username=username, created=False)
+        role = sm.find_role(app.config["AUTH_ROLE_ADMIN"])
+        generated = None
+        if not password:
+            generated = password = secrets.token_urlsafe(12)
+        user = sm.add_user(
+            username=username,
+            first_name="GraphCRM",
+            last_name="Admin",
+            email=email or f"{username}@graphcrm.local",
+            role=role,
+            password=password,
+        )
+        if not user:
+            raise ConfigError(
+                f"could not create the admin user {username!r} "
+                "(is the e-mail address already used by another account?)"
+            )
+    return AdminResult(username=username, created=True, password=generated)

@@ -1,0 +1,268 @@
+"""The ``graphcrm`` command line: serve, demo, init and check. All non-interactive."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from types import FrameType
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, FlaskGroup
+
+import config
+from graph.embedded import EmbeddedServer
+from graph.errors import GraphCRMError
+from graph.schema import schema_status
+from graph.status import graph_status
+from graph.store import open_store, parse_graph_url
+
+commands = AppGroup("graphcrm", help="GraphCRM commands (also available as 'graphcrm ...').")
+
+
+def init_app(app: Flask) -> None:
+    """Make the commands reachable as ``flask --app wsgi graphcrm ...`` too."""
+    app.cli.add_command(commands)
+
+
+def _port_free(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot listen on {host}:{port} ({exc.strerror}): pass --port or stop the "
+                "program using it"
+            ) from exc
+
+
+def _serve(app: Flask, host: str, port: int, workers: int) -> int:
+    """Run gunicorn workers for ``wsgi:app``; this process keeps the embedded graph alive."""
+    _port_free(host, port)
+    env = dict(os.environ)
+    env["GRAPHCRM_INSTANCE_PATH"] = app.config["GRAPHCRM_INSTANCE_PATH"]
+    # Workers attach to the graph this process started and skip start-up work done here.
+    env["GRAPHCRM_SERVE_WORKER"] = "1"
+    command = [
+        sys.executable, "-m", "gunicorn",
+        "--workers", str(workers),
+        "--bind", f"{host}:{port}",
+        "--timeout", "60",
+        "--access-logfile", "-",
+        "--no-control-socket",
+        "wsgi:app",
+    ]  # fmt: skip
+    child = subprocess.Popen(command, env=env)
+
+    def forward(signum: int, _frame: FrameType | None) -> None:
+        child.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    click.echo(f"GraphCRM is serving on http://{host}:{port}/ (Ctrl+C stops it)")
+    try:
+        return child.wait()
+    except KeyboardInterrupt:
+        child.send_signal(signal.SIGINT)
+        return child.wait()
+
+
+serve_options = [
+    click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on."),
+    click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on."),
+    click.option(
+        "--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+        help="Number of gunicorn worker processes.",
+    ),
+]  # fmt: skip
+
+
+def with_serve_options(func):  # type: ignore[no-untyped-def]
+    for option in reversed(serve_options):
+        func = option(func)
+    return func
+
+
+@commands.command("serve")
+@with_serve_options
+def serve(host: str, port: int, workers: int) -> None:
+    """Start the embedded graph (when GRAPH_URL=embedded:) and serve the app with gunicorn."""
+    sys.exit(_serve(current_app._get_current_object(), host, port, workers))
+
+
+def _print_admin(result) -> None:  # type: ignore[no-untyped-def]
+    if result.password:
+        click.secho("Admin account created. Log in with:", fg="green", bold=True)
+        click.echo(f"    user:     {result.username}")
+        click.echo(f"    password: {result.password}")
+        click.echo("    (shown only this once: note it, or set another with --admin-password)")
+    elif result.created:
+        click.echo(f"Admin account {result.username!r} created with the given password.")
+    else:
+        click.echo(
+            f"Admin account {result.username!r} exists (its password was printed when it was "
+            "created; reset it with 'flask --app wsgi fab reset-password')."
+        )
+
+
+admin_options = [
+    click.option("--admin-user", default="admin", show_default=True, help="Admin login name."),
+    click.option(
+        "--admin-password", default=None, envvar="GRAPHCRM_ADMIN_PASSWORD",
+        help="Admin password (default: generated and printed once). "
+        "Env: GRAPHCRM_ADMIN_PASSWORD.",
+    ),
+    click.option("--admin-email", default=None, help="Admin e-mail address."),
+]  # fmt: skip
+
+
+def with_admin_options(func):  # type: ignore[no-untyped-def]
+    for option in reversed(admin_options):
+        func = option(func)
+    return func
+
+
+def _init(app: Flask, admin_user: str, admin_password: str | None, admin_email: str | None):  # type: ignore[no-untyped-def]
+    from app.accounts import ensure_admin
+
+    for line in app.extensions["graph_store"].apply_schema():
+        click.echo(f"schema {line}")
+    return ensure_admin(app, admin_user, admin_password, admin_email)
+
+
+@commands.command("init")
+@with_admin_options
+def init(admin_user: str, admin_password: str | None, admin_email: str | None) -> None:
+    """Apply the graph schema, create the security tables and roles, and an admin user."""
+    app = current_app._get_current_object()
+    _print_admin(_init(app, admin_user, admin_password, admin_email))
+
+
+@commands.command("demo")
+@with_serve_options
+@with_admin_options
+@click.option(
+    "--customers", default=300, show_default=True, type=click.IntRange(1, 100_000),
+    help="Number of demo customers to generate when the graph is empty.",
+)  # fmt: skip
+@click.option("--no-serve", is_flag=True, help="Only initialise and seed; do not serve.")
+def demo(
+    host: str, port: int, workers: int, admin_user: str, admin_password: str | None,
+    admin_email: str | None, customers: int, no_serve: bool,
+) -> None:  # fmt: skip
+    """Initialise, load demo data if the graph has no customers yet, then serve."""
+    from graph.seed import seed_demo
+
+    app = current_app._get_current_object()
+    result = _init(app, admin_user, admin_password, admin_email)
+    store = app.extensions["graph_store"]
+    if seed_demo(store, customers=customers):
+        click.echo(f"Demo data loaded: {customers} customers with their contacts and history.")
+    else:
+        click.echo("The graph already holds customers: demo data not loaded again.")
+    _print_admin(result)
+    if not no_serve:
+        sys.exit(_serve(app, host, port, workers))
+
+
+@commands.command("check", with_appcontext=False)
+def check() -> None:
+    """Report graph connectivity, schema and the security database; exit 1 on any failure."""
+    settings = config.load()
+    url = parse_graph_url(settings["GRAPH_URL"])
+    click.echo(f"GRAPH_URL: {url.redacted()} ({url.backend})")
+    server = None
+    if url.embedded:
+        server = EmbeddedServer(os.path.join(settings["GRAPHCRM_INSTANCE_PATH"], "graph"))
+        started = server.ensure_running()
+        click.echo(f"embedded server: {'started for this check' if started else 'running'}")
+    failures = 0
+    try:
+        store = open_store(url, socket_path=server.socket_path if server else None)
+        status = graph_status(store)
+        if status.reachable:
+            click.echo(f"graph: reachable, {status.total} nodes")
+        else:
+            click.echo(f"graph: UNAVAILABLE: {status.error}")
+            failures += 1
+        if status.reachable:
+            report = schema_status(store)
+            click.echo(f"schema: {len(report.present)} of {len(report.expected)} present")
+            for item in report.missing:
+                click.echo(f"schema: MISSING {item}")
+            failures += bool(report.missing)
+        store.close()
+    finally:
+        if server is not None:
+            server.stop()
+    failures += not _security_db_ok(settings)
+    if failures:
+        raise click.ClickException(f"{failures} check(s) failed")
+    click.echo("all checks passed")
+
+
+def _security_db_ok(settings: dict) -> bool:  # type: ignore[type-arg]
+    from sqlalchemy import create_engine, inspect
+    from sqlalchemy.exc import SQLAlchemyError
+
+    uri = settings["SQLALCHEMY_DATABASE_URI"] or "sqlite:///" + os.path.join(
+        settings["GRAPHCRM_INSTANCE_PATH"], "security.db"
+    )
+    try:
+        engine = create_engine(uri)
+        tables = inspect(engine).get_table_names()
+        engine.dispose()
+    except SQLAlchemyError as exc:
+        click.echo(f"security database: UNAVAILABLE: {exc.__class__.__name__}: {exc}")
+        return False
+    if "ab_user" not in tables:
+        click.echo("security database: no FAB tables yet (run 'graphcrm init')")
+        return False
+    click.echo("security database: ok")
+    return True
+
+
+class GraphCRMGroup(FlaskGroup):
+    """``graphcrm``: lists only its own commands, so ``--help`` never starts the app."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(commands.commands)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return commands.get_command(ctx, name) or super().get_command(ctx, name)
+
+
+def _create_app() -> Flask:
+    from app import create_app
+
+    return create_app()
+
+
+cli = GraphCRMGroup(
+    name="graphcrm",
+    help="GraphCRM: customer records on a property graph. Settings come from the environment "
+    "(GRAPH_URL, GRAPHCRM_INSTANCE_PATH, SECRET_KEY, SQLALCHEMY_DATABASE_URI); see README.",
+    create_app=_create_app,
+    add_default_commands=False,
+    load_dotenv=False,
+    set_debug_flag=False,
+)
+
+
+def main() -> None:
+    """Entry point: expected failures print one line and exit 1, without a traceback."""
+    try:
+        cli.main(prog_name="graphcrm", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        sys.exit(1)
+    except GraphCRMError as exc:
+        click.echo(f"graphcrm: error: {exc}", err=True)
+        sys.exit(1)

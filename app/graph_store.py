@@ -1,0 +1,41 @@
+"""The app's graph store: one per application, in ``app.extensions["graph_store"]``.
+
+With ``GRAPH_URL=embedded:`` it also attaches to (or starts) the embedded FalkorDB server
+in the instance folder, and stops it at exit when this process started it.
+"""
+
+from __future__ import annotations
+
+import atexit
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from graph.embedded import EmbeddedServer
+from graph.store import GraphStore, open_store, parse_graph_url
+
+EXTENSION = "graph_store"
+
+
+def init_app(app: Flask) -> None:
+    """Connect the app to the graph named by ``GRAPH_URL`` and apply the schema."""
+    url = parse_graph_url(app.config["GRAPH_URL"])
+    worker = app.config["GRAPHCRM_SERVE_WORKER"]
+    server = None
+    if url.embedded:
+        server = EmbeddedServer(Path(app.config["GRAPHCRM_INSTANCE_PATH"]) / "graph")
+        started = server.ensure_running(may_start=not worker)
+        if started:
+            atexit.register(server.stop)
+    store = open_store(url, socket_path=server.socket_path if server else None)
+    store.ping()
+    if not worker:
+        store.apply_schema()
+    app.extensions[EXTENSION] = store
+    app.extensions["graph_server"] = server
+    app.extensions["graph_url"] = url
+
+
+def get_store() -> GraphStore:
+    """The current app's graph store."""
+    return current_app.extensions[EXTENSION]

@@ -1,0 +1,6 @@
+// Returns one row per unique node constraint on one property: kind ('UNIQUE'), label, property.
+// params: none
+CALL db.constraints() YIELD type, label, properties, entitytype, status
+WITH type, label, properties, entitytype, status
+WHERE type = 'UNIQUE' AND entitytype = 'NODE' AND size(properties) = 1
+RETURN 'UNIQUE' AS kind, label, properties[0] AS property
