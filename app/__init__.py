@@ -15,7 +15,6 @@ import views
 from app import cli, graph_store, instance
 from views.home import HomeView
 
-
 # FAB's own security REST API declares dotted search columns (roles.name) that its filter
 # converter warns about on every start; the warning is FAB's, not actionable here.
 logging.getLogger("flask_appbuilder.models.filters").setLevel(logging.ERROR)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from typing import Any
 
 import redis
-from falkordb import Edge, FalkorDB, Node, Path
+from falkordb import Edge, FalkorDB, Graph, Node, Path
 from falkordb.helpers import stringify_param_value
 from falkordb.query_result import QueryResult
 
@@ -88,20 +89,29 @@ class FalkorDBStore:
     def __init__(self, url: GraphURL, *, socket_path: str | None = None) -> None:
         self.url = url
         self.cypher: CypherLibrary = library(self.backend)
-        if socket_path:
-            self._db = FalkorDB(unix_socket_path=socket_path, socket_timeout=60)
-        else:
-            self._db = FalkorDB(
-                host=url.host,
-                port=url.port,
-                username=url.username,
-                password=url.password,
-                ssl=url.scheme in ("falkordbs", "rediss"),
-                socket_timeout=60,
-                socket_connect_timeout=5,
-            )
+        self.socket_path = socket_path
         self.graph_name = url.database or "graphcrm"
-        self._graph = self._db.select_graph(self.graph_name)
+
+    @cached_property
+    def _db(self) -> FalkorDB:
+        # Built on first use, like Neo4j's driver: the client asks the server for INFO as soon
+        # as it is created, and an engine that is down must surface as StoreUnavailable from
+        # ping()/read() (inside their error translation), not as a raw redis error at open.
+        if self.socket_path:
+            return FalkorDB(unix_socket_path=self.socket_path, socket_timeout=60)
+        return FalkorDB(
+            host=self.url.host,
+            port=self.url.port,
+            username=self.url.username,
+            password=self.url.password,
+            ssl=self.url.scheme in ("falkordbs", "rediss"),
+            socket_timeout=60,
+            socket_connect_timeout=5,
+        )
+
+    @cached_property
+    def _graph(self) -> Graph:
+        return self._db.select_graph(self.graph_name)
 
     def command(self, name: str, params: dict[str, Any], *, read_only: bool) -> tuple[str, ...]:
         """Build the GRAPH.QUERY command for a named statement, values as parameters."""
@@ -156,8 +166,15 @@ class FalkorDBStore:
             if match:
                 _, label, prop = match.groups()
                 command: tuple[Any, ...] = (
-                    "GRAPH.CONSTRAINT", "CREATE", self.graph_name, "UNIQUE", "NODE", label,
-                    "PROPERTIES", 1, prop,
+                    "GRAPH.CONSTRAINT",
+                    "CREATE",
+                    self.graph_name,
+                    "UNIQUE",
+                    "NODE",
+                    label,
+                    "PROPERTIES",
+                    1,
+                    prop,
                 )
             else:
                 command = ("GRAPH.QUERY", self.graph_name, item.text, "--compact")
@@ -173,4 +190,5 @@ class FalkorDBStore:
         return report
 
     def close(self) -> None:
-        self._db.connection.close()
+        if "_db" in self.__dict__:  # never connected: nothing to release
+            self._db.connection.close()

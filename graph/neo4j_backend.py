@@ -107,9 +107,7 @@ class Neo4jStore:
         statement.check_params(params)
         try:
             with self._session(neo4j.WRITE_ACCESS) as session:
-                return session.execute_write(
-                    lambda tx: _rows(list(tx.run(statement.text, params)))
-                )
+                return session.execute_write(lambda tx: _rows(list(tx.run(statement.text, params))))
         except _ERRORS as exc:
             raise translate_error(exc) from exc
 

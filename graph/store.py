@@ -128,8 +128,12 @@ def parse_graph_url(raw: str) -> GraphURL:
             socket_path = parts.path
             database = options.get("graph", DEFAULT_GRAPH_NAME)
             return GraphURL(
-                raw=text, backend="falkordb", scheme=scheme, socket_path=socket_path,
-                database=database, options=options,
+                raw=text,
+                backend="falkordb",
+                scheme=scheme,
+                socket_path=socket_path,
+                database=database,
+                options=options,
             )
         if not parts.hostname:
             raise ConfigError(f"GRAPH_URL {text!r} names no host")

@@ -14,9 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from graph.embedded import EmbeddedServer
 from graph.store import GraphStore, GraphURL, open_store, parse_graph_url
+
+pytest_plugins = ("tests.browser",)
 
 TEST_GRAPH_URL = os.environ.get("GRAPHCRM_TEST_GRAPH_URL", "embedded:")
 
@@ -58,3 +62,38 @@ def store(session_store: GraphStore) -> GraphStore:
     """The session's store, emptied before the test."""
     session_store.write("node_delete_all")
     return session_store
+
+
+@pytest.fixture(scope="session")
+def app_graph_url(graph_url: GraphURL, embedded_server: EmbeddedServer | None) -> str:
+    """A GRAPH_URL that lets an app under test attach to the test session's engine."""
+    if embedded_server is not None:
+        return f"unix://{embedded_server.socket_path}?graph={graph_url.database}"
+    return graph_url.raw
+
+
+ADMIN_PASSWORD = "Admin-pass-123"
+
+
+@pytest.fixture
+def app(store: GraphStore, app_graph_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """A GraphCRM app on the test engine with its own instance folder and an admin user."""
+    from app import create_app
+    from app.accounts import ensure_admin
+
+    application = create_app(
+        {
+            "GRAPH_URL": app_graph_url,
+            "GRAPHCRM_INSTANCE_PATH": str(tmp_path / "instance"),
+            "TESTING": True,
+        }
+    )
+    ensure_admin(application, "admin", ADMIN_PASSWORD)
+    yield application
+    application.extensions["graph_store"].close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client of ``app`` (CSRF stays on: forms must carry their token)."""
+    return app.test_client()
