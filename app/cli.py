@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
@@ -254,6 +255,8 @@ cli = GraphCRMGroup(
 
 def main() -> None:
     """Entry point: expected failures print one line and exit 1, without a traceback."""
+    # The Neo4j driver logs connection failures that our own error message already reports.
+    logging.getLogger("neo4j").setLevel(logging.CRITICAL)
     try:
         cli.main(prog_name="graphcrm", standalone_mode=False)
     except click.exceptions.Exit as exc:

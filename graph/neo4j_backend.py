@@ -39,12 +39,16 @@ def _rows(records: list[neo4j.Record]) -> list[Row]:
     return [{k: _plain(v) for k, v in record.items()} for record in records]
 
 
-def translate_error(exc: Exception) -> StoreError:
-    """Map a driver error to GraphCRM's exception types."""
+def translate_error(exc: Exception, address: str = "") -> StoreError:
+    """Map a driver error to GraphCRM's exception types; ``address`` goes into messages."""
+    where = f" at {address}" if address else ""
     if isinstance(exc, neo4j_errors.AuthError):
-        return StoreUnavailable(f"Neo4j refused the login (check GRAPH_URL credentials): {exc}")
+        return StoreUnavailable(
+            f"Neo4j{where} refused the login (check the user and password in GRAPH_URL or "
+            f"NEO4J_USERNAME/NEO4J_PASSWORD): {exc}"
+        )
     if isinstance(exc, neo4j_errors.ServiceUnavailable | neo4j_errors.SessionExpired | OSError):
-        return StoreUnavailable(f"cannot reach Neo4j: {exc}")
+        return StoreUnavailable(f"cannot reach Neo4j{where} (check GRAPH_URL): {exc}")
     code = getattr(exc, "code", "") or ""
     if isinstance(exc, neo4j_errors.ConstraintError) or "ConstraintValidationFailed" in code:
         return ConstraintViolation(str(exc))
@@ -82,7 +86,7 @@ class Neo4jStore:
         self.cypher: CypherLibrary = library(self.backend)
         username = url.username or os.environ.get("NEO4J_USERNAME", "neo4j")
         password = url.password or os.environ.get("NEO4J_PASSWORD", "")
-        address = f"{url.scheme}://{url.host}:{url.port}"
+        self.address = address = f"{url.scheme}://{url.host}:{url.port}"
         self.database = url.database or None
         self._driver = neo4j.GraphDatabase.driver(
             address, auth=(username, password), connection_timeout=5.0
@@ -100,7 +104,7 @@ class Neo4jStore:
             with self._session(neo4j.READ_ACCESS) as session:
                 return session.execute_read(lambda tx: _rows(list(tx.run(query, params))))
         except _ERRORS as exc:
-            raise translate_error(exc) from exc
+            raise translate_error(exc, self.address) from exc
 
     def write(self, name: str, /, **params: Any) -> list[Row]:
         statement = self.cypher.get(name)
@@ -109,7 +113,7 @@ class Neo4jStore:
             with self._session(neo4j.WRITE_ACCESS) as session:
                 return session.execute_write(lambda tx: _rows(list(tx.run(statement.text, params))))
         except _ERRORS as exc:
-            raise translate_error(exc) from exc
+            raise translate_error(exc, self.address) from exc
 
     @contextmanager
     def unit_of_work(self) -> Iterator[_Neo4jUnit]:
@@ -119,13 +123,13 @@ class Neo4jStore:
                 yield unit
                 tx.commit()
         except _ERRORS as exc:
-            raise translate_error(exc) from exc
+            raise translate_error(exc, self.address) from exc
 
     def ping(self) -> None:
         try:
             self._driver.verify_connectivity()
         except _ERRORS as exc:
-            raise translate_error(exc) from exc
+            raise translate_error(exc, self.address) from exc
 
     def apply_schema(self) -> list[str]:
         report = []
@@ -137,7 +141,7 @@ class Neo4jStore:
                     state = "created" if added else "present"
                     report.append(f"{state}: {' '.join(item.text.split())}")
         except _ERRORS as exc:
-            raise translate_error(exc) from exc
+            raise translate_error(exc, self.address) from exc
         return report
 
     def close(self) -> None:

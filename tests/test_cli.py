@@ -1,0 +1,138 @@
+"""The ``graphcrm`` command line, run as a user runs it: a subprocess with an environment."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+GRAPHCRM = str(Path(sys.executable).parent / "graphcrm")
+
+
+def run(*args: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [GRAPHCRM, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+@pytest.fixture
+def cli_env(app_graph_url: str, tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GRAPH", "SECRET"))}
+    env["GRAPH_URL"] = app_graph_url
+    env["GRAPHCRM_INSTANCE_PATH"] = str(tmp_path / "instance")
+    return env
+
+
+def test_help_lists_commands_without_starting_anything(cli_env: dict[str, str]) -> None:
+    cli_env["GRAPH_URL"] = "nonsense://"
+    result = run("--help", env=cli_env)
+    assert result.returncode == 0
+    for command in ("serve", "demo", "init", "check"):
+        assert command in result.stdout
+    serve_help = run("serve", "--help", env=cli_env).stdout
+    assert "--port" in serve_help and "--workers" in serve_help
+
+
+@pytest.mark.parametrize(
+    ("bad_url", "expected"),
+    [
+        ("http://localhost:7474", "GRAPH_URL"),
+        ("falkordb://127.0.0.1:1/crm", "cannot reach FalkorDB"),
+        ("neo4j://127.0.0.1:1", "cannot reach Neo4j"),
+    ],
+)
+def test_bad_graph_url_is_one_line_without_traceback(
+    cli_env: dict[str, str], bad_url: str, expected: str
+) -> None:
+    cli_env["GRAPH_URL"] = bad_url
+    result = run("init", env=cli_env)
+    assert result.returncode != 0
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_unwritable_instance_folder_names_the_setting(cli_env: dict[str, str]) -> None:
+    blocker = Path(cli_env["GRAPHCRM_INSTANCE_PATH"]).parent / "a-file"
+    blocker.write_text("x")
+    cli_env["GRAPHCRM_INSTANCE_PATH"] = str(blocker / "instance")
+    cli_env["GRAPH_URL"] = "embedded:"
+    result = run("init", env=cli_env)
+    assert result.returncode != 0
+    assert "GRAPHCRM_INSTANCE_PATH" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_init_creates_admin_once_then_check_passes(cli_env: dict[str, str]) -> None:
+    first = run("init", "--admin-user", "boss", env=cli_env)
+    assert first.returncode == 0, first.stderr
+    assert "password:" in first.stdout
+    second = run("init", "--admin-user", "boss", env=cli_env)
+    assert second.returncode == 0
+    assert "password:" not in second.stdout and "exists" in second.stdout
+    check = run("check", env=cli_env)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "all checks passed" in check.stdout
+
+
+def test_check_fails_before_init_and_when_graph_is_unreachable(cli_env: dict[str, str]) -> None:
+    assert run("check", env=cli_env).returncode != 0  # no security tables yet
+    cli_env["GRAPH_URL"] = "falkordb://127.0.0.1:1/crm"
+    result = run("check", env=cli_env)
+    assert result.returncode != 0
+    assert "UNAVAILABLE" in result.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> int:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited early: {process.communicate()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.status
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(f"{url} did not answer")
+
+
+def test_serve_starts_embedded_graph_once_and_stops_it_cleanly(cli_env: dict[str, str]) -> None:
+    # Its own short folder: the socket path must fit in 107 bytes.
+    folder = Path(tempfile.mkdtemp(prefix="gcrm-"))
+    cli_env["GRAPH_URL"] = "embedded:"
+    cli_env["GRAPHCRM_INSTANCE_PATH"] = str(folder)
+    port = _free_port()
+    server = subprocess.Popen(
+        [GRAPHCRM, "serve", "--port", str(port), "--workers", "2"],
+        env=cli_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert _wait_for(f"http://127.0.0.1:{port}/login/", server) == 200
+        redis_pids = subprocess.run(
+            ["pgrep", "-f", f"{folder}/graph/falkordb.sock"], capture_output=True, text=True
+        ).stdout.split()
+        assert len(redis_pids) == 1, "one embedded server for the master and all workers"
+        busy = run("serve", "--port", str(port), env=cli_env)
+        assert busy.returncode != 0 and "pass --port" in busy.stderr
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=60)
+    assert server.returncode == 0, output
+    assert not subprocess.run(["pgrep", "-f", f"{folder}/graph/falkordb.sock"]).returncode == 0
+    assert (folder / "graph" / "appendonlydir").is_dir()
