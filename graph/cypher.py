@@ -147,6 +147,10 @@ class CypherLibrary:
         except KeyError:
             raise KeyError(f"no Cypher statement named {name!r} in {self.root}") from None
 
+    def statement(self, name: str | Statement) -> Statement:
+        """``name`` itself if it is already a (rendered) statement, else the named one."""
+        return name if isinstance(name, Statement) else self.get(name)
+
     def names(self) -> list[str]:
         """All statement names available to this dialect."""
         return sorted(self._statements)

@@ -118,7 +118,9 @@ class EmbeddedServer:
             os.kill(pid, 0)
         except (OSError, ValueError):
             return None
-        return pid
+        # A killed server leaves its pid file; after a restart (a container's above all) the
+        # number may belong to another process, which must not be waited for as our server.
+        return pid if _serves_socket(pid, self.socket_path) else None
 
     def ensure_running(self, *, may_start: bool = True) -> bool:
         """Attach to the running server or start one; True when this call started it."""
@@ -202,6 +204,17 @@ class EmbeddedServer:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def _serves_socket(pid: int, socket_path: Path) -> bool:
+    """False when /proc shows that ``pid`` is not a server started on ``socket_path``."""
+    if not Path("/proc/self/cmdline").exists():
+        return True  # no /proc (macOS): trust the pid file
+    try:
+        # Both the arguments and redis-server's process title name the socket path.
+        return str(socket_path).encode() in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
 
 
 def _module_name(entry: object) -> str:

@@ -13,7 +13,7 @@ from falkordb import Edge, FalkorDB, Graph, Node, Path
 from falkordb.helpers import stringify_param_value
 from falkordb.query_result import QueryResult
 
-from graph.cypher import CypherLibrary, library
+from graph.cypher import CypherLibrary, Statement, library
 from graph.errors import (
     ConstraintViolation,
     CypherSyntaxError,
@@ -30,6 +30,9 @@ _UNIQUE = re.compile(
     r"REQUIRE \1\.([A-Za-z_][A-Za-z0-9_]*) IS UNIQUE$"
 )
 _ALREADY = ("already indexed", "already exists")
+_EMPTY_KEY = "Invalid graph operation on empty key"
+# Parse and planning errors; "not defined" is an undefined variable, a SyntaxError on Neo4j.
+_SYNTAX = ("errmsg:", "invalid input", "unknown function", "not defined")
 
 
 def _plain(value: Any) -> Any:
@@ -55,14 +58,14 @@ def translate_error(exc: Exception) -> StoreError:
     if isinstance(exc, redis.exceptions.TimeoutError):
         return QueryTimeout(f"FalkorDB did not answer in time: {exc}")
     if isinstance(exc, redis.exceptions.ConnectionError):
-        return StoreUnavailable(f"cannot reach FalkorDB: {exc}")
+        return StoreUnavailable(f"cannot reach FalkorDB (check GRAPH_URL): {exc}")
     message = str(exc)
     lowered = message.lower()
     if "unique constraint violation" in lowered:
         return ConstraintViolation(message)
     if "timed out" in lowered or "timeout" in lowered:
         return QueryTimeout(message)
-    if "errmsg:" in lowered or "invalid input" in lowered or "unknown function" in lowered:
+    if any(marker in lowered for marker in _SYNTAX):
         return CypherSyntaxError(message)
     if isinstance(exc, redis.exceptions.AuthenticationError):
         return StoreUnavailable(f"FalkorDB refused the login: {message}")
@@ -77,7 +80,7 @@ class _FalkorUnit:
         self.commands: list[tuple[str, ...]] = []
         self.results: list[list[Row]] = []
 
-    def write(self, name: str, /, **params: Any) -> None:
+    def write(self, name: str | Statement, /, **params: Any) -> None:
         self.commands.append(self._store.command(name, params, read_only=False))
 
 
@@ -113,9 +116,11 @@ class FalkorDBStore:
     def _graph(self) -> Graph:
         return self._db.select_graph(self.graph_name)
 
-    def command(self, name: str, params: dict[str, Any], *, read_only: bool) -> tuple[str, ...]:
+    def command(
+        self, name: str | Statement, params: dict[str, Any], *, read_only: bool
+    ) -> tuple[str, ...]:
         """Build the GRAPH.QUERY command for a named statement, values as parameters."""
-        statement = self.cypher.get(name)
+        statement = self.cypher.statement(name)
         statement.check_params(params)
         header = "".join(f"{k}={stringify_param_value(v)} " for k, v in params.items())
         text = f"CYPHER {header}{statement.text}" if params else statement.text
@@ -129,13 +134,21 @@ class FalkorDBStore:
         except (redis.exceptions.RedisError, OSError) as exc:
             raise translate_error(exc) from exc
 
-    def read(self, name: str, /, *, timeout_ms: int | None = None, **params: Any) -> list[Row]:
+    def read(
+        self, name: str | Statement, /, *, timeout_ms: int | None = None, **params: Any
+    ) -> list[Row]:
         command = self.command(name, params, read_only=True)
         if timeout_ms is not None:
             command = (*command, "timeout", int(timeout_ms))
-        return self._run(command)
+        try:
+            return self._run(command)
+        except StoreError as exc:
+            # A graph nobody has written to yet has no key; it is empty, as on Neo4j.
+            if _EMPTY_KEY in str(exc):
+                return []
+            raise
 
-    def write(self, name: str, /, **params: Any) -> list[Row]:
+    def write(self, name: str | Statement, /, **params: Any) -> list[Row]:
         return self._run(self.command(name, params, read_only=False))
 
     @contextmanager

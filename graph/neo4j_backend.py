@@ -11,7 +11,7 @@ import neo4j
 from neo4j import exceptions as neo4j_errors
 from neo4j.graph import Node, Path, Relationship
 
-from graph.cypher import CypherLibrary, library
+from graph.cypher import CypherLibrary, Statement, library
 from graph.errors import (
     ConstraintViolation,
     CypherSyntaxError,
@@ -70,8 +70,8 @@ class _Neo4jUnit:
         self._tx = tx
         self.results: list[list[Row]] = []
 
-    def write(self, name: str, /, **params: Any) -> None:
-        statement = self._store.cypher.get(name)
+    def write(self, name: str | Statement, /, **params: Any) -> None:
+        statement = self._store.cypher.statement(name)
         statement.check_params(params)
         self.results.append(_rows(list(self._tx.run(statement.text, params))))
 
@@ -95,8 +95,10 @@ class Neo4jStore:
     def _session(self, mode: str) -> neo4j.Session:
         return self._driver.session(database=self.database, default_access_mode=mode)
 
-    def read(self, name: str, /, *, timeout_ms: int | None = None, **params: Any) -> list[Row]:
-        statement = self.cypher.get(name)
+    def read(
+        self, name: str | Statement, /, *, timeout_ms: int | None = None, **params: Any
+    ) -> list[Row]:
+        statement = self.cypher.statement(name)
         statement.check_params(params)
         timeout = timeout_ms / 1000 if timeout_ms is not None else None
         query = neo4j.Query(statement.text, timeout=timeout)
@@ -106,8 +108,8 @@ class Neo4jStore:
         except _ERRORS as exc:
             raise translate_error(exc, self.address) from exc
 
-    def write(self, name: str, /, **params: Any) -> list[Row]:
-        statement = self.cypher.get(name)
+    def write(self, name: str | Statement, /, **params: Any) -> list[Row]:
+        statement = self.cypher.statement(name)
         statement.check_params(params)
         try:
             with self._session(neo4j.WRITE_ACCESS) as session:

@@ -13,9 +13,9 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
-from graph.cypher import CypherLibrary
+from graph.cypher import CypherLibrary, Statement
 from graph.errors import ConfigError
 
 Row = dict[str, Any]
@@ -30,7 +30,7 @@ class UnitOfWork(Protocol):
 
     results: list[list[Row]]
 
-    def write(self, name: str, /, **params: Any) -> None:
+    def write(self, name: str | Statement, /, **params: Any) -> None:
         """Queue (FalkorDB) or run (Neo4j) a named write inside this unit."""
 
 
@@ -40,11 +40,13 @@ class GraphStore(Protocol):
     backend: str  # "falkordb" or "neo4j": also the Cypher dialect folder name
     cypher: CypherLibrary  # the named statements of that dialect
 
-    def read(self, name: str, /, *, timeout_ms: int | None = None, **params: Any) -> list[Row]:
-        """Run a named read-only statement and return its rows."""
+    def read(
+        self, name: str | Statement, /, *, timeout_ms: int | None = None, **params: Any
+    ) -> list[Row]:
+        """Run a read-only statement (a name in ``cypher/`` or a rendered template)."""
 
-    def write(self, name: str, /, **params: Any) -> list[Row]:
-        """Run a named statement that may change the graph, atomically."""
+    def write(self, name: str | Statement, /, **params: Any) -> list[Row]:
+        """Run a statement that may change the graph, atomically."""
 
     def unit_of_work(self) -> AbstractContextManager[UnitOfWork]:
         """Group several named writes so they commit together or not at all.
@@ -93,7 +95,11 @@ class GraphURL:
         """The URL without its password, for messages and status pages."""
         if not self.password:
             return self.raw
-        return self.raw.replace(f":{self.password}@", ":***@")
+        # Rebuilt from the raw text: the password there may be percent-encoded (p%40ss).
+        parts = urlsplit(self.raw)
+        userinfo, _, hostport = parts.netloc.rpartition("@")
+        user = userinfo.split(":", 1)[0]
+        return urlunsplit(parts._replace(netloc=f"{user}:***@{hostport}"))
 
 
 def parse_graph_url(raw: str) -> GraphURL:
@@ -126,6 +132,9 @@ def parse_graph_url(raw: str) -> GraphURL:
     if scheme in FALKORDB_SCHEMES:
         if scheme == "unix":
             socket_path = parts.path
+            if not socket_path:
+                # An empty path would silently fall back to the client's default localhost:6379.
+                raise ConfigError(f"GRAPH_URL {text!r} names no socket path")
             database = options.get("graph", DEFAULT_GRAPH_NAME)
             return GraphURL(
                 raw=text,

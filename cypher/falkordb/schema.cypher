@@ -26,6 +26,8 @@ CREATE INDEX FOR (n:Segment) ON (n.uid);
 CREATE CONSTRAINT FOR (n:Segment) REQUIRE n.uid IS UNIQUE;
 CREATE INDEX FOR (n:Change) ON (n.uid);
 CREATE CONSTRAINT FOR (n:Change) REQUIRE n.uid IS UNIQUE;
+CREATE INDEX FOR (n:Serial) ON (n.uid);
+CREATE CONSTRAINT FOR (n:Serial) REQUIRE n.uid IS UNIQUE;
 CREATE INDEX FOR (n:Consent) ON (n.uid);
 CREATE CONSTRAINT FOR (n:Consent) REQUIRE n.uid IS UNIQUE;
 
@@ -41,4 +43,11 @@ CREATE INDEX FOR (n:User) ON (n.user_id);
 CREATE INDEX FOR (n:FollowUp) ON (n.at);
 CREATE INDEX FOR (n:Order) ON (n.at);
 CREATE INDEX FOR (n:Ticket) ON (n.status);
+CREATE INDEX FOR (n:Referrer) ON (n.name);
 CREATE INDEX FOR (n:Change) ON (n.at);
+CREATE INDEX FOR (n:Change) ON (n.entity_uid);
+
+// Declared unique properties (graph/nodes.py: unique=True) back FAB's unique validator.
+CREATE CONSTRAINT FOR (n:User) REQUIRE n.username IS UNIQUE;
+CREATE CONSTRAINT FOR (n:Channel) REQUIRE n.name IS UNIQUE;
+CREATE CONSTRAINT FOR (n:Tag) REQUIRE n.name IS UNIQUE;

@@ -12,6 +12,7 @@ CREATE CONSTRAINT order_uid IF NOT EXISTS FOR (n:Order) REQUIRE n.uid IS UNIQUE;
 CREATE CONSTRAINT ticket_uid IF NOT EXISTS FOR (n:Ticket) REQUIRE n.uid IS UNIQUE;
 CREATE CONSTRAINT segment_uid IF NOT EXISTS FOR (n:Segment) REQUIRE n.uid IS UNIQUE;
 CREATE CONSTRAINT change_uid IF NOT EXISTS FOR (n:Change) REQUIRE n.uid IS UNIQUE;
+CREATE CONSTRAINT serial_uid IF NOT EXISTS FOR (n:Serial) REQUIRE n.uid IS UNIQUE;
 CREATE CONSTRAINT consent_uid IF NOT EXISTS FOR (n:Consent) REQUIRE n.uid IS UNIQUE;
 
 CREATE INDEX customer_name IF NOT EXISTS FOR (n:Customer) ON (n.name);
@@ -19,11 +20,15 @@ CREATE INDEX customer_stage IF NOT EXISTS FOR (n:Customer) ON (n.stage);
 CREATE INDEX customer_created_at IF NOT EXISTS FOR (n:Customer) ON (n.created_at);
 CREATE INDEX customer_status IF NOT EXISTS FOR (n:Customer) ON (n.status);
 CREATE INDEX contact_name IF NOT EXISTS FOR (n:Contact) ON (n.name);
-CREATE INDEX channel_name IF NOT EXISTS FOR (n:Channel) ON (n.name);
-CREATE INDEX tag_name IF NOT EXISTS FOR (n:Tag) ON (n.name);
-CREATE INDEX user_username IF NOT EXISTS FOR (n:User) ON (n.username);
 CREATE INDEX user_user_id IF NOT EXISTS FOR (n:User) ON (n.user_id);
 CREATE INDEX follow_up_at IF NOT EXISTS FOR (n:FollowUp) ON (n.at);
 CREATE INDEX order_at IF NOT EXISTS FOR (n:Order) ON (n.at);
 CREATE INDEX ticket_status IF NOT EXISTS FOR (n:Ticket) ON (n.status);
+CREATE INDEX referrer_name IF NOT EXISTS FOR (n:Referrer) ON (n.name);
 CREATE INDEX change_at IF NOT EXISTS FOR (n:Change) ON (n.at);
+CREATE INDEX change_entity_uid IF NOT EXISTS FOR (n:Change) ON (n.entity_uid);
+
+// Declared unique properties (graph/nodes.py: unique=True) back FAB's unique validator.
+CREATE CONSTRAINT user_username IF NOT EXISTS FOR (n:User) REQUIRE n.username IS UNIQUE;
+CREATE CONSTRAINT channel_name IF NOT EXISTS FOR (n:Channel) REQUIRE n.name IS UNIQUE;
+CREATE CONSTRAINT tag_name IF NOT EXISTS FOR (n:Tag) REQUIRE n.name IS UNIQUE;

@@ -1,0 +1,6 @@
+// Template (see graph/query.py): returns total, the number of __Label__ nodes matching the
+// filters compiled into WHERE (and, for a relation filter, into the MATCH anchor).
+// params: none
+MATCH (n:__Label__)
+WHERE true
+RETURN count(n) AS total

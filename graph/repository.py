@@ -1,0 +1,377 @@
+"""Reading and writing nodes of any declared type, through the node templates.
+
+A list page costs three round trips whatever its size: count, page, and one UNION ALL
+query for the relations of every node on the page. Each write (node, relation changes and
+its history entry) is one statement, so it is atomic on both engines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from graph.cypher import Statement
+from graph.errors import NotFound, StaleVersion
+from graph.model import NodeModel, Rel
+from graph.query import (
+    Condition,
+    apply_filters,
+    check_order,
+    compile_filters,
+    descending,
+    render,
+    splice,
+    suffix_params,
+    union,
+)
+from graph.records import ISO_DATETIME, Record, Ref, record_from_row, to_graph
+from graph.store import GraphStore
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    """The current time, timezone-aware UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field's old and new value in a history entry."""
+
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class ChangeEntry:
+    """A history entry: who changed what, when."""
+
+    uid: str
+    at: dt.datetime | None
+    by: str
+    action: str
+    version: int | None
+    changes: tuple[FieldChange, ...]
+
+
+class NodeRepository:
+    """CRUD, lists, search and history for one declared node type."""
+
+    def __init__(
+        self,
+        store: GraphStore,
+        model: type[NodeModel],
+        *,
+        clock: Clock = utc_now,
+        serial_timezone: dt.tzinfo = dt.UTC,
+    ) -> None:
+        self.store = store
+        self.model = model
+        self.meta = model.meta
+        self.clock = clock
+        self.serial_timezone = serial_timezone
+
+    # -- statements -------------------------------------------------------------------
+
+    def _template(self, name: str, **names: str) -> Statement:
+        return _rendered(self.store, name, self.model.label, tuple(sorted(names.items())))
+
+    def _filtered(self, name: str, conditions: list[Condition], **names: str):  # type: ignore[no-untyped-def]
+        anchor, predicates, params = compile_filters(self.meta, conditions)
+        return apply_filters(self._template(name, **names), anchor, predicates, params), params
+
+    # -- reads --------------------------------------------------------------------------
+
+    def count(self, conditions: list[Condition] | None = None) -> int:
+        """How many nodes match ``conditions``."""
+        statement, params = self._filtered("node_count", conditions or [])
+        return self.store.read(statement, **params)[0]["total"]
+
+    def page(
+        self,
+        conditions: list[Condition] | None = None,
+        order: str | None = None,
+        direction: str = "asc",
+        skip: int = 0,
+        limit: int = 25,
+    ) -> list[Record]:
+        """One page of records with their relations (two round trips)."""
+        column = order or self.meta.default_order
+        check_order(self.meta, column, direction)
+        statement, params = self._filtered("node_page", conditions or [], prop=column)
+        if direction.lower() == "desc":
+            statement = descending(statement, column)
+        rows = self.store.read(statement, skip=int(skip), limit=int(limit), **params)
+        records = [record_from_row(self.model, row["n"]) for row in rows]
+        self.load_relations(records)
+        return records
+
+    def list(
+        self,
+        conditions: list[Condition] | None = None,
+        order: str | None = None,
+        direction: str = "asc",
+        skip: int = 0,
+        limit: int = 25,
+    ) -> tuple[int, list[Record]]:
+        """Total count and one page: three round trips whatever the page size."""
+        total = self.count(conditions)
+        if total == 0 or skip >= total:
+            return total, []
+        return total, self.page(conditions, order, direction, skip, limit)
+
+    def get(self, uid: str) -> Record | None:
+        """The record with this uid and its relations, or None."""
+        rows = self.store.read(self._template("node_get"), uid=uid)
+        if not rows:
+            return None
+        record = record_from_row(self.model, rows[0]["n"])
+        self.load_relations([record])
+        return record
+
+    def load_relations(self, records: list[Record]) -> None:
+        """Fill every relation field of ``records`` with one query."""
+        rels = self.meta.rels
+        if not records or not rels:
+            return
+        statement = _relations_statement(self.store, self.model.label)
+        params: dict[str, Any] = {"uids": [r.uid for r in records]}
+        params.update({f"field_{i}": rel.name for i, rel in enumerate(rels)})
+        by_uid = {r.uid: r for r in records}
+        targets = {rel.name: rel for rel in rels}
+        for row in self.store.read(statement, **params):
+            rel = targets[row["field"]]
+            ref = Ref(rel.target, row["target"], "" if row["title"] is None else str(row["title"]))
+            record = by_uid[row["uid"]]
+            if rel.many:
+                getattr(record, rel.name).append(ref)
+            else:
+                setattr(record, rel.name, ref)
+        for record in records:
+            for rel in rels:
+                if rel.many:
+                    getattr(record, rel.name).sort(key=str)
+
+    def search_titles(self, text: str, limit: int = 20) -> list[Ref]:
+        """Nodes whose title contains ``text`` (for searchable selects)."""
+        statement = self._template("node_search_titles", prop=self.meta.title)
+        rows = self.store.read(statement, text=text or "", limit=int(limit))
+        return [Ref(self.model.label, row["uid"], str(row["title"] or "")) for row in rows]
+
+    def history(self, uid: str, limit: int = 200) -> list[ChangeEntry]:
+        """History entries of the node ``uid``, newest first (kept after a delete)."""
+        rows = self.store.read(
+            "change_list_for_entity", entity=self.model.label, uid=uid, limit=limit
+        )
+        entries = []
+        for row in rows:
+            change = row["c"]
+            fields = tuple(FieldChange(**item) for item in json.loads(change.get("fields") or "[]"))
+            at = change.get("at")
+            entries.append(
+                ChangeEntry(
+                    uid=change["uid"],
+                    at=dt.datetime.strptime(at, ISO_DATETIME) if at else None,
+                    by=change.get("by") or "",
+                    action=change.get("action") or "",
+                    version=change.get("version"),
+                    changes=fields,
+                )
+            )
+        return entries
+
+    # -- writes -------------------------------------------------------------------------
+
+    def create(self, values: dict[str, Any], actor: str) -> Record:
+        """Create a node with its relations and history entry; returns it as stored."""
+        now = self.clock()
+        stamp = now.astimezone(dt.UTC).strftime(ISO_DATETIME)
+        props, rel_values = self._split(values)
+        parts, part_params = self._link_parts(
+            {rel.name: ([], _uids(rel_values.get(rel.name))) for rel in self.meta.rels},
+            stamp,
+            actor,
+        )
+        changes = [
+            FieldChange(name, None, value) for name, value in props.items() if value is not None
+        ] + [
+            FieldChange(rel.name, None, _titles(rel_values.get(rel.name)))
+            for rel in self.meta.rels
+            if _uids(rel_values.get(rel.name))
+        ]
+        change = self._change("create", stamp, actor, changes)
+        params: dict[str, Any] = {"props": props, "now": stamp, "change": change, **part_params}
+        if self.meta.uid_prefix:
+            day = now.astimezone(self.serial_timezone).strftime("%Y%m%d")
+            template = self._template("node_create_serial")
+            params["serial_key"] = f"{self.meta.uid_prefix}{day}"
+        else:
+            template = self._template("node_create")
+            params["uid"] = secrets.token_hex(8)
+        rows = self.store.write(splice(template, parts), **params)
+        created = self.get(rows[0]["n"]["uid"])
+        assert created is not None
+        return created
+
+    def update(self, before: Record, values: dict[str, Any], actor: str) -> Record:
+        """Apply ``values`` to the node ``before`` describes, if nobody changed it since.
+
+        ``before`` is the record as the editor saw it (its ``version`` included); a newer
+        version in the graph raises ``StaleVersion`` and keeps the other person's change.
+        """
+        now = self.clock()
+        stamp = now.astimezone(dt.UTC).strftime(ISO_DATETIME)
+        props, rel_values = self._split(values)
+        changed_props = {
+            name: value
+            for name, value in props.items()
+            if value != to_graph(self.meta.prop(name), getattr(before, name, None))
+        }
+        changes = [
+            FieldChange(name, to_graph(self.meta.prop(name), getattr(before, name, None)), value)
+            for name, value in changed_props.items()
+        ]
+        rel_changes: dict[str, tuple[list[str], list[str]]] = {}
+        for rel in self.meta.rels:
+            if rel.name not in rel_values:
+                continue
+            old = set(_uids(getattr(before, rel.name, None)))
+            new = set(_uids(rel_values[rel.name]))
+            if old != new:
+                rel_changes[rel.name] = (sorted(old - new), sorted(new - old))
+                changes.append(
+                    FieldChange(
+                        rel.name,
+                        _titles(getattr(before, rel.name, None)),
+                        _titles(rel_values[rel.name]),
+                    )
+                )
+        parts, part_params = self._link_parts(rel_changes, stamp, actor)
+        change = self._change("update", stamp, actor, changes)
+        rows = self.store.write(
+            splice(self._template("node_update"), parts),
+            uid=before.uid,
+            version=before.version,
+            props=changed_props,
+            now=stamp,
+            change=change,
+            **part_params,
+        )
+        if not rows:
+            current = self.get(before.uid or "")
+            if current is None:
+                raise NotFound(f"{self.model.label} {before.uid} does not exist")
+            raise StaleVersion(
+                f"{self.model.label} {before.uid} was changed by someone else "
+                f"(version {current.version}, yours {before.version})"
+            )
+        updated = self.get(rows[0]["n"]["uid"])
+        assert updated is not None
+        return updated
+
+    def delete(self, before: Record, actor: str) -> None:
+        """Delete the node and its relationships, keeping a history entry of what it was."""
+        stamp = self.clock().astimezone(dt.UTC).strftime(ISO_DATETIME)
+        changes = [
+            FieldChange(p.name, to_graph(p, getattr(before, p.name, None)), None)
+            for p in self.meta.props
+            if getattr(before, p.name, None) not in (None, "")
+        ]
+        change = self._change("delete", stamp, actor, changes)
+        change["version"] = before.version
+        rows = self.store.write(self._template("node_delete"), uid=before.uid, change=change)
+        if not rows:
+            raise NotFound(f"{self.model.label} {before.uid} does not exist")
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _split(self, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        props = {p.name: to_graph(p, values[p.name]) for p in self.meta.props if p.name in values}
+        rels = {r.name: values[r.name] for r in self.meta.rels if r.name in values}
+        return props, rels
+
+    def _link_parts(
+        self, changes: dict[str, tuple[list[str], list[str]]], stamp: str, actor: str
+    ) -> tuple[list[Statement], dict[str, Any]]:
+        parts: list[Statement] = []
+        params: dict[str, Any] = {}
+        for index, rel in enumerate(self.meta.rels):
+            if rel.name not in changes:
+                continue
+            removed, added = changes[rel.name]
+            if not removed and not added:
+                continue
+            if not rel.many and added:
+                removed = []  # a single relation replaces whatever link exists
+                parts.append(self._unlink_all(rel, index))
+            part = suffix_params(self._link_template(rel), str(index), keep=("now", "actor"))
+            parts.append(part)
+            params[f"added_{index}"] = added
+            params[f"removed_{index}"] = removed
+        if parts:
+            params["actor"] = actor
+        return parts, params
+
+    def _link_template(self, rel: Rel) -> Statement:
+        name = "node_link_out" if rel.direction == "out" else "node_link_in"
+        return self._template(name, Target=rel.target, REL=rel.type)
+
+    def _unlink_all(self, rel: Rel, index: int) -> Statement:
+        name = "node_unlink_all_out" if rel.direction == "out" else "node_unlink_all_in"
+        return self._template(name, Target=rel.target, REL=rel.type)
+
+    def _change(
+        self, action: str, stamp: str, actor: str, changes: Iterable[FieldChange]
+    ) -> dict[str, Any]:
+        return {
+            "uid": secrets.token_hex(8),
+            "at": stamp,
+            "by": actor,
+            "action": action,
+            "entity": self.model.label,
+            "fields": json.dumps([c.__dict__ for c in changes], ensure_ascii=False, default=str),
+        }
+
+
+def _uids(value: Any) -> list[str]:
+    if value is None or value == "":
+        return []
+    items = value if isinstance(value, list | tuple | set) else [value]
+    return [item.uid if isinstance(item, Ref | Record) else str(item) for item in items if item]
+
+
+def _titles(value: Any) -> str | None:
+    if value is None or value == "" or value == []:
+        return None
+    items = value if isinstance(value, list | tuple | set) else [value]
+    return ", ".join(sorted(str(item) for item in items))
+
+
+@cache
+def _rendered(
+    store: GraphStore, name: str, label: str, names: tuple[tuple[str, str], ...]
+) -> Statement:
+    return render(store.cypher.get(name), Label=label, **dict(names))
+
+
+@cache
+def _relations_statement(store: GraphStore, label: str) -> Statement:
+    from graph.model import model_for
+
+    parts = []
+    for index, rel in enumerate(model_for(label).meta.rels):
+        template = "node_relations_out" if rel.direction == "out" else "node_relations_in"
+        target_title = model_for(rel.target).meta.title
+        rendered = render(
+            store.cypher.get(template), Label=label, Target=rel.target, REL=rel.type,
+            prop=target_title,
+        )  # fmt: skip
+        parts.append(suffix_params(rendered, str(index), keep=("uids",)))
+    return union(parts, f"node_relations[{label}]")
