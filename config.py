@@ -23,6 +23,8 @@ ENVIRONMENT_DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_DATABASE_URI": None,  # sqlite in the instance folder
     "SECRET_KEY": None,
     "PHONE_DEFAULT_REGION": "CN",
+    # The business day that customer ids (C + YYYYMMDD + serial) count in.
+    "GRAPHCRM_TIMEZONE": "Asia/Shanghai",
     # Set by 'graphcrm serve' for its gunicorn workers: the serving process has started the
     # embedded graph, applied the schema and synced permissions, so workers only attach.
     "GRAPHCRM_SERVE_WORKER": "",

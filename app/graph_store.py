@@ -7,11 +7,16 @@ in the instance folder, and stops it at exit when this process started it.
 from __future__ import annotations
 
 import atexit
+from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, current_app
 
 from graph.embedded import EmbeddedServer
+from graph.errors import ConfigError
+from graph.model import NodeModel
+from graph.repository import NodeRepository
 from graph.store import GraphStore, open_store, parse_graph_url
 
 EXTENSION = "graph_store"
@@ -32,8 +37,25 @@ def init_app(app: Flask) -> None:
     if not worker:
         store.apply_schema()
     app.extensions[EXTENSION] = store
+    app.extensions["graph_repositories"] = _repository_factory(
+        store, app.config["GRAPHCRM_TIMEZONE"]
+    )
     app.extensions["graph_server"] = server
     app.extensions["graph_url"] = url
+
+
+def _repository_factory(store: GraphStore, timezone: str):  # type: ignore[no-untyped-def]
+    """One repository per node type, sharing the app's store; serials count local days."""
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"GRAPHCRM_TIMEZONE={timezone!r} is not a known time zone") from exc
+
+    @cache
+    def repository(model: type[NodeModel]) -> NodeRepository:
+        return NodeRepository(store, model, serial_timezone=zone)
+
+    return repository
 
 
 def get_store() -> GraphStore:

@@ -75,7 +75,7 @@ def _rel_pattern(rel: Rel, target_var: str, uid_param: str | None) -> str:
 
 
 def compile_filters(
-    meta: Meta, conditions: list[Condition]
+    meta: Meta, conditions: list[Condition], *, anchor_allowed: bool = True
 ) -> tuple[str | None, list[str], dict[str, Any]]:
     """Compile conditions to (anchor pattern, predicates, parameters).
 
@@ -94,7 +94,7 @@ def compile_filters(
             if cond.op == "rel_eq":
                 params[name] = cond.value
                 pattern = _rel_pattern(rel, f"a{index}", name)
-                if anchor is None and rel.direction in ("in", "out"):
+                if anchor is None and anchor_allowed:
                     anchor = pattern
                 else:
                     predicates.append(pattern)

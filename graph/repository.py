@@ -83,8 +83,12 @@ class NodeRepository:
     def _template(self, name: str, **names: str) -> Statement:
         return _rendered(self.store, name, self.model.label, tuple(sorted(names.items())))
 
-    def _filtered(self, name: str, conditions: list[Condition], **names: str):  # type: ignore[no-untyped-def]
-        anchor, predicates, params = compile_filters(self.meta, conditions)
+    def _filtered(
+        self, name: str, conditions: list[Condition], *, anchor_allowed: bool = True, **names: str
+    ) -> tuple[Statement, dict[str, Any]]:
+        anchor, predicates, params = compile_filters(
+            self.meta, conditions, anchor_allowed=anchor_allowed
+        )
         return apply_filters(self._template(name, **names), anchor, predicates, params), params
 
     # -- reads --------------------------------------------------------------------------
@@ -127,9 +131,11 @@ class NodeRepository:
             return total, []
         return total, self.page(conditions, order, direction, skip, limit)
 
-    def get(self, uid: str) -> Record | None:
-        """The record with this uid and its relations, or None."""
-        rows = self.store.read(self._template("node_get"), uid=uid)
+    def get(self, uid: str, conditions: list[Condition] | None = None) -> Record | None:
+        """The record with this uid and its relations, or None (also when ``conditions``,
+        e.g. a view's base filters, exclude it)."""
+        statement, params = self._filtered("node_get", conditions or [], anchor_allowed=False)
+        rows = self.store.read(statement, uid=uid, **params)
         if not rows:
             return None
         record = record_from_row(self.model, rows[0]["n"])

@@ -1,0 +1,248 @@
+"""``GraphInterface``: Flask-AppBuilder's data interface on a graph node type.
+
+FAB's views and REST APIs ask their ``datamodel`` for records, column types and relation
+metadata; this adapter answers every probe from the node declaration (``graph.model``) and
+serves every read and write through ``graph.repository.NodeRepository``. It is the only
+place where FAB objects meet graph code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, g
+from flask_appbuilder.exceptions import InvalidOrderByColumnFABException
+from flask_appbuilder.models.base import BaseInterface
+
+from graph.errors import NotFound
+from graph.model import NodeModel, Prop, model_for
+from graph.query import ORDERABLE_SYSTEM, InvalidQuery
+from graph.records import Record
+from graph.repository import NodeRepository
+from views import filters as graph_filters
+from views.filters import GraphFilterConverter, GraphFilters, conditions_of
+
+
+class GraphInterface(BaseInterface):
+    """FAB ``BaseInterface`` backed by Cypher through the node repository."""
+
+    filter_converter_class = GraphFilterConverter
+    FilterEqual = graph_filters.FilterEqual
+    FilterRelationOneToManyEqual = graph_filters.FilterRelationEqual
+    FilterRelationManyToManyEqual = graph_filters.FilterRelationContains
+
+    def __init__(self, model: type[NodeModel]) -> None:
+        super().__init__(model)
+        self.model = model
+        self.meta = model.meta
+        self.message: tuple[str, str] | None = None
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    @property
+    def repository(self) -> NodeRepository:
+        """The repository for this node type, on the current app's store."""
+        return current_app.extensions["graph_repositories"](self.model)
+
+    @property
+    def model_name(self) -> str:
+        return self.model.label
+
+    def obj(self) -> Record:  # FAB calls datamodel.obj() for an empty item
+        return Record(self.model)
+
+    def get_filters(self, search_columns=None, search_filters=None) -> GraphFilters:  # type: ignore[no-untyped-def]
+        return GraphFilters(
+            self.filter_converter_class,
+            self,
+            search_columns=search_columns or [],
+            search_filters=search_filters,
+        )
+
+    # -- reads --------------------------------------------------------------------------
+
+    def query(  # type: ignore[override]
+        self,
+        filters: Any = None,
+        order_column: str = "",
+        order_direction: str = "",
+        page: int | None = None,
+        page_size: int | None = None,
+        select_columns: list[str] | None = None,
+        outer_default_load: bool = False,
+        **_: Any,
+    ) -> tuple[int, list[Record]]:
+        if order_column and order_column not in self.get_order_columns_list():
+            raise InvalidOrderByColumnFABException(f"Invalid order by column: {order_column}")
+        size = (
+            int(page_size) if page_size else int(current_app.config.get("GRAPHCRM_MAX_ROWS", 1000))
+        )
+        skip = int(page or 0) * size
+        try:
+            return self.repository.list(
+                conditions_of(filters),
+                order_column or None,
+                order_direction or "asc",
+                skip,
+                size,
+            )
+        except InvalidQuery as exc:
+            raise InvalidOrderByColumnFABException(str(exc)) from exc
+
+    def get(self, id: Any, filters: Any = None, **_: Any) -> Record | None:  # type: ignore[override]  # noqa: A002
+        if id in (None, ""):
+            return None
+        return self.repository.get(str(id), conditions_of(filters))
+
+    def get_keys(self, lst: list[Record]) -> list[str]:
+        return [item.uid for item in lst]
+
+    def get_pk_name(self) -> str:
+        return "uid"
+
+    def get_pk_value(self, item: Any) -> str | None:
+        return getattr(item, "uid", None)
+
+    # -- writes -------------------------------------------------------------------------
+
+    def _actor(self) -> str:
+        user = getattr(g, "user", None)
+        return getattr(user, "username", None) or "system"
+
+    def _values(self, item: Record) -> dict[str, Any]:
+        names = [p.name for p in self.meta.props] + [r.name for r in self.meta.rels if r.editable]
+        return {name: getattr(item, name) for name in names}
+
+    def add(self, item: Record, commit: bool = True) -> bool:
+        created = self.repository.create(self._values(item), actor=self._actor())
+        item.__dict__.update(created.__dict__)
+        return True
+
+    def edit(self, item: Record, commit: bool = True) -> bool:
+        before = self.repository.get(item.uid or "")
+        if before is None:
+            raise NotFound(f"{self.model.label} {item.uid} does not exist")
+        # The version the editor started from, carried by the form or the REST body.
+        before.version = item.version
+        updated = self.repository.update(before, self._values(item), actor=self._actor())
+        item.__dict__.update(updated.__dict__)
+        return True
+
+    def delete(self, item: Record, commit: bool = True) -> bool:
+        self.repository.delete(item, actor=self._actor())
+        return True
+
+    # -- column probes ------------------------------------------------------------------
+
+    def _prop(self, col_name: str) -> Prop | None:
+        return self.meta.prop(col_name)
+
+    def _kind(self, col_name: str) -> str | None:
+        prop = self._prop(col_name)
+        return prop.kind if prop is not None else None
+
+    def get_columns_list(self) -> list[str]:
+        return [p.name for p in self.meta.props] + [r.name for r in self.meta.rels]
+
+    def get_user_columns_list(self) -> list[str]:
+        return self.get_columns_list()
+
+    def get_search_columns_list(self) -> list[str]:
+        return [p.name for p in self.meta.props if p.searchable] + [
+            r.name for r in self.meta.rels if r.searchable
+        ]
+
+    def get_order_columns_list(self, list_columns: list[str] | None = None) -> list[str]:
+        orderable = [p.name for p in self.meta.props if p.kind != "text"]
+        orderable += list(ORDERABLE_SYSTEM)
+        if list_columns:
+            return [c for c in list_columns if c in orderable]
+        return orderable
+
+    def is_string(self, col_name: str) -> bool:
+        return self._kind(col_name) in ("string", "phone", "email") and not self.is_enum(col_name)
+
+    def is_text(self, col_name: str) -> bool:
+        return self._kind(col_name) == "text"
+
+    def is_integer(self, col_name: str) -> bool:
+        return self._kind(col_name) == "integer"
+
+    def is_float(self, col_name: str) -> bool:
+        return self._kind(col_name) == "float"
+
+    def is_numeric(self, col_name: str) -> bool:
+        return self.is_float(col_name)
+
+    def is_boolean(self, col_name: str) -> bool:
+        return self._kind(col_name) == "boolean"
+
+    def is_date(self, col_name: str) -> bool:
+        return self._kind(col_name) == "date"
+
+    def is_datetime(self, col_name: str) -> bool:
+        return self._kind(col_name) == "datetime"
+
+    def is_enum(self, col_name: str) -> bool:
+        prop = self._prop(col_name)
+        return prop is not None and bool(prop.choices)
+
+    def is_relation(self, col_name: str) -> bool:
+        return self.meta.rel(col_name) is not None
+
+    def is_relation_many_to_one(self, col_name: str) -> bool:
+        rel = self.meta.rel(col_name)
+        return rel is not None and not rel.many
+
+    def is_relation_many_to_many(self, col_name: str) -> bool:
+        rel = self.meta.rel(col_name)
+        return rel is not None and rel.many
+
+    def is_relation_one_to_one(self, col_name: str) -> bool:
+        return False
+
+    def is_relation_one_to_many(self, col_name: str) -> bool:
+        return False
+
+    def is_nullable(self, col_name: str) -> bool:
+        item = self.meta.by_name.get(col_name)
+        return item is None or not item.required
+
+    def is_unique(self, col_name: str) -> bool:
+        prop = self._prop(col_name)
+        return prop is not None and prop.unique
+
+    def is_pk(self, col_name: str) -> bool:
+        return col_name == "uid"
+
+    def is_pk_composite(self) -> bool:
+        return False
+
+    def is_fk(self, col_name: str) -> bool:
+        return False
+
+    def get_max_length(self, col_name: str) -> int:
+        prop = self._prop(col_name)
+        return prop.max_length if prop is not None and prop.max_length else -1
+
+    def get_col_default(self, col_name: str) -> Any:
+        prop = self._prop(col_name)
+        return prop.default if prop is not None else None
+
+    def get_related_model(self, col_name: str) -> type[NodeModel]:
+        rel = self.meta.rel(col_name)
+        if rel is None:
+            raise KeyError(col_name)
+        return model_for(rel.target)
+
+    def get_related_interface(self, col_name: str) -> GraphInterface:
+        return GraphInterface(self.get_related_model(col_name))
+
+    def get_related_fk(self, model: type[NodeModel]) -> str | None:
+        for rel in self.meta.rels:
+            if rel.target == model.label:
+                return rel.name
+        return None
+
+    def get_related_obj(self, col_name: str, value: Any) -> Record | None:
+        return self.get_related_interface(col_name).get(value)
