@@ -45,6 +45,7 @@ APP_DEFAULTS: dict[str, Any] = {
         "en": {"flag": "gb", "name": "English"},
         "zh": {"flag": "cn", "name": "简体中文"},
     },
+    "FAB_BASE_TEMPLATE": "graphcrm/baselayout.html",
     "SQLALCHEMY_TRACK_MODIFICATIONS": False,
     "WTF_CSRF_ENABLED": True,
     "SESSION_COOKIE_HTTPONLY": True,

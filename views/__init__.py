@@ -2,9 +2,40 @@
 
 from flask_appbuilder import AppBuilder
 
+from graph import nodes
+from views.choices import ChoicesView
+from views.customer import CustomerView
+from views.labels import bilingual
+from views.model_views import model_view
+
+# Menu order and categories; the home page is the index view given to AppBuilder.
+CUSTOMERS = ("Customers", bilingual("Customers", "客户管理"))
+ACTIVITY = ("Activity", bilingual("Activity", "客户往来"))
+SETUP = ("Setup", bilingual("Setup", "基础资料"))
+MENU = (
+    (nodes.Customer, CUSTOMERS, "fa-address-card"),
+    (nodes.Contact, CUSTOMERS, "fa-user"),
+    (nodes.Referrer, CUSTOMERS, "fa-handshake-o"),
+    (nodes.FollowUp, ACTIVITY, "fa-comments"),
+    (nodes.Order, ACTIVITY, "fa-shopping-cart"),
+    (nodes.Ticket, ACTIVITY, "fa-life-ring"),
+    (nodes.Channel, SETUP, "fa-random"),
+    (nodes.Tag, SETUP, "fa-tags"),
+    (nodes.User, SETUP, "fa-id-badge"),
+)
+
 
 def register(appbuilder: AppBuilder) -> None:
-    """Add every GraphCRM view and menu entry to ``appbuilder``.
-
-    The home page is the index view, given to ``AppBuilder`` by the application factory.
-    """
+    """Add every GraphCRM view and menu entry to ``appbuilder``."""
+    for model, (category, category_label), icon in MENU:
+        view = CustomerView if model is nodes.Customer else model_view(model)
+        meta = model.meta
+        appbuilder.add_view(
+            view,
+            meta.en_plural,
+            label=bilingual(meta.en_plural, meta.zh_plural),
+            icon=icon,
+            category=category,
+            category_label=category_label,
+        )
+    appbuilder.add_view_no_menu(ChoicesView)

@@ -1,0 +1,29 @@
+"""The customer screens: the generated CRUD plus the 360 page as the record page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+
+from graph import nodes
+from graph.customers import customer_360
+from views.labels import bilingual
+from views.model_views import GraphModelView, model_view
+
+TIMELINE_KINDS = {
+    "followup": ("FollowUpView", bilingual("Follow-up", "跟进")),
+    "order": ("OrderView", bilingual("Order", "订单")),
+    "ticket": ("TicketView", bilingual("Ticket", "工单")),
+}
+
+
+class _CustomerBase(GraphModelView):
+    show_template = "graphcrm/customer_show.html"
+
+    def show_context(self, item: Any) -> dict[str, Any]:
+        store = current_app.extensions["graph_store"]
+        return {"c360": customer_360(store, item.uid), "timeline_kinds": TIMELINE_KINDS}
+
+
+CustomerView = model_view(nodes.Customer, base=_CustomerBase)

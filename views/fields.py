@@ -1,0 +1,165 @@
+"""Form fields generated from node declarations, validated by the node's marshmallow schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from flask_appbuilder.fieldwidgets import (
+    BS3TextAreaFieldWidget,
+    BS3TextFieldWidget,
+    DateTimePickerWidget,
+    Select2Widget,
+)
+from markupsafe import Markup, escape
+from marshmallow import ValidationError as SchemaError
+from wtforms import (
+    DateTimeField,
+    Field,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import ValidationError
+
+from graph.model import NodeModel, Prop, Rel
+from graph.records import Ref
+from graph.validation import field_for
+from views.labels import bilingual, choice_label, translate_message
+
+
+class SchemaCheck:
+    """Validate (and normalise) a form field with the model's marshmallow field."""
+
+    def __init__(self, model: type[NodeModel], name: str, required: bool) -> None:
+        self.model = model
+        self.name = name
+        self.field_flags = {"required": True} if required else {}
+
+    def __call__(self, form: Any, field: Field) -> None:
+        from flask import current_app
+
+        region = current_app.config.get("PHONE_DEFAULT_REGION", "CN")
+        schema_field = field_for(self.model, self.name, region)
+        raw = field.data
+        if isinstance(raw, str) and not raw.strip():
+            raw = None
+        try:
+            if raw is None or raw == []:
+                if schema_field.required:
+                    raise SchemaError(schema_field.error_messages["required"])
+                field.data = [] if isinstance(field.data, list) else None
+                return
+            value = schema_field.deserialize(raw)
+            if schema_field.required and value in (None, [], ""):
+                raise SchemaError(schema_field.error_messages["required"])
+        except SchemaError as exc:
+            messages = exc.messages if isinstance(exc.messages, list) else [exc.messages]
+            raise ValidationError(translate_message(messages[0])) from None
+        if not isinstance(field, RelationField):
+            field.data = value
+
+
+class RelationWidget:
+    """A select filled by search (select2 AJAX): only the chosen options are rendered."""
+
+    def __call__(self, field: RelationField, **kwargs: Any) -> Markup:
+        endpoint = url_for("ChoicesView.search", label=field.target)
+        multiple = " multiple" if field.many else ""
+        options = "".join(
+            f'<option value="{escape(ref.uid)}" selected>{escape(str(ref))}</option>'
+            for ref in field.selected()
+        )
+        if not field.many:
+            options = '<option value=""></option>' + options
+        return Markup(
+            f'<select class="form-control graphcrm-relation" id="{escape(field.id)}" '
+            f'name="{escape(field.name)}" data-endpoint="{escape(endpoint)}"{multiple}>'
+            f"{options}</select>"
+        )
+
+
+class RelationField(Field):
+    """A relation to one node (uid) or many (list of uids), chosen by search."""
+
+    widget = RelationWidget()
+
+    def __init__(self, label: Any = None, validators: Any = None, *, rel: Rel, **kwargs: Any):
+        super().__init__(label, validators, **kwargs)
+        self.target = rel.target
+        self.many = rel.many
+        self._refs: list[Ref] = []
+
+    def process_data(self, value: Any) -> None:
+        items = value if isinstance(value, list) else [value] if value else []
+        self._refs = [v for v in items if isinstance(v, Ref)]
+        uids = [getattr(v, "uid", v) for v in items]
+        self.data = uids if self.many else (uids[0] if uids else None)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        uids = [v for v in valuelist if v]
+        self.data = uids if self.many else (uids[0] if uids else None)
+
+    def selected(self) -> list[Ref]:
+        """The chosen nodes, with titles when known."""
+        uids = self.data if isinstance(self.data, list) else [self.data] if self.data else []
+        titles = {ref.uid: ref for ref in self._refs}
+        return [titles.get(uid, Ref(self.target, uid, uid)) for uid in uids]
+
+
+def prop_field(model: type[NodeModel], prop: Prop, *, search: bool = False) -> Field:
+    """The form field of a declared property (``search``: unvalidated, for the search form)."""
+    label = bilingual(prop.en, prop.zh)
+    checks = [] if search else [SchemaCheck(model, prop.name, prop.required)]
+    description = bilingual(prop.description_en, prop.description_zh)
+    if prop.choices:
+        choices = [("", "")] if not prop.required or search else []
+        choices += [(c.value, bilingual(c.en, c.zh)) for c in prop.choices]
+        return SelectField(
+            label, choices=choices, validators=checks, widget=Select2Widget(),
+            default=prop.default, description=description,
+        )  # fmt: skip
+    if prop.kind == "text":
+        return TextAreaField(
+            label, validators=checks, widget=BS3TextAreaFieldWidget(), description=description
+        )
+    if prop.kind == "integer":
+        return IntegerField(
+            label, validators=checks, widget=BS3TextFieldWidget(), description=description
+        )
+    if prop.kind == "float":
+        return FloatField(
+            label, validators=checks, widget=BS3TextFieldWidget(), description=description
+        )
+    if prop.kind in ("datetime", "date"):
+        return DateTimeField(
+            label, validators=checks, widget=DateTimePickerWidget(), format="%Y-%m-%d %H:%M:%S",
+            description=description,
+        )  # fmt: skip
+    return StringField(
+        label, validators=checks, widget=BS3TextFieldWidget(), description=description
+    )
+
+
+def rel_field(model: type[NodeModel], rel: Rel, *, search: bool = False) -> Field:
+    """The searchable select of a declared relation."""
+    return RelationField(
+        bilingual(rel.en, rel.zh),
+        validators=[] if search else [SchemaCheck(model, rel.name, rel.required)],
+        rel=rel,
+    )
+
+
+def version_field() -> Field:
+    """The hidden version an edit is based on (refused if someone saved a newer one)."""
+    return HiddenField("version")
+
+
+def display(prop: Prop, value: Any) -> Any:
+    """How a property value is shown in lists and pages."""
+    if prop.choices:
+        return choice_label(prop.choices, value)
+    return "" if value is None else value

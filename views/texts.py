@@ -1,0 +1,17 @@
+"""User-facing messages of the generated screens, in English and Simplified Chinese."""
+
+from views.labels import bilingual
+
+ADDED = bilingual("Added.", "已新增。")
+SAVED = bilingual("Saved.", "已保存。")
+DELETED = bilingual("Deleted.", "已删除。")
+STALE = bilingual(
+    "Not saved: someone else changed this record after you opened it. Their change is kept; "
+    "review it below and edit again.",
+    "未保存：您打开此记录后，其他人修改了它。已保留对方的修改，请查看后重新编辑。",
+)
+GONE = bilingual("This record no longer exists.", "此记录已不存在。")
+DUPLICATE = bilingual(
+    "Not saved: a record with the same unique value already exists.",
+    "未保存：已存在具有相同唯一值的记录。",
+)
