@@ -136,6 +136,9 @@ def conditions_of(filters: Filters | None) -> list[Condition]:
     for flt, value in zip(filters.filters, filters.values, strict=True):
         if not isinstance(flt, GraphFilter):
             raise InvalidOperationFilterFABException(f"{type(flt).__name__} is not a graph filter")
+        # The HTML search sends each filter value as a list (request.args.getlist).
+        if isinstance(value, list) and not isinstance(flt, FilterInList):
+            value = value[0] if value else None
         if value is None or (value == "" and flt.op not in ("empty", "rel_empty")):
             continue
         found.append(flt.condition(value))

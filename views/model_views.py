@@ -33,6 +33,10 @@ def _many(value: Any) -> str:
     return ", ".join(str(v) for v in value or [])
 
 
+def _blank(value: Any) -> Any:
+    return "" if value is None else value
+
+
 class GraphModelView(ModelView):
     """A FAB ModelView on a ``GraphInterface``."""
 
@@ -144,7 +148,8 @@ def model_view(
     edit_fields = dict(form_fields, version=fields.version_field())
     search_fields = {p.name: fields.prop_field(model, p, search=True) for p in meta.props}
     search_fields.update({r.name: fields.rel_field(model, r, search=True) for r in meta.rels})
-    formatters: dict[str, Any] = {r.name: _many for r in meta.rels if r.many}
+    formatters: dict[str, Any] = {r.name: _many if r.many else _blank for r in meta.rels}
+    formatters.update({p.name: _blank for p in meta.props})
     for prop in meta.props:
         if prop.choices:
             formatters[prop.name] = lambda v, c=prop.choices: choice_label(c, v)

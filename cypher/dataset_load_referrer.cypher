@@ -1,0 +1,6 @@
+// Creates a Referrer per row of $rows, each row holding all its properties; returns created.
+// params: rows
+UNWIND $rows AS row
+CREATE (n:Referrer)
+SET n = row
+RETURN count(n) AS created
