@@ -11,12 +11,15 @@ import fcntl
 import os
 import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from graph.errors import ConfigError, StoreUnavailable
 
@@ -64,15 +67,16 @@ class EmbeddedServer:
     def _prepare_folder(self) -> None:
         try:
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            probe = self.data_dir / ".write-test"
-            probe.write_text("ok")
-            probe.unlink()
+            # A probe of its own: concurrent starters must not unlink each other's.
+            with tempfile.TemporaryFile(dir=self.data_dir):
+                pass
         except OSError as exc:
             raise ConfigError(
                 f"the graph data folder {self.data_dir} is not writable ({exc.strerror}); "
                 "set GRAPHCRM_INSTANCE_PATH to a writable folder"
             ) from exc
-        if len(str(self.socket_path)) > MAX_SOCKET_PATH:
+        # Bytes, not characters: a folder named in Chinese takes three bytes a character.
+        if len(os.fsencode(self.socket_path)) > MAX_SOCKET_PATH:
             raise ConfigError(
                 f"the socket path {self.socket_path} is longer than {MAX_SOCKET_PATH} bytes; "
                 "set GRAPHCRM_INSTANCE_PATH to a shorter folder"
@@ -91,7 +95,11 @@ class EmbeddedServer:
         """True when a FalkorDB server answers on the socket."""
         if not self.socket_path.exists():
             return False
-        client = redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=2)
+        # No retries: a socket file left by a killed server refuses at once, and the default
+        # backoff would spend seconds finding that out on every probe.
+        client = redis.Redis(
+            unix_socket_path=str(self.socket_path), socket_timeout=2, retry=Retry(NoBackoff(), 0)
+        )
         try:
             client.ping()
             modules = client.execute_command("MODULE", "LIST")
