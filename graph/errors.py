@@ -39,3 +39,7 @@ class NotFound(GraphCRMError):
 
 class StaleVersion(GraphCRMError):
     """An edit was based on a version of the record that someone else has since changed."""
+
+
+class InvalidValue(GraphCRMError):
+    """A value the graph must not store (e.g. a unique key that is blank or padded)."""

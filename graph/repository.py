@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any
 
 from graph.cypher import Statement
-from graph.errors import NotFound, StaleVersion
+from graph.errors import InvalidValue, NotFound, StaleVersion
 from graph.model import NodeModel, Rel
 from graph.query import (
     Condition,
@@ -291,7 +291,7 @@ class NodeRepository:
             if getattr(before, p.name, None) not in (None, "")
         ]
         change = self._change("delete", stamp, actor, changes)
-        change["version"] = before.version
+        change["version"] = (before.version or 0) + 1  # the version the delete ends
         rows = self.store.write(self._template("node_delete"), uid=before.uid, change=change)
         if not rows:
             raise NotFound(f"{self.model.label} {before.uid} does not exist")
@@ -300,6 +300,9 @@ class NodeRepository:
 
     def _split(self, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         props = {p.name: to_graph(p, values[p.name]) for p in self.meta.props if p.name in values}
+        for prop in self.meta.props:
+            if prop.unique and prop.name in props:
+                _check_unique_key(self.model.label, prop.name, props[prop.name])
         rels = {r.name: values[r.name] for r in self.meta.rels if r.name in values}
         return props, rels
 
@@ -344,6 +347,21 @@ class NodeRepository:
             "entity": self.model.label,
             "fields": json.dumps([c.__dict__ for c in changes], ensure_ascii=False, default=str),
         }
+
+
+# FalkorDB 4.16 crashes enforcing a unique constraint on a string that is empty, starts or
+# ends with whitespace, or is longer than 4096 bytes (upstream issues 1340 and 2440).
+MAX_UNIQUE_BYTES = 4096
+
+
+def _check_unique_key(label: str, name: str, value: Any) -> None:
+    if not isinstance(value, str):
+        return
+    if not value or value != value.strip() or len(value.encode()) > MAX_UNIQUE_BYTES:
+        raise InvalidValue(
+            f"{label}.{name} must be non-blank, without leading or trailing spaces, "
+            f"and at most {MAX_UNIQUE_BYTES} bytes"
+        )
 
 
 def _uids(value: Any) -> list[str]:

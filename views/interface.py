@@ -122,8 +122,12 @@ class GraphInterface(BaseInterface):
         before = self.repository.get(item.uid or "")
         if before is None:
             raise NotFound(f"{self.model.label} {item.uid} does not exist")
-        # The version the editor started from, carried by the form or the REST body.
-        before.version = item.version
+        # The version the editor started from, carried by the form or the REST body; a
+        # missing or garbled version counts as stale rather than as "overwrite anyway".
+        try:
+            before.version = int(item.version)
+        except (TypeError, ValueError):
+            before.version = -1
         updated = self.repository.update(before, self._values(item), actor=self._actor())
         item.__dict__.update(updated.__dict__)
         return True
