@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from graph import nodes  # noqa: F401  (registers the node types)
 from graph.errors import StoreError
+from graph.model import REGISTRY
 from graph.store import GraphStore
 
 
@@ -29,5 +31,6 @@ def graph_status(store: GraphStore) -> GraphStatus:
         rows = store.read("node_count_by_label")
     except StoreError as exc:
         return GraphStatus(backend=store.backend, reachable=False, error=str(exc))
-    counts = {row["label"]: row["count"] for row in rows if row["label"]}
+    # Record types only: history entries and id counters are bookkeeping, not records.
+    counts = {row["label"]: row["count"] for row in rows if row["label"] in REGISTRY}
     return GraphStatus(backend=store.backend, reachable=True, counts=counts)

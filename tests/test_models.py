@@ -1,0 +1,92 @@
+"""Node declarations, the schema they need, and validation built from them."""
+
+from __future__ import annotations
+
+import pytest
+from marshmallow import ValidationError
+
+from graph import nodes
+from graph.cypher import library
+from graph.errors import ConfigError
+from graph.model import REGISTRY, NodeModel, Prop, Rel
+from graph.schema import expected_items
+from graph.validation import clean_text, validate_values
+
+
+class _Schema:
+    def __init__(self, dialect: str) -> None:
+        self.cypher = library(dialect)
+
+
+def test_declaration_errors_name_the_bad_option() -> None:
+    with pytest.raises(ConfigError, match="E001"):
+        type("Customer", (NodeModel,), {"props": (Prop("name", "N", "名"),)})
+    with pytest.raises(ConfigError, match="E004"):
+        type("Bad1", (NodeModel,), {"props": (Prop("Name", "N", "名"),)})
+    with pytest.raises(ConfigError, match="E003"):
+        type("Bad2", (NodeModel,), {"props": [Prop("name", "N", "名")]})
+    with pytest.raises(ConfigError, match="E007"):
+        rel = Rel("x", "X", "X", type="bad type", target="Customer")
+        type("Bad3", (NodeModel,), {"props": (Prop("name", "N", "名"),), "rels": (rel,)})
+    assert not {"Bad1", "Bad2", "Bad3"} & REGISTRY.keys()
+
+
+@pytest.mark.parametrize("dialect", ["falkordb", "neo4j"])
+def test_schema_backs_every_declared_unique_and_indexed_property(dialect: str) -> None:
+    items = set(expected_items(_Schema(dialect)))  # type: ignore[arg-type]
+    for model in REGISTRY.values():
+        assert ("UNIQUE", model.label, "uid") in items
+        for prop in model.meta.props:
+            if prop.unique:
+                assert ("UNIQUE", model.label, prop.name) in items
+            elif prop.indexed:
+                assert ("INDEX", model.label, prop.name) in items
+
+
+def test_every_field_has_english_and_chinese_labels() -> None:
+    for model in REGISTRY.values():
+        meta = model.meta
+        assert meta.en and meta.zh and meta.en_plural and meta.zh_plural
+        for item in (*meta.props, *meta.rels):
+            assert item.en and item.zh, f"{model.label}.{item.name}"
+        for prop in meta.props:
+            assert all(c.en and c.zh for c in prop.choices)
+
+
+def test_values_are_normalised() -> None:
+    data = validate_values(
+        nodes.Customer,
+        {
+            "name": "  Ａｃｍｅ　（上海）  Ltd ",
+            "stage": "deal",
+            "phone": "138-1234-5678",
+            "email": "Sales@Example.COM",
+        },
+    )
+    assert data["name"] == "Acme (上海) Ltd"
+    assert data["phone"] == "+8613812345678"
+    assert data["email"] == "Sales@example.com"
+    assert (
+        validate_values(nodes.Customer, {"name": "x", "stage": "deal", "phone": "+1 650 253 0000"})[
+            "phone"
+        ]
+        == "+16502530000"
+    )
+    assert clean_text("ＡＢＣ１２３＠") == "ABC123@"
+
+
+def test_invalid_values_are_reported_per_field() -> None:
+    with pytest.raises(ValidationError) as caught:
+        validate_values(
+            nodes.Customer,
+            {"name": "   ", "stage": "won", "phone": "12345", "email": "nope", "tags": "T1"},
+        )
+    errors = caught.value.messages
+    assert set(errors) == {"stage", "phone", "email", "tags"}
+    assert errors["stage"] == ["Choose one of: potential, intent, deal, lost."]
+    with pytest.raises(ValidationError) as caught:
+        validate_values(nodes.Customer, {"name": "   ", "stage": "deal"})
+    assert caught.value.messages == {"name": ["This field is required."]}
+    with pytest.raises(ValidationError) as caught:
+        validate_values(nodes.Order, {"product": "x" * 201, "amount": "1e", "at": "tomorrow"})
+    assert set(caught.value.messages) == {"product", "amount", "at", "customer"}
