@@ -68,8 +68,7 @@ def test_customer_lifecycle_in_browser(page, live_server: str, store: GraphStore
     listing = page.inner_text(".panel-body")
     assert "Record Count: 1" in " ".join(listing.split()) and "Other Co." not in listing
 
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.click(f"tr:has-text('{uid}') a[data-text]")  # the delete button opens a confirm
-    page.click("#modal-confirm-ok, .modal-footer .btn-primary")
+    page.click(f"tr:has-text('{uid}') a[id^=btn-delete]")  # asks for confirmation
+    page.click("#modal-confirm-ok")
     page.wait_for_selector(".alert:has-text('Deleted.')")
     assert page.goto(f"{live_server}/customer/show/{uid}").status == 404
