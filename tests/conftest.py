@@ -75,22 +75,30 @@ def app_graph_url(graph_url: GraphURL, embedded_server: EmbeddedServer | None) -
 ADMIN_PASSWORD = "Admin-pass-123"
 
 
-@pytest.fixture
-def app(store: GraphStore, app_graph_url: str, tmp_path: Path) -> Iterator[Flask]:
-    """A GraphCRM app on the test engine with its own instance folder and an admin user."""
+@pytest.fixture(scope="session")
+def session_app(
+    session_store: GraphStore, app_graph_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
+    """One GraphCRM app for the session, on the test engine, with an admin user."""
     from app import create_app
     from app.accounts import ensure_admin
 
     application = create_app(
         {
             "GRAPH_URL": app_graph_url,
-            "GRAPHCRM_INSTANCE_PATH": str(tmp_path / "instance"),
+            "GRAPHCRM_INSTANCE_PATH": str(tmp_path_factory.mktemp("app") / "instance"),
             "TESTING": True,
         }
     )
     ensure_admin(application, "admin", ADMIN_PASSWORD)
     yield application
     application.extensions["graph_store"].close()
+
+
+@pytest.fixture
+def app(session_app: Flask, store: GraphStore) -> Flask:
+    """The session's app, on an emptied graph."""
+    return session_app
 
 
 @pytest.fixture

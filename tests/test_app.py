@@ -15,19 +15,9 @@ from app import create_app
 from graph.errors import ConfigError
 from graph.store import GraphStore
 from tests.conftest import ADMIN_PASSWORD
+from tests.web import login
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "app" / "translations"
-
-
-def login(client: FlaskClient, username: str = "admin", password: str = ADMIN_PASSWORD):
-    """Log in through the real form, CSRF token included."""
-    page = client.get("/login/").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    return client.post(
-        "/login/",
-        data={"username": username, "password": password, "csrf_token": token},
-        follow_redirects=True,
-    )
 
 
 def test_anonymous_home_page_offers_login_and_hides_graph_details(client: FlaskClient) -> None:

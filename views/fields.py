@@ -118,9 +118,10 @@ def prop_field(model: type[NodeModel], prop: Prop, *, search: bool = False) -> F
     if prop.choices:
         choices = [("", "")] if not prop.required or search else []
         choices += [(c.value, bilingual(c.en, c.zh)) for c in prop.choices]
+        # Choices are checked by the schema (SchemaCheck), with a translated message.
         return SelectField(
             label, choices=choices, validators=checks, widget=Select2Widget(),
-            default=prop.default, description=description,
+            default=prop.default, description=description, validate_choice=False,
         )  # fmt: skip
     if prop.kind == "text":
         return TextAreaField(
