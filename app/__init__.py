@@ -12,7 +12,7 @@ from flask_appbuilder.models.sqla.base import SQLA
 
 import config
 import views
-from app import cli, graph_store, instance
+from app import cli, graph_store, instance, roles, scope
 from views.home import HomeView
 
 # FAB's own security REST API declares dotted search columns (roles.name) that its filter
@@ -26,6 +26,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     settings.update(overrides or {})
     app = Flask(__name__, instance_path=settings["GRAPHCRM_INSTANCE_PATH"])
     app.config.from_mapping(settings)
+    app.config.setdefault("FAB_ROLES", roles.ROLES)
     instance.prepare(app)
     graph_store.init_app(app)
 
@@ -36,5 +37,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         appbuilder.init_app(app, db.session)
         views.register(appbuilder)
         appbuilder.post_init()
+    scope.init_app(app)
     cli.init_app(app)
     return app

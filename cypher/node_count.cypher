@@ -3,4 +3,4 @@
 // params: none
 MATCH (n:__Label__)
 WHERE true
-RETURN count(n) AS total
+RETURN count(DISTINCT n) AS total

@@ -3,7 +3,7 @@
 // params: skip, limit
 MATCH (n:__Label__)
 WHERE true
-WITH n
+WITH DISTINCT n
 ORDER BY n.__prop__ IS NULL, n.__prop__, n.uid
 SKIP $skip
 LIMIT $limit

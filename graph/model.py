@@ -122,6 +122,9 @@ class NodeModel:
     # node types get random uids.
     uid_prefix: ClassVar[str | None] = None
     default_order: ClassVar[str] = "name"
+    # Relation fields from this type to the Customer whose owner decides who may see it
+    # (() for Customer itself); None for shared reference data visible to all staff.
+    scope_path: ClassVar[tuple[str, ...] | None] = None
     meta: ClassVar[Meta]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -183,6 +186,21 @@ def check_registry() -> None:
                     f"E011 {model.label}.{rel.name}: target {rel.target!r} is not a declared "
                     "node type"
                 )
+
+
+def check_scope_paths() -> None:
+    """Check that every scope path leads, relation by relation, to a Customer with an owner."""
+    for model in REGISTRY.values():
+        if model.scope_path is None:
+            continue
+        current = model
+        for name in model.scope_path:
+            rel = current.meta.rel(name)
+            if rel is None:
+                raise ConfigError(f"E012 {model.label}.scope_path: no relation {name!r}")
+            current = REGISTRY[rel.target]
+        if current.label != "Customer" or current.meta.rel("owner") is None:
+            raise ConfigError(f"E013 {model.label}.scope_path does not end at Customer.owner")
 
 
 def model_for(label: str) -> type[NodeModel]:

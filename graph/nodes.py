@@ -7,7 +7,7 @@ translations follow from it.
 
 from __future__ import annotations
 
-from graph.model import Choice, NodeModel, Prop, Rel, check_registry
+from graph.model import Choice, NodeModel, Prop, Rel, check_registry, check_scope_paths
 
 STAGES = (
     Choice("potential", "Potential", "潜在"),
@@ -78,6 +78,7 @@ class Customer(NodeModel):
 
     en, zh, zh_plural = "Customer", "客户", "客户"
     uid_prefix = "C"
+    scope_path = ()
     props = (
         Prop("name", "Name", "名称", required=True, max_length=200, listed=True, indexed=True),
         Prop("kind", "Kind", "类型", choices=CUSTOMER_KINDS, default="company", listed=True),
@@ -104,6 +105,7 @@ class Contact(NodeModel):
     """A person at a customer."""
 
     en, zh, zh_plural = "Contact", "联系人", "联系人"
+    scope_path = ("customer",)
     props = (
         Prop("name", "Name", "姓名", required=True, max_length=100, listed=True, indexed=True),
         Prop("title", "Job title", "职位", max_length=100, listed=True),
@@ -122,6 +124,7 @@ class FollowUp(NodeModel):
     en, zh, zh_plural = "Follow-up", "跟进记录", "跟进记录"
     title = "summary"
     default_order = "at"
+    scope_path = ("customer",)
     props = (
         Prop("at", "Time", "时间", kind="datetime", required=True, listed=True, indexed=True),
         Prop("method", "Method", "方式", choices=(Choice("phone", "Phone", "电话"), Choice("visit", "Visit", "拜访"), Choice("wechat", "WeChat", "微信"), Choice("email", "E-mail", "邮件")), required=True, listed=True),
@@ -142,6 +145,7 @@ class Order(NodeModel):
     en, zh, zh_plural = "Order", "订单", "订单"
     title = "product"
     default_order = "at"
+    scope_path = ("customer",)
     props = (
         Prop("product", "Product", "产品", required=True, max_length=200, listed=True),
         Prop("amount", "Amount", "金额", kind="float", required=True, listed=True),
@@ -159,6 +163,7 @@ class Ticket(NodeModel):
     en, zh, zh_plural = "Ticket", "服务工单", "服务工单"
     title = "subject"
     default_order = "created_at"
+    scope_path = ("customer",)
     props = (
         Prop("subject", "Subject", "主题", required=True, max_length=200, listed=True),
         Prop("status", "Status", "状态", choices=(Choice("open", "Open", "处理中"), Choice("closed", "Closed", "已关闭")), default="open", required=True, listed=True, indexed=True),
@@ -171,3 +176,4 @@ class Ticket(NodeModel):
 
 
 check_registry()
+check_scope_paths()

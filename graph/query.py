@@ -14,12 +14,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from graph.cypher import Statement
-from graph.model import LABEL, PROPERTY, SYSTEM_PROPS, Meta, Rel
+from graph.model import LABEL, PROPERTY, REGISTRY, SYSTEM_PROPS, Meta, Rel
 
 # Filter operators. Property operators take a value; relation operators take a uid.
 PROP_OPS = ("eq", "neq", "ct", "sw", "gt", "lt", "in", "empty")
 REL_OPS = ("rel_eq", "rel_empty")
 ORDERABLE_SYSTEM = ("created_at", "updated_at", "uid")
+# Row-level access: "the node is visible to this username" (see graph.access).
+VISIBLE_TO = "visible_to"
 
 _PLACEHOLDERS = {"__Label__": LABEL, "__Target__": LABEL, "__REL__": LABEL, "__prop__": PROPERTY}
 _WHERE = re.compile(r"^WHERE true$", re.MULTILINE)
@@ -74,6 +76,38 @@ def _rel_pattern(rel: Rel, target_var: str, uid_param: str | None) -> str:
     return f"(n){arrow}{node}"
 
 
+def _owner_hops(meta: Meta) -> list[tuple[Rel, str]]:
+    """(relation, source label) pairs from a node type to its customer's owning User."""
+    hops = []
+    current = REGISTRY[meta.label]
+    for name in (*(current.scope_path or ()), "owner"):
+        rel = current.meta.rel(name)
+        assert rel is not None, f"{current.label}.{name}: checked by check_scope_paths"
+        hops.append((rel, current.label))
+        current = REGISTRY[rel.target]
+    return hops
+
+
+def visibility_patterns(meta: Meta, param: str) -> tuple[str, str]:
+    """(anchor, predicate) patterns meaning "visible to the user named $param".
+
+    The anchor starts at the user and walks down the team to the node (cheap for a list);
+    the predicate starts at the node (for one record). Names come from declarations only.
+    """
+    hops = _owner_hops(meta)
+    predicate = "(n)"
+    for rel, _ in hops:
+        arrow = f"-[:{rel.type}]->" if rel.direction == "out" else f"<-[:{rel.type}]-"
+        predicate += f"{arrow}(:{rel.target})"
+    predicate += f"-[:REPORTS_TO*0..]->(:User {{username: ${param}}})"
+    anchor = f"(:User {{username: ${param}}})<-[:REPORTS_TO*0..]-(:User)"
+    for index, (rel, source) in enumerate(reversed(hops)):
+        arrow = f"<-[:{rel.type}]-" if rel.direction == "out" else f"-[:{rel.type}]->"
+        node = f"n:{source}" if index == len(hops) - 1 else f":{source}"
+        anchor += f"{arrow}({node})"
+    return anchor, predicate
+
+
 def compile_filters(
     meta: Meta, conditions: list[Condition], *, anchor_allowed: bool = True
 ) -> tuple[str | None, list[str], dict[str, Any]]:
@@ -87,6 +121,14 @@ def compile_filters(
     params: dict[str, Any] = {}
     for index, cond in enumerate(conditions):
         name = f"f{index}"
+        if cond.op == VISIBLE_TO:
+            params[name] = cond.value
+            anchored, predicate = visibility_patterns(meta, name)
+            if anchor is None and anchor_allowed:
+                anchor = anchored
+            else:
+                predicates.append(predicate)
+            continue
         rel = meta.rel(cond.field)
         if rel is not None:
             if cond.op == "rel_eq" and cond.value in (None, ""):

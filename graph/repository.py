@@ -17,6 +17,7 @@ from typing import Any
 
 from graph.cypher import Statement
 from graph.errors import InvalidValue, NotFound, StaleVersion
+from graph.events import record_changed
 from graph.model import NodeModel, Rel
 from graph.query import (
     Condition,
@@ -165,10 +166,14 @@ class NodeRepository:
                 if rel.many:
                     getattr(record, rel.name).sort(key=str)
 
-    def search_titles(self, text: str, limit: int = 20) -> list[Ref]:
-        """Nodes whose title contains ``text`` (for searchable selects)."""
-        statement = self._template("node_search_titles", prop=self.meta.title)
-        rows = self.store.read(statement, text=text or "", limit=int(limit))
+    def search_titles(
+        self, text: str, limit: int = 20, conditions: list[Condition] | None = None
+    ) -> list[Ref]:
+        """Nodes whose title contains ``text`` and that match ``conditions`` (for selects)."""
+        statement, params = self._filtered(
+            "node_search_titles", conditions or [], prop=self.meta.title
+        )
+        rows = self.store.read(statement, text=text or "", limit=int(limit), **params)
         return [Ref(self.model.label, row["uid"], str(row["title"] or "")) for row in rows]
 
     def history(self, uid: str, limit: int = 200) -> list[ChangeEntry]:
@@ -224,6 +229,7 @@ class NodeRepository:
         rows = self.store.write(splice(template, parts), **params)
         created = self.get(rows[0]["n"]["uid"])
         assert created is not None
+        record_changed.send(self.model.label, action="create", uid=created.uid, actor=actor)
         return created
 
     def update(self, before: Record, values: dict[str, Any], actor: str) -> Record:
@@ -280,6 +286,7 @@ class NodeRepository:
             )
         updated = self.get(rows[0]["n"]["uid"])
         assert updated is not None
+        record_changed.send(self.model.label, action="update", uid=updated.uid, actor=actor)
         return updated
 
     def delete(self, before: Record, actor: str) -> None:
@@ -295,6 +302,7 @@ class NodeRepository:
         rows = self.store.write(self._template("node_delete"), uid=before.uid, change=change)
         if not rows:
             raise NotFound(f"{self.model.label} {before.uid} does not exist")
+        record_changed.send(self.model.label, action="delete", uid=before.uid, actor=actor)
 
     # -- helpers ------------------------------------------------------------------------
 

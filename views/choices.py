@@ -6,6 +6,7 @@ from flask import abort, current_app, jsonify, request
 from flask_appbuilder import BaseView, expose, has_access
 
 from graph.model import REGISTRY
+from views.interface import GraphInterface
 
 MAX_CHOICES = 20
 
@@ -23,5 +24,7 @@ class ChoicesView(BaseView):
         if model is None:
             abort(404)
         text = request.args.get("q", "")[:100]
-        refs = current_app.extensions["graph_repositories"](model).search_titles(text, MAX_CHOICES)
+        conditions = GraphInterface(model).conditions()
+        repository = current_app.extensions["graph_repositories"](model)
+        refs = repository.search_titles(text, MAX_CHOICES, conditions)
         return jsonify({"results": [{"id": ref.uid, "text": str(ref)} for ref in refs]})

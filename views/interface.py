@@ -14,9 +14,10 @@ from flask import current_app, g
 from flask_appbuilder.exceptions import InvalidOrderByColumnFABException
 from flask_appbuilder.models.base import BaseInterface
 
-from graph.errors import NotFound
+from graph.access import Scope, scope_conditions
+from graph.errors import InvalidValue, NotFound
 from graph.model import NodeModel, Prop, model_for
-from graph.query import ORDERABLE_SYSTEM, InvalidQuery
+from graph.query import ORDERABLE_SYSTEM, Condition, InvalidQuery
 from graph.records import Record
 from graph.repository import NodeRepository
 from views import filters as graph_filters
@@ -43,6 +44,15 @@ class GraphInterface(BaseInterface):
     def repository(self) -> NodeRepository:
         """The repository for this node type, on the current app's store."""
         return current_app.extensions["graph_repositories"](self.model)
+
+    def scope(self) -> Scope:
+        """Whose eyes this request is for (set by the app's security; everything otherwise)."""
+        provider = current_app.extensions.get("graphcrm_scope")
+        return provider() if provider is not None else Scope.everything()
+
+    def conditions(self, filters: Any = None) -> list[Condition]:
+        """Row-level conditions of the current user first, then the request's filters."""
+        return scope_conditions(self.model, self.scope()) + conditions_of(filters)
 
     @property
     def model_name(self) -> str:
@@ -80,7 +90,7 @@ class GraphInterface(BaseInterface):
         skip = int(page or 0) * size
         try:
             return self.repository.list(
-                conditions_of(filters),
+                self.conditions(filters),
                 order_column or None,
                 order_direction or "asc",
                 skip,
@@ -92,7 +102,7 @@ class GraphInterface(BaseInterface):
     def get(self, id: Any, filters: Any = None, **_: Any) -> Record | None:  # type: ignore[override]  # noqa: A002
         if id in (None, ""):
             return None
-        return self.repository.get(str(id), conditions_of(filters))
+        return self.repository.get(str(id), self.conditions(filters))
 
     def get_keys(self, lst: list[Record]) -> list[str]:
         return [item.uid for item in lst]
@@ -113,13 +123,41 @@ class GraphInterface(BaseInterface):
         names = [p.name for p in self.meta.props] + [r.name for r in self.meta.rels if r.editable]
         return {name: getattr(item, name) for name in names}
 
+    def _check_links(self, values: dict[str, Any]) -> None:
+        """Refuse links to records the user may not see, as if they did not exist."""
+        scope = self.scope()
+        for rel in self.meta.rels:
+            target = model_for(rel.target)
+            if rel.name not in values or not scope_conditions(target, scope):
+                continue
+            chosen = values[rel.name]
+            items = chosen if isinstance(chosen, list) else [chosen] if chosen else []
+            repository = current_app.extensions["graph_repositories"](target)
+            for item in items:
+                uid = getattr(item, "uid", item)
+                if repository.get(str(uid), scope_conditions(target, scope)) is None:
+                    raise InvalidValue(f"{rel.name}: {target.label} {uid} does not exist")
+
+    def _default_owner(self, values: dict[str, Any]) -> None:
+        """A salesperson's new customer is theirs unless they name another owner."""
+        scope = self.scope()
+        if not scope.team_only or self.meta.rel("owner") is None or values.get("owner"):
+            return
+        users = current_app.extensions["graph_repositories"](model_for("User"))
+        found = users.page([Condition("username", "eq", scope.username)], limit=1)
+        if found:
+            values["owner"] = found[0].ref()
+
     def add(self, item: Record, commit: bool = True) -> bool:
-        created = self.repository.create(self._values(item), actor=self._actor())
+        values = self._values(item)
+        self._default_owner(values)
+        self._check_links(values)
+        created = self.repository.create(values, actor=self._actor())
         item.__dict__.update(created.__dict__)
         return True
 
     def edit(self, item: Record, commit: bool = True) -> bool:
-        before = self.repository.get(item.uid or "")
+        before = self.repository.get(item.uid or "", self.conditions())
         if before is None:
             raise NotFound(f"{self.model.label} {item.uid} does not exist")
         # The version the editor started from, carried by the form or the REST body; a
@@ -128,7 +166,9 @@ class GraphInterface(BaseInterface):
             before.version = int(item.version)
         except (TypeError, ValueError):
             before.version = -1
-        updated = self.repository.update(before, self._values(item), actor=self._actor())
+        values = self._values(item)
+        self._check_links(values)
+        updated = self.repository.update(before, values, actor=self._actor())
         item.__dict__.update(updated.__dict__)
         return True
 

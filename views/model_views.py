@@ -14,7 +14,7 @@ from flask import abort, flash, g, redirect, request
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.urltools import get_filter_args
 
-from graph.errors import ConstraintViolation, NotFound, StaleVersion
+from graph.errors import ConstraintViolation, InvalidValue, NotFound, StaleVersion
 from graph.model import NodeModel
 from views import fields
 from views.interface import GraphInterface
@@ -24,6 +24,7 @@ from views.texts import (
     DELETED,
     DUPLICATE,
     GONE,
+    LINK_GONE,
     SAVED,
     STALE,
 )
@@ -81,6 +82,8 @@ class GraphModelView(ModelView):
                 self.datamodel.add(item)
             except ConstraintViolation:
                 flash(str(DUPLICATE), "danger")
+            except (NotFound, InvalidValue):
+                flash(str(LINK_GONE), "danger")
             else:
                 flash(str(ADDED), "success")
                 return redirect(self._record_url(item.uid))
@@ -109,6 +112,8 @@ class GraphModelView(ModelView):
                     return redirect(self.get_redirect())
                 except ConstraintViolation:
                     flash(str(DUPLICATE), "danger")
+                except InvalidValue:
+                    flash(str(LINK_GONE), "danger")
                 else:
                     flash(str(SAVED), "success")
                     return redirect(self._record_url(pk))

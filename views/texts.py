@@ -15,3 +15,7 @@ DUPLICATE = bilingual(
     "Not saved: a record with the same unique value already exists.",
     "未保存：已存在具有相同唯一值的记录。",
 )
+LINK_GONE = bilingual(
+    "Not saved: a linked record does not exist or a value is not allowed.",
+    "未保存：关联的记录不存在，或某个值不被允许。",
+)

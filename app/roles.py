@@ -1,0 +1,55 @@
+"""The built-in roles and what each may do (FAB ``FAB_ROLES``: regexes on view and action).
+
+Built-in roles are created at start and cannot be edited in the UI; admins can still add
+custom roles from FAB's screens. Row-level rules (Sales sees its team's customers) and PII
+masking (without ``can_read`` on ``PersonalData``) come on top, see ``app.scope``.
+"""
+
+from __future__ import annotations
+
+RECORDS = "(Customer|Contact|FollowUp|Order|Ticket)"
+REFERENCE = "(Channel|Tag|User|Referrer)"
+READ = "can_(list|show|get|info|history)$"
+WRITE = "can_(list|show|get|info|history|add|edit|post|put)$"
+FULL = "can_(list|show|get|info|history|add|edit|post|put|delete)$"
+MENUS = (
+    "(Customers|Contacts|Referrers|Activity|Follow-ups|Orders|Tickets|Setup|Channels|Tags|Users)$"
+)
+
+PII_PERMISSION = ("can_read", "PersonalData")
+SALES = "Sales"
+# Roles whose members see every customer; Sales alone sees only its team's.
+ALL_ROWS_ROLES = frozenset({"Admin", "Service", "Finance", "Marketing", "Analyst"})
+
+
+def _on(views: str, actions: str) -> list[str]:
+    return [f"{views}(View|RestApi)$", actions]
+
+
+_COMMON = [["ChoicesView$", "can_search$"], [MENUS, "menu_access$"]]
+_PII = [["PersonalData$", "can_read$"]]
+
+ROLES: dict[str, list[list[str]]] = {
+    "Sales": [_on(RECORDS, FULL), _on(REFERENCE, READ), *_COMMON, *_PII],
+    "Service": [
+        _on("(Customer|Contact|Order)", READ),
+        _on("(FollowUp|Ticket)", WRITE),
+        _on(REFERENCE, READ),
+        *_COMMON,
+        *_PII,
+    ],
+    "Finance": [
+        _on("Order", FULL),
+        _on("(Customer|Contact|FollowUp|Ticket)", READ),
+        _on(REFERENCE, READ),
+        *_COMMON,
+        *_PII,
+    ],
+    "Marketing": [
+        _on("(Channel|Tag|Referrer)", FULL),
+        _on("(Customer|Contact|User)", READ),
+        *_COMMON,
+    ],
+    "Analyst": [_on(RECORDS, READ), _on(REFERENCE, READ), *_COMMON],
+    "Auditor": [["Audit.*$", ".*"], ["(Security|Audit.*)$", "menu_access$"]],
+}

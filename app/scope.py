@@ -1,0 +1,43 @@
+"""The row-level scope of the current request, from the logged-in user's roles."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g
+from flask_login import current_user
+
+from app.roles import ALL_ROWS_ROLES, PII_PERMISSION, SALES
+from graph.access import Scope
+
+NOBODY = Scope(username="", team_only=True, pii=False)
+
+
+def current_scope() -> Scope:
+    """Whose eyes this request is for; computed once per request."""
+    cached = g.get("graphcrm_scope")
+    if cached is not None:
+        return cached
+    # FAB puts the session's or the JWT's user in g.user (JWT after @protect verified it).
+    user = g.get("user") or current_user
+    if not user or not user.is_authenticated:
+        return NOBODY  # not cached: a JWT may still be verified later in this request
+    else:
+        roles = {role.name for role in user.roles}
+        sm = current_app.appbuilder.sm
+        scope = Scope(
+            username=user.username,
+            team_only=SALES in roles and not roles & ALL_ROWS_ROLES,
+            pii=bool(sm.has_access(*PII_PERMISSION)),
+        )
+    g.graphcrm_scope = scope
+    return scope
+
+
+def init_app(app: Flask) -> None:
+    """Make the data interface ask ``current_scope`` and give admins the PII permission."""
+    app.extensions["graphcrm_scope"] = current_scope
+    sm = app.appbuilder.sm
+    with app.app_context():
+        permission = sm.add_permission_view_menu(*PII_PERMISSION)
+        admin = sm.find_role(app.config["AUTH_ROLE_ADMIN"])
+        if admin is not None and permission not in admin.permissions:
+            sm.add_permission_role(admin, permission)
