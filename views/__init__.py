@@ -3,6 +3,7 @@
 from flask_appbuilder import AppBuilder
 
 from graph import nodes
+from views.api import register_apis
 from views.choices import ChoicesView
 from views.customer import CustomerView
 from views.labels import bilingual
@@ -39,3 +40,4 @@ def register(appbuilder: AppBuilder) -> None:
             category_label=category_label,
         )
     appbuilder.add_view_no_menu(ChoicesView)
+    register_apis(appbuilder)
