@@ -17,6 +17,7 @@ from graph.cypher import CypherLibrary, Statement, library
 from graph.errors import (
     ConstraintViolation,
     CypherSyntaxError,
+    InvalidValue,
     QueryTimeout,
     StoreError,
     StoreUnavailable,
@@ -51,6 +52,17 @@ def _plain(value: Any) -> Any:
 def _rows(result: QueryResult) -> list[Row]:
     header = [column[1] for column in result.header]
     return [{k: _plain(v) for k, v in row.items()} for row in iter_rows(header, result.result_set)]
+
+
+def _has_nul(value: Any) -> bool:
+    """True if a parameter holds a NUL character anywhere (FalkorDB cannot take it)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return False
 
 
 def translate_error(exc: Exception) -> StoreError:
@@ -122,6 +134,8 @@ class FalkorDBStore:
         """Build the GRAPH.QUERY command for a named statement, values as parameters."""
         statement = self.cypher.statement(name)
         statement.check_params(params)
+        if _has_nul(params):
+            raise InvalidValue(f"{statement.name}: text values cannot contain a NUL character")
         header = "".join(f"{k}={stringify_param_value(v)} " for k, v in params.items())
         text = f"CYPHER {header}{statement.text}" if params else statement.text
         verb = "GRAPH.RO_QUERY" if read_only else "GRAPH.QUERY"

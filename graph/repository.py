@@ -265,6 +265,17 @@ class NodeRepository:
                         _titles(rel_values[rel.name]),
                     )
                 )
+        if not changes:
+            # Nothing to write: still refuse an edit based on a stale version.
+            current = self.get(before.uid or "")
+            if current is None:
+                raise NotFound(f"{self.model.label} {before.uid} does not exist")
+            if current.version != before.version:
+                raise StaleVersion(
+                    f"{self.model.label} {before.uid} was changed by someone else "
+                    f"(version {current.version}, yours {before.version})"
+                )
+            return current
         parts, part_params = self._link_parts(rel_changes, stamp, actor)
         change = self._change("update", stamp, actor, changes)
         rows = self.store.write(

@@ -52,10 +52,12 @@ class Message(str):
 
 
 def fold_width(text: str) -> str:
-    """Full-width ASCII (Ａ１＠) and the ideographic space become half-width (A1@ and ' ')."""
+    """Full-width ASCII (Ａ１＠) and the ideographic space become half-width (A1@ and ' ');
+    control characters other than tab and newline are dropped (FalkorDB refuses NUL)."""
     return "".join(
         chr(ord(ch) - 0xFEE0) if 0xFF01 <= ord(ch) <= 0xFF5E else " " if ch == "\u3000" else ch
         for ch in text
+        if ch in "\t\n" or ord(ch) >= 32
     )
 
 

@@ -90,3 +90,8 @@ def test_invalid_values_are_reported_per_field() -> None:
     with pytest.raises(ValidationError) as caught:
         validate_values(nodes.Order, {"product": "x" * 201, "amount": "1e", "at": "tomorrow"})
     assert set(caught.value.messages) == {"product", "amount", "at", "customer"}
+
+
+def test_control_characters_are_dropped() -> None:
+    data = validate_values(nodes.Customer, {"name": "A\x00B\x07C", "stage": "deal"})
+    assert data["name"] == "ABC"

@@ -179,6 +179,8 @@ def graph_errors(method: Callable[..., Response]) -> Callable[..., Response]:
             return self.response(409, message=str(STALE))
         except ConstraintViolation:
             return self.response_422(message=str(CONFLICT))
+        except InvalidValue as exc:
+            return self.response_422(message=str(exc))
         except (StoreUnavailable, QueryTimeout):
             return self.response(503, message=str(UNAVAILABLE))
 

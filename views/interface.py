@@ -99,7 +99,13 @@ class GraphInterface(BaseInterface):
         except InvalidQuery as exc:
             raise InvalidOrderByColumnFABException(str(exc)) from exc
 
-    def get(self, id: Any, filters: Any = None, **_: Any) -> Record | None:  # type: ignore[override]  # noqa: A002
+    def get(  # type: ignore[override]
+        self,
+        id: Any,  # noqa: A002  (FAB's name)
+        filters: Any = None,
+        select_columns: list[str] | None = None,
+        outer_default_load: bool = False,
+    ) -> Record | None:
         if id in (None, ""):
             return None
         return self.repository.get(str(id), self.conditions(filters))
