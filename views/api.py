@@ -23,7 +23,14 @@ from flask_appbuilder.security.decorators import permission_name, protect
 from marshmallow import Schema, ValidationError, fields, validate
 
 from graph import nodes  # noqa: F401  (declares the node types in REGISTRY)
-from graph.errors import ConstraintViolation, NotFound, QueryTimeout, StaleVersion, StoreUnavailable
+from graph.errors import (
+    ConstraintViolation,
+    InvalidValue,
+    NotFound,
+    QueryTimeout,
+    StaleVersion,
+    StoreUnavailable,
+)
 from graph.model import REGISTRY, SYSTEM_PROPS, NodeModel, Prop, Rel
 from graph.query import InvalidQuery
 from graph.records import ISO_DATETIME, Record
