@@ -2,8 +2,9 @@
 
 ``load()`` returns the settings as a dict: these defaults, then the environment. The
 application factory applies them, then its ``overrides``. Secrets are never defaulted to
-a fixed value: a missing ``SECRET_KEY`` is generated into the instance folder for local
-use (see ``app.instance``) and is required when ``GRAPHCRM_ENV=production``.
+a fixed value: a missing ``SECRET_KEY`` or ``FIELD_ENCRYPTION_KEY`` is generated into the
+instance folder for local use (see ``app.instance``) and is required when
+``GRAPHCRM_ENV=production``.
 """
 
 from __future__ import annotations
@@ -22,12 +23,23 @@ ENVIRONMENT_DEFAULTS: dict[str, Any] = {
     "GRAPH_URL": "embedded:",
     "SQLALCHEMY_DATABASE_URI": None,  # sqlite in the instance folder
     "SECRET_KEY": None,
+    # Personal data (phones, e-mails, WeChat ids) is encrypted with this key: 32 random bytes
+    # in URL-safe base64 ('graphcrm keys generate'). Missing: generated into the instance
+    # folder for local use, refused when GRAPHCRM_ENV=production.
+    "FIELD_ENCRYPTION_KEY": None,
+    # Earlier keys, comma-separated, still read (never written) while
+    # 'graphcrm keys rotate' re-encrypts everything under FIELD_ENCRYPTION_KEY.
+    "FIELD_ENCRYPTION_OLD_KEYS": "",
     "PHONE_DEFAULT_REGION": "CN",
     # The business day that customer ids (C + YYYYMMDD + serial) count in.
     "GRAPHCRM_TIMEZONE": "Asia/Shanghai",
     # Set by 'graphcrm serve' for its gunicorn workers: the serving process has started the
     # embedded graph, applied the schema and synced permissions, so workers only attach.
     "GRAPHCRM_SERVE_WORKER": "",
+    # How many reverse proxies (nginx, a load balancer) stand in front of the app: their
+    # X-Forwarded-For/-Proto headers are trusted that many hops deep. Login throttling per
+    # client address needs the real address; 0 (the default) trusts no such header.
+    "GRAPHCRM_PROXY_COUNT": "0",
 }
 
 # Fixed application settings (Flask-AppBuilder and Flask), overridable by create_app.
@@ -50,6 +62,16 @@ APP_DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_ENABLED": True,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # Audited logins, login throttling, audited and graph-mirrored account changes.
+    "FAB_SECURITY_MANAGER_CLASS": "app.security_manager.GraphCRMSecurityManager",
+    # Passwords: at least 10 characters with letters and digits (app/password_policy.py).
+    "FAB_PASSWORD_COMPLEXITY_ENABLED": True,
+    # A name or address with this many failed logins within the window is refused for the
+    # lock time, whatever password it tries next (0 turns a limit off).
+    "GRAPHCRM_LOGIN_MAX_FAILURES": 5,
+    "GRAPHCRM_LOGIN_MAX_FAILURES_PER_IP": 5,
+    "GRAPHCRM_LOGIN_WINDOW_MINUTES": 15,
+    "GRAPHCRM_LOGIN_LOCK_MINUTES": 15,
 }
 
 
@@ -65,6 +87,13 @@ def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     if settings["GRAPHCRM_SERVE_WORKER"]:
         settings["FAB_UPDATE_PERMS"] = False
     return settings
+
+
+def security_db_uri(settings: Mapping[str, Any]) -> str:
+    """The security database: ``SQLALCHEMY_DATABASE_URI``, else SQLite in the instance folder."""
+    if settings.get("SQLALCHEMY_DATABASE_URI"):
+        return str(settings["SQLALCHEMY_DATABASE_URI"])
+    return f"sqlite:///{Path(settings['GRAPHCRM_INSTANCE_PATH']) / 'security.db'}"
 
 
 def is_production(settings: Mapping[str, Any]) -> bool:

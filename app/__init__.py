@@ -9,10 +9,11 @@ from typing import Any
 from flask import Flask
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.models.sqla.base import SQLA
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
 import views
-from app import cli, graph_store, instance, roles, scope
+from app import audit_view, cli, graph_store, instance, roles, scope
 from views.home import HomeView
 
 # FAB's own security REST API declares dotted search columns (roles.name) that its filter
@@ -28,6 +29,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(settings)
     app.config.setdefault("FAB_ROLES", roles.ROLES)
     instance.prepare(app)
+    proxies = app.config["GRAPHCRM_PROXY_COUNT"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     graph_store.init_app(app)
 
     db = SQLA()
@@ -36,7 +40,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         appbuilder = AppBuilder(indexview=HomeView)
         appbuilder.init_app(app, db.session)
         views.register(appbuilder)
+        audit_view.register(appbuilder)
         appbuilder.post_init()
+        appbuilder.sm.audit_startup_changes()
     scope.init_app(app)
     cli.init_app(app)
     return app

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 
 from flask import Flask
 
+from app.password_policy import MESSAGE_EN, generate_password, is_acceptable
 from graph.errors import ConfigError
 
 
@@ -22,15 +22,21 @@ class AdminResult:
 def ensure_admin(
     app: Flask, username: str = "admin", password: str | None = None, email: str | None = None
 ) -> AdminResult:
-    """Create the admin user unless an account of that name already exists."""
+    """Create the admin user unless an account of that name already exists.
+
+    A given ``password`` must meet the password policy; without one, a policy-conforming
+    password is generated and returned once.
+    """
     sm = app.appbuilder.sm
     with app.app_context():
         if sm.find_user(username=username):
             return AdminResult(username=username, created=False)
+        if password and not is_acceptable(password):
+            raise ConfigError(f"the admin password is too weak: {MESSAGE_EN}")
         role = sm.find_role(app.config["AUTH_ROLE_ADMIN"])
         generated = None
         if not password:
-            generated = password = secrets.token_urlsafe(12)
+            generated = password = generate_password()
         user = sm.add_user(
             username=username,
             first_name="GraphCRM",

@@ -1,4 +1,4 @@
-"""The ``graphcrm`` command line: serve, demo, init and check. All non-interactive."""
+"""The ``graphcrm`` command line: serve, demo, init, check, audit and keys. All non-interactive."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup
 
 import config
+from app.audit_commands import audit
+from app.key_commands import keys
 from graph.embedded import EmbeddedServer
 from graph.errors import GraphCRMError
 from graph.schema import schema_status
@@ -22,6 +24,8 @@ from graph.status import graph_status
 from graph.store import open_store, parse_graph_url
 
 commands = AppGroup("graphcrm", help="GraphCRM commands (also available as 'graphcrm ...').")
+commands.add_command(audit)
+commands.add_command(keys)
 
 
 def init_app(app: Flask) -> None:
@@ -128,16 +132,24 @@ def with_admin_options(func):  # type: ignore[no-untyped-def]
 
 def _init(app: Flask, admin_user: str, admin_password: str | None, admin_email: str | None):  # type: ignore[no-untyped-def]
     from app.accounts import ensure_admin
+    from app.security_changes import sync_graph_users
 
     for line in app.extensions["graph_store"].apply_schema():
         click.echo(f"schema {line}")
-    return ensure_admin(app, admin_user, admin_password, admin_email)
+    result = ensure_admin(app, admin_user, admin_password, admin_email)
+    report = sync_graph_users(app)
+    click.echo(
+        f"users: {report.mirrored} accounts mirrored into the graph "
+        f"({report.changed} updated, {report.retired} deleted accounts marked inactive)"
+    )
+    return result
 
 
 @commands.command("init")
 @with_admin_options
 def init(admin_user: str, admin_password: str | None, admin_email: str | None) -> None:
-    """Apply the graph schema, create the security tables and roles, and an admin user."""
+    """Apply the graph schema, create the security tables and roles, and an admin user;
+    mirror every account into the graph as a User node."""
     app = current_app._get_current_object()
     _print_admin(_init(app, admin_user, admin_password, admin_email))
 
@@ -160,7 +172,7 @@ def demo(
     app = current_app._get_current_object()
     result = _init(app, admin_user, admin_password, admin_email)
     store = app.extensions["graph_store"]
-    if seed_demo(store, customers=customers):
+    if seed_demo(store, cipher=app.extensions["field_cipher"], customers=customers):
         click.echo(f"Demo data loaded: {customers} customers with their contacts and history.")
     else:
         click.echo("The graph already holds customers: demo data not loaded again.")
@@ -209,9 +221,7 @@ def _security_db_ok(settings: dict) -> bool:  # type: ignore[type-arg]
     from sqlalchemy import create_engine, inspect
     from sqlalchemy.exc import SQLAlchemyError
 
-    uri = settings["SQLALCHEMY_DATABASE_URI"] or "sqlite:///" + os.path.join(
-        settings["GRAPHCRM_INSTANCE_PATH"], "security.db"
-    )
+    uri = config.security_db_uri(settings)
     try:
         engine = create_engine(uri)
         tables = inspect(engine).get_table_names()

@@ -1,7 +1,9 @@
 """The app's graph store: one per application, in ``app.extensions["graph_store"]``.
 
 With ``GRAPH_URL=embedded:`` it also attaches to (or starts) the embedded FalkorDB server
-in the instance folder, and stops it at exit when this process started it.
+in the instance folder, and stops it at exit when this process started it. The field
+cipher of personal data (``app.extensions["field_cipher"]``, from ``FIELD_ENCRYPTION_KEY``)
+is created here too and given to every repository.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, current_app
 
+from graph.crypto import FieldCipher
 from graph.embedded import EmbeddedServer
 from graph.errors import ConfigError
 from graph.model import NodeModel
@@ -24,6 +27,12 @@ EXTENSION = "graph_store"
 
 def init_app(app: Flask) -> None:
     """Connect the app to the graph named by ``GRAPH_URL`` and apply the schema."""
+    # A malformed key fails here, before any server is started or connected to.
+    cipher = FieldCipher.from_settings(
+        app.config["FIELD_ENCRYPTION_KEY"],
+        app.config.get("FIELD_ENCRYPTION_OLD_KEYS"),
+        phone_region=app.config["PHONE_DEFAULT_REGION"],
+    )
     url = parse_graph_url(app.config["GRAPH_URL"])
     worker = app.config["GRAPHCRM_SERVE_WORKER"]
     server = None
@@ -37,15 +46,17 @@ def init_app(app: Flask) -> None:
     if not worker:
         store.apply_schema()
     app.extensions[EXTENSION] = store
+    app.extensions["field_cipher"] = cipher
     app.extensions["graph_repositories"] = _repository_factory(
-        store, app.config["GRAPHCRM_TIMEZONE"]
+        store, app.config["GRAPHCRM_TIMEZONE"], cipher
     )
     app.extensions["graph_server"] = server
     app.extensions["graph_url"] = url
 
 
-def _repository_factory(store: GraphStore, timezone: str):  # type: ignore[no-untyped-def]
-    """One repository per node type, sharing the app's store; serials count local days."""
+def _repository_factory(store: GraphStore, timezone: str, cipher: FieldCipher):  # type: ignore[no-untyped-def]
+    """One repository per node type, sharing the app's store and field cipher; serials
+    count local days."""
     try:
         zone = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -53,7 +64,7 @@ def _repository_factory(store: GraphStore, timezone: str):  # type: ignore[no-un
 
     @cache
     def repository(model: type[NodeModel]) -> NodeRepository:
-        return NodeRepository(store, model, serial_timezone=zone)
+        return NodeRepository(store, model, serial_timezone=zone, cipher=cipher)
 
     return repository
 

@@ -1,17 +1,24 @@
-"""The instance folder: local state (secret key, security database, embedded graph data)."""
+"""The instance folder: local state (secret key, field encryption key, security database,
+embedded graph data)."""
 
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask
 
 from config import is_production
+from graph.crypto import generate_key
 from graph.errors import ConfigError
 
 SECRET_KEY_FILE = "secret_key"
+FIELD_KEY_FILE = "field_key"
+# The target key of a local 'graphcrm keys rotate' until it completes (then it replaces
+# FIELD_KEY_FILE); while it exists the app reads values under it too.
+NEXT_FIELD_KEY_FILE = "field_key.next"
 
 
 def prepare(app: Flask) -> None:
@@ -33,15 +40,44 @@ def prepare(app: Flask) -> None:
         if is_production(app.config):
             raise ConfigError("SECRET_KEY must be set when GRAPHCRM_ENV=production")
         app.config["SECRET_KEY"] = _local_secret(folder / SECRET_KEY_FILE)
+    if not app.config.get("FIELD_ENCRYPTION_KEY"):
+        _local_field_key(app, folder)
     if is_production(app.config):
         app.config.setdefault("SESSION_COOKIE_SECURE", True)
+    app.config["GRAPHCRM_PROXY_COUNT"] = _proxy_count(app.config.get("GRAPHCRM_PROXY_COUNT"))
 
 
-def _local_secret(path: Path) -> str:
+def _proxy_count(value: object) -> int:
+    """``GRAPHCRM_PROXY_COUNT`` as a whole number of trusted proxy hops."""
+    try:
+        count = int(str(value or 0))
+    except (TypeError, ValueError):
+        count = -1
+    if count < 0:
+        raise ConfigError(f"GRAPHCRM_PROXY_COUNT must be a whole number >= 0, not {value!r}")
+    return count
+
+
+def _local_field_key(app: Flask, folder: Path) -> None:
+    """Use (or create) the instance folder's field encryption key; never in production."""
+    if is_production(app.config):
+        raise ConfigError(
+            "FIELD_ENCRYPTION_KEY must be set when GRAPHCRM_ENV=production "
+            "(generate one with 'graphcrm keys generate')"
+        )
+    app.config["FIELD_ENCRYPTION_KEY"] = _local_secret(folder / FIELD_KEY_FILE, generate_key)
+    app.config["FIELD_ENCRYPTION_KEY_FILE"] = str(folder / FIELD_KEY_FILE)
+    pending = folder / NEXT_FIELD_KEY_FILE
+    if pending.exists():  # an interrupted local rotation: some values are under that key
+        old = app.config.get("FIELD_ENCRYPTION_OLD_KEYS") or ""
+        app.config["FIELD_ENCRYPTION_OLD_KEYS"] = f"{old},{pending.read_text().strip()}"
+
+
+def _local_secret(path: Path, make: Callable[[], str] = lambda: secrets.token_urlsafe(48)) -> str:
     """Read the generated local secret, creating it (mode 0600) on first use."""
     if path.exists():
         return path.read_text().strip()
-    key = secrets.token_urlsafe(48)
+    key = make()
     # O_EXCL: when two workers race, one creates the file and the other reads it.
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

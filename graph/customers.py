@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from graph import nodes
+from graph.crypto import FieldCipher
+from graph.pii import open_props
 from graph.records import Record, from_graph, record_from_row
 from graph.store import GraphStore
 
@@ -40,10 +42,13 @@ class Customer360:
     timeline: list[TimelineEntry]
 
 
-def customer_360(store: GraphStore, uid: str, timeline_limit: int = 100) -> Customer360:
-    """Contacts, customers referred, and follow-ups/orders/tickets newest first."""
+def customer_360(
+    store: GraphStore, uid: str, timeline_limit: int = 100, *, cipher: FieldCipher | None
+) -> Customer360:
+    """Contacts (personal data decrypted with ``cipher``), customers referred, and
+    follow-ups/orders/tickets newest first."""
     contacts = [
-        record_from_row(nodes.Contact, row["p"])
+        record_from_row(nodes.Contact, open_props(nodes.Contact, row["p"], cipher))
         for row in store.read("customer_contacts_list", uid=uid)
     ]
     referred = [

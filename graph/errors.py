@@ -43,3 +43,7 @@ class StaleVersion(GraphCRMError):
 
 class InvalidValue(GraphCRMError):
     """A value the graph must not store (e.g. a unique key that is blank or padded)."""
+
+
+class UnreadableValue(GraphCRMError):
+    """An encrypted value cannot be decrypted: its key is not configured, or it was altered."""

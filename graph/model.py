@@ -153,6 +153,15 @@ def _build_meta(cls: type[NodeModel], label: str) -> Meta:
     for prop in cls.props:
         if prop.kind not in KINDS:
             raise ConfigError(f"E006 {where}.{prop.name}: kind {prop.kind!r} not in {KINDS}")
+        if prop.pii and (prop.unique or prop.indexed or prop.name == cls.title):
+            # Stored encrypted (graph.pii): only its blind index can be matched or indexed,
+            # and a title is shown unmasked in every select and relation.
+            raise ConfigError(
+                f"E014 {where}.{prop.name}: personal data (pii=True) cannot be unique, "
+                "indexed or the title"
+            )
+        if prop.pii and f"{prop.name}_bidx" in by_name:
+            raise ConfigError(f"E015 {where}.{prop.name}_bidx is reserved for a blind index")
     for rel in cls.rels:
         if not LABEL.match(rel.type) or not LABEL.match(rel.target):
             raise ConfigError(f"E007 {where}.{rel.name}: bad relationship type or target")

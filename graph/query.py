@@ -13,11 +13,15 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
+from graph.crypto import FieldCipher
 from graph.cypher import Statement
-from graph.model import LABEL, PROPERTY, REGISTRY, SYSTEM_PROPS, Meta, Rel
+from graph.model import LABEL, PROPERTY, REGISTRY, SYSTEM_PROPS, Meta, Prop, Rel
+from graph.pii import index_name
 
 # Filter operators. Property operators take a value; relation operators take a uid.
 PROP_OPS = ("eq", "neq", "ct", "sw", "gt", "lt", "in", "empty")
+# Personal data is stored encrypted: only its blind index can be matched, exactly.
+PII_OPS = ("eq", "empty")
 REL_OPS = ("rel_eq", "rel_empty")
 ORDERABLE_SYSTEM = ("created_at", "updated_at", "uid")
 # Row-level access: "the node is visible to this username" (see graph.access).
@@ -109,12 +113,18 @@ def visibility_patterns(meta: Meta, param: str) -> tuple[str, str]:
 
 
 def compile_filters(
-    meta: Meta, conditions: list[Condition], *, anchor_allowed: bool = True
+    meta: Meta,
+    conditions: list[Condition],
+    *,
+    anchor_allowed: bool = True,
+    cipher: FieldCipher | None = None,
 ) -> tuple[str | None, list[str], dict[str, Any]]:
     """Compile conditions to (anchor pattern, predicates, parameters).
 
     The first relation-equality condition becomes the MATCH anchor, so that e.g. "owner is X"
-    starts from X's node instead of scanning every customer.
+    starts from X's node instead of scanning every customer. On personal data only ``eq``
+    and ``empty`` apply; with a ``cipher``, ``eq`` matches the blind index of the normalised
+    value (under every configured key, so a rotation in progress does not hide records).
     """
     anchor: str | None = None
     predicates: list[str] = []
@@ -149,9 +159,13 @@ def compile_filters(
         prop = meta.prop(cond.field)
         if prop is None and cond.field not in SYSTEM_PROPS:
             raise InvalidQuery(f"{meta.label} has no field {cond.field!r}")
-        if cond.op not in PROP_OPS:
+        if cond.op not in PROP_OPS or (prop is not None and prop.pii and cond.op not in PII_OPS):
             raise InvalidQuery(f"operator {cond.op!r} does not apply to {cond.field!r}")
         field = f"n.{cond.field}"
+        if prop is not None and prop.pii and cond.op == "eq" and cipher is not None:
+            params[name] = cipher.blind_indexes(str(cond.value), prop.kind)
+            predicates.append(f"n.{index_name(prop.name)} IN ${name}")
+            continue
         if cond.op == "empty":
             truthy = cond.value in (True, "1", "true", "y")
             predicates.append(f"{field} IS NULL" if truthy else f"{field} IS NOT NULL")
@@ -191,12 +205,18 @@ def apply_filters(
 
 
 def check_order(meta: Meta, column: str, direction: str) -> None:
-    """Refuse an order column the model does not allow (text, relations, unknown names)."""
+    """Refuse an order column the model does not allow (text, personal data, relations,
+    unknown names)."""
     prop = meta.prop(column)
-    if not ((prop is not None and prop.kind != "text") or column in ORDERABLE_SYSTEM):
+    if not ((prop is not None and orderable(prop)) or column in ORDERABLE_SYSTEM):
         raise InvalidQuery(f"{meta.label} cannot be ordered by {column!r}")
     if direction.lower() not in ("asc", "desc"):
         raise InvalidQuery(f"order direction must be asc or desc, not {direction!r}")
+
+
+def orderable(prop: Prop) -> bool:
+    """Whether lists may be sorted by ``prop`` (not long text, not encrypted personal data)."""
+    return prop.kind != "text" and not prop.pii
 
 
 def descending(statement: Statement, column: str) -> Statement:

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from graph.crypto import FieldCipher
 from graph.cypher import Statement
 from graph.errors import InvalidValue, NotFound, StaleVersion
 from graph.events import record_changed
 from graph.model import NodeModel, Rel
+from graph.pii import open_props, open_value, seal_props, seal_value
 from graph.query import (
     Condition,
     apply_filters,
@@ -63,7 +65,12 @@ class ChangeEntry:
 
 
 class NodeRepository:
-    """CRUD, lists, search and history for one declared node type."""
+    """CRUD, lists, search and history for one declared node type.
+
+    With a ``cipher``, personal-data properties (``pii=True``) are encrypted on write, with
+    their blind index, and decrypted on read, history entries included (see ``graph.pii``).
+    The app always passes one; ``None`` stores values as given (tools without the key).
+    """
 
     def __init__(
         self,
@@ -72,12 +79,14 @@ class NodeRepository:
         *,
         clock: Clock = utc_now,
         serial_timezone: dt.tzinfo = dt.UTC,
+        cipher: FieldCipher | None = None,
     ) -> None:
         self.store = store
         self.model = model
         self.meta = model.meta
         self.clock = clock
         self.serial_timezone = serial_timezone
+        self.cipher = cipher
 
     # -- statements -------------------------------------------------------------------
 
@@ -88,7 +97,7 @@ class NodeRepository:
         self, name: str, conditions: list[Condition], *, anchor_allowed: bool = True, **names: str
     ) -> tuple[Statement, dict[str, Any]]:
         anchor, predicates, params = compile_filters(
-            self.meta, conditions, anchor_allowed=anchor_allowed
+            self.meta, conditions, anchor_allowed=anchor_allowed, cipher=self.cipher
         )
         return apply_filters(self._template(name, **names), anchor, predicates, params), params
 
@@ -114,7 +123,7 @@ class NodeRepository:
         if direction.lower() == "desc":
             statement = descending(statement, column)
         rows = self.store.read(statement, skip=int(skip), limit=int(limit), **params)
-        records = [record_from_row(self.model, row["n"]) for row in rows]
+        records = [self._record(row["n"]) for row in rows]
         self.load_relations(records)
         return records
 
@@ -139,7 +148,7 @@ class NodeRepository:
         rows = self.store.read(statement, uid=uid, **params)
         if not rows:
             return None
-        record = record_from_row(self.model, rows[0]["n"])
+        record = self._record(rows[0]["n"])
         self.load_relations([record])
         return record
 
@@ -184,7 +193,14 @@ class NodeRepository:
         entries = []
         for row in rows:
             change = row["c"]
-            fields = tuple(FieldChange(**item) for item in json.loads(change.get("fields") or "[]"))
+            fields = tuple(
+                FieldChange(
+                    item["field"],
+                    open_value(self.model, item["field"], item["old"], self.cipher),
+                    open_value(self.model, item["field"], item["new"], self.cipher),
+                )
+                for item in json.loads(change.get("fields") or "[]")
+            )
             at = change.get("at")
             entries.append(
                 ChangeEntry(
@@ -218,7 +234,12 @@ class NodeRepository:
             if _uids(rel_values.get(rel.name))
         ]
         change = self._change("create", stamp, actor, changes)
-        params: dict[str, Any] = {"props": props, "now": stamp, "change": change, **part_params}
+        params: dict[str, Any] = {
+            "props": seal_props(self.model, props, self.cipher),
+            "now": stamp,
+            "change": change,
+            **part_params,
+        }
         if self.meta.uid_prefix:
             day = now.astimezone(self.serial_timezone).strftime("%Y%m%d")
             template = self._template("node_create_serial")
@@ -282,7 +303,7 @@ class NodeRepository:
             splice(self._template("node_update"), parts),
             uid=before.uid,
             version=before.version,
-            props=changed_props,
+            props=seal_props(self.model, changed_props, self.cipher),
             now=stamp,
             change=change,
             **part_params,
@@ -355,17 +376,31 @@ class NodeRepository:
         name = "node_unlink_all_out" if rel.direction == "out" else "node_unlink_all_in"
         return self._template(name, Target=rel.target, REL=rel.type)
 
+    def _record(self, node: dict[str, Any]) -> Record:
+        return record_from_row(self.model, open_props(self.model, node, self.cipher))
+
     def _change(
         self, action: str, stamp: str, actor: str, changes: Iterable[FieldChange]
     ) -> dict[str, Any]:
-        return {
+        """A history entry; personal data in it is encrypted like the node's own, and
+        ``key_id`` names the key so that a rotation finds the entries to re-encrypt."""
+        items, sealed = [], False
+        for c in changes:
+            old = seal_value(self.model, c.field, c.old, self.cipher)
+            new = seal_value(self.model, c.field, c.new, self.cipher)
+            sealed = sealed or (old, new) != (c.old, c.new)
+            items.append({"field": c.field, "old": old, "new": new})
+        change = {
             "uid": secrets.token_hex(8),
             "at": stamp,
             "by": actor,
             "action": action,
             "entity": self.model.label,
-            "fields": json.dumps([c.__dict__ for c in changes], ensure_ascii=False, default=str),
+            "fields": json.dumps(items, ensure_ascii=False, default=str),
         }
+        if sealed and self.cipher is not None:
+            change["key_id"] = self.cipher.key_id
+        return change
 
 
 # FalkorDB 4.16 crashes enforcing a unique constraint on a string that is empty, starts or

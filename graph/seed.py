@@ -4,7 +4,8 @@ Each kind of row has its own named statement, ``UNWIND $rows AS row`` plus a ``C
 labels and relationship types cannot be parameters, and FalkorDB has no label
 alternatives in ``MATCH``, so REFERRED has one statement per source label. Relationships
 find their ends by the indexed ``uid``; apply the schema first (``store.apply_schema()``)
-or every batch scans whole labels.
+or every batch scans whole labels. With a cipher, personal data (phones, e-mails) is
+written encrypted with its blind index, as the repositories write it (``graph.pii``).
 """
 
 from __future__ import annotations
@@ -12,8 +13,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 
+from graph import nodes
+from graph.crypto import FieldCipher
 from graph.dataset import Dataset, generate
 from graph.errors import NotFound
+from graph.model import NodeModel
+from graph.pii import seal_rows
 from graph.store import GraphStore
 
 # Dataset field -> statement, nodes before the relationships that need them.
@@ -43,6 +48,18 @@ LINK_STATEMENTS = (
     ("placed", "dataset_link_placed"),
     ("raised", "dataset_link_raised"),
 )
+# Dataset field -> the node type its rows are (for sealing personal data).
+NODE_MODELS: dict[str, type[NodeModel]] = {
+    "users": nodes.User,
+    "channels": nodes.Channel,
+    "tags": nodes.Tag,
+    "referrers": nodes.Referrer,
+    "customers": nodes.Customer,
+    "contacts": nodes.Contact,
+    "follow_ups": nodes.FollowUp,
+    "orders": nodes.Order,
+    "tickets": nodes.Ticket,
+}
 DEMO_CUSTOMERS = 300
 
 
@@ -52,11 +69,13 @@ def load(
     *,
     batch_size: int = 2000,
     progress: Callable[[str, int], None] | None = None,
+    cipher: FieldCipher | None = None,
 ) -> dict[str, int]:
     """Create every node and relationship of ``dataset`` and return how many per kind.
 
     ``dataset`` may be one ``Dataset`` or the chunks of ``iter_chunks``, loaded in order so
-    that memory stays flat. Each batch of up to ``batch_size`` rows is one atomic write;
+    that memory stays flat. With a ``cipher`` personal data is stored encrypted and
+    indexed; without, as generated. Each batch of up to ``batch_size`` rows is one atomic write;
     ``progress(kind, loaded_so_far)`` is called after each. Nodes are created, not merged:
     loading the same rows twice breaks the ``uid`` unique constraint. A relationship row
     naming a missing node raises ``NotFound`` (the rows before it stay written).
@@ -70,6 +89,8 @@ def load(
             rows = getattr(chunk, kind)
             for start in range(0, len(rows), batch_size):
                 batch = rows[start : start + batch_size]
+                if cipher is not None and kind in NODE_MODELS:
+                    batch = seal_rows(NODE_MODELS[kind], batch, cipher)
                 created = store.write(statement, rows=batch)[0]["created"]
                 if created != len(batch):
                     raise NotFound(
@@ -83,14 +104,19 @@ def load(
 
 
 def seed_demo(
-    store: GraphStore, *, customers: int = DEMO_CUSTOMERS, today: dt.date | None = None
+    store: GraphStore,
+    *,
+    cipher: FieldCipher | None,
+    customers: int = DEMO_CUSTOMERS,
+    today: dt.date | None = None,
 ) -> bool:
     """Load the demo dataset into a graph without customers; True if it did.
 
     A graph that already has a customer is left alone, so running the demo twice never
-    duplicates data (nor mixes demo rows into real ones).
+    duplicates data (nor mixes demo rows into real ones). ``cipher`` is the app's (required,
+    so that demo personal data is never written in clear by accident; None only for tools).
     """
     if store.read("customer_count")[0]["count"]:
         return False
-    load(store, generate(customers, today=today))
+    load(store, generate(customers, today=today), cipher=cipher)
     return True

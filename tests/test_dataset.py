@@ -227,10 +227,10 @@ def test_a_link_to_a_missing_node_is_refused(store: GraphStore) -> None:
 
 
 def test_seed_demo_loads_once_and_never_duplicates(store: GraphStore) -> None:
-    assert seed_demo(store, customers=40, today=TODAY) is True
+    assert seed_demo(store, cipher=None, customers=40, today=TODAY) is True
     first = graph_counts(store)
     assert first[0]["Customer"] == 40
-    assert seed_demo(store, customers=40, today=TODAY) is False
+    assert seed_demo(store, cipher=None, customers=40, today=TODAY) is False
     assert graph_counts(store) == first
 
 

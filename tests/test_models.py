@@ -9,6 +9,7 @@ from graph import nodes
 from graph.cypher import library
 from graph.errors import ConfigError
 from graph.model import REGISTRY, NodeModel, Prop, Rel
+from graph.pii import index_name
 from graph.schema import expected_items
 from graph.validation import clean_text, validate_values
 
@@ -32,7 +33,7 @@ def test_declaration_errors_name_the_bad_option() -> None:
 
 
 @pytest.mark.parametrize("dialect", ["falkordb", "neo4j"])
-def test_schema_backs_every_declared_unique_and_indexed_property(dialect: str) -> None:
+def test_schema_backs_every_unique_indexed_and_personal_data_property(dialect: str) -> None:
     items = set(expected_items(_Schema(dialect)))  # type: ignore[arg-type]
     for model in REGISTRY.values():
         assert ("UNIQUE", model.label, "uid") in items
@@ -41,6 +42,8 @@ def test_schema_backs_every_declared_unique_and_indexed_property(dialect: str) -
                 assert ("UNIQUE", model.label, prop.name) in items
             elif prop.indexed:
                 assert ("INDEX", model.label, prop.name) in items
+            if prop.pii:  # stored encrypted: exact search goes through the blind index
+                assert ("INDEX", model.label, index_name(prop.name)) in items
 
 
 def test_every_field_has_english_and_chinese_labels() -> None:

@@ -348,7 +348,7 @@ class GraphModelApi(ModelRestApi):
         """
         if self.datamodel.get(pk, self._base_filters) is None:
             return self.response_404()
-        entries = self.datamodel.repository.history(pk)
+        entries = self.datamodel.history(pk)
         return self.response(200, id=pk, result=ChangeEntrySchema(many=True).dump(entries))
 
 

@@ -23,7 +23,9 @@ class _CustomerBase(GraphModelView):
 
     def show_context(self, item: Any) -> dict[str, Any]:
         store = current_app.extensions["graph_store"]
-        return {"c360": customer_360(store, item.uid), "timeline_kinds": TIMELINE_KINDS}
+        c360 = customer_360(store, item.uid, cipher=current_app.extensions["field_cipher"])
+        self.datamodel.present(c360.contacts)
+        return {"c360": c360, "timeline_kinds": TIMELINE_KINDS}
 
 
 CustomerView = model_view(nodes.Customer, base=_CustomerBase)

@@ -24,6 +24,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import ValidationError
+from wtforms.widgets import TextInput
 
 from graph.model import NodeModel, Prop, Rel
 from graph.records import Ref
@@ -61,6 +62,16 @@ class SchemaCheck:
             raise ValidationError(translate_message(messages[0])) from None
         if not isinstance(field, RelationField):
             field.data = value
+
+
+class PersonalDataInput(BS3TextFieldWidget):
+    """FAB's text input, except that a placeholder given for the request wins over the
+    label: a reader who sees personal data masked gets the masked value as the hint."""
+
+    def __call__(self, field: Field, **kwargs: Any) -> Markup:
+        kwargs["class"] = "form-control"
+        kwargs.setdefault("placeholder", field.label.text if field.label else "")
+        return TextInput.__call__(self, field, **kwargs)
 
 
 class RelationWidget:
@@ -140,9 +151,8 @@ def prop_field(model: type[NodeModel], prop: Prop, *, search: bool = False) -> F
             label, validators=checks, widget=DateTimePickerWidget(), format="%Y-%m-%d %H:%M:%S",
             description=description,
         )  # fmt: skip
-    return StringField(
-        label, validators=checks, widget=BS3TextFieldWidget(), description=description
-    )
+    widget = PersonalDataInput() if prop.pii else BS3TextFieldWidget()
+    return StringField(label, validators=checks, widget=widget, description=description)
 
 
 def rel_field(model: type[NodeModel], rel: Rel, *, search: bool = False) -> Field:

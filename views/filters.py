@@ -95,6 +95,8 @@ class GraphFilterConverter(BaseFilterConverter):
     """Which filters each kind of field offers."""
 
     conversion_table = (
+        # Personal data is encrypted: only its blind index matches, and only exactly.
+        ("is_pii", [FilterEqual, FilterEmpty]),
         ("is_relation_many_to_many", [FilterRelationContains, FilterRelationEmpty]),
         ("is_relation_many_to_one", [FilterRelationEqual, FilterRelationEmpty]),
         ("is_enum", [FilterEqual, FilterNotEqual, FilterInList, FilterEmpty]),

@@ -3,7 +3,10 @@
 FAB's views and REST APIs ask their ``datamodel`` for records, column types and relation
 metadata; this adapter answers every probe from the node declaration (``graph.model``) and
 serves every read and write through ``graph.repository.NodeRepository``. It is the only
-place where FAB objects meet graph code.
+place where FAB objects meet graph code, and so the one place that masks personal data
+(``graph.masking``) for readers without the personal-data permission: every record and
+history entry it hands to screens and REST is masked for them, and an edit by them keeps
+a stored value unless they type a new one.
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ from flask_appbuilder.models.base import BaseInterface
 
 from graph.access import Scope, scope_conditions
 from graph.errors import InvalidValue, NotFound
+from graph.masking import mask_history, mask_record, mask_value
 from graph.model import NodeModel, Prop, model_for
-from graph.query import ORDERABLE_SYSTEM, Condition, InvalidQuery
+from graph.query import ORDERABLE_SYSTEM, Condition, InvalidQuery, orderable
 from graph.records import Record
-from graph.repository import NodeRepository
+from graph.repository import ChangeEntry, NodeRepository
 from views import filters as graph_filters
 from views.filters import GraphFilterConverter, GraphFilters, conditions_of
 
@@ -53,6 +57,19 @@ class GraphInterface(BaseInterface):
     def conditions(self, filters: Any = None) -> list[Condition]:
         """Row-level conditions of the current user first, then the request's filters."""
         return scope_conditions(self.model, self.scope()) + conditions_of(filters)
+
+    def present(self, records: list[Record]) -> list[Record]:
+        """``records`` as the current reader may see them: personal data masked (in place)
+        unless they have the personal-data permission."""
+        if not self.scope().pii:
+            for record in records:
+                mask_record(record)
+        return records
+
+    def history(self, uid: str) -> list[ChangeEntry]:
+        """The history of record ``uid``, personal data masked as in ``present``."""
+        entries = self.repository.history(uid)
+        return entries if self.scope().pii else mask_history(self.model, entries)
 
     @property
     def model_name(self) -> str:
@@ -89,7 +106,7 @@ class GraphInterface(BaseInterface):
         )
         skip = int(page or 0) * size
         try:
-            return self.repository.list(
+            total, records = self.repository.list(
                 self.conditions(filters),
                 order_column or None,
                 order_direction or "asc",
@@ -98,6 +115,7 @@ class GraphInterface(BaseInterface):
             )
         except InvalidQuery as exc:
             raise InvalidOrderByColumnFABException(str(exc)) from exc
+        return total, self.present(records)
 
     def get(  # type: ignore[override]
         self,
@@ -108,7 +126,8 @@ class GraphInterface(BaseInterface):
     ) -> Record | None:
         if id in (None, ""):
             return None
-        return self.repository.get(str(id), self.conditions(filters))
+        record = self.repository.get(str(id), self.conditions(filters))
+        return None if record is None else self.present([record])[0]
 
     def get_keys(self, lst: list[Record]) -> list[str]:
         return [item.uid for item in lst]
@@ -160,6 +179,7 @@ class GraphInterface(BaseInterface):
         self._check_links(values)
         created = self.repository.create(values, actor=self._actor())
         item.__dict__.update(created.__dict__)
+        self.present([item])
         return True
 
     def edit(self, item: Record, commit: bool = True) -> bool:
@@ -173,13 +193,32 @@ class GraphInterface(BaseInterface):
         except (TypeError, ValueError):
             before.version = -1
         values = self._values(item)
+        self._keep_hidden_values(before, values)
         self._check_links(values)
         updated = self.repository.update(before, values, actor=self._actor())
         item.__dict__.update(updated.__dict__)
+        self.present([item])
         return True
 
+    def _keep_hidden_values(self, before: Record, values: dict[str, Any]) -> None:
+        """A reader who sees personal data masked leaves it as stored unless they type a
+        new value: a blank field or the masked text itself (from a form or a REST
+        round trip) is not a change."""
+        if self.scope().pii:
+            return
+        for prop in self.meta.props:
+            if prop.pii and prop.name in values:
+                value = values[prop.name]
+                stored = getattr(before, prop.name, None)
+                if value in (None, "") or value == mask_value(prop, stored):
+                    del values[prop.name]
+
     def delete(self, item: Record, commit: bool = True) -> bool:
-        self.repository.delete(item, actor=self._actor())
+        # The record as stored, not as shown: its history entry keeps the real values.
+        stored = self.repository.get(item.uid or "", self.conditions())
+        if stored is None:
+            raise NotFound(f"{self.model.label} {item.uid} does not exist")
+        self.repository.delete(stored, actor=self._actor())
         return True
 
     # -- column probes ------------------------------------------------------------------
@@ -203,11 +242,15 @@ class GraphInterface(BaseInterface):
         ]
 
     def get_order_columns_list(self, list_columns: list[str] | None = None) -> list[str]:
-        orderable = [p.name for p in self.meta.props if p.kind != "text"]
-        orderable += list(ORDERABLE_SYSTEM)
+        columns = [p.name for p in self.meta.props if orderable(p)] + list(ORDERABLE_SYSTEM)
         if list_columns:
-            return [c for c in list_columns if c in orderable]
-        return orderable
+            return [c for c in list_columns if c in columns]
+        return columns
+
+    def is_pii(self, col_name: str) -> bool:
+        """Personal data: stored encrypted, matched only exactly, masked for some readers."""
+        prop = self._prop(col_name)
+        return prop is not None and prop.pii
 
     def is_string(self, col_name: str) -> bool:
         return self._kind(col_name) in ("string", "phone", "email") and not self.is_enum(col_name)

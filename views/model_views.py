@@ -24,6 +24,7 @@ from views.texts import (
     DELETED,
     DUPLICATE,
     GONE,
+    KEEP_HIDDEN,
     LINK_GONE,
     SAVED,
     STALE,
@@ -65,7 +66,7 @@ class GraphModelView(ModelView):
             widgets=widgets,
             related_views=self._related_views,
             item=item,
-            history=self.datamodel.repository.history(item.uid),
+            history=self.datamodel.history(item.uid),
             label_columns=self.label_columns,
             **self.show_context(item),
         )
@@ -119,6 +120,7 @@ class GraphModelView(ModelView):
                     return redirect(self._record_url(pk))
         else:
             form = self.edit_form.refresh(obj=item)
+        self._hide_personal_data(form, item)
         widgets = self._get_edit_widget(form=form)
         return self.render_template(self.edit_template, title=self.edit_title, widgets=widgets)
 
@@ -135,6 +137,20 @@ class GraphModelView(ModelView):
         else:
             flash(str(DELETED), "success")
         return redirect(self.get_redirect())
+
+    def _hide_personal_data(self, form: Any, item: Any) -> None:
+        """For a reader who sees personal data masked, its inputs start blank with the
+        masked value as a hint: leaving one blank keeps the stored value (see
+        ``GraphInterface.edit``), typing replaces it."""
+        if self.datamodel.scope().pii:
+            return
+        for prop in self.model.meta.props:
+            if prop.pii and prop.name in form:
+                field = form[prop.name]
+                if field.data == getattr(item, prop.name, None):
+                    field.data = None
+                field.render_kw = {"placeholder": getattr(item, prop.name, None) or ""}
+                field.description = KEEP_HIDDEN
 
     def _record_url(self, uid: str | None) -> str:
         from flask import url_for

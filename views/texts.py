@@ -19,3 +19,7 @@ LINK_GONE = bilingual(
     "Not saved: a linked record does not exist or a value is not allowed.",
     "未保存：关联的记录不存在，或某个值不被允许。",
 )
+KEEP_HIDDEN = bilingual(
+    "Personal data is hidden from you: leave blank to keep the current value, or type a new one.",
+    "个人信息对您隐藏：留空则保留原值，或输入新值。",
+)

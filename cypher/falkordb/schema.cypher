@@ -47,6 +47,18 @@ CREATE INDEX FOR (n:Referrer) ON (n.name);
 CREATE INDEX FOR (n:Change) ON (n.at);
 CREATE INDEX FOR (n:Change) ON (n.entity_uid);
 
+// Personal data is stored encrypted (graph/pii.py); exact search and duplicate checks use
+// the blind index beside each pii=True property (graph/nodes.py), so that is what is indexed.
+CREATE INDEX FOR (n:User) ON (n.phone_bidx);
+CREATE INDEX FOR (n:User) ON (n.email_bidx);
+CREATE INDEX FOR (n:Referrer) ON (n.phone_bidx);
+CREATE INDEX FOR (n:Referrer) ON (n.email_bidx);
+CREATE INDEX FOR (n:Customer) ON (n.phone_bidx);
+CREATE INDEX FOR (n:Customer) ON (n.email_bidx);
+CREATE INDEX FOR (n:Contact) ON (n.phone_bidx);
+CREATE INDEX FOR (n:Contact) ON (n.email_bidx);
+CREATE INDEX FOR (n:Contact) ON (n.wechat_bidx);
+
 // Declared unique properties (graph/nodes.py: unique=True) back FAB's unique validator.
 CREATE CONSTRAINT FOR (n:User) REQUIRE n.username IS UNIQUE;
 CREATE CONSTRAINT FOR (n:Channel) REQUIRE n.name IS UNIQUE;

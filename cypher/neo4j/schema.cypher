@@ -28,6 +28,18 @@ CREATE INDEX referrer_name IF NOT EXISTS FOR (n:Referrer) ON (n.name);
 CREATE INDEX change_at IF NOT EXISTS FOR (n:Change) ON (n.at);
 CREATE INDEX change_entity_uid IF NOT EXISTS FOR (n:Change) ON (n.entity_uid);
 
+// Personal data is stored encrypted (graph/pii.py); exact search and duplicate checks use
+// the blind index beside each pii=True property (graph/nodes.py), so that is what is indexed.
+CREATE INDEX user_phone_bidx IF NOT EXISTS FOR (n:User) ON (n.phone_bidx);
+CREATE INDEX user_email_bidx IF NOT EXISTS FOR (n:User) ON (n.email_bidx);
+CREATE INDEX referrer_phone_bidx IF NOT EXISTS FOR (n:Referrer) ON (n.phone_bidx);
+CREATE INDEX referrer_email_bidx IF NOT EXISTS FOR (n:Referrer) ON (n.email_bidx);
+CREATE INDEX customer_phone_bidx IF NOT EXISTS FOR (n:Customer) ON (n.phone_bidx);
+CREATE INDEX customer_email_bidx IF NOT EXISTS FOR (n:Customer) ON (n.email_bidx);
+CREATE INDEX contact_phone_bidx IF NOT EXISTS FOR (n:Contact) ON (n.phone_bidx);
+CREATE INDEX contact_email_bidx IF NOT EXISTS FOR (n:Contact) ON (n.email_bidx);
+CREATE INDEX contact_wechat_bidx IF NOT EXISTS FOR (n:Contact) ON (n.wechat_bidx);
+
 // Declared unique properties (graph/nodes.py: unique=True) back FAB's unique validator.
 CREATE CONSTRAINT user_username IF NOT EXISTS FOR (n:User) REQUIRE n.username IS UNIQUE;
 CREATE CONSTRAINT channel_name IF NOT EXISTS FOR (n:Channel) REQUIRE n.name IS UNIQUE;

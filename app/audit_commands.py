@@ -1,0 +1,41 @@
+"""``graphcrm audit``: check the audit log's hash chain.
+
+Reads the security database directly, so it works without the graph and without starting
+the application; an auditor can run it against a copy of the database too.
+"""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import create_engine, inspect
+from sqlalchemy.exc import SQLAlchemyError
+
+import config
+from app.audit import TABLE, check_chain
+
+audit = AppGroup(
+    "audit",
+    help="The audit log: append-only, hash-chained events in the security database.",
+)
+
+
+@audit.command("verify", with_appcontext=False)
+def verify() -> None:
+    """Check every event's hash and its link to the event before; exit 1 naming the first
+    broken event. Reads the security database only (the graph need not be running)."""
+    engine = create_engine(config.security_db_uri(config.load()))
+    try:
+        if not inspect(engine).has_table(TABLE):
+            raise click.ClickException("no audit log in the security database: run graphcrm init")
+        report = check_chain(engine)
+    except SQLAlchemyError as exc:
+        raise click.ClickException(f"cannot read the audit log: {exc}") from exc
+    finally:
+        engine.dispose()
+    if report.broken_id is not None:
+        raise click.ClickException(
+            f"chain broken at event {report.broken_id}: {report.reason} "
+            f"({report.events - 1} events before it are intact)"
+        )
+    click.echo(f"chain intact: {report.events} events (latest hash {report.head[:16]})")

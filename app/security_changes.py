@@ -1,0 +1,230 @@
+"""Changes to accounts, roles and groups: audited with the change, mirrored into the graph.
+
+Every path that changes FAB's security models (its screens, its REST API, the security
+manager's methods, ``flask fab`` commands) goes through the SQLAlchemy session, so its
+events see them all: ``after_flush`` notes what changed, ``before_commit`` writes the audit
+events into the same transaction (a change and its audit event commit together or not at
+all), and ``after_commit`` mirrors the accounts into the graph (``graph.users``). A failed
+mirror write is logged; ``graphcrm init`` repairs the graph from the security store.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+from flask_appbuilder.security.sqla.models import Group, Role, User
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from app import audit
+from app.sql_lock import lock_table
+from graph.errors import GraphCRMError
+from graph.users import Account, SyncReport, display_name, mirror_user, retire_user, sync_users
+
+log = logging.getLogger(__name__)
+
+PENDING = "graphcrm_security_changes"
+# Set while the security manager syncs permissions at start-up: changes are listed there.
+_startup_sync: ContextVar[list[str] | None] = ContextVar("graphcrm_startup_sync", default=None)
+# Login bookkeeping and audit columns: changing them is not a security change.
+_BOOKKEEPING = {"login_count", "fail_login_count", "last_login", "changed_on", "created_on"}
+_BOOKKEEPING |= {"changed_by_fk", "created_by_fk", "changed_by", "created_by"}
+_MIRRORED = {"username", "first_name", "last_name", "email", "active"}
+_LISTED = 20  # names listed per detail field; the rest are counted
+
+
+@dataclass
+class Pending:
+    """What a session's transaction changed so far."""
+
+    events: list[tuple[str, str, dict[str, Any], str]] = field(default_factory=list)
+    accounts: dict[int, Account | None] = field(default_factory=dict)  # None: deleted
+    actor: str = "system"
+
+
+def account_of(user: User) -> Account:
+    """The mirrored fields of a FAB user."""
+    return Account(
+        user_id=user.id,
+        username=user.username,
+        display_name=display_name(user.first_name, user.last_name),
+        email=user.email or None,
+        active=bool(user.active),
+    )
+
+
+def _names(items: Iterable[Any]) -> list[str]:
+    names = []
+    for item in items:
+        if isinstance(item, Role | Group):
+            names.append(item.name)
+        elif isinstance(item, User):
+            names.append(item.username)
+        else:  # a PermissionView
+            names.append(f"{item.permission.name} on {item.view_menu.name}")
+    names.sort()
+    return names if len(names) <= _LISTED else [*names[:_LISTED], f"+{len(names) - _LISTED}"]
+
+
+# Relationship attributes whose changes are security changes, per model (the other sides
+# of these backrefs would only repeat them).
+_TRACKED = {User: ("roles", "groups"), Role: ("permissions",), Group: ("users", "roles")}
+
+
+def _kind(obj: Any) -> type:
+    return next(model for model in _TRACKED if isinstance(obj, model))
+
+
+def _changes(obj: Any) -> dict[str, Any]:
+    """Changed columns and tracked relations of ``obj`` as {name: history}."""
+    state = inspect(obj)
+    keys = [column.key for column in state.mapper.column_attrs] + list(_TRACKED[_kind(obj)])
+    found = {}
+    for key in keys:
+        history = state.attrs[key].history
+        if key not in _BOOKKEEPING and history.has_changes():
+            found[key] = history
+    return found
+
+
+def _target(obj: Any) -> str:
+    return f"{obj.__tablename__}:{obj.id}"
+
+
+def _describe(obj: Any, state: str) -> tuple[str, dict[str, Any]] | None:
+    """The audit action and detail for ``obj`` being created, updated or deleted."""
+    kind = _kind(obj).__name__.lower()
+    name = obj.username if isinstance(obj, User) else obj.name
+    detail: dict[str, Any] = {"name": name}
+    if state == "create":
+        for key in _TRACKED[_kind(obj)]:
+            detail[key] = _names(getattr(obj, key))
+    if state != "update":
+        return f"{kind}_{state}", detail
+    changes = _changes(obj)
+    if not changes:
+        return None
+    detail["fields"] = sorted(changes)
+    for key, history in changes.items():
+        if key in _TRACKED[_kind(obj)]:
+            detail[f"{key}_added"] = _names(history.added)
+            detail[f"{key}_removed"] = _names(history.deleted)
+        elif key in ("username", "name"):
+            detail["renamed_from"] = history.deleted[0] if history.deleted else None
+        elif key == "active":
+            detail["active"] = bool(obj.active)
+    return f"{kind}_update", detail
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    touched = [
+        (obj, state)
+        for state, objs in (("create", session.new), ("update", session.dirty))
+        for obj in objs
+        if isinstance(obj, User | Role | Group)
+    ] + [(obj, "delete") for obj in session.deleted if isinstance(obj, User | Role | Group)]
+    if not touched:
+        return
+    pending: Pending = session.info.setdefault(PENDING, Pending())
+    pending.actor = audit.current_username() or "system"
+    sync = _startup_sync.get()
+    for obj, state in touched:
+        described = _describe(obj, state)
+        if described is None:
+            continue
+        action, detail = described
+        if sync is not None:
+            sync.append(action)
+        else:
+            pending.events.append((action, _target(obj), detail, pending.actor))
+        if isinstance(obj, User) and (state != "update" or _MIRRORED & set(_changes(obj))):
+            pending.accounts[obj.id] = None if state == "delete" else account_of(obj)
+
+
+def _before_commit(session: Session) -> None:
+    session.flush()  # so that the last changes are noted too
+    pending: Pending | None = session.info.get(PENDING)
+    if pending is None or not pending.events:
+        return
+    connection = session.connection()
+    # The flush has written, so on SQLite this transaction holds the write lock already.
+    lock_table(connection, audit.TABLE)
+    ip = audit.client_ip()
+    for action, target, detail, actor in pending.events:
+        audit.append(connection, action, target, detail, actor, ip)
+    pending.events.clear()
+
+
+def _after_commit(session: Session) -> None:
+    pending: Pending | None = session.info.pop(PENDING, None)
+    if pending is None or not pending.accounts or not has_app_context():
+        return
+    store = current_app.extensions.get("graph_store")
+    cipher = current_app.extensions.get("field_cipher")
+    if store is None:
+        return
+    for user_id, account in pending.accounts.items():
+        try:
+            if account is None:
+                retire_user(store, user_id, actor=pending.actor)
+            else:
+                mirror_user(
+                    store,
+                    account.user_id,
+                    account.username,
+                    account.display_name,
+                    account.email,
+                    account.active,
+                    actor=pending.actor,
+                    cipher=cipher,
+                )
+        except GraphCRMError:
+            log.exception("account %s not mirrored into the graph ('graphcrm init' will)", user_id)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(PENDING, None)
+
+
+def watch(session: Any) -> None:
+    """Watch ``session`` (FAB's scoped session) for security changes; idempotent."""
+    for name, listener in (
+        ("after_flush", _after_flush),
+        ("before_commit", _before_commit),
+        ("after_commit", _after_commit),
+        ("after_rollback", _after_rollback),
+    ):
+        if not event.contains(session, name, listener):
+            event.listen(session, name, listener)
+
+
+@contextmanager
+def startup_sync(changes: list[str]) -> Iterator[None]:
+    """Inside, role and permission changes are listed in ``changes``, not audited one by one.
+
+    The security manager wraps its automatic permission sync in this (hundreds of grants to
+    the Admin role on a first start) and audits a single summary event afterwards.
+    """
+    if _startup_sync.get() is not None:
+        yield
+        return
+    token = _startup_sync.set(changes)
+    try:
+        yield
+    finally:
+        _startup_sync.reset(token)
+
+
+def sync_graph_users(app: Flask, actor: str = "system") -> SyncReport:
+    """Mirror every account of the security store into the graph (``graphcrm init``)."""
+    with app.app_context():
+        users = app.appbuilder.sm.get_all_users()
+        accounts = [account_of(user) for user in users]
+        store, cipher = app.extensions["graph_store"], app.extensions.get("field_cipher")
+        return sync_users(store, accounts, actor=actor, cipher=cipher)

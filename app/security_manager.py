@@ -1,0 +1,123 @@
+"""GraphCRM's security manager: audited, throttled logins and audited security changes.
+
+Set by ``FAB_SECURITY_MANAGER_CLASS``. On top of FAB's manager it
+- refuses a login while the account name or the client address is locked after repeated
+  failures (``app.login_throttle``), with a message saying so and for how long;
+- audits login success, failure, refusal and logout (``app.audit``);
+- watches the session for account, role and group changes, which are audited in their
+  own transaction and mirrored into the graph (``app.security_changes``);
+- applies the password policy (``app.password_policy``) to FAB's password forms and API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, g
+from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.views import AuthDBView
+
+from app import audit, login_throttle, password_policy, security_changes
+from views.labels import is_chinese
+
+LOCK_MESSAGES = {
+    "account": (
+        "Too many failed sign-in attempts: this account is locked. Try again in {minutes}.",
+        "登录失败次数过多，该账户已被锁定，请在 {minutes} 分钟后重试。",
+    ),
+    "ip": (
+        "Too many failed sign-in attempts from your network address. Try again in {minutes}.",
+        "您所在网络地址的登录失败次数过多，请在 {minutes} 分钟后重试。",
+    ),
+}
+
+
+def lock_message(lock: login_throttle.Lock) -> str:
+    """The refusal message for ``lock``, in the request's language."""
+    en, zh = LOCK_MESSAGES[lock.scope]
+    minutes = lock.minutes_left()
+    if is_chinese():
+        return zh.format(minutes=minutes)
+    return en.format(minutes=f"{minutes} minute" if minutes == 1 else f"{minutes} minutes")
+
+
+class GraphCRMAuthDBView(AuthDBView):
+    """FAB's login page, saying so when a login was refused because of a lock."""
+
+    @property
+    def invalid_login_message(self) -> Any:  # type: ignore[override]
+        return g.get("graphcrm_login_refusal") or AuthDBView.invalid_login_message
+
+
+class GraphCRMSecurityManager(SecurityManager):
+    """FAB's SQLAlchemy security manager with auditing, login throttling and a password policy."""
+
+    authdbview = GraphCRMAuthDBView
+
+    def __init__(self, appbuilder: Any) -> None:
+        self.startup_changes: list[str] = []
+        config = current_app.config
+        config.setdefault("FAB_PASSWORD_COMPLEXITY_VALIDATOR", password_policy.check_password)
+        security_changes.watch(appbuilder.session)
+        audit.subscribe()
+        with security_changes.startup_sync(self.startup_changes):
+            super().__init__(appbuilder)
+
+    # -- tables and start-up permission sync ---------------------------------------------
+
+    def create_db(self) -> None:
+        engine = self.session.get_bind()
+        audit.ensure_tables(engine)
+        login_throttle.ensure_tables(engine)
+        with security_changes.startup_sync(self.startup_changes):
+            super().create_db()
+
+    def add_permissions_view(self, base_permissions: Any, view_menu: str) -> None:
+        with security_changes.startup_sync(self.startup_changes):
+            super().add_permissions_view(base_permissions, view_menu)
+
+    def add_permissions_menu(self, view_menu_name: str) -> None:
+        with security_changes.startup_sync(self.startup_changes):
+            super().add_permissions_menu(view_menu_name)
+
+    def security_cleanup(self, baseviews: Any, menus: Any) -> None:
+        with security_changes.startup_sync(self.startup_changes):
+            super().security_cleanup(baseviews, menus)
+
+    def audit_startup_changes(self) -> None:
+        """Audit the permission sync done so far as one event (called once the app is built)."""
+        if not self.startup_changes:
+            return
+        counts: dict[str, int] = {}
+        for action in self.startup_changes:
+            counts[action] = counts.get(action, 0) + 1
+        self.startup_changes.clear()
+        self.session.commit()
+        audit.record("permission_sync", detail=counts, username="system")
+
+    # -- logins -------------------------------------------------------------------------
+
+    def auth_user_db(self, username: str, password: str) -> Any:
+        """FAB's database login, refused while the name or address is locked, and counted."""
+        ip = audit.client_ip()
+        attempted = (username or "").strip()[:256] or None
+        lock = login_throttle.current_lock(attempted, ip)
+        if lock is not None:
+            g.graphcrm_login_refusal = lock_message(lock)
+            audit.record("login_refused", detail={"lock": lock.scope}, username=attempted)
+            return None
+        user = super().auth_user_db(username, password)
+        if user is None and attempted:
+            lock = login_throttle.record_failure(attempted, ip)
+            detail = {"locked": lock.scope} if lock else None
+            audit.record("login_failed", detail=detail, username=attempted)
+            if lock is not None:
+                g.graphcrm_login_refusal = lock_message(lock)
+        return user
+
+    def on_user_login(self, user: Any) -> None:
+        login_throttle.record_success(user.username)
+        audit.record("login", target=f"ab_user:{user.id}", username=user.username)
+
+    def on_user_logout(self, user: Any) -> None:
+        audit.record("logout", target=f"ab_user:{user.id}", username=user.username)
