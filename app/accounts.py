@@ -51,3 +51,35 @@ def ensure_admin(
                 "(is the e-mail address already used by another account?)"
             )
     return AdminResult(username=username, created=True, password=generated)
+
+
+# Demo staff roles by the seeded node's job (graph.dataset): managers and reps sell.
+DEMO_ROLES = {"sales": "Sales", "service": "Service"}
+
+
+def ensure_demo_staff(app: Flask) -> tuple[list[tuple[str, str]], str | None]:
+    """Give every seeded staff member without an account a login with their role.
+
+    All demo staff share one generated password, returned once (None when nobody was added).
+    Their accounts take over the seeded User nodes, so a salesperson sees their customers.
+    """
+    sm = app.appbuilder.sm
+    store = app.extensions["graph_store"]
+    password = generate_password()
+    created: list[tuple[str, str]] = []
+    with app.app_context():
+        for row in store.read("user_list_unlinked"):
+            role_name = DEMO_ROLES.get(row["role"] or "", "Sales")
+            if sm.find_user(username=row["username"]):
+                continue
+            user = sm.add_user(
+                username=row["username"],
+                first_name=row["display_name"] or row["username"],
+                last_name="",
+                email=f"{row['username']}@demo.graphcrm.local",
+                role=sm.find_role(role_name),
+                password=password,
+            )
+            if user:
+                created.append((row["username"], role_name))
+    return created, password if created else None

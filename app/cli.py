@@ -134,8 +134,9 @@ def _init(app: Flask, admin_user: str, admin_password: str | None, admin_email: 
     from app.accounts import ensure_admin
     from app.security_changes import sync_graph_users
 
-    for line in app.extensions["graph_store"].apply_schema():
-        click.echo(f"schema {line}")
+    report = app.extensions["graph_store"].apply_schema()
+    created = sum(line.startswith("created") for line in report)
+    click.echo(f"graph schema: {len(report)} constraints and indexes ({created} created now)")
     result = ensure_admin(app, admin_user, admin_password, admin_email)
     report = sync_graph_users(app)
     click.echo(
@@ -176,6 +177,16 @@ def demo(
         click.echo(f"Demo data loaded: {customers} customers with their contacts and history.")
     else:
         click.echo("The graph already holds customers: demo data not loaded again.")
+    from app.accounts import ensure_demo_staff
+
+    staff, staff_password = ensure_demo_staff(app)
+    if staff_password:
+        sales = [name for name, role in staff if role == "Sales"]
+        click.secho(
+            "Demo staff accounts created (they see only their team's customers):", bold=True
+        )
+        click.echo(f"    users:    {', '.join(sales[:4])}, ... ({len(staff)} in all)")
+        click.echo(f"    password: {staff_password}  (shared; shown only this once)")
     _print_admin(result)
     if not no_serve:
         sys.exit(_serve(app, host, port, workers))

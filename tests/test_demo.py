@@ -1,0 +1,40 @@
+"""The demo: seeded once, with staff accounts that see their team's customers."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.accounts import ensure_demo_staff
+from graph import nodes
+from graph.query import Condition
+from graph.repository import NodeRepository
+from graph.seed import seed_demo
+from graph.store import GraphStore
+from tests.web import login
+
+
+def test_demo_staff_log_in_and_see_their_own_customers(
+    app: Flask, client: FlaskClient, store: GraphStore
+) -> None:
+    cipher = app.extensions["field_cipher"]
+    assert seed_demo(store, cipher=cipher, customers=60)
+    assert not seed_demo(store, cipher=cipher, customers=60)
+    staff, password = ensure_demo_staff(app)
+    assert staff and password
+    assert ensure_demo_staff(app) == ([], None)  # a second demo run adds nobody
+    users = NodeRepository(store, nodes.User)
+    customers = NodeRepository(store, nodes.Customer)
+    # A rep with no one reporting to them sees exactly the customers they own.
+    for username, role in staff:
+        user = users.page([Condition("username", "eq", username)], limit=1)[0]
+        team = users.count([Condition("manager", "rel_eq", user.uid)])
+        owned = customers.count([Condition("owner", "rel_eq", user.uid)])
+        if role == "Sales" and team == 0 and owned:
+            break
+    login(client, username, password)
+    listing = client.get("/customer/list/").get_data(as_text=True)
+    shown = re.search(r"Record Count:\s*</strong>\s*(\d+)", listing)
+    assert shown and int(shown.group(1)) == owned, (username, owned)
