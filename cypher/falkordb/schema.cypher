@@ -63,3 +63,5 @@ CREATE INDEX FOR (n:Contact) ON (n.wechat_bidx);
 CREATE CONSTRAINT FOR (n:User) REQUIRE n.username IS UNIQUE;
 CREATE CONSTRAINT FOR (n:Channel) REQUIRE n.name IS UNIQUE;
 CREATE CONSTRAINT FOR (n:Tag) REQUIRE n.name IS UNIQUE;
+// One User node per security-store account (graph/users.py mirrors accounts by user_id).
+CREATE CONSTRAINT FOR (n:User) REQUIRE n.user_id IS UNIQUE;

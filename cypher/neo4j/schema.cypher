@@ -20,7 +20,6 @@ CREATE INDEX customer_stage IF NOT EXISTS FOR (n:Customer) ON (n.stage);
 CREATE INDEX customer_created_at IF NOT EXISTS FOR (n:Customer) ON (n.created_at);
 CREATE INDEX customer_status IF NOT EXISTS FOR (n:Customer) ON (n.status);
 CREATE INDEX contact_name IF NOT EXISTS FOR (n:Contact) ON (n.name);
-CREATE INDEX user_user_id IF NOT EXISTS FOR (n:User) ON (n.user_id);
 CREATE INDEX follow_up_at IF NOT EXISTS FOR (n:FollowUp) ON (n.at);
 CREATE INDEX order_at IF NOT EXISTS FOR (n:Order) ON (n.at);
 CREATE INDEX ticket_status IF NOT EXISTS FOR (n:Ticket) ON (n.status);
@@ -44,3 +43,5 @@ CREATE INDEX contact_wechat_bidx IF NOT EXISTS FOR (n:Contact) ON (n.wechat_bidx
 CREATE CONSTRAINT user_username IF NOT EXISTS FOR (n:User) REQUIRE n.username IS UNIQUE;
 CREATE CONSTRAINT channel_name IF NOT EXISTS FOR (n:Channel) REQUIRE n.name IS UNIQUE;
 CREATE CONSTRAINT tag_name IF NOT EXISTS FOR (n:Tag) REQUIRE n.name IS UNIQUE;
+// One User node per security-store account (graph/users.py mirrors accounts by user_id).
+CREATE CONSTRAINT user_user_id IF NOT EXISTS FOR (n:User) REQUIRE n.user_id IS UNIQUE;
