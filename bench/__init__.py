@@ -1,0 +1,1 @@
+"""Benchmarks that print comparison tables (see bench/README.md)."""
