@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g
+from flask import current_app, g, has_request_context
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import AuthDBView
 
@@ -96,6 +96,20 @@ class GraphCRMSecurityManager(SecurityManager):
         audit.record("permission_sync", detail=counts, username="system")
 
     # -- logins -------------------------------------------------------------------------
+
+    def _has_view_access(self, user: object, permission_name: str, view_name: str) -> bool:
+        """FAB's check, remembered for the rest of the request.
+
+        A list page asks ~30 times (menu, buttons, actions) and each answer is a query to
+        the security database; the user's permissions do not change within a request.
+        """
+        if not has_request_context():
+            return super()._has_view_access(user, permission_name, view_name)
+        memo = g.setdefault("graphcrm_access", {})
+        key = (getattr(user, "id", None), permission_name, view_name)
+        if key not in memo:
+            memo[key] = super()._has_view_access(user, permission_name, view_name)
+        return memo[key]
 
     def auth_user_db(self, username: str, password: str) -> Any:
         """FAB's database login, refused while the name or address is locked, and counted."""

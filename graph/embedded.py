@@ -26,7 +26,10 @@ from graph.errors import ConfigError, StoreUnavailable
 SOCKET_NAME = "falkordb.sock"
 # sun_path holds 108 bytes on Linux, including the terminating NUL.
 MAX_SOCKET_PATH = 107
-START_TIMEOUT_S = 20.0
+# How long to wait for a live server to answer: loading a large graph (a 1M-customer AOF is
+# ~0.7 GB) takes tens of seconds, during which the server does not answer at all. A server
+# that exits is noticed at once, so a generous limit costs nothing when starts fail.
+START_TIMEOUT_S = 600.0
 
 
 def binaries() -> tuple[str, str]:
@@ -103,8 +106,8 @@ class EmbeddedServer:
         try:
             client.ping()
             modules = client.execute_command("MODULE", "LIST")
-        except redis.exceptions.ConnectionError:
-            return False
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+            return False  # not there, or still loading its data (it then does not answer)
         except redis.exceptions.RedisError as exc:
             raise ConfigError(
                 f"{self.socket_path} is in use by a server that is not FalkorDB ({exc}); "
@@ -178,7 +181,12 @@ class EmbeddedServer:
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        if not self._wait_ready(self._process):
+        try:
+            ready = self._wait_ready(self._process)
+        except BaseException:
+            self.stop()  # never leave a half-started server behind (Ctrl+C included)
+            raise
+        if not ready:
             self.stop()
             raise StoreUnavailable(
                 f"the embedded graph server did not start; last log lines of {self.log_path}:"
