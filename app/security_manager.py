@@ -98,18 +98,35 @@ class GraphCRMSecurityManager(SecurityManager):
     # -- logins -------------------------------------------------------------------------
 
     def _has_view_access(self, user: object, permission_name: str, view_name: str) -> bool:
-        """FAB's check, remembered for the rest of the request.
+        """FAB's check, answered from the user's permissions loaded once per request.
 
-        A list page asks ~30 times (menu, buttons, actions) and each answer is a query to
-        the security database; the user's permissions do not change within a request.
+        A list page asks ~30 times (menu, buttons, actions); FAB answers each with a query
+        to the security database. Built-in roles are regexes and stay with FAB.
         """
-        if not has_request_context():
+        if not has_request_context() or not getattr(user, "is_authenticated", False):
             return super()._has_view_access(user, permission_name, view_name)
-        memo = g.setdefault("graphcrm_access", {})
-        key = (getattr(user, "id", None), permission_name, view_name)
-        if key not in memo:
-            memo[key] = super()._has_view_access(user, permission_name, view_name)
-        return memo[key]
+        roles = self.get_user_roles(user)
+        if any(
+            role.name in self.builtin_roles
+            and self._has_access_builtin_roles(role, permission_name, view_name)
+            for role in roles
+        ):
+            return True
+        key = ("graphcrm_permissions", getattr(user, "id", None))
+        granted = g.get("graphcrm_permissions")
+        # An API call asks once or twice: one small query each is cheaper than loading all.
+        g.graphcrm_checks = g.get("graphcrm_checks", 0) + 1
+        if granted is None and g.graphcrm_checks <= 2:
+            return super()._has_view_access(user, permission_name, view_name)
+        if granted is None or granted[0] != key:
+            pairs = {
+                (pv.permission.name, pv.view_menu.name)
+                for role in roles
+                if role.name not in self.builtin_roles
+                for pv in self.get_db_role_permissions(role.id)
+            }
+            granted = g.graphcrm_permissions = (key, pairs)
+        return (permission_name, view_name) in granted[1]
 
     def auth_user_db(self, username: str, password: str) -> Any:
         """FAB's database login, refused while the name or address is locked, and counted."""

@@ -12,7 +12,7 @@ from graph.model import REGISTRY
 from graph.repository import NodeRepository
 from graph.store import GraphStore
 from tests.test_row_level_access import PASSWORD, staff
-from tests.web import login
+from tests.web import bearer, login
 
 SCREENS = tuple(label.lower() for label in REGISTRY)
 # What each role may do per node type: r = read (list/show, GET), w = add/edit, d = delete.
@@ -60,11 +60,7 @@ def test_role_gets_exactly_its_rest_verbs(
     role: str, client: FlaskClient, people: dict[str, str], store: GraphStore
 ) -> None:
     tag = NodeRepository(store, nodes.Tag).create({"name": f"t-{role}"}, "setup")
-    response = client.post(
-        "/api/v1/security/login",
-        json={"username": role.lower(), "password": PASSWORD, "provider": "db"},
-    )
-    headers = {"Authorization": f"Bearer {response.json['access_token']}"}
+    headers = bearer(client, role.lower(), PASSWORD)
     for screen in SCREENS:
         allowed = ALLOWED[role].get(screen, "")
         listed = client.get(f"/api/v1/{screen}/", headers=headers)

@@ -29,7 +29,7 @@ from graph.seed import load, seed_demo
 from graph.store import GraphStore
 from tests.conftest import ADMIN_PASSWORD
 from tests.test_cli import run
-from tests.web import login, submit
+from tests.web import bearer, login, submit
 
 PASSWORD = "Pii-pass-1234"
 TODAY = dt.date(2026, 1, 15)
@@ -89,15 +89,6 @@ def account(app: Flask, username: str, role: str) -> str:
             sm.add_user(username, username, "Test", f"{username}@example.org",
                         sm.find_role(role), PASSWORD)  # fmt: skip
     return username
-
-
-def bearer(client: FlaskClient, username: str, password: str = PASSWORD) -> dict[str, str]:
-    """Headers carrying a JWT of ``username`` from FAB's security API."""
-    response = client.post(
-        "/api/v1/security/login",
-        json={"username": username, "password": password, "provider": "db"},
-    )
-    return {"Authorization": f"Bearer {response.json['access_token']}"}
 
 
 def test_personal_data_is_stored_encrypted_and_read_back_in_clear(
@@ -194,7 +185,7 @@ def test_roles_without_the_permission_see_masks_in_screens_rest_and_history(
     assert "138****5678" in pages[0]
     for masked in MASKED:  # the record, its history and its 360 contacts
         assert masked in pages[1], masked
-    auth = bearer(client, username)
+    auth = bearer(client, username, PASSWORD)
     answers = [
         client.get("/api/v1/customer/", headers=auth),
         client.get(f"/api/v1/customer/{uid}", headers=auth),
@@ -234,7 +225,7 @@ def test_masked_editor_keeps_stored_values_unless_typing_new_ones(
     assert (kept.phone, kept.email) == (REFERRER_PHONE, "wang@example.com")
     submit(client, f"/referrer/edit/{uid}", {**fields, "phone": "139 0000 1111", "version": "2"})
     assert referrers.get(uid or "").phone == "+8613900001111"  # type: ignore[union-attr]
-    auth = bearer(client, username)
+    auth = bearer(client, username, PASSWORD)
     answer = client.put(
         f"/api/v1/referrer/{uid}",
         json={"name": "Wang W.", "email": "w***@example.com", "version": 3},

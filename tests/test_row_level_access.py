@@ -13,7 +13,7 @@ from graph.query import Condition
 from graph.records import Record
 from graph.repository import NodeRepository
 from graph.store import GraphStore
-from tests.web import csrf_token, login, submit
+from tests.web import bearer, csrf_token, login, submit
 
 PASSWORD = "Sales-pass-123"
 
@@ -60,14 +60,6 @@ def world(app: Flask, store: GraphStore) -> World:
         {"at": at, "method": "phone", "summary": "call bo", "customer": theirs}, "setup"
     )
     return World(mine, theirs, mine_f, theirs_f)
-
-
-def token(client: FlaskClient, username: str) -> dict[str, str]:
-    response = client.post(
-        "/api/v1/security/login",
-        json={"username": username, "password": PASSWORD, "provider": "db"},
-    )
-    return {"Authorization": f"Bearer {response.json['access_token']}"}
 
 
 def test_sales_cannot_reach_colleagues_customer_by_any_route(
@@ -145,7 +137,7 @@ def test_auditor_cannot_open_customer_screens(client: FlaskClient, world: World)
 
 
 def test_rest_hides_colleagues_customer(client: FlaskClient, world: World) -> None:
-    headers = token(client, "ana")
+    headers = bearer(client, "ana", PASSWORD)
     assert client.get(f"/api/v1/customer/{world.theirs.uid}", headers=headers).status_code == 404
     assert client.get(f"/api/v1/customer/{world.mine.uid}", headers=headers).status_code == 200
     listed = client.get("/api/v1/customer/", headers=headers).json

@@ -32,3 +32,13 @@ def submit(client: FlaskClient, url: str, data: dict, **kwargs):
     """GET a form page, then POST ``data`` to it with the page's CSRF token."""
     token = csrf_token(client.get(url).get_data(as_text=True))
     return client.post(url, data={**data, "csrf_token": token}, **kwargs)
+
+
+def bearer(client: FlaskClient, username: str = "admin", password: str = ADMIN_PASSWORD) -> dict:
+    """Headers carrying a JWT for ``username`` from FAB's security API."""
+    response = client.post(
+        "/api/v1/security/login",
+        json={"username": username, "password": password, "provider": "db"},
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return {"Authorization": f"Bearer {response.json['access_token']}"}
