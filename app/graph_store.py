@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask, current_app
+from flask import Flask
 
 from graph.crypto import FieldCipher
 from graph.embedded import EmbeddedServer
@@ -67,8 +67,3 @@ def _repository_factory(store: GraphStore, timezone: str, cipher: FieldCipher): 
         return NodeRepository(store, model, serial_timezone=zone, cipher=cipher)
 
     return repository
-
-
-def get_store() -> GraphStore:
-    """The current app's graph store."""
-    return current_app.extensions[EXTENSION]

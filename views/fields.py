@@ -29,7 +29,7 @@ from wtforms.widgets import TextInput
 from graph.model import NodeModel, Prop, Rel
 from graph.records import Ref
 from graph.validation import field_for
-from views.labels import bilingual, choice_label, translate_message
+from views.labels import bilingual, translate_message
 
 
 class SchemaCheck:
@@ -167,10 +167,3 @@ def rel_field(model: type[NodeModel], rel: Rel, *, search: bool = False) -> Fiel
 def version_field() -> Field:
     """The hidden version an edit is based on (refused if someone saved a newer one)."""
     return HiddenField("version")
-
-
-def display(prop: Prop, value: Any) -> Any:
-    """How a property value is shown in lists and pages."""
-    if prop.choices:
-        return choice_label(prop.choices, value)
-    return "" if value is None else value
