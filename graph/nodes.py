@@ -90,6 +90,7 @@ class Customer(NodeModel):
         Prop("status", "Status", "状态", choices=STATUSES, default="active"),
         Prop("phone", "Phone", "电话", kind="phone", pii=True, listed=True),
         Prop("email", "E-mail", "邮箱", kind="email", pii=True),
+        Prop("id_number", "ID / passport number", "证件号码", max_length=64, pii=True),
     )  # fmt: skip
     rels = (
         Rel("owner", "Owner", "负责人", type="OWNS", target="User", direction="in", listed=True),

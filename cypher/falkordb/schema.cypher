@@ -55,6 +55,7 @@ CREATE INDEX FOR (n:Referrer) ON (n.phone_bidx);
 CREATE INDEX FOR (n:Referrer) ON (n.email_bidx);
 CREATE INDEX FOR (n:Customer) ON (n.phone_bidx);
 CREATE INDEX FOR (n:Customer) ON (n.email_bidx);
+CREATE INDEX FOR (n:Customer) ON (n.id_number_bidx);
 CREATE INDEX FOR (n:Contact) ON (n.phone_bidx);
 CREATE INDEX FOR (n:Contact) ON (n.email_bidx);
 CREATE INDEX FOR (n:Contact) ON (n.wechat_bidx);

@@ -35,6 +35,7 @@ CREATE INDEX referrer_phone_bidx IF NOT EXISTS FOR (n:Referrer) ON (n.phone_bidx
 CREATE INDEX referrer_email_bidx IF NOT EXISTS FOR (n:Referrer) ON (n.email_bidx);
 CREATE INDEX customer_phone_bidx IF NOT EXISTS FOR (n:Customer) ON (n.phone_bidx);
 CREATE INDEX customer_email_bidx IF NOT EXISTS FOR (n:Customer) ON (n.email_bidx);
+CREATE INDEX customer_id_number_bidx IF NOT EXISTS FOR (n:Customer) ON (n.id_number_bidx);
 CREATE INDEX contact_phone_bidx IF NOT EXISTS FOR (n:Contact) ON (n.phone_bidx);
 CREATE INDEX contact_email_bidx IF NOT EXISTS FOR (n:Contact) ON (n.email_bidx);
 CREATE INDEX contact_wechat_bidx IF NOT EXISTS FOR (n:Contact) ON (n.wechat_bidx);
