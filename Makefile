@@ -4,8 +4,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 NODE_INSTALLED := node_modules/.package-lock.json
+VENDOR := app/static/vendor
+VENDORED := $(VENDOR)/cypher-editor.js $(VENDOR)/cypher-codemirror.css $(VENDOR)/cytoscape.min.js
 
-.PHONY: demo test install lint format bench clean
+.PHONY: demo test install vendor lint format bench clean
 
 demo: install
 	$(BIN)/graphcrm demo
@@ -13,7 +15,7 @@ demo: install
 test: install lint
 	$(BIN)/pytest
 
-install: $(INSTALLED) $(NODE_INSTALLED)
+install: $(INSTALLED) $(NODE_INSTALLED) vendor
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +26,22 @@ $(INSTALLED): pyproject.toml
 $(NODE_INSTALLED): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
+# Browser assets of the Cypher console, built from npm packages (never committed).
+vendor: $(VENDORED)
+
+$(VENDOR)/cypher-editor.js: app/frontend/cypher_editor.js $(NODE_INSTALLED)
+	mkdir -p $(VENDOR)
+	node_modules/.bin/esbuild $< --bundle --minify --format=iife --global-name=CypherEditor \
+		--log-level=warning --outfile=$@
+
+$(VENDOR)/cypher-codemirror.css: $(NODE_INSTALLED)
+	mkdir -p $(VENDOR)
+	cp node_modules/@neo4j-cypher/codemirror/css/cypher-codemirror.css $@
+
+$(VENDOR)/cytoscape.min.js: $(NODE_INSTALLED)
+	mkdir -p $(VENDOR)
+	cp node_modules/cytoscape/dist/cytoscape.min.js $@
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -33,4 +51,4 @@ format: install
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .ruff_cache

@@ -40,7 +40,12 @@ ENVIRONMENT_DEFAULTS: dict[str, Any] = {
     # X-Forwarded-For/-Proto headers are trusted that many hops deep. Login throttling per
     # client address needs the real address; 0 (the default) trusts no such header.
     "GRAPHCRM_PROXY_COUNT": "0",
+    # The Cypher console: the engine stops a query after this many milliseconds, and at most
+    # this many rows are returned (with a notice when there were more).
+    "GRAPHCRM_CONSOLE_TIMEOUT_MS": "10000",
+    "GRAPHCRM_CONSOLE_ROW_CAP": "5000",
 }
+POSITIVE_INTEGERS = ("GRAPHCRM_CONSOLE_TIMEOUT_MS", "GRAPHCRM_CONSOLE_ROW_CAP")
 
 # Fixed application settings (Flask-AppBuilder and Flask), overridable by create_app.
 APP_DEFAULTS: dict[str, Any] = {
@@ -84,6 +89,13 @@ def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         settings[key] = value if value not in (None, "") else default
     settings["GRAPHCRM_INSTANCE_PATH"] = str(Path(settings["GRAPHCRM_INSTANCE_PATH"]).resolve())
     settings["GRAPHCRM_SERVE_WORKER"] = settings["GRAPHCRM_SERVE_WORKER"] in ("1", "true")
+    for key in POSITIVE_INTEGERS:
+        try:
+            settings[key] = int(settings[key])
+        except (TypeError, ValueError):
+            settings[key] = 0
+        if settings[key] < 1:
+            raise ValueError(f"{key} must be a positive whole number, not {env.get(key)!r}")
     if settings["GRAPHCRM_SERVE_WORKER"]:
         settings["FAB_UPDATE_PERMS"] = False
     return settings

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.sql import Delete, Update
 
 from app.sql_lock import run_serialized
-from graph.events import record_changed
+from graph.events import console_query_ran, record_changed
 
 TABLE = "audit_event"
 GENESIS = "0" * 64  # the prev_hash of the first event
@@ -243,6 +243,14 @@ def _on_record_changed(label: str, *, action: str, uid: str, actor: str = "", **
         record_change(action, label, uid, username=actor or None)
 
 
+def _on_console_query(action: str, *, detail: dict[str, Any], **_: Any) -> None:
+    """Cypher console runs and exports: who (the request's user), query, outcome, rows."""
+    if has_app_context() and getattr(current_app, "appbuilder", None) is not None:
+        record(action, target="console", detail=detail)
+
+
 def subscribe() -> None:
-    """Audit the graph layer's record changes (see ``graph.events``); idempotent."""
+    """Audit the graph layer's record changes and console runs (see ``graph.events``);
+    idempotent."""
     record_changed.connect(_on_record_changed)
+    console_query_ran.connect(_on_console_query)

@@ -28,6 +28,11 @@ def _on(views: str, actions: str) -> list[str]:
 
 _COMMON = [["ChoicesView$", "can_search$"], [MENUS, "menu_access$"]]
 _PII = [["PersonalData$", "can_read$"]]
+# The Cypher console (page, run, CSV export) and its menu.
+_CONSOLE = [
+    ["Console(View|Api)$", "can_(access|run|csv)$"],
+    ["(Analysis|Console)$", "menu_access$"],
+]
 
 ROLES: dict[str, list[list[str]]] = {
     "Sales": [_on(RECORDS, FULL), _on(REFERENCE, READ), *_COMMON, *_PII],
@@ -50,6 +55,6 @@ ROLES: dict[str, list[list[str]]] = {
         _on("(Customer|Contact|User)", READ),
         *_COMMON,
     ],
-    "Analyst": [_on(RECORDS, READ), _on(REFERENCE, READ), *_COMMON],
+    "Analyst": [_on(RECORDS, READ), _on(REFERENCE, READ), *_COMMON, *_CONSOLE],
     "Auditor": [["Audit.*$", ".*"], ["(Security|Audit.*)$", "menu_access$"]],
 }

@@ -47,3 +47,7 @@ class InvalidValue(GraphCRMError):
 
 class UnreadableValue(GraphCRMError):
     """An encrypted value cannot be decrypted: its key is not configured, or it was altered."""
+
+
+class WriteRefused(StoreError):
+    """A read-only query (the Cypher console) tried to change the graph; the engine refused."""

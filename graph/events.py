@@ -2,6 +2,8 @@
 
 ``record_changed`` is sent after a create, update or delete has been written, with the
 node label as sender and ``action``, ``uid`` and ``actor`` keywords; the audit log listens.
+``console_query_ran`` is sent after each Cypher console run or export, with the audit action
+(``console_query`` or ``export``) as sender and a ``detail`` dict keyword.
 """
 
 from blinker import Namespace
@@ -9,3 +11,4 @@ from blinker import Namespace
 _signals = Namespace()
 
 record_changed = _signals.signal("record-changed")
+console_query_ran = _signals.signal("console-query-ran")

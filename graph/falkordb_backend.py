@@ -21,7 +21,9 @@ from graph.errors import (
     QueryTimeout,
     StoreError,
     StoreUnavailable,
+    WriteRefused,
 )
+from graph.readonly import GraphNode, GraphPath, GraphRelationship, ReadonlyResult
 from graph.store import GraphURL, Row, iter_rows
 
 # The dialect schema writes unique constraints in Neo4j's words; FalkorDB creates them with
@@ -34,6 +36,9 @@ _ALREADY = ("already indexed", "already exists")
 _EMPTY_KEY = "Invalid graph operation on empty key"
 # Parse and planning errors; "not defined" is an undefined variable, a SyntaxError on Neo4j.
 _SYNTAX = ("errmsg:", "invalid input", "unknown function", "not defined")
+# GRAPH.RO_QUERY's answer to any statement that would write (clauses and procedures alike).
+_READ_ONLY = "to be executed only on read-only queries"
+WRITE_REFUSED = "read-only console: writes are refused"
 
 
 def _plain(value: Any) -> Any:
@@ -46,6 +51,25 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _structured(value: Any) -> Any:
+    """Client objects as ``graph.readonly`` values (structure kept, for drawing)."""
+    if isinstance(value, Node):
+        props = {k: _structured(v) for k, v in value.properties.items()}
+        return GraphNode(str(value.id), tuple(value.labels or ()), props)
+    if isinstance(value, Edge):
+        props = {k: _structured(v) for k, v in value.properties.items()}
+        start, end = str(value.src_node), str(value.dest_node)
+        return GraphRelationship(str(value.id), str(value.relation), start, end, props)
+    if isinstance(value, Path):
+        nodes = tuple(_structured(n) for n in value.nodes())
+        return GraphPath(nodes, tuple(_structured(e) for e in value.edges()))
+    if isinstance(value, list):
+        return [_structured(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _structured(v) for k, v in value.items()}
     return value
 
 
@@ -164,6 +188,35 @@ class FalkorDBStore:
 
     def write(self, name: str | Statement, /, **params: Any) -> list[Row]:
         return self._run(self.command(name, params, read_only=False))
+
+    def run_readonly(
+        self, text: str, params: dict[str, Any], *, timeout_ms: int, row_cap: int
+    ) -> ReadonlyResult:
+        # GRAPH.RO_QUERY: the engine itself refuses anything that would write.
+        if "\x00" in text or _has_nul(params):
+            raise InvalidValue("the query and its parameters cannot contain a NUL character")
+        try:
+            header = "".join(f"{k}={stringify_param_value(v)} " for k, v in params.items())
+        except ValueError as exc:  # a map key the CYPHER header cannot carry
+            raise InvalidValue(f"parameters: {exc}") from exc
+        query = f"CYPHER {header}{text}" if params else text
+        command = ("GRAPH.RO_QUERY", self.graph_name, query, "--compact", "timeout", timeout_ms)
+        try:
+            response = self._db.connection.execute_command(*command)
+            truncated = False
+            if len(response) == 3:  # header, rows, statistics: parse only what is shown
+                truncated = len(response[1]) > row_cap
+                response = [response[0], response[1][:row_cap], response[2]]
+            result = QueryResult(self._graph, response)
+        except (redis.exceptions.RedisError, OSError) as exc:
+            if _READ_ONLY in str(exc):
+                raise WriteRefused(WRITE_REFUSED) from exc
+            if _EMPTY_KEY in str(exc):  # nothing was ever written: an empty graph
+                return ReadonlyResult([], [], False)
+            raise translate_error(exc) from exc
+        columns = [column[1] for column in result.header]
+        rows = [[_structured(v) for v in record] for record in result.result_set]
+        return ReadonlyResult(columns, rows, truncated)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[_FalkorUnit]:

@@ -18,8 +18,12 @@ from graph.errors import (
     QueryTimeout,
     StoreError,
     StoreUnavailable,
+    WriteRefused,
 )
+from graph.readonly import GraphNode, GraphPath, GraphRelationship, ReadonlyResult
 from graph.store import GraphURL, Row
+
+WRITE_REFUSED = "read-only console: writes are refused"
 
 
 def _plain(value: Any) -> Any:
@@ -32,6 +36,26 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _structured(value: Any) -> Any:
+    """Driver objects as ``graph.readonly`` values (structure kept, for drawing)."""
+    if isinstance(value, Node):
+        props = {k: _structured(v) for k, v in value.items()}
+        return GraphNode(value.element_id, tuple(sorted(value.labels)), props)
+    if isinstance(value, Relationship):
+        start = value.start_node.element_id if value.start_node is not None else ""
+        end = value.end_node.element_id if value.end_node is not None else ""
+        props = {k: _structured(v) for k, v in value.items()}
+        return GraphRelationship(value.element_id, value.type, start, end, props)
+    if isinstance(value, Path):
+        nodes = tuple(_structured(n) for n in value.nodes)
+        return GraphPath(nodes, tuple(_structured(r) for r in value.relationships))
+    if isinstance(value, list):
+        return [_structured(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _structured(v) for k, v in value.items()}
     return value
 
 
@@ -116,6 +140,34 @@ class Neo4jStore:
                 return session.execute_write(lambda tx: _rows(list(tx.run(statement.text, params))))
         except _ERRORS as exc:
             raise translate_error(exc, self.address) from exc
+
+    def run_readonly(
+        self, text: str, params: dict[str, Any], *, timeout_ms: int, row_cap: int
+    ) -> ReadonlyResult:
+        # Two engine checks: the planner's query type (EXPLAIN runs nothing) must be read
+        # only, and the session is in READ access mode, so the server refuses writes anyway.
+        timeout = timeout_ms / 1000
+        rows: list[list[Any]] = []
+        truncated = False
+        try:
+            with self._session(neo4j.READ_ACCESS) as session:
+                explain = neo4j.Query(f"EXPLAIN {text}", timeout=timeout)
+                summary = session.run(explain, params).consume()
+                if summary.query_type != "r":
+                    raise WriteRefused(WRITE_REFUSED)
+                result = session.run(neo4j.Query(text, timeout=timeout), params)
+                columns = list(result.keys())
+                for record in result:
+                    if len(rows) == row_cap:
+                        truncated = True
+                        break  # closing the session discards the rest on the server
+                    rows.append([_structured(v) for v in record.values()])
+        except _ERRORS as exc:
+            code = getattr(exc, "code", "") or ""
+            if "AccessMode" in code or "ForbiddenDueToTransactionType" in code:
+                raise WriteRefused(WRITE_REFUSED) from exc
+            raise translate_error(exc, self.address) from exc
+        return ReadonlyResult(columns, rows, truncated)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[_Neo4jUnit]:

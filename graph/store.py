@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 from graph.cypher import CypherLibrary, Statement
 from graph.errors import ConfigError
+from graph.readonly import ReadonlyResult
 
 Row = dict[str, Any]
 
@@ -56,6 +57,17 @@ class GraphStore(Protocol):
         MULTI/EXEC block when the block ends, so nothing is sent if the block raises and no
         other client interleaves; an engine error in one statement does not undo the others,
         which is why each logical change should still be one statement.
+        """
+
+    def run_readonly(
+        self, text: str, params: dict[str, Any], *, timeout_ms: int, row_cap: int
+    ) -> ReadonlyResult:
+        """Run user-written Cypher (the console) that the *engine* guarantees is read-only.
+
+        Not a named statement: the text comes from a user. Any write is refused by the
+        engine with ``WriteRefused``; the engine stops the query after ``timeout_ms``
+        (``QueryTimeout``); at most ``row_cap`` rows come back, ``truncated`` if there were
+        more. Nodes, relationships and paths keep their structure (``graph.readonly``).
         """
 
     def ping(self) -> None:

@@ -3,6 +3,7 @@
 from flask_appbuilder import AppBuilder
 
 from graph import nodes
+from views import console
 from views.api import register_apis
 from views.choices import ChoicesView
 from views.customer import CustomerView
@@ -41,3 +42,4 @@ def register(appbuilder: AppBuilder) -> None:
         )
     appbuilder.add_view_no_menu(ChoicesView)
     register_apis(appbuilder)
+    console.register(appbuilder)

@@ -1,0 +1,223 @@
+// The Cypher console page: editor (window.CypherEditor, bundled from npm by `make install`),
+// run through POST /api/v1/console/run (session cookie; FAB's REST API is CSRF-exempt and
+// checks the console permission), results as a table, a graph (Cytoscape.js) and JSON.
+(function () {
+  "use strict";
+  const root = document.getElementById("console");
+  if (!root) return;
+  const $ = (id) => document.getElementById(id);
+  const starters = JSON.parse($("console-starters").textContent);
+  const schema = JSON.parse($("console-schema").textContent);
+  const MAX_DRAWN = 1000;
+  let lastRequest = null;
+  let lastResult = null;
+  let cy = null;
+
+  const editor = window.CypherEditor.create($("editor"), {
+    value: "MATCH (c:Customer) RETURN c LIMIT 25",
+    schema: schema,
+    onRun: run,
+  });
+
+  $("params").addEventListener("keydown", (event) => {
+    if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
+      event.preventDefault();
+      run();
+    }
+  });
+  $("run").addEventListener("click", run);
+  $("csv").addEventListener("click", exportCsv);
+  $("starter").addEventListener("change", (event) => {
+    const starter = starters[Number(event.target.value)];
+    if (!starter || event.target.value === "") return;
+    editor.setValue(starter.text);
+    $("params").value = JSON.stringify(starter.params, null, 2);
+    editor.focus();
+  });
+  document.querySelectorAll("#result-tabs a").forEach((link) => {
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      showTab(link.dataset.tab);
+    });
+  });
+
+  function showTab(name) {
+    document.querySelectorAll("#result-tabs li").forEach((li) => {
+      li.classList.toggle("active", li.firstElementChild.dataset.tab === name);
+    });
+    document.querySelectorAll("[data-pane]").forEach((pane) => {
+      pane.classList.toggle("hidden", pane.dataset.pane !== name);
+    });
+    if (name === "graph") drawGraph();
+  }
+
+  function request() {
+    let params;
+    try {
+      params = JSON.parse($("params").value.trim() || "{}");
+    } catch (error) {
+      return { error: "Parameters are not valid JSON: " + error.message };
+    }
+    if (params === null || typeof params !== "object" || Array.isArray(params)) {
+      return { error: 'Parameters must be a JSON object, e.g. {"name": "value"}' };
+    }
+    return { query: editor.getValue(), params: params };
+  }
+
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json, text/csv" },
+      body: JSON.stringify(body),
+    });
+  }
+
+  async function failure(response) {
+    try {
+      const body = await response.json();
+      return body.message || response.statusText;
+    } catch (error) {
+      return response.status + " " + response.statusText;
+    }
+  }
+
+  function showError(message) {
+    $("error").textContent = message;
+    $("error").classList.toggle("hidden", !message);
+  }
+
+  async function run() {
+    const body = request();
+    showError("");
+    if (body.error) return showError(body.error);
+    $("run").disabled = true;
+    $("status").textContent = "Running…";
+    try {
+      const response = await post(root.dataset.runUrl, body);
+      if (!response.ok) {
+        $("status").textContent = "";
+        return showError(await failure(response));
+      }
+      lastRequest = body;
+      lastResult = await response.json();
+      render(lastResult);
+    } catch (error) {
+      $("status").textContent = "";
+      showError("The server did not answer: " + error.message);
+    } finally {
+      $("run").disabled = false;
+    }
+  }
+
+  function render(result) {
+    const rows = result.rows.length;
+    $("status").textContent = rows + (rows === 1 ? " row" : " rows") + " in " + result.duration_ms + " ms";
+    $("truncated").classList.toggle("hidden", !result.truncated);
+    $("csv").disabled = false;
+    renderTable(result);
+    $("json").textContent = JSON.stringify(result, null, 2);
+    if (cy) {
+      cy.destroy();
+      cy = null;
+    }
+    const graphTab = document.querySelector('#result-tabs a[data-tab="graph"]').parentElement;
+    if (graphTab.classList.contains("active")) drawGraph();
+  }
+
+  function renderTable(result) {
+    const head = document.querySelector("#result-table thead");
+    const body = document.querySelector("#result-table tbody");
+    head.replaceChildren();
+    body.replaceChildren();
+    const headRow = document.createElement("tr");
+    result.columns.forEach((column) => {
+      const th = document.createElement("th");
+      th.textContent = column;
+      headRow.appendChild(th);
+    });
+    head.appendChild(headRow);
+    const fragment = document.createDocumentFragment();
+    result.rows.forEach((row) => {
+      const tr = document.createElement("tr");
+      row.forEach((value) => {
+        const td = document.createElement("td");
+        td.textContent = cell(value);
+        tr.appendChild(td);
+      });
+      fragment.appendChild(tr);
+    });
+    body.appendChild(fragment);
+  }
+
+  function isNode(value) {
+    return value && typeof value === "object" && "labels" in value && "properties" in value;
+  }
+
+  function isRelationship(value) {
+    return value && typeof value === "object" && "type" in value && "start" in value && "properties" in value;
+  }
+
+  function caption(node) {
+    const p = node.properties;
+    return p.name || p.display_name || p.summary || p.subject || p.product || p.uid || node.id;
+  }
+
+  function cell(value) {
+    if (value === null || value === undefined) return "";
+    if (isNode(value)) return "(:" + value.labels.join(":") + " " + JSON.stringify(value.properties) + ")";
+    if (isRelationship(value)) return "[:" + value.type + " " + JSON.stringify(value.properties) + "]";
+    if (typeof value === "object") return JSON.stringify(value);
+    return String(value);
+  }
+
+  function drawGraph() {
+    if (cy || !lastResult || !window.cytoscape) return;
+    const nodes = lastResult.graph.nodes.slice(0, MAX_DRAWN);
+    const ids = new Set(nodes.map((n) => n.id));
+    const elements = nodes.map((n) => ({
+      data: { id: "n" + n.id, label: (n.labels[0] || "") + "\n" + caption(n) },
+    }));
+    lastResult.graph.edges.forEach((e) => {
+      if (ids.has(e.start) && ids.has(e.end)) {
+        elements.push({ data: { id: "e" + e.id, source: "n" + e.start, target: "n" + e.end, label: e.type } });
+      }
+    });
+    cy = window.cytoscape({
+      container: $("graph"),
+      elements: elements,
+      layout: { name: "cose", animate: false },
+      style: [
+        {
+          selector: "node",
+          style: {
+            label: "data(label)", "text-wrap": "wrap", "font-size": 10, "text-valign": "center",
+            "background-color": "#8fb8de", width: 48, height: 48,
+          },
+        },
+        {
+          selector: "edge",
+          style: {
+            label: "data(label)", "font-size": 8, "curve-style": "bezier",
+            "target-arrow-shape": "triangle", width: 1.5,
+          },
+        },
+      ],
+    });
+  }
+
+  async function exportCsv() {
+    if (!lastRequest) return;
+    showError("");
+    const response = await post(root.dataset.csvUrl, lastRequest);
+    if (!response.ok) return showError(await failure(response));
+    const url = URL.createObjectURL(await response.blob());
+    const link = document.createElement("a");
+    link.href = url;
+    link.download = "console-result.csv";
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    URL.revokeObjectURL(url);
+  }
+})();

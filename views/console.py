@@ -1,0 +1,359 @@
+"""The Cypher console: a page at ``/console/`` and a REST API at ``/api/v1/console/``.
+
+Permissions: ``can_access`` on ``ConsoleView`` (the page), ``can_run`` and ``can_csv`` on
+``ConsoleApi``; the built-in Analyst role and Admin have them. Queries run through
+``graph.console`` (engine-enforced read-only, time limit, row cap, personal data masked
+without the personal-data permission). Every run and export is audited through the
+``graph.events.console_query_ran`` signal (``app.audit`` records it).
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import io
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import asdict
+from typing import Any
+
+from flask import Response, abort, current_app, redirect, request, stream_with_context, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.api import BaseApi, safe
+from flask_appbuilder.security.decorators import permission_name, protect
+from flask_login import current_user
+from marshmallow import Schema, fields
+
+from graph import console
+from graph.console import ConsoleResult
+from graph.errors import (
+    CypherSyntaxError,
+    InvalidValue,
+    QueryTimeout,
+    StoreError,
+    StoreUnavailable,
+    WriteRefused,
+)
+from graph.events import console_query_ran
+from graph.model import REGISTRY, SYSTEM_PROPS
+from views.labels import bilingual
+
+MAX_QUERY_IN_AUDIT = 600  # characters of query text kept in an audit event
+
+ConsoleRunSchema = Schema.from_dict(
+    {
+        "query": fields.String(required=True, metadata={"description": "Read-only Cypher"}),
+        "params": fields.Dict(
+            keys=fields.String(), metadata={"description": "Query parameters (a JSON object)"}
+        ),
+    },
+    name="ConsoleRun",
+)
+ConsoleGraphSchema = Schema.from_dict(
+    {
+        "nodes": fields.List(fields.Dict(), metadata={"description": "{id, labels, properties}"}),
+        "edges": fields.List(
+            fields.Dict(), metadata={"description": "{id, type, start, end, properties}"}
+        ),
+    },
+    name="ConsoleGraph",
+)
+ConsoleResultSchema = Schema.from_dict(
+    {
+        "columns": fields.List(fields.String()),
+        "rows": fields.List(fields.List(fields.Raw())),
+        "truncated": fields.Boolean(metadata={"description": "More rows than the row cap"}),
+        "row_cap": fields.Integer(),
+        "duration_ms": fields.Float(),
+        "graph": fields.Nested(ConsoleGraphSchema),
+    },
+    name="ConsoleResult",
+)
+ConsoleErrorSchema = Schema.from_dict(
+    {
+        "message": fields.String(),
+        "error": fields.String(
+            metadata={"enum": ["params", "syntax", "query", "write_refused", "timeout"]}
+        ),
+    },
+    name="ConsoleError",
+)
+
+WRITE_REFUSED = bilingual(
+    "Read-only console: writes are refused (CREATE, MERGE, SET, DELETE, REMOVE and write "
+    "procedures). Nothing was changed.",
+    "只读控制台：拒绝写操作（CREATE、MERGE、SET、DELETE、REMOVE 及写入过程），数据未被修改。",
+)
+TIMED_OUT = bilingual(
+    "The query was stopped after {ms} ms (the console's time limit). Narrow it down or add LIMIT.",
+    "查询超过控制台时限 {ms} 毫秒，已被终止。请缩小范围或加上 LIMIT。",
+)
+UNAVAILABLE = bilingual("The graph database is not available now.", "图数据库暂时不可用。")
+
+
+def _allowed(permission: str, view: str) -> bool:
+    """The signed-in reader has ``permission`` on ``view`` and sees every row (the console
+    cannot apply a salesperson's team limit to free Cypher, so team-limited readers are out)."""
+    scope = current_app.extensions["graphcrm_scope"]()
+    return bool(current_app.appbuilder.sm.has_access(permission, view)) and not scope.team_only
+
+
+def editor_schema() -> dict[str, list[str]]:
+    """Labels, relationship types and property keys for the editor's completion."""
+    labels, types, keys = set(REGISTRY), set(), set(SYSTEM_PROPS)
+    for model in REGISTRY.values():
+        keys.update(prop.name for prop in model.meta.props)
+        types.update(rel.type for rel in model.meta.rels)
+    labels.add("Change")
+    types.add("CHANGED")
+    return {
+        "labels": sorted(labels),
+        "relationshipTypes": sorted(types),
+        "propertyKeys": sorted(keys),
+    }
+
+
+class ConsoleView(BaseView):
+    """The console page: editor, parameters, results as table, graph and JSON."""
+
+    route_base = "/console"
+    default_view = "index"
+
+    @expose("/")
+    @permission_name("access")
+    def index(self) -> Any:
+        # Not FAB's @has_access, which sends a reader without access to the login page: a
+        # signed-in reader without the permission gets a plain 403.
+        if not current_user.is_authenticated:
+            return redirect(url_for(f"{self.appbuilder.sm.auth_view.endpoint}.login"))
+        if not _allowed("can_access", self.class_permission_name):
+            abort(403)
+        store = current_app.extensions["graph_store"]
+        return self.render_template(
+            "graphcrm/console.html",
+            starters=[asdict(starter) for starter in console.starters(store)],
+            schema=editor_schema(),
+            row_cap=current_app.config["GRAPHCRM_CONSOLE_ROW_CAP"],
+            timeout_ms=current_app.config["GRAPHCRM_CONSOLE_TIMEOUT_MS"],
+        )
+
+
+def _params_digest(params: Any) -> dict[str, Any]:
+    """Parameters as audited: names, value types and a hash of the values, never the values
+    themselves (they may be a phone number or a name)."""
+    if not isinstance(params, dict):
+        return {"params": type(params).__name__}
+    canonical = json.dumps(params, sort_keys=True, ensure_ascii=False, default=str)
+    return {
+        "params": {str(k): type(v).__name__ for k, v in list(params.items())[:20]},
+        "params_sha256": hashlib.sha256(canonical.encode()).hexdigest()[:16],
+    }
+
+
+def _audit(action: str, query: str, params: Any, outcome: str, **facts: Any) -> None:
+    detail = {
+        "query": query[:MAX_QUERY_IN_AUDIT] + ("…" if len(query) > MAX_QUERY_IN_AUDIT else ""),
+        **_params_digest(params),
+        "outcome": outcome,
+        **facts,
+    }
+    console_query_ran.send(action, detail=detail)
+
+
+def _console_route(action: str) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    """Read ``{query, params}``, run it, audit it as ``action``; errors as clear 4xx/5xx."""
+
+    def decorate(handler: Callable[..., Response]) -> Callable[..., Response]:
+        @functools.wraps(handler)
+        def route(self: ConsoleApi) -> Response:
+            if current_app.extensions["graphcrm_scope"]().team_only:
+                return self.response_403()
+            body = request.get_json(silent=True)
+            if not isinstance(body, dict) or not isinstance(body.get("query"), str):
+                return self.response(
+                    400, message='send a JSON object {"query": "...", "params": {...}}'
+                )
+            query, params = body["query"], body.get("params") or {}
+            config = current_app.config
+            timeout_ms = config["GRAPHCRM_CONSOLE_TIMEOUT_MS"]
+            scope = current_app.extensions["graphcrm_scope"]()
+            try:
+                result = console.run_readonly(
+                    current_app.extensions["graph_store"],
+                    query,
+                    console.parse_params(params),
+                    timeout_ms=timeout_ms,
+                    row_cap=config["GRAPHCRM_CONSOLE_ROW_CAP"],
+                    reveal=scope.pii,
+                    cipher=current_app.extensions.get("field_cipher"),
+                )
+            except StoreError as exc:
+                return self._failed(action, query, params, exc, timeout_ms)
+            except InvalidValue as exc:
+                _audit(action, query, params, "params", error=str(exc)[:200])
+                return self.response(400, message=str(exc), error="params")
+            _audit(
+                action,
+                query,
+                params,
+                "ok",
+                rows=len(result.rows),
+                truncated=result.truncated,
+                duration_ms=result.duration_ms,
+            )
+            return handler(self, result)
+
+        return route
+
+    return decorate
+
+
+class ConsoleApi(BaseApi):
+    """``POST /api/v1/console/run`` and ``/csv``: read-only Cypher for analysts."""
+
+    resource_name = "console"
+    openapi_spec_tag = "Console"
+    openapi_spec_component_schemas = (
+        ConsoleRunSchema,
+        ConsoleResultSchema,
+        ConsoleGraphSchema,
+        ConsoleErrorSchema,
+    )
+
+    def _failed(
+        self, action: str, query: str, params: Any, exc: StoreError, timeout_ms: int
+    ) -> Response:
+        message = str(exc)
+        if isinstance(exc, WriteRefused):
+            outcome, status, message = "write_refused", 403, str(WRITE_REFUSED)
+        elif isinstance(exc, QueryTimeout):
+            outcome, status, message = "timeout", 504, str(TIMED_OUT).format(ms=timeout_ms)
+        elif isinstance(exc, StoreUnavailable):
+            outcome, status, message = "unavailable", 503, str(UNAVAILABLE)
+        elif isinstance(exc, CypherSyntaxError):
+            outcome, status = "syntax", 400
+        else:
+            outcome, status = "query", 400
+        _audit(action, query, params, outcome, error=str(exc)[:200])
+        return self.response(status, message=message, error=outcome)
+
+    @expose("/run", methods=["POST"])
+    @protect(allow_browser_login=True)
+    @safe
+    @permission_name("run")
+    @_console_route("console_query")
+    def run(self, result: ConsoleResult) -> Response:
+        """Run a read-only Cypher query.
+        ---
+        post:
+          description: >-
+            Run read-only Cypher (writes are refused by the engine) within the console's
+            time limit; at most the row cap of rows, `truncated` when there were more.
+            Personal data comes back masked without the personal-data permission.
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  $ref: '#/components/schemas/ConsoleRun'
+          responses:
+            200:
+              description: The result
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/ConsoleResult'
+            400:
+              description: Bad parameters or a query the engine cannot run
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/ConsoleError'
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              description: No console permission, or the query would write
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/ConsoleError'
+            503:
+              $ref: '#/components/responses/500'
+            504:
+              description: The query ran longer than the time limit and was stopped
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/ConsoleError'
+        """
+        return self.response(
+            200,
+            columns=result.columns,
+            rows=result.rows,
+            truncated=result.truncated,
+            row_cap=current_app.config["GRAPHCRM_CONSOLE_ROW_CAP"],
+            duration_ms=result.duration_ms,
+            graph={"nodes": result.nodes, "edges": result.relationships},
+        )
+
+    @expose("/csv", methods=["POST"])
+    @protect(allow_browser_login=True)
+    @safe
+    @permission_name("csv")
+    @_console_route("export")
+    def csv(self, result: ConsoleResult) -> Response:
+        """Run a read-only Cypher query again and download its rows as CSV (audited).
+        ---
+        post:
+          description: The query's rows as CSV (structures as JSON text), up to the row cap.
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  $ref: '#/components/schemas/ConsoleRun'
+          responses:
+            200:
+              description: CSV text
+              content:
+                text/csv: {}
+            400:
+              description: Bad parameters or a query the engine cannot run
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              description: No console permission, or the query would write
+        """
+
+        def lines() -> Iterator[str]:
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            for row in console.csv_rows(result):
+                writer.writerow(row)
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+
+        return Response(
+            stream_with_context(lines()),
+            mimetype="text/csv",
+            headers={"Content-Disposition": "attachment; filename=console-result.csv"},
+        )
+
+
+ANALYSIS = ("Analysis", bilingual("Analysis", "分析"))
+
+
+def register(appbuilder: Any) -> None:
+    """Add the console page (menu Analysis > Console) and its API."""
+    category, category_label = ANALYSIS
+    appbuilder.add_view(
+        ConsoleView,
+        "Console",
+        label=bilingual("Console", "Cypher 控制台"),
+        icon="fa-terminal",
+        category=category,
+        category_label=category_label,
+    )
+    appbuilder.add_api(ConsoleApi)
