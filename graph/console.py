@@ -104,6 +104,17 @@ def _check_value(name: str, value: Any) -> None:
         raise InvalidValue(f"parameter {name!r} is not a JSON value")
 
 
+_LOAD_CSV = re.compile(r"\bLOAD\s+CSV\b", re.IGNORECASE)
+_STRINGS_AND_COMMENTS = re.compile(
+    r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|//[^\n]*|/\*.*?\*/", re.DOTALL
+)
+
+
+def _code_only(text: str) -> str:
+    """The query with string literals, quoted names and comments blanked out."""
+    return _STRINGS_AND_COMMENTS.sub(" ", text)
+
+
 def run_readonly(
     store: GraphStore,
     text: str,
@@ -123,6 +134,10 @@ def run_readonly(
     """
     if not text or not text.strip():
         raise InvalidValue("the query is empty")
+    if _LOAD_CSV.search(_code_only(text)):
+        # Read-only engines still run LOAD CSV, which makes the graph server fetch URLs:
+        # a console query must not reach other hosts or the server's files.
+        raise InvalidValue("LOAD CSV is not allowed in the console")
     checked = parse_params(dict(params or {}))
     started = time.perf_counter()
     raw = store.run_readonly(text, checked, timeout_ms=int(timeout_ms), row_cap=int(row_cap))

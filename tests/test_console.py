@@ -88,6 +88,19 @@ def test_row_cap_truncates_with_a_notice(store: GraphStore) -> None:
     assert not exact.truncated and len(exact.rows) == 5
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "LOAD CSV FROM 'https://127.0.0.1:9/x.csv' AS row RETURN row",
+        "load /* hidden */ csv with headers from $url as row return row",
+    ],
+)
+def test_load_csv_cannot_make_the_server_fetch_urls(store: GraphStore, query: str) -> None:
+    with pytest.raises(InvalidValue, match="LOAD CSV"):
+        console.run_readonly(store, query, {"url": "https://127.0.0.1:9/x.csv"})
+    assert console.run_readonly(store, "RETURN 'LOAD CSV' AS text").rows == [["LOAD CSV"]]
+
+
 @pytest.mark.parametrize("params", ["[1, 2]", "3", '"text"', "{not json", '{"bad name": 1}', "NaN"])
 def test_parameters_must_be_a_json_object(params: str) -> None:
     with pytest.raises(InvalidValue):
