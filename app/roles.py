@@ -28,9 +28,9 @@ def _on(views: str, actions: str) -> list[str]:
 
 _COMMON = [["ChoicesView$", "can_search$"], [MENUS, "menu_access$"]]
 _PII = [["PersonalData$", "can_read$"]]
-# The Cypher console (page, run, CSV export) and its menu.
+# The Cypher console (page, run, CSV export, saved queries, history) and its menu.
 _CONSOLE = [
-    ["Console(View|Api)$", "can_(access|run|csv)$"],
+    ["Console(View|Api)$", "can_(access|run|csv|saved|history)$"],
     ["(Analysis|Console)$", "menu_access$"],
 ]
 

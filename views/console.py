@@ -1,10 +1,11 @@
 """The Cypher console: a page at ``/console/`` and a REST API at ``/api/v1/console/``.
 
-Permissions: ``can_access`` on ``ConsoleView`` (the page), ``can_run`` and ``can_csv`` on
-``ConsoleApi``; the built-in Analyst role and Admin have them. Queries run through
-``graph.console`` (engine-enforced read-only, time limit, row cap, personal data masked
-without the personal-data permission). Every run and export is audited through the
-``graph.events.console_query_ran`` signal (``app.audit`` records it).
+Permissions: ``can_access`` on ``ConsoleView`` (the page), ``can_run``, ``can_csv``,
+``can_saved`` (saved queries) and ``can_history`` on ``ConsoleApi``; the built-in Analyst
+role and Admin have them. Queries run through ``graph.console`` (engine-enforced read-only,
+time limit, row cap, personal data masked without the personal-data permission). Every run
+and export is audited through the ``graph.events.console_query_ran`` signal (``app.audit``
+records it) and added to the user's history (``app.console_queries``, in the SQL store).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from flask_appbuilder.security.decorators import permission_name, protect
 from flask_login import current_user
 from marshmallow import Schema, fields
 
+from app import console_queries
+from app.audit import current_username
 from graph import console
 from graph.console import ConsoleResult
 from graph.errors import (
@@ -79,6 +82,48 @@ ConsoleErrorSchema = Schema.from_dict(
     },
     name="ConsoleError",
 )
+SavedQueryPostSchema = Schema.from_dict(
+    {
+        "name": fields.String(
+            required=True, metadata={"description": "Unique among the owner's queries"}
+        ),
+        "description": fields.String(),
+        "query": fields.String(required=True, metadata={"description": "Read-only Cypher"}),
+        "params": fields.Dict(keys=fields.String(), metadata={"description": "A JSON object"}),
+        "shared": fields.Boolean(
+            metadata={"description": "Visible (read-only) to every console user"}
+        ),
+    },
+    name="SavedQueryPost",
+)
+SavedQuerySchema = Schema.from_dict(
+    {
+        "id": fields.Integer(),
+        "owner": fields.String(),
+        "name": fields.String(),
+        "description": fields.String(),
+        "query": fields.String(),
+        "params": fields.Dict(keys=fields.String()),
+        "shared": fields.Boolean(),
+        "mine": fields.Boolean(metadata={"description": "The caller owns it (may change it)"}),
+        "created_at": fields.String(metadata={"description": "UTC, ISO 8601"}),
+        "updated_at": fields.String(metadata={"description": "UTC, ISO 8601"}),
+    },
+    name="SavedQuery",
+)
+ConsoleRunEntrySchema = Schema.from_dict(
+    {
+        "id": fields.Integer(),
+        "at": fields.String(metadata={"description": "UTC, ISO 8601"}),
+        "action": fields.String(metadata={"enum": ["console_query", "export"]}),
+        "query": fields.String(),
+        "params": fields.Dict(keys=fields.String()),
+        "outcome": fields.String(),
+        "rows": fields.Integer(allow_none=True),
+        "duration_ms": fields.Float(allow_none=True),
+    },
+    name="ConsoleRunEntry",
+)
 
 WRITE_REFUSED = bilingual(
     "Read-only console: writes are refused (CREATE, MERGE, SET, DELETE, REMOVE and write "
@@ -89,7 +134,43 @@ TIMED_OUT = bilingual(
     "The query was stopped after {ms} ms (the console's time limit). Narrow it down or add LIMIT.",
     "查询超过控制台时限 {ms} 毫秒，已被终止。请缩小范围或加上 LIMIT。",
 )
+NOT_YOURS = (
+    "Only the owner of a shared query can change or delete it; save a copy under your name.",
+    "只有共享查询的所有者可以修改或删除它；可以用自己的名称另存一份。",
+)
 UNAVAILABLE = bilingual("The graph database is not available now.", "图数据库暂时不可用。")
+
+# The saved-queries and history panels of the page (English and Chinese, picked per request).
+PANEL_LABELS = {
+    "saved": ("Saved queries", "已保存的查询"),
+    "history": ("History", "历史记录"),
+    "name": ("Name", "名称"),
+    "description": ("Description (optional)", "说明（可选）"),
+    "shared": ("Share with other console users", "与其他控制台用户共享"),
+    "save": ("Save query", "保存查询"),
+    "load": ("Load", "载入"),
+    "delete": ("Delete", "删除"),
+    "mine_private": ("private", "私有"),
+    "mine_shared": ("shared by me", "我共享的"),
+    "shared_by": ("shared by {owner}", "{owner} 共享"),
+    "none_saved": ("No saved queries yet.", "还没有已保存的查询。"),
+    "none_history": ("No runs yet.", "还没有运行记录。"),
+    "name_required": ("Give the query a name first.", "请先为查询命名。"),
+    "saved_ok": ("Saved.", "已保存。"),
+    "confirm_overwrite": (
+        'Replace your saved query "{name}" with the current one?',
+        "用当前查询替换已保存的查询“{name}”？",
+    ),
+    "confirm_delete": ('Delete the saved query "{name}"?', "删除已保存的查询“{name}”？"),
+    "rows": ("{n} rows", "{n} 行"),
+    "one_row": ("1 row", "1 行"),
+    "export": ("CSV export", "CSV 导出"),
+}
+
+
+def panel_labels() -> dict[str, str]:
+    """``PANEL_LABELS`` in the request's language."""
+    return {key: str(bilingual(en, zh)) for key, (en, zh) in PANEL_LABELS.items()}
 
 
 def _allowed(permission: str, view: str) -> bool:
@@ -136,6 +217,7 @@ class ConsoleView(BaseView):
             schema=editor_schema(),
             row_cap=current_app.config["GRAPHCRM_CONSOLE_ROW_CAP"],
             timeout_ms=current_app.config["GRAPHCRM_CONSOLE_TIMEOUT_MS"],
+            labels=panel_labels(),
         )
 
 
@@ -159,6 +241,15 @@ def _audit(action: str, query: str, params: Any, outcome: str, **facts: Any) -> 
         **facts,
     }
     console_query_ran.send(action, detail=detail)
+    console_queries.record_run(
+        current_username(),
+        query,
+        params,
+        outcome,
+        rows=facts.get("rows"),
+        duration_ms=facts.get("duration_ms"),
+        action=action,
+    )
 
 
 def _console_route(action: str) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
@@ -219,6 +310,9 @@ class ConsoleApi(BaseApi):
         ConsoleResultSchema,
         ConsoleGraphSchema,
         ConsoleErrorSchema,
+        SavedQueryPostSchema,
+        SavedQuerySchema,
+        ConsoleRunEntrySchema,
     )
 
     def _failed(
@@ -340,6 +434,223 @@ class ConsoleApi(BaseApi):
             mimetype="text/csv",
             headers={"Content-Disposition": "attachment; filename=console-result.csv"},
         )
+
+    # -- saved queries and history (SQL security store, see app.console_queries) ----------
+
+    def _saved_change(self, change: Callable[[], Any], status: int = 200) -> Response:
+        """Run a change of a saved query; its errors as 404, 403 or 422 (field map)."""
+        try:
+            saved = change()
+        except console_queries.NotFound:
+            return self.response_404()
+        except console_queries.Forbidden:
+            return self.response(403, message=str(bilingual(*NOT_YOURS)), error="not_owner")
+        except console_queries.Invalid as exc:
+            return self.response_422(message=exc.errors)  # type: ignore[arg-type]
+        if saved is None:
+            return self.response(200, message="deleted")
+        return self.response(status, id=saved.id, result=asdict(saved))
+
+    @expose("/saved", methods=["GET"])
+    @protect(allow_browser_login=True)
+    @safe
+    @permission_name("saved")
+    def saved_list(self) -> Response:
+        """The caller's saved queries and everybody's shared ones.
+        ---
+        get:
+          description: The caller's own saved queries and the queries others shared, by name.
+          responses:
+            200:
+              description: Saved queries
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      result:
+                        type: array
+                        items:
+                          $ref: '#/components/schemas/SavedQuery'
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              $ref: '#/components/responses/403'
+        """
+        if current_app.extensions["graphcrm_scope"]().team_only:
+            return self.response_403()
+        user = current_username() or ""
+        return self.response(200, result=[asdict(q) for q in console_queries.visible(user)])
+
+    @expose("/saved", methods=["POST"])
+    @protect(allow_browser_login=True)
+    @safe
+    @permission_name("saved")
+    def saved_post(self) -> Response:
+        """Save a query.
+        ---
+        post:
+          description: >-
+            Save a query of the caller (private unless `shared`). Names are unique per
+            owner; `params` must be a JSON object with plain identifiers as names.
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  $ref: '#/components/schemas/SavedQueryPost'
+          responses:
+            201:
+              description: Saved
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      id:
+                        type: integer
+                      result:
+                        $ref: '#/components/schemas/SavedQuery'
+            400:
+              $ref: '#/components/responses/400'
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              $ref: '#/components/responses/403'
+            422:
+              $ref: '#/components/responses/422'
+        """
+        if current_app.extensions["graphcrm_scope"]().team_only:
+            return self.response_403()
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return self.response_400(message="send a JSON object")
+        user = current_username() or ""
+        return self._saved_change(lambda: console_queries.save(user, body), status=201)
+
+    @expose("/saved/<int:pk>", methods=["PUT"])
+    @protect(allow_browser_login=True)
+    @safe
+    @permission_name("saved")
+    def saved_put(self, pk: int) -> Response:
+        """Change a saved query of the caller.
+        ---
+        put:
+          description: >-
+            Change the given fields of one of the caller's saved queries. Someone else's
+            shared query answers 403, someone else's private one 404.
+          parameters:
+          - in: path
+            schema:
+              type: integer
+            name: pk
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  $ref: '#/components/schemas/SavedQueryPost'
+          responses:
+            200:
+              description: Changed
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      id:
+                        type: integer
+                      result:
+                        $ref: '#/components/schemas/SavedQuery'
+            400:
+              $ref: '#/components/responses/400'
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              $ref: '#/components/responses/403'
+            404:
+              $ref: '#/components/responses/404'
+            422:
+              $ref: '#/components/responses/422'
+        """
+        if current_app.extensions["graphcrm_scope"]().team_only:
+            return self.response_403()
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return self.response_400(message="send a JSON object")
+        user = current_username() or ""
+        return self._saved_change(lambda: console_queries.update(user, pk, body))
+
+    @expose("/saved/<int:pk>", methods=["DELETE"])
+    @protect(allow_browser_login=True)
+    @safe
+    @permission_name("saved")
+    def saved_delete(self, pk: int) -> Response:
+        """Delete a saved query of the caller.
+        ---
+        delete:
+          description: >-
+            Delete one of the caller's saved queries. Someone else's shared query answers
+            403, someone else's private one 404.
+          parameters:
+          - in: path
+            schema:
+              type: integer
+            name: pk
+          responses:
+            200:
+              description: Deleted
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      message:
+                        type: string
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              $ref: '#/components/responses/403'
+            404:
+              $ref: '#/components/responses/404'
+        """
+        if current_app.extensions["graphcrm_scope"]().team_only:
+            return self.response_403()
+        user = current_username() or ""
+        return self._saved_change(lambda: console_queries.remove(user, pk))
+
+    @expose("/history", methods=["GET"])
+    @protect(allow_browser_login=True)
+    @safe
+    @permission_name("history")
+    def history(self) -> Response:
+        """The caller's last console runs.
+        ---
+        get:
+          description: >-
+            The caller's last runs and CSV exports (at most 50, newest first), with their
+            parameters, outcome and row count. Nobody sees another user's history.
+          responses:
+            200:
+              description: History
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      result:
+                        type: array
+                        items:
+                          $ref: '#/components/schemas/ConsoleRunEntry'
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              $ref: '#/components/responses/403'
+        """
+        if current_app.extensions["graphcrm_scope"]().team_only:
+            return self.response_403()
+        user = current_username() or ""
+        return self.response(200, result=[asdict(r) for r in console_queries.history(user)])
 
 
 ANALYSIS = ("Analysis", bilingual("Analysis", "分析"))

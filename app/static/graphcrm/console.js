@@ -8,6 +8,7 @@
   const $ = (id) => document.getElementById(id);
   const starters = JSON.parse($("console-starters").textContent);
   const schema = JSON.parse($("console-schema").textContent);
+  const labels = JSON.parse($("console-labels").textContent);
   const MAX_DRAWN = 1000;
   let lastRequest = null;
   let lastResult = null;
@@ -24,6 +25,10 @@
       event.preventDefault();
       run();
     }
+  });
+  $("save-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    saveQuery();
   });
   $("run").addEventListener("click", run);
   $("csv").addEventListener("click", exportCsv);
@@ -107,6 +112,7 @@
       showError("The server did not answer: " + error.message);
     } finally {
       $("run").disabled = false;
+      loadHistory();
     }
   }
 
@@ -210,6 +216,7 @@
     if (!lastRequest) return;
     showError("");
     const response = await post(root.dataset.csvUrl, lastRequest);
+    loadHistory();
     if (!response.ok) return showError(await failure(response));
     const url = URL.createObjectURL(await response.blob());
     const link = document.createElement("a");
@@ -220,4 +227,170 @@
     link.remove();
     URL.revokeObjectURL(url);
   }
+
+  // Saved queries (own and shared) and the user's history: GET/POST/PUT/DELETE
+  // /api/v1/console/saved[/<id>] and GET /api/v1/console/history.
+  let savedQueries = [];
+
+  function send(method, url, body) {
+    const options = {
+      method: method,
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    };
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    return fetch(url, options);
+  }
+
+  async function apiError(response) {
+    try {
+      const body = await response.json();
+      const message = body.message;
+      if (message && typeof message === "object") {
+        return Object.entries(message)
+          .map(([field, errors]) => field + ": " + [].concat(errors).join(" "))
+          .join("; ");
+      }
+      return message || response.statusText;
+    } catch (error) {
+      return response.status + " " + response.statusText;
+    }
+  }
+
+  function element(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function load(query, params) {
+    editor.setValue(query);
+    $("params").value = JSON.stringify(params || {}, null, 2);
+    editor.focus();
+  }
+
+  async function loadSaved() {
+    try {
+      const response = await send("GET", root.dataset.savedUrl);
+      if (!response.ok) return;
+      savedQueries = (await response.json()).result;
+    } catch (error) {
+      return;
+    }
+    const list = $("saved-list");
+    list.replaceChildren();
+    if (!savedQueries.length) list.appendChild(element("li", "list-group-item text-muted", labels.none_saved));
+    savedQueries.forEach((saved) => {
+      const item = element("li", "list-group-item console-saved-item");
+      item.dataset.id = saved.id;
+      const actions = element("span", "console-item-actions");
+      const loadButton = element("button", "btn btn-link btn-xs console-load", labels.load);
+      loadButton.type = "button";
+      actions.appendChild(loadButton);
+      if (saved.mine) {
+        const remove = element("button", "btn btn-link btn-xs text-danger console-delete", labels.delete);
+        remove.type = "button";
+        remove.addEventListener("click", (event) => {
+          event.stopPropagation();
+          deleteSaved(saved);
+        });
+        actions.appendChild(remove);
+      }
+      item.appendChild(actions);
+      item.appendChild(element("strong", "console-item-name", saved.name));
+      let badge = labels.mine_private;
+      if (saved.mine && saved.shared) badge = labels.mine_shared;
+      if (!saved.mine) badge = labels.shared_by.replace("{owner}", saved.owner);
+      item.appendChild(document.createTextNode(" "));
+      item.appendChild(element("span", "label label-default", badge));
+      if (saved.description) item.appendChild(element("div", "text-muted console-item-meta", saved.description));
+      item.appendChild(element("span", "console-item-query", saved.query));
+      item.addEventListener("click", () => {
+        load(saved.query, saved.params);
+        $("save-name").value = saved.name;
+        $("save-description").value = saved.description;
+        $("save-shared").checked = saved.mine && saved.shared;
+      });
+      list.appendChild(item);
+    });
+  }
+
+  async function saveQuery() {
+    const status = $("save-status");
+    status.textContent = "";
+    showError("");
+    const name = $("save-name").value.trim();
+    if (!name) return showError(labels.name_required);
+    const body = request();
+    if (body.error) return showError(body.error);
+    const values = {
+      name: name,
+      description: $("save-description").value,
+      query: body.query,
+      params: body.params,
+      shared: $("save-shared").checked,
+    };
+    const existing = savedQueries.find((saved) => saved.mine && saved.name === name);
+    if (existing && !window.confirm(labels.confirm_overwrite.replace("{name}", name))) return;
+    $("save").disabled = true;
+    try {
+      const response = existing
+        ? await send("PUT", root.dataset.savedUrl + "/" + existing.id, values)
+        : await send("POST", root.dataset.savedUrl, values);
+      if (!response.ok) return showError(await apiError(response));
+      status.textContent = labels.saved_ok;
+      await loadSaved();
+    } catch (error) {
+      showError("The server did not answer: " + error.message);
+    } finally {
+      $("save").disabled = false;
+    }
+  }
+
+  async function deleteSaved(saved) {
+    if (!window.confirm(labels.confirm_delete.replace("{name}", saved.name))) return;
+    showError("");
+    const response = await send("DELETE", root.dataset.savedUrl + "/" + saved.id);
+    if (!response.ok) return showError(await apiError(response));
+    await loadSaved();
+  }
+
+  async function loadHistory() {
+    let runs;
+    try {
+      const response = await send("GET", root.dataset.historyUrl);
+      if (!response.ok) return;
+      runs = (await response.json()).result;
+    } catch (error) {
+      return;
+    }
+    const list = $("history-list");
+    list.replaceChildren();
+    if (!runs.length) list.appendChild(element("li", "list-group-item text-muted", labels.none_history));
+    runs.forEach((entry) => {
+      const item = element("li", "list-group-item console-history-item");
+      const ok = entry.outcome === "ok";
+      const meta = element("div", "console-item-meta");
+      meta.appendChild(element("span", "label " + (ok ? "label-success" : "label-danger"), entry.outcome));
+      let facts = " " + new Date(entry.at).toLocaleString();
+      if (entry.rows !== null) {
+        facts += " · " + (entry.rows === 1 ? labels.one_row : labels.rows.replace("{n}", entry.rows));
+      }
+      if (entry.duration_ms !== null) facts += " · " + entry.duration_ms + " ms";
+      if (entry.action === "export") facts += " · " + labels.export;
+      meta.appendChild(document.createTextNode(facts));
+      item.appendChild(meta);
+      item.appendChild(element("span", "console-item-query", entry.query));
+      item.title = entry.query;
+      item.addEventListener("click", () => load(entry.query, entry.params));
+      list.appendChild(item);
+    });
+  }
+
+  loadSaved();
+  loadHistory();
 })();
