@@ -34,8 +34,11 @@ _CONSOLE = [
     ["(Analysis|Console)$", "menu_access$"],
 ]
 
+# The referral chain page and its REST API (chain, tree); opened from the customer page.
+_REFERRALS = [["Referral(View|Api)$", "can_(chain|tree)$"]]
+
 ROLES: dict[str, list[list[str]]] = {
-    "Sales": [_on(RECORDS, FULL), _on(REFERENCE, READ), *_COMMON, *_PII],
+    "Sales": [_on(RECORDS, FULL), _on(REFERENCE, READ), *_COMMON, *_PII, *_REFERRALS],
     "Service": [
         _on("(Customer|Contact|Order)", READ),
         _on("(FollowUp|Ticket)", WRITE),
@@ -54,7 +57,8 @@ ROLES: dict[str, list[list[str]]] = {
         _on("(Channel|Tag|Referrer)", FULL),
         _on("(Customer|Contact|User)", READ),
         *_COMMON,
+        *_REFERRALS,
     ],
-    "Analyst": [_on(RECORDS, READ), _on(REFERENCE, READ), *_COMMON, *_CONSOLE],
+    "Analyst": [_on(RECORDS, READ), _on(REFERENCE, READ), *_COMMON, *_CONSOLE, *_REFERRALS],
     "Auditor": [["Audit.*$", ".*"], ["(Security|Audit.*)$", "menu_access$"]],
 }

@@ -25,7 +25,11 @@ class _CustomerBase(GraphModelView):
         store = current_app.extensions["graph_store"]
         c360 = customer_360(store, item.uid, cipher=current_app.extensions["field_cipher"])
         self.datamodel.present(c360.contacts)
-        return {"c360": c360, "timeline_kinds": TIMELINE_KINDS}
+        return {
+            "c360": c360,
+            "timeline_kinds": TIMELINE_KINDS,
+            "referral_chain_label": bilingual("Referral chain", "推荐链"),
+        }
 
 
 CustomerView = model_view(nodes.Customer, base=_CustomerBase)
