@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.models.sqla.base import SQLA
+from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
@@ -34,6 +35,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     graph_store.init_app(app)
 
+    # Every form POST needs its CSRF token; FAB exempts its JWT REST APIs when it sees this.
+    CSRFProtect(app)
     db = SQLA()
     db.init_app(app)
     with app.app_context():

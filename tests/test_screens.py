@@ -90,3 +90,10 @@ def test_unknown_order_column_is_refused_without_error_page(client: FlaskClient)
     login(client)
     response = client.get("/customer/list/?_oc_CustomerView=address&_od_CustomerView=asc")
     assert response.status_code in (200, 302)
+
+
+def test_delete_without_csrf_token_is_refused(client: FlaskClient, store: GraphStore) -> None:
+    created = NodeRepository(store, nodes.Customer).create({"name": "Keep", "stage": "deal"}, "t")
+    login(client)
+    assert client.post(f"/customer/delete/{created.uid}").status_code == 400
+    assert NodeRepository(store, nodes.Customer).get(created.uid) is not None
