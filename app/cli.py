@@ -15,6 +15,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup
 
 import config
+from app.analytics_commands import analytics
 from app.audit_commands import audit
 from app.key_commands import keys
 from graph.embedded import EmbeddedServer
@@ -26,6 +27,7 @@ from graph.store import open_store, parse_graph_url
 commands = AppGroup("graphcrm", help="GraphCRM commands (also available as 'graphcrm ...').")
 commands.add_command(audit)
 commands.add_command(keys)
+commands.add_command(analytics)
 
 
 def init_app(app: Flask) -> None:

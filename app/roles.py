@@ -37,6 +37,12 @@ _CONSOLE = [
 # The referral chain page and its REST API (chain, tree); opened from the customer page.
 _REFERRALS = [["Referral(View|Api)$", "can_(chain|tree)$"]]
 
+# Referral analytics pages and API; the refresh button (can_refresh) is Admin's alone.
+_ANALYTICS = [
+    ["Analytics(View|Api)$", "can_(channels|top_referrers)$"],
+    ["(Analysis|Channel attribution|Top referrers)$", "menu_access$"],
+]
+
 ROLES: dict[str, list[list[str]]] = {
     "Sales": [_on(RECORDS, FULL), _on(REFERENCE, READ), *_COMMON, *_PII, *_REFERRALS],
     "Service": [
@@ -58,7 +64,15 @@ ROLES: dict[str, list[list[str]]] = {
         _on("(Customer|Contact|User)", READ),
         *_COMMON,
         *_REFERRALS,
+        *_ANALYTICS,
     ],
-    "Analyst": [_on(RECORDS, READ), _on(REFERENCE, READ), *_COMMON, *_CONSOLE, *_REFERRALS],
+    "Analyst": [
+        _on(RECORDS, READ),
+        _on(REFERENCE, READ),
+        *_COMMON,
+        *_CONSOLE,
+        *_REFERRALS,
+        *_ANALYTICS,
+    ],
     "Auditor": [["Audit.*$", ".*"], ["(Security|Audit.*)$", "menu_access$"]],
 }

@@ -49,6 +49,9 @@ class Prop:
     searchable: bool = True
     listed: bool = False
     indexed: bool = False
+    # False for values the system computes (e.g. referral analytics): shown, filtered and
+    # ordered like any other property, never offered in forms or accepted from REST.
+    editable: bool = True
     description_en: str = ""
     description_zh: str = ""
 

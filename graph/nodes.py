@@ -91,6 +91,11 @@ class Customer(NodeModel):
         Prop("phone", "Phone", "电话", kind="phone", pii=True, listed=True),
         Prop("email", "E-mail", "邮箱", kind="email", pii=True),
         Prop("id_number", "ID / passport number", "证件号码", max_length=64, pii=True),
+        # Written by `graphcrm analytics refresh` (graph/analytics.py), read-only elsewhere.
+        Prop("referral_descendants", "Referral descendants", "推荐下线人数", kind="integer", indexed=True, editable=False),
+        Prop("referral_depth", "Referral depth", "推荐层级", kind="integer", editable=False),
+        Prop("influence", "Influence", "影响力", kind="float", indexed=True, editable=False),
+        Prop("community", "Referral community", "推荐社群", kind="integer", indexed=True, editable=False),
     )  # fmt: skip
     rels = (
         Rel("owner", "Owner", "负责人", type="OWNS", target="User", direction="in", listed=True),

@@ -231,7 +231,8 @@ def schema_class(model: type[NodeModel], region: str = "CN") -> type[NodeSchema]
     """The marshmallow schema class for a node type (cached per model and phone region)."""
     declared: dict[str, fields.Field] = {}
     for prop in model.meta.props:
-        declared[prop.name] = _field(prop, region)
+        if prop.editable:
+            declared[prop.name] = _field(prop, region)
     for rel in model.meta.rels:
         if rel.editable:
             declared[rel.name] = _reference(rel)

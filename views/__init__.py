@@ -3,7 +3,7 @@
 from flask_appbuilder import AppBuilder
 
 from graph import nodes
-from views import console, referrals
+from views import analytics, console, referrals
 from views.api import register_apis
 from views.choices import ChoicesView
 from views.customer import CustomerView
@@ -43,4 +43,5 @@ def register(appbuilder: AppBuilder) -> None:
     appbuilder.add_view_no_menu(ChoicesView)
     register_apis(appbuilder)
     console.register(appbuilder)
+    analytics.register(appbuilder)
     referrals.register(appbuilder)

@@ -379,7 +379,9 @@ def api_class(model: type[NodeModel], region: str) -> type[GraphModelApi]:
     """The REST API class of a node type, built from its declaration."""
     meta = model.meta
     shown = [*SYSTEM_PROPS, *(item.name for item in (*meta.props, *meta.rels))]
-    editable = [p.name for p in meta.props] + [r.name for r in meta.rels if r.editable]
+    editable = [p.name for p in meta.props if p.editable] + [
+        r.name for r in meta.rels if r.editable
+    ]
     name = f"{model.label}RestApi"  # not {label}Api: FAB has its own UserApi
     attrs = {
         "datamodel": GraphInterface(model),

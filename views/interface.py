@@ -145,7 +145,9 @@ class GraphInterface(BaseInterface):
         return getattr(user, "username", None) or "system"
 
     def _values(self, item: Record) -> dict[str, Any]:
-        names = [p.name for p in self.meta.props] + [r.name for r in self.meta.rels if r.editable]
+        names = [p.name for p in self.meta.props if p.editable] + [
+            r.name for r in self.meta.rels if r.editable
+        ]
         return {name: getattr(item, name) for name in names}
 
     def _check_links(self, values: dict[str, Any]) -> None:

@@ -164,7 +164,7 @@ def model_view(
     """Build the ModelView class of a node type from its declaration."""
     meta = model.meta
     editable_rels = [r for r in meta.rels if r.editable]
-    form_fields = {p.name: fields.prop_field(model, p) for p in meta.props}
+    form_fields = {p.name: fields.prop_field(model, p) for p in meta.props if p.editable}
     form_fields.update({r.name: fields.rel_field(model, r) for r in editable_rels})
     edit_fields = dict(form_fields, version=fields.version_field())
     search_fields = {p.name: fields.prop_field(model, p, search=True) for p in meta.props}

@@ -1,0 +1,48 @@
+"""``graphcrm analytics refresh``: recompute the referral analytics of every customer."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from graph.analytics import refresh
+
+analytics = AppGroup("analytics", help="Referral analytics written onto customers.")
+
+PHASES = {
+    "customers": "Reading customers",
+    "referrals": "Reading referrals",
+    "compute": "Computing",
+    "write": "Writing",
+}
+
+
+@analytics.command("refresh")
+@click.option(
+    "--batch-size", default=5_000, show_default=True, type=click.IntRange(100, 50_000),
+    help="Customers written per statement.",
+)  # fmt: skip
+def refresh_command(batch_size: int) -> None:
+    """Compute descendants, depth, influence and community of every customer (networkx)
+    and write them as properties; prints the time taken and the peak memory."""
+    store = current_app.extensions["graph_store"]
+    bars: dict[str, click.progressbar] = {}
+    done: dict[str, int] = {}
+
+    def progress(phase: str, count: int, total: int) -> None:
+        bar = bars.get(phase)
+        if bar is None:
+            for other in bars.values():
+                other.render_finish()
+            bar = bars[phase] = click.progressbar(length=max(total, 1), label=PHASES[phase])
+            done[phase] = 0
+        bar.length = max(total, count, 1)
+        bar.update(count - done[phase])
+        done[phase] = count
+
+    report = refresh(store, progress, write_batch=batch_size)
+    for bar in bars.values():
+        bar.render_finish()
+    for line in report.lines():
+        click.echo(line)
