@@ -43,8 +43,27 @@ _ANALYTICS = [
     ["(Analysis|Channel attribution|Top referrers)$", "menu_access$"],
 ]
 
+# Segments (rule builder, members, CSV export, graph, explanations) and their REST API.
+_SEGMENTS_READ = [
+    ["SegmentView$", "can_(list|show)$"],
+    ["SegmentApi$", "can_(get|members|explain)$"],
+    ["Segments$", "menu_access$"],
+]
+_SEGMENTS_EXPORT = [["SegmentView$", "can_export$"]]
+_SEGMENTS_EDIT = [
+    ["Segment(View|Api)$", "can_(list|show|add|edit|delete|export|get|post|put|members|explain)$"],
+    ["Segments$", "menu_access$"],
+]
+
 ROLES: dict[str, list[list[str]]] = {
-    "Sales": [_on(RECORDS, FULL), _on(REFERENCE, READ), *_COMMON, *_PII, *_REFERRALS],
+    "Sales": [
+        _on(RECORDS, FULL),
+        _on(REFERENCE, READ),
+        *_COMMON,
+        *_PII,
+        *_REFERRALS,
+        *_SEGMENTS_READ,
+    ],
     "Service": [
         _on("(Customer|Contact|Order)", READ),
         _on("(FollowUp|Ticket)", WRITE),
@@ -65,6 +84,7 @@ ROLES: dict[str, list[list[str]]] = {
         *_COMMON,
         *_REFERRALS,
         *_ANALYTICS,
+        *_SEGMENTS_EDIT,
     ],
     "Analyst": [
         _on(RECORDS, READ),
@@ -73,6 +93,8 @@ ROLES: dict[str, list[list[str]]] = {
         *_CONSOLE,
         *_REFERRALS,
         *_ANALYTICS,
+        *_SEGMENTS_READ,
+        *_SEGMENTS_EXPORT,
     ],
     "Auditor": [["Audit.*$", ".*"], ["(Security|Audit.*)$", "menu_access$"]],
 }

@@ -3,7 +3,7 @@
 from flask_appbuilder import AppBuilder
 
 from graph import nodes
-from views import analytics, console, referrals
+from views import analytics, console, referrals, segments
 from views.api import register_apis
 from views.choices import ChoicesView
 from views.customer import CustomerView
@@ -45,3 +45,4 @@ def register(appbuilder: AppBuilder) -> None:
     console.register(appbuilder)
     analytics.register(appbuilder)
     referrals.register(appbuilder)
+    segments.register(appbuilder)
