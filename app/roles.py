@@ -55,6 +55,12 @@ _SEGMENTS_EDIT = [
     ["Segments$", "menu_access$"],
 ]
 
+# The network explorer (page, neighbours API) and its menu entry.
+_NETWORK = [
+    ["Network(View|Api)$", "can_(explore|neighbours)$"],
+    ["(Analysis|Network explorer)$", "menu_access$"],
+]
+
 ROLES: dict[str, list[list[str]]] = {
     "Sales": [
         _on(RECORDS, FULL),
@@ -63,6 +69,7 @@ ROLES: dict[str, list[list[str]]] = {
         *_PII,
         *_REFERRALS,
         *_SEGMENTS_READ,
+        *_NETWORK,
     ],
     "Service": [
         _on("(Customer|Contact|Order)", READ),
@@ -85,6 +92,7 @@ ROLES: dict[str, list[list[str]]] = {
         *_REFERRALS,
         *_ANALYTICS,
         *_SEGMENTS_EDIT,
+        *_NETWORK,
     ],
     "Analyst": [
         _on(RECORDS, READ),
@@ -95,6 +103,7 @@ ROLES: dict[str, list[list[str]]] = {
         *_ANALYTICS,
         *_SEGMENTS_READ,
         *_SEGMENTS_EXPORT,
+        *_NETWORK,
     ],
     "Auditor": [["Audit.*$", ".*"], ["(Security|Audit.*)$", "menu_access$"]],
 }
