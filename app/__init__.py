@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 from flask_appbuilder import AppBuilder
+from flask_appbuilder.const import LOGMSG_WAR_SEC_NO_USER
 from flask_appbuilder.models.sqla.base import SQLA
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -20,6 +21,11 @@ from views.home import HomeView
 # FAB's own security REST API declares dotted search columns (roles.name) that its filter
 # converter warns about on every start; the warning is FAB's, not actionable here.
 logging.getLogger("flask_appbuilder.models.filters").setLevel(logging.ERROR)
+# FAB advises 'flask fab create-admin' at the first start; 'graphcrm init' and 'graphcrm
+# demo' create the admin right after, so the advice only misleads a newcomer.
+logging.getLogger("flask_appbuilder.security.manager").addFilter(
+    lambda record: record.getMessage() != LOGMSG_WAR_SEC_NO_USER
+)
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
