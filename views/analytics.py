@@ -25,7 +25,7 @@ from graph.analytics import refresh
 from graph.attribution import DEFAULT_DECAY, DEFAULT_DEPTH, ChannelAttribution, channel_attribution
 from graph.errors import InvalidValue, QueryTimeout, StoreUnavailable
 from graph.store import GraphStore
-from views.labels import bilingual
+from views.labels import bilingual, localized
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -102,11 +102,6 @@ TopReferrerSchema = Schema.from_dict(
     },
     name="TopReferrer",
 )
-
-
-def labels() -> dict[str, str]:
-    """``LABELS`` in the request's language."""
-    return {key: str(bilingual(en, zh)) for key, (en, zh) in LABELS.items()}
 
 
 def _store() -> GraphStore:
@@ -191,7 +186,7 @@ class AnalyticsView(BaseView):
             decay=decay,
             depth=depth,
             error=error,
-            labels=labels(),
+            labels=localized(LABELS),
         ), (400 if error else 200)
 
     @expose("/top-referrers")
@@ -208,7 +203,7 @@ class AnalyticsView(BaseView):
             rows=rows,
             can_refresh=can_refresh,
             csrf=generate_csrf() if can_refresh else "",
-            labels=labels(),
+            labels=localized(LABELS),
         )
 
     @expose("/refresh", methods=["POST"])

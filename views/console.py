@@ -40,7 +40,7 @@ from graph.errors import (
 )
 from graph.events import console_query_ran
 from graph.model import REGISTRY, SYSTEM_PROPS
-from views.labels import bilingual
+from views.labels import bilingual, localized
 
 MAX_QUERY_IN_AUDIT = 600  # characters of query text kept in an audit event
 
@@ -168,11 +168,6 @@ PANEL_LABELS = {
 }
 
 
-def panel_labels() -> dict[str, str]:
-    """``PANEL_LABELS`` in the request's language."""
-    return {key: str(bilingual(en, zh)) for key, (en, zh) in PANEL_LABELS.items()}
-
-
 def _allowed(permission: str, view: str) -> bool:
     """The signed-in reader has ``permission`` on ``view`` and sees every row (the console
     cannot apply a salesperson's team limit to free Cypher, so team-limited readers are out)."""
@@ -217,7 +212,7 @@ class ConsoleView(BaseView):
             schema=editor_schema(),
             row_cap=current_app.config["GRAPHCRM_CONSOLE_ROW_CAP"],
             timeout_ms=current_app.config["GRAPHCRM_CONSOLE_TIMEOUT_MS"],
-            labels=panel_labels(),
+            labels=localized(PANEL_LABELS),
         )
 
 

@@ -24,6 +24,11 @@ def bilingual(en: str, zh: str) -> LazyString:
     return LazyString(lambda: zh if is_chinese() else en)
 
 
+def localized(table: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """A page's ``{key: (en, zh)}`` label table in the request's language."""
+    return {key: str(bilingual(en, zh)) for key, (en, zh) in table.items()}
+
+
 def choice_label(choices: tuple[Choice, ...], value: Any) -> str:
     """The label of a stored choice value (the value itself when it is not declared)."""
     for choice in choices:

@@ -25,7 +25,7 @@ from graph.errors import InvalidValue, NotFound
 from graph.model import REGISTRY
 from graph.network import ALL_TYPES, MEMBER, SEGMENT, START_LABELS, neighbours, parse_types
 from graph.segments import list_segments
-from views.labels import bilingual
+from views.labels import bilingual, localized
 
 # The node types a reader starts from in the picker (any declared type works by URL).
 PICKER_LABELS = ("Customer", "Tag", "Channel", SEGMENT)
@@ -164,7 +164,7 @@ class NetworkView(BaseView):
                 graph = neighbours(store, start[0], start[1], _scope())
             except NotFound:
                 abort(404)
-        labels = {key: str(bilingual(en, zh)) for key, (en, zh) in PAGE_LABELS.items()}
+        labels = localized(PAGE_LABELS)
         data = {
             "start": {"label": start[0], "uid": start[1]} if start else None,
             "graph": graph,

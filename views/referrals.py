@@ -22,7 +22,7 @@ from graph.access import Scope
 from graph.errors import InvalidValue, NotFound
 from graph.nodes import STAGES
 from graph.referrals import DEFAULT_DEPTH, MAX_DEPTH, downstream_tree, parse_depth, upstream_chain
-from views.labels import bilingual, choice_label
+from views.labels import bilingual, choice_label, localized
 
 # Texts of the page and its script, in the request's language.
 PAGE_LABELS = {
@@ -94,10 +94,6 @@ def _scope() -> Scope:
     return current_app.extensions["graphcrm_scope"]()
 
 
-def _labels() -> dict[str, str]:
-    return {key: str(bilingual(en, zh)) for key, (en, zh) in PAGE_LABELS.items()}
-
-
 def _for_page(node: dict[str, Any]) -> dict[str, Any]:
     """A node as the page shows it: kind and stage labels, the record's address."""
     if node["placeholder"]:
@@ -155,7 +151,7 @@ class ReferralView(BaseView):
             "tree": [_for_page(node.as_dict()) for node in tree.nodes],
             "tree_url": url_for("ReferralApi.tree", uid="__uid__"),
             "customer_url": url_for("CustomerView.show", pk="__uid__"),
-            "labels": _labels(),
+            "labels": localized(PAGE_LABELS),
             "stages": {c.value: choice_label(STAGES, c.value) for c in STAGES},
         }
         return self.render_template(

@@ -45,7 +45,7 @@ from graph.segments import (
     parse_segment_fields,
     update_segment,
 )
-from views.labels import bilingual, choice_label, is_chinese
+from views.labels import bilingual, choice_label, is_chinese, localized
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 200
@@ -202,10 +202,6 @@ def _actor() -> str:
     return current_username() or ""
 
 
-def _labels() -> dict[str, str]:
-    return {key: str(bilingual(en, zh)) for key, (en, zh) in LABELS.items()}
-
-
 def _message(error: InvalidRule) -> str:
     return error.zh if is_chinese() else str(error)
 
@@ -322,7 +318,7 @@ class SegmentView(BaseView):
         return self.render_template(
             "graphcrm/segment_list.html",
             segments=list_segments(_store()),
-            labels=_labels(),
+            labels=localized(LABELS),
             can_add=self._can("can_add"),
         )
 
@@ -336,7 +332,7 @@ class SegmentView(BaseView):
             segment=segment,
             values=values,
             error=error,
-            labels=_labels(),
+            labels=localized(LABELS),
             csrf=generate_csrf(),
             stages=[(c.value, choice_label(nodes.STAGES, c.value)) for c in nodes.STAGES],
             tiers=[(c.value, choice_label(nodes.TIERS, c.value)) for c in nodes.TIERS],
@@ -409,7 +405,7 @@ class SegmentView(BaseView):
             members=[_member(record, scope) for record in records],
             page=page,
             pages=(total + size - 1) // size,
-            labels=_labels(),
+            labels=localized(LABELS),
             csrf=generate_csrf(),
             can_edit=self._can("can_edit"),
             can_delete=self._can("can_delete"),
@@ -488,7 +484,7 @@ class SegmentView(BaseView):
         except NotFound:
             abort(404)
         return self.render_template(
-            "graphcrm/segment_explain.html", segment=segment, found=found, labels=_labels()
+            "graphcrm/segment_explain.html", segment=segment, found=found, labels=localized(LABELS)
         )
 
 
