@@ -46,7 +46,7 @@ from sqlalchemy import event
 
 import graph.embedded
 from bench import fab_sqlite
-from graph.dataset import iter_chunks
+from graph.dataset import GENERATOR_VERSION, iter_chunks
 from graph.embedded import EmbeddedServer
 from graph.errors import ConfigError
 from graph.nodes import Customer
@@ -191,9 +191,17 @@ def prepare(ws: Workspace, size: int) -> tuple[EmbeddedServer, GraphStore]:
     graph.embedded.START_TIMEOUT_S = START_TIMEOUT_S
     marker = ws.read_marker()
     server = PatientServer(ws.graph_dir)
-    complete = marker is not None and marker.get("customers") == size and marker["seed"] == SEED
+    complete = (
+        marker is not None
+        and marker.get("customers") == size
+        and marker["seed"] == SEED
+        and marker.get("generator") == GENERATOR_VERSION
+    )
     if not complete and ws.root.exists():
-        say(f"  {ws.root}: no complete load of {size:,} customers, starting afresh")
+        say(
+            f"  {ws.root}: no complete load of {size:,} customers by this generator "
+            f"(version {GENERATOR_VERSION}), starting afresh"
+        )
         if server.answers():
             shutdown(server)
         shutil.rmtree(ws.root)
@@ -274,6 +282,7 @@ def load_both(ws: Workspace, size: int, server: EmbeddedServer, store: GraphStor
             {
                 "customers": size,
                 "seed": SEED,
+                "generator": GENERATOR_VERSION,
                 "today": today.isoformat(),
                 "loaded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "graph_load_s": round(load_s, 1),

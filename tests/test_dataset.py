@@ -153,8 +153,24 @@ def test_referrals_form_a_forest_pointing_forward_in_time(dataset: Dataset) -> N
             assert uid not in seen, f"referral cycle through {uid}"
             seen.add(uid)
             uid = parent[uid]
-    assert 0.4 <= len(rows) / len(dataset.customers) <= 0.6
-    assert max(Counter(row["from"] for row in rows).values()) >= 10, "no super-referrer"
+    assert 0.55 <= len(rows) / len(dataset.customers) <= 0.75
+
+
+def test_referral_networks_grow_with_their_size(dataset: Dataset) -> None:
+    """Preferential attachment: one network dwarfs the rest and its chains run deep."""
+    parent = {row["to"]: row["from"] for row in referral_rows(dataset)}
+
+    def root_and_depth(uid: str) -> tuple[str, int]:
+        depth = 0
+        while uid in parent:
+            uid, depth = parent[uid], depth + 1
+        return uid, depth
+
+    found = [root_and_depth(uid) for uid in parent]
+    sizes = Counter(root for root, _ in found).most_common(2)
+    assert sizes[0][1] >= 0.2 * len(parent), sizes
+    assert sizes[0][1] >= 2 * sizes[1][1], sizes
+    assert max(depth for _, depth in found) >= 8
 
 
 def test_relationships_join_existing_nodes_of_the_right_labels(dataset: Dataset) -> None:
