@@ -1,7 +1,8 @@
 """Referral analytics: descendants, depth, influence and community of every customer.
 
 ``refresh`` reads the customer-to-customer referral graph in pages, computes with networkx
-and writes four derived properties back on every ``Customer`` in batched ``UNWIND`` writes:
+and writes four derived properties back on every ``Customer`` whose values changed, in
+batched ``UNWIND`` writes:
 
 - ``referral_descendants``: distinct customers downstream (referred, referred by those, ...).
 - ``referral_depth``: customer hops from the root of the chain (0 for a customer no customer
@@ -57,6 +58,7 @@ class AnalyticsReport:
     looped_customers: int = 0
     communities: int = 0
     updated: int = 0
+    unchanged: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     peak_memory_mb: float = 0.0
 
@@ -72,7 +74,8 @@ class AnalyticsReport:
             f"{self.customers} customers, {self.referrals} customer referrals, "
             f"{self.communities} referral communities, {self.looped_customers} customers in "
             "referral loops",
-            f"{self.updated} customers updated in {self.total_seconds:.2f} s ({phases})",
+            f"{self.updated} customers updated, {self.unchanged} unchanged, in "
+            f"{self.total_seconds:.2f} s ({phases})",
             f"peak memory (process RSS): {self.peak_memory_mb:.0f} MB",
         ]
 
@@ -263,7 +266,9 @@ def refresh(
     """Recompute the referral analytics of every customer and write them back.
 
     Reads customers and customer-to-customer REFERRED edges in pages of ``read_page``
-    rows, computes (``compute``) and writes ``write_batch`` customers per statement.
+    rows, computes (``compute``) and writes ``write_batch`` customers per statement, only
+    those whose values changed: a repeated refresh costs the read and the computation, and
+    writes as much as the referral network moved.
     ``progress(phase, done, total)`` is called after each page and batch, phases being
     ``customers``, ``referrals``, ``compute`` and ``write``. Each batch is atomic; a
     refresh interrupted half-way leaves some customers with the previous values until the
@@ -274,11 +279,12 @@ def refresh(
     report = AnalyticsReport()
     started = time.perf_counter()
     total = store.read("customer_count")[0]["count"]
-    uids = [
-        row["uid"]
-        for row in _read_pages(store, "customer_list_uids", read_page, progress, "customers", total)
-    ]
-    uids = list(dict.fromkeys(uids))  # a concurrent insert may shift a page: no duplicates
+    held: dict[str, tuple] = {}  # a concurrent insert may shift a page: no duplicates
+    for row in _read_pages(
+        store, "customer_list_analytics", read_page, progress, "customers", total
+    ):
+        held[row["uid"]] = (row["descendants"], row["depth"], row["influence"], row["community"])
+    uids = list(held)
     edges = [
         (row["source"], row["target"])
         for row in _read_pages(
@@ -295,7 +301,12 @@ def refresh(
         progress("compute", 1, 1)
     report.seconds["compute"] = time.perf_counter() - started
     started = time.perf_counter()
-    rows = [[uid, v.descendants, v.depth, v.influence, v.community] for uid, v in values.items()]
+    rows = []
+    for uid, v in values.items():
+        row = (v.descendants, v.depth, v.influence, v.community)
+        if row != held[uid]:
+            rows.append([uid, *row])
+    report.unchanged = len(values) - len(rows)
     for start in range(0, len(rows), write_batch):
         batch = rows[start : start + write_batch]
         report.updated += store.write("customer_update_analytics", rows=batch)[0]["updated"]

@@ -158,6 +158,20 @@ def test_refresh_writes_the_properties(store: GraphStore, referral_world: dict) 
     assert "F" not in rows
 
 
+def test_refresh_writes_only_what_changed(store: GraphStore, referral_world: dict) -> None:
+    refresh(store)
+    again = refresh(store)
+    assert (again.updated, again.unchanged) == (0, 5)
+    before = {r["name"]: r for r in store.read("customer_list_top_referrers", limit=10)}
+    a_uid = before["A"]["uid"]
+    store.write("customer_update_analytics", rows=[[a_uid, 99, 9, 9.5, 9]])  # a stale value
+    repaired = refresh(store)
+    assert (repaired.updated, repaired.unchanged) == (1, 4)
+    after = {r["name"]: r for r in store.read("customer_list_top_referrers", limit=10)}
+    assert after == before
+    assert "1 customers updated, 4 unchanged" in repaired.lines()[1]
+
+
 # --- the app: CLI, pages, REST ----------------------------------------------------------------
 
 
