@@ -219,6 +219,8 @@ def check() -> None:
             click.echo(f"schema: {len(report.present)} of {len(report.expected)} present")
             for item in report.missing:
                 click.echo(f"schema: MISSING {item}")
+            for item in report.building:
+                click.echo(f"schema: still building {item} (queries on it are slow until done)")
             failures += bool(report.missing)
         store.close()
     finally:

@@ -391,14 +391,19 @@ def run_refresh(ws: Workspace, args: argparse.Namespace) -> str:
         say(done.stderr[-2000:])
         return f"failed (exit {done.returncode})"
     shutil.rmtree(copy, ignore_errors=True)
-    found = re.search(r"updated in ([0-9.]+) s", done.stdout)
-    memory = re.search(r"peak memory \(process RSS\): ([0-9]+) MB", done.stdout)
-    seconds = float(found[1]) if found else float("nan")
+    runs = [float(x) for x in re.findall(r"unchanged, in ([0-9.]+) s", done.stdout)]
+    memory = re.findall(r"peak memory \(process RSS\): ([0-9]+) MB", done.stdout)
+    server_peak = re.search(r"used_memory_peak\): ([0-9]+) MB", done.stdout)
+    waited = re.search(r"indexes built after waiting ([0-9.]+) s", done.stdout)
+    seconds = runs[0] if runs else float("nan")
     verdict = "met" if seconds <= TARGET_REFRESH_S else "MISSED"
+    repeat = f"; a repeat refresh (nothing changed) {runs[1]:.1f} s" if len(runs) > 1 else ""
     return (
-        f"{seconds:.1f} s (<= {TARGET_REFRESH_S:.0f} s -> {verdict}), peak memory of the "
-        f"refreshing process {memory[1] if memory else '?'} MB (wall incl. server start "
-        f"{wall:.0f} s; load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after)"
+        f"{seconds:.1f} s writing every customer (<= {TARGET_REFRESH_S:.0f} s -> {verdict})"
+        f"{repeat}; peak memory of the refreshing process {memory[-1] if memory else '?'} MB, "
+        f"of the graph server {server_peak[1] if server_peak else '?'} MB (wall incl. server "
+        f"start and {waited[1] if waited else '?'} s waiting for its indexes {wall:.0f} s; "
+        f"load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after)"
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from graph.store import GraphStore
 
@@ -15,10 +15,12 @@ SchemaItem = tuple[str, str, str]  # kind (INDEX or UNIQUE), label, property
 
 @dataclass(frozen=True)
 class SchemaReport:
-    """Expected schema items, and which of them the engine has."""
+    """Expected schema items, which of them the engine has, and the indexes it is still
+    building (as readable lines: they exist but do not serve queries yet)."""
 
     expected: list[SchemaItem]
     actual: set[SchemaItem]
+    building: list[str] = field(default_factory=list)
 
     @property
     def present(self) -> list[SchemaItem]:
@@ -51,4 +53,9 @@ def schema_status(store: GraphStore) -> SchemaReport:
     """Compare the declared schema with the engine's indexes and constraints."""
     rows = store.read("schema_index_list") + store.read("schema_constraint_list")
     actual = {(row["kind"], row["label"], row["property"]) for row in rows}
-    return SchemaReport(expected=expected_items(store), actual=actual)
+    building = sorted(
+        f"{row['kind']} {row['label']}.{row['property']}"
+        for row in rows
+        if row.get("ready") is False
+    )
+    return SchemaReport(expected=expected_items(store), actual=actual, building=building)

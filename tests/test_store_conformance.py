@@ -437,6 +437,9 @@ def test_schema_status_finds_nothing_missing_after_apply(store: GraphStore) -> N
     assert status.missing == []
     assert status.present == status.expected
     assert ("UNIQUE", "Tag", "uid") in status.expected
+    # Each index says whether it serves queries yet; on a small graph all are built at once.
+    assert {type(row["ready"]) for row in store.read("schema_index_list")} == {bool}
+    assert status.building == []
 
 
 # --- engine-specific -----------------------------------------------------------------------
