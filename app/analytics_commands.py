@@ -13,6 +13,7 @@ analytics = AppGroup("analytics", help="Referral analytics written onto customer
 PHASES = {
     "customers": "Reading customers",
     "referrals": "Reading referrals",
+    "revenue": "Reading revenue",
     "compute": "Computing",
     "write": "Writing",
 }

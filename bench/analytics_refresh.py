@@ -40,9 +40,9 @@ def wait_for_indexes(store: GraphStore) -> float:
     return time.perf_counter() - started
 
 
-def server_peak_mb(socket_path: str) -> float:
+def server_peak_mb(socket_path: str | Path) -> float:
     """The graph server's own peak memory (Redis ``used_memory_peak``), in MB."""
-    client = redis.Redis(unix_socket_path=socket_path)
+    client = redis.Redis(unix_socket_path=str(socket_path))
     try:
         return client.info("memory")["used_memory_peak"] / 2**20
     finally:
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--graph-dir", type=Path, required=True)
     parser.add_argument("--write-batch", type=int, default=5_000)
-    parser.add_argument("--read-page", type=int, default=100_000)
+    parser.add_argument("--read-page", type=int, default=250_000)
     parser.add_argument("--runs", type=int, default=2, help="refreshes in a row (first writes all)")
     args = parser.parse_args(argv)
     server = EmbeddedServer(args.graph_dir)

@@ -1,8 +1,9 @@
-"""Referral analytics: descendants, depth, influence and community of every customer.
+"""Referral analytics: descendants, depth, influence, community and network revenue of every
+customer.
 
-``refresh`` reads the customer-to-customer referral graph in pages, computes with networkx
-and writes four derived properties back on every ``Customer`` whose values changed, in
-batched ``UNWIND`` writes:
+``refresh`` reads the customer-to-customer referral graph and the customers' order revenue
+in pages, computes with networkx and writes five derived properties back on every
+``Customer`` whose values changed, in batched ``UNWIND`` writes:
 
 - ``referral_descendants``: distinct customers downstream (referred, referred by those, ...).
 - ``referral_depth``: customer hops from the root of the chain (0 for a customer no customer
@@ -13,6 +14,8 @@ batched ``UNWIND`` writes:
   that 1.0 is the average customer and a super-referrer scores well above it.
 - ``community``: the referral network (weakly connected component) a customer belongs to,
   numbered 1, 2, ... from the largest; 0 for a customer in no referral at all.
+- ``referral_revenue``: the order revenue of the customer's descendants: what the network it
+  started brought in (its own orders not included).
 
 Referral loops are legal data (a bad import, a merge): the members of a loop form one
 strongly connected component, are counted once, share the loop's depth, and each has the
@@ -28,6 +31,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import networkx as nx
 
@@ -39,14 +43,14 @@ PAGERANK_ALPHA = 0.85
 _ISOLATED = -1
 
 
-@dataclass(frozen=True)
-class CustomerAnalytics:
-    """The derived referral values of one customer."""
+class CustomerAnalytics(NamedTuple):
+    """The derived referral values of one customer (a tuple: a million are made per refresh)."""
 
     descendants: int
     depth: int
     influence: float
     community: int
+    revenue: float = 0.0  # the descendants' order revenue (the network this one started)
 
 
 @dataclass
@@ -102,54 +106,69 @@ class Analysis:
     looped: int
 
 
-def compute(uids: list[str], edges: list[tuple[str, str]]) -> Analysis:
+def compute(
+    uids: list[str], edges: list[tuple[str, str]], revenue: dict[str, float] | None = None
+) -> Analysis:
     """The analytics of every customer in ``uids`` given the referral ``edges``
-    (referrer uid, referred uid). Edges naming unknown customers and self-referrals are
-    ignored. Pure: no graph access, so it is tested on hand-built graphs."""
+    (referrer uid, referred uid) and each customer's order ``revenue`` (missing: 0).
+    Edges naming unknown customers and self-referrals are ignored. Pure: no graph access,
+    so it is tested on hand-built graphs."""
     index = {uid: i for i, uid in enumerate(uids)}
-    graph = nx.DiGraph()
-    graph.add_edges_from(
-        (index[a], index[b]) for a, b in edges if a != b and a in index and b in index
+    # One graph, edges pointing from the referred customer to its referrer: the direction
+    # credit flows in PageRank. Loops, components and the children/parents maps read it
+    # the other way round; building a second graph for them would double the cost.
+    credit = nx.DiGraph()
+    credit.add_edges_from(
+        (index[b], index[a]) for a, b in edges if a != b and a in index and b in index
     )
-    comp, size, children, parents = _condense(graph)
-    depth = _depths(comp, children, parents)
-    below = _descendants(comp, size, children, parents)
-    influence = _influence(graph, len(uids))
-    community = _communities(graph, uids)
+    comp, size, children, parents = _condense(credit)
+    order = _topological(_components(comp, children, parents), children, parents)
+    depth = _depths(order, parents)
+    own = {index[u]: float(r) for u, r in (revenue or {}).items() if r and u in index}
+    spent = {c: own.get(c, 0.0) for c in order}  # a loop's members spend together
+    for i, c in comp.items():
+        if i != c:  # the representative's own revenue is in already
+            spent[c] += own.get(i, 0.0)
+    below, below_spent = _descendants(order, size, spent, children, parents)
+    influence = _influence(credit, len(uids))
+    community = _communities(credit, uids)
     base = influence.get(_ISOLATED, 1.0)
+    isolated = CustomerAnalytics(0, 0, base, 0, 0.0)
     result = {}
     for i, uid in enumerate(uids):
-        if i not in graph:
-            result[uid] = CustomerAnalytics(0, 0, base, 0)
+        if i not in credit:
+            result[uid] = isolated
             continue
         c = comp.get(i, i)
         result[uid] = CustomerAnalytics(
-            descendants=below.get(c, 0) + size.get(c, 1) - 1,
-            depth=depth[c],
-            influence=influence[i],
-            community=community[i],
+            below.get(c, 0) + size.get(c, 1) - 1,
+            depth[c],
+            influence[i],
+            community[i],
+            round(below_spent.get(c, 0.0) + spent[c] - own.get(i, 0.0), 2),
         )
     return Analysis(result, looped=len(comp))
 
 
 def _condense(
-    graph: nx.DiGraph,
+    credit: nx.DiGraph,
 ) -> tuple[dict[int, int], dict[int, int], dict[int, set[int]], dict[int, set[int]]]:
     """Collapse referral loops: (node -> loop representative for looped nodes only,
-    representative -> loop size, and children/parents between components)."""
+    representative -> loop size, and children/parents between components). ``credit``
+    points from the referred customer to its referrer."""
     comp: dict[int, int] = {}
     size: dict[int, int] = {}
-    if not nx.is_directed_acyclic_graph(graph):
+    if not nx.is_directed_acyclic_graph(credit):
         # Only a node with both a referrer and a referral can be on a loop.
-        inner = [v for v in graph if graph.in_degree(v) and graph.out_degree(v)]
-        for members in nx.strongly_connected_components(graph.subgraph(inner)):
+        inner = [v for v in credit if credit.in_degree(v) and credit.out_degree(v)]
+        for members in nx.strongly_connected_components(credit.subgraph(inner)):
             if len(members) > 1:
                 head = min(members)
                 size[head] = len(members)
                 comp.update(dict.fromkeys(members, head))
     children: dict[int, set[int]] = {}
     parents: dict[int, set[int]] = {}
-    for a, b in graph.edges:
+    for b, a in credit.edges:  # a referred b
         ca, cb = comp.get(a, a), comp.get(b, b)
         if ca != cb:
             children.setdefault(ca, set()).add(cb)
@@ -176,22 +195,23 @@ def _components(comp: dict[int, int], children: dict, parents: dict) -> list[int
     return list({*children, *parents, *comp.values()})
 
 
-def _depths(comp: dict[int, int], children: dict, parents: dict) -> dict[int, int]:
-    """Shortest number of hops from a chain root (a component nobody outside it referred)."""
+def _depths(order: list[int], parents: dict) -> dict[int, int]:
+    """Shortest number of hops from a chain root (a component nobody outside it referred),
+    for components in topological ``order``."""
     depth: dict[int, int] = {}
-    for c in _topological(_components(comp, children, parents), children, parents):
+    for c in order:
         ups = parents.get(c)
         depth[c] = min(depth[p] for p in ups) + 1 if ups else 0
     return depth
 
 
 def _descendants(
-    comp: dict[int, int], size: dict[int, int], children: dict, parents: dict
-) -> dict[int, int]:
-    """Customers strictly below each component. Summing children's counts is exact where
-    the component graph below is a tree; above a customer with several referrers the
-    counts are taken by a walk instead, so no one is counted twice."""
-    order = _topological(_components(comp, children, parents), children, parents)
+    order: list[int], size: dict[int, int], spent: dict[int, float], children: dict, parents: dict
+) -> tuple[dict[int, int], dict[int, float]]:
+    """Customers strictly below each component (in topological ``order``), and what they
+    spent. Summing children's totals is exact where the component graph below is a tree;
+    above a customer with several referrers the totals are taken by a walk instead, so no
+    one is counted twice."""
     shared = [c for c in order if len(parents.get(c, ())) > 1]
     walked = set(shared)
     stack = list(shared)
@@ -201,31 +221,37 @@ def _descendants(
                 walked.add(p)
                 stack.append(p)
     below: dict[int, int] = {}
+    below_spent: dict[int, float] = {}
     for c in reversed(order):
+        kids = children.get(c, ())
         if c in walked:
-            seen, todo, total = {c}, [c], 0
+            seen, todo, total, money = {c}, [c], 0, 0.0
             while todo:
                 for child in children.get(todo.pop(), ()):
                     if child not in seen:
                         seen.add(child)
                         todo.append(child)
                         total += size.get(child, 1)
-            below[c] = total
+                        money += spent[child]
+            below[c], below_spent[c] = total, money
+        elif kids:
+            below[c] = sum(size.get(k, 1) + below[k] for k in kids)
+            below_spent[c] = sum(spent[k] + below_spent[k] for k in kids)
         else:
-            below[c] = sum(size.get(k, 1) + below[k] for k in children.get(c, ()))
-    return below
+            below[c], below_spent[c] = 0, 0.0
+    return below, below_spent
 
 
-def _influence(graph: nx.DiGraph, customers: int) -> dict[int, float]:
-    """PageRank x number of customers, credit flowing from referred to referrer.
+def _influence(credit: nx.DiGraph, customers: int) -> dict[int, float]:
+    """PageRank x number of customers on ``credit`` (edges from referred to referrer).
 
     Customers without any referral are all alike: they are lumped into one stand-in node
     (``_ISOLATED``) whose teleport and dangling weight is their number, which gives each
     of them exactly the score they would have as separate nodes, at a fraction of the cost.
+    The stand-in is added to ``credit`` for the computation and removed again.
     """
     if customers == 0:
         return {}
-    credit = graph.reverse(copy=True)
     isolated = customers - credit.number_of_nodes()
     weights = dict.fromkeys(credit, 1.0)
     if isolated:
@@ -233,24 +259,28 @@ def _influence(graph: nx.DiGraph, customers: int) -> dict[int, float]:
         weights[_ISOLATED] = float(isolated)
     if credit.number_of_nodes() == 0:
         return {}
-    rank = nx.pagerank(
-        credit,
-        alpha=PAGERANK_ALPHA,
-        personalization=weights,
-        dangling=weights,
-        tol=1e-9,
-        max_iter=1000,
-    )
+    try:
+        rank = nx.pagerank(
+            credit,
+            alpha=PAGERANK_ALPHA,
+            personalization=weights,
+            dangling=weights,
+            tol=1e-9,
+            max_iter=1000,
+        )
+    finally:
+        if isolated:
+            credit.remove_node(_ISOLATED)
     scores = {v: round(r * customers, 6) for v, r in rank.items()}
     if isolated:
         scores[_ISOLATED] = round(rank[_ISOLATED] * customers / isolated, 6)
     return scores
 
 
-def _communities(graph: nx.DiGraph, uids: list[str]) -> dict[int, int]:
+def _communities(credit: nx.DiGraph, uids: list[str]) -> dict[int, int]:
     """Referral networks numbered 1.. from the largest (ties: smallest member uid)."""
     networks = sorted(
-        nx.weakly_connected_components(graph),
+        nx.weakly_connected_components(credit),
         key=lambda members: (-len(members), min(uids[v] for v in members)),
     )
     return {v: number for number, members in enumerate(networks, 1) for v in members}
@@ -260,7 +290,7 @@ def refresh(
     store: GraphStore,
     progress: Progress | None = None,
     *,
-    read_page: int = 100_000,
+    read_page: int = 250_000,
     write_batch: int = 5_000,
 ) -> AnalyticsReport:
     """Recompute the referral analytics of every customer and write them back.
@@ -270,8 +300,8 @@ def refresh(
     those whose values changed: a repeated refresh costs the read and the computation, and
     writes as much as the referral network moved.
     ``progress(phase, done, total)`` is called after each page and batch, phases being
-    ``customers``, ``referrals``, ``compute`` and ``write``. Each batch is atomic; a
-    refresh interrupted half-way leaves some customers with the previous values until the
+    ``customers``, ``referrals``, ``revenue``, ``compute`` and ``write``. Each batch is
+    atomic; a refresh interrupted half-way leaves some customers with the previous values until the
     next one. Customers created during a refresh get their values at the next.
     """
     if read_page < 1 or write_batch < 1:
@@ -283,8 +313,14 @@ def refresh(
     for row in _read_pages(
         store, "customer_list_analytics", read_page, progress, "customers", total
     ):
-        held[row["uid"]] = (row["descendants"], row["depth"], row["influence"], row["community"])
+        held[row["uid"]] = (
+            row["descendants"], row["depth"], row["influence"], row["community"], row["revenue"]
+        )  # fmt: skip
     uids = list(held)
+    revenue = {
+        row["uid"]: row["revenue"]
+        for row in _read_pages(store, "customer_list_revenue", read_page, progress, "revenue", 0)
+    }
     edges = [
         (row["source"], row["target"])
         for row in _read_pages(
@@ -295,7 +331,7 @@ def refresh(
     started = time.perf_counter()
     if progress is not None:
         progress("compute", 0, 1)
-    analysis = compute(uids, edges)
+    analysis = compute(uids, edges, revenue)
     values = analysis.values
     if progress is not None:
         progress("compute", 1, 1)
@@ -303,7 +339,7 @@ def refresh(
     started = time.perf_counter()
     rows = []
     for uid, v in values.items():
-        row = (v.descendants, v.depth, v.influence, v.community)
+        row = tuple(v)
         if row != held[uid]:
             rows.append([uid, *row])
     report.unchanged = len(values) - len(rows)

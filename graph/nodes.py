@@ -96,6 +96,7 @@ class Customer(NodeModel):
         Prop("referral_depth", "Referral depth", "推荐层级", kind="integer", editable=False),
         Prop("influence", "Influence", "影响力", kind="float", indexed=True, editable=False),
         Prop("community", "Referral community", "推荐社群", kind="integer", indexed=True, editable=False),
+        Prop("referral_revenue", "Referral network revenue", "推荐下线收入", kind="float", editable=False),
     )  # fmt: skip
     rels = (
         Rel("owner", "Owner", "负责人", type="OWNS", target="User", direction="in", listed=True),

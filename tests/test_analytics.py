@@ -156,6 +156,8 @@ def test_refresh_writes_the_properties(store: GraphStore, referral_world: dict) 
     }  # fmt: skip
     assert rows["A"]["community"] == 1
     assert "F" not in rows
+    # What the descendants spent: loop mates and D (A 100, B 50, C 20, D 10).
+    assert {n: r["revenue"] for n, r in rows.items()} == {"A": 80.0, "B": 130.0, "C": 160.0}
 
 
 def test_refresh_writes_only_what_changed(store: GraphStore, referral_world: dict) -> None:
@@ -170,6 +172,17 @@ def test_refresh_writes_only_what_changed(store: GraphStore, referral_world: dic
     after = {r["name"]: r for r in store.read("customer_list_top_referrers", limit=10)}
     assert after == before
     assert "1 customers updated, 4 unchanged" in repaired.lines()[1]
+
+
+def test_network_revenue_sums_descendants_once() -> None:
+    # top refers l and r, both refer m (two referrers), m refers leaf.
+    edges = [("top", "l"), ("top", "r"), ("l", "m"), ("r", "m"), ("m", "leaf")]
+    spent = {"top": 1.0, "l": 10.0, "r": 20.0, "m": 40.0, "leaf": 80.0, "unknown": 5.0}
+    values = compute(["top", "l", "r", "m", "leaf"], edges, spent).values
+    assert {k: v.revenue for k, v in values.items()} == {
+        "top": 150.0, "l": 120.0, "r": 120.0, "m": 80.0, "leaf": 0.0,
+    }  # fmt: skip
+    assert compute(["x"], [], spent).values["x"].revenue == 0.0
 
 
 # --- the app: CLI, pages, REST ----------------------------------------------------------------
@@ -237,7 +250,7 @@ def test_rest_top_referrers_shape(web: FlaskClient, store: GraphStore,
     rows = response.json["result"]
     assert len(rows) == 2
     assert set(rows[0]) == {"uid", "name", "stage", "descendants", "depth", "influence",
-                            "community"}  # fmt: skip
+                            "community", "revenue"}  # fmt: skip
     assert (
         web.get("/api/v1/analytics/top-referrers?limit=0", headers=bearer(web)).status_code == 400
     )

@@ -63,6 +63,7 @@ LABELS = {
     ),
     "customer": ("Customer", "客户"),
     "descendants": ("Descendants", "下线人数"),
+    "network_revenue": ("Descendants' revenue", "下线带来的收入"),
     "ref_depth": ("Depth", "推荐层级"),
     "influence": ("Influence", "影响力"),
     "community": ("Community", "推荐社群"),
@@ -99,6 +100,10 @@ TopReferrerSchema = Schema.from_dict(
         "depth": fields.Integer(),
         "influence": fields.Float(),
         "community": fields.Integer(),
+        "revenue": fields.Float(
+            allow_none=True,
+            metadata={"description": "Order revenue of the descendants (last refresh)"},
+        ),
     },
     name="TopReferrer",
 )
