@@ -355,3 +355,17 @@ def refresh(
     report.communities = len({v.community for v in values.values()} - {0})
     report.peak_memory_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return report
+
+
+def clear(store: GraphStore, *, batch: int = 20_000) -> int:
+    """Remove the stored referral analytics from every customer, ``batch`` per statement;
+    returns how many customers held them. Lists, segments and top referrers then show no
+    values until the next ``refresh`` (which will write every customer again)."""
+    if batch < 1:
+        raise ValueError("batch must be at least 1")
+    total = 0
+    while True:
+        cleared = store.write("customer_clear_analytics", limit=batch)[0]["cleared"]
+        total += cleared
+        if cleared < batch:
+            return total

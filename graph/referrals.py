@@ -109,6 +109,24 @@ def parse_depth(value: Any, default: int = DEFAULT_DEPTH) -> int:
     return value
 
 
+def network_totals(store: GraphStore, uid: str, label: str = "Customer") -> tuple[int, float]:
+    """(descendant customers, their order revenue) of the referral network below the
+    ``label`` node ``uid``, from the values the last analytics refresh stored: one short
+    read, however large the network (a walk of a 30,000-member network takes ~10 ms).
+    A node that is not there, or a refresh that has not run, gives (0, 0.0). Counts ignore
+    row-level rules: callers show them only to readers allowed the whole network."""
+    if label not in REFERRING_LABELS:
+        raise InvalidValue(f"a referral network starts at one of {', '.join(REFERRING_LABELS)}")
+    if label == "Customer":
+        rows = store.read("customer_network_totals", uid=uid)
+    else:
+        template = store.cypher.get("referral_network_totals")
+        rows = store.read(render(template, Label=label), uid=uid)
+    if not rows:
+        return 0, 0.0
+    return int(rows[0]["descendants"] or 0), float(rows[0]["revenue"] or 0.0)
+
+
 def upstream_chain(store: GraphStore, uid: str, scope: Scope) -> list[ReferralNode]:
     """The customer ``uid`` first, then who referred it, who referred that one, and so on
     back to the original referrer (last). Raises ``NotFound`` if the customer does not

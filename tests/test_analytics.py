@@ -12,10 +12,11 @@ from flask.testing import FlaskClient
 
 from app.analytics_commands import analytics
 from graph import nodes
-from graph.analytics import compute, refresh
+from graph.analytics import clear, compute, refresh
 from graph.attribution import channel_attribution
 from graph.errors import InvalidValue
 from graph.model import NodeModel
+from graph.referrals import network_totals
 from graph.repository import NodeRepository
 from graph.store import GraphStore
 from tests.conftest import ADMIN_PASSWORD
@@ -160,6 +161,22 @@ def test_refresh_writes_the_properties(store: GraphStore, referral_world: dict) 
     assert {n: r["revenue"] for n, r in rows.items()} == {"A": 80.0, "B": 130.0, "C": 160.0}
 
 
+def test_network_totals_come_from_the_refresh(store: GraphStore, referral_world: dict) -> None:
+    partner = make(store, nodes.Referrer, name="P", kind="partner")
+    NodeRepository(store, nodes.Customer).update(
+        referral_world["f"], {"referred_by_referrer": partner}, "test"
+    )
+    a, d = referral_world["a"].uid, referral_world["d"].uid
+    assert network_totals(store, a) == (0, 0.0)  # no refresh yet
+    refresh(store)
+    assert network_totals(store, a) == (3, 80.0)
+    assert network_totals(store, d) == (0, 0.0)
+    assert network_totals(store, partner.uid, "Referrer") == (1, 7.0)  # F and its orders
+    assert network_totals(store, "nobody", "Contact") == (0, 0.0)
+    with pytest.raises(InvalidValue):
+        network_totals(store, partner.uid, "Tag")
+
+
 def test_refresh_writes_only_what_changed(store: GraphStore, referral_world: dict) -> None:
     refresh(store)
     again = refresh(store)
@@ -172,6 +189,9 @@ def test_refresh_writes_only_what_changed(store: GraphStore, referral_world: dic
     after = {r["name"]: r for r in store.read("customer_list_top_referrers", limit=10)}
     assert after == before
     assert "1 customers updated, 4 unchanged" in repaired.lines()[1]
+    assert clear(store, batch=2) == 5
+    assert store.read("customer_list_top_referrers", limit=10) == []
+    assert refresh(store).updated == 5
 
 
 def test_network_revenue_sums_descendants_once() -> None:
