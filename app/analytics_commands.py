@@ -11,8 +11,8 @@ from graph.analytics import refresh
 analytics = AppGroup("analytics", help="Referral analytics written onto customers.")
 
 PHASES = {
-    "customers": "Reading customers",
     "referrals": "Reading referrals",
+    "values": "Reading stored values",
     "revenue": "Reading revenue",
     "compute": "Computing",
     "write": "Writing",
@@ -25,8 +25,9 @@ PHASES = {
     help="Customers written per statement.",
 )  # fmt: skip
 def refresh_command(batch_size: int) -> None:
-    """Compute descendants, depth, influence and community of every customer (networkx)
-    and write them as properties; prints the time taken and the peak memory."""
+    """Compute descendants, depth, influence, community and referral network revenue of
+    every customer (networkx) and write the values that changed as properties; prints the
+    time taken and the peak memory."""
     store = current_app.extensions["graph_store"]
     bars: dict[str, click.progressbar] = {}
     done: dict[str, int] = {}

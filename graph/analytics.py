@@ -1,9 +1,12 @@
-"""Referral analytics: descendants, depth, influence, community and network revenue of every
-customer.
+"""Referral analytics: descendants, depth, influence, community and network revenue of the
+customers in referral networks.
 
 ``refresh`` reads the customer-to-customer referral graph and the customers' order revenue
 in pages, computes with networkx and writes five derived properties back on every
-``Customer`` whose values changed, in batched ``UNWIND`` writes:
+``Customer`` in a referral network whose values changed, in batched ``UNWIND`` writes. A
+customer in no referral network (no customer referred it, it referred no customer) holds
+none of them: null reads as "not part of any network" (``compute`` gives such a customer
+0, 0, the base influence, community 0 and 0.0, which is what the nulls stand for).
 
 - ``referral_descendants``: distinct customers downstream (referred, referred by those, ...).
 - ``referral_depth``: customer hops from the root of the chain (0 for a customer no customer
@@ -13,7 +16,7 @@ in pages, computes with networkx and writes five derived properties back on ever
   customer to its referrer (credit flows upstream), scaled by the number of customers so
   that 1.0 is the average customer and a super-referrer scores well above it.
 - ``community``: the referral network (weakly connected component) a customer belongs to,
-  numbered 1, 2, ... from the largest; 0 for a customer in no referral at all.
+  numbered 1, 2, ... from the largest.
 - ``referral_revenue``: the order revenue of the customer's descendants: what the network it
   started brought in (its own orders not included).
 
@@ -58,11 +61,13 @@ class AnalyticsReport:
     """What a refresh did, how long each phase took and the process's peak memory."""
 
     customers: int = 0
+    members: int = 0  # customers in a referral network: the ones that hold values
     referrals: int = 0
     looped_customers: int = 0
     communities: int = 0
     updated: int = 0
     unchanged: int = 0
+    cleared: int = 0  # customers that left every network: their values removed
     seconds: dict[str, float] = field(default_factory=dict)
     peak_memory_mb: float = 0.0
 
@@ -75,11 +80,11 @@ class AnalyticsReport:
         """The report as lines for a terminal or a flash message."""
         phases = ", ".join(f"{name} {sec:.2f} s" for name, sec in self.seconds.items())
         return [
-            f"{self.customers} customers, {self.referrals} customer referrals, "
-            f"{self.communities} referral communities, {self.looped_customers} customers in "
-            "referral loops",
-            f"{self.updated} customers updated, {self.unchanged} unchanged, in "
-            f"{self.total_seconds:.2f} s ({phases})",
+            f"{self.customers} customers, {self.members} of them in {self.communities} "
+            f"referral communities, {self.referrals} customer referrals, "
+            f"{self.looped_customers} customers in referral loops",
+            f"{self.updated} customers updated, {self.cleared} cleared, {self.unchanged} "
+            f"unchanged, in {self.total_seconds:.2f} s ({phases})",
             f"peak memory (process RSS): {self.peak_memory_mb:.0f} MB",
         ]
 
@@ -107,12 +112,18 @@ class Analysis:
 
 
 def compute(
-    uids: list[str], edges: list[tuple[str, str]], revenue: dict[str, float] | None = None
+    uids: list[str],
+    edges: list[tuple[str, str]],
+    revenue: dict[str, float] | None = None,
+    *,
+    customers: int | None = None,
 ) -> Analysis:
     """The analytics of every customer in ``uids`` given the referral ``edges``
     (referrer uid, referred uid) and each customer's order ``revenue`` (missing: 0).
-    Edges naming unknown customers and self-referrals are ignored. Pure: no graph access,
-    so it is tested on hand-built graphs."""
+    ``customers`` is the number of customers in all (default: ``len(uids)``); the ones not
+    in ``uids`` count in PageRank as customers without referrals. Edges naming unknown
+    customers and self-referrals are ignored. Pure: no graph access, so it is tested on
+    hand-built graphs."""
     index = {uid: i for i, uid in enumerate(uids)}
     # One graph, edges pointing from the referred customer to its referrer: the direction
     # credit flows in PageRank. Loops, components and the children/parents maps read it
@@ -130,7 +141,7 @@ def compute(
         if i != c:  # the representative's own revenue is in already
             spent[c] += own.get(i, 0.0)
     below, below_spent = _descendants(order, size, spent, children, parents)
-    influence = _influence(credit, len(uids))
+    influence = _influence(credit, max(customers or 0, len(uids)))
     community = _communities(credit, uids)
     base = influence.get(_ISOLATED, 1.0)
     isolated = CustomerAnalytics(0, 0, base, 0, 0.0)
@@ -293,63 +304,65 @@ def refresh(
     read_page: int = 250_000,
     write_batch: int = 5_000,
 ) -> AnalyticsReport:
-    """Recompute the referral analytics of every customer and write them back.
+    """Recompute the referral analytics and write back the values that changed.
 
-    Reads customers and customer-to-customer REFERRED edges in pages of ``read_page``
-    rows, computes (``compute``) and writes ``write_batch`` customers per statement, only
-    those whose values changed: a repeated refresh costs the read and the computation, and
-    writes as much as the referral network moved.
+    Only customers in a referral network (a customer-to-customer ``REFERRED`` edge either
+    way) hold values; a customer in none holds none (null), and one that left every network
+    has its values cleared. So the refresh reads the edges, the values stored now and the
+    customers' revenue in pages of ``read_page`` rows, never every customer, computes
+    (``compute``; PageRank still counts every customer) and writes ``write_batch``
+    customers per statement, only those whose values changed: a repeated refresh costs the
+    reads and the computation, and writes as much as the networks moved.
     ``progress(phase, done, total)`` is called after each page and batch, phases being
-    ``customers``, ``referrals``, ``revenue``, ``compute`` and ``write``. Each batch is
-    atomic; a refresh interrupted half-way leaves some customers with the previous values until the
-    next one. Customers created during a refresh get their values at the next.
+    ``referrals``, ``values``, ``revenue``, ``compute`` and ``write``. Each batch is
+    atomic; a refresh interrupted half-way leaves some customers with the previous values
+    until the next one. Customers created during a refresh get their values at the next.
     """
     if read_page < 1 or write_batch < 1:
         raise ValueError("read_page and write_batch must be at least 1")
     report = AnalyticsReport()
     started = time.perf_counter()
     total = store.read("customer_count")[0]["count"]
-    held: dict[str, tuple] = {}  # a concurrent insert may shift a page: no duplicates
-    for row in _read_pages(
-        store, "customer_list_analytics", read_page, progress, "customers", total
-    ):
-        held[row["uid"]] = (
-            row["descendants"], row["depth"], row["influence"], row["community"], row["revenue"]
-        )  # fmt: skip
-    uids = list(held)
-    revenue = {
-        row["uid"]: row["revenue"]
-        for row in _read_pages(store, "customer_list_revenue", read_page, progress, "revenue", 0)
-    }
     edges = [
         (row["source"], row["target"])
         for row in _read_pages(
             store, "customer_list_referral_edges", read_page, progress, "referrals", 0
         )
     ]
+    held: dict[str, tuple] = {}  # a concurrent insert may shift a page: no duplicates
+    for row in _read_pages(store, "customer_list_analytics", read_page, progress, "values", 0):
+        held[row["uid"]] = (
+            row["descendants"], row["depth"], row["influence"], row["community"], row["revenue"]
+        )  # fmt: skip
+    revenue = {
+        row["uid"]: row["revenue"]
+        for row in _read_pages(store, "customer_list_revenue", read_page, progress, "revenue", 0)
+    }
+    members = list(dict.fromkeys(uid for edge in edges if edge[0] != edge[1] for uid in edge))
     report.seconds["read"] = time.perf_counter() - started
     started = time.perf_counter()
     if progress is not None:
         progress("compute", 0, 1)
-    analysis = compute(uids, edges, revenue)
+    analysis = compute(members, edges, revenue, customers=max(total, len(members)))
     values = analysis.values
     if progress is not None:
         progress("compute", 1, 1)
     report.seconds["compute"] = time.perf_counter() - started
     started = time.perf_counter()
-    rows = []
-    for uid, v in values.items():
-        row = tuple(v)
-        if row != held[uid]:
-            rows.append([uid, *row])
+    rows = [[uid, *v] for uid, v in values.items() if tuple(v) != held.get(uid)]
     report.unchanged = len(values) - len(rows)
+    gone = [[uid, None, None, None, None, None] for uid in held if uid not in values]
+    report.cleared = len(gone)
+    rows += gone
     for start in range(0, len(rows), write_batch):
         batch = rows[start : start + write_batch]
         report.updated += store.write("customer_update_analytics", rows=batch)[0]["updated"]
         if progress is not None:
             progress("write", start + len(batch), len(rows))
+    report.updated -= report.cleared
     report.seconds["write"] = time.perf_counter() - started
-    report.customers = len(uids)
+    report.customers = total
+    report.members = len(members)
     report.referrals = len(edges)
     report.looped_customers = analysis.looped
     report.communities = len({v.community for v in values.values()} - {0})

@@ -149,7 +149,9 @@ def test_attribution_depth_and_decay_bounds(store: GraphStore, referral_world: d
 
 def test_refresh_writes_the_properties(store: GraphStore, referral_world: dict) -> None:
     report = refresh(store, write_batch=2, read_page=2)
-    assert (report.customers, report.referrals, report.updated) == (5, 4, 5)
+    # F is in no referral network: it gets no values.
+    assert (report.customers, report.referrals, report.updated) == (5, 4, 4)
+    assert report.members == 4
     assert report.looped_customers == 3 and report.peak_memory_mb > 0
     rows = {r["name"]: r for r in store.read("customer_list_top_referrers", limit=10)}
     assert {n: (r["descendants"], r["depth"]) for n, r in rows.items()} == {
@@ -180,18 +182,28 @@ def test_network_totals_come_from_the_refresh(store: GraphStore, referral_world:
 def test_refresh_writes_only_what_changed(store: GraphStore, referral_world: dict) -> None:
     refresh(store)
     again = refresh(store)
-    assert (again.updated, again.unchanged) == (0, 5)
+    assert (again.updated, again.unchanged) == (0, 4)
     before = {r["name"]: r for r in store.read("customer_list_top_referrers", limit=10)}
     a_uid = before["A"]["uid"]
     store.write("customer_update_analytics", rows=[[a_uid, 99, 9, 9.5, 9]])  # a stale value
     repaired = refresh(store)
-    assert (repaired.updated, repaired.unchanged) == (1, 4)
+    assert (repaired.updated, repaired.unchanged) == (1, 3)
     after = {r["name"]: r for r in store.read("customer_list_top_referrers", limit=10)}
     assert after == before
-    assert "1 customers updated, 4 unchanged" in repaired.lines()[1]
-    assert clear(store, batch=2) == 5
+    assert "1 customers updated, 0 cleared, 3 unchanged" in repaired.lines()[1]
+    # D leaves the network: its values go; the loop's descendants and revenue drop.
+    customers = NodeRepository(store, nodes.Customer)
+    customers.update(customers.get(referral_world["d"].uid), {"referred_by": None}, "test")
+    left = refresh(store)
+    assert (left.cleared, left.members) == (1, 3)
+    rows = {r["name"]: r for r in store.read("customer_list_top_referrers", limit=10)}
+    assert {n: (r["descendants"], r["revenue"]) for n, r in rows.items()} == {
+        "A": (2, 70.0), "B": (2, 120.0), "C": (2, 150.0),
+    }  # fmt: skip
+    assert network_totals(store, referral_world["d"].uid) == (0, 0.0)
+    assert clear(store, batch=2) == 3
     assert store.read("customer_list_top_referrers", limit=10) == []
-    assert refresh(store).updated == 5
+    assert refresh(store).updated == 3
 
 
 def test_network_revenue_sums_descendants_once() -> None:
