@@ -167,10 +167,10 @@ def test_referral_networks_grow_with_their_size(dataset: Dataset) -> None:
         return uid, depth
 
     found = [root_and_depth(uid) for uid in parent]
-    sizes = Counter(root for root, _ in found).most_common(2)
-    assert sizes[0][1] >= 0.2 * len(parent), sizes
-    assert sizes[0][1] >= 2 * sizes[1][1], sizes
-    assert max(depth for _, depth in found) >= 8
+    sizes = sorted(Counter(root for root, _ in found).values(), reverse=True)
+    assert sizes[0] >= 0.1 * len(parent), sizes[:5]
+    assert sizes[0] >= 10 * sizes[len(sizes) // 2], sizes  # the median network is small
+    assert max(depth for _, depth in found) >= 6
 
 
 def test_relationships_join_existing_nodes_of_the_right_labels(dataset: Dataset) -> None:
