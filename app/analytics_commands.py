@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from graph.analytics import refresh
+from graph.analytics import clear, refresh
 
 analytics = AppGroup("analytics", help="Referral analytics written onto customers.")
 
@@ -48,3 +48,17 @@ def refresh_command(batch_size: int) -> None:
         bar.render_finish()
     for line in report.lines():
         click.echo(line)
+
+
+@analytics.command("clear")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def clear_command(yes: bool) -> None:
+    """Remove the referral analytics from every customer (lists, segments and top referrers
+    show none until the next refresh)."""
+    if not yes:
+        click.confirm("Remove the referral analytics from every customer?", abort=True)
+    cleared = clear(current_app.extensions["graph_store"])
+    click.echo(
+        f"cleared the referral analytics of {cleared} customers; "
+        "'graphcrm analytics refresh' computes them again"
+    )

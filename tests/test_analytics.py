@@ -257,6 +257,14 @@ def test_cli_refresh_prints_report_and_writes(analytics_app: Flask, store: Graph
     assert "5 customers" in result.output and "peak memory" in result.output
     rows = store.read("customer_list_top_referrers", limit=10)
     assert {r["name"] for r in rows} == {"A", "B", "C"}
+    runner = analytics_app.test_cli_runner()
+    refused = runner.invoke(analytics, ["clear"], input="n\n")
+    assert refused.exit_code == 1 and store.read("customer_list_top_referrers", limit=10)
+    cleared = runner.invoke(analytics, ["clear", "--yes"])
+    assert cleared.exit_code == 0 and "cleared the referral analytics of 4 customers" in (
+        cleared.output
+    )
+    assert store.read("customer_list_top_referrers", limit=10) == []
 
 
 def test_rest_channels_shape(web: FlaskClient, referral_world: dict) -> None:
