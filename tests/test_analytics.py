@@ -310,7 +310,9 @@ def test_pages_render_table_chart_and_refresh_button_for_admin(
         follow_redirects=True,
     )
     assert response.status_code == 200
-    assert "top-referrers-table" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "top-referrers-table" in page
+    assert "Descendants&#39; revenue" in page and "160.00" in page  # C's network: A, B, D
 
 
 def test_refresh_without_csrf_token_is_refused(web: FlaskClient, store: GraphStore,
