@@ -99,14 +99,18 @@ class Segment:
 
 @dataclass(frozen=True)
 class RuleMatch:
-    """Why one rule does (or does not) hold for a member: ``detail`` is a short text, e.g.
-    ``tags: VIP`` or ``referred by C2024… via C2025… (2 hops)``; ``path`` lists the uids of a
-    referral path from the referrer down to the member (placeholders for hidden ones)."""
+    """Why one rule does (or does not) hold for a member: ``detail`` is a short English text,
+    e.g. ``tags: VIP`` or ``referred by C2024… via C2025… (2 hops)``; ``shown`` the member's
+    value the rule looked at, formatted (empty for ``referred_by``); ``path`` lists the uids
+    of a referral path from the referrer down to the member (placeholders for hidden ones).
+    Pages build their own text in the reader's language from ``rule``, ``shown`` and
+    ``path``."""
 
     rule: Rule
     matched: bool
     detail: str
     path: tuple[str, ...] = ()
+    shown: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         """The match as the REST API returns it."""
@@ -575,7 +579,8 @@ def _rule_match(
     if rule.field == "created" and isinstance(shown, str):
         shown = shown[:10]
     if rule.field != "referred_by":
-        return RuleMatch(rule, matched, f"{labels[rule.field]}: {_fmt(shown)}")
+        text = _fmt(shown)
+        return RuleMatch(rule, matched, f"{labels[rule.field]}: {text}", shown=text)
     referrer = rule.value["customer"]
     path = referral_path(store, referrer, uid, rule.value["hops"], scope)
     if not path or referrer == uid:

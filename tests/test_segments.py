@@ -405,6 +405,29 @@ def test_csv_export_is_masked_without_personal_data_permission_and_audited(
     assert PHONE in client.get(f"/segments/export/{segment.uid}").get_data(as_text=True)
 
 
+def test_explain_page_speaks_the_readers_language(
+    client: FlaskClient, store: GraphStore, world: World
+) -> None:
+    c = world.c
+    rules = parse_rules(
+        [
+            rule("referred_by", "within", {"customer": c["A"].uid, "hops": 3}),
+            rule("stage", "in", ["deal"]),
+        ]
+    )
+    segment = create_segment(store, "Word of mouth", "", rules, "admin")
+    login(client)
+    page = client.get(f"/segments/explain/{segment.uid}/{c['C'].uid}").get_data(as_text=True)
+    assert f"referred by {c['A'].uid} via {c['B'].uid} (2 hops)" in page
+    assert "stage: Potential" in page
+    client.get("/lang/zh")
+    page = client.get(f"/segments/explain/{segment.uid}/{c['C'].uid}").get_data(as_text=True)
+    assert f"由 {c['A'].uid} 经 {c['B'].uid} 推荐（2 跳）" in page
+    assert "阶段: 潜在" in page and "不满足" in page
+    page = client.get(f"/segments/explain/{segment.uid}/{c['A'].uid}").get_data(as_text=True)
+    assert f"不在 {c['A'].uid} 的 3 跳推荐范围内" in page
+
+
 def test_pages_build_save_show_graph_and_explain(
     client: FlaskClient, store: GraphStore, world: World
 ) -> None:

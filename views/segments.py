@@ -33,6 +33,7 @@ from graph.records import Record
 from graph.segments import (
     MAX_HOPS,
     InvalidRule,
+    RuleMatch,
     Segment,
     count_members,
     create_segment,
@@ -95,6 +96,33 @@ LABELS = {
     "descendants": ("Referral descendants at least", "下线客户数不少于"),
     "influence": ("Influence above", "影响力高于"),
 }
+# What an explanation calls each rule's field, and its sentences about referral paths.
+EVIDENCE = {
+    "stage": ("stage", "阶段"),
+    "value_tier": ("value tier", "价值等级"),
+    "industry": ("industry", "行业"),
+    "region": ("region", "地区"),
+    "tags": ("tags", "标签"),
+    "channel": ("channel", "来源渠道"),
+    "owner": ("owner", "负责人"),
+    "created": ("created", "创建日期"),
+    "last_follow_up": ("last follow-up", "最近跟进"),
+    "order_count": ("orders", "订单数"),
+    "order_total": ("order total", "订单总额"),
+    "referred_by": ("referred by", "推荐来源"),
+    "descendants": ("referral descendants", "下线客户数"),
+    "influence": ("influence", "影响力"),
+    "referred": ("referred by {referrer} ({hops} hops)", "由 {referrer} 推荐（{hops} 跳）"),
+    "referred_via": (
+        "referred by {referrer} via {via} ({hops} hops)",
+        "由 {referrer} 经 {via} 推荐（{hops} 跳）",
+    ),
+    "not_referred": (
+        "not referred by {referrer} within {hops} hops",
+        "不在 {referrer} 的 {hops} 跳推荐范围内",
+    ),
+}
+CHOICES = {"stage": nodes.STAGES, "value_tier": nodes.TIERS}  # stored values shown as labels
 NOT_FOUND = bilingual("This segment does not exist.", "此分群不存在。")
 STALE = bilingual(
     "Not saved: someone else changed this segment after you opened it.",
@@ -483,9 +511,31 @@ class SegmentView(BaseView):
             found = explain(_store(), segment, customer, _scope())
         except NotFound:
             abort(404)
+        words = localized(EVIDENCE)
+        rows = [(words[m.rule.field], m.matched, evidence(m, words)) for m in found.rules]
         return self.render_template(
-            "graphcrm/segment_explain.html", segment=segment, found=found, labels=localized(LABELS)
+            "graphcrm/segment_explain.html",
+            segment=segment,
+            found=found,
+            rows=rows,
+            labels=localized(LABELS),
         )
+
+
+def evidence(match: RuleMatch, words: dict[str, str]) -> str:
+    """Why a rule holds or not, in the reader's language (``words``: ``EVIDENCE``, localized)."""
+    field = match.rule.field
+    if field in CHOICES:
+        return f"{words[field]}: {choice_label(CHOICES[field], match.shown)}"
+    if field != "referred_by":
+        return f"{words[field]}: {match.shown}"
+    referrer = match.rule.value["customer"]
+    if not match.matched:
+        return words["not_referred"].format(referrer=referrer, hops=match.rule.value["hops"])
+    via, hops = match.path[1:-1], len(match.path) - 1
+    if via:
+        return words["referred_via"].format(referrer=referrer, via=", ".join(via), hops=hops)
+    return words["referred"].format(referrer=referrer, hops=hops)
 
 
 class SegmentApi(BaseApi):
