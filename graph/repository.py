@@ -185,6 +185,17 @@ class NodeRepository:
         rows = self.store.read(statement, text=text or "", limit=int(limit), **params)
         return [Ref(self.model.label, row["uid"], str(row["title"] or "")) for row in rows]
 
+    def titles(self, uids: list[str], conditions: list[Condition] | None = None) -> dict[str, str]:
+        """Titles of the nodes among ``uids`` that ``conditions`` let through, by uid (one
+        round trip; for selects that show values chosen earlier)."""
+        if not uids:
+            return {}
+        statement, params = self._filtered(
+            "node_list_titles", conditions or [], prop=self.meta.title
+        )
+        rows = self.store.read(statement, uids=list(uids), **params)
+        return {row["uid"]: str(row["title"] or row["uid"]) for row in rows}
+
     def history(self, uid: str, limit: int = 200) -> list[ChangeEntry]:
         """History entries of the node ``uid``, newest first (kept after a delete)."""
         rows = self.store.read(

@@ -428,6 +428,24 @@ def test_explain_page_speaks_the_readers_language(
     assert f"不在 {c['A'].uid} 的 3 跳推荐范围内" in page
 
 
+def test_edit_form_names_what_the_pickers_hold(
+    client: FlaskClient, store: GraphStore, world: World
+) -> None:
+    c, vip, web = world.c, world.tags["VIP"], world.channels["Web"]
+    rules = parse_rules(
+        [
+            rule("referred_by", "within", {"customer": c["A"].uid, "hops": 2}),
+            rule("tags", "any", [vip.uid]),
+            rule("channel", "is", web.uid),
+        ]
+    )
+    segment = create_segment(store, "Picked", "", rules, "admin")
+    login(client)
+    form = client.get(f"/segments/edit/{segment.uid}").get_data(as_text=True)
+    for uid, title in ((c["A"].uid, "Customer A"), (vip.uid, "VIP"), (web.uid, "Web")):
+        assert f'<option value="{uid}" selected>{title}</option>' in form
+
+
 def test_pages_build_save_show_graph_and_explain(
     client: FlaskClient, store: GraphStore, world: World
 ) -> None:

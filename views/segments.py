@@ -46,6 +46,7 @@ from graph.segments import (
     parse_segment_fields,
     update_segment,
 )
+from views.interface import GraphInterface
 from views.labels import bilingual, choice_label, is_chinese, localized
 
 PAGE_SIZE = 25
@@ -359,6 +360,7 @@ class SegmentView(BaseView):
             "graphcrm/segment_form.html",
             segment=segment,
             values=values,
+            titles=_picked_titles(values),
             error=error,
             labels=localized(LABELS),
             csrf=generate_csrf(),
@@ -520,6 +522,24 @@ class SegmentView(BaseView):
             rows=rows,
             labels=localized(LABELS),
         )
+
+
+def _picked_titles(values: dict[str, Any]) -> dict[str, str]:
+    """Names for the uids already chosen in the form's pickers, as the reader may see them
+    (a customer hidden by row-level rules keeps showing its uid)."""
+    picked = {
+        nodes.Tag: values.get("tags") or [],
+        nodes.Channel: [values.get("channel")],
+        nodes.User: [values.get("owner")],
+        nodes.Customer: [values.get("referred_by")],
+    }
+    titles: dict[str, str] = {}
+    for model, uids in picked.items():
+        wanted = [uid for uid in uids if uid and isinstance(uid, str)]
+        if wanted:
+            repository = current_app.extensions["graph_repositories"](model)
+            titles.update(repository.titles(wanted, GraphInterface(model).conditions()))
+    return titles
 
 
 def evidence(match: RuleMatch, words: dict[str, str]) -> str:
