@@ -49,3 +49,20 @@ def test_admin_runs_a_query_with_ctrl_enter_and_sees_the_table(
     page.click('#result-tabs a[data-tab="graph"]')
     page.wait_for_selector("#graph canvas")
     assert errors == []
+
+    # The page's own messages follow the reader's language.
+    page.goto(live_server + "/lang/zh")
+    page.goto(live_server + "/console/")
+    page.locator("#editor .cm-content").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("MATCH (c:Customer) RETURN c.name AS name")
+    page.keyboard.press("Escape")
+    page.fill("#params", "{")
+    page.click("#run")
+    page.wait_for_selector("#error:not(.hidden)")
+    assert "参数不是有效的 JSON" in page.inner_text("#error")
+    page.fill("#params", "{}")
+    page.click("#run")
+    page.wait_for_function("document.querySelector('#status').textContent.includes('1 行')")
+    assert "用时" in page.inner_text("#status")
+    assert errors == []

@@ -165,6 +165,14 @@ PANEL_LABELS = {
     "rows": ("{n} rows", "{n} 行"),
     "one_row": ("1 row", "1 行"),
     "export": ("CSV export", "CSV 导出"),
+    "running": ("Running…", "运行中…"),
+    "took": ("{rows} in {ms} ms", "{rows}，用时 {ms} 毫秒"),
+    "no_answer": ("The server did not answer: {error}", "服务器没有响应：{error}"),
+    "params_json": ("Parameters are not valid JSON: {error}", "参数不是有效的 JSON：{error}"),
+    "params_object": (
+        'Parameters must be a JSON object, e.g. {"name": "value"}',
+        '参数必须是 JSON 对象，例如 {"name": "value"}',
+    ),
 }
 
 

@@ -61,10 +61,10 @@
     try {
       params = JSON.parse($("params").value.trim() || "{}");
     } catch (error) {
-      return { error: "Parameters are not valid JSON: " + error.message };
+      return { error: labels.params_json.replace("{error}", error.message) };
     }
     if (params === null || typeof params !== "object" || Array.isArray(params)) {
-      return { error: 'Parameters must be a JSON object, e.g. {"name": "value"}' };
+      return { error: labels.params_object };
     }
     return { query: editor.getValue(), params: params };
   }
@@ -97,7 +97,7 @@
     showError("");
     if (body.error) return showError(body.error);
     $("run").disabled = true;
-    $("status").textContent = "Running…";
+    $("status").textContent = labels.running;
     try {
       const response = await post(root.dataset.runUrl, body);
       if (!response.ok) {
@@ -109,7 +109,7 @@
       render(lastResult);
     } catch (error) {
       $("status").textContent = "";
-      showError("The server did not answer: " + error.message);
+      showError(labels.no_answer.replace("{error}", error.message));
     } finally {
       $("run").disabled = false;
       loadHistory();
@@ -118,7 +118,8 @@
 
   function render(result) {
     const rows = result.rows.length;
-    $("status").textContent = rows + (rows === 1 ? " row" : " rows") + " in " + result.duration_ms + " ms";
+    const counted = rows === 1 ? labels.one_row : labels.rows.replace("{n}", rows);
+    $("status").textContent = labels.took.replace("{rows}", counted).replace("{ms}", result.duration_ms);
     $("truncated").classList.toggle("hidden", !result.truncated);
     $("csv").disabled = false;
     renderTable(result);
@@ -345,7 +346,7 @@
       status.textContent = labels.saved_ok;
       await loadSaved();
     } catch (error) {
-      showError("The server did not answer: " + error.message);
+      showError(labels.no_answer.replace("{error}", error.message));
     } finally {
       $("save").disabled = false;
     }
