@@ -29,6 +29,7 @@ as they are, so a refresh never makes a user's open edit stale.
 
 from __future__ import annotations
 
+import datetime as dt
 import resource
 import time
 from collections import deque
@@ -38,6 +39,7 @@ from typing import NamedTuple
 
 import networkx as nx
 
+from graph.attribution import referred_by_hop, store_referred_by_hop
 from graph.store import GraphStore
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
@@ -68,6 +70,7 @@ class AnalyticsReport:
     updated: int = 0
     unchanged: int = 0
     cleared: int = 0  # customers that left every network: their values removed
+    channels: int = 0  # channels given their referral attribution
     seconds: dict[str, float] = field(default_factory=dict)
     peak_memory_mb: float = 0.0
 
@@ -84,7 +87,8 @@ class AnalyticsReport:
             f"referral communities, {self.referrals} customer referrals, "
             f"{self.looped_customers} customers in referral loops",
             f"{self.updated} customers updated, {self.cleared} cleared, {self.unchanged} "
-            f"unchanged, in {self.total_seconds:.2f} s ({phases})",
+            f"unchanged, in {self.total_seconds:.2f} s ({phases}); channel attribution "
+            f"stored on {self.channels} channels",
             f"peak memory (process RSS): {self.peak_memory_mb:.0f} MB",
         ]
 
@@ -323,12 +327,15 @@ def refresh(
     report = AnalyticsReport()
     started = time.perf_counter()
     total = store.read("customer_count")[0]["count"]
-    edges = [
-        (row["source"], row["target"])
-        for row in _read_pages(
-            store, "customer_list_referral_edges", read_page, progress, "referrals", 0
+    edges, channel = [], {}
+    for row in _read_pages(
+        store, "customer_list_referral_edges", read_page, progress, "referrals", 0
+    ):
+        edges.append((row["source"], row["target"]))
+        channel[row["source"]], channel[row["target"]] = (
+            row["source_channel"],
+            row["target_channel"],
         )
-    ]
     held: dict[str, tuple] = {}  # a concurrent insert may shift a page: no duplicates
     for row in _read_pages(store, "customer_list_analytics", read_page, progress, "values", 0):
         held[row["uid"]] = (
@@ -345,6 +352,7 @@ def refresh(
         progress("compute", 0, 1)
     analysis = compute(members, edges, revenue, customers=max(total, len(members)))
     values = analysis.values
+    by_hop = referred_by_hop(edges, channel, revenue)
     if progress is not None:
         progress("compute", 1, 1)
     report.seconds["compute"] = time.perf_counter() - started
@@ -360,6 +368,8 @@ def refresh(
         if progress is not None:
             progress("write", start + len(batch), len(rows))
     report.updated -= report.cleared
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    report.channels = store_referred_by_hop(store, by_hop, stamp)
     report.seconds["write"] = time.perf_counter() - started
     report.customers = total
     report.members = len(members)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import networkx as nx
 import pytest
@@ -13,7 +14,7 @@ from flask.testing import FlaskClient
 from app.analytics_commands import analytics
 from graph import nodes
 from graph.analytics import clear, compute, refresh
-from graph.attribution import channel_attribution
+from graph.attribution import channel_attribution, referred_by_hop
 from graph.errors import InvalidValue
 from graph.model import NodeModel
 from graph.referrals import network_totals
@@ -135,6 +136,34 @@ def test_attribution_with_decay_on_a_loop(store: GraphStore, referral_world: dic
     assert (fair.direct_customers, fair.direct_revenue, fair.referred_customers) == (2, 17.0, 0)
     assert fair.parent == "Web"
     assert [i.name for i in channel_attribution(store, decay=0.5)] == ["Web", "Fair"]
+
+
+def test_stored_attribution_matches_the_live_walk(store: GraphStore, referral_world: dict) -> None:
+    assert {a.as_of for a in channel_attribution(store)} == {None}  # no refresh yet: live
+    report = refresh(store)
+    assert report.channels == 2
+    for depth in (1, 2, 10):
+        stored = channel_attribution(store, decay=0.5, max_depth=depth)
+        live = channel_attribution(store, decay=0.5, max_depth=depth, live=True)
+        assert {a.as_of for a in live} == {None} and None not in {a.as_of for a in stored}
+        assert [replace(a, as_of=None) for a in stored] == live
+    # What the refresh stored stays until the next one; a live walk sees changes at once.
+    customers = NodeRepository(store, nodes.Customer)
+    customers.update(customers.get(referral_world["d"].uid), {"referred_by": None}, "test")
+    assert by_name(channel_attribution(store))["Web"].referred_customers == 3
+    assert by_name(channel_attribution(store, live=True))["Web"].referred_customers == 2
+    refresh(store)
+    assert by_name(channel_attribution(store))["Web"].referred_customers == 2
+
+
+def test_referred_by_hop_walks_up_breadth_first() -> None:
+    # w (web) refers x; x and y (fair) both refer z; z refers w (a loop back to the top).
+    edges = [("w", "x"), ("x", "z"), ("y", "z"), ("z", "w")]
+    channel = {"w": "web", "x": None, "y": "fair", "z": None}
+    table = referred_by_hop(edges, channel, {"x": 1.0, "z": 10.0, "w": 100.0}, max_hops=3)
+    assert table["web"] == [(1, 1.0), (1, 10.0), (0, 0.0)]  # x at 1 hop, z at 2
+    # z at 1, w at 2 (w's referrer z has y above it), x at 3 (up through the loop to y).
+    assert table["fair"] == [(1, 10.0), (1, 100.0), (1, 1.0)]
 
 
 def test_attribution_depth_and_decay_bounds(store: GraphStore, referral_world: dict) -> None:
@@ -280,6 +309,21 @@ def test_rest_channels_shape(web: FlaskClient, referral_world: dict) -> None:
     ]
     bad = web.get("/api/v1/analytics/channels?decay=2", headers=bearer(web))
     assert bad.status_code == 400
+    assert body["as_of"] is None  # no refresh yet: walked live
+
+
+def test_channels_from_the_refresh_unless_asked_live(
+    web: FlaskClient, store: GraphStore, referral_world: dict
+) -> None:
+    refresh(store)
+    stored = web.get("/api/v1/analytics/channels?decay=0.5", headers=bearer(web)).json
+    live = web.get("/api/v1/analytics/channels?decay=0.5&live=true", headers=bearer(web)).json
+    assert stored["as_of"] and live["as_of"] is None
+    assert stored["result"] == live["result"]
+    login(web)
+    page = web.get("/analytics/channels?depth=2").get_data(as_text=True)
+    assert "as of the analytics refresh of" in page and "live=1" in page
+    assert "walked live" in web.get("/analytics/channels?depth=2&live=1").get_data(as_text=True)
 
 
 def test_rest_top_referrers_shape(web: FlaskClient, store: GraphStore,

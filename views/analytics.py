@@ -43,6 +43,12 @@ LABELS = {
         "各渠道直接获取的客户，以及这些客户经推荐（最多 {depth} 层）带来的客户。"
         "推荐收入按 收入 × 衰减系数^层数 计算。",
     ),
+    "as_of": (
+        "Referred customers as of the analytics refresh of {at} (UTC).",
+        "推荐客户数据来自 {at}（UTC）的推荐分析刷新。",
+    ),
+    "live": ("Walk the chains now", "立即实时计算"),
+    "walked_live": ("Referred customers walked live just now.", "推荐客户为刚刚实时计算的结果。"),
     "decay": ("Decay per hop", "每层衰减系数"),
     "depth": ("Max hops", "最大层数"),
     "apply": ("Apply", "应用"),
@@ -176,9 +182,10 @@ class AnalyticsView(BaseView):
         self._guard("channels")
         decay = request.args.get("decay", DEFAULT_DECAY)
         depth = request.args.get("depth", DEFAULT_DEPTH)
+        live = request.args.get("live") == "1"
         error = None
         try:
-            items = channel_attribution(_store(), decay=decay, max_depth=depth)
+            items = channel_attribution(_store(), decay=decay, max_depth=depth, live=live)
         except InvalidValue as exc:
             error, items = str(exc), []
             decay, depth = DEFAULT_DECAY, DEFAULT_DEPTH
@@ -190,6 +197,7 @@ class AnalyticsView(BaseView):
             bars=chart_bars(items),
             decay=decay,
             depth=depth,
+            as_of=items[0].as_of if items else None,
             error=error,
             labels=localized(LABELS),
         ), (400 if error else 200)
@@ -265,6 +273,14 @@ class AnalyticsApi(BaseApi):
               minimum: 1
               maximum: 10
               default: 10
+          - in: query
+            name: live
+            description: >-
+              true: walk the referral chains now instead of using the table the last
+              analytics refresh stored (seconds on a million customers)
+            schema:
+              type: boolean
+              default: false
           responses:
             200:
               description: Attribution per channel
@@ -277,6 +293,10 @@ class AnalyticsApi(BaseApi):
                         type: number
                       depth:
                         type: integer
+                      as_of:
+                        type: string
+                        nullable: true
+                        description: when the refresh stored the referred part (null = live)
                       result:
                         type: array
                         items:
@@ -295,6 +315,7 @@ class AnalyticsApi(BaseApi):
                 _store(),
                 decay=request.args.get("decay", DEFAULT_DECAY),
                 max_depth=request.args.get("depth", DEFAULT_DEPTH),
+                live=request.args.get("live", "").lower() in ("1", "true"),
             )
         except InvalidValue as exc:
             return self.response_400(message=str(exc))
@@ -304,6 +325,7 @@ class AnalyticsApi(BaseApi):
             200,
             decay=float(request.args.get("decay", DEFAULT_DECAY)),
             depth=int(request.args.get("depth", DEFAULT_DEPTH)),
+            as_of=items[0].as_of if items else None,
             result=[as_dict(item) for item in items],
         )
 
