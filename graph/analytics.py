@@ -312,11 +312,12 @@ def refresh(
 
     Only customers in a referral network (a customer-to-customer ``REFERRED`` edge either
     way) hold values; a customer in none holds none (null), and one that left every network
-    has its values cleared. So the refresh reads the edges, the values stored now and the
-    customers' revenue in pages of ``read_page`` rows, never every customer, computes
-    (``compute``; PageRank still counts every customer) and writes ``write_batch``
-    customers per statement, only those whose values changed: a repeated refresh costs the
-    reads and the computation, and writes as much as the networks moved.
+    has its values cleared. So the refresh reads the edges (whole, with each end's channel),
+    the values stored now and the customers' revenue (in pages of ``read_page`` rows), never
+    every customer, computes (``compute``; PageRank still counts every customer) and writes
+    ``write_batch`` customers per statement, only those whose values changed: a repeated
+    refresh costs the reads and the computation, and writes as much as the networks moved.
+    The channels' referral attribution (``referred_by_hop``) is stored with them.
     ``progress(phase, done, total)`` is called after each page and batch, phases being
     ``referrals``, ``values``, ``revenue``, ``compute`` and ``write``. Each batch is
     atomic; a refresh interrupted half-way leaves some customers with the previous values
@@ -328,14 +329,16 @@ def refresh(
     started = time.perf_counter()
     total = store.read("customer_count")[0]["count"]
     edges, channel = [], {}
-    for row in _read_pages(
-        store, "customer_list_referral_edges", read_page, progress, "referrals", 0
-    ):
+    if progress is not None:
+        progress("referrals", 0, 1)
+    for row in store.read("customer_list_referral_edges"):  # whole: see its comment
         edges.append((row["source"], row["target"]))
         channel[row["source"]], channel[row["target"]] = (
             row["source_channel"],
             row["target_channel"],
         )
+    if progress is not None:
+        progress("referrals", len(edges), len(edges))
     held: dict[str, tuple] = {}  # a concurrent insert may shift a page: no duplicates
     for row in _read_pages(store, "customer_list_analytics", read_page, progress, "values", 0):
         held[row["uid"]] = (
