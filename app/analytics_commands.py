@@ -12,7 +12,6 @@ analytics = AppGroup("analytics", help="Referral analytics written onto customer
 
 PHASES = {
     "referrals": "Reading referrals",
-    "values": "Reading stored values",
     "revenue": "Reading revenue",
     "compute": "Computing",
     "write": "Writing",

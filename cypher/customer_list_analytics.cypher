@@ -1,7 +1,8 @@
-// Returns uid, descendants, depth, influence, community, revenue: one page of the customers
-// that hold referral analytics, with their values (analytics refresh compares them with what
-// it computed and writes back only the changes).
-// params: skip, limit
+// Returns uid, descendants, depth, influence, community, revenue: every customer that holds
+// referral analytics, with its values (analytics refresh compares them with what it computed
+// and writes back only the changes). Read whole: SKIP pages would each walk past the rows
+// before them (at 1M, 586k rows: 14 s paged by 250k).
+// params: none
 MATCH (c:Customer)
 WHERE c.referral_descendants IS NOT NULL
 RETURN c.uid AS uid,
@@ -10,5 +11,3 @@ RETURN c.uid AS uid,
        c.influence AS influence,
        c.community AS community,
        c.referral_revenue AS revenue
-SKIP $skip
-LIMIT $limit
