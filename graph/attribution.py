@@ -161,37 +161,13 @@ def referred_by_hop(
             parents.setdefault(referred, []).append(referrer)
     table: dict[str, list[list[float]]] = {}
     for customer in parents:
-        own = channel.get(customer)
-        nearest = _up_the_chain(customer, own, parents, channel, max_hops)
-        if nearest is None:  # someone above has several referrers: breadth first
-            nearest = _up_breadth_first(customer, own, parents, channel, max_hops)
+        nearest = _up_breadth_first(customer, channel.get(customer), parents, channel, max_hops)
         spent = float(revenue.get(customer) or 0.0)
         for ch, hop in nearest.items():
             slots = table.setdefault(ch, [[0, 0.0] for _ in range(max_hops)])
             slots[hop - 1][0] += 1
             slots[hop - 1][1] += spent
     return {ch: [(int(n), round(r, 2)) for n, r in slots] for ch, slots in table.items()}
-
-
-def _up_the_chain(
-    customer: str, own: str | None, parents: dict, channel: dict, max_hops: int
-) -> dict[str, int] | None:
-    """Nearest hop per channel above ``customer`` while every referrer up the chain is the
-    only one (the common case, walked without sets); None at the first with several. A
-    loop just comes round again: whatever it passes was found the first time."""
-    nearest: dict[str, int] = {}
-    node = customer
-    for hop in range(1, max_hops + 1):
-        ups = parents.get(node)
-        if not ups:
-            break
-        if len(ups) > 1:
-            return None
-        node = ups[0]
-        ch = channel.get(node)
-        if ch and ch != own and ch not in nearest:
-            nearest[ch] = hop
-    return nearest
 
 
 def _up_breadth_first(
