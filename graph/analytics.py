@@ -74,8 +74,7 @@ class AnalyticsReport:
     channels: int = 0  # channels given their referral attribution
     seconds: dict[str, float] = field(default_factory=dict)
     peak_memory_mb: float = 0.0
-
-    wall_seconds: float = 0.0
+    wall_seconds: float = 0.0  # the phases overlap, so their sum is more than this
 
     @property
     def total_seconds(self) -> float:
