@@ -63,10 +63,8 @@ from bench.list_pages import (
 )
 from graph.access import Scope
 from graph.attribution import channel_attribution
-from graph.cypher import Statement
 from graph.referrals import (
     MAX_TREE_NODES,
-    REFERRING_LABELS,
     downstream_tree,
     network_totals,
     parse_depth,
@@ -83,37 +81,6 @@ TARGET_E2E_MS = 15.0
 TARGET_REFRESH_S = 60.0
 _INTERNAL = re.compile(rb"internal execution time: ([0-9.]+) milliseconds")
 
-
-def adhoc(name: str, text: str, *params: str) -> Statement:
-    """A statement of this benchmark (not part of the app's ``cypher/`` folder)."""
-    return Statement(name, text, frozenset(params), Path(__file__), 1)
-
-
-EXPORT_EDGES = adhoc(
-    "bench_referral_edges",
-    "MATCH (a)-[:REFERRED]->(b:Customer) "
-    "RETURN a.uid AS source, labels(a)[0] AS label, a.name AS name, b.uid AS target",
-)
-EXPORT_CUSTOMERS = adhoc(
-    "bench_customers",
-    "MATCH (c:Customer) RETURN c.uid AS uid, c.name AS name, c.stage AS stage",
-)
-EXPORT_ORDERS = adhoc(
-    "bench_orders",
-    "MATCH (c:Customer)-[:PLACED]->(o:Order) RETURN c.uid AS uid, o.amount AS amount",
-)
-# Descendants of one root (a customer, contact or referrer: the label comes from this
-# fixed set) and the revenue of their orders; the bound is a constant.
-TREE_AGGREGATE = {
-    label: adhoc(
-        "bench_tree_aggregate",
-        f"MATCH (:{label} {{uid: $uid}})-[:REFERRED*1..{CHAIN_HOPS}]->(x:Customer) "
-        "WITH collect(DISTINCT x) AS xs UNWIND xs AS x OPTIONAL MATCH (x)-[:PLACED]->(o:Order) "
-        "RETURN size(xs) AS descendants, sum(o.amount) AS revenue",
-        "uid",
-    )
-    for label in REFERRING_LABELS
-}
 
 SQL_CHAIN = f"""
 WITH RECURSIVE up(id, depth) AS (
@@ -177,12 +144,12 @@ def export(
     )
     ids: dict[str, int] = {}
     customers = []
-    for row in store.read(EXPORT_CUSTOMERS):
+    for row in store.read("bench_export_customers"):
         ids[row["uid"]] = len(ids) + 1
         customers.append((ids[row["uid"]], row["uid"], "Customer", row["name"], row["stage"]))
     db.executemany("INSERT INTO node VALUES (?, ?, ?, ?, ?)", customers)
     edges, others, children, labels = [], [], {}, {}
-    for row in store.read(EXPORT_EDGES):
+    for row in store.read("bench_export_referral_edges"):
         source = row["source"]
         if source not in ids:
             ids[source] = len(ids) + 1
@@ -194,7 +161,7 @@ def export(
     db.executemany("INSERT INTO edge VALUES (?, ?)", edges)
     db.executemany(
         "INSERT INTO orders VALUES (?, ?)",
-        ((ids[row["uid"]], row["amount"]) for row in store.read(EXPORT_ORDERS)),
+        ((ids[row["uid"]], row["amount"]) for row in store.read("bench_export_orders")),
     )
     db.executescript(
         """
@@ -363,7 +330,7 @@ ROWS = (
     ("REST API end to end (ours)", "rest"),
 )
 AGGREGATE_ROWS = (
-    ("graph: one Cypher statement, round trip", "engine"),
+    ("graph, walked live: one Cypher statement, round trip", "engine"),
     ("  engine-internal time", "internal"),
     ("SQLite recursive CTE", "sql"),
     ("graph: stored by analytics refresh (network_totals)", "stored"),
@@ -566,15 +533,15 @@ def measure(
     for round_number in range(args.agg_repeat + 1):  # round 0 checks the answers, unrecorded
         for uid, expected in roots:
             t1 = time.perf_counter()
-            row = app_store.read(TREE_AGGREGATE[labels[uid]], uid=uid)[0]
+            walked = network_totals(app_store, uid, labels[uid], live=True)
             graph_ms = ms(time.perf_counter() - t1)
             meter.reset()
             t1 = time.perf_counter()
             count, revenue = db.execute(SQL_AGGREGATE, (uid, labels[uid])).fetchone()
             sql_ms = ms(time.perf_counter() - t1)
             if round_number == 0:
-                assert row["descendants"] == count == expected, (uid, row, count, expected)
-                assert abs((row["revenue"] or 0) - (revenue or 0)) < 0.01 * max(1, revenue or 0)
+                assert walked[0] == count == expected, (uid, walked, count, expected)
+                assert abs(walked[1] - (revenue or 0)) < 0.01 * max(1, revenue or 0), walked
                 continue
             samples.add(agg, "engine", graph_ms)
             samples.add(agg, "sql", sql_ms)
@@ -585,7 +552,7 @@ def measure(
     # The engine-internal time of the aggregate, once per root (a replay would double it).
     for uid, _ in roots:
         meter.reset()
-        app_store.read(TREE_AGGREGATE[labels[uid]], uid=uid)
+        network_totals(app_store, uid, labels[uid], live=True)
         samples.add(agg, "internal", internal_ms(raw, list(meter.commands)))
     questions.append(agg)
 
@@ -605,8 +572,8 @@ def measure(
             f"{n} {label}" for label, n in sorted(Counter(labels[u] for u, _ in roots).items())
         )
         + f"), {args.agg_repeat} rounds after a checking "
-        f"round ({agg_s:.0f} s); graph = one Cypher statement "
-        f"(-[:REFERRED*1..{CHAIN_HOPS}]->, DISTINCT, OPTIONAL MATCH orders), "
+        f"round ({agg_s:.0f} s); walked live = graph.referrals.network_totals(live=True), one "
+        "statement (-[:REFERRED*1..100]->, collect(DISTINCT), OPTIONAL MATCH orders), "
         "client-side round trip; stored = graph.referrals.network_totals (the root's own "
         "values for a customer, one hop for a contact or partner) on the refreshed copy "
         "(--refresh), against SQLite again",

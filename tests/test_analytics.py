@@ -199,8 +199,10 @@ def test_network_totals_come_from_the_refresh(store: GraphStore, referral_world:
     )
     a, d = referral_world["a"].uid, referral_world["d"].uid
     assert network_totals(store, a) == (0, 0.0)  # no refresh yet
+    assert network_totals(store, a, live=True) == (3, 80.0)  # B, C, D; not A round the loop
     refresh(store)
     assert network_totals(store, a) == (3, 80.0)
+    assert network_totals(store, partner.uid, "Referrer", live=True) == (1, 7.0)
     assert network_totals(store, d) == (0, 0.0)
     assert network_totals(store, partner.uid, "Referrer") == (1, 7.0)  # F and its orders
     assert network_totals(store, "nobody", "Contact") == (0, 0.0)
