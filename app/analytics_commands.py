@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from graph.analytics import clear, refresh
 
-analytics = AppGroup("analytics", help="Referral analytics written onto customers.")
+analytics = AppGroup("analytics", help="Referral analytics written onto customers and channels.")
 
 PHASES = {
     "referrals": "Reading referrals",
