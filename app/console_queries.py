@@ -4,7 +4,10 @@ Kept out of the graph on purpose: console users can read the whole graph through
 another user's private queries (and their history, which holds parameter values) must live
 where Cypher cannot reach. A saved query belongs to its owner; shared ones can be read (and
 run) by every console user, but only the owner may change or delete a query. History keeps
-each user's last ``HISTORY_KEEP`` runs; older ones are deleted as new ones are added.
+each user's last ``HISTORY_KEEP`` runs; older ones are deleted as new ones are added. A run's
+parameter values are encrypted with the personal-data key (``FIELD_ENCRYPTION_KEY``), as
+they may hold exactly what that key protects; an entry sealed with a key since retired
+reads as having no parameters.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from sqlalchemy.orm import scoped_session
 from app.audit import _open_sqlite_write
 from app.sql_lock import run_serialized
 from graph.console import parse_params
-from graph.errors import InvalidValue
+from graph.errors import InvalidValue, UnreadableValue
 
 SAVED_TABLE = "console_saved_query"
 HISTORY_TABLE = "console_run"
@@ -151,6 +154,23 @@ def _params_value(text: str | None) -> dict[str, Any]:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def _seal_params(text: str) -> str:
+    """A run's parameters as the history stores them: encrypted with the personal-data key
+    (they may hold phone numbers, names...); ``{}`` stays as it is."""
+    if text == "{}":
+        return text
+    return current_app.extensions["field_cipher"].encrypt(HISTORY_TABLE, "params", text)
+
+
+def _open_params(text: str | None) -> str:
+    """A history entry's parameters in clear ({} if the key that sealed them is gone;
+    entries written before encryption pass through)."""
+    try:
+        return current_app.extensions["field_cipher"].decrypt(HISTORY_TABLE, "params", text or "")
+    except UnreadableValue:
+        return "{}"
 
 
 def _saved(row: Any, viewer: str) -> Saved:
@@ -343,7 +363,7 @@ def record_run(
         "at": utc_now(),
         "action": action[:32],
         "query": query[:MAX_QUERY],
-        "params": _params_json(params)[:MAX_PARAMS],
+        "params": _seal_params(_params_json(params)[:MAX_PARAMS]),
         "outcome": outcome[:32],
         "rows": rows,
         "duration_ms": duration_ms,
@@ -379,7 +399,7 @@ def history(username: str, limit: int = HISTORY_KEEP) -> list[Run]:
                 at=_iso(row.at),
                 action=row.action,
                 query=row.query,
-                params=_params_value(row.params),
+                params=_params_value(_open_params(row.params)),
                 outcome=row.outcome,
                 rows=row.rows,
                 duration_ms=row.duration_ms,

@@ -137,6 +137,16 @@ def test_history_keeps_the_last_50_per_user(app: Flask, analysts: dict) -> None:
         ]
 
 
+def test_history_keeps_parameter_values_encrypted(app: Flask, analysts: dict) -> None:
+    with app.app_context():
+        console_queries.record_run("analyst", "RETURN $p", {"p": "+8613912345678"}, "ok", 1)
+        raw = app.appbuilder.session.scalar(
+            select(ConsoleRun.params).where(ConsoleRun.username == "analyst")
+        )
+        assert raw.startswith("enc:") and "13912345678" not in raw
+        assert console_queries.history("analyst")[0].params == {"p": "+8613912345678"}
+
+
 def test_runs_through_the_api_appear_in_the_users_history(
     client: FlaskClient, analysts: dict
 ) -> None:
