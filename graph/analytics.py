@@ -96,15 +96,15 @@ class AnalyticsReport:
 
 
 def _read_pages(
-    store: GraphStore, name: str, page_size: int, progress: Progress | None, phase: str, total: int
+    store: GraphStore, name: str, page_size: int, progress: Progress | None, phase: str
 ) -> list[dict]:
-    """Every row of a paged (``$skip``/``$limit``) statement."""
+    """Every row of a paged (``$skip``/``$limit``) statement (the total is not known ahead)."""
     rows: list[dict] = []
     while True:
         page = store.read(name, skip=len(rows), limit=page_size)
         rows.extend(page)
         if progress is not None:
-            progress(phase, len(rows), max(total, len(rows)))
+            progress(phase, len(rows), len(rows))
         if len(page) < page_size:
             return rows
 
@@ -348,7 +348,7 @@ def refresh(
         )  # fmt: skip
     revenue = {
         row["uid"]: row["revenue"]
-        for row in _read_pages(store, "customer_list_revenue", read_page, progress, "revenue", 0)
+        for row in _read_pages(store, "customer_list_revenue", read_page, progress, "revenue")
     }
     members = list(dict.fromkeys(uid for edge in edges if edge[0] != edge[1] for uid in edge))
     report.seconds["read"] = time.perf_counter() - started
