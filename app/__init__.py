@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
 import views
-from app import audit_view, cli, graph_store, instance, roles, scope
+from app import audit_view, cli, graph_store, instance, mirror_outbox, roles, scope
 from views.home import HomeView
 
 # FAB's own security REST API declares dotted search columns (roles.name) that its filter
@@ -53,5 +53,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         appbuilder.post_init()
         appbuilder.sm.audit_startup_changes()
     scope.init_app(app)
+    mirror_outbox.init_app(app)
     cli.init_app(app)
     return app

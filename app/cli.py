@@ -236,6 +236,8 @@ def _security_db_ok(settings: dict) -> bool:  # type: ignore[type-arg]
     from sqlalchemy import create_engine, inspect
     from sqlalchemy.exc import SQLAlchemyError
 
+    from app import mirror_outbox
+
     uri = config.security_db_uri(settings)
     try:
         engine = create_engine(uri)
@@ -248,6 +250,16 @@ def _security_db_ok(settings: dict) -> bool:  # type: ignore[type-arg]
         click.echo("security database: no FAB tables yet (run 'graphcrm init')")
         return False
     click.echo("security database: ok")
+    if mirror_outbox.TABLE in tables:
+        engine = create_engine(uri)
+        waiting = mirror_outbox.pending(engine)
+        engine.dispose()
+        for entry in waiting:
+            click.echo(
+                f"user mirror: account {entry.user_id} waits to be mirrored into the graph "
+                f"since {entry.queued_at:%Y-%m-%d %H:%M:%S} UTC ({entry.attempts} failed "
+                f"attempts; last error: {entry.last_error or 'none'})"
+            )
     return True
 
 

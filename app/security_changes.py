@@ -3,14 +3,15 @@
 Every path that changes FAB's security models (its screens, its REST API, the security
 manager's methods, ``flask fab`` commands) goes through the SQLAlchemy session, so its
 events see them all: ``after_flush`` notes what changed, ``before_commit`` writes the audit
-events into the same transaction (a change and its audit event commit together or not at
-all), and ``after_commit`` mirrors the accounts into the graph (``graph.users``). A failed
-mirror write is logged; ``graphcrm init`` repairs the graph from the security store.
+events and queues the changed accounts in the mirror outbox in the same transaction (a
+change, its audit event and its mirror intent commit together or not at all), and
+``after_commit`` mirrors the queued accounts into the graph (``graph.users``). A graph
+failure there never reaches the SQL session: the account stays queued and is mirrored
+when the graph answers again (``app.mirror_outbox``).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -22,12 +23,9 @@ from flask_appbuilder.security.sqla.models import Group, Role, User
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from app import audit
+from app import audit, mirror_outbox
 from app.sql_lock import lock_table
-from graph.errors import GraphCRMError
-from graph.users import Account, SyncReport, display_name, mirror_user, retire_user, sync_users
-
-log = logging.getLogger(__name__)
+from graph.users import Account, SyncReport, display_name, sync_users
 
 PENDING = "graphcrm_security_changes"
 # Set while the security manager syncs permissions at start-up: changes are listed there.
@@ -44,8 +42,9 @@ class Pending:
     """What a session's transaction changed so far."""
 
     events: list[tuple[str, str, dict[str, Any], str]] = field(default_factory=list)
-    accounts: dict[int, Account | None] = field(default_factory=dict)  # None: deleted
+    accounts: set[int] = field(default_factory=set)  # ids whose User node must follow
     actor: str = "system"
+    queued: bool = False  # the accounts are in the mirror outbox of this transaction
 
 
 def account_of(user: User) -> Account:
@@ -144,15 +143,21 @@ def _after_flush(session: Session, _context: Any) -> None:
         else:
             pending.events.append((action, _target(obj), detail, pending.actor))
         if isinstance(obj, User) and (state != "update" or _MIRRORED & set(_changes(obj))):
-            pending.accounts[obj.id] = None if state == "delete" else account_of(obj)
+            pending.accounts.add(obj.id)
+            pending.queued = False
 
 
 def _before_commit(session: Session) -> None:
     session.flush()  # so that the last changes are noted too
     pending: Pending | None = session.info.get(PENDING)
-    if pending is None or not pending.events:
+    if pending is None:
         return
     connection = session.connection()
+    if pending.accounts and not pending.queued:
+        mirror_outbox.queue(connection, pending.accounts, pending.actor)
+        pending.queued = True
+    if not pending.events:
+        return
     # The flush has written, so on SQLite this transaction holds the write lock already.
     lock_table(connection, audit.TABLE)
     ip = audit.client_ip()
@@ -166,26 +171,16 @@ def _after_commit(session: Session) -> None:
     if pending is None or not pending.accounts or not has_app_context():
         return
     store = current_app.extensions.get("graph_store")
-    cipher = current_app.extensions.get("field_cipher")
     if store is None:
         return
-    for user_id, account in pending.accounts.items():
-        try:
-            if account is None:
-                retire_user(store, user_id, actor=pending.actor)
-            else:
-                mirror_user(
-                    store,
-                    account.user_id,
-                    account.username,
-                    account.display_name,
-                    account.email,
-                    account.active,
-                    actor=pending.actor,
-                    cipher=cipher,
-                )
-        except GraphCRMError:
-            log.exception("account %s not mirrored into the graph ('graphcrm init' will)", user_id)
+    # In after_commit the session may run no SQL: the outbox uses connections of its own.
+    mirror_outbox.drain(
+        session.get_bind(),
+        store,
+        current_app.extensions.get("field_cipher"),
+        user_ids=pending.accounts,
+        due_only=False,
+    )
 
 
 def _after_rollback(session: Session) -> None:
@@ -224,7 +219,10 @@ def startup_sync(changes: list[str]) -> Iterator[None]:
 def sync_graph_users(app: Flask, actor: str = "system") -> SyncReport:
     """Mirror every account of the security store into the graph (``graphcrm init``)."""
     with app.app_context():
+        started = mirror_outbox.utc_now()
         users = app.appbuilder.sm.get_all_users()
         accounts = [account_of(user) for user in users]
         store, cipher = app.extensions["graph_store"], app.extensions.get("field_cipher")
-        return sync_users(store, accounts, actor=actor, cipher=cipher)
+        report = sync_users(store, accounts, actor=actor, cipher=cipher)
+        mirror_outbox.clear(app.appbuilder.session.get_bind(), queued_before=started)
+        return report

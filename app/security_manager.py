@@ -17,7 +17,14 @@ from flask import current_app, g, has_request_context
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import AuthDBView
 
-from app import audit, console_queries, login_throttle, password_policy, security_changes
+from app import (
+    audit,
+    console_queries,
+    login_throttle,
+    mirror_outbox,
+    password_policy,
+    security_changes,
+)
 from views.labels import is_chinese
 
 LOCK_MESSAGES = {
@@ -70,6 +77,7 @@ class GraphCRMSecurityManager(SecurityManager):
         audit.ensure_tables(engine)
         login_throttle.ensure_tables(engine)
         console_queries.ensure_tables(engine)
+        mirror_outbox.ensure_tables(engine)
         with security_changes.startup_sync(self.startup_changes):
             super().create_db()
 

@@ -112,8 +112,12 @@ class Neo4jStore:
         password = url.password or os.environ.get("NEO4J_PASSWORD", "")
         self.address = address = f"{url.scheme}://{url.host}:{url.port}"
         self.database = url.database or None
+        # How long a transaction function retries while the server is unreachable or a
+        # cluster elects a leader: the driver's 30 s unless the URL says otherwise.
+        retry = url.options.get("max_transaction_retry_time")
+        extra = {"max_transaction_retry_time": float(retry)} if retry else {}
         self._driver = neo4j.GraphDatabase.driver(
-            address, auth=(username, password), connection_timeout=5.0
+            address, auth=(username, password), connection_timeout=5.0, **extra
         )
 
     def _session(self, mode: str) -> neo4j.Session:
@@ -124,11 +128,17 @@ class Neo4jStore:
     ) -> list[Row]:
         statement = self.cypher.statement(name)
         statement.check_params(params)
+        # A transaction function takes its timeout from ``unit_of_work``; a ``neo4j.Query``
+        # (which carries one too) is accepted by ``session.run`` only.
         timeout = timeout_ms / 1000 if timeout_ms is not None else None
-        query = neo4j.Query(statement.text, timeout=timeout)
+
+        @neo4j.unit_of_work(timeout=timeout)
+        def work(tx: neo4j.ManagedTransaction) -> list[Row]:
+            return _rows(list(tx.run(statement.text, params)))
+
         try:
             with self._session(neo4j.READ_ACCESS) as session:
-                return session.execute_read(lambda tx: _rows(list(tx.run(query, params))))
+                return session.execute_read(work)
         except _ERRORS as exc:
             raise translate_error(exc, self.address) from exc
 

@@ -13,13 +13,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from app import mirror_outbox
 from app.security_changes import sync_graph_users
 from graph import nodes
 from graph.pii import open_props
 from graph.query import render
 from graph.records import Record
 from graph.repository import NodeRepository
-from graph.store import GraphStore
+from graph.store import GraphStore, open_store, parse_graph_url
 from graph.users import display_name, mirror_user
 from tests.web import csrf_token, login, submit
 
@@ -201,3 +202,87 @@ def test_sync_repairs_missing_and_stale_nodes(app: Flask, store: GraphStore) -> 
 )
 def test_display_name_follows_the_naming_custom(first: str, last: str, expected: str) -> None:
     assert display_name(first, last) == expected
+
+
+def unreachable_store(store: GraphStore) -> GraphStore:
+    """A real store of the test engine's kind whose server does not answer (port 1)."""
+    if store.backend == "neo4j":
+        return open_store(parse_graph_url("bolt://127.0.0.1:1?max_transaction_retry_time=0"))
+    return open_store(parse_graph_url("falkordb://127.0.0.1:1/graphcrm"))
+
+
+def outbox(app: Flask) -> dict[int, mirror_outbox.MirrorOutboxEntry]:
+    with app.app_context():
+        entries = mirror_outbox.pending(app.appbuilder.session.get_bind())
+    return {entry.user_id: entry for entry in entries}
+
+
+def test_graph_failure_during_an_account_change_keeps_both_stores_consistent(
+    app: Flask, admin_client: FlaskClient, store: GraphStore
+) -> None:
+    app.extensions["graph_store"] = unreachable_store(store)
+    try:
+        user_id = add_through_screen(app, admin_client, "gil")
+        # The account is saved and its mirror is queued with the error...
+        entry = outbox(app)[user_id]
+        assert entry.attempts == 1 and "reach" in (entry.last_error or "")
+        assert mirrored(store, user_id) is None
+        # ...and the security session is still usable: another change goes through.
+        form = user_form(app, "gilbert", first_name="Gilbert")
+        response = submit(admin_client, f"/users/edit/{user_id}", form, follow_redirects=True)
+        assert response.status_code == 200
+        with app.app_context():
+            assert app.appbuilder.sm.find_user(username="gilbert").id == user_id
+        assert mirrored(store, user_id) is None
+    finally:
+        app.extensions["graph_store"].close()
+        app.extensions["graph_store"] = store
+    # A failed entry waits for its backoff; once due, a drain mirrors the committed state.
+    with app.app_context():
+        bind = app.appbuilder.session.get_bind()
+        assert mirror_outbox.drain(bind, store, None).mirrored == 0
+        report = mirror_outbox.drain(bind, store, app.extensions["field_cipher"], due_only=False)
+    assert (report.mirrored, report.failed) == (1, 0)
+    node = mirrored(store, user_id)
+    assert node is not None and (node["username"], node["display_name"]) == (
+        "gilbert",
+        "Gilbert Lovelace",
+    )
+    assert user_id not in outbox(app)
+
+
+def test_mirror_retried_from_requests_once_the_graph_answers(
+    app: Flask, admin_client: FlaskClient, store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Due again at once (no backoff), and looked for on every request.
+    monkeypatch.setattr(mirror_outbox, "BACKOFF_SECONDS", (0,))
+    monkeypatch.setattr(mirror_outbox, "POLL_SECONDS", 0.0)
+    app.extensions["graph_store"] = unreachable_store(store)
+    try:
+        user_id = add_through_screen(app, admin_client, "hal")
+    finally:
+        app.extensions["graph_store"].close()
+        app.extensions["graph_store"] = store
+    assert user_id in outbox(app) and mirrored(store, user_id) is None
+    assert admin_client.get("/users/list/").status_code == 200
+    assert mirrored(store, user_id)["username"] == "hal"
+    assert user_id not in outbox(app)
+
+
+def test_deleting_an_account_while_the_graph_is_down_retires_its_node_later(
+    app: Flask, admin_client: FlaskClient, store: GraphStore
+) -> None:
+    user_id = add_through_screen(app, admin_client, "ivy")
+    uid = mirrored(store, user_id)["uid"]
+    app.extensions["graph_store"] = unreachable_store(store)
+    try:
+        token = csrf_token(admin_client.get("/users/add").get_data(as_text=True))
+        admin_client.post(f"/users/delete/{user_id}", data={"csrf_token": token})
+    finally:
+        app.extensions["graph_store"].close()
+        app.extensions["graph_store"] = store
+    with app.app_context():
+        assert app.appbuilder.sm.find_user(username="ivy") is None
+        assert by_uid(store, uid)["active"] is True  # not yet
+        mirror_outbox.drain(app.appbuilder.session.get_bind(), store, None, due_only=False)
+    assert by_uid(store, uid)["active"] is False and mirrored(store, user_id) is None
