@@ -7,12 +7,21 @@ NODE_INSTALLED := node_modules/.package-lock.json
 VENDOR := app/static/vendor
 VENDORED := $(VENDOR)/cypher-editor.js $(VENDOR)/cypher-codemirror.css $(VENDOR)/cytoscape.min.js
 
-.PHONY: demo test install vendor lint format bench clean
+.PHONY: demo test test-neo4j install vendor lint format bench clean
 
 demo: install
 	$(BIN)/graphcrm demo
 
 test: install lint
+	$(BIN)/pytest
+
+# The same suite against a Neo4j 5 test server; it empties that database (see README).
+test-neo4j: install lint
+	@case "$$GRAPHCRM_TEST_GRAPH_URL" in \
+	  neo4j://*|neo4j+s://*|neo4j+ssc://*|bolt://*|bolt+s://*|bolt+ssc://*) ;; \
+	  *) echo "make test-neo4j needs GRAPHCRM_TEST_GRAPH_URL=bolt://host:7687 (a Neo4j 5" \
+	       "test server: the tests empty its database)"; exit 2;; \
+	esac
 	$(BIN)/pytest
 
 install: $(INSTALLED) $(NODE_INSTALLED) vendor

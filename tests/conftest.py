@@ -45,6 +45,29 @@ def embedded_server(graph_url: GraphURL) -> Iterator[EmbeddedServer | None]:
     server.stop()
 
 
+# An index on a label no node has marks a server's database as a test one: the tests empty
+# it, and the mark survives that. An unmarked database holding nodes is never emptied.
+TEST_SERVER_MARK = ("INDEX", "GraphCRMTestServer", "marker")
+WIPE_CONFIRMATION = "GRAPHCRM_TEST_WIPE"
+
+
+def refuse_real_data(store: GraphStore, url: GraphURL) -> None:
+    """Stop the test session unless the server's database is empty or marked as a test one."""
+    rows = store.read("schema_index_list")
+    if any((row["kind"], row["label"], row["property"]) == TEST_SERVER_MARK for row in rows):
+        return
+    counts = {row["label"]: row["count"] for row in store.read("node_count_by_label")}
+    if counts and os.environ.get(WIPE_CONFIRMATION) != url.redacted():
+        held = ", ".join(f"{count} {label}" for label, count in sorted(counts.items()))
+        pytest.exit(
+            f"GRAPHCRM_TEST_GRAPH_URL={url.redacted()} holds data ({held}) and is not marked "
+            "as a test server. The tests empty that database: point them at a test server. "
+            f"If it is one, confirm once with {WIPE_CONFIRMATION}={url.redacted()}",
+            returncode=3,
+        )
+    store.write("test_server_mark")
+
+
 @pytest.fixture(scope="session")
 def session_store(
     graph_url: GraphURL, embedded_server: EmbeddedServer | None
@@ -52,6 +75,8 @@ def session_store(
     """One connection for the test session, with the schema applied."""
     socket = embedded_server.socket_path if embedded_server else None
     store = open_store(graph_url, socket_path=socket)
+    if embedded_server is None:
+        refuse_real_data(store, graph_url)
     store.apply_schema()
     yield store
     store.close()
