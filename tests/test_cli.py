@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
+import re
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from graph.store import GraphStore
 
 GRAPHCRM = str(Path(sys.executable).parent / "graphcrm")
 
@@ -136,3 +141,61 @@ def test_serve_starts_embedded_graph_once_and_stops_it_cleanly(cli_env: dict[str
     assert server.returncode == 0, output
     assert not subprocess.run(["pgrep", "-f", f"{folder}/graph/falkordb.sock"]).returncode == 0
     assert (folder / "graph" / "appendonlydir").is_dir()
+
+
+def _login_opener(base: str, username: str, password: str) -> urllib.request.OpenerDirector:
+    """A cookie-keeping client logged in through the real login form."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{base}/login/", timeout=30).read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert token, "no CSRF token on the login page"
+    form = {"username": username, "password": password, "csrf_token": token.group(1)}
+    opener.open(f"{base}/login/", urllib.parse.urlencode(form).encode(), timeout=30).read()
+    return opener
+
+
+def test_demo_on_the_test_engine_serves_the_screens(
+    cli_env: dict[str, str], store: GraphStore
+) -> None:
+    # On whichever engine the suite runs (GRAPHCRM_TEST_GRAPH_URL): Neo4j included.
+    demo = run("demo", "--no-serve", "--customers", "40", env=cli_env, timeout=300)
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    assert "Demo data loaded: 40 customers" in demo.stdout
+    admin_password = re.search(r"password: (\S+)\n\s+\(shown only", demo.stdout)
+    staff = re.search(r"users:\s+([\w.]+),.*\n\s+password: (\S+)", demo.stdout)
+    assert admin_password and staff, demo.stdout
+    port = _free_port()
+    server = subprocess.Popen(
+        [GRAPHCRM, "serve", "--port", str(port), "--workers", "1"],
+        env=cli_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        assert _wait_for(f"{base}/login/", server) == 200
+        admin = _login_opener(base, "admin", admin_password.group(1))
+        listing = admin.open(f"{base}/customer/list/", timeout=30).read().decode()
+        assert "Record Count:" in listing and re.search(r"C\d{11}", listing)
+        uid = re.search(r"C\d{11}", listing).group(0)
+        for path in (
+            f"/customer/show/{uid}",
+            f"/referrals/chain/{uid}",
+            "/followup/list/",
+            "/order/list/",
+            "/analytics/top-referrers",
+            "/segments/list/",
+            "/analytics/channels",
+        ):
+            with admin.open(f"{base}{path}", timeout=30) as response:
+                assert response.status == 200, path
+        sales = _login_opener(base, staff.group(1), staff.group(2))
+        mine = sales.open(f"{base}/customer/list/", timeout=30).read().decode()
+        count = re.search(r"Record Count:\s*</strong>\s*(\d+)", mine)
+        assert count and 0 < int(count.group(1)) < 40  # a salesperson sees their team's only
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=60)
+    assert server.returncode == 0, output
