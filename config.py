@@ -44,6 +44,11 @@ ENVIRONMENT_DEFAULTS: dict[str, Any] = {
     # this many rows are returned (with a notice when there were more).
     "GRAPHCRM_CONSOLE_TIMEOUT_MS": "10000",
     "GRAPHCRM_CONSOLE_ROW_CAP": "5000",
+    # The embedded graph's AOF fsync policy: "always" (no acknowledged write lost even on a
+    # power loss), "everysec" (about twice the write rate; a power loss may lose the last
+    # second) or "no" (the OS decides; a power loss may lose ~30 s). Killing the server's
+    # process loses nothing under any of them.
+    "GRAPHCRM_EMBEDDED_APPENDFSYNC": "always",
 }
 POSITIVE_INTEGERS = ("GRAPHCRM_CONSOLE_TIMEOUT_MS", "GRAPHCRM_CONSOLE_ROW_CAP")
 

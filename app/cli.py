@@ -16,9 +16,10 @@ from flask.cli import AppGroup, FlaskGroup
 
 import config
 from app.analytics_commands import analytics
+from app.audit import record as record_audit_event
 from app.audit_commands import audit
 from app.key_commands import keys
-from graph.embedded import EmbeddedServer
+from graph.embedded import EmbeddedServer, EngineEvent, Supervisor
 from graph.errors import GraphCRMError
 from graph.schema import schema_status
 from graph.status import graph_status
@@ -69,12 +70,36 @@ def _serve(app: Flask, host: str, port: int, workers: int) -> int:
         child.send_signal(signum)
 
     signal.signal(signal.SIGTERM, forward)
+    supervisor = _supervise(app)
     click.echo(f"GraphCRM is serving on http://{host}:{port}/ (Ctrl+C stops it)")
     try:
         return child.wait()
     except KeyboardInterrupt:
         child.send_signal(signal.SIGINT)
         return child.wait()
+    finally:
+        if supervisor is not None:
+            supervisor.stop()  # before the server is stopped at exit, or it would restart it
+
+
+def _supervise(app: Flask) -> Supervisor | None:
+    """Watch the embedded server (if any) and restart it when it dies, as an audited event."""
+    server = app.extensions.get("graph_server")
+    if server is None:
+        return None
+
+    def record(event: EngineEvent) -> None:
+        with app.app_context():
+            record_audit_event(
+                f"graph_engine_{event.kind}",
+                target="graph",
+                detail={"attempt": event.attempt, "error": event.detail[:300]},
+                username="system",
+            )
+
+    supervisor = Supervisor(server, on_event=record)
+    supervisor.start()
+    return supervisor
 
 
 serve_options = [
@@ -202,7 +227,10 @@ def check() -> None:
     click.echo(f"GRAPH_URL: {url.redacted()} ({url.backend})")
     server = None
     if url.embedded:
-        server = EmbeddedServer(os.path.join(settings["GRAPHCRM_INSTANCE_PATH"], "graph"))
+        server = EmbeddedServer(
+            os.path.join(settings["GRAPHCRM_INSTANCE_PATH"], "graph"),
+            appendfsync=settings["GRAPHCRM_EMBEDDED_APPENDFSYNC"],
+        )
         started = server.ensure_running()
         click.echo(f"embedded server: {'started for this check' if started else 'running'}")
     failures = 0

@@ -34,16 +34,21 @@ def init_app(app: Flask) -> None:
         phone_region=app.config["PHONE_DEFAULT_REGION"],
     )
     url = parse_graph_url(app.config["GRAPH_URL"])
+    # A gunicorn worker of 'graphcrm serve' only attaches: the serving process has started
+    # (and supervises) the embedded server and applied the schema. A worker that boots while
+    # the engine is down still serves, answering 503 until the engine is back.
     worker = app.config["GRAPHCRM_SERVE_WORKER"]
     server = None
     if url.embedded:
-        server = EmbeddedServer(Path(app.config["GRAPHCRM_INSTANCE_PATH"]) / "graph")
-        started = server.ensure_running(may_start=not worker)
-        if started:
+        server = EmbeddedServer(
+            Path(app.config["GRAPHCRM_INSTANCE_PATH"]) / "graph",
+            appendfsync=app.config["GRAPHCRM_EMBEDDED_APPENDFSYNC"],
+        )
+        if not worker and server.ensure_running():
             atexit.register(server.stop)
     store = open_store(url, socket_path=server.socket_path if server else None)
-    store.ping()
     if not worker:
+        store.ping()
         store.apply_schema()
     app.extensions[EXTENSION] = store
     app.extensions["field_cipher"] = cipher

@@ -8,13 +8,16 @@ a second app on the same folder) attach to the running server instead of startin
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import signal
 import subprocess
 import tempfile
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import redis
@@ -30,6 +33,10 @@ MAX_SOCKET_PATH = 107
 # ~0.7 GB) takes tens of seconds, during which the server does not answer at all. A server
 # that exits is noticed at once, so a generous limit costs nothing when starts fail.
 START_TIMEOUT_S = 600.0
+# AOF fsync policies redis-server accepts: what a power loss may cost is in the README.
+APPENDFSYNC = ("always", "everysec", "no")
+
+log = logging.getLogger(__name__)
 
 
 def binaries() -> tuple[str, str]:
@@ -54,7 +61,13 @@ def binaries() -> tuple[str, str]:
 class EmbeddedServer:
     """Start, attach to and stop the FalkorDB server that lives in ``data_dir``."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, appendfsync: str = "always") -> None:
+        if appendfsync not in APPENDFSYNC:
+            choices = ", ".join(APPENDFSYNC)
+            raise ConfigError(
+                f"GRAPHCRM_EMBEDDED_APPENDFSYNC={appendfsync!r}: use one of {choices}"
+            )
+        self.appendfsync = appendfsync
         self.data_dir = Path(data_dir).resolve()
         self.socket_path = self.data_dir / SOCKET_NAME
         self.pid_path = self.data_dir / "falkordb.pid"
@@ -166,7 +179,7 @@ class EmbeddedServer:
             "--unixsocketperm", "700",
             "--dir", str(self.data_dir),
             "--appendonly", "yes",
-            "--appendfsync", "everysec",
+            "--appendfsync", self.appendfsync,
             "--save", "",
             "--pidfile", str(self.pid_path),
             "--logfile", str(self.log_path),
@@ -209,6 +222,16 @@ class EmbeddedServer:
         except OSError:
             return "(no log)"
 
+    def restart(self) -> bool:
+        """Start the server again after it died; True when this call started it.
+
+        A killed server's process is reaped first, so that ``owned`` and the pid checks see
+        it gone.
+        """
+        if self._process is not None and self._process.poll() is not None:
+            self._process = None
+        return self.ensure_running()
+
     def stop(self, timeout_s: float = 30.0) -> None:
         """Stop the server if this object started it; the AOF is flushed on the way out."""
         process, self._process = self._process, None
@@ -220,6 +243,92 @@ class EmbeddedServer:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@dataclass(frozen=True)
+class EngineEvent:
+    """What the supervisor saw or did: ``down`` (with why), ``restarted`` or ``restart_failed``."""
+
+    kind: str
+    detail: str
+    attempt: int = 0
+
+
+class Supervisor:
+    """Watches the embedded server from the serving process and restarts it when it dies.
+
+    A thread probes the server every ``interval_s``. When the server is gone, it is started
+    again (attaching if another process already did), waiting ``backoff_s`` between failed
+    attempts, longer each time. Every step is logged and handed to ``on_event`` (the app
+    records it as a system audit event).
+    """
+
+    def __init__(
+        self,
+        server: EmbeddedServer,
+        *,
+        on_event: Callable[[EngineEvent], None] | None = None,
+        interval_s: float = 1.0,
+        backoff_s: tuple[float, ...] = (0.5, 1, 2, 5, 10, 30),
+    ) -> None:
+        self.server = server
+        self.on_event = on_event
+        self.interval_s = interval_s
+        self.backoff_s = backoff_s
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start watching in a daemon thread."""
+        self._thread = threading.Thread(target=self._watch, name="graph-supervisor", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop watching (the server itself is stopped by its owner)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _emit(self, event: EngineEvent) -> None:
+        if self.on_event is None:
+            return
+        try:
+            self.on_event(event)
+        except Exception:  # a broken reporter must never stop the supervision
+            log.exception("reporting %s failed", event.kind)
+
+    def _alive(self) -> bool:
+        try:
+            return self.server.answers()
+        except ConfigError:
+            return True  # something else holds the socket: not ours to restart
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            if self._alive():
+                continue
+            why = "its process exited" if not self.server.owned else "it stopped answering"
+            log.error("the embedded graph server is down (%s); restarting it", why)
+            self._emit(EngineEvent("down", why))
+            self._restart()
+
+    def _restart(self) -> None:
+        attempt = 0
+        while not self._stop.is_set():
+            attempt += 1
+            try:
+                self.server.restart()
+            except (StoreUnavailable, ConfigError, OSError) as exc:
+                delay = self.backoff_s[min(attempt, len(self.backoff_s)) - 1]
+                log.error("restart %d of the embedded graph server failed (%s); next in %ss",
+                          attempt, exc, delay)  # fmt: skip
+                self._emit(EngineEvent("restart_failed", str(exc), attempt))
+                if self._stop.wait(delay):
+                    return
+                continue
+            log.warning("the embedded graph server is back (restart %d)", attempt)
+            self._emit(EngineEvent("restarted", "", attempt))
+            return
 
 
 def _serves_socket(pid: int, socket_path: Path) -> bool:
