@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from graph.errors import ConfigError, UnreadableValue
-from graph.validation import clean_text
+from graph.validation import key_text
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -72,7 +72,7 @@ def normalise(value: str, kind: str, phone_region: str = "CN") -> str:
     """
     if kind == "phone" and _E164.match(value):
         return value  # stored values are E.164 already: skip cleaning and the slow parser
-    text = clean_text(value)
+    text = key_text(value)
     if kind == "phone":
         try:
             number = phonenumbers.parse(text, phone_region)

@@ -52,6 +52,9 @@ class Prop:
     # False for values the system computes (e.g. referral analytics): shown, filtered and
     # ordered like any other property, never offered in forms or accepted from REST.
     editable: bool = True
+    # A date-time that starts as "now" when a record is created (prefilled in add forms,
+    # taken when a REST client leaves it out).
+    default_now: bool = False
     description_en: str = ""
     description_zh: str = ""
 
@@ -163,6 +166,8 @@ def _build_meta(cls: type[NodeModel], label: str) -> Meta:
                 f"E014 {where}.{prop.name}: personal data (pii=True) cannot be unique, "
                 "indexed or the title"
             )
+        if prop.default_now and prop.kind not in ("date", "datetime"):
+            raise ConfigError(f"E016 {where}.{prop.name}: default_now needs kind date or datetime")
         if prop.pii and f"{prop.name}_bidx" in by_name:
             raise ConfigError(f"E015 {where}.{prop.name}_bidx is reserved for a blind index")
     for rel in cls.rels:

@@ -133,7 +133,7 @@ class FollowUp(NodeModel):
     default_order = "at"
     scope_path = ("customer",)
     props = (
-        Prop("at", "Time", "时间", kind="datetime", required=True, listed=True, indexed=True),
+        Prop("at", "Time", "时间", kind="datetime", required=True, default_now=True, listed=True, indexed=True),
         Prop("method", "Method", "方式", choices=(Choice("phone", "Phone", "电话"), Choice("visit", "Visit", "拜访"), Choice("wechat", "WeChat", "微信"), Choice("email", "E-mail", "邮件")), required=True, listed=True),
         Prop("summary", "Summary", "摘要", required=True, max_length=500, listed=True),
         Prop("feedback", "Customer feedback", "客户反馈", kind="text", max_length=2000),
@@ -157,7 +157,7 @@ class Order(NodeModel):
         Prop("product", "Product", "产品", required=True, max_length=200, listed=True),
         Prop("amount", "Amount", "金额", kind="float", required=True, listed=True),
         Prop("currency", "Currency", "币种", choices=(Choice("CNY", "CNY", "人民币"), Choice("USD", "USD", "美元"), Choice("EUR", "EUR", "欧元")), default="CNY", listed=True),
-        Prop("at", "Time", "时间", kind="datetime", required=True, listed=True, indexed=True),
+        Prop("at", "Time", "时间", kind="datetime", required=True, default_now=True, listed=True, indexed=True),
     )  # fmt: skip
     rels = (
         Rel("customer", "Customer", "客户", type="PLACED", target="Customer", direction="in", required=True, listed=True),

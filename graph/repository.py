@@ -190,8 +190,9 @@ class NodeRepository:
         round trip; for selects that show values chosen earlier)."""
         if not uids:
             return {}
+        # The uids are the anchor here: row-level conditions become predicates (as in get).
         statement, params = self._filtered(
-            "node_list_titles", conditions or [], prop=self.meta.title
+            "node_list_titles", conditions or [], anchor_allowed=False, prop=self.meta.title
         )
         rows = self.store.read(statement, uids=list(uids), **params)
         return {row["uid"]: str(row["title"] or row["uid"]) for row in rows}

@@ -12,6 +12,7 @@ parameters, so the web layer can show them in the user's language.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import cache
 from typing import Any
 
@@ -29,8 +30,8 @@ MESSAGES = {
     "phone": "Not a valid phone number.",
     "integer": "Not a whole number.",
     "number": "Not a number.",
-    "datetime": "Not a valid date and time.",
-    "date": "Not a valid date.",
+    "datetime": "Not a valid date and time: type e.g. 2024-05-20 10:30 or 2024/5/20.",
+    "date": "Not a valid date: type e.g. 2024-05-20 or 2024/5/20.",
     "boolean": "Not a yes/no value.",
     "relation": "Not a valid reference.",
     "unknown": "Unknown field.",
@@ -51,19 +52,51 @@ class Message(str):
         return message
 
 
+def _kept(ch: str) -> bool:
+    """Tab, newline and printable characters; not control characters (FalkorDB refuses NUL)
+    nor lone surrogates (no encoding can carry them to the graph)."""
+    code = ord(ch)
+    return (code >= 32 or ch in "\t\n") and not 0xD800 <= code <= 0xDFFF
+
+
+def _is_letter_or_digit(code: int) -> bool:
+    """Full-width Latin letters and digits: Ａ-Ｚ, ａ-ｚ, ０-９."""
+    return 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A
+
+
 def fold_width(text: str) -> str:
-    """Full-width ASCII (Ａ１＠) and the ideographic space become half-width (A1@ and ' ');
-    control characters other than tab and newline are dropped (FalkorDB refuses NUL)."""
+    """Full-width Latin letters and digits (Ａ１) become half-width (A1) and the ideographic
+    space a plain space; punctuation is kept as typed, so a registered name such as
+    华为技术（北京）有限公司 keeps its full-width parentheses. Control characters other than
+    tab and newline, and lone surrogates, are dropped."""
+    return "".join(
+        chr(ord(ch) - 0xFEE0) if _is_letter_or_digit(ord(ch)) else " " if ch == "\u3000" else ch
+        for ch in text
+        if _kept(ch)
+    )
+
+
+def fold_ascii(text: str) -> str:
+    """Like ``fold_width``, but every full-width ASCII form (Ａ１＠（＋) becomes half-width:
+    for values whose punctuation means nothing beyond ASCII (phones, e-mails) and for
+    matching keys, never for text stored as typed."""
     return "".join(
         chr(ord(ch) - 0xFEE0) if 0xFF01 <= ord(ch) <= 0xFF5E else " " if ch == "\u3000" else ch
         for ch in text
-        if ch in "\t\n" or ord(ch) >= 32
+        if _kept(ch)
     )
 
 
 def clean_text(value: Any) -> str:
-    """Trimmed text with full-width ASCII folded; inner runs of spaces collapsed."""
+    """Text as stored: trimmed, full-width letters and digits folded, inner runs of spaces
+    collapsed; punctuation kept."""
     return " ".join(fold_width(str(value)).split())
+
+
+def key_text(value: Any) -> str:
+    """A matching key of text: like ``clean_text`` with all full-width ASCII folded, so
+    （北京） and (北京) match."""
+    return " ".join(fold_ascii(str(value)).split())
 
 
 class Text(fields.String):
@@ -90,7 +123,7 @@ class Phone(fields.String):
         self.region = region
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
-        text = clean_text(super()._deserialize(value, attr, data, **kwargs))
+        text = key_text(super()._deserialize(value, attr, data, **kwargs))
         if not text:
             return None
         try:
@@ -106,7 +139,7 @@ class Email(fields.String):
     """An e-mail address, trimmed, with a lower-case domain."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
-        text = clean_text(super()._deserialize(value, attr, data, **kwargs))
+        text = key_text(super()._deserialize(value, attr, data, **kwargs))
         if not text:
             return None
         try:
@@ -117,19 +150,81 @@ class Email(fields.String):
         return f"{local}@{domain.lower()}"
 
 
+# Dates as people type them: 2024-05-20, 2024/5/20, 2024.5.20, 2024年5月20日, each with an
+# optional time 10:30, 10:30:15 or 10时30分 (full-width digits and colons are folded first).
+_TYPED_WHEN = re.compile(
+    r"(?P<year>\d{4})\s*[-/.年]\s*(?P<month>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})\s*日?"
+    r"(?:\s*T?\s*(?P<hour>\d{1,2})\s*[:时点]\s*(?P<minute>\d{1,2})\s*分?"
+    r"(?:\s*:?\s*(?P<second>\d{1,2})(?:\.\d{1,6})?\s*秒?)?)?"
+)
+# Longer input is not a date; the cap keeps hostile input cheap.
+MAX_WHEN_LENGTH = 64
+# A CRM's dates; outside this range a typed year is a typo (and years below 1000 do not
+# round-trip through ISO strings).
+MIN_YEAR, MAX_YEAR = 1900, 2999
+
+
+def parse_when(text: str) -> dt.datetime:
+    """A naive date-time from text as people type it, or ``ValueError``.
+
+    Accepts a date alone (midnight), a date with minutes or seconds, ``2024/5/20``,
+    ``2024年5月20日 10:30`` and ISO 8601; an offset (``+08:00``, ``Z``) is converted to UTC.
+    """
+    folded = fold_ascii(text).strip()
+    if not folded or len(folded) > MAX_WHEN_LENGTH:
+        raise ValueError("not a date")
+    match = _TYPED_WHEN.fullmatch(folded)
+    if match:
+        parts = {k: int(v) for k, v in match.groupdict().items() if v is not None}
+        parsed = dt.datetime(
+            parts["year"],
+            parts["month"],
+            parts["day"],
+            parts.get("hour", 0),
+            parts.get("minute", 0),
+            parts.get("second", 0),
+        )
+    else:
+        parsed = dt.datetime.fromisoformat(folded.replace("Z", "+00:00").replace("z", "+00:00"))
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise ValueError(f"year {parsed.year} is out of range")
+    return parsed.replace(microsecond=0)
+
+
+def current_minute(now: dt.datetime | None = None) -> dt.datetime:
+    """``now`` (default: the current time) as a naive UTC value to the minute: what a
+    "now" default holds, since people log times to the minute."""
+    moment = now or dt.datetime.now(dt.UTC)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment.replace(second=0, microsecond=0)
+
+
 class When(fields.Field):
-    """A date-time: a ``datetime`` or an ISO 8601 string (naive means UTC)."""
+    """A date-time (or a date, with ``date_only``): a ``datetime``, ``date`` or text that
+    ``parse_when`` reads. Naive values are kept as given; offsets are converted to UTC."""
+
+    def __init__(self, *, date_only: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.date_only = date_only
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        if value in (None, ""):
+        if value is None or (isinstance(value, str) and not value.strip()):
             return None
         if isinstance(value, dt.datetime):
-            return value
-        try:
-            parsed = dt.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise ValidationError(Message("datetime")) from None
-        return parsed.astimezone(dt.UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+            parsed = value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
+        elif isinstance(value, dt.date):
+            parsed = dt.datetime(value.year, value.month, value.day)
+        elif isinstance(value, str):
+            try:
+                parsed = parse_when(value)
+            except (ValueError, OverflowError):
+                raise ValidationError(Message("date" if self.date_only else "datetime")) from None
+        else:
+            raise ValidationError(Message("date" if self.date_only else "datetime"))
+        return parsed.date() if self.date_only else parsed
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         return value.strftime("%Y-%m-%dT%H:%M:%SZ") if isinstance(value, dt.datetime) else value
@@ -205,7 +300,7 @@ def _field(prop: Prop, region: str) -> fields.Field:
         common["error_messages"]["invalid"] = Message("boolean")
         return fields.Boolean(**common)
     if kind in ("datetime", "date"):
-        return When(**common)
+        return When(date_only=kind == "date", **common)
     common["error_messages"]["invalid"] = Message("required")
     return Text(multiline=kind == "text", **common)
 
@@ -246,12 +341,24 @@ def field_for(model: type[NodeModel], name: str, region: str = "CN") -> fields.F
 
 
 def validate_values(
-    model: type[NodeModel], values: dict[str, Any], *, region: str = "CN", partial: bool = False
+    model: type[NodeModel],
+    values: dict[str, Any],
+    *,
+    region: str = "CN",
+    partial: bool = False,
+    now: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """Normalised values, or ``ValidationError`` whose ``messages`` map field -> messages.
 
     A required field that normalises to blank (e.g. only spaces) is reported as required.
+    A whole (not ``partial``) record without a ``default_now`` property gets ``now`` (UTC,
+    to the second) there; one that sends it blank is told it is required.
     """
+    if not partial:
+        values = dict(values)
+        for prop in model.meta.props:
+            if prop.default_now and prop.editable and prop.name not in values:
+                values[prop.name] = current_minute(now)
     data = schema_class(model, region)().load(values, partial=partial)
     missing = {
         name: [Message("required")]

@@ -11,7 +11,7 @@ from graph.errors import ConfigError
 from graph.model import REGISTRY, NodeModel, Prop, Rel
 from graph.pii import index_name
 from graph.schema import expected_items
-from graph.validation import clean_text, validate_values
+from graph.validation import clean_text, key_text, validate_values
 
 
 class _Schema:
@@ -66,7 +66,7 @@ def test_values_are_normalised() -> None:
             "email": "Sales@Example.COM",
         },
     )
-    assert data["name"] == "Acme (上海) Ltd"
+    assert data["name"] == "Acme （上海） Ltd"  # letters folded, punctuation as typed
     assert data["phone"] == "+8613812345678"
     assert data["email"] == "Sales@example.com"
     assert (
@@ -75,7 +75,8 @@ def test_values_are_normalised() -> None:
         ]
         == "+16502530000"
     )
-    assert clean_text("ＡＢＣ１２３＠") == "ABC123@"
+    assert clean_text("ＡＢＣ１２３＠") == "ABC123＠"
+    assert key_text(" ＡＢＣ（１２３）＠ ") == "ABC(123)@"
 
 
 def test_invalid_values_are_reported_per_field() -> None:

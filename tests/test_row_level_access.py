@@ -103,6 +103,20 @@ def test_sales_cannot_link_a_record_to_colleagues_customer(
     assert NodeRepository(store, nodes.FollowUp).count() == before
 
 
+def test_form_shown_again_names_own_customer_but_not_a_colleagues(
+    client: FlaskClient, world: World
+) -> None:
+    login(client, "ana", PASSWORD)
+    for customer, shown in ((world.mine, "Ana&#39;s customer"), (world.theirs, world.theirs.uid)):
+        page = submit(
+            client,
+            "/followup/add",
+            {"at": "not a date", "method": "visit", "summary": "x", "customer": customer.uid},
+        ).get_data(as_text=True)
+        assert f'<option value="{customer.uid}" selected>{shown}</option>' in page
+        assert "Bo&#39;s customer" not in page and "Bo's customer" not in page
+
+
 def test_new_customer_of_a_salesperson_is_theirs(
     client: FlaskClient, world: World, store: GraphStore
 ) -> None:

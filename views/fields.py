@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_appbuilder.fieldwidgets import (
     BS3TextAreaFieldWidget,
     BS3TextFieldWidget,
@@ -26,10 +27,14 @@ from wtforms import (
 from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
-from graph.model import NodeModel, Prop, Rel
+from graph.model import NodeModel, Prop, Rel, model_for
 from graph.records import Ref
-from graph.validation import field_for
+from graph.validation import current_minute, field_for
+from views.interface import GraphInterface
 from views.labels import bilingual, translate_message
+
+PICK_WHEN = bilingual("Pick date and time", "选择日期和时间")
+PICK_DATE = bilingual("Pick a date", "选择日期")
 
 
 class SchemaCheck:
@@ -41,8 +46,6 @@ class SchemaCheck:
         self.field_flags = {"required": True} if required else {}
 
     def __call__(self, form: Any, field: Field) -> None:
-        from flask import current_app
-
         region = current_app.config.get("PHONE_DEFAULT_REGION", "CN")
         schema_field = field_for(self.model, self.name, region)
         raw = field.data
@@ -72,6 +75,58 @@ class PersonalDataInput(BS3TextFieldWidget):
         kwargs["class"] = "form-control"
         kwargs.setdefault("placeholder", field.label.text if field.label else "")
         return TextInput.__call__(self, field, **kwargs)
+
+
+def format_when(value: Any) -> str:
+    """A stored date or date-time as a form shows it: ``2024-05-20 10:30`` (seconds only
+    when there are some)."""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S" if value.second else "%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+class WhenInput:
+    """A text input that takes dates as people type them, beside a button opening the
+    browser's own date-and-time picker (``when-picker.js``; offline, in the browser's
+    language). FAB's ``DateTimePickerWidget`` is not used: its bundled bootstrap-datepicker
+    1.10 picks dates only and rewrites a typed ``2026-12-01 10:30:00`` to ``2026-12-01``."""
+
+    def __call__(self, field: WhenField, **kwargs: Any) -> Markup:
+        kwargs.setdefault("id", field.id)
+        native = "date" if field.date_only else "datetime-local"
+        title = PICK_DATE if field.date_only else PICK_WHEN
+        example = "2024-05-20" if field.date_only else "2024-05-20 10:30"
+        text = TextInput()(
+            field, class_="form-control", autocomplete="off", placeholder=example, **kwargs
+        )
+        return Markup(
+            f'<div class="input-group graphcrm-when">{text}'
+            '<span class="input-group-btn"><button type="button" '
+            f'class="btn btn-default graphcrm-when-pick" title="{escape(title)}" '
+            f'aria-label="{escape(title)}"><i class="fa fa-calendar"></i></button></span>'
+            f'<input type="{native}" class="graphcrm-when-native" tabindex="-1" '
+            'aria-hidden="true"></div>'
+        )
+
+
+class WhenField(StringField):
+    """A date or date-time typed as text; ``SchemaCheck`` parses it (``parse_when``).
+
+    After an error the form shows what the person typed, not a reformatted value."""
+
+    widget = WhenInput()
+
+    def __init__(self, label: Any = None, validators: Any = None, *, date_only: bool = False,
+                 **kwargs: Any) -> None:  # fmt: skip
+        super().__init__(label, validators, **kwargs)
+        self.date_only = date_only
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return format_when(self.data)
 
 
 class RelationWidget:
@@ -115,10 +170,18 @@ class RelationField(Field):
         self.data = uids if self.many else (uids[0] if uids else None)
 
     def selected(self) -> list[Ref]:
-        """The chosen nodes, with titles when known."""
+        """The chosen nodes with their titles: from the record being edited, or (for uids
+        that came with a submitted form, e.g. re-shown after a validation error) looked up,
+        as far as the reader may see them; a uid that is not visible stays a uid."""
         uids = self.data if isinstance(self.data, list) else [self.data] if self.data else []
-        titles = {ref.uid: ref for ref in self._refs}
-        return [titles.get(uid, Ref(self.target, uid, uid)) for uid in uids]
+        known = {ref.uid: ref for ref in self._refs}
+        missing = [uid for uid in uids if uid not in known and isinstance(uid, str)]
+        if missing:
+            model = model_for(self.target)
+            repository = current_app.extensions["graph_repositories"](model)
+            titles = repository.titles(missing, GraphInterface(model).conditions())
+            known.update({uid: Ref(self.target, uid, title) for uid, title in titles.items()})
+        return [known.get(uid, Ref(self.target, str(uid), str(uid))) for uid in uids]
 
 
 def prop_field(model: type[NodeModel], prop: Prop, *, search: bool = False) -> Field:
@@ -146,6 +209,11 @@ def prop_field(model: type[NodeModel], prop: Prop, *, search: bool = False) -> F
         return FloatField(
             label, validators=checks, widget=BS3TextFieldWidget(), description=description
         )
+    if prop.kind in ("datetime", "date") and not search:
+        return WhenField(
+            label, validators=checks, date_only=prop.kind == "date", description=description,
+            default=current_minute if prop.default_now else None,
+        )  # fmt: skip
     if prop.kind in ("datetime", "date"):
         return DateTimeField(
             label, validators=checks, widget=DateTimePickerWidget(), format="%Y-%m-%d %H:%M:%S",

@@ -23,11 +23,13 @@ from views.texts import (
     ADDED,
     DELETED,
     DUPLICATE,
+    EMPTY,
     GONE,
     KEEP_HIDDEN,
     LINK_GONE,
     SAVED,
-    STALE,
+    STALE_KEPT,
+    STORED_NOW,
 )
 
 
@@ -37,6 +39,46 @@ def _many(value: Any) -> str:
 
 def _blank(value: Any) -> Any:
     return "" if value is None else value
+
+
+def _shown(model: type[NodeModel], name: str, value: Any) -> str:
+    """A stored value as a person reads it: choice labels, titles, times to the minute."""
+    prop = model.meta.prop(name)
+    if value in (None, "", []):
+        return str(EMPTY)
+    if prop is not None and prop.choices:
+        return choice_label(prop.choices, value)
+    if isinstance(value, list):
+        return _many(value)
+    return fields.format_when(value)
+
+
+def _comparable(value: Any) -> Any:
+    """A form or stored value reduced to what equality means: uids for relations."""
+    if isinstance(value, list):
+        return sorted(str(getattr(v, "uid", v)) for v in value)
+    value = getattr(value, "uid", value)
+    return None if value in ("", []) else value
+
+
+def stored_differences(
+    model: type[NodeModel], form: Any, current: Any, datamodel: GraphInterface
+) -> list[tuple[str, str]]:
+    """``(field, stored value as shown)`` for each form field whose validated input differs
+    from what is stored now. A personal-data field left blank by a reader who sees it
+    masked keeps the stored value, so it is no difference."""
+    masked = not datamodel.scope().pii
+    found = []
+    for item in (*model.meta.props, *model.meta.rels):
+        if item.name not in form:
+            continue
+        typed = _comparable(form[item.name].data)
+        stored = _comparable(getattr(current, item.name, None))
+        if masked and getattr(item, "pii", False) and typed is None:
+            continue
+        if typed != stored:
+            found.append((item.name, _shown(model, item.name, getattr(current, item.name))))
+    return found
 
 
 class GraphModelView(ModelView):
@@ -106,8 +148,12 @@ class GraphModelView(ModelView):
                 try:
                     self.datamodel.edit(item)
                 except StaleVersion:
-                    flash(str(STALE), "danger")
-                    return redirect(self._record_url(pk))
+                    current = self.datamodel.get(pk, self._base_filters)
+                    if current is None:
+                        flash(str(GONE), "danger")
+                        return redirect(self.get_redirect())
+                    self._keep_input_beside(form, current)
+                    item = current
                 except NotFound:
                     flash(str(GONE), "danger")
                     return redirect(self.get_redirect())
@@ -137,6 +183,21 @@ class GraphModelView(ModelView):
         else:
             flash(str(DELETED), "success")
         return redirect(self.get_redirect())
+
+    def _keep_input_beside(self, form: Any, current: Any) -> None:
+        """After a refused stale edit: the form keeps what the person typed, each field
+        whose stored value now differs says so below it, a notice lists them, and the form
+        is based on the current version, so saving again applies the typed input."""
+        differing = []
+        for name, stored in stored_differences(self.model, form, current, self.datamodel):
+            form[name].description = f"{STORED_NOW}: {stored}"
+            differing.append(f"{self.label_columns.get(name, name)}: {stored}")
+        form.version.data = current.version
+        form.version.raw_data = [str(current.version)]
+        notice = str(STALE_KEPT)
+        if differing:
+            notice += f" {STORED_NOW}: " + "; ".join(differing)
+        flash(notice, "warning")
 
     def _hide_personal_data(self, form: Any, item: Any) -> None:
         """For a reader who sees personal data masked, its inputs start blank with the

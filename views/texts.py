@@ -5,11 +5,15 @@ from views.labels import bilingual
 ADDED = bilingual("Added.", "已新增。")
 SAVED = bilingual("Saved.", "已保存。")
 DELETED = bilingual("Deleted.", "已删除。")
-STALE = bilingual(
-    "Not saved: someone else changed this record after you opened it. Their change is kept; "
-    "review it below and edit again.",
-    "未保存：您打开此记录后，其他人修改了它。已保留对方的修改，请查看后重新编辑。",
+STALE_KEPT = bilingual(
+    "Not saved: someone else changed this record after you opened it. Your input is kept "
+    "below, with the value stored now under each field that differs; save again to apply "
+    "your input over theirs.",
+    "未保存：您打开此记录后，其他人修改了它。您的输入已保留在下方，与之不同的字段下方显示了"
+    "当前保存的值；再次保存即以您的输入覆盖。",
 )
+STORED_NOW = bilingual("Stored now", "当前保存的值")
+EMPTY = bilingual("(empty)", "（空）")
 GONE = bilingual("This record no longer exists.", "此记录已不存在。")
 DUPLICATE = bilingual(
     "Not saved: a record with the same unique value already exists.",

@@ -1,0 +1,201 @@
+"""Follow-up, order and customer forms and REST as people use them, on the real engine:
+typed dates, "now" defaults, names in pickers after an error, stale edits that keep input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+import pytest
+from flask.testing import FlaskClient
+
+from graph import nodes
+from graph.records import Record
+from graph.repository import NodeRepository
+from graph.store import GraphStore
+from tests.web import bearer, login, submit
+
+
+@pytest.fixture
+def huawei(store: GraphStore) -> Record:
+    return NodeRepository(store, nodes.Customer).create(
+        {"name": "华为技术（北京）有限公司", "stage": "intent"}, "setup"
+    )
+
+
+def follow_ups(store: GraphStore) -> list[Record]:
+    return NodeRepository(store, nodes.FollowUp).page()
+
+
+def field_value(page: str, name: str) -> str:
+    match = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', page)
+    assert match, f"no input {name}"
+    return html.unescape(match.group(1))
+
+
+def test_follow_up_form_takes_a_typed_date_and_time_and_a_blank_next_due(
+    client: FlaskClient, store: GraphStore, huawei: Record
+) -> None:
+    login(client)
+    response = submit(
+        client,
+        "/followup/add",
+        {
+            "at": "2026-12-01 10:30:00",
+            "method": "phone",
+            "summary": "需求，客户",
+            "next_due": "",
+            "customer": huawei.uid,
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    (saved,) = follow_ups(store)
+    assert saved.at == dt.datetime(2026, 12, 1, 10, 30)
+    assert saved.next_due is None
+    assert saved.summary == "需求，客户"
+
+
+def test_order_form_takes_a_chinese_date(
+    client: FlaskClient, store: GraphStore, huawei: Record
+) -> None:
+    login(client)
+    body = {"product": "服务器", "amount": "1200.5", "currency": "CNY", "customer": huawei.uid}
+    response = submit(client, "/order/add", {**body, "at": "2024年5月20日 10:30"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    (order,) = NodeRepository(store, nodes.Order).page()
+    assert order.at == dt.datetime(2024, 5, 20, 10, 30)
+
+
+def test_add_forms_prefill_now_for_the_time_of_a_follow_up_and_an_order(
+    client: FlaskClient,
+) -> None:
+    login(client)
+    before = dt.datetime.now(dt.UTC).replace(tzinfo=None, second=0, microsecond=0)
+    for url in ("/followup/add", "/order/add"):
+        page = client.get(url).get_data(as_text=True)
+        shown = dt.datetime.strptime(field_value(page, "at"), "%Y-%m-%d %H:%M")
+        assert before <= shown <= before + dt.timedelta(minutes=2)
+        assert 'class="graphcrm-when-native"' in page and 'type="datetime-local"' in page
+    assert field_value(client.get("/followup/add").get_data(as_text=True), "next_due") == ""
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "Not a valid date and time: type e.g. 2024-05-20 10:30 or 2024/5/20."),
+        ("zh", "日期时间无效：请输入如 2024-05-20 10:30 或 2024/5/20。"),
+    ],
+)
+def test_a_bad_date_keeps_the_input_and_the_customer_name_in_the_picker(
+    client: FlaskClient, store: GraphStore, huawei: Record, language: str, message: str
+) -> None:
+    login(client)
+    client.get(f"/lang/{language}")
+    response = submit(
+        client,
+        "/followup/add",
+        {"at": "9999-99-99", "method": "visit", "summary": "拜访", "customer": huawei.uid},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert message in html.unescape(page)
+    assert field_value(page, "at") == "9999-99-99"
+    assert f'<option value="{huawei.uid}" selected>华为技术（北京）有限公司</option>' in page
+    assert follow_ups(store) == []
+
+
+def test_a_picker_never_shows_the_name_of_a_record_the_reader_cannot_see(
+    client: FlaskClient, store: GraphStore
+) -> None:
+    login(client)
+    response = submit(
+        client, "/followup/add", {"at": "", "method": "visit", "summary": "x", "customer": "C1"}
+    )
+    page = response.get_data(as_text=True)
+    assert '<option value="C1" selected>C1</option>' in page
+
+
+def test_registered_names_keep_their_full_width_punctuation(
+    client: FlaskClient, store: GraphStore
+) -> None:
+    login(client)
+    response = submit(
+        client, "/customer/add", {"name": "  华为技术（北京）有限公司 ", "stage": "intent"}
+    )
+    assert response.status_code == 302
+    (customer,) = NodeRepository(store, nodes.Customer).page()
+    assert customer.name == "华为技术（北京）有限公司"
+
+
+def test_stale_edit_keeps_the_typed_input_and_shows_the_stored_values(
+    client: FlaskClient, store: GraphStore, huawei: Record
+) -> None:
+    repo = NodeRepository(store, nodes.Customer)
+    login(client)
+    client.get(f"/customer/edit/{huawei.uid}")
+    repo.update(huawei, {"name": "华为技术有限公司", "region": "深圳"}, "ana")  # Ana saves first
+    url = f"/customer/edit/{huawei.uid}"
+    typed = {"name": "华为（北京）", "stage": "deal", "region": "深圳", "version": "1"}
+    response = submit(client, url, typed)
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 200
+    assert "someone else changed this record" in page
+    assert "Stored now: Name: 华为技术有限公司; Stage: Intent" in page
+    assert field_value(page, "name") == "华为（北京）"  # the typed input, not the stored one
+    assert field_value(page, "version") == "2"
+    assert repo.get(huawei.uid).name == "华为技术有限公司"  # Ana's change is kept
+    # Saving the kept input again applies it over the new version.
+    assert submit(client, url, {**typed, "version": "2"}).status_code == 302
+    saved = repo.get(huawei.uid)
+    assert (saved.name, saved.stage, saved.version) == ("华为（北京）", "deal", 3)
+
+
+def test_stale_edit_notice_in_chinese(
+    client: FlaskClient, store: GraphStore, huawei: Record
+) -> None:
+    repo = NodeRepository(store, nodes.Customer)
+    login(client)
+    client.get("/lang/zh")
+    repo.update(huawei, {"stage": "lost"}, "ana")
+    url = f"/customer/edit/{huawei.uid}"
+    page = submit(client, url, {"name": huawei.name, "stage": "deal", "version": "1"})
+    text = html.unescape(page.get_data(as_text=True))
+    assert "您的输入已保留在下方" in text and "当前保存的值: 阶段: 流失" in text
+
+
+def test_rest_takes_typed_dates_defaults_the_time_to_now_and_refuses_bad_ones(
+    client: FlaskClient, store: GraphStore, huawei: Record
+) -> None:
+    auth = bearer(client)
+    body = {"method": "phone", "summary": "回访", "customer": huawei.uid}
+    typed = client.post("/api/v1/followup/", json={**body, "at": "2024/5/20 10:30"}, headers=auth)
+    assert typed.status_code == 201, typed.get_data(as_text=True)
+    assert typed.json["result"]["at"] == "2024-05-20T10:30:00Z"
+    before = dt.datetime.now(dt.UTC).replace(tzinfo=None, second=0, microsecond=0)
+    default = client.post("/api/v1/followup/", json=body, headers=auth)
+    assert default.status_code == 201, default.get_data(as_text=True)
+    at = dt.datetime.strptime(default.json["result"]["at"], "%Y-%m-%dT%H:%M:%SZ")
+    assert before <= at <= before + dt.timedelta(minutes=2)
+    for bad in ("9999-99-99", "\ud800", "2" * 100_000, 20240520, ["2024-05-20"]):
+        refused = client.post("/api/v1/followup/", json={**body, "at": bad}, headers=auth)
+        assert refused.status_code == 422, (bad, refused.status_code)
+        assert list(refused.json["message"]) == ["at"]
+    blank = client.post("/api/v1/followup/", json={**body, "at": None}, headers=auth)
+    assert blank.status_code == 422
+    assert len(follow_ups(store)) == 2
+
+
+def test_hostile_text_in_forms_and_rest_is_not_a_server_error(
+    client: FlaskClient, store: GraphStore
+) -> None:
+    auth = bearer(client)
+    response = client.post(
+        "/api/v1/customer/", json={"name": "A\ud800（B）", "stage": "deal"}, headers=auth
+    )
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert response.json["result"]["name"] == "A（B）"
+    huge = client.post(
+        "/api/v1/customer/", json={"name": "名" * 100_000, "stage": "deal"}, headers=auth
+    )
+    assert huge.status_code == 422
