@@ -159,6 +159,20 @@ def test_put_with_a_stale_version_is_refused(
     assert stored["name"] == "Newer" and stored["version"] == 2
 
 
+def test_put_without_a_version_is_refused_and_changes_nothing(
+    client: FlaskClient, auth: dict[str, str], customer: dict[str, Any]
+) -> None:
+    url = f"/api/v1/customer/{customer['id']}"
+    for body in ({"name": "Blind"}, {"name": "Blind", "version": None}):
+        response = client.put(url, json=body, headers=auth)
+        assert response.status_code == 422, body
+        assert response.json["message"] == {"version": [MESSAGES["version"]]}
+    chinese = client.put(url, json={"name": "Blind"}, headers=auth, query_string={"_l_": "zh"})
+    assert chinese.status_code == 422 and "版本" in chinese.json["message"]["version"][0]
+    stored = client.get(url, headers=auth).json["result"]
+    assert stored["name"] == "Acme Trading" and stored["version"] == 1
+
+
 def test_put_and_delete_of_a_missing_record_answer_404(
     client: FlaskClient, auth: dict[str, str]
 ) -> None:

@@ -112,8 +112,13 @@ class RecordLoader:
         if not isinstance(data, dict):
             raise ValidationError({"_schema": ["Invalid input type."]})
         values, errors = dict(data), {}
-        version = values.pop("version", None) if "version" in self.fields else None
-        if version is not None and (type(version) is not int or version < 1):
+        editing = "version" in self.fields
+        version = values.pop("version", None) if editing else None
+        if editing and version is None:
+            # An edit must say which version it is based on; without it, it would
+            # overwrite whatever someone else saved in the meantime.
+            errors["version"] = [Message("version")]
+        elif version is not None and (type(version) is not int or version < 1):
             errors["version"] = [Message("integer")]
         try:
             values = validate_values(self.model, values, region=self.region, partial=partial)
@@ -130,7 +135,7 @@ class RecordLoader:
         record = instance if instance is not None else Record(self.model)
         for key, value in values.items():
             setattr(record, key, value)
-        record.version = version or record.version
+        record.version = version if editing else record.version
         return record
 
 
