@@ -22,9 +22,10 @@ from functools import cache
 from typing import Any
 
 from graph.crypto import FieldCipher
-from graph.errors import InvalidValue, UnreadableValue
+from graph.errors import InvalidValue, MaskedField, UnreadableValue
 from graph.masking import mask_value
 from graph.model import REGISTRY, Prop
+from graph.pii import INDEX_SUFFIX, index_name
 from graph.readonly import GraphNode, GraphPath, GraphRelationship
 from graph.store import GraphStore
 
@@ -115,6 +116,18 @@ def _code_only(text: str) -> str:
     return _STRINGS_AND_COMMENTS.sub(" ", text)
 
 
+def _refuse_blind_indexes(text: str, params: Mapping[str, Any]) -> None:
+    """A masked reader may not name a blind index anywhere (code, strings, parameters).
+
+    Blind indexes are deterministic: filtering, grouping or joining on them would link
+    records by a value the reader is not allowed to see. Ciphertext is not an oracle (a
+    fresh nonce per value), so returning a masked ``c.phone`` stays allowed.
+    """
+    mentioned = INDEX_SUFFIX.lstrip("_") in (text + json.dumps(params, default=str)).lower()
+    if mentioned:
+        raise MaskedField("console", sorted(_index_names()))
+
+
 def run_readonly(
     store: GraphStore,
     text: str,
@@ -128,7 +141,8 @@ def run_readonly(
     """Run user-written Cypher read-only, within ``timeout_ms``, at most ``row_cap`` rows.
 
     ``reveal`` is the reader's personal-data permission: with it sealed values are
-    decrypted with ``cipher``; without it they come back masked. Raises ``WriteRefused``,
+    decrypted with ``cipher``; without it they come back masked and blind indexes hidden,
+    and a query naming a blind index raises ``MaskedField``. Raises ``WriteRefused``,
     ``QueryTimeout``, ``CypherSyntaxError``, ``InvalidValue`` (bad parameters or text) or
     another ``StoreError``.
     """
@@ -139,6 +153,8 @@ def run_readonly(
         # a console query must not reach other hosts or the server's files.
         raise InvalidValue("LOAD CSV is not allowed in the console")
     checked = parse_params(dict(params or {}))
+    if not reveal:
+        _refuse_blind_indexes(text, checked)
     started = time.perf_counter()
     raw = store.run_readonly(text, checked, timeout_ms=int(timeout_ms), row_cap=int(row_cap))
     duration_ms = round((time.perf_counter() - started) * 1000, 2)
@@ -176,7 +192,7 @@ class _Converter:
         if isinstance(value, list | tuple):
             return [self.value(v, context) for v in value]
         if isinstance(value, dict):
-            return {str(k): self.value(v, context) for k, v in value.items()}
+            return {str(k): self.entry(str(k), v, context) for k, v in value.items()}
         if isinstance(value, str):
             return self.text(value, context)
         if isinstance(value, float) and not math.isfinite(value):
@@ -187,13 +203,21 @@ class _Converter:
             return value.isoformat()
         return str(value)  # engine temporal, point and duration types
 
+    def entry(self, key: str, value: Any, context: tuple[str, str] | None) -> Any:
+        """A map entry (``properties(c)``, a projection): blind indexes hidden when masked."""
+        if not self.reveal and key in _index_names() and value is not None:
+            return HIDDEN
+        return self.value(value, context)
+
     def node(self, node: GraphNode) -> dict[str, Any]:
         if node.id in self.nodes:
             return self.nodes[node.id]
         properties = {}
         for name, value in node.properties.items():
             prop = _pii_prop(node.labels, name)
-            if prop is not None and isinstance(value, str) and not _SEALED.search(value):
+            if not self.reveal and name in _index_names() and value is not None:
+                properties[name] = HIDDEN  # a blind index links records like the value
+            elif prop is not None and isinstance(value, str) and not _SEALED.search(value):
                 # Plaintext personal data (written without a key): masked like the rest.
                 properties[name] = value if self.reveal else mask_value(prop[1], value)
             else:
@@ -245,6 +269,12 @@ def _pii_prop(labels: tuple[str, ...], name: str) -> tuple[str, Prop] | None:
         if prop is not None and prop.pii:
             return label, prop
     return None
+
+
+@cache
+def _index_names() -> frozenset[str]:
+    """The blind-index property names of every personal-data property."""
+    return frozenset(index_name(name) for _, name in _candidates())
 
 
 @cache

@@ -26,6 +26,7 @@ from graph import nodes  # noqa: F401  (declares the node types in REGISTRY)
 from graph.errors import (
     ConstraintViolation,
     InvalidValue,
+    MaskedField,
     NotFound,
     QueryTimeout,
     StaleVersion,
@@ -38,6 +39,7 @@ from graph.validation import Message, NodeSchema, schema_class, validate_values
 from views.filters import FilterInList
 from views.interface import GraphInterface
 from views.labels import bilingual, is_chinese, model_labels, translate_message
+from views.texts import masked_field_message
 
 STALE = bilingual(
     "Not saved: someone else changed this record after the version you sent. Load it again.",
@@ -185,6 +187,9 @@ def graph_errors(method: Callable[..., Response]) -> Callable[..., Response]:
             return method(self, *args, **kwargs)
         except BAD_REQUEST as exc:
             return self.response_400(message=str(exc))
+        except MaskedField as exc:
+            labels = model_labels(self.datamodel.meta)
+            return self.response(403, message=masked_field_message(labels, exc.fields))
         except NotFound:
             return self.response_404()
         except StaleVersion:

@@ -33,6 +33,7 @@ from graph.console import ConsoleResult
 from graph.errors import (
     CypherSyntaxError,
     InvalidValue,
+    MaskedField,
     QueryTimeout,
     StoreError,
     StoreUnavailable,
@@ -129,6 +130,11 @@ WRITE_REFUSED = bilingual(
     "Read-only console: writes are refused (CREATE, MERGE, SET, DELETE, REMOVE and write "
     "procedures). Nothing was changed.",
     "只读控制台：拒绝写操作（CREATE、MERGE、SET、DELETE、REMOVE 及写入过程），数据未被修改。",
+)
+MASKED_INDEX = bilingual(
+    "Refused: you see personal data masked, so your queries cannot use blind indexes "
+    "(properties ending in _bidx).",
+    "已拒绝：个人信息对您脱敏显示，查询中不能使用盲索引（以 _bidx 结尾的属性）。",
 )
 TIMED_OUT = bilingual(
     "The query was stopped after {ms} ms (the console's time limit). Narrow it down or add LIMIT.",
@@ -284,6 +290,9 @@ def _console_route(action: str) -> Callable[[Callable[..., Response]], Callable[
                 )
             except StoreError as exc:
                 return self._failed(action, query, params, exc, timeout_ms)
+            except MaskedField:
+                _audit(action, query, params, "masked_field")
+                return self.response(403, message=str(MASKED_INDEX), error="masked_field")
             except InvalidValue as exc:
                 _audit(action, query, params, "params", error=str(exc)[:200])
                 return self.response(400, message=str(exc), error="params")
