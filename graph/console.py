@@ -16,7 +16,7 @@ import json
 import math
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -309,22 +309,3 @@ def starters(store: GraphStore, today: dt.date | None = None) -> list[Starter]:
         description = " ".join(described).removeprefix("returns ").strip()
         found.append(Starter(name, description, statement.text, examples.get(name, {})))
     return found
-
-
-def csv_cell(value: Any) -> str:
-    """A result value as one CSV cell: structures as JSON, formulas defused."""
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    text = value
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
-def csv_rows(result: ConsoleResult) -> Iterator[list[str]]:
-    """The header and rows of ``result`` as CSV cells."""
-    yield list(result.columns)
-    for row in result.rows:
-        yield [csv_cell(value) for value in row]

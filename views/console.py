@@ -10,16 +10,14 @@ records it) and added to the user's history (``app.console_queries``, in the SQL
 
 from __future__ import annotations
 
-import csv
 import functools
 import hashlib
-import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
-from flask import Response, abort, current_app, redirect, request, stream_with_context, url_for
+from flask import Response, abort, current_app, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi, safe
 from flask_appbuilder.security.decorators import permission_name, protect
@@ -30,6 +28,7 @@ from app import console_queries
 from app.audit import current_username
 from graph import console
 from graph.console import ConsoleResult
+from graph.csv_export import Column, export_filename
 from graph.errors import (
     CypherSyntaxError,
     InvalidValue,
@@ -41,6 +40,7 @@ from graph.errors import (
 )
 from graph.events import console_query_ran
 from graph.model import REGISTRY, SYSTEM_PROPS
+from views.downloads import csv_download
 from views.labels import bilingual, localized
 
 MAX_QUERY_IN_AUDIT = 600  # characters of query text kept in an audit event
@@ -432,20 +432,9 @@ class ConsoleApi(BaseApi):
               description: No console permission, or the query would write
         """
 
-        def lines() -> Iterator[str]:
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            for row in console.csv_rows(result):
-                writer.writerow(row)
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-
-        return Response(
-            stream_with_context(lines()),
-            mimetype="text/csv",
-            headers={"Content-Disposition": "attachment; filename=console-result.csv"},
-        )
+        columns = [Column(name, name) for name in result.columns]
+        rows = (dict(zip(result.columns, row, strict=True)) for row in result.rows)
+        return csv_download(columns, rows, export_filename("console-result"))
 
     # -- saved queries and history (SQL security store, see app.console_queries) ----------
 
