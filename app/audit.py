@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.sql import Delete, Update
 
 from app.sql_lock import run_serialized
-from graph.events import console_query_ran, record_changed
+from graph.events import console_query_ran, personal_data_searched, record_changed
 
 TABLE = "audit_event"
 GENESIS = "0" * 64  # the prev_hash of the first event
@@ -249,8 +249,16 @@ def _on_console_query(action: str, *, detail: dict[str, Any], **_: Any) -> None:
         record(action, target="console", detail=detail)
 
 
+def _on_personal_data_searched(label: str, *, fields: list[str], **_: Any) -> None:
+    """A search on personal data by a reader allowed to see it: who, which fields (the
+    values searched for stay out of the log)."""
+    if has_app_context() and getattr(current_app, "appbuilder", None) is not None:
+        record("personal_data_search", target=label, detail={"fields": list(fields)})
+
+
 def subscribe() -> None:
-    """Audit the graph layer's record changes and console runs (see ``graph.events``);
-    idempotent."""
+    """Audit the graph layer's record changes, console runs and searches on personal data
+    (see ``graph.events``); idempotent."""
     record_changed.connect(_on_record_changed)
     console_query_ran.connect(_on_console_query)
+    personal_data_searched.connect(_on_personal_data_searched)

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g, has_request_context
+from flask import Response, current_app, g, has_request_context, jsonify
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import AuthDBView
+from flask_jwt_extended import JWTManager
 
 from app import (
     audit,
@@ -48,6 +49,20 @@ def lock_message(lock: login_throttle.Lock) -> str:
     return en.format(minutes=f"{minutes} minute" if minutes == 1 else f"{minutes} minutes")
 
 
+BAD_TOKEN = (
+    "Invalid token: log in again (POST /api/v1/security/login).",
+    "令牌无效：请重新登录（POST /api/v1/security/login）。",
+)
+
+
+def bad_token(_reason: Any = None, *_: Any) -> tuple[Response, int]:
+    """401 for a token that is garbled, tampered with, wrongly signed or of the wrong type:
+    it proves nobody's identity (flask-jwt-extended answers 422 by default). The reason
+    stays out of the answer: it would tell a forger which check failed."""
+    key = current_app.config.get("JWT_ERROR_MESSAGE_KEY", "msg")
+    return jsonify({key: BAD_TOKEN[1] if is_chinese() else BAD_TOKEN[0]}), 401
+
+
 class GraphCRMAuthDBView(AuthDBView):
     """FAB's login page, saying so when a login was refused because of a lock."""
 
@@ -69,6 +84,13 @@ class GraphCRMSecurityManager(SecurityManager):
         audit.subscribe()
         with security_changes.startup_sync(self.startup_changes):
             super().__init__(appbuilder)
+
+    def create_jwt_manager(self, app: Any) -> JWTManager:
+        """FAB's JWT manager, answering 401 to every token that does not verify."""
+        manager = super().create_jwt_manager(app)
+        manager.invalid_token_loader(bad_token)
+        manager.token_verification_failed_loader(bad_token)
+        return manager
 
     # -- tables and start-up permission sync ---------------------------------------------
 

@@ -16,15 +16,16 @@ import json
 import math
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from graph.crypto import FieldCipher
-from graph.errors import InvalidValue, UnreadableValue
+from graph.errors import InvalidValue, MaskedField, UnreadableValue
 from graph.masking import mask_value
 from graph.model import REGISTRY, Prop
+from graph.pii import INDEX_SUFFIX, index_name
 from graph.readonly import GraphNode, GraphPath, GraphRelationship
 from graph.store import GraphStore
 
@@ -115,6 +116,18 @@ def _code_only(text: str) -> str:
     return _STRINGS_AND_COMMENTS.sub(" ", text)
 
 
+def _refuse_blind_indexes(text: str, params: Mapping[str, Any]) -> None:
+    """A masked reader may not name a blind index anywhere (code, strings, parameters).
+
+    Blind indexes are deterministic: filtering, grouping or joining on them would link
+    records by a value the reader is not allowed to see. Ciphertext is not an oracle (a
+    fresh nonce per value), so returning a masked ``c.phone`` stays allowed.
+    """
+    mentioned = INDEX_SUFFIX.lstrip("_") in (text + json.dumps(params, default=str)).lower()
+    if mentioned:
+        raise MaskedField("console", sorted(_index_names()))
+
+
 def run_readonly(
     store: GraphStore,
     text: str,
@@ -128,7 +141,8 @@ def run_readonly(
     """Run user-written Cypher read-only, within ``timeout_ms``, at most ``row_cap`` rows.
 
     ``reveal`` is the reader's personal-data permission: with it sealed values are
-    decrypted with ``cipher``; without it they come back masked. Raises ``WriteRefused``,
+    decrypted with ``cipher``; without it they come back masked and blind indexes hidden,
+    and a query naming a blind index raises ``MaskedField``. Raises ``WriteRefused``,
     ``QueryTimeout``, ``CypherSyntaxError``, ``InvalidValue`` (bad parameters or text) or
     another ``StoreError``.
     """
@@ -139,6 +153,8 @@ def run_readonly(
         # a console query must not reach other hosts or the server's files.
         raise InvalidValue("LOAD CSV is not allowed in the console")
     checked = parse_params(dict(params or {}))
+    if not reveal:
+        _refuse_blind_indexes(text, checked)
     started = time.perf_counter()
     raw = store.run_readonly(text, checked, timeout_ms=int(timeout_ms), row_cap=int(row_cap))
     duration_ms = round((time.perf_counter() - started) * 1000, 2)
@@ -176,7 +192,7 @@ class _Converter:
         if isinstance(value, list | tuple):
             return [self.value(v, context) for v in value]
         if isinstance(value, dict):
-            return {str(k): self.value(v, context) for k, v in value.items()}
+            return {str(k): self.entry(str(k), v, context) for k, v in value.items()}
         if isinstance(value, str):
             return self.text(value, context)
         if isinstance(value, float) and not math.isfinite(value):
@@ -187,13 +203,21 @@ class _Converter:
             return value.isoformat()
         return str(value)  # engine temporal, point and duration types
 
+    def entry(self, key: str, value: Any, context: tuple[str, str] | None) -> Any:
+        """A map entry (``properties(c)``, a projection): blind indexes hidden when masked."""
+        if not self.reveal and key in _index_names() and value is not None:
+            return HIDDEN
+        return self.value(value, context)
+
     def node(self, node: GraphNode) -> dict[str, Any]:
         if node.id in self.nodes:
             return self.nodes[node.id]
         properties = {}
         for name, value in node.properties.items():
             prop = _pii_prop(node.labels, name)
-            if prop is not None and isinstance(value, str) and not _SEALED.search(value):
+            if not self.reveal and name in _index_names() and value is not None:
+                properties[name] = HIDDEN  # a blind index links records like the value
+            elif prop is not None and isinstance(value, str) and not _SEALED.search(value):
                 # Plaintext personal data (written without a key): masked like the rest.
                 properties[name] = value if self.reveal else mask_value(prop[1], value)
             else:
@@ -248,6 +272,12 @@ def _pii_prop(labels: tuple[str, ...], name: str) -> tuple[str, Prop] | None:
 
 
 @cache
+def _index_names() -> frozenset[str]:
+    """The blind-index property names of every personal-data property."""
+    return frozenset(index_name(name) for _, name in _candidates())
+
+
+@cache
 def _candidates() -> tuple[tuple[str, str], ...]:
     """Every (label, property) whose values are sealed: a value's associated data is one
     of these, so a value returned without its node (``RETURN c.phone``) can still be read."""
@@ -279,22 +309,3 @@ def starters(store: GraphStore, today: dt.date | None = None) -> list[Starter]:
         description = " ".join(described).removeprefix("returns ").strip()
         found.append(Starter(name, description, statement.text, examples.get(name, {})))
     return found
-
-
-def csv_cell(value: Any) -> str:
-    """A result value as one CSV cell: structures as JSON, formulas defused."""
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    text = value
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
-def csv_rows(result: ConsoleResult) -> Iterator[list[str]]:
-    """The header and rows of ``result`` as CSV cells."""
-    yield list(result.columns)
-    for row in result.rows:
-        yield [csv_cell(value) for value in row]

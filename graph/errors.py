@@ -51,3 +51,13 @@ class UnreadableValue(GraphCRMError):
 
 class WriteRefused(StoreError):
     """A read-only query (the Cypher console) tried to change the graph; the engine refused."""
+
+
+class MaskedField(GraphCRMError):
+    """A reader who sees personal data masked asked to filter, search, sort or group by it
+    (which would make the masked value an oracle); ``fields`` names them."""
+
+    def __init__(self, label: str, fields: list[str]) -> None:
+        super().__init__(f"{label}: {', '.join(fields)} shown masked to this reader")
+        self.label = label
+        self.fields = fields

@@ -4,6 +4,8 @@
 node label as sender and ``action``, ``uid`` and ``actor`` keywords; the audit log listens.
 ``console_query_ran`` is sent after each Cypher console run or export, with the audit action
 (``console_query`` or ``export``) as sender and a ``detail`` dict keyword.
+``personal_data_searched`` is sent when a reader allowed to see personal data filters by
+it, with the node label as sender and a ``fields`` keyword (names only, never the values).
 """
 
 from blinker import Namespace
@@ -12,3 +14,4 @@ _signals = Namespace()
 
 record_changed = _signals.signal("record-changed")
 console_query_ran = _signals.signal("console-query-ran")
+personal_data_searched = _signals.signal("personal-data-searched")

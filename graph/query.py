@@ -145,11 +145,12 @@ def compile_filters(
                 cond = Condition(cond.field, "rel_empty", True)
             if cond.op == "rel_eq":
                 params[name] = cond.value
-                pattern = _rel_pattern(rel, f"a{index}", name)
                 if anchor is None and anchor_allowed:
-                    anchor = pattern
+                    anchor = _rel_pattern(rel, f"a{index}", name)
                 else:
-                    predicates.append(pattern)
+                    # A pattern predicate may not introduce a variable (FalkorDB: "Unable
+                    # to resolve filtered alias"), so the target stays anonymous here.
+                    predicates.append(_rel_pattern(rel, "", name))
             elif cond.op == "rel_empty":
                 negate = "NOT " if cond.value in (True, "1", "true", "y") else ""
                 predicates.append(negate + _rel_pattern(rel, "", None))

@@ -35,6 +35,7 @@ MESSAGES = {
     "boolean": "Not a yes/no value.",
     "relation": "Not a valid reference.",
     "unknown": "Unknown field.",
+    "version": "Send the version this edit is based on (the record's version when you read it).",
 }
 
 

@@ -148,8 +148,8 @@ def test_audit_screen_is_read_only_and_exports_filtered_csv(
     marker = latest_id(app)
     export = client.get("/auditevent/csv/?_flt_3_action=login")
     assert export.status_code == 200 and export.mimetype == "text/csv"
-    lines = export.get_data(as_text=True).splitlines()
-    assert lines[0].startswith("id,at,username,ip,action,target,detail")
+    lines = export.data.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("No.,Time,User,IP address,Action,Target,Detail")
     assert len(lines) > 1 and all(",login," in line for line in lines[1:])
     exported = events_after(app, marker)
     assert [(e["action"], e["username"]) for e in exported] == [("export", "admin")]

@@ -275,7 +275,7 @@ def test_csv_export_reruns_the_query_and_is_audited(
     query = "MATCH (c:Customer) RETURN c.name AS name, c.phone AS phone ORDER BY name"
     response = client.post(CSV, json={"query": query}, headers=headers)
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0] == ["name", "phone"] and rows[1] == ["Customer 00", "138****5678"]
     assert len(rows) == 21
     exports = audit_events(app, "export", start)

@@ -65,6 +65,11 @@ class People:
 
 @pytest.fixture
 def people(app: Flask) -> People:
+    return make_people(app)
+
+
+def make_people(app: Flask) -> People:
+    """A customer, a contact and a referrer with personal data, through the app's cipher."""
     customer = repo(app, nodes.Customer).create(
         {"name": "Acme", "stage": "deal", "phone": PHONE, "email": "old@example.com"}, "setup"
     )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from pathlib import Path
 from typing import Any
 
+import jwt
 import pytest
 from babel.messages.pofile import read_po
 from flask import Flask
@@ -106,6 +109,45 @@ def test_requests_without_a_token_are_refused(client: FlaskClient) -> None:
     assert client.post("/api/v1/customer/", json={"name": "x"}).status_code == 401
 
 
+def _tampered_tokens(client: FlaskClient) -> dict[str, str]:
+    """Tokens that must never authenticate: garbage, a changed payload, a foreign
+    signature, no signature, and a refresh token used as an access token."""
+    answer = client.post(
+        "/api/v1/security/login",
+        json={"username": "admin", "password": ADMIN_PASSWORD, "provider": "db", "refresh": True},
+    ).json
+    header, payload, signature = answer["access_token"].split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["sub"] = "2"
+
+    def b64(data: dict[str, Any]) -> str:
+        raw = json.dumps(data).encode()
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    none_header = b64({"alg": "none", "typ": "JWT"})
+    return {
+        "garbage": "not-a-token",
+        "three garbage parts": "a.b.c",
+        "empty": "",
+        "changed payload": f"{header}.{b64(claims)}.{signature}",
+        "foreign key": jwt.encode(claims, "another-secret-key-of-32-bytes!!", algorithm="HS256"),
+        "unsigned": f"{none_header}.{b64(claims)}.",
+        "refresh as access": answer["refresh_token"],
+    }
+
+
+def test_invalid_or_tampered_tokens_answer_401(client: FlaskClient) -> None:
+    for name, token in _tampered_tokens(client).items():
+        headers = {"Authorization": f"Bearer {token}"}
+        for method, url in (("get", "/api/v1/customer/"), ("post", "/api/v1/tag/")):
+            response = getattr(client, method)(url, json={"name": "x"}, headers=headers)
+            assert response.status_code == 401, (name, method, response.get_data(as_text=True))
+    assert client.get("/api/v1/tag/", headers={"Authorization": "Basic abc"}).status_code == 401
+    garbage = {"Authorization": "Bearer x.y.z"}
+    chinese = client.get("/api/v1/tag/", headers=garbage, query_string={"_l_": "zh"})
+    assert chinese.status_code == 401 and "令牌无效" in chinese.json["msg"]
+
+
 def test_list_filters_orders_and_pages(client: FlaskClient, auth: dict[str, str]) -> None:
     for name, stage in [("Beta", "deal"), ("Alpha", "deal"), ("Gamma", "lost"), ("Delta", "deal")]:
         created(client, auth, "customer", {"name": name, "stage": stage})
@@ -157,6 +199,20 @@ def test_put_with_a_stale_version_is_refused(
     assert response.json["version"] == 2
     stored = client.get(url, headers=auth).json["result"]
     assert stored["name"] == "Newer" and stored["version"] == 2
+
+
+def test_put_without_a_version_is_refused_and_changes_nothing(
+    client: FlaskClient, auth: dict[str, str], customer: dict[str, Any]
+) -> None:
+    url = f"/api/v1/customer/{customer['id']}"
+    for body in ({"name": "Blind"}, {"name": "Blind", "version": None}):
+        response = client.put(url, json=body, headers=auth)
+        assert response.status_code == 422, body
+        assert response.json["message"] == {"version": [MESSAGES["version"]]}
+    chinese = client.put(url, json={"name": "Blind"}, headers=auth, query_string={"_l_": "zh"})
+    assert chinese.status_code == 422 and "版本" in chinese.json["message"]["version"][0]
+    stored = client.get(url, headers=auth).json["result"]
+    assert stored["name"] == "Acme Trading" and stored["version"] == 1
 
 
 def test_put_and_delete_of_a_missing_record_answer_404(

@@ -26,6 +26,7 @@ from graph import nodes  # noqa: F401  (declares the node types in REGISTRY)
 from graph.errors import (
     ConstraintViolation,
     InvalidValue,
+    MaskedField,
     NotFound,
     QueryTimeout,
     StaleVersion,
@@ -38,6 +39,7 @@ from graph.validation import Message, NodeSchema, schema_class, validate_values
 from views.filters import FilterInList
 from views.interface import GraphInterface
 from views.labels import bilingual, is_chinese, model_labels, translate_message
+from views.texts import masked_field_message
 
 STALE = bilingual(
     "Not saved: someone else changed this record after the version you sent. Load it again.",
@@ -112,8 +114,13 @@ class RecordLoader:
         if not isinstance(data, dict):
             raise ValidationError({"_schema": ["Invalid input type."]})
         values, errors = dict(data), {}
-        version = values.pop("version", None) if "version" in self.fields else None
-        if version is not None and (type(version) is not int or version < 1):
+        editing = "version" in self.fields
+        version = values.pop("version", None) if editing else None
+        if editing and version is None:
+            # An edit must say which version it is based on; without it, it would
+            # overwrite whatever someone else saved in the meantime.
+            errors["version"] = [Message("version")]
+        elif version is not None and (type(version) is not int or version < 1):
             errors["version"] = [Message("integer")]
         try:
             values = validate_values(self.model, values, region=self.region, partial=partial)
@@ -130,7 +137,7 @@ class RecordLoader:
         record = instance if instance is not None else Record(self.model)
         for key, value in values.items():
             setattr(record, key, value)
-        record.version = version or record.version
+        record.version = version if editing else record.version
         return record
 
 
@@ -180,6 +187,9 @@ def graph_errors(method: Callable[..., Response]) -> Callable[..., Response]:
             return method(self, *args, **kwargs)
         except BAD_REQUEST as exc:
             return self.response_400(message=str(exc))
+        except MaskedField as exc:
+            labels = model_labels(self.datamodel.meta)
+            return self.response(403, message=masked_field_message(labels, exc.fields))
         except NotFound:
             return self.response_404()
         except StaleVersion:

@@ -10,16 +10,14 @@ records it) and added to the user's history (``app.console_queries``, in the SQL
 
 from __future__ import annotations
 
-import csv
 import functools
 import hashlib
-import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
-from flask import Response, abort, current_app, redirect, request, stream_with_context, url_for
+from flask import Response, abort, current_app, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi, safe
 from flask_appbuilder.security.decorators import permission_name, protect
@@ -30,9 +28,11 @@ from app import console_queries
 from app.audit import current_username
 from graph import console
 from graph.console import ConsoleResult
+from graph.csv_export import Column, export_filename
 from graph.errors import (
     CypherSyntaxError,
     InvalidValue,
+    MaskedField,
     QueryTimeout,
     StoreError,
     StoreUnavailable,
@@ -40,6 +40,7 @@ from graph.errors import (
 )
 from graph.events import console_query_ran
 from graph.model import REGISTRY, SYSTEM_PROPS
+from views.downloads import csv_download
 from views.labels import bilingual, localized
 
 MAX_QUERY_IN_AUDIT = 600  # characters of query text kept in an audit event
@@ -129,6 +130,11 @@ WRITE_REFUSED = bilingual(
     "Read-only console: writes are refused (CREATE, MERGE, SET, DELETE, REMOVE and write "
     "procedures). Nothing was changed.",
     "只读控制台：拒绝写操作（CREATE、MERGE、SET、DELETE、REMOVE 及写入过程），数据未被修改。",
+)
+MASKED_INDEX = bilingual(
+    "Refused: you see personal data masked, so your queries cannot use blind indexes "
+    "(properties ending in _bidx).",
+    "已拒绝：个人信息对您脱敏显示，查询中不能使用盲索引（以 _bidx 结尾的属性）。",
 )
 TIMED_OUT = bilingual(
     "The query was stopped after {ms} ms (the console's time limit). Narrow it down or add LIMIT.",
@@ -284,6 +290,9 @@ def _console_route(action: str) -> Callable[[Callable[..., Response]], Callable[
                 )
             except StoreError as exc:
                 return self._failed(action, query, params, exc, timeout_ms)
+            except MaskedField:
+                _audit(action, query, params, "masked_field")
+                return self.response(403, message=str(MASKED_INDEX), error="masked_field")
             except InvalidValue as exc:
                 _audit(action, query, params, "params", error=str(exc)[:200])
                 return self.response(400, message=str(exc), error="params")
@@ -423,20 +432,9 @@ class ConsoleApi(BaseApi):
               description: No console permission, or the query would write
         """
 
-        def lines() -> Iterator[str]:
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            for row in console.csv_rows(result):
-                writer.writerow(row)
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-
-        return Response(
-            stream_with_context(lines()),
-            mimetype="text/csv",
-            headers={"Content-Disposition": "attachment; filename=console-result.csv"},
-        )
+        columns = [Column(name, name) for name in result.columns]
+        rows = (dict(zip(result.columns, row, strict=True)) for row in result.rows)
+        return csv_download(columns, rows, export_filename("console-result"))
 
     # -- saved queries and history (SQL security store, see app.console_queries) ----------
 

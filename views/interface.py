@@ -18,7 +18,8 @@ from flask_appbuilder.exceptions import InvalidOrderByColumnFABException
 from flask_appbuilder.models.base import BaseInterface
 
 from graph.access import Scope, scope_conditions
-from graph.errors import InvalidValue, NotFound
+from graph.errors import InvalidValue, MaskedField, NotFound
+from graph.events import personal_data_searched
 from graph.masking import mask_history, mask_record, mask_value
 from graph.model import NodeModel, Prop, model_for
 from graph.query import ORDERABLE_SYSTEM, Condition, InvalidQuery, orderable
@@ -55,8 +56,25 @@ class GraphInterface(BaseInterface):
         return provider() if provider is not None else Scope.everything()
 
     def conditions(self, filters: Any = None) -> list[Condition]:
-        """Row-level conditions of the current user first, then the request's filters."""
-        return scope_conditions(self.model, self.scope()) + conditions_of(filters)
+        """Row-level conditions of the current user first, then the request's filters.
+
+        A filter on personal data is refused (``MaskedField``) for a reader who sees it
+        masked: exact matches would let them recover the value one guess at a time. For
+        a reader allowed to see it, such a search is audited (field names, not values).
+        """
+        requested = conditions_of(filters)
+        personal = sorted({c.field for c in requested if self.is_pii(c.field)})
+        if personal:
+            if not self.scope().pii:
+                raise MaskedField(self.model.label, personal)
+            personal_data_searched.send(self.model.label, fields=personal)
+        return scope_conditions(self.model, self.scope()) + requested
+
+    def hidden_columns(self) -> list[str]:
+        """Personal-data fields the current reader sees masked (never offered as filters)."""
+        if self.scope().pii:
+            return []
+        return [p.name for p in self.meta.props if p.pii]
 
     def present(self, records: list[Record]) -> list[Record]:
         """``records`` as the current reader may see them: personal data masked (in place)

@@ -9,8 +9,6 @@ personal data is masked without the personal-data permission; CSV exports are au
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -27,6 +25,7 @@ from app.audit import current_username
 from app.audit import record as audit
 from graph import nodes
 from graph.access import Scope
+from graph.csv_export import export_filename
 from graph.errors import NotFound, StaleVersion
 from graph.masking import mask_record
 from graph.records import Record
@@ -46,6 +45,7 @@ from graph.segments import (
     parse_segment_fields,
     update_segment,
 )
+from views.downloads import csv_download, model_columns
 from views.interface import GraphInterface
 from views.labels import bilingual, choice_label, is_chinese, localized
 
@@ -456,23 +456,14 @@ class SegmentView(BaseView):
             detail={"segment": uid, "name": segment.name, "rows": total, "masked": not scope.pii},
         )
 
-        def lines() -> Iterator[str]:
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            writer.writerow((*CSV_COLUMNS, "owner", "channel"))
+        def members() -> Iterator[dict[str, Any]]:
             for skip in range(0, total, EXPORT_CHUNK):
                 for record in member_page(repository, segment, scope, skip, EXPORT_CHUNK):
-                    writer.writerow(_member(record, scope).values())
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-            yield buffer.getvalue()
+                    yield _member(record, scope)
 
-        return Response(
-            lines(),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f"attachment; filename=segment-{uid}.csv"},
-        )
+        columns = model_columns(nodes.Customer, (*CSV_COLUMNS, "owner", "channel"))
+        name = export_filename(str(bilingual("segment", "分群")), segment.name or uid)
+        return csv_download(columns, members(), name)
 
     @expose("/graph/<uid>")
     @permission_name("show")

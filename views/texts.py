@@ -27,3 +27,13 @@ KEEP_HIDDEN = bilingual(
     "Personal data is hidden from you: leave blank to keep the current value, or type a new one.",
     "个人信息对您隐藏：留空则保留原值，或输入新值。",
 )
+MASKED_FIELD = bilingual(
+    "Refused: you see {fields} masked, so you cannot filter, search or sort by it.",
+    "已拒绝：{fields} 对您显示为脱敏信息，不能按其筛选、搜索或排序。",
+)
+
+
+def masked_field_message(labels: dict, fields: list[str]) -> str:
+    """``MASKED_FIELD`` naming ``fields`` by their labels in the request's language."""
+    names = ", ".join(str(labels.get(name, name)) for name in fields)
+    return str(MASKED_FIELD).format(fields=names)
