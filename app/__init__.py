@@ -16,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import config
 import views
 from app import audit_view, cli, graph_store, instance, mirror_outbox, roles, scope
+from views import errors as error_pages
 from views.home import HomeView
 
 # FAB's own security REST API declares dotted search columns (roles.name) that its filter
@@ -52,6 +53,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         audit_view.register(appbuilder)
         appbuilder.post_init()
         appbuilder.sm.audit_startup_changes()
+    error_pages.init_app(app)
     scope.init_app(app)
     mirror_outbox.init_app(app)
     cli.init_app(app)

@@ -20,8 +20,9 @@ from graph.pii import open_props
 from graph.query import render
 from graph.records import Record
 from graph.repository import NodeRepository
-from graph.store import GraphStore, open_store, parse_graph_url
+from graph.store import GraphStore
 from graph.users import display_name, mirror_user
+from tests.outage import unreachable_store
 from tests.web import csrf_token, login, submit
 
 PASSWORD = "Mirror-pass-123"
@@ -202,13 +203,6 @@ def test_sync_repairs_missing_and_stale_nodes(app: Flask, store: GraphStore) -> 
 )
 def test_display_name_follows_the_naming_custom(first: str, last: str, expected: str) -> None:
     assert display_name(first, last) == expected
-
-
-def unreachable_store(store: GraphStore) -> GraphStore:
-    """A real store of the test engine's kind whose server does not answer (port 1)."""
-    if store.backend == "neo4j":
-        return open_store(parse_graph_url("bolt://127.0.0.1:1?max_transaction_retry_time=0"))
-    return open_store(parse_graph_url("falkordb://127.0.0.1:1/graphcrm"))
 
 
 def outbox(app: Flask) -> dict[int, mirror_outbox.MirrorOutboxEntry]:

@@ -25,6 +25,7 @@ from graph.analytics import refresh
 from graph.attribution import DEFAULT_DECAY, DEFAULT_DEPTH, ChannelAttribution, channel_attribution
 from graph.errors import InvalidValue, QueryTimeout, StoreUnavailable
 from graph.store import GraphStore
+from views.errors import GraphApiErrors
 from views.labels import bilingual, localized
 
 DEFAULT_LIMIT = 50
@@ -238,7 +239,7 @@ class AnalyticsView(BaseView):
         return redirect(url_for("AnalyticsView.top_referrers"))
 
 
-class AnalyticsApi(BaseApi):
+class AnalyticsApi(GraphApiErrors, BaseApi):
     """``GET /api/v1/analytics/channels`` and ``/top-referrers``."""
 
     resource_name = "analytics"

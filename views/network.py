@@ -25,6 +25,7 @@ from graph.errors import InvalidValue, NotFound
 from graph.model import REGISTRY
 from graph.network import ALL_TYPES, MEMBER, SEGMENT, START_LABELS, neighbours, parse_types
 from graph.segments import list_segments
+from views.errors import GraphApiErrors
 from views.labels import bilingual, localized
 
 # The node types a reader starts from in the picker (any declared type works by URL).
@@ -195,7 +196,7 @@ class NetworkView(BaseView):
         )
 
 
-class NetworkApi(BaseApi):
+class NetworkApi(GraphApiErrors, BaseApi):
     """``GET /api/v1/network/<Label>/<uid>/neighbours``: one step of the network."""
 
     resource_name = "network"

@@ -46,6 +46,7 @@ from graph.segments import (
     update_segment,
 )
 from views.downloads import csv_download, model_columns
+from views.errors import GraphApiErrors
 from views.interface import GraphInterface
 from views.labels import bilingual, choice_label, is_chinese, localized
 
@@ -549,7 +550,7 @@ def evidence(match: RuleMatch, words: dict[str, str]) -> str:
     return words["referred"].format(referrer=referrer, hops=hops)
 
 
-class SegmentApi(BaseApi):
+class SegmentApi(GraphApiErrors, BaseApi):
     """``/api/v1/segments/``: saved segments, their members and explanations."""
 
     resource_name = "segments"

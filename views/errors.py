@@ -1,0 +1,159 @@
+"""Error answers for every page and API: in the app's layout and the reader's language.
+
+HTML pages get ``graphcrm/error.html`` (navigation and a way back); ``/api/`` paths get
+JSON ``{"message": ...}``. While the graph engine is down or restarting, every answer is
+503 with ``Retry-After``, never 500: Flask's handler catches ``StoreUnavailable`` from
+pages, and ``GraphApiErrors`` lets it through FAB's ``@safe`` decorator (which would turn
+it into "Fatal error" 500) on the project's API classes.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+from flask import Flask, Response, current_app, jsonify, render_template, request
+from markupsafe import Markup
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from graph.errors import StoreUnavailable
+from views.labels import bilingual
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 5
+RESTARTING = bilingual(
+    "The customer database is restarting. Try again in a few seconds.",
+    "客户数据库正在重启，请过几秒钟再试。",
+)
+# Titles and explanations of the statuses a reader may meet.
+PAGES: dict[int, tuple[Any, Any]] = {
+    400: (
+        bilingual("Bad request", "请求有误"),
+        bilingual("The request could not be understood.", "无法理解该请求。"),
+    ),
+    403: (
+        bilingual("Not allowed", "无权访问"),
+        bilingual("You do not have permission to open this page.", "您没有打开此页面的权限。"),
+    ),
+    404: (
+        bilingual("Not found", "未找到"),
+        bilingual(
+            "This page or record does not exist, or is not visible to you.",
+            "此页面或记录不存在，或您无权查看。",
+        ),
+    ),
+    405: (
+        bilingual("Not allowed here", "不支持的操作"),
+        bilingual("This page cannot be used that way.", "此页面不支持该操作方式。"),
+    ),
+    413: (
+        bilingual("Too large", "内容过大"),
+        bilingual(
+            "What was sent is larger than this server accepts.",
+            "提交的内容超过了服务器允许的大小。",
+        ),
+    ),
+    429: (
+        bilingual("Too many requests", "请求过于频繁"),
+        bilingual("Please wait a moment and try again.", "请稍候再试。"),
+    ),
+    500: (
+        bilingual("Something went wrong", "出错了"),
+        bilingual(
+            "The server could not complete this request. Nothing was changed by it; "
+            "try again, and tell an administrator if it happens again.",
+            "服务器未能完成此请求，请求未造成任何更改。请重试；如果再次发生，请告知管理员。",
+        ),
+    ),
+    503: (bilingual("Temporarily unavailable", "暂时不可用"), RESTARTING),
+}
+BACK = bilingual("Back", "返回")
+HOME = bilingual("Home", "首页")
+
+
+def _back_url() -> str | None:
+    """The page the reader came from, when it is one of ours."""
+    referrer = request.referrer or ""
+    return referrer if referrer.startswith(request.host_url) else None
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, message: Any = None) -> Response:
+    """The answer for ``status``: JSON under ``/api/``, else the error page in the layout."""
+    title, text = PAGES.get(status, PAGES[500] if status >= 500 else PAGES[400])
+    message = str(message or text)
+    if _wants_json():
+        response = jsonify(message=message)
+    else:
+        appbuilder = current_app.appbuilder  # type: ignore[attr-defined]
+        html = render_template(
+            "graphcrm/error.html",
+            appbuilder=appbuilder,
+            base_template=appbuilder.base_template,
+            status=status,
+            title=str(title),
+            message=Markup.escape(message),
+            back=str(BACK),
+            back_url=_back_url(),
+            home=str(HOME),
+        )
+        response = current_app.response_class(html, mimetype="text/html")
+    response.status_code = status
+    if status == 503:
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _http_error(exc: HTTPException) -> Response | HTTPException:
+    if exc.code is None or exc.code < 400 or exc.response is not None:
+        return exc
+    if exc.code in PAGES or exc.code >= 500:
+        # Werkzeug's own descriptions are English-only: ours are per language.
+        return error_response(exc.code)
+    return exc
+
+
+def _unavailable(exc: StoreUnavailable) -> Response:
+    log.warning("graph unavailable for %s %s: %s", request.method, request.path, exc)
+    return error_response(503, RESTARTING)
+
+
+def _internal(exc: InternalServerError) -> Response:
+    original = exc.original_exception
+    if isinstance(original, StoreUnavailable):
+        return _unavailable(original)
+    return error_response(500)
+
+
+def _retry_after(response: Response) -> Response:
+    """Every 503, whichever code answered it, says when to try again."""
+    if response.status_code == 503 and "Retry-After" not in response.headers:
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Register the error pages, the 503 for an unavailable engine and ``Retry-After``."""
+    app.register_error_handler(StoreUnavailable, _unavailable)
+    app.register_error_handler(InternalServerError, _internal)
+    app.register_error_handler(HTTPException, _http_error)
+    app.after_request(_retry_after)
+
+
+class GraphApiErrors:
+    """Mixin for the project's ``BaseApi`` classes: an unavailable engine is a 503.
+
+    FAB's ``@safe`` catches every exception and answers ``response_500``; that is called
+    inside its ``except`` block, so the exception being handled is still at hand here.
+    """
+
+    def response_500(self, message: str | None = None) -> Response:
+        exc = sys.exc_info()[1]
+        if isinstance(exc, StoreUnavailable):
+            raise exc
+        return super().response_500(message=message)  # type: ignore[misc]
