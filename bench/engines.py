@@ -182,7 +182,10 @@ class Neo4jReplay:
     def _summary(self, prefix: str, name: str | Statement, params: dict[str, Any]) -> Any:
         text = self._store.cypher.statement(name).text
         with self._driver.session(database=self._database) as session:
-            return session.run(f"{prefix}{text}", params).consume()
+            result = session.run(f"{prefix}{text}", params)
+            for _ in result:  # a profile is complete only once every record was pulled
+                pass
+            return result.consume()
 
     def internal_ms(self, reads: list[Read]) -> list[float]:
         times = []
