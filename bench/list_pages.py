@@ -1,6 +1,7 @@
 """List benchmark: customers filtered by stage and owner, sorted by name, page 1 and last page.
 
     python -m bench.list_pages --sizes 100000,1000000 [--repeat 30] [--data-dir DIR]
+                               [--graph-url bolt://127.0.0.1:7688]
 
 For each size the deterministic dataset (``graph.dataset``, seed 7) is loaded into a fresh
 embedded FalkorDB under ``DIR/n<size>/`` and, from the same chunks, into an SQLite database
@@ -15,6 +16,10 @@ HTML list view and REST API end to end and FAB's stock ones on SQLite end to end
 clients in this process, both logged in as an admin). It prints one table per size with
 medians, p95s and ours/SQLite ratios, and the targets. ``--profile`` adds FalkorDB's
 GRAPH.PROFILE of each statement and SQLite's query plan.
+
+``--graph-url bolt://host:port`` adds GraphCRM on that Neo4j 5 server as a third column,
+measured in the same run (``bench.engines``: the same dataset, loaded there once and
+reused; Neo4j's PROFILE with ``--profile``).
 """
 
 from __future__ import annotations

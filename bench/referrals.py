@@ -2,6 +2,7 @@
 
     python -m bench.referrals --size 1000000 [--samples 300] [--data-dir DIR]
                               [--agg-repeat 3] [--max-load 1.2] [--refresh]
+                              [--graph-url bolt://127.0.0.1:7688]
 
 Reuses the graph that ``bench.list_pages`` loaded into ``DIR/n<size>/`` (loading 1M
 customers takes minutes; a missing or incomplete folder is loaded afresh the same way).
@@ -23,6 +24,10 @@ It prints one table (median, p95, ratios) and the targets. ``--refresh`` also ti
 loaded graph itself never gets analytics values, so every run's first refresh starts from
 none), then asks that refreshed copy the same 50 trees' totals as stored by the refresh
 (``graph.referrals.network_totals``), interleaved with SQLite's CTE again.
+
+``--graph-url bolt://host:port`` adds GraphCRM on that Neo4j 5 server (same dataset, loaded
+there once by ``bench.engines`` and reused) as a column beside FalkorDB's, for every probe
+except the refresh and the stored totals (embedded FalkorDB only).
 """
 
 from __future__ import annotations
