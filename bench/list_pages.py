@@ -1,6 +1,7 @@
 """List benchmark: customers filtered by stage and owner, sorted by name, page 1 and last page.
 
     python -m bench.list_pages --sizes 100000,1000000 [--repeat 30] [--data-dir DIR]
+                               [--graph-url bolt://127.0.0.1:7688]
 
 For each size the deterministic dataset (``graph.dataset``, seed 7) is loaded into a fresh
 embedded FalkorDB under ``DIR/n<size>/`` and, from the same chunks, into an SQLite database
@@ -15,6 +16,10 @@ HTML list view and REST API end to end and FAB's stock ones on SQLite end to end
 clients in this process, both logged in as an admin). It prints one table per size with
 medians, p95s and ours/SQLite ratios, and the targets. ``--profile`` adds FalkorDB's
 GRAPH.PROFILE of each statement and SQLite's query plan.
+
+``--graph-url bolt://host:port`` adds GraphCRM on that Neo4j 5 server as a third column,
+measured in the same run (``bench.engines``: the same dataset, loaded there once and
+reused; Neo4j's PROFILE with ``--profile``).
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ from sqlalchemy import event
 
 import graph.embedded
 from bench import fab_sqlite
+from bench.engines import FalkorDBReplay, Neo4jReplay, Read, Replay, neo4j_url, prepare_neo4j
 from graph.dataset import GENERATOR_VERSION, iter_chunks
 from graph.embedded import EmbeddedServer
 from graph.errors import ConfigError
@@ -53,7 +59,7 @@ from graph.nodes import Customer
 from graph.query import Condition
 from graph.repository import NodeRepository
 from graph.seed import load
-from graph.store import GraphStore, open_store, parse_graph_url
+from graph.store import GraphStore, GraphURL, open_store, parse_graph_url
 
 DEFAULT_DATA_DIR = Path("/tmp/gcrm-bench")  # short: unix socket paths hold 107 bytes
 SEED = 7
@@ -295,32 +301,27 @@ def load_both(ws: Workspace, size: int, server: EmbeddedServer, store: GraphStor
 
 
 class GraphMeter:
-    """Times every read of a store and remembers the commands it sent (for replay/PROFILE)."""
+    """Times every read of a store and remembers what it read (for replay/PROFILE)."""
 
     def __init__(self, store: Any) -> None:
         self.calls: list[tuple[str, float]] = []
-        self.commands: list[tuple[Any, ...]] = []
-        read, command = store.read, store.command
+        self.reads: list[Read] = []
+        read = store.read
 
-        def timed_read(name: Any, /, **kwargs: Any) -> Any:
+        def timed_read(name: Any, /, *, timeout_ms: int | None = None, **params: Any) -> Any:
+            self.reads.append((name, params))
             t0 = time.perf_counter()
             try:
-                return read(name, **kwargs)
+                return read(name, timeout_ms=timeout_ms, **params)
             finally:
                 self.calls.append((getattr(name, "name", str(name)), ms(time.perf_counter() - t0)))
 
-        def recorded_command(*args: Any, **kwargs: Any) -> tuple[Any, ...]:
-            built = command(*args, **kwargs)
-            self.commands.append(built)
-            return built
-
-        # Instance attributes shadow the methods: the app's repositories share this store.
+        # An instance attribute shadows the method: the app's repositories share this store.
         store.read = timed_read
-        store.command = recorded_command
 
     def reset(self) -> None:
         self.calls.clear()
-        self.commands.clear()
+        self.reads.clear()
 
     @property
     def total(self) -> float:
@@ -498,18 +499,12 @@ def engine_probe(repo: NodeRepository, meter: GraphMeter, sel: Selection, case: 
     return run
 
 
-_INTERNAL = re.compile(rb"internal execution time: ([0-9.]+) milliseconds")
-
-
-def engine_internal_probe(client: redis.Redis, commands: list[tuple[Any, ...]]) -> Probe:
+def engine_internal_probe(replay: Replay, reads: list[Read]) -> Probe:
     """The engine's own execution time of the three statements (no socket, no parsing)."""
 
     def run() -> Timings:
-        times: Timings = {}
-        for part, command in zip(("count", "page", "relations"), commands, strict=True):
-            stats = client.execute_command(*command)[-1]
-            found = [_INTERNAL.search(s) for s in stats]
-            times[part] = next(float(m[1]) for m in found if m)
+        parts = ("count", "page", "relations")
+        times: Timings = dict(zip(parts, replay.internal_ms(reads), strict=True))
         times["total"] = sum(times.values())
         return times
 
@@ -682,30 +677,51 @@ def fmt(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
 
 
-def report(size: int, sel: Selection, results: Results, repeat: int, notes: list[str]) -> str:
+def ratio_text(mine: list[float] | None, base: list[float] | None) -> str:
+    if not mine or not base or median(base) <= 0:
+        return ""
+    return f"{median(mine) / median(base):.2f}x"
+
+
+def report(
+    size: int,
+    sel: Selection,
+    results: Results,
+    repeat: int,
+    notes: list[str],
+    engines: list[tuple[str, str]],
+) -> str:
+    """One table per case: a median and p95 column pair per engine (``engines``: column name
+    and probe prefix) and SQLite's, then each engine's ratio to SQLite (and Neo4j's to
+    FalkorDB when both ran)."""
+    names = [name for name, _ in engines]
     lines = [
         "",
-        f"=== {size:,} customers: embedded FalkorDB (ours) vs stock FAB on SQLite ===",
+        f"=== {size:,} customers: GraphCRM on {' and '.join(names)} vs stock FAB on SQLite ===",
         f"filter stage={STAGE}, owner={sel.owner_uid} ({sel.owner_name}, the owner with the "
         f"most '{STAGE}' customers): {sel.total:,} rows, {sel.pages} pages of {PAGE_SIZE}, "
         "sorted by name",
         f"milliseconds, median and p95 of {repeat} interleaved runs after warm-up",
         *notes,
     ]
-    header = f"{'':44} {'ours med':>9} {'p95':>8} {'SQLite med':>11} {'p95':>8} {'ratio':>7}"
+    columns = [*names, "SQLite"]
+    header = f"{'':44}" + "".join(f" {name + ' med':>12} {'p95':>8}" for name in columns)
+    header += "".join(f" {name[0] + '/SQL':>7}" for name in names)
+    header += f" {'N/F':>7}" if len(names) == 2 else ""
     for case in sel.cases:
         lines += ["", f"{case.label} (first row {case.first_uid})", header]
         for label, ours, ours_part, theirs, theirs_part in ROWS:
-            mine = results.get(case.label, ours, ours_part)
-            if mine is None:
+            mine = [results.get(case.label, prefix + ours, ours_part) for _, prefix in engines]
+            if not any(mine):
                 continue
             base = results.get(case.label, theirs, theirs_part) if theirs else None
-            ratio = f"{median(mine) / median(base):.2f}x" if base and median(base) > 0 else ""
-            lines.append(
-                f"{label:44} {fmt(median(mine)):>9} {fmt(p95(mine)):>8} "
-                f"{fmt(median(base) if base else None):>11} {fmt(p95(base) if base else None):>8}"
-                f" {ratio:>7}"
-            )
+            line = f"{label:44}"
+            for values in [*mine, base]:
+                line += f" {fmt(median(values) if values else None):>12}"
+                line += f" {fmt(p95(values) if values else None):>8}"
+            line += "".join(f" {ratio_text(values, base):>7}" for values in mine)
+            line += f" {ratio_text(mine[1], mine[0]):>7}" if len(mine) == 2 else ""
+            lines.append(line.rstrip())
     lines += [
         "",
         f"targets (they apply at {TARGET_SIZE:,} customers on embedded FalkorDB): median end "
@@ -729,15 +745,9 @@ def report(size: int, sel: Selection, results: Results, repeat: int, notes: list
 # -- profiling -----------------------------------------------------------------------------
 
 
-def profile(client: redis.Redis, commands: list[tuple[Any, ...]], sqlite_path: Path) -> str:
-    """FalkorDB's GRAPH.PROFILE of each statement, and SQLite's plan of the page query."""
+def sqlite_plan(sqlite_path: Path) -> str:
+    """SQLite's plan of the page query."""
     lines = []
-    for part, command in zip(("count", "page", "relations"), commands, strict=True):
-        _, graph_name, text, *_ = command
-        lines.append(f"--- GRAPH.PROFILE {part}:")
-        lines += ["    " + line for line in text.splitlines()]
-        for row in client.execute_command("GRAPH.PROFILE", graph_name, text):
-            lines.append("  | " + (row.decode() if isinstance(row, bytes) else str(row)))
     db = sqlite3.connect(f"file:{sqlite_path}?mode=ro", uri=True)
     plan = db.execute("EXPLAIN QUERY PLAN " + SQL_PAGE, (STAGE, 1, 0)).fetchall()
     lines.append("--- SQLite EXPLAIN QUERY PLAN of the page query:")
@@ -767,6 +777,8 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
     say(f"\n## {size:,} customers in {ws.root}")
     server, store = prepare(ws, size)
     try:
+        if args.graph_url:
+            prepare_neo4j_copy(ws, size, args.graph_url).close()
         return measure_size(size, ws, server, args)
     finally:
         store.close()
@@ -774,30 +786,124 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
         say(f"  stopped the graph server of {ws.graph_dir}")
 
 
-def measure_size(
-    size: int, ws: Workspace, server: EmbeddedServer, args: argparse.Namespace
-) -> dict[str, Any]:
+def prepare_neo4j_copy(ws: Workspace, size: int, url: GraphURL) -> GraphStore:
+    """The same dataset as the embedded graph's (same generator day) in Neo4j at ``url``."""
+    marker = ws.read_marker()
+    assert marker is not None, "prepare() records the embedded load first"
+    return prepare_neo4j(
+        url,
+        ws.root / "neo4j.json",
+        size,
+        seed=SEED,
+        today=dt.date.fromisoformat(marker["today"]),
+        chunk_size=CHUNK_SIZE,
+    )
+
+
+@dataclass
+class OurApp:
+    """GraphCRM on one engine: the app, its meters, a logged-in client, a replayer."""
+
+    engine: str  # the table's column name
+    prefix: str  # of its probe names
+    app: Flask
+    meter: GraphMeter
+    access: AccessMeter
+    client: FlaskClient
+    token: str
+    replay: Replay
+
+    @property
+    def store(self) -> Any:
+        return self.app.extensions["graph_store"]
+
+    def close(self) -> None:
+        self.replay.close()
+        self.store.close()
+
+
+def our_app(
+    engine: str, prefix: str, graph_url: str, instance: Path, replay: Callable[[Any], Replay]
+) -> OurApp:
+    """Create GraphCRM on ``graph_url`` with its own instance folder, admin and login."""
     from app import create_app
     from app.accounts import ensure_admin
 
-    started = time.perf_counter()
-    with quiet_logs():
-        ours = create_app(
-            {"GRAPH_URL": "embedded:", "GRAPHCRM_INSTANCE_PATH": str(ws.instance), "TESTING": True}
+    with quiet_logs():  # FAB warns that the login form carries no "next" address
+        app = create_app(
+            {"GRAPH_URL": graph_url, "GRAPHCRM_INSTANCE_PATH": str(instance), "TESTING": True}
         )
-        ensure_admin(ours, ADMIN_USER, ADMIN_PASSWORD)
+        ensure_admin(app, ADMIN_USER, ADMIN_PASSWORD)
+        client = app.test_client()
+        token = login(client)
+    store = app.extensions["graph_store"]
+    meter = GraphMeter(store)
+    return OurApp(engine, prefix, app, meter, AccessMeter(app), client, token, replay(store))
+
+
+def our_apps(ws: Workspace, server: EmbeddedServer, args: argparse.Namespace) -> list[OurApp]:
+    """GraphCRM on the embedded FalkorDB, and on Neo4j if ``--graph-url`` names one."""
+    apps = [
+        our_app(
+            "FalkorDB",
+            "",
+            "embedded:",
+            ws.instance,
+            lambda store: FalkorDBReplay(store, server.socket_path),
+        )
+    ]
+    if args.graph_url:
+        apps.append(
+            our_app("Neo4j", "neo4j:", args.graph_url.raw, ws.root / "instance-neo4j", Neo4jReplay)
+        )
+    return apps
+
+
+def our_probes(ours: OurApp, sel: Selection, case: Case, rest: bool) -> tuple[dict, list[Read]]:
+    """The data layer, engine-internal, HTML and REST probes of one case on one engine, and
+    the three reads its list makes (for ``--profile``)."""
+    repo = ours.app.extensions["graph_repositories"](Customer)
+    engine = engine_probe(repo, ours.meter, sel, case)
+    engine()  # records the three reads this case makes
+    reads = list(ours.meter.reads)
+    probes: dict[str, Probe] = {
+        "engine": engine,
+        "internal": engine_internal_probe(ours.replay, reads),
+        "ours_html": http_probe(
+            ours.client,
+            list_url(ours.app, sel.owner_uid, case.page),
+            ours.meter,
+            ours.access,
+            html_check(case.first_uid),
+        ),
+    }
+    if rest:
+        probes["ours_rest"] = http_probe(
+            ours.client,
+            api_url(sel.owner_uid, case.page),
+            ours.meter,
+            ours.access,
+            json_check(sel.total, "id", case.first_uid),
+            headers={"Authorization": f"Bearer {ours.token}"},
+        )
+    return {ours.prefix + name: probe for name, probe in probes.items()}, reads
+
+
+def measure_size(
+    size: int, ws: Workspace, server: EmbeddedServer, args: argparse.Namespace
+) -> dict[str, Any]:
+    from app.accounts import ensure_admin
+
+    started = time.perf_counter()
+    apps = our_apps(ws, server, args)
+    with quiet_logs():
         theirs = fab_sqlite.create_stock_app(ws.sqlite, args.stock_api_columns)
         ensure_admin(theirs, ADMIN_USER, ADMIN_PASSWORD)
+        their_client = theirs.test_client()
+        their_token = login(their_client)
     sel = select(ws.sqlite)
-    our_store = ours.extensions["graph_store"]
-    graph_meter = GraphMeter(our_store)
-    repo: NodeRepository = ours.extensions["graph_repositories"](Customer)
     sql_meter = SQLMeter(theirs)
-    our_access, their_access = AccessMeter(ours), AccessMeter(theirs)
-    our_client, their_client = ours.test_client(), theirs.test_client()
-    with quiet_logs():  # FAB warns that the login form carries no "next" address
-        our_token, their_token = login(our_client), login(their_client)
-    raw = redis.Redis(unix_socket_path=str(server.socket_path), socket_timeout=600)
+    their_access = AccessMeter(theirs)
     sql_db = sqlite3.connect(f"file:{ws.sqlite}?mode=ro", uri=True)
 
     notes = [
@@ -808,8 +914,9 @@ def measure_size(
             else "(our API's payload, relations dotted)"
         )
     ]
-    probe_rest = our_client.get(
-        api_url(sel.owner_uid, 0), headers={"Authorization": f"Bearer {our_token}"}
+    first = apps[0]
+    probe_rest = first.client.get(
+        api_url(sel.owner_uid, 0), headers={"Authorization": f"Bearer {first.token}"}
     )
     has_rest = probe_rest.status_code != 404
     if not has_rest:
@@ -819,31 +926,14 @@ def measure_size(
     probes: dict[tuple[str, str], Probe] = {}
     profiles = []
     for case in sel.cases:
-        engine = engine_probe(repo, graph_meter, sel, case)
-        engine()  # records the three commands this case sends
-        commands = list(graph_meter.commands)
-        if args.profile:
-            profiles.append(f"\n{case.label}:\n" + profile(raw, commands, ws.sqlite))
-        bearer = {"Authorization": f"Bearer {our_token}"}
-        probes[(case.label, "engine")] = engine
-        probes[(case.label, "internal")] = engine_internal_probe(raw, commands)
+        for ours in apps:
+            mine, reads = our_probes(ours, sel, case, has_rest)
+            probes.update({(case.label, name): probe for name, probe in mine.items()})
+            if args.profile:
+                profiles.append(
+                    f"\n{case.label}, {ours.engine}:\n" + "\n".join(ours.replay.profile(reads))
+                )
         probes[(case.label, "sql")] = sql_probe(sql_db, sel, case)
-        probes[(case.label, "ours_html")] = http_probe(
-            our_client,
-            list_url(ours, sel.owner_uid, case.page),
-            graph_meter,
-            our_access,
-            html_check(case.first_uid),
-        )
-        if has_rest:
-            probes[(case.label, "ours_rest")] = http_probe(
-                our_client,
-                api_url(sel.owner_uid, case.page),
-                graph_meter,
-                our_access,
-                json_check(sel.total, "id", case.first_uid),
-                headers=bearer,
-            )
         probes[(case.label, "fab_html")] = http_probe(
             their_client,
             list_url(theirs, sel.owner_id, case.page),
@@ -859,6 +949,8 @@ def measure_size(
             json_check(sel.total, "name", case.first_name),
             headers={"Authorization": f"Bearer {their_token}"},
         )
+    if args.profile:
+        profiles.append(sqlite_plan(ws.sqlite))
     wait_for_quiet(args.max_load, args.max_wait)
     results = Results()
     load_before = os.getloadavg()[0]
@@ -869,18 +961,20 @@ def measure_size(
         f"machine load average (1 min) {load_before:.2f} before, {load_after:.2f} after "
         "measuring (2 cores: above ~1 means other work competed)"
     )
-    text = report(size, sel, results, args.repeat, notes)
+    engines = [(ours.engine, ours.prefix) for ours in apps]
+    text = report(size, sel, results, args.repeat, notes, engines)
     say(text)
     for block in profiles:
         say(block)
-    our_store.close()
-    raw.close()
+    for ours in apps:
+        ours.close()
     sql_db.close()
     return {
         "size": size,
         "owner": sel.owner_uid,
         "total": sel.total,
         "pages": sel.pages,
+        "engines": [name for name, _ in engines],
         "rest_measured": has_rest,
         "results": {
             f"{case} | {probe} | {part}": {
@@ -918,7 +1012,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=30, help="measured runs per probe")
     parser.add_argument("--warmup", type=int, default=3, help="unrecorded runs per probe first")
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
-    parser.add_argument("--profile", action="store_true", help="print GRAPH.PROFILE and plans")
+    parser.add_argument(
+        "--graph-url",
+        type=neo4j_url,
+        help="also measure GraphCRM on this Neo4j 5 server (bolt://host:port), loaded with the "
+        "same dataset; the embedded FalkorDB is always measured",
+    )
+    parser.add_argument("--profile", action="store_true", help="print each engine's profiles")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument(
         "--max-load",

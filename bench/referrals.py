@@ -2,6 +2,7 @@
 
     python -m bench.referrals --size 1000000 [--samples 300] [--data-dir DIR]
                               [--agg-repeat 3] [--max-load 1.2] [--refresh]
+                              [--graph-url bolt://127.0.0.1:7688]
 
 Reuses the graph that ``bench.list_pages`` loaded into ``DIR/n<size>/`` (loading 1M
 customers takes minutes; a missing or incomplete folder is loaded afresh the same way).
@@ -23,6 +24,10 @@ It prints one table (median, p95, ratios) and the targets. ``--refresh`` also ti
 loaded graph itself never gets analytics values, so every run's first refresh starts from
 none), then asks that refreshed copy the same 50 trees' totals as stored by the refresh
 (``graph.referrals.network_totals``), interleaved with SQLite's CTE again.
+
+``--graph-url bolt://host:port`` adds GraphCRM on that Neo4j 5 server (same dataset, loaded
+there once by ``bench.engines`` and reused) as a column beside FalkorDB's, for every probe
+except the refresh and the stored totals (embedded FalkorDB only).
 """
 
 from __future__ import annotations
@@ -42,22 +47,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import redis
-
+from bench.engines import neo4j_url
 from bench.list_pages import (
-    ADMIN_PASSWORD,
-    ADMIN_USER,
     DEFAULT_DATA_DIR,
-    GraphMeter,
     PatientServer,
     Workspace,
-    login,
+    fmt,
     machine,
     median,
     ms,
+    our_apps,
     p95,
     prepare,
-    quiet_logs,
+    prepare_neo4j_copy,
+    ratio_text,
     say,
     wait_for_quiet,
 )
@@ -79,7 +82,6 @@ CHAIN_HOPS = 100  # as referral_chain_list.cypher
 TARGET_SIZE = 1_000_000
 TARGET_E2E_MS = 15.0
 TARGET_REFRESH_S = 60.0
-_INTERNAL = re.compile(rb"internal execution time: ([0-9.]+) milliseconds")
 
 
 SQL_CHAIN = f"""
@@ -206,16 +208,6 @@ def largest_trees(children: dict[str, list[str]], count: int) -> list[tuple[str,
 Probe = Callable[[str], tuple[float, int]]  # uid -> (milliseconds, size of the answer)
 
 
-def internal_ms(raw: redis.Redis, commands: list[tuple[Any, ...]]) -> float:
-    """The engine's own execution time of ``commands``, replayed."""
-    total = 0.0
-    for command in commands:
-        stats = raw.execute_command(*command)[-1]
-        found = [_INTERNAL.search(s if isinstance(s, bytes) else str(s).encode()) for s in stats]
-        total += next(float(m[1]) for m in found if m)
-    return total
-
-
 @dataclass
 class Samples:
     values: dict[tuple[str, str], list[float]] = field(default_factory=dict)
@@ -311,18 +303,6 @@ def measure_stored(
         server.stop()
 
 
-def fmt(values: list[float] | None) -> tuple[str, str]:
-    if not values:
-        return "-", "-"
-    return f"{median(values):.2f}", f"{p95(values):.2f}"
-
-
-def ratio(mine: list[float] | None, base: list[float] | None) -> str:
-    if not mine or not base or median(base) <= 0:
-        return ""
-    return f"{median(mine) / median(base):.2f}x"
-
-
 ROWS = (
     ("graph.referrals (raw engine, round trips)", "engine"),
     ("  engine-internal time of its statements", "internal"),
@@ -340,19 +320,37 @@ AGGREGATE = "descendant count + revenue"
 ATTRIBUTION = "channel attribution, depth 10"
 
 
-def report(samples: Samples, questions: list[str], notes: list[str]) -> str:
-    header = f"{'':48} {'median':>9} {'p95':>9} {'/ SQLite':>9}"
-    lines = ["", "=== referral benchmark: embedded FalkorDB (ours) vs SQLite ===", *notes]
+def report(
+    samples: Samples, questions: list[str], notes: list[str], engines: list[tuple[str, str]]
+) -> str:
+    """One block per question: a median and p95 column pair per engine (``engines``: column
+    name and probe prefix) and SQLite's, then each engine's ratio to SQLite's answer (and
+    Neo4j's to FalkorDB's when both ran)."""
+    names = [name for name, _ in engines]
+    columns = [*names, "SQLite"]
+    header = f"{'':54}" + "".join(f" {name + ' med':>12} {'p95':>8}" for name in columns)
+    header += "".join(f" {name[0] + '/SQL':>7}" for name in names)
+    header += f" {'N/F':>7}" if len(names) == 2 else ""
+    title = f"=== referral benchmark: GraphCRM on {' and '.join(names)} vs SQLite ==="
+    lines = ["", title, *notes]
     for question in questions:
         lines += ["", question, header]
-        base = samples.get(question, "sql")
         for label, probe in AGGREGATE_ROWS if question == AGGREGATE else ROWS:
-            values = samples.get(question, probe)
-            if values is None:
+            if probe.startswith("sql"):
+                cells = [*(None for _ in engines), samples.get(question, probe)]
+            else:
+                cells = [*(samples.get(question, prefix + probe) for _, prefix in engines), None]
+            if not any(cells):
                 continue
-            med, high = fmt(values)
-            shown = "" if probe == "sql" else ratio(values, base)
-            lines.append(f"{label:48} {med:>9} {high:>9} {shown:>9}")
+            base = samples.get(question, "sql (again)" if probe == "stored" else "sql")
+            mine = cells[:-1]
+            line = f"{label:54}"
+            for values in cells:
+                line += f" {fmt(median(values) if values else None):>12}"
+                line += f" {fmt(p95(values) if values else None):>8}"
+            line += "".join(f" {ratio_text(values, base):>7}" for values in mine)
+            line += f" {ratio_text(mine[1], mine[0]):>7}" if len(mine) == 2 else ""
+            lines.append(line.rstrip())
     return "\n".join(lines)
 
 
@@ -376,10 +374,10 @@ def verdicts(samples: Samples, size: int, refresh: str | None) -> list[str]:
         if mine and base:
             verdict = "met" if median(mine) < median(base) else "MISSED"
             inside = samples.get(AGGREGATE, "internal") if probe == "engine" else None
-            extra = f"; engine-internal {ratio(inside, base)}" if inside else ""
+            extra = f"; engine-internal {ratio_text(inside, base)}" if inside else ""
             lines.append(
                 f"  largest trees, {AGGREGATE}, {how}: graph {median(mine):.2f} ms vs SQLite "
-                f"{median(base):.2f} ms ({ratio(mine, base)}{extra}) -> {verdict}{scope}"
+                f"{median(base):.2f} ms ({ratio_text(mine, base)}{extra}) -> {verdict}{scope}"
             )
     lines.append(f"  analytics refresh: {refresh or 'not run here (--refresh)'}")
     return lines
@@ -462,7 +460,9 @@ def run(args: argparse.Namespace) -> int:
     say(f"\n## {args.size:,} customers in {ws.root}")
     server, store = prepare(ws, args.size)
     try:
-        samples, questions, notes, roots, labels = measure(ws, server, store, args)
+        if args.graph_url:
+            prepare_neo4j_copy(ws, args.size, args.graph_url).close()
+        samples, questions, notes, roots, labels, engines = measure(ws, server, store, args)
     finally:
         store.close()
         if server.owned:
@@ -471,34 +471,30 @@ def run(args: argparse.Namespace) -> int:
         else:
             say(f"  left running the graph server we found in {ws.graph_dir}")
     refresh = run_refresh(ws, args, roots, labels, samples) if args.refresh else None
-    say(report(samples, questions, notes))
+    say(report(samples, questions, notes, engines))
     say("\n".join(verdicts(samples, args.size, refresh)))
     return 0
 
 
 def measure(
     ws: Workspace, server: PatientServer, store: GraphStore, args: argparse.Namespace
-) -> tuple[Samples, list[str], list[str], list[tuple[str, int]], dict[str, str]]:
-    from app import create_app
-    from app.accounts import ensure_admin
-
+) -> tuple[
+    Samples, list[str], list[str], list[tuple[str, int]], dict[str, str], list[tuple[str, str]]
+]:
     uids, children, labels, export_s = export(store, ws.root / "referrals.sqlite")
     db = sqlite3.connect(f"file:{ws.root / 'referrals.sqlite'}?mode=ro", uri=True)
-    with quiet_logs():
-        app = create_app(
-            {"GRAPH_URL": "embedded:", "GRAPHCRM_INSTANCE_PATH": str(ws.instance), "TESTING": True}
-        )
-        ensure_admin(app, ADMIN_USER, ADMIN_PASSWORD)
-        client = app.test_client()
-        token = login(client)
-    app_store = app.extensions["graph_store"]
-    meter = GraphMeter(app_store)
-    raw = redis.Redis(unix_socket_path=str(server.socket_path), socket_timeout=600)
+    apps = our_apps(ws, server, args)
     scope = Scope.everything()
     sample = random.Random(SEED).sample(uids, min(args.samples, len(uids)))
     questions = ["chain", *(f"tree depth {d}" for d in DEPTHS)]
     calls = {
-        q: (graph_call(q, app_store, scope), sql_call(q, db), rest_call(q, client, token))
+        q: (
+            [
+                (ours, graph_call(q, ours.store, scope), rest_call(q, ours.client, ours.token))
+                for ours in apps
+            ],
+            sql_call(q, db),
+        )
         for q in questions
     }
     samples = Samples()
@@ -506,54 +502,71 @@ def measure(
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
     for uid in sample[: args.warmup]:  # warm-up, unrecorded
-        for engine, sql, rest in calls.values():
-            engine(uid), sql(uid), rest(uid)
+        for engines, sql in calls.values():
+            sql(uid)
+            for _, engine, rest in engines:
+                engine(uid), rest(uid)
     sizes: dict[str, list[int]] = {q: [] for q in questions}
     for number, uid in enumerate(sample, 1):
-        for question, (engine, sql, rest) in calls.items():
-            meter.reset()
-            engine_ms, n_graph = timed(engine, uid)
-            commands = list(meter.commands)
+        for question, (engines, sql) in calls.items():
             sql_ms, n_sql = timed(sql, uid)
-            rest_ms, n_rest = timed(rest, uid)
-            assert n_graph == n_sql == n_rest, (uid, question, n_graph, n_sql, n_rest)
-            samples.add(question, "engine", engine_ms)
-            samples.add(question, "internal", internal_ms(raw, commands))
             samples.add(question, "sql", sql_ms)
-            samples.add(question, "rest", rest_ms)
-            sizes[question].append(n_graph)
+            sizes[question].append(n_sql)
+            for ours, engine, rest in engines:
+                ours.meter.reset()
+                engine_ms, n_graph = timed(engine, uid)
+                reads = list(ours.meter.reads)
+                rest_ms, n_rest = timed(rest, uid)
+                assert n_graph == n_sql == n_rest, (
+                    ours.engine,
+                    uid,
+                    question,
+                    n_graph,
+                    n_sql,
+                    n_rest,
+                )
+                samples.add(question, ours.prefix + "engine", engine_ms)
+                samples.add(question, ours.prefix + "internal", sum(ours.replay.internal_ms(reads)))
+                samples.add(question, ours.prefix + "rest", rest_ms)
         if number % 100 == 0:
             say(f"    {number} customers measured ({time.perf_counter() - started:.0f} s)")
     sample_s = time.perf_counter() - started
-    # The largest trees: one aggregate per root, graph vs SQLite, interleaved.
+    # The largest trees: one aggregate per root, each engine vs SQLite, interleaved.
     roots = largest_trees(children, TOP_TREES)
     agg = AGGREGATE
-    checked = False
     t0 = time.perf_counter()
     for round_number in range(args.agg_repeat + 1):  # round 0 checks the answers, unrecorded
         for uid, expected in roots:
             t1 = time.perf_counter()
-            walked = network_totals(app_store, uid, labels[uid], live=True)
-            graph_ms = ms(time.perf_counter() - t1)
-            meter.reset()
-            t1 = time.perf_counter()
             count, revenue = db.execute(SQL_AGGREGATE, (uid, labels[uid])).fetchone()
             sql_ms = ms(time.perf_counter() - t1)
-            if round_number == 0:
-                assert walked[0] == count == expected, (uid, walked, count, expected)
-                assert abs(walked[1] - (revenue or 0)) < 0.01 * max(1, revenue or 0), walked
-                continue
-            samples.add(agg, "engine", graph_ms)
-            samples.add(agg, "sql", sql_ms)
-        checked = True
+            for ours in apps:
+                t1 = time.perf_counter()
+                walked = network_totals(ours.store, uid, labels[uid], live=True)
+                graph_ms = ms(time.perf_counter() - t1)
+                if round_number == 0:
+                    assert walked[0] == count == expected, (
+                        ours.engine,
+                        uid,
+                        walked,
+                        count,
+                        expected,
+                    )
+                    assert abs(walked[1] - (revenue or 0)) < 0.01 * max(1, revenue or 0), walked
+                else:
+                    samples.add(agg, ours.prefix + "engine", graph_ms)
+            if round_number:
+                samples.add(agg, "sql", sql_ms)
     agg_s = time.perf_counter() - t0
     load_after = os.getloadavg()[0]
-    assert checked
     # The engine-internal time of the aggregate, once per root (a replay would double it).
-    for uid, _ in roots:
-        meter.reset()
-        network_totals(app_store, uid, labels[uid], live=True)
-        samples.add(agg, "internal", internal_ms(raw, list(meter.commands)))
+    for ours in apps:
+        for uid, _ in roots:
+            ours.meter.reset()
+            network_totals(ours.store, uid, labels[uid], live=True)
+            samples.add(
+                agg, ours.prefix + "internal", sum(ours.replay.internal_ms(ours.meter.reads))
+            )
     questions.append(agg)
 
     def spread(values: list[int]) -> str:
@@ -576,17 +589,18 @@ def measure(
         "statement (-[:REFERRED*1..100]->, collect(DISTINCT), OPTIONAL MATCH orders), "
         "client-side round trip; stored = graph.referrals.network_totals (the root's own "
         "values for a customer, one hop for a contact or partner) on the refreshed copy "
-        "(--refresh), against SQLite again",
+        "(--refresh, embedded FalkorDB only), against SQLite again",
         f"SQLite {sqlite3.sqlite_version} built from the graph in this run ({export_s:.0f} s), "
         "same uids, names, stages, order amounts",
         "milliseconds; every answer checked equal in size (trees: same 5,000-node cut)",
         f"machine load average (1 min) {load_before:.2f} before, {load_after:.2f} after "
         "(2 cores: above ~1 means other work competed)",
     ]
-    app_store.close()
-    raw.close()
+    for ours in apps:
+        ours.close()
     db.close()
-    return samples, questions, notes, roots, labels
+    engines = [(ours.engine, ours.prefix) for ours in apps]
+    return samples, questions, notes, roots, labels, engines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -596,6 +610,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=10, help="customers asked first, unrecorded")
     parser.add_argument("--agg-repeat", type=int, default=3, help="rounds over the 50 largest")
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument(
+        "--graph-url",
+        type=neo4j_url,
+        help="also measure GraphCRM on this Neo4j 5 server (bolt://host:port), loaded with the "
+        "same dataset; the embedded FalkorDB is always measured",
+    )
     parser.add_argument("--max-load", type=float, help="wait until the load average is this")
     parser.add_argument("--max-wait", type=float, default=300, help="seconds, for --max-load")
     parser.add_argument("--refresh", action="store_true", help="also time analytics refresh")
