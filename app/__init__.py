@@ -17,6 +17,7 @@ import config
 import views
 from app import audit_view, cli, graph_store, instance, mirror_outbox, roles, scope
 from views import errors as error_pages
+from views import health
 from views.home import HomeView
 
 # FAB's own security REST API declares dotted search columns (roles.name) that its filter
@@ -54,6 +55,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         appbuilder.post_init()
         appbuilder.sm.audit_startup_changes()
     error_pages.init_app(app)
+    health.init_app(app)
     scope.init_app(app)
     mirror_outbox.init_app(app)
     cli.init_app(app)

@@ -3,6 +3,9 @@ language, and every API a 503 JSON answer; each says when to try again. Never a 
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -92,3 +95,30 @@ def test_unknown_page_is_a_404_in_the_layout_and_the_readers_language(
     html = response.get_data(as_text=True)
     assert response.status_code == 404
     assert words in html and 'id="error-page"' in html and "navbar" in html
+
+
+def test_a_worker_boots_while_the_engine_is_down_and_answers_503() -> None:
+    from app import create_app
+
+    folder = Path(tempfile.mkdtemp(prefix="gcrm-"))  # no engine was ever started here
+    worker = create_app(
+        {
+            "GRAPH_URL": "embedded:",
+            "GRAPHCRM_INSTANCE_PATH": str(folder),
+            "GRAPHCRM_SERVE_WORKER": True,
+            "TESTING": True,
+        }
+    )
+    client = worker.test_client()
+    assert client.get("/login/").status_code == 200
+    assert client.get("/health").status_code == 200
+    ready = client.get("/ready")
+    assert ready.status_code == 503 and ready.headers["Retry-After"].isdigit()
+    assert not (folder / "graph" / "falkordb.sock").exists()  # and it started none itself
+
+
+def test_health_and_ready_answer_without_login_and_without_data(client: FlaskClient) -> None:
+    assert client.get("/health").get_json() == {"status": "ok"}
+    ready = client.get("/ready")
+    assert ready.status_code == 200
+    assert ready.get_json() == {"status": "ready", "graph": True, "security_db": True}
