@@ -49,8 +49,14 @@ ENVIRONMENT_DEFAULTS: dict[str, Any] = {
     # second) or "no" (the OS decides; a power loss may lose ~30 s). Killing the server's
     # process loses nothing under any of them.
     "GRAPHCRM_EMBEDDED_APPENDFSYNC": "always",
+    # The largest request body accepted, in bytes (larger: 413 before it is read).
+    "MAX_CONTENT_LENGTH": str(8 * 1024 * 1024),
 }
-POSITIVE_INTEGERS = ("GRAPHCRM_CONSOLE_TIMEOUT_MS", "GRAPHCRM_CONSOLE_ROW_CAP")
+POSITIVE_INTEGERS = (
+    "GRAPHCRM_CONSOLE_TIMEOUT_MS",
+    "GRAPHCRM_CONSOLE_ROW_CAP",
+    "MAX_CONTENT_LENGTH",
+)
 
 # Fixed application settings (Flask-AppBuilder and Flask), overridable by create_app.
 APP_DEFAULTS: dict[str, Any] = {

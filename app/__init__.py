@@ -17,7 +17,7 @@ import config
 import views
 from app import audit_view, cli, graph_store, instance, mirror_outbox, roles, scope
 from views import errors as error_pages
-from views import health
+from views import health, input_guard
 from views.home import HomeView
 
 # FAB's own security REST API declares dotted search columns (roles.name) that its filter
@@ -56,6 +56,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         appbuilder.sm.audit_startup_changes()
     error_pages.init_app(app)
     health.init_app(app)
+    input_guard.init_app(app)
     scope.init_app(app)
     mirror_outbox.init_app(app)
     cli.init_app(app)

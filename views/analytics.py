@@ -25,7 +25,6 @@ from graph.analytics import refresh
 from graph.attribution import DEFAULT_DECAY, DEFAULT_DEPTH, ChannelAttribution, channel_attribution
 from graph.errors import InvalidValue, QueryTimeout, StoreUnavailable
 from graph.store import GraphStore
-from views.errors import GraphApiErrors
 from views.labels import bilingual, localized
 
 DEFAULT_LIMIT = 50
@@ -239,7 +238,7 @@ class AnalyticsView(BaseView):
         return redirect(url_for("AnalyticsView.top_referrers"))
 
 
-class AnalyticsApi(GraphApiErrors, BaseApi):
+class AnalyticsApi(BaseApi):
     """``GET /api/v1/analytics/channels`` and ``/top-referrers``."""
 
     resource_name = "analytics"

@@ -41,7 +41,6 @@ from graph.errors import (
 from graph.events import console_query_ran
 from graph.model import REGISTRY, SYSTEM_PROPS
 from views.downloads import csv_download
-from views.errors import GraphApiErrors
 from views.labels import bilingual, localized
 
 MAX_QUERY_IN_AUDIT = 600  # characters of query text kept in an audit event
@@ -313,7 +312,7 @@ def _console_route(action: str) -> Callable[[Callable[..., Response]], Callable[
     return decorate
 
 
-class ConsoleApi(GraphApiErrors, BaseApi):
+class ConsoleApi(BaseApi):
     """``POST /api/v1/console/run`` and ``/csv``: read-only Cypher for analysts."""
 
     resource_name = "console"

@@ -3,8 +3,8 @@
 HTML pages get ``graphcrm/error.html`` (navigation and a way back); ``/api/`` paths get
 JSON ``{"message": ...}``. While the graph engine is down or restarting, every answer is
 503 with ``Retry-After``, never 500: Flask's handler catches ``StoreUnavailable`` from
-pages, and ``GraphApiErrors`` lets it through FAB's ``@safe`` decorator (which would turn
-it into "Fatal error" 500) on the project's API classes.
+pages, and every API's ``response_500`` lets it through FAB's ``@safe`` decorator (which
+would turn it into a "Fatal error" 500).
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ import logging
 import sys
 from typing import Any
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
+from flask_appbuilder.api import BaseApi
+from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -55,6 +57,10 @@ PAGES: dict[int, tuple[Any, Any]] = {
             "提交的内容超过了服务器允许的大小。",
         ),
     ),
+    415: (
+        bilingual("Unsupported format", "不支持的格式"),
+        bilingual("The server cannot read what was sent.", "服务器无法读取所提交的内容。"),
+    ),
     429: (
         bilingual("Too many requests", "请求过于频繁"),
         bilingual("Please wait a moment and try again.", "请稍候再试。"),
@@ -91,6 +97,9 @@ def error_response(status: int, message: Any = None) -> Response:
         response = jsonify(message=message)
     else:
         appbuilder = current_app.appbuilder  # type: ignore[attr-defined]
+        # Refusals that come before FAB's own request set-up (a CSRF failure) lack g.user,
+        # which the layout's menu reads.
+        g.user = g.get("user") or current_user
         html = render_template(
             "graphcrm/error.html",
             appbuilder=appbuilder,
@@ -113,8 +122,10 @@ def _http_error(exc: HTTPException) -> Response | HTTPException:
     if exc.code is None or exc.code < 400 or exc.response is not None:
         return exc
     if exc.code in PAGES or exc.code >= 500:
-        # Werkzeug's own descriptions are English-only: ours are per language.
-        return error_response(exc.code)
+        # Werkzeug's own descriptions are English-only: ours are per language. A view's
+        # own message (``abort(403, description=...)``) is kept.
+        custom = exc.description if exc.description != type(exc).description else None
+        return error_response(exc.code, custom)
     return exc
 
 
@@ -143,17 +154,20 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(InternalServerError, _internal)
     app.register_error_handler(HTTPException, _http_error)
     app.after_request(_retry_after)
+    # Every API class, FAB's own security API included, answers through BaseApi's helper.
+    BaseApi.response_500 = _api_response_500  # type: ignore[method-assign]
 
 
-class GraphApiErrors:
-    """Mixin for the project's ``BaseApi`` classes: an unavailable engine is a 503.
+def _api_response_500(self: BaseApi, message: str | None = None) -> Response:
+    """FAB's ``@safe`` answers every exception with ``response_500``, inside its ``except``
+    block: an unavailable engine becomes our 503 and a client error (Werkzeug's 4xx, e.g.
+    415 from ``request.json`` without a JSON body) its own status, instead of a 500."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, StoreUnavailable):
+        raise exc
+    if isinstance(exc, HTTPException) and exc.code is not None and 400 <= exc.code < 500:
+        return error_response(exc.code)
+    return _FAB_RESPONSE_500(self, message=message)
 
-    FAB's ``@safe`` catches every exception and answers ``response_500``; that is called
-    inside its ``except`` block, so the exception being handled is still at hand here.
-    """
 
-    def response_500(self, message: str | None = None) -> Response:
-        exc = sys.exc_info()[1]
-        if isinstance(exc, StoreUnavailable):
-            raise exc
-        return super().response_500(message=message)  # type: ignore[misc]
+_FAB_RESPONSE_500 = BaseApi.response_500

@@ -25,7 +25,6 @@ from graph.errors import InvalidValue, NotFound
 from graph.model import REGISTRY
 from graph.network import ALL_TYPES, MEMBER, SEGMENT, START_LABELS, neighbours, parse_types
 from graph.segments import list_segments
-from views.errors import GraphApiErrors
 from views.labels import bilingual, localized
 
 # The node types a reader starts from in the picker (any declared type works by URL).
@@ -196,7 +195,7 @@ class NetworkView(BaseView):
         )
 
 
-class NetworkApi(GraphApiErrors, BaseApi):
+class NetworkApi(BaseApi):
     """``GET /api/v1/network/<Label>/<uid>/neighbours``: one step of the network."""
 
     resource_name = "network"

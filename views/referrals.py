@@ -22,7 +22,6 @@ from graph.access import Scope
 from graph.errors import InvalidValue, NotFound
 from graph.nodes import STAGES
 from graph.referrals import DEFAULT_DEPTH, MAX_DEPTH, downstream_tree, parse_depth, upstream_chain
-from views.errors import GraphApiErrors
 from views.labels import bilingual, choice_label, localized
 
 # Texts of the page and its script, in the request's language.
@@ -167,7 +166,7 @@ class ReferralView(BaseView):
         )
 
 
-class ReferralApi(GraphApiErrors, BaseApi):
+class ReferralApi(BaseApi):
     """``GET /api/v1/referrals/<uid>/chain`` and ``/tree``: who referred whom."""
 
     resource_name = "referrals"

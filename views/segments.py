@@ -46,7 +46,6 @@ from graph.segments import (
     update_segment,
 )
 from views.downloads import csv_download, model_columns
-from views.errors import GraphApiErrors
 from views.interface import GraphInterface
 from views.labels import bilingual, choice_label, is_chinese, localized
 
@@ -550,7 +549,7 @@ def evidence(match: RuleMatch, words: dict[str, str]) -> str:
     return words["referred"].format(referrer=referrer, hops=hops)
 
 
-class SegmentApi(GraphApiErrors, BaseApi):
+class SegmentApi(BaseApi):
     """``/api/v1/segments/``: saved segments, their members and explanations."""
 
     resource_name = "segments"

@@ -1,0 +1,107 @@
+"""Malformed requests are refused before any view runs: a clear 4xx, never a 5xx.
+
+- A body over ``MAX_CONTENT_LENGTH`` is refused with 413 before it is read.
+- A JSON body nested deeper than ``MAX_JSON_DEPTH`` (Python's parser would recurse until it
+  fails), that does not parse, or that holds a lone surrogate (``"\\ud800"``: no encoding can
+  carry it to the graph or the security database) is a 400.
+- A body sent to ``/api/`` that is not JSON is a 400 (as FAB answers a broken one).
+- A rison ``q`` argument that does not parse is a 400 (the parser recurses or indexes past
+  the end on input such as ``((`` or ``!``).
+
+Messages are in the reader's language; ``views.errors`` shapes the answer (JSON under
+``/api/``, the error page elsewhere).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import prison
+from flask import Flask, Response, request
+
+from views.errors import error_response
+from views.labels import bilingual
+
+MAX_JSON_DEPTH = 64
+_BODY_METHODS = ("POST", "PUT", "PATCH")
+_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKETS = re.compile(rb"[\[\]{}]")
+
+TOO_DEEP = bilingual(
+    f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.",
+    f"JSON 内容嵌套超过 {MAX_JSON_DEPTH} 层。",
+)
+NOT_JSON = bilingual("The body is not valid JSON.", "请求内容不是有效的 JSON。")
+SURROGATE = bilingual(
+    "The JSON body holds an invalid character (a lone UTF-16 surrogate such as \\ud800).",
+    "JSON 内容含有无效字符（单独的 UTF-16 代理项，例如 \\ud800）。",
+)
+JSON_ONLY = bilingual(
+    "Send the body as JSON (Content-Type: application/json).",
+    "请以 JSON 格式发送请求内容（Content-Type: application/json）。",
+)
+BAD_RISON = bilingual("The q argument is not valid rison.", "参数 q 不是有效的 rison 格式。")
+
+
+def json_depth(raw: bytes) -> int:
+    """How deeply ``raw`` nests arrays and objects (brackets inside strings do not count)."""
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(_STRINGS.sub(b'""', raw)):
+        if match.group() in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def has_lone_surrogate(value: Any) -> bool:
+    """True when a string anywhere in ``value`` (keys included) cannot be encoded."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(has_lone_surrogate(k) or has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_lone_surrogate(item) for item in value)
+    return False
+
+
+def _check_json(raw: bytes) -> Response | None:
+    if json_depth(raw) > MAX_JSON_DEPTH:
+        return error_response(400, TOO_DEEP)
+    try:
+        parsed = json.loads(raw)
+    except (ValueError, RecursionError):
+        return error_response(400, NOT_JSON)
+    if has_lone_surrogate(parsed):
+        return error_response(400, SURROGATE)
+    return None
+
+
+def check_request() -> Response | None:
+    """Refuse a malformed request (see the module's docstring); None lets it through."""
+    api = request.path.startswith("/api/")
+    if api and "q" in request.args:
+        try:
+            prison.loads(request.args["q"])
+        except Exception:  # the parser raises whatever its recursion or indexing hits
+            return error_response(400, BAD_RISON)
+    if request.method not in _BODY_METHODS:
+        return None
+    raw = request.get_data(cache=True)  # 413 here when over MAX_CONTENT_LENGTH
+    if request.is_json:
+        return _check_json(raw) if raw.strip() else None
+    if api and raw:
+        return error_response(400, JSON_ONLY)
+    return None
+
+
+def init_app(app: Flask) -> None:
+    """Check every request before its view (and before anything else reads its body)."""
+    app.before_request_funcs.setdefault(None, []).insert(0, check_request)
