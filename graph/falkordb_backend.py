@@ -24,6 +24,7 @@ from graph.errors import (
     WriteRefused,
 )
 from graph.readonly import GraphNode, GraphPath, GraphRelationship, ReadonlyResult
+from graph.schema import existing_items, schema_item
 from graph.store import GraphURL, Row, iter_rows
 
 # The dialect schema writes unique constraints in Neo4j's words; FalkorDB creates them with
@@ -240,8 +241,16 @@ class FalkorDBStore:
             raise translate_error(exc) from exc
 
     def apply_schema(self) -> list[str]:
+        # Only what is missing is sent, and after creating anything the append-only file is
+        # rewritten: FalkorDB logs a GRAPH.CONSTRAINT command in a form that, replayed at the
+        # next start, is refused as "Constraint already exists" (once per constraint, at
+        # every start, until the AOF is rewritten from the data).
+        present = {(r["kind"], r["label"], r["property"]) for r in existing_items(self)}
         report = []
         for item in self.cypher.schema():
+            if schema_item(item.text) in present:
+                report.append(f"present: {' '.join(item.text.split())}")
+                continue
             match = _UNIQUE.match(" ".join(item.text.split()))
             if match:
                 _, label, prop = match.groups()
@@ -267,7 +276,18 @@ class FalkorDBStore:
                 report.append(f"present: {' '.join(item.text.split())}")
             except (redis.exceptions.RedisError, OSError) as exc:
                 raise translate_error(exc) from exc
+        if any(line.startswith("created: ") for line in report):
+            self._rewrite_append_only_file()
         return report
+
+    def _rewrite_append_only_file(self) -> None:
+        """Ask the server to rewrite its AOF in the background (if it keeps one, and lets us)."""
+        try:
+            self._db.connection.execute_command("BGREWRITEAOF")
+        except redis.exceptions.ResponseError:
+            pass  # AOF off, a rewrite already running, or the command not permitted to us
+        except (redis.exceptions.RedisError, OSError) as exc:
+            raise translate_error(exc) from exc
 
     def close(self) -> None:
         if "_db" in self.__dict__:  # never connected: nothing to release

@@ -37,21 +37,30 @@ class SchemaReport:
         ]
 
 
+def schema_item(text: str) -> SchemaItem | None:
+    """What one schema statement declares (None for a statement of another shape)."""
+    text = " ".join(text.split())
+    if match := _UNIQUE.search(text):
+        return ("UNIQUE", match.group(2), match.group(3))
+    if match := _INDEX.search(text):
+        return ("INDEX", match.group(2), match.group(3))
+    return None
+
+
 def expected_items(store: GraphStore) -> list[SchemaItem]:
     """The constraints and indexes the store's dialect schema file declares."""
-    items: list[SchemaItem] = []
-    for statement in store.cypher.schema():
-        text = " ".join(statement.text.split())
-        if match := _UNIQUE.search(text):
-            items.append(("UNIQUE", match.group(2), match.group(3)))
-        elif match := _INDEX.search(text):
-            items.append(("INDEX", match.group(2), match.group(3)))
-    return items
+    items = (schema_item(statement.text) for statement in store.cypher.schema())
+    return [item for item in items if item is not None]
+
+
+def existing_items(store: GraphStore) -> list[dict]:
+    """The engine's single-property indexes and unique constraints, as rows."""
+    return store.read("schema_index_list") + store.read("schema_constraint_list")
 
 
 def schema_status(store: GraphStore) -> SchemaReport:
     """Compare the declared schema with the engine's indexes and constraints."""
-    rows = store.read("schema_index_list") + store.read("schema_constraint_list")
+    rows = existing_items(store)
     actual = {(row["kind"], row["label"], row["property"]) for row in rows}
     building = sorted(
         f"{row['kind']} {row['label']}.{row['property']}"

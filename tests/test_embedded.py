@@ -374,3 +374,51 @@ def test_server_listens_on_no_tcp_port_and_persists_every_write(servers: Servers
     assert config(server, "save") == ""
     # Only the account that runs GraphCRM may connect.
     assert stat.S_IMODE(server.socket_path.stat().st_mode) == 0o700
+
+
+# --- durability and the append-only file ---------------------------------------------------
+
+
+def test_acknowledged_writes_are_fsynced_always_by_default(servers: Servers) -> None:
+    server = servers.manager(servers.folder() / "graph")
+    server.ensure_running()
+    assert config(server, "appendfsync") == "always"
+    assert config(server, "auto-aof-rewrite-percentage") != "0"  # the AOF is rewritten
+
+
+def test_fsync_policy_is_a_setting_and_a_wrong_one_names_it(servers: Servers) -> None:
+    server = EmbeddedServer(servers.folder() / "graph", appendfsync="everysec")
+    servers.managers.append(server)
+    server.ensure_running()
+    assert config(server, "appendfsync") == "everysec"
+    with pytest.raises(ConfigError, match="GRAPHCRM_EMBEDDED_APPENDFSYNC"):
+        EmbeddedServer(servers.folder() / "graph", appendfsync="sometimes")
+
+
+def test_applying_the_schema_at_every_start_adds_nothing_to_replay(servers: Servers) -> None:
+    data_dir = servers.folder() / "graph"
+    server = servers.manager(data_dir)
+    server.ensure_running()
+    store = connect(server)
+    store.apply_schema()
+    # Constraints are built in the background; wait until every one is reported present.
+    deadline = time.monotonic() + 30
+    while not all(line.startswith("present: ") for line in store.apply_schema()):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    store.close()
+    aof = sum(path.stat().st_size for path in (data_dir / "appendonlydir").glob("*.aof"))
+    for _ in range(3):  # three more starts of the app, each applying the schema
+        store = connect(server)
+        assert all(line.startswith("present: ") for line in store.apply_schema())
+        store.close()
+    after = sum(path.stat().st_size for path in (data_dir / "appendonlydir").glob("*.aof"))
+    assert after == aof
+    client = redis.Redis(unix_socket_path=str(server.socket_path), decode_responses=True)
+    while client.info("persistence")["aof_rewrite_in_progress"]:  # the rewrite it asked for
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    client.close()
+    server.stop()
+    server.ensure_running()
+    assert "already" not in server.log_path.read_text()
