@@ -442,7 +442,8 @@ def test_store_failures_on_read_are_not_500(
     for url in ("/api/v1/customer/", "/api/v1/customer/C20260101001"):
         response = client.get(url, headers=auth)
         assert response.status_code == status
-        assert "not available" in response.json["message"]
+        assert "try again" in response.json["message"].lower()
+        assert response.headers["Retry-After"].isdigit()
 
 
 def test_constraint_violation_on_write_answers_422(

@@ -25,12 +25,12 @@ from graph.analytics import refresh
 from graph.attribution import DEFAULT_DECAY, DEFAULT_DEPTH, ChannelAttribution, channel_attribution
 from graph.errors import InvalidValue, QueryTimeout, StoreUnavailable
 from graph.store import GraphStore
+from views.errors import UNAVAILABLE
 from views.labels import bilingual, localized
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 ANALYSIS = ("Analysis", bilingual("Analysis", "分析"))
-UNAVAILABLE = bilingual("The graph database is not available now.", "图数据库暂时不可用。")
 REFRESHED = bilingual(
     "Referral analytics refreshed: {customers} customers in {seconds:.1f} s.",
     "推荐分析已刷新：{customers} 个客户，用时 {seconds:.1f} 秒。",

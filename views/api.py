@@ -36,6 +36,7 @@ from graph.model import REGISTRY, SYSTEM_PROPS, NodeModel, Prop, Rel
 from graph.query import InvalidQuery
 from graph.records import ISO_DATETIME, Record
 from graph.validation import Message, NodeSchema, schema_class, validate_values
+from views.errors import UNAVAILABLE
 from views.filters import FilterInList
 from views.interface import GraphInterface
 from views.labels import bilingual, is_chinese, model_labels, translate_message
@@ -46,7 +47,6 @@ STALE = bilingual(
     "未保存：在您提交的版本之后，此记录已被他人修改。请重新获取后再修改。",
 )
 CONFLICT = bilingual("Not saved: a value that must be unique is taken.", "未保存：唯一值已被使用。")
-UNAVAILABLE = bilingual("The graph database is not available now.", "图数据库暂时不可用。")
 BAD_FILTER = "Filter values must be text, finite numbers, booleans or a list of them"
 NUL = "Text must not contain NUL characters (U+0000)"  # FalkorDB cannot take it as a parameter
 BAD_REQUEST = (InvalidQuery, fab.FABException)  # as FAB's list answers bad filters: 400

@@ -41,6 +41,7 @@ from graph.errors import (
 from graph.events import console_query_ran
 from graph.model import REGISTRY, SYSTEM_PROPS
 from views.downloads import csv_download
+from views.errors import UNAVAILABLE
 from views.labels import bilingual, localized
 
 MAX_QUERY_IN_AUDIT = 600  # characters of query text kept in an audit event
@@ -144,7 +145,6 @@ NOT_YOURS = (
     "Only the owner of a shared query can change or delete it; save a copy under your name.",
     "只有共享查询的所有者可以修改或删除它；可以用自己的名称另存一份。",
 )
-UNAVAILABLE = bilingual("The graph database is not available now.", "图数据库暂时不可用。")
 
 # The saved-queries and history panels of the page (English and Chinese, picked per request).
 PANEL_LABELS = {

@@ -25,7 +25,8 @@ from views.labels import bilingual
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5
-RESTARTING = bilingual(
+# The engine is down, restarting or too busy to answer (one message for every page and API).
+UNAVAILABLE = bilingual(
     "The customer database is restarting. Try again in a few seconds.",
     "客户数据库正在重启，请过几秒钟再试。",
 )
@@ -73,7 +74,7 @@ PAGES: dict[int, tuple[Any, Any]] = {
             "服务器未能完成此请求，请求未造成任何更改。请重试；如果再次发生，请告知管理员。",
         ),
     ),
-    503: (bilingual("Temporarily unavailable", "暂时不可用"), RESTARTING),
+    503: (bilingual("Temporarily unavailable", "暂时不可用"), UNAVAILABLE),
 }
 BACK = bilingual("Back", "返回")
 HOME = bilingual("Home", "首页")
@@ -131,7 +132,7 @@ def _http_error(exc: HTTPException) -> Response | HTTPException:
 
 def _unavailable(exc: StoreUnavailable) -> Response:
     log.warning("graph unavailable for %s %s: %s", request.method, request.path, exc)
-    return error_response(503, RESTARTING)
+    return error_response(503, UNAVAILABLE)
 
 
 def _internal(exc: InternalServerError) -> Response:
