@@ -24,6 +24,7 @@ from graph.readonly import GraphNode, GraphPath, GraphRelationship, ReadonlyResu
 from graph.store import GraphURL, Row
 
 WRITE_REFUSED = "read-only console: writes are refused"
+DEFAULT_RETRY_SECONDS = 3.0
 
 
 def _plain(value: Any) -> Any:
@@ -113,11 +114,15 @@ class Neo4jStore:
         self.address = address = f"{url.scheme}://{url.host}:{url.port}"
         self.database = url.database or None
         # How long a transaction function retries while the server is unreachable or a
-        # cluster elects a leader: the driver's 30 s unless the URL says otherwise.
-        retry = url.options.get("max_transaction_retry_time")
-        extra = {"max_transaction_retry_time": float(retry)} if retry else {}
+        # cluster elects a leader. The driver's 30 s would hold a web request (and its
+        # worker) that long when the server is down; a few seconds cover a leader switch,
+        # and then the reader gets a 503 that says to try again. The URL may say otherwise.
+        retry = float(url.options.get("max_transaction_retry_time", DEFAULT_RETRY_SECONDS))
         self._driver = neo4j.GraphDatabase.driver(
-            address, auth=(username, password), connection_timeout=5.0, **extra
+            address,
+            auth=(username, password),
+            connection_timeout=5.0,
+            max_transaction_retry_time=retry,
         )
 
     def _session(self, mode: str) -> neo4j.Session:
