@@ -24,6 +24,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask
 from flask_appbuilder import Model
@@ -35,7 +36,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from graph.crypto import FieldCipher
 from graph.errors import GraphCRMError
 from graph.store import GraphStore
-from graph.users import Account, display_name, mirror_user, retire_user
+from graph.users import Account, display_name, mirror_account, retire_user
 
 log = logging.getLogger(__name__)
 
@@ -91,24 +92,22 @@ def queue(connection: Connection, user_ids: Iterable[int], actor: str) -> None:
             connection.execute(table.insert().values(user_id=user_id, attempts=0, **fresh))
 
 
+def account_of(user: Any) -> Account:
+    """The mirrored fields of a FAB user (a ``User`` or a row of its table)."""
+    return Account(
+        user_id=user.id,
+        username=user.username,
+        display_name=display_name(user.first_name, user.last_name),
+        email=user.email or None,
+        active=bool(user.active),
+    )
+
+
 def _account(connection: Connection, user_id: int) -> Account | None:
     """The committed state of account ``user_id`` (None when it no longer exists)."""
     users = User.__table__
-    row = connection.execute(
-        select(
-            users.c.id, users.c.username, users.c.first_name, users.c.last_name,
-            users.c.email, users.c.active,
-        ).where(users.c.id == user_id)
-    ).first()  # fmt: skip
-    if row is None:
-        return None
-    return Account(
-        user_id=row.id,
-        username=row.username,
-        display_name=display_name(row.first_name, row.last_name),
-        email=row.email or None,
-        active=bool(row.active),
-    )
+    row = connection.execute(select(users).where(users.c.id == user_id)).first()
+    return account_of(row) if row is not None else None
 
 
 def _backoff(attempts: int) -> dt.timedelta:
@@ -146,16 +145,7 @@ def drain(
             if account is None:
                 retire_user(store, entry.user_id, actor=entry.actor)
             else:
-                mirror_user(
-                    store,
-                    account.user_id,
-                    account.username,
-                    account.display_name,
-                    account.email,
-                    account.active,
-                    actor=entry.actor,
-                    cipher=cipher,
-                )
+                mirror_account(store, account, actor=entry.actor, cipher=cipher)
         except GraphCRMError as exc:
             failed += 1
             log.warning("account %s not mirrored into the graph yet: %s", entry.user_id, exc)

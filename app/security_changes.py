@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from app import audit, mirror_outbox
 from app.sql_lock import lock_table
-from graph.users import Account, SyncReport, display_name, sync_users
+from graph.users import SyncReport, sync_users
 
 PENDING = "graphcrm_security_changes"
 # Set while the security manager syncs permissions at start-up: changes are listed there.
@@ -45,17 +45,6 @@ class Pending:
     accounts: set[int] = field(default_factory=set)  # ids whose User node must follow
     actor: str = "system"
     queued: bool = False  # the accounts are in the mirror outbox of this transaction
-
-
-def account_of(user: User) -> Account:
-    """The mirrored fields of a FAB user."""
-    return Account(
-        user_id=user.id,
-        username=user.username,
-        display_name=display_name(user.first_name, user.last_name),
-        email=user.email or None,
-        active=bool(user.active),
-    )
 
 
 def _names(items: Iterable[Any]) -> list[str]:
@@ -221,7 +210,7 @@ def sync_graph_users(app: Flask, actor: str = "system") -> SyncReport:
     with app.app_context():
         started = mirror_outbox.utc_now()
         users = app.appbuilder.sm.get_all_users()
-        accounts = [account_of(user) for user in users]
+        accounts = [mirror_outbox.account_of(user) for user in users]
         store, cipher = app.extensions["graph_store"], app.extensions.get("field_cipher")
         report = sync_users(store, accounts, actor=actor, cipher=cipher)
         mirror_outbox.clear(app.appbuilder.session.get_bind(), queued_before=started)

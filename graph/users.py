@@ -167,6 +167,26 @@ def mirror_user(
     return MirrorResult(uid=written["uid"], changed=True, created=base is None)
 
 
+def mirror_account(
+    store: GraphStore,
+    account: Account,
+    *,
+    actor: str = "system",
+    cipher: FieldCipher | None = None,
+) -> MirrorResult:
+    """``mirror_user`` for an ``Account``."""
+    return mirror_user(
+        store,
+        account.user_id,
+        account.username,
+        account.display_name,
+        account.email,
+        account.active,
+        actor=actor,
+        cipher=cipher,
+    )
+
+
 def retire_user(
     store: GraphStore, user_id: int, *, actor: str = "system", now: dt.datetime | None = None
 ) -> bool:
@@ -198,16 +218,7 @@ def sync_users(
     mirrored = changed = 0
     seen: set[int] = set()
     for account in accounts:
-        result = mirror_user(
-            store,
-            account.user_id,
-            account.username,
-            account.display_name,
-            account.email,
-            account.active,
-            actor=actor,
-            cipher=cipher,
-        )
+        result = mirror_account(store, account, actor=actor, cipher=cipher)
         seen.add(account.user_id)
         mirrored += 1
         changed += result.changed

@@ -114,21 +114,33 @@ def _wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> int:
     raise AssertionError(f"{url} did not answer")
 
 
+def serve(env: dict[str, str], workers: int) -> tuple[subprocess.Popen, str]:
+    """``graphcrm serve`` on a free port, answering; returns the process and its base URL."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [GRAPHCRM, "serve", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        assert _wait_for(f"{base}/login/", server) == 200
+    except BaseException:
+        server.kill()
+        raise
+    return server, base
+
+
 def test_serve_starts_embedded_graph_once_and_stops_it_cleanly(cli_env: dict[str, str]) -> None:
     # Its own short folder: the socket path must fit in 107 bytes.
     folder = Path(tempfile.mkdtemp(prefix="gcrm-"))
     cli_env["GRAPH_URL"] = "embedded:"
     cli_env["GRAPHCRM_INSTANCE_PATH"] = str(folder)
-    port = _free_port()
-    server = subprocess.Popen(
-        [GRAPHCRM, "serve", "--port", str(port), "--workers", "2"],
-        env=cli_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server, base = serve(cli_env, workers=2)
+    port = base.rsplit(":", 1)[1]
     try:
-        assert _wait_for(f"http://127.0.0.1:{port}/login/", server) == 200
         redis_pids = subprocess.run(
             ["pgrep", "-f", f"{folder}/graph/falkordb.sock"], capture_output=True, text=True
         ).stdout.split()
@@ -165,17 +177,8 @@ def test_demo_on_the_test_engine_serves_the_screens(
     admin_password = re.search(r"password: (\S+)\n\s+\(shown only", demo.stdout)
     staff = re.search(r"users:\s+([\w.]+),.*\n\s+password: (\S+)", demo.stdout)
     assert admin_password and staff, demo.stdout
-    port = _free_port()
-    server = subprocess.Popen(
-        [GRAPHCRM, "serve", "--port", str(port), "--workers", "1"],
-        env=cli_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server, base = serve(cli_env, workers=1)
     try:
-        assert _wait_for(f"{base}/login/", server) == 200
         admin = _login_opener(base, "admin", admin_password.group(1))
         listing = admin.open(f"{base}/customer/list/", timeout=30).read().decode()
         assert "Record Count:" in listing and re.search(r"C\d{11}", listing)

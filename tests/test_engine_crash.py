@@ -11,7 +11,6 @@ import json
 import os
 import signal
 import sqlite3
-import subprocess
 import tempfile
 import threading
 import time
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli import GRAPHCRM, _free_port, _wait_for, run
+from tests.test_cli import run, serve
 
 PASSWORD = "Crash-test-123"
 
@@ -45,17 +44,8 @@ def served(tmp_path: Path):  # type: ignore[no-untyped-def]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GRAPH", "SECRET"))}
     env.update(GRAPH_URL="embedded:", GRAPHCRM_INSTANCE_PATH=str(folder))
     assert run("init", "--admin-password", PASSWORD, env=env).returncode == 0
-    port = _free_port()
-    server = subprocess.Popen(
-        [GRAPHCRM, "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server, base = serve(env, workers=2)
     try:
-        assert _wait_for(f"{base}/login/", server) == 200
         yield base, folder, server
     finally:
         server.terminate()
