@@ -75,6 +75,9 @@ class GraphCRMSecurityManager(SecurityManager):
     """FAB's SQLAlchemy security manager with auditing, login throttling and a password policy."""
 
     authdbview = GraphCRMAuthDBView
+    # FAB's "User's Statistics" chart loads Google Charts from the internet: the app must
+    # work offline and inside mainland China, so that screen is left out.
+    userstatschartview = None
 
     def __init__(self, appbuilder: Any) -> None:
         self.startup_changes: list[str] = []
