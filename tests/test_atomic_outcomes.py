@@ -177,4 +177,3 @@ def test_every_answer_says_its_request_id_and_where_the_time_went(
     fresh = client.get("/health", headers={"X-Request-Id": "bad id with spaces"})
     assert len(fresh.headers["X-Request-Id"]) == 32
     assert 'desc="0 calls"' in fresh.headers["Server-Timing"]
-
