@@ -15,7 +15,17 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
 import views
-from app import audit_view, cli, graph_store, instance, mirror_outbox, roles, scope
+from app import (
+    audit_outbox,
+    audit_view,
+    cli,
+    graph_store,
+    instance,
+    mirror_outbox,
+    request_context,
+    roles,
+    scope,
+)
 from views import errors as error_pages
 from views import health, input_guard
 from views.home import HomeView
@@ -42,6 +52,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     graph_store.init_app(app)
+    request_context.init_app(app)
 
     # Every form POST needs its CSRF token; FAB exempts its JWT REST APIs when it sees this.
     CSRFProtect(app)
@@ -59,5 +70,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     input_guard.init_app(app)
     scope.init_app(app)
     mirror_outbox.init_app(app)
+    audit_outbox.init_app(app)
     cli.init_app(app)
     return app

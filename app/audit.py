@@ -13,9 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import current_app, g, has_app_context, has_request_context, request
 from flask_appbuilder import Model
@@ -25,11 +26,13 @@ from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.sql import Delete, Update
 
 from app.sql_lock import run_serialized
-from graph.events import console_query_ran, personal_data_searched, record_changed
+from graph.audit_intent import current_request
+from graph.events import console_query_ran, personal_data_searched
 
 TABLE = "audit_event"
 GENESIS = "0" * 64  # the prev_hash of the first event
 MAX_DETAIL = 1000
+T = TypeVar("T")
 HASHED_FIELDS = ("id", "at", "username", "ip", "action", "target", "detail", "prev_hash")
 # Below SQLAlchemy too: SQLite refuses changes to the table (whoever holds the file can
 # still drop these; the chain is what makes such changes visible).
@@ -177,18 +180,35 @@ def record(
     """
     who = username if username is not None else current_username()
     ip = client_ip()
+    request_id = current_request_id()
+    if request_id and (detail is None or isinstance(detail, dict)):
+        detail = {**(detail or {}), "request_id": request_id}
+    return in_audit_transaction(lambda conn: append(conn, action, target, detail, who, ip))
+
+
+def _app_session() -> Session:
     session = current_app.appbuilder.session
-    session = session() if isinstance(session, scoped_session) else session
+    return session() if isinstance(session, scoped_session) else session
+
+
+def session_holds_write() -> bool:
+    """True when the app's session has uncommitted SQLite writes (see ``record``)."""
+    return _open_sqlite_write(_app_session())
+
+
+def in_audit_transaction(work: Callable[[Connection], T]) -> T:
+    """Run ``work`` in a transaction holding the audit table's write lock (see ``record``):
+    the app session's open SQLite write when there is one, else a transaction of its own."""
+    session = _app_session()
     if _open_sqlite_write(session):
-        return append(session.connection(), action, target, detail, who, ip)
-    return run_serialized(
-        _engine(), TABLE, lambda conn: append(conn, action, target, detail, who, ip)
-    )
+        return work(session.connection())
+    return run_serialized(_engine(), TABLE, work)
 
 
-def record_change(action: str, label: str, uid: str, username: str | None = None) -> AuditEntry:
-    """Record a create/update/delete of the graph record ``label`` ``uid``."""
-    return record(f"record_{action}", target=f"{label}:{uid}", username=username)
+def current_request_id() -> str | None:
+    """The id of the current request (``X-Request-Id``), if any."""
+    info = current_request.get()
+    return info.request_id if info is not None else None
 
 
 def check_chain(bind: Engine | Connection) -> ChainReport:
@@ -237,12 +257,6 @@ def _refuse_bulk_change(_conn: Any, clause: Any, *_args: Any) -> None:
         raise AppendOnlyError("audit events cannot be changed or deleted")
 
 
-def _on_record_changed(label: str, *, action: str, uid: str, actor: str = "", **_: Any) -> None:
-    """Graph writes made inside the app (views, REST, CLI) are audited; tools outside it are not."""
-    if has_app_context() and getattr(current_app, "appbuilder", None) is not None:
-        record_change(action, label, uid, username=actor or None)
-
-
 def _on_console_query(action: str, *, detail: dict[str, Any], **_: Any) -> None:
     """Cypher console runs and exports: who (the request's user), query, outcome, rows."""
     if has_app_context() and getattr(current_app, "appbuilder", None) is not None:
@@ -257,8 +271,7 @@ def _on_personal_data_searched(label: str, *, fields: list[str], **_: Any) -> No
 
 
 def subscribe() -> None:
-    """Audit the graph layer's record changes, console runs and searches on personal data
-    (see ``graph.events``); idempotent."""
-    record_changed.connect(_on_record_changed)
+    """Audit console runs and searches on personal data (see ``graph.events``; record
+    changes are audited through ``app.audit_outbox``); idempotent."""
     console_query_ran.connect(_on_console_query)
     personal_data_searched.connect(_on_personal_data_searched)

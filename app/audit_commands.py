@@ -1,18 +1,20 @@
-"""``graphcrm audit``: check the audit log's hash chain.
+"""``graphcrm audit``: check the audit log's hash chain; write pending events.
 
-Reads the security database directly, so it works without the graph and without starting
-the application; an auditor can run it against a copy of the database too.
+``verify`` reads the security database directly, so it works without the graph and without
+starting the application; an auditor can run it against a copy of the database too.
 """
 
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 import config
 from app.audit import TABLE, check_chain
+from graph.errors import GraphCRMError
 
 audit = AppGroup(
     "audit",
@@ -39,3 +41,23 @@ def verify() -> None:
             f"({report.events - 1} events before it are intact)"
         )
     click.echo(f"chain intact: {report.events} events (latest hash {report.head[:16]})")
+
+
+@audit.command("drain")
+def drain() -> None:
+    """Write the audit events of graph record changes still waiting for them (changes made
+    while the security database was locked or down), oldest first."""
+    from app import audit_outbox
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        report = audit_outbox.drain(
+            app.appbuilder.session.get_bind(), app.extensions["graph_store"], attempts=8
+        )
+    except GraphCRMError as exc:
+        raise click.ClickException(f"the graph cannot be read: {exc}") from exc
+    if report.failed:
+        raise click.ClickException(
+            f"{report.audited} events written; the audit log failed, the rest still waits"
+        )
+    click.echo(f"{report.audited} pending audit events written")

@@ -48,6 +48,13 @@ def _port_free(host: str, port: int) -> None:
             ) from exc
 
 
+# gunicorn's default line plus how long the request took, its id and where the time went.
+ACCESS_LOG_FORMAT = (
+    '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms '
+    'rid=%({x-request-id}o)s timing="%({server-timing}o)s"'
+)
+
+
 def _serve(app: Flask, host: str, port: int, workers: int) -> int:
     """Run gunicorn workers for ``wsgi:app``; this process keeps the embedded graph alive."""
     _port_free(host, port)
@@ -61,6 +68,7 @@ def _serve(app: Flask, host: str, port: int, workers: int) -> int:
         "--bind", f"{host}:{port}",
         "--timeout", "60",
         "--access-logfile", "-",
+        "--access-logformat", ACCESS_LOG_FORMAT,
         "--no-control-socket",
         "wsgi:app",
     ]  # fmt: skip

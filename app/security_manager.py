@@ -20,6 +20,7 @@ from flask_jwt_extended import JWTManager
 
 from app import (
     audit,
+    audit_outbox,
     console_queries,
     login_throttle,
     mirror_outbox,
@@ -103,6 +104,7 @@ class GraphCRMSecurityManager(SecurityManager):
         login_throttle.ensure_tables(engine)
         console_queries.ensure_tables(engine)
         mirror_outbox.ensure_tables(engine)
+        audit_outbox.ensure_tables(engine)
         with security_changes.startup_sync(self.startup_changes):
             super().create_db()
 

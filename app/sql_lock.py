@@ -31,13 +31,15 @@ def lock_table(connection: Connection, table: str) -> None:
         connection.execute(text(f'LOCK TABLE "{table}" IN SHARE ROW EXCLUSIVE MODE'))
 
 
-def run_serialized(engine: Engine, table: str, work: Callable[[Connection], T]) -> T:
+def run_serialized(
+    engine: Engine, table: str, work: Callable[[Connection], T], *, attempts: int = ATTEMPTS
+) -> T:
     """Run ``work(connection)`` in a transaction of its own that holds ``table``'s write lock.
 
-    Retried on lock timeouts and unique-key conflicts, so ``work`` must only read and write
-    through the connection it is given.
+    Retried (up to ``attempts`` tries) on lock timeouts and unique-key conflicts, so
+    ``work`` must only read and write through the connection it is given.
     """
-    for attempt in range(ATTEMPTS):
+    for attempt in range(attempts):
         try:
             if engine.dialect.name == "sqlite":
                 return _sqlite_immediate(engine, work)
@@ -45,7 +47,7 @@ def run_serialized(engine: Engine, table: str, work: Callable[[Connection], T]) 
                 lock_table(connection, table)
                 return work(connection)
         except (OperationalError, IntegrityError):
-            if attempt == ATTEMPTS - 1:
+            if attempt == attempts - 1:
                 raise
             time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
     raise AssertionError("unreachable")

@@ -61,3 +61,7 @@ class MaskedField(GraphCRMError):
         super().__init__(f"{label}: {', '.join(fields)} shown masked to this reader")
         self.label = label
         self.fields = fields
+
+
+class IdempotencyKeyReused(GraphCRMError):
+    """An ``Idempotency-Key`` that carried one create came back with a different request."""

@@ -1,7 +1,9 @@
 """Signals the graph layer sends after it changed something (blinker, no Flask needed).
 
 ``record_changed`` is sent after a create, update or delete has been written, with the
-node label as sender and ``action``, ``uid`` and ``actor`` keywords; the audit log listens.
+node label as sender and an ``intent`` keyword (``graph.audit_intent.AuditIntent``: the
+history entry written with it, which holds the audit intent); the audit log listens. A
+listener that fails changes nothing: the entry stays pending until the drain audits it.
 ``console_query_ran`` is sent after each Cypher console run or export, with the audit action
 (``console_query`` or ``export``) as sender and a ``detail`` dict keyword.
 ``personal_data_searched`` is sent when a reader allowed to see personal data filters by

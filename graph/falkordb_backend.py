@@ -26,6 +26,7 @@ from graph.errors import (
 from graph.readonly import GraphNode, GraphPath, GraphRelationship, ReadonlyResult
 from graph.schema import existing_items, schema_item
 from graph.store import GraphURL, Row, iter_rows
+from graph.timing import graph_call
 
 # The dialect schema writes unique constraints in Neo4j's words; FalkorDB creates them with
 # the GRAPH.CONSTRAINT command instead of Cypher, so this exact form is translated.
@@ -168,7 +169,8 @@ class FalkorDBStore:
 
     def _run(self, command: tuple[Any, ...]) -> list[Row]:
         try:
-            response = self._db.connection.execute_command(*command)
+            with graph_call():
+                response = self._db.connection.execute_command(*command)
             return _rows(QueryResult(self._graph, response))
         except (redis.exceptions.RedisError, OSError) as exc:
             raise translate_error(exc) from exc
@@ -203,7 +205,8 @@ class FalkorDBStore:
         query = f"CYPHER {header}{text}" if params else text
         command = ("GRAPH.RO_QUERY", self.graph_name, query, "--compact", "timeout", timeout_ms)
         try:
-            response = self._db.connection.execute_command(*command)
+            with graph_call():
+                response = self._db.connection.execute_command(*command)
             truncated = False
             if len(response) == 3:  # header, rows, statistics: parse only what is shown
                 truncated = len(response[1]) > row_cap
@@ -229,7 +232,8 @@ class FalkorDBStore:
             pipe = self._db.connection.pipeline(transaction=True)
             for command in unit.commands:
                 pipe.execute_command(*command)
-            responses = pipe.execute(raise_on_error=True)
+            with graph_call():
+                responses = pipe.execute(raise_on_error=True)
         except (redis.exceptions.RedisError, OSError) as exc:
             raise translate_error(exc) from exc
         unit.results = [_rows(QueryResult(self._graph, r)) for r in responses]

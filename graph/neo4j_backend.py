@@ -22,6 +22,7 @@ from graph.errors import (
 )
 from graph.readonly import GraphNode, GraphPath, GraphRelationship, ReadonlyResult
 from graph.store import GraphURL, Row
+from graph.timing import graph_call
 
 WRITE_REFUSED = "read-only console: writes are refused"
 DEFAULT_RETRY_SECONDS = 3.0
@@ -142,7 +143,7 @@ class Neo4jStore:
             return _rows(list(tx.run(statement.text, params)))
 
         try:
-            with self._session(neo4j.READ_ACCESS) as session:
+            with graph_call(), self._session(neo4j.READ_ACCESS) as session:
                 return session.execute_read(work)
         except _ERRORS as exc:
             raise translate_error(exc, self.address) from exc
@@ -151,7 +152,7 @@ class Neo4jStore:
         statement = self.cypher.statement(name)
         statement.check_params(params)
         try:
-            with self._session(neo4j.WRITE_ACCESS) as session:
+            with graph_call(), self._session(neo4j.WRITE_ACCESS) as session:
                 return session.execute_write(lambda tx: _rows(list(tx.run(statement.text, params))))
         except _ERRORS as exc:
             raise translate_error(exc, self.address) from exc
@@ -181,7 +182,7 @@ class Neo4jStore:
         rows: list[list[Any]] = []
         truncated = False
         try:
-            with self._session(neo4j.READ_ACCESS) as session:
+            with graph_call(), self._session(neo4j.READ_ACCESS) as session:
                 if planner_check:
                     explain = neo4j.Query(f"EXPLAIN {text}", timeout=timeout)
                     if session.run(explain, params).consume().query_type != "r":
@@ -203,7 +204,11 @@ class Neo4jStore:
     @contextmanager
     def unit_of_work(self) -> Iterator[_Neo4jUnit]:
         try:
-            with self._session(neo4j.WRITE_ACCESS) as session, session.begin_transaction() as tx:
+            with (
+                graph_call(),
+                self._session(neo4j.WRITE_ACCESS) as session,
+                session.begin_transaction() as tx,
+            ):
                 unit = _Neo4jUnit(self, tx)
                 yield unit
                 tx.commit()

@@ -15,9 +15,16 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from graph.audit_intent import change_entry, intent_of
 from graph.crypto import FieldCipher
 from graph.cypher import Statement
-from graph.errors import InvalidValue, NotFound, StaleVersion
+from graph.errors import (
+    ConstraintViolation,
+    IdempotencyKeyReused,
+    InvalidValue,
+    NotFound,
+    StaleVersion,
+)
 from graph.events import record_changed
 from graph.model import NodeModel, Rel
 from graph.pii import open_props, open_value, seal_props, seal_value
@@ -228,8 +235,25 @@ class NodeRepository:
 
     # -- writes -------------------------------------------------------------------------
 
-    def create(self, values: dict[str, Any], actor: str) -> Record:
-        """Create a node with its relations and history entry; returns it as stored."""
+    def create(
+        self,
+        values: dict[str, Any],
+        actor: str,
+        *,
+        idempotency_key: str | None = None,
+        request_hash: str = "",
+    ) -> Record:
+        """Create a node with its relations and history entry; returns it as stored.
+
+        With an ``idempotency_key`` (unique per caller and node type; the history entry
+        stores it, under a unique constraint, in the same statement) a create that already
+        happened is not repeated: the record it created is returned, as it is now. The same
+        key with another ``request_hash`` raises ``IdempotencyKeyReused``.
+        """
+        if idempotency_key:
+            earlier = self._created_with(idempotency_key, request_hash)
+            if earlier is not None:
+                return earlier
         now = self.clock()
         stamp = now.astimezone(dt.UTC).strftime(ISO_DATETIME)
         props, rel_values = self._split(values)
@@ -246,6 +270,8 @@ class NodeRepository:
             if _uids(rel_values.get(rel.name))
         ]
         change = self._change("create", stamp, actor, changes)
+        if idempotency_key:
+            change.update(idempotency_key=idempotency_key, request_hash=request_hash)
         params: dict[str, Any] = {
             "props": seal_props(self.model, props, self.cipher),
             "now": stamp,
@@ -259,10 +285,17 @@ class NodeRepository:
         else:
             template = self._template("node_create")
             params["uid"] = secrets.token_hex(8)
-        rows = self.store.write(splice(template, parts), **params)
+        try:
+            rows = self.store.write(splice(template, parts), **params)
+        except ConstraintViolation:
+            # A concurrent request with the same key won the race: answer with its record.
+            earlier = self._created_with(idempotency_key, request_hash) if idempotency_key else None
+            if earlier is None:
+                raise
+            return earlier
         created = self.get(rows[0]["n"]["uid"])
         assert created is not None
-        record_changed.send(self.model.label, action="create", uid=created.uid, actor=actor)
+        record_changed.send(self.model.label, intent=intent_of(change, created.uid))
         return created
 
     def update(self, before: Record, values: dict[str, Any], actor: str) -> Record:
@@ -330,7 +363,7 @@ class NodeRepository:
             )
         updated = self.get(rows[0]["n"]["uid"])
         assert updated is not None
-        record_changed.send(self.model.label, action="update", uid=updated.uid, actor=actor)
+        record_changed.send(self.model.label, intent=intent_of(change, updated.uid))
         return updated
 
     def delete(self, before: Record, actor: str) -> None:
@@ -346,9 +379,21 @@ class NodeRepository:
         rows = self.store.write(self._template("node_delete"), uid=before.uid, change=change)
         if not rows:
             raise NotFound(f"{self.model.label} {before.uid} does not exist")
-        record_changed.send(self.model.label, action="delete", uid=before.uid, actor=actor)
+        record_changed.send(self.model.label, intent=intent_of(change, before.uid or ""))
 
     # -- helpers ------------------------------------------------------------------------
+
+    def _created_with(self, key: str, request_hash: str) -> Record | None:
+        """The record an earlier create with idempotency ``key`` made (None: no such create)."""
+        rows = self.store.read("change_get_by_idempotency_key", key=key)
+        if not rows:
+            return None
+        if (rows[0]["request_hash"] or "") != request_hash:
+            raise IdempotencyKeyReused(f"{self.model.label}: the key was used for another request")
+        record = self.get(rows[0]["entity_uid"])
+        if record is None:
+            raise NotFound(f"{self.model.label} {rows[0]['entity_uid']} no longer exists")
+        return record
 
     def _split(self, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         props = {p.name: to_graph(p, values[p.name]) for p in self.meta.props if p.name in values}
@@ -402,14 +447,8 @@ class NodeRepository:
             new = seal_value(self.model, c.field, c.new, self.cipher)
             sealed = sealed or (old, new) != (c.old, c.new)
             items.append({"field": c.field, "old": old, "new": new})
-        change = {
-            "uid": secrets.token_hex(8),
-            "at": stamp,
-            "by": actor,
-            "action": action,
-            "entity": self.model.label,
-            "fields": json.dumps(items, ensure_ascii=False, default=str),
-        }
+        fields = json.dumps(items, ensure_ascii=False, default=str)
+        change = change_entry(self.model.label, action, stamp, actor, fields)
         if sealed and self.cipher is not None:
             change["key_id"] = self.cipher.key_id
         return change

@@ -28,6 +28,7 @@ from typing import Any
 
 from graph import nodes
 from graph.access import Scope, scope_conditions
+from graph.audit_intent import change_entry, intent_of
 from graph.cypher import Statement
 from graph.errors import InvalidValue, NotFound, StaleVersion
 from graph.events import record_changed
@@ -670,6 +671,8 @@ def create_segment(
     clock: Callable[[], dt.datetime] = utc_now,
 ) -> Segment:
     """Save a new segment (rules already checked by ``parse_rules``)."""
+    now = _stamp(clock)
+    change = change_entry("Segment", "create", now, actor)
     rows = store.write(
         "segment_create",
         uid=secrets.token_hex(8),
@@ -677,10 +680,11 @@ def create_segment(
         description=description,
         rules=_rules_json(rules),
         actor=actor,
-        now=_stamp(clock),
+        now=now,
+        change=change,
     )
     segment = _segment(rows[0]["s"])
-    record_changed.send("Segment", action="create", uid=segment.uid, actor=actor)
+    record_changed.send("Segment", intent=intent_of(change, segment.uid))
     return segment
 
 
@@ -696,6 +700,8 @@ def update_segment(
 ) -> Segment:
     """Change a segment if nobody changed it since ``version``; ``StaleVersion`` if they did,
     ``NotFound`` if it is gone."""
+    now = _stamp(clock)
+    change = change_entry("Segment", "update", now, actor)
     rows = store.write(
         "segment_update",
         uid=uid,
@@ -703,7 +709,8 @@ def update_segment(
         name=name,
         description=description,
         rules=_rules_json(rules),
-        now=_stamp(clock),
+        now=now,
+        change=change,
     )
     if not rows:
         current = get_segment(store, uid)
@@ -711,13 +718,14 @@ def update_segment(
             f"Segment {uid} was changed by someone else "
             f"(version {current.version}, yours {version})"
         )
-    record_changed.send("Segment", action="update", uid=uid, actor=actor)
+    record_changed.send("Segment", intent=intent_of(change, uid))
     return _segment(rows[0]["s"])
 
 
 def delete_segment(store: GraphStore, uid: str, actor: str) -> None:
     """Delete a segment; ``NotFound`` if there is none."""
-    rows = store.write("segment_delete", uid=uid)
+    change = change_entry("Segment", "delete", _stamp(utc_now), actor)
+    rows = store.write("segment_delete", uid=uid, change=change)
     if not rows or not rows[0]["deleted"]:
         raise NotFound(f"Segment {uid} does not exist")
-    record_changed.send("Segment", action="delete", uid=uid, actor=actor)
+    record_changed.send("Segment", intent=intent_of(change, uid))

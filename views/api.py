@@ -10,7 +10,10 @@ as 400/404/409/422/503 (never 500), and filters built per request, not shared.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import math
+import re
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
@@ -25,6 +28,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from graph import nodes  # noqa: F401  (declares the node types in REGISTRY)
 from graph.errors import (
     ConstraintViolation,
+    IdempotencyKeyReused,
     InvalidValue,
     MaskedField,
     NotFound,
@@ -47,6 +51,16 @@ STALE = bilingual(
     "未保存：在您提交的版本之后，此记录已被他人修改。请重新获取后再修改。",
 )
 CONFLICT = bilingual("Not saved: a value that must be unique is taken.", "未保存：唯一值已被使用。")
+KEY_REUSED = bilingual(
+    "Not saved: this Idempotency-Key was already used for a different request.",
+    "未保存：此 Idempotency-Key 已用于另一个不同的请求。",
+)
+BAD_IDEMPOTENCY_KEY = bilingual(
+    "Idempotency-Key must be 1 to 255 visible ASCII characters.",
+    "Idempotency-Key 必须是 1 到 255 个可见 ASCII 字符。",
+)
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 BAD_FILTER = "Filter values must be text, finite numbers, booleans or a list of them"
 NUL = "Text must not contain NUL characters (U+0000)"  # FalkorDB cannot take it as a parameter
 BAD_REQUEST = (InvalidQuery, fab.FABException)  # as FAB's list answers bad filters: 400
@@ -196,6 +210,8 @@ def graph_errors(method: Callable[..., Response]) -> Callable[..., Response]:
             return self.response(409, message=str(STALE))
         except ConstraintViolation:
             return self.response_422(message=str(CONFLICT))
+        except IdempotencyKeyReused:
+            return self.response_422(message=str(KEY_REUSED))
         except InvalidValue as exc:
             return self.response_422(message=str(exc))
         except (StoreUnavailable, QueryTimeout):
@@ -293,18 +309,35 @@ class GraphModelApi(ModelRestApi):
         if errors:
             raise ValidationError(errors)
 
+    def _idempotency(self, body: Any) -> dict[str, str]:
+        """The scoped ``Idempotency-Key`` of a create and the fingerprint of its body (none
+        without the header); ``InvalidQuery`` for a malformed key."""
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        if key is None:
+            return {}
+        if not IDEMPOTENCY_KEY.match(key):
+            raise InvalidQuery(str(BAD_IDEMPOTENCY_KEY))
+        # Scoped to the caller and the node type: one client's key never answers another's.
+        scope = f"{self.datamodel.actor()}\n{self.datamodel.model.label}\n{key}"
+        canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)
+        return {
+            "idempotency_key": hashlib.sha256(scope.encode()).hexdigest(),
+            "request_hash": hashlib.sha256(canonical.encode()).hexdigest(),
+        }
+
     def _write(self, item: Record | None, status: int) -> Response:
         """Load the JSON body (onto ``item`` for an edit), write it, answer with the record."""
         if not request.is_json:
             return self.response_400(message="Request is not JSON")
         body = request.json
+        idempotency = self._idempotency(body) if item is None else {}
         schema = self.add_model_schema if item is None else self.edit_model_schema
         try:
             item = schema.load(body, instance=item, partial=item is not None)
             self._resolve_references(item, body)
         except ValidationError as err:
             return self.response_422(message=err.messages)
-        steps = (self.pre_add, self.datamodel.add, self.post_add)
+        steps = (self.pre_add, functools.partial(self.datamodel.add, **idempotency), self.post_add)
         if status == 200:
             steps = (self.pre_update, self.datamodel.edit, self.post_update)
         for step in steps:
@@ -376,10 +409,18 @@ def _spec_overrides(name: str) -> dict[str, Any]:
         return {ok: ok_answer, **{c: {"$ref": f"#/components/responses/{c}"} for c in codes}}
 
     common = ("400", "401", "404", "422", "503")
+    idempotency = {
+        "in": "header",
+        "name": IDEMPOTENCY_HEADER,
+        "required": False,
+        "description": "Repeat a create safely: a retry with the same key (and body) "
+        "creates nothing and answers with the record the first request created",
+        "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    }
     return {
         "get": {"get": {"parameters": [*pk, query], "responses": answers("200", one, *common)}},
         "history": {"get": {"parameters": pk, "responses": answers("200", entries, *common)}},
-        "post": {"post": {"responses": answers("201", one, *common)}},
+        "post": {"post": {"parameters": [idempotency], "responses": answers("201", one, *common)}},
         "put": {"put": {"parameters": pk, "responses": answers("200", one, "409", *common)}},
         "delete": {"delete": {"parameters": pk}},
     }

@@ -158,7 +158,8 @@ class GraphInterface(BaseInterface):
 
     # -- writes -------------------------------------------------------------------------
 
-    def _actor(self) -> str:
+    def actor(self) -> str:
+        """The user name history entries and audit events name for this request."""
         user = getattr(g, "user", None)
         return getattr(user, "username", None) or "system"
 
@@ -193,11 +194,25 @@ class GraphInterface(BaseInterface):
         if found:
             values["owner"] = found[0].ref()
 
-    def add(self, item: Record, commit: bool = True) -> bool:
+    def add(
+        self,
+        item: Record,
+        commit: bool = True,
+        *,
+        idempotency_key: str | None = None,
+        request_hash: str = "",
+    ) -> bool:
+        """Create ``item``; with an ``idempotency_key`` (a REST client's, already scoped to
+        the caller) a create that already happened returns its record instead."""
         values = self._values(item)
         self._default_owner(values)
         self._check_links(values)
-        created = self.repository.create(values, actor=self._actor())
+        created = self.repository.create(
+            values,
+            actor=self.actor(),
+            idempotency_key=idempotency_key,
+            request_hash=request_hash,
+        )
         item.__dict__.update(created.__dict__)
         self.present([item])
         return True
@@ -215,7 +230,7 @@ class GraphInterface(BaseInterface):
         values = self._values(item)
         self._keep_hidden_values(before, values)
         self._check_links(values)
-        updated = self.repository.update(before, values, actor=self._actor())
+        updated = self.repository.update(before, values, actor=self.actor())
         item.__dict__.update(updated.__dict__)
         self.present([item])
         return True
@@ -238,7 +253,7 @@ class GraphInterface(BaseInterface):
         stored = self.repository.get(item.uid or "", self.conditions())
         if stored is None:
             raise NotFound(f"{self.model.label} {item.uid} does not exist")
-        self.repository.delete(stored, actor=self._actor())
+        self.repository.delete(stored, actor=self.actor())
         return True
 
     # -- column probes ------------------------------------------------------------------

@@ -49,6 +49,11 @@ CREATE INDEX FOR (n:Ticket) ON (n.status);
 CREATE INDEX FOR (n:Referrer) ON (n.name);
 CREATE INDEX FOR (n:Change) ON (n.at);
 CREATE INDEX FOR (n:Change) ON (n.entity_uid);
+// History entries whose audit event is still to be written (graph/audit_intent.py).
+CREATE INDEX FOR (n:Change) ON (n.audit_pending);
+// A REST create's Idempotency-Key: a retry never creates a second record.
+CREATE INDEX FOR (n:Change) ON (n.idempotency_key);
+CREATE CONSTRAINT FOR (n:Change) REQUIRE n.idempotency_key IS UNIQUE;
 
 // Personal data is stored encrypted (graph/pii.py); exact search and duplicate checks use
 // the blind index beside each pii=True property (graph/nodes.py), so that is what is indexed.

@@ -29,6 +29,10 @@ CREATE INDEX ticket_status IF NOT EXISTS FOR (n:Ticket) ON (n.status);
 CREATE INDEX referrer_name IF NOT EXISTS FOR (n:Referrer) ON (n.name);
 CREATE INDEX change_at IF NOT EXISTS FOR (n:Change) ON (n.at);
 CREATE INDEX change_entity_uid IF NOT EXISTS FOR (n:Change) ON (n.entity_uid);
+// History entries whose audit event is still to be written (graph/audit_intent.py).
+CREATE INDEX change_audit_pending IF NOT EXISTS FOR (n:Change) ON (n.audit_pending);
+// A REST create's Idempotency-Key: a retry never creates a second record.
+CREATE CONSTRAINT change_idempotency_key IF NOT EXISTS FOR (n:Change) REQUIRE n.idempotency_key IS UNIQUE;
 
 // Personal data is stored encrypted (graph/pii.py); exact search and duplicate checks use
 // the blind index beside each pii=True property (graph/nodes.py), so that is what is indexed.

@@ -1,0 +1,314 @@
+"""Load test: concurrent users against ``graphcrm serve`` (gunicorn) on a throwaway instance.
+
+    .venv/bin/python -m bench.load --users 50 --duration 60 --workers 4
+
+Sets up its own instance folder (security database, embedded graph, demo data), starts
+``graphcrm serve --workers N`` on a free loopback port as a second process, and runs N
+simulated users for a fixed time. Each user logs in (page session and JWT) and loops over
+a read/write mix: customer lists with filters (HTML), a record (REST), the customer 360
+page, the referral chain page, create (REST, with ``Idempotency-Key``), edit with version
+(REST PUT of a customer it created) and a follow-up (REST). It prints throughput, p50/p95/
+p99 per operation and errors by status, then checks that every acknowledged create exists
+and that each acknowledged edit is the stored value (no edit lost). Traffic goes only to
+127.0.0.1; requests are bounded by the duration. The server is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PASSWORD = "Load-test-pass-1"
+MIX = (  # operation, weight
+    ("list", 30),
+    ("show", 20),
+    ("page_360", 15),
+    ("referral_chain", 10),
+    ("create", 10),
+    ("edit", 10),
+    ("follow_up", 5),
+)
+STAGES = ("potential", "intent", "deal", "lost")
+_GRAPH_TIMING = re.compile(r'graph;dur=([0-9.]+);desc="(\d+) calls"')
+_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+@dataclass
+class Results:
+    """What every user measured; guarded by ``lock``."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: Counter[tuple[str, int]] = field(default_factory=Counter)
+    created: list[str] = field(default_factory=list)
+    edits: dict[str, str] = field(default_factory=dict)  # uid -> last acknowledged address
+    graph: dict[str, list[tuple[float, int]]] = field(default_factory=lambda: defaultdict(list))
+
+    def add_timing(self, op: str, header: str) -> None:
+        """Graph time and round trips the server reported in ``Server-Timing``."""
+        match = _GRAPH_TIMING.search(header)
+        if match:
+            with self.lock:
+                self.graph[op].append((float(match.group(1)), int(match.group(2))))
+
+    def add(self, op: str, seconds: float, status: int, ok: bool) -> None:
+        with self.lock:
+            self.times[op].append(seconds)
+            if not ok:
+                self.errors[(op, status)] += 1
+
+
+class Client:
+    """One user's keep-alive connection with a session cookie and a JWT."""
+
+    def __init__(self, port: int) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.cookie = ""
+        self.token = ""
+
+    def request(
+        self, method: str, path: str, body: dict | str | None = None, headers: dict | None = None
+    ) -> tuple[int, bytes, dict[str, str]]:
+        headers = dict(headers or {})
+        if self.cookie:
+            headers["Cookie"] = self.cookie
+        if isinstance(body, dict):
+            body = json.dumps(body)
+            headers["Content-Type"] = "application/json"
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+            data = response.read()
+        except (OSError, http.client.HTTPException):
+            self.conn.close()
+            return 0, b"", {}
+        for value in response.headers.get_all("Set-Cookie") or []:
+            if value.startswith("session="):
+                self.cookie = value.split(";", 1)[0]
+        return response.status, data, dict(response.headers)
+
+    def api(self, method: str, path: str, body: dict | None = None, **headers: str):
+        return self.request(
+            method, path, body, {"Authorization": f"Bearer {self.token}", **headers}
+        )
+
+    def login(self, username: str, password: str) -> None:
+        _, page, _ = self.request("GET", "/login/")
+        token = _CSRF.search(page.decode()).group(1)  # type: ignore[union-attr]
+        form = urllib.parse.urlencode(
+            {"username": username, "password": password, "csrf_token": token}
+        )
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        self.request("POST", "/login/", form, headers)
+        body = {"username": username, "password": password, "provider": "db"}
+        status, data, _ = self.request("POST", "/api/v1/security/login", body)
+        assert status == 200, data[:200]
+        self.token = json.loads(data)["access_token"]
+
+
+def user_loop(port: int, uids: list[str], deadline: float, results: Results, seed: int) -> None:
+    """One simulated user: the weighted mix until ``deadline``."""
+    rng = random.Random(seed)
+    client = Client(port)
+    client.login("admin", PASSWORD)
+    mine: dict[str, int] = {}  # customers this user created -> version it last saw
+    ops, weights = zip(*MIX, strict=True)
+    while time.monotonic() < deadline:
+        op = rng.choices(ops, weights)[0]
+        uid = rng.choice(uids)
+        started = time.perf_counter()
+        ok_codes: tuple[int, ...] = (200,)
+        if op == "list":
+            stage, page = rng.choice(STAGES), rng.randint(0, 3)
+            query = f"/customer/list/?_flt_0_stage={stage}&page_customer={page}"
+            status, _, headers = client.request("GET", query)
+        elif op == "show":
+            status, _, headers = client.api("GET", f"/api/v1/customer/{uid}")
+        elif op == "page_360":
+            status, _, headers = client.request("GET", f"/customer/show/{uid}")
+        elif op == "referral_chain":
+            status, _, headers = client.request("GET", f"/referrals/chain/{uid}")
+        elif op == "create":
+            body = {"name": f"Load {uuid.uuid4().hex[:10]}", "kind": "company", "stage": "intent"}
+            status, data, headers = client.api(
+                "POST", "/api/v1/customer/", body, **{"Idempotency-Key": uuid.uuid4().hex}
+            )
+            ok_codes = (201,)
+            if status == 201:
+                new = json.loads(data)["id"]
+                mine[new] = 1
+                with results.lock:
+                    results.created.append(new)
+        elif op == "edit" and mine:
+            target = rng.choice(list(mine))
+            address = f"edit-{seed}-{uuid.uuid4().hex[:8]}"
+            body = {"address": address, "version": mine[target]}
+            status, data, headers = client.api("PUT", f"/api/v1/customer/{target}", body)
+            if status == 200:
+                mine[target] = json.loads(data)["result"]["version"]
+                with results.lock:
+                    results.edits[target] = address
+        elif op == "edit":
+            continue  # nothing created yet to edit
+        else:  # follow_up
+            body = {"method": "phone", "summary": "load test call", "customer": uid}
+            status, _, headers = client.api("POST", "/api/v1/followup/", body)
+            ok_codes = (201,)
+        results.add(op, time.perf_counter() - started, status, status in ok_codes)
+        results.add_timing(op, headers.get("Server-Timing", ""))
+
+
+def verify(port: int, results: Results) -> tuple[int, int]:
+    """Acknowledged creates missing, acknowledged edits not stored (both should be 0)."""
+    client = Client(port)
+    client.login("admin", PASSWORD)
+    missing = lost = 0
+    for uid in results.created:
+        status, data, _ = client.api("GET", f"/api/v1/customer/{uid}")
+        if status != 200:
+            missing += 1
+        elif uid in results.edits and json.loads(data)["result"]["address"] != results.edits[uid]:
+            lost += 1
+    return missing, lost
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
+
+
+def report(results: Results, seconds: float, users: int, workers: int) -> str:
+    total = sum(len(v) for v in results.times.values())
+    lines = [
+        f"{users} users, {workers} gunicorn workers, {seconds:.0f} s: {total} requests, "
+        f"{total / seconds:.1f} req/s",
+        "",
+        "| operation | requests | p50 ms | p95 ms | p99 ms | graph ms (mean) | graph calls "
+        "| errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for op, _ in MIX:
+        times = results.times.get(op, [])
+        if not times:
+            continue
+        errors = sum(n for (name, _), n in results.errors.items() if name == op)
+        graph = results.graph.get(op) or [(0.0, 0)]
+        graph_ms = statistics.mean(ms for ms, _ in graph)
+        calls = statistics.mean(n for _, n in graph)
+        lines.append(
+            f"| {op} | {len(times)} | {statistics.median(times) * 1000:.0f} | "
+            f"{percentile(times, 0.95):.0f} | {percentile(times, 0.99):.0f} | "
+            f"{graph_ms:.1f} | {calls:.1f} | {errors} |"
+        )
+    by_status = Counter()
+    for (_, status), n in results.errors.items():
+        by_status[status] += n
+    lines.append("")
+    lines.append(
+        "errors by status: "
+        + (", ".join(f"{s or 'no answer'}: {n}" for s, n in sorted(by_status.items())) or "none")
+    )
+    return "\n".join(lines)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_ready(port: int, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            status, _, _ = Client(port).request("GET", "/ready")
+            if status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit("the server did not become ready")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=60, help="seconds of load")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--customers", type=int, default=300, help="demo customers")
+    parser.add_argument("--seed", type=int, default=12)
+    args = parser.parse_args(argv)
+
+    folder = Path(tempfile.mkdtemp(prefix="gcrm-load-"))
+    env = {
+        **os.environ,
+        "GRAPHCRM_INSTANCE_PATH": str(folder / "instance"),
+        "GRAPH_URL": "embedded:",
+    }
+    graphcrm = str(Path(sys.executable).with_name("graphcrm"))
+    port = free_port()
+    subprocess.run(
+        [graphcrm, "demo", "--no-serve", "--customers", str(args.customers),
+         "--admin-password", PASSWORD],
+        env=env, check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    log = open(folder / "serve.log", "w")  # noqa: SIM115 (kept open for the server's life)
+    server = subprocess.Popen(
+        [graphcrm, "serve", "--workers", str(args.workers), "--port", str(port)],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        wait_ready(port)
+        setup = Client(port)
+        setup.login("admin", PASSWORD)
+        _, data, _ = setup.api("GET", "/api/v1/customer/?q=(page_size:100,columns:!(uid))")
+        uids = [row["uid"] for row in json.loads(data)["result"]]
+        results = Results()
+        deadline = time.monotonic() + args.duration
+        started = time.monotonic()
+        threads = [
+            threading.Thread(target=user_loop, args=(port, uids, deadline, results, args.seed + n))
+            for n in range(args.users)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.monotonic() - started
+        print(report(results, elapsed, args.users, args.workers))
+        missing, lost = verify(port, results)
+        print(
+            f"\nverified: {len(results.created)} acknowledged creates, {missing} missing; "
+            f"{len(results.edits)} edited records, {lost} edits lost"
+        )
+        return 1 if missing or lost else 0
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
