@@ -35,9 +35,11 @@ def test_no_page_requests_anything_outside_the_app(
     outside: list[str] = []
     page.on(
         "request",
-        lambda request: outside.append(f"{page.url} -> {request.url}")
-        if not request.url.startswith((live_server, "data:", "blob:"))
-        else None,
+        lambda request: (
+            outside.append(f"{page.url} -> {request.url}")
+            if not request.url.startswith((live_server, "data:", "blob:"))
+            else None
+        ),
     )
     page.goto(live_server + "/login/")
     page.fill("input[name=username]", "admin")
