@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
@@ -35,6 +36,7 @@ _UNIQUE = re.compile(
     r"REQUIRE \1\.([A-Za-z_][A-Za-z0-9_]*) IS UNIQUE$"
 )
 _ALREADY = ("already indexed", "already exists")
+REWRITE_WAIT_S = 10.0  # how long apply_schema waits for new constraints before the rewrite
 _EMPTY_KEY = "Invalid graph operation on empty key"
 # Parse and planning errors; "not defined" is an undefined variable, a SyntaxError on Neo4j.
 _SYNTAX = ("errmsg:", "invalid input", "unknown function", "not defined")
@@ -285,7 +287,13 @@ class FalkorDBStore:
         return report
 
     def _rewrite_append_only_file(self) -> None:
-        """Ask the server to rewrite its AOF in the background (if it keeps one, and lets us)."""
+        """Ask the server to rewrite its AOF in the background (if it keeps one, and lets us),
+        once the new constraints are built: FalkorDB logs a constraint when it is done."""
+        deadline = time.monotonic() + REWRITE_WAIT_S
+        while any(row.get("ready") is False for row in existing_items(self)):
+            if time.monotonic() > deadline:
+                return  # a large graph: the server's automatic rewrite compacts it later
+            time.sleep(0.05)
         try:
             self._db.connection.execute_command("BGREWRITEAOF")
         except redis.exceptions.ResponseError:

@@ -415,9 +415,11 @@ def test_applying_the_schema_at_every_start_adds_nothing_to_replay(servers: Serv
     after = sum(path.stat().st_size for path in (data_dir / "appendonlydir").glob("*.aof"))
     assert after == aof
     client = redis.Redis(unix_socket_path=str(server.socket_path), decode_responses=True)
-    while client.info("persistence")["aof_rewrite_in_progress"]:  # the rewrite it asked for
+    persistence = client.info("persistence")
+    while persistence["aof_rewrite_in_progress"] or persistence["aof_rewrite_scheduled"]:
         assert time.monotonic() < deadline
         time.sleep(0.1)
+        persistence = client.info("persistence")
     client.close()
     server.stop()
     server.ensure_running()
