@@ -48,6 +48,7 @@ from graph.segments import (
 from views.downloads import csv_download, model_columns
 from views.interface import GraphInterface
 from views.labels import bilingual, choice_label, is_chinese, localized
+from views.scope import current_scope
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 200
@@ -212,10 +213,6 @@ ExplanationSchema = Schema.from_dict(
     },
     name="SegmentExplanation",
 )
-
-
-def _scope() -> Scope:
-    return current_app.extensions["graphcrm_scope"]()
 
 
 def _store() -> Any:
@@ -423,7 +420,7 @@ class SegmentView(BaseView):
     def show(self, uid: str) -> Any:
         if (denied := self._guard("can_show")) is not None:
             return denied
-        segment, scope = self._segment(uid), _scope()
+        segment, scope = self._segment(uid), current_scope()
         page, size = _page_args()
         total = count_members(_store(), segment, scope)
         records = member_page(_customers(), segment, scope, page * size, size)
@@ -447,7 +444,7 @@ class SegmentView(BaseView):
     def export(self, uid: str) -> Any:
         if (denied := self._guard("can_export")) is not None:
             return denied
-        segment, scope = self._segment(uid), _scope()
+        segment, scope = self._segment(uid), current_scope()
         repository = _customers()
         total = count_members(_store(), segment, scope)
         audit(
@@ -471,7 +468,7 @@ class SegmentView(BaseView):
         """Cytoscape elements: members and their tags, channels and referrers (capped)."""
         if (denied := self._guard("can_show")) is not None:
             return denied
-        segment, scope = self._segment(uid), _scope()
+        segment, scope = self._segment(uid), current_scope()
         records = member_page(_customers(), segment, scope, 0, GRAPH_MEMBERS)
         elements: dict[str, dict[str, Any]] = {}
         for record in records:
@@ -501,7 +498,7 @@ class SegmentView(BaseView):
             return denied
         segment = self._segment(uid)
         try:
-            found = explain(_store(), segment, customer, _scope())
+            found = explain(_store(), segment, customer, current_scope())
         except NotFound:
             abort(404)
         words = localized(EVIDENCE)
@@ -785,7 +782,7 @@ class SegmentApi(BaseApi):
             segment = get_segment(_store(), uid)
         except NotFound:
             return self.response_404()
-        scope = _scope()
+        scope = current_scope()
         page, size = _page_args()
         total = count_members(_store(), segment, scope)
         records = member_page(_customers(), segment, scope, page * size, size)
@@ -823,7 +820,7 @@ class SegmentApi(BaseApi):
         """
         try:
             segment = get_segment(_store(), uid)
-            found = explain(_store(), segment, customer, _scope())
+            found = explain(_store(), segment, customer, current_scope())
         except NotFound:
             return self.response_404()
         return self.response(200, result=found.as_dict())
