@@ -23,7 +23,7 @@ from graph.errors import InvalidValue, NotFound
 from graph.model import REGISTRY
 from graph.query import render
 from graph.store import GraphStore
-from graph.visibility import scoped
+from graph.visibility import AnonymousIds, scoped
 
 DEFAULT_DEPTH = 3
 MAX_DEPTH = 10
@@ -241,18 +241,14 @@ def _details(
 
 
 class _Ids:
-    """Ids for the nodes of one answer: the uid if visible, else ``anon-1``, ``anon-2``..."""
+    """Ids for the nodes of one answer (``graph.visibility.AnonymousIds``), and the nodes."""
 
     def __init__(self, details: dict[str, dict[str, Any]]) -> None:
         self.details = details
-        self._anonymous: dict[str, str] = {}
+        self._ids = AnonymousIds(lambda uid: uid in details)
 
     def of(self, uid: str | None) -> str | None:
-        if uid is None or uid in self.details:
-            return uid
-        if uid not in self._anonymous:
-            self._anonymous[uid] = f"anon-{len(self._anonymous) + 1}"
-        return self._anonymous[uid]
+        return None if uid is None else self._ids.of(uid, uid)
 
     def node(self, uid: str, label: str, depth: int) -> ReferralNode:
         row = self.details.get(uid)

@@ -32,10 +32,11 @@ from graph.cypher import Statement
 from graph.errors import InvalidValue, NotFound, StaleVersion
 from graph.events import record_changed
 from graph.pii import open_props
-from graph.query import Condition, apply_filters, compile_filters, with_params
+from graph.query import apply_filters, compile_filters, with_params
 from graph.records import ISO_DATETIME, Record, record_from_row
 from graph.repository import NodeRepository, utc_now
 from graph.store import GraphStore
+from graph.visibility import visible_uids
 
 MAX_HOPS = 10
 # Descendants are counted this deep when the analytics property is missing.
@@ -507,11 +508,7 @@ def member_page(
 
 def _visible(store: GraphStore, uids: list[str], scope: Scope) -> set[str]:
     """Which of the customers ``uids`` ``scope`` may see."""
-    if not scope.team_only or not uids:
-        return set(uids)
-    conditions = [*scope_conditions(nodes.Customer, scope), Condition("uid", "in", uids)]
-    records = NodeRepository(store, nodes.Customer).page(conditions, limit=len(uids))
-    return {record.uid for record in records if record.uid}
+    return visible_uids(store, "Customer", uids, scope)
 
 
 def _fmt(value: Any) -> str:

@@ -15,7 +15,7 @@ none at all for a reader who sees every record of that type.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -173,6 +173,24 @@ def count_visible(store: GraphStore, model: type[NodeModel], scope: Scope) -> in
         render(store.cypher.get("node_count"), Label=model.label), anchor, predicates, params
     )
     return int(store.read(statement, **params)[0]["total"])
+
+
+class AnonymousIds:
+    """Ids for the nodes of one answer (a referral chain or tree, a network): the uid of a
+    node the reader may see, ``anon-1``, ``anon-2``... for each other one, the same node
+    keeping the same id within the answer, so the shape survives and nothing else."""
+
+    def __init__(self, visible: Callable[[Hashable], bool]) -> None:
+        self._visible = visible
+        self._anonymous: dict[Hashable, str] = {}
+
+    def of(self, key: Hashable, uid: str) -> str:
+        """The id of the node ``key`` (whose uid is ``uid``) in this answer."""
+        if self._visible(key):
+            return uid
+        if key not in self._anonymous:
+            self._anonymous[key] = f"anon-{len(self._anonymous) + 1}"
+        return self._anonymous[key]
 
 
 def _uids(value: Any) -> list[str]:
