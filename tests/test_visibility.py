@@ -89,3 +89,14 @@ def _customer_count(client: FlaskClient, username: str) -> str:
 def test_home_counts_only_what_sales_may_see(app: Flask, world: World) -> None:
     assert ">2</td>" in _customer_count(app.test_client(), "lead_a")  # not team B's two
     assert ">4</td>" in _customer_count(app.test_client(), "crawl_analyst")
+
+
+def test_a_segment_rule_naming_another_teams_customer_shows_it_hidden(
+    client: FlaskClient, world: World
+) -> None:
+    headers = bearer(client, "lead_a", PASSWORD)
+    rules = client.get(f"/api/v1/segments/{world.segment}", headers=headers).json["result"]
+    assert rules["rules"][1]["value"] == {"customer": "hidden", "hops": 3}
+    analyst = bearer(client, "crawl_analyst", PASSWORD)
+    rules = client.get(f"/api/v1/segments/{world.segment}", headers=analyst).json["result"]
+    assert rules["rules"][1]["value"]["customer"] == _customer(world, "Hidden Bravo One").uid

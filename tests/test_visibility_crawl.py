@@ -114,7 +114,12 @@ def world(app: Flask, store: GraphStore) -> World:
             make(nodes.Order, {"product": f"{word} product sold", "amount": 12.5, "at": at,
                                "customer": customer}, team_b)  # fmt: skip
             make(nodes.Ticket, {"subject": f"{word} ticket subject", "customer": customer}, team_b)
-    rules = parse_rules([{"field": "stage", "op": "in", "value": ["deal", "intent"]}])
+    rules = parse_rules(
+        [
+            {"field": "stage", "op": "in", "value": ["deal", "intent"]},
+            {"field": "referred_by", "op": "within", "value": {"customer": b1.uid, "hops": 3}},
+        ]
+    )
     world.segment = create_segment(store, "Crawl segment", "", rules, "setup").uid
     return world
 

@@ -30,6 +30,7 @@ from graph.errors import NotFound, StaleVersion
 from graph.masking import mask_record
 from graph.records import Record
 from graph.segments import (
+    HIDDEN,
     MAX_HOPS,
     InvalidRule,
     RuleMatch,
@@ -43,12 +44,14 @@ from graph.segments import (
     member_neighbours,
     member_page,
     parse_segment_fields,
+    rules_as_seen,
+    segment_as_seen,
     update_segment,
 )
 from views.downloads import csv_download, model_columns
 from views.interface import GraphInterface
 from views.labels import bilingual, choice_label, is_chinese, localized
-from views.scope import current_scope
+from views.scope import current_scope, not_visible
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 200
@@ -427,7 +430,11 @@ class SegmentView(BaseView):
         return self.render_template(
             "graphcrm/segment_show.html",
             segment=segment,
-            rules=json.dumps([r.as_dict() for r in segment.rules], ensure_ascii=False, indent=1),
+            rules=json.dumps(
+                [r.as_dict() for r in rules_as_seen(_store(), segment.rules, scope)],
+                ensure_ascii=False,
+                indent=1,
+            ),
             total=total,
             members=[_member(record, scope) for record in records],
             page=page,
@@ -537,12 +544,17 @@ def evidence(match: RuleMatch, words: dict[str, str]) -> str:
         return f"{words[field]}: {choice_label(CHOICES[field], match.shown)}"
     if field != "referred_by":
         return f"{words[field]}: {match.shown}"
-    referrer = match.rule.value["customer"]
+
+    def named(uid: str) -> str:
+        return not_visible() if uid == HIDDEN else uid
+
+    referrer = named(match.rule.value["customer"])
     if not match.matched:
         return words["not_referred"].format(referrer=referrer, hops=match.rule.value["hops"])
     via, hops = match.path[1:-1], len(match.path) - 1
     if via:
-        return words["referred_via"].format(referrer=referrer, via=", ".join(via), hops=hops)
+        shown = ", ".join(named(uid) for uid in via)
+        return words["referred_via"].format(referrer=referrer, via=shown, hops=hops)
     return words["referred"].format(referrer=referrer, hops=hops)
 
 
@@ -583,7 +595,11 @@ class SegmentApi(BaseApi):
             401:
               $ref: '#/components/responses/401'
         """
-        return self.response(200, result=[s.as_dict() for s in list_segments(_store())])
+        store, scope = _store(), current_scope()
+        segments = list_segments(store)
+        return self.response(
+            200, result=[segment_as_seen(store, s, scope).as_dict() for s in segments]
+        )
 
     def _body(self) -> tuple[str, str, Any] | Response:
         try:
@@ -654,7 +670,8 @@ class SegmentApi(BaseApi):
               $ref: '#/components/responses/404'
         """
         try:
-            return self.response(200, result=get_segment(_store(), uid).as_dict())
+            segment = segment_as_seen(_store(), get_segment(_store(), uid), current_scope())
+            return self.response(200, result=segment.as_dict())
         except NotFound:
             return self.response_404()
 
