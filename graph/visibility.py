@@ -10,7 +10,8 @@ Figures count only what the reader may see. A reader of unknown scope
 (``Scope.nobody()``) sees nothing: the rules fail closed.
 
 Each check is one query per node type, whatever the number of records asked about, and
-none at all for a reader who sees every record of that type.
+none at all for a reader who sees every record of that type. (When graph/ becomes packages,
+this module is ``graph/records/visibility.py``.)
 """
 
 from __future__ import annotations
