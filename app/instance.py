@@ -44,6 +44,8 @@ def prepare(app: Flask) -> None:
         _local_field_key(app, folder)
     if is_production(app.config):
         app.config.setdefault("SESSION_COOKIE_SECURE", True)
+    # FAB's download routes read this; nothing is uploaded, so it stays an empty name.
+    app.config.setdefault("UPLOAD_FOLDER", str(folder / "uploads"))
     app.config["GRAPHCRM_PROXY_COUNT"] = _proxy_count(app.config.get("GRAPHCRM_PROXY_COUNT"))
 
 

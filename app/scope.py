@@ -1,14 +1,19 @@
-"""The row-level scope of the current request, from the logged-in user's roles."""
+"""The row-level scope of the current request, from the logged-in user's roles: which
+rows (Sales: its team's customers), which node types (those the roles may list, show or
+get) and whether personal data shows unmasked."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Flask, current_app, g
 from flask_login import current_user
 
 from app.roles import ALL_ROWS_ROLES, PII_PERMISSION, SALES
 from graph.access import Scope
+from graph.model import REGISTRY
 
-NOBODY = Scope(username="", team_only=True, pii=False)
+NOBODY = Scope.nobody()
 
 
 def current_scope() -> Scope:
@@ -27,9 +32,22 @@ def current_scope() -> Scope:
             username=user.username,
             team_only=SALES in roles and not roles & ALL_ROWS_ROLES,
             pii=bool(sm.has_access(*PII_PERMISSION)),
+            labels=frozenset(label for label in REGISTRY if _may_read(sm, label)),
         )
     g.graphcrm_scope = scope
     return scope
+
+
+def _may_read(sm: Any, label: str) -> bool:
+    """Whether the current user's roles may read ``label`` records on a screen or by REST."""
+    return any(
+        sm.has_access(permission, view)
+        for permission, view in (
+            ("can_list", f"{label}View"),
+            ("can_show", f"{label}View"),
+            ("can_get", f"{label}RestApi"),
+        )
+    )
 
 
 def init_app(app: Flask) -> None:

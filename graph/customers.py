@@ -6,10 +6,15 @@ import datetime as dt
 from dataclasses import dataclass
 
 from graph import nodes
+from graph.access import Scope
 from graph.crypto import FieldCipher
 from graph.pii import open_props
 from graph.records import Record, from_graph, record_from_row
 from graph.store import GraphStore
+from graph.visibility import NOT_VISIBLE, visible_uids
+
+# The node type of each kind of timeline entry.
+TIMELINE_MODELS = {"followup": nodes.FollowUp, "order": nodes.Order, "ticket": nodes.Ticket}
 
 
 @dataclass(frozen=True)
@@ -25,12 +30,14 @@ class TimelineEntry:
 
 @dataclass(frozen=True)
 class Referral:
-    """A customer this customer referred."""
+    """A customer this customer referred; a placeholder (``hidden``, no uid, name or
+    stage) when the reader may not see it."""
 
     uid: str
     name: str
     stage: str | None
     at: dt.datetime | None
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -43,18 +50,33 @@ class Customer360:
 
 
 def customer_360(
-    store: GraphStore, uid: str, timeline_limit: int = 100, *, cipher: FieldCipher | None
+    store: GraphStore,
+    uid: str,
+    scope: Scope,
+    timeline_limit: int = 100,
+    *,
+    cipher: FieldCipher | None,
+    placeholder: str = NOT_VISIBLE[0],
 ) -> Customer360:
     """Contacts (personal data decrypted with ``cipher``), customers referred, and
-    follow-ups/orders/tickets newest first."""
-    contacts = [
-        record_from_row(nodes.Contact, open_props(nodes.Contact, row["p"], cipher))
-        for row in store.read("customer_contacts_list", uid=uid)
-    ]
+    follow-ups/orders/tickets newest first, as ``scope`` may see them: a referred customer
+    out of sight is a placeholder titled ``placeholder``; contacts and timeline entries of
+    types the reader's role may not read are left out."""
+    contacts = []
+    if scope.may_read(nodes.Contact):
+        contacts = [
+            record_from_row(nodes.Contact, open_props(nodes.Contact, row["p"], cipher))
+            for row in store.read("customer_contacts_list", uid=uid)
+        ]
+    rows = store.read("customer_referrals_list", uid=uid)
+    shown = visible_uids(store, "Customer", [row["uid"] for row in rows], scope)
     referred = [
         Referral(row["uid"], row["name"] or "", row["stage"], from_graph(None, row["at"]))
-        for row in store.read("customer_referrals_list", uid=uid)
+        if row["uid"] in shown
+        else Referral("", placeholder, None, from_graph(None, row["at"]), hidden=True)
+        for row in rows
     ]
+    readable = {kind for kind, model in TIMELINE_MODELS.items() if scope.may_read(model)}
     timeline = [
         TimelineEntry(
             row["kind"],
@@ -64,5 +86,6 @@ def customer_360(
             row["detail"] or "",
         )
         for row in store.read("customer_timeline_list", uid=uid, limit=timeline_limit)
+        if row["kind"] in readable
     ]
     return Customer360(contacts=contacts, referred=referred, timeline=timeline)

@@ -17,13 +17,14 @@ from __future__ import annotations
 from typing import Any
 
 from graph import nodes
-from graph.access import Scope, scope_conditions
+from graph.access import Scope
 from graph.errors import InvalidValue, NotFound
 from graph.model import REGISTRY
-from graph.query import apply_filters, compile_filters, render
+from graph.query import render
 from graph.repository import NodeRepository
 from graph.segments import get_segment, member_page
 from graph.store import GraphStore
+from graph.visibility import AnonymousIds, scoped
 
 DEFAULT_LIMIT = 200
 MAX_LIMIT = 1000
@@ -146,11 +147,7 @@ def _titles(
     found: dict[tuple[str, str], str] = {}
     for label, uids in by_label.items():
         model = REGISTRY[label]
-        template = render(store.cypher.get("network_node_list"), Label=label, prop=model.meta.title)
-        anchor, predicates, params = compile_filters(
-            model.meta, scope_conditions(model, scope), anchor_allowed=False
-        )
-        statement = apply_filters(template, anchor, predicates, params)
+        statement, params = scoped(store, "network_node_list", model, scope, prop=model.meta.title)
         for row in store.read(statement, uids=list(dict.fromkeys(uids)), **params):
             found[(label, row["uid"])] = "" if row["title"] is None else str(row["title"])
     return found
@@ -169,19 +166,14 @@ def _unique(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 class _Ids:
-    """Ids for the nodes of one answer: the uid if visible, else ``anon-1``, ``anon-2``..."""
+    """Ids for the nodes of one answer (``graph.visibility.AnonymousIds``), and the nodes."""
 
     def __init__(self, titles: dict[tuple[str, str], str]) -> None:
         self.titles = titles
-        self._anonymous: dict[tuple[str, str], str] = {}
+        self._ids = AnonymousIds(lambda key: key in titles)
 
     def of(self, label: str, uid: str) -> str:
-        key = (label, uid)
-        if key in self.titles:
-            return uid
-        if key not in self._anonymous:
-            self._anonymous[key] = f"anon-{len(self._anonymous) + 1}"
-        return self._anonymous[key]
+        return self._ids.of((label, uid), uid)
 
     def node(self, label: str, uid: str) -> dict[str, Any]:
         key = (label, uid)

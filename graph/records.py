@@ -13,11 +13,16 @@ ISO_DATETIME = "%Y-%m-%dT%H:%M:%SZ"
 
 @dataclass(frozen=True)
 class Ref:
-    """A related node: enough to link to it and to show it."""
+    """A related node: enough to link to it and to show it.
+
+    A placeholder (``hidden``) stands for a node the reader may not see: it has no uid,
+    and its title is the "not visible to you" text (see ``graph.visibility``).
+    """
 
     label: str
     uid: str
     title: str = ""
+    hidden: bool = False
 
     def __str__(self) -> str:
         return self.title or self.uid

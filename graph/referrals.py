@@ -6,9 +6,10 @@ a chosen depth. Each is a handful of queries, whatever the number of nodes: one 
 shape, one per label for names, stages, revenue and row-level visibility.
 
 Nodes the reader may not see (a salesperson's view of other teams' customers and their
-contacts) become anonymous placeholders that keep the shape of the network and nothing
-else: no uid, name, stage or revenue. Referral loops (A referred B, B referred A) end the
-walk at the first repeated node, so nothing hangs and nothing is counted twice.
+contacts; ``graph.visibility`` decides) become anonymous placeholders that keep the shape
+of the network and nothing else: no uid, name, stage or revenue. Referral loops (A referred
+B, B referred A) end the walk at the first repeated node, so nothing hangs and nothing is
+counted twice.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from graph import nodes  # noqa: F401  (declares the node types in REGISTRY)
-from graph.access import Scope, scope_conditions
+from graph.access import Scope
 from graph.errors import InvalidValue, NotFound
 from graph.model import REGISTRY
-from graph.query import apply_filters, compile_filters, render
+from graph.query import render
 from graph.store import GraphStore
+from graph.visibility import AnonymousIds, scoped
 
 DEFAULT_DEPTH = 3
 MAX_DEPTH = 10
@@ -232,30 +234,21 @@ def _details(
     for label, uids in by_label.items():
         if label not in REFERRING_LABELS:
             continue  # only customers, contacts and referrers refer: anything else is hidden
-        model = REGISTRY[label]
-        template = render(store.cypher.get("referral_node_list"), Label=label)
-        anchor, predicates, params = compile_filters(
-            model.meta, scope_conditions(model, scope), anchor_allowed=False
-        )
-        statement = apply_filters(template, anchor, predicates, params)
+        statement, params = scoped(store, "referral_node_list", REGISTRY[label], scope)
         for row in store.read(statement, uids=uids, **params):
             found[row["uid"]] = row
     return found
 
 
 class _Ids:
-    """Ids for the nodes of one answer: the uid if visible, else ``anon-1``, ``anon-2``..."""
+    """Ids for the nodes of one answer (``graph.visibility.AnonymousIds``), and the nodes."""
 
     def __init__(self, details: dict[str, dict[str, Any]]) -> None:
         self.details = details
-        self._anonymous: dict[str, str] = {}
+        self._ids = AnonymousIds(lambda uid: uid in details)
 
     def of(self, uid: str | None) -> str | None:
-        if uid is None or uid in self.details:
-            return uid
-        if uid not in self._anonymous:
-            self._anonymous[uid] = f"anon-{len(self._anonymous) + 1}"
-        return self._anonymous[uid]
+        return None if uid is None else self._ids.of(uid, uid)
 
     def node(self, uid: str, label: str, depth: int) -> ReferralNode:
         row = self.details.get(uid)

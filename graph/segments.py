@@ -33,10 +33,11 @@ from graph.cypher import Statement
 from graph.errors import InvalidValue, NotFound, StaleVersion
 from graph.events import record_changed
 from graph.pii import open_props
-from graph.query import Condition, apply_filters, compile_filters, with_params
+from graph.query import apply_filters, compile_filters, with_params
 from graph.records import ISO_DATETIME, Record, record_from_row
 from graph.repository import NodeRepository, utc_now
 from graph.store import GraphStore
+from graph.visibility import visible_uids
 
 MAX_HOPS = 10
 # Descendants are counted this deep when the analytics property is missing.
@@ -508,11 +509,7 @@ def member_page(
 
 def _visible(store: GraphStore, uids: list[str], scope: Scope) -> set[str]:
     """Which of the customers ``uids`` ``scope`` may see."""
-    if not scope.team_only or not uids:
-        return set(uids)
-    conditions = [*scope_conditions(nodes.Customer, scope), Condition("uid", "in", uids)]
-    records = NodeRepository(store, nodes.Customer).page(conditions, limit=len(uids))
-    return {record.uid for record in records if record.uid}
+    return visible_uids(store, "Customer", uids, scope)
 
 
 def _fmt(value: Any) -> str:
@@ -549,14 +546,70 @@ def explain(store: GraphStore, segment: Segment, uid: str, scope: Scope) -> Expl
         raise NotFound(f"Customer {uid} does not exist")
     row = rows[0]
     matches = []
-    for rule, matched, shown in zip(segment.rules, row["matched"], row["evidence"], strict=True):
-        matches.append(_rule_match(store, rule, bool(matched), shown, uid, scope))
+    seen = rules_as_seen(store, segment.rules, scope)
+    for rule, matched, shown, as_seen in zip(
+        segment.rules, row["matched"], row["evidence"], seen, strict=True
+    ):
+        match = _rule_match(store, rule, bool(matched), shown, uid, scope)
+        if rule != as_seen:  # the rule names a record the reader may not see
+            hidden = rule.value["customer"] if rule.field == "referred_by" else None
+            detail = match.detail.replace(hidden, HIDDEN) if hidden else match.detail
+            match = replace(match, rule=as_seen, detail=detail)
+        matches.append(match)
     return Explanation(
         uid=uid,
         name=row["name"] or "",
         member=all(m.matched for m in matches),
         rules=matches,
     )
+
+
+# The node type whose uids each rule field names.
+RULE_TARGETS = {"channel": "Channel", "owner": "User", "tags": "Tag", "referred_by": "Customer"}
+# What a rule or a referral path shows instead of the uid of a record the reader may not see.
+HIDDEN = "hidden"
+
+
+def rules_as_seen(store: GraphStore, rules: tuple[Rule, ...], scope: Scope) -> tuple[Rule, ...]:
+    """``rules`` as ``scope`` may read them: the uid of each record a rule names that the
+    reader may not see becomes ``HIDDEN`` (``graph.visibility`` decides; one query a type)."""
+    named: dict[str, set[str]] = {}
+    for rule in rules:
+        if rule.field in RULE_TARGETS:
+            named.setdefault(RULE_TARGETS[rule.field], set()).update(_named_uids(rule))
+    seen = {label: visible_uids(store, label, uids, scope) for label, uids in named.items()}
+
+    def shown(label: str, uid: Any) -> Any:
+        return uid if not isinstance(uid, str) or uid in seen.get(label, set()) else HIDDEN
+
+    result = []
+    for rule in rules:
+        label = RULE_TARGETS.get(rule.field)
+        value = rule.value
+        if label is None:
+            result.append(rule)
+            continue
+        if isinstance(value, dict):
+            value = {**value, "customer": shown(label, value.get("customer"))}
+        elif isinstance(value, list):
+            value = [shown(label, uid) for uid in value]
+        else:
+            value = shown(label, value)
+        result.append(replace(rule, value=value))
+    return tuple(result)
+
+
+def segment_as_seen(store: GraphStore, segment: Segment, scope: Scope) -> Segment:
+    """``segment`` with its rules as ``scope`` may read them (``rules_as_seen``)."""
+    return replace(segment, rules=rules_as_seen(store, segment.rules, scope))
+
+
+def _named_uids(rule: Rule) -> list[str]:
+    value = rule.value
+    if isinstance(value, dict):
+        value = value.get("customer")
+    items = value if isinstance(value, list) else [value]
+    return [item for item in items if isinstance(item, str)]
 
 
 def _rule_match(
@@ -608,7 +661,7 @@ def referral_path(
         return ()
     uids = list(rows[0]["uids"])
     visible = _visible(store, uids, scope)
-    return tuple(u if u in visible else "hidden" for u in uids)
+    return tuple(u if u in visible else HIDDEN for u in uids)
 
 
 # -- the graph of a segment -----------------------------------------------------------------

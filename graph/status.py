@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from graph import nodes  # noqa: F401  (registers the node types)
+from graph.access import Scope
 from graph.errors import StoreError
 from graph.model import REGISTRY
 from graph.store import GraphStore
+from graph.visibility import count_visible
 
 
 @dataclass(frozen=True)
@@ -25,12 +27,24 @@ class GraphStatus:
         return sum(self.counts.values())
 
 
-def graph_status(store: GraphStore) -> GraphStatus:
-    """Ask the engine for its record counts; an unreachable engine is a status, not a crash."""
+def graph_status(store: GraphStore, scope: Scope | None = None) -> GraphStatus:
+    """Ask the engine for its record counts; an unreachable engine is a status, not a crash.
+
+    With a ``scope``, the counts are that reader's: only the record types their role may
+    read, and of those only the records they may see (``graph.visibility``).
+    """
     try:
         rows = store.read("node_count_by_label")
+        # Record types only: history entries and id counters are bookkeeping, not records.
+        counts = {row["label"]: row["count"] for row in rows if row["label"] in REGISTRY}
+        if scope is not None:
+            counts = {
+                label: count_visible(store, REGISTRY[label], scope)
+                if scope.limits(REGISTRY[label])
+                else count
+                for label, count in counts.items()
+                if scope.may_read(REGISTRY[label])
+            }
     except StoreError as exc:
         return GraphStatus(backend=store.backend, reachable=False, error=str(exc))
-    # Record types only: history entries and id counters are bookkeeping, not records.
-    counts = {row["label"]: row["count"] for row in rows if row["label"] in REGISTRY}
     return GraphStatus(backend=store.backend, reachable=True, counts=counts)

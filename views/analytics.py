@@ -27,6 +27,7 @@ from graph.errors import InvalidValue, QueryTimeout, StoreUnavailable
 from graph.store import GraphStore
 from views.errors import UNAVAILABLE
 from views.labels import bilingual, localized
+from views.scope import current_scope
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -120,7 +121,7 @@ def _store() -> GraphStore:
 
 
 def _team_only() -> bool:
-    return current_app.extensions["graphcrm_scope"]().team_only
+    return current_scope().team_only
 
 
 def as_dict(item: ChannelAttribution) -> dict[str, Any]:

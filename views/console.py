@@ -43,6 +43,7 @@ from graph.model import REGISTRY, SYSTEM_PROPS
 from views.downloads import csv_download
 from views.errors import UNAVAILABLE
 from views.labels import bilingual, localized
+from views.scope import current_scope
 
 MAX_QUERY_IN_AUDIT = 600  # characters of query text kept in an audit event
 
@@ -185,7 +186,7 @@ PANEL_LABELS = {
 def _allowed(permission: str, view: str) -> bool:
     """The signed-in reader has ``permission`` on ``view`` and sees every row (the console
     cannot apply a salesperson's team limit to free Cypher, so team-limited readers are out)."""
-    scope = current_app.extensions["graphcrm_scope"]()
+    scope = current_scope()
     return bool(current_app.appbuilder.sm.has_access(permission, view)) and not scope.team_only
 
 
@@ -267,7 +268,7 @@ def _console_route(action: str) -> Callable[[Callable[..., Response]], Callable[
     def decorate(handler: Callable[..., Response]) -> Callable[..., Response]:
         @functools.wraps(handler)
         def route(self: ConsoleApi) -> Response:
-            if current_app.extensions["graphcrm_scope"]().team_only:
+            if current_scope().team_only:
                 return self.response_403()
             body = request.get_json(silent=True)
             if not isinstance(body, dict) or not isinstance(body.get("query"), str):
@@ -277,7 +278,7 @@ def _console_route(action: str) -> Callable[[Callable[..., Response]], Callable[
             query, params = body["query"], body.get("params") or {}
             config = current_app.config
             timeout_ms = config["GRAPHCRM_CONSOLE_TIMEOUT_MS"]
-            scope = current_app.extensions["graphcrm_scope"]()
+            scope = current_scope()
             try:
                 result = console.run_readonly(
                     current_app.extensions["graph_store"],
@@ -478,7 +479,7 @@ class ConsoleApi(BaseApi):
             403:
               $ref: '#/components/responses/403'
         """
-        if current_app.extensions["graphcrm_scope"]().team_only:
+        if current_scope().team_only:
             return self.response_403()
         user = current_username() or ""
         return self.response(200, result=[asdict(q) for q in console_queries.visible(user)])
@@ -521,7 +522,7 @@ class ConsoleApi(BaseApi):
             422:
               $ref: '#/components/responses/422'
         """
-        if current_app.extensions["graphcrm_scope"]().team_only:
+        if current_scope().team_only:
             return self.response_403()
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
@@ -574,7 +575,7 @@ class ConsoleApi(BaseApi):
             422:
               $ref: '#/components/responses/422'
         """
-        if current_app.extensions["graphcrm_scope"]().team_only:
+        if current_scope().team_only:
             return self.response_403()
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
@@ -615,7 +616,7 @@ class ConsoleApi(BaseApi):
             404:
               $ref: '#/components/responses/404'
         """
-        if current_app.extensions["graphcrm_scope"]().team_only:
+        if current_scope().team_only:
             return self.response_403()
         user = current_username() or ""
         return self._saved_change(lambda: console_queries.remove(user, pk))
@@ -648,7 +649,7 @@ class ConsoleApi(BaseApi):
             403:
               $ref: '#/components/responses/403'
         """
-        if current_app.extensions["graphcrm_scope"]().team_only:
+        if current_scope().team_only:
             return self.response_403()
         user = current_username() or ""
         return self.response(200, result=[asdict(r) for r in console_queries.history(user)])

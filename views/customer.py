@@ -10,6 +10,7 @@ from graph import nodes
 from graph.customers import customer_360
 from views.labels import bilingual
 from views.model_views import GraphModelView, model_view
+from views.scope import current_scope, not_visible
 
 TIMELINE_KINDS = {
     "followup": ("FollowUpView", bilingual("Follow-up", "跟进")),
@@ -23,7 +24,13 @@ class _CustomerBase(GraphModelView):
 
     def show_context(self, item: Any) -> dict[str, Any]:
         store = current_app.extensions["graph_store"]
-        c360 = customer_360(store, item.uid, cipher=current_app.extensions["field_cipher"])
+        c360 = customer_360(
+            store,
+            item.uid,
+            current_scope(),
+            cipher=current_app.extensions["field_cipher"],
+            placeholder=not_visible(),
+        )
         self.datamodel.present(c360.contacts)
         return {
             "c360": c360,

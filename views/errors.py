@@ -142,6 +142,12 @@ def _internal(exc: InternalServerError) -> Response:
     return error_response(500)
 
 
+def _no_upload(exc: FileNotFoundError) -> Response:
+    # FAB's generated "download" routes serve files from UPLOAD_FOLDER; GraphCRM stores
+    # no uploads, so whatever a URL names there is simply not found.
+    return error_response(404)
+
+
 def _retry_after(response: Response) -> Response:
     """Every 503, whichever code answered it, says when to try again."""
     if response.status_code == 503 and "Retry-After" not in response.headers:
@@ -154,6 +160,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(StoreUnavailable, _unavailable)
     app.register_error_handler(InternalServerError, _internal)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(FileNotFoundError, _no_upload)
     app.after_request(_retry_after)
     # Every API class, FAB's own security API included, answers through BaseApi's helper.
     BaseApi.response_500 = _api_response_500  # type: ignore[method-assign]

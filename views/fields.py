@@ -139,8 +139,14 @@ class RelationWidget:
             f'<option value="{escape(ref.uid)}" selected>{escape(str(ref))}</option>'
             for ref in field.selected()
         )
-        if not field.many:
+        # A linked record the reader may not see: its placeholder, kept unless replaced.
+        hidden = "".join(
+            f'<option value="" selected disabled>{escape(str(ref))}</option>'
+            for ref in field.hidden
+        )
+        if not field.many and not hidden:
             options = '<option value=""></option>' + options
+        options = hidden + options
         return Markup(
             f'<select class="form-control graphcrm-relation" id="{escape(field.id)}" '
             f'name="{escape(field.name)}" data-endpoint="{escape(endpoint)}"{multiple}>'
@@ -158,9 +164,12 @@ class RelationField(Field):
         self.target = rel.target
         self.many = rel.many
         self._refs: list[Ref] = []
+        self.hidden: list[Ref] = []
 
     def process_data(self, value: Any) -> None:
         items = value if isinstance(value, list) else [value] if value else []
+        self.hidden = [v for v in items if isinstance(v, Ref) and v.hidden]
+        items = [v for v in items if not getattr(v, "hidden", False)]
         self._refs = [v for v in items if isinstance(v, Ref)]
         uids = [getattr(v, "uid", v) for v in items]
         self.data = uids if self.many else (uids[0] if uids else None)

@@ -6,6 +6,7 @@ from flask import current_app
 from flask_appbuilder import IndexView, expose
 
 from graph.status import graph_status
+from views.scope import current_scope
 
 
 class HomeView(IndexView):
@@ -21,6 +22,6 @@ class HomeView(IndexView):
         return self.render_template(
             self.index_template,
             appbuilder=self.appbuilder,
-            status=graph_status(store),
+            status=graph_status(store, current_scope()),
             graph_url=url.redacted(),
         )

@@ -25,8 +25,10 @@ from graph.model import NodeModel, Prop, model_for
 from graph.query import ORDERABLE_SYSTEM, Condition, InvalidQuery, orderable
 from graph.records import Record
 from graph.repository import ChangeEntry, NodeRepository
+from graph.visibility import hidden_links, hide_in_history, hide_related
 from views import filters as graph_filters
 from views.filters import GraphFilterConverter, GraphFilters, conditions_of
+from views.scope import current_scope, not_visible
 
 
 class GraphInterface(BaseInterface):
@@ -51,9 +53,8 @@ class GraphInterface(BaseInterface):
         return current_app.extensions["graph_repositories"](self.model)
 
     def scope(self) -> Scope:
-        """Whose eyes this request is for (set by the app's security; everything otherwise)."""
-        provider = current_app.extensions.get("graphcrm_scope")
-        return provider() if provider is not None else Scope.everything()
+        """Whose eyes this request is for (set by the app's security; nobody's otherwise)."""
+        return current_scope()
 
     def conditions(self, filters: Any = None) -> list[Condition]:
         """Row-level conditions of the current user first, then the request's filters.
@@ -77,17 +78,23 @@ class GraphInterface(BaseInterface):
         return [p.name for p in self.meta.props if p.pii]
 
     def present(self, records: list[Record]) -> list[Record]:
-        """``records`` as the current reader may see them: personal data masked (in place)
-        unless they have the personal-data permission."""
-        if not self.scope().pii:
+        """``records`` as the current reader may see them (in place): personal data masked
+        unless they have the personal-data permission, and related records they may not
+        see replaced by placeholders (``graph.visibility``)."""
+        scope = self.scope()
+        if not scope.pii:
             for record in records:
                 mask_record(record)
-        return records
+        return hide_related(self.repository.store, records, scope, not_visible())
 
     def history(self, uid: str) -> list[ChangeEntry]:
-        """The history of record ``uid``, personal data masked as in ``present``."""
+        """The history of record ``uid`` as in ``present``: personal data masked, related
+        records the reader may not see as placeholders."""
+        scope = self.scope()
         entries = self.repository.history(uid)
-        return entries if self.scope().pii else mask_history(self.model, entries)
+        if not scope.pii:
+            entries = mask_history(self.model, entries)
+        return hide_in_history(self.repository.store, self.model, entries, scope, not_visible())
 
     @property
     def model_name(self) -> str:
@@ -180,6 +187,8 @@ class GraphInterface(BaseInterface):
             items = chosen if isinstance(chosen, list) else [chosen] if chosen else []
             repository = current_app.extensions["graph_repositories"](target)
             for item in items:
+                if getattr(item, "hidden", False):
+                    continue  # a placeholder: the edit keeps the link as stored
                 uid = getattr(item, "uid", item)
                 if repository.get(str(uid), scope_conditions(target, scope)) is None:
                     raise InvalidValue(f"{rel.name}: {target.label} {uid} does not exist")
@@ -230,6 +239,7 @@ class GraphInterface(BaseInterface):
         values = self._values(item)
         self._keep_hidden_values(before, values)
         self._check_links(values)
+        self._keep_hidden_links(before, values)
         updated = self.repository.update(before, values, actor=self.actor())
         item.__dict__.update(updated.__dict__)
         self.present([item])
@@ -247,6 +257,21 @@ class GraphInterface(BaseInterface):
                 stored = getattr(before, prop.name, None)
                 if value in (None, "") or value == mask_value(prop, stored):
                     del values[prop.name]
+
+    def _keep_hidden_links(self, before: Record, values: dict[str, Any]) -> None:
+        """Links to records the reader may not see stay as stored: they were shown as
+        placeholders, which an edit neither removes nor sends back. A single relation is
+        replaced only when the reader chooses another record."""
+        hidden = hidden_links(self.repository.store, before, self.scope())
+        for rel in self.meta.rels:
+            if rel.name not in values:
+                continue
+            chosen = values[rel.name]
+            if rel.many:
+                kept = [v for v in chosen or [] if not getattr(v, "hidden", False)]
+                values[rel.name] = kept + [r for r in hidden.get(rel.name, []) if r not in kept]
+            elif getattr(chosen, "hidden", False) or (chosen in (None, "") and rel.name in hidden):
+                del values[rel.name]
 
     def delete(self, item: Record, commit: bool = True) -> bool:
         # The record as stored, not as shown: its history entry keeps the real values.

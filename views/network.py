@@ -20,12 +20,12 @@ from flask_login import current_user
 from marshmallow import Schema, fields
 from werkzeug.routing import BuildError
 
-from graph.access import Scope
 from graph.errors import InvalidValue, NotFound
 from graph.model import REGISTRY
 from graph.network import ALL_TYPES, MEMBER, SEGMENT, START_LABELS, neighbours, parse_types
 from graph.segments import list_segments
 from views.labels import bilingual, localized
+from views.scope import current_scope
 
 # The node types a reader starts from in the picker (any declared type works by URL).
 PICKER_LABELS = ("Customer", "Tag", "Channel", SEGMENT)
@@ -111,10 +111,6 @@ def _bad_types() -> str:
     )
 
 
-def _scope() -> Scope:
-    return current_app.extensions["graphcrm_scope"]()
-
-
 def _kind_label(label: str) -> str:
     if label == SEGMENT:
         return str(bilingual(*SEGMENT_NAMES))
@@ -161,7 +157,7 @@ class NetworkView(BaseView):
         store = current_app.extensions["graph_store"]
         if start is not None:
             try:
-                graph = neighbours(store, start[0], start[1], _scope())
+                graph = neighbours(store, start[0], start[1], current_scope())
             except NotFound:
                 abort(404)
         labels = localized(PAGE_LABELS)
@@ -258,7 +254,7 @@ class NetworkApi(BaseApi):
             return self.response_400(message=_bad_types())
         store = current_app.extensions["graph_store"]
         try:
-            graph = neighbours(store, label, uid, _scope(), types)
+            graph = neighbours(store, label, uid, current_scope(), types)
         except NotFound:
             return self.response_404()
         return self.response(200, result=graph)

@@ -18,11 +18,11 @@ from flask_appbuilder.security.decorators import permission_name, protect
 from flask_login import current_user
 from marshmallow import Schema, fields
 
-from graph.access import Scope
 from graph.errors import InvalidValue, NotFound
 from graph.nodes import STAGES
 from graph.referrals import DEFAULT_DEPTH, MAX_DEPTH, downstream_tree, parse_depth, upstream_chain
 from views.labels import bilingual, choice_label, localized
+from views.scope import current_scope
 
 # Texts of the page and its script, in the request's language.
 PAGE_LABELS = {
@@ -90,10 +90,6 @@ BAD_DEPTH = bilingual(
 )
 
 
-def _scope() -> Scope:
-    return current_app.extensions["graphcrm_scope"]()
-
-
 def _for_page(node: dict[str, Any]) -> dict[str, Any]:
     """A node as the page shows it: kind and stage labels, the record's address."""
     if node["placeholder"]:
@@ -138,7 +134,7 @@ class ReferralView(BaseView):
             depth = parse_depth(request.args.get("depth"))
         except InvalidValue:
             depth = DEFAULT_DEPTH
-        store, scope = current_app.extensions["graph_store"], _scope()
+        store, scope = current_app.extensions["graph_store"], current_scope()
         try:
             chain = upstream_chain(store, uid, scope)
             tree = downstream_tree(store, uid, depth, scope=scope)
@@ -211,7 +207,7 @@ class ReferralApi(BaseApi):
         """
         store = current_app.extensions["graph_store"]
         try:
-            chain = upstream_chain(store, uid, _scope())
+            chain = upstream_chain(store, uid, current_scope())
         except NotFound:
             return self.response_404()
         return self.response(200, result=[node.as_dict() for node in chain])
@@ -265,7 +261,7 @@ class ReferralApi(BaseApi):
             return self.response_400(message=str(BAD_DEPTH))
         store = current_app.extensions["graph_store"]
         try:
-            tree = downstream_tree(store, uid, depth, scope=_scope())
+            tree = downstream_tree(store, uid, depth, scope=current_scope())
         except NotFound:
             return self.response_404()
         return self.response(200, result=tree.as_dict())

@@ -30,6 +30,7 @@ from graph.errors import NotFound, StaleVersion
 from graph.masking import mask_record
 from graph.records import Record
 from graph.segments import (
+    HIDDEN,
     MAX_HOPS,
     InvalidRule,
     RuleMatch,
@@ -43,11 +44,14 @@ from graph.segments import (
     member_neighbours,
     member_page,
     parse_segment_fields,
+    rules_as_seen,
+    segment_as_seen,
     update_segment,
 )
 from views.downloads import csv_download, model_columns
 from views.interface import GraphInterface
 from views.labels import bilingual, choice_label, is_chinese, localized
+from views.scope import current_scope, not_visible
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 200
@@ -212,10 +216,6 @@ ExplanationSchema = Schema.from_dict(
     },
     name="SegmentExplanation",
 )
-
-
-def _scope() -> Scope:
-    return current_app.extensions["graphcrm_scope"]()
 
 
 def _store() -> Any:
@@ -423,14 +423,18 @@ class SegmentView(BaseView):
     def show(self, uid: str) -> Any:
         if (denied := self._guard("can_show")) is not None:
             return denied
-        segment, scope = self._segment(uid), _scope()
+        segment, scope = self._segment(uid), current_scope()
         page, size = _page_args()
         total = count_members(_store(), segment, scope)
         records = member_page(_customers(), segment, scope, page * size, size)
         return self.render_template(
             "graphcrm/segment_show.html",
             segment=segment,
-            rules=json.dumps([r.as_dict() for r in segment.rules], ensure_ascii=False, indent=1),
+            rules=json.dumps(
+                [r.as_dict() for r in rules_as_seen(_store(), segment.rules, scope)],
+                ensure_ascii=False,
+                indent=1,
+            ),
             total=total,
             members=[_member(record, scope) for record in records],
             page=page,
@@ -447,7 +451,7 @@ class SegmentView(BaseView):
     def export(self, uid: str) -> Any:
         if (denied := self._guard("can_export")) is not None:
             return denied
-        segment, scope = self._segment(uid), _scope()
+        segment, scope = self._segment(uid), current_scope()
         repository = _customers()
         total = count_members(_store(), segment, scope)
         audit(
@@ -471,7 +475,7 @@ class SegmentView(BaseView):
         """Cytoscape elements: members and their tags, channels and referrers (capped)."""
         if (denied := self._guard("can_show")) is not None:
             return denied
-        segment, scope = self._segment(uid), _scope()
+        segment, scope = self._segment(uid), current_scope()
         records = member_page(_customers(), segment, scope, 0, GRAPH_MEMBERS)
         elements: dict[str, dict[str, Any]] = {}
         for record in records:
@@ -501,7 +505,7 @@ class SegmentView(BaseView):
             return denied
         segment = self._segment(uid)
         try:
-            found = explain(_store(), segment, customer, _scope())
+            found = explain(_store(), segment, customer, current_scope())
         except NotFound:
             abort(404)
         words = localized(EVIDENCE)
@@ -540,12 +544,17 @@ def evidence(match: RuleMatch, words: dict[str, str]) -> str:
         return f"{words[field]}: {choice_label(CHOICES[field], match.shown)}"
     if field != "referred_by":
         return f"{words[field]}: {match.shown}"
-    referrer = match.rule.value["customer"]
+
+    def named(uid: str) -> str:
+        return not_visible() if uid == HIDDEN else uid
+
+    referrer = named(match.rule.value["customer"])
     if not match.matched:
         return words["not_referred"].format(referrer=referrer, hops=match.rule.value["hops"])
     via, hops = match.path[1:-1], len(match.path) - 1
     if via:
-        return words["referred_via"].format(referrer=referrer, via=", ".join(via), hops=hops)
+        shown = ", ".join(named(uid) for uid in via)
+        return words["referred_via"].format(referrer=referrer, via=shown, hops=hops)
     return words["referred"].format(referrer=referrer, hops=hops)
 
 
@@ -586,7 +595,11 @@ class SegmentApi(BaseApi):
             401:
               $ref: '#/components/responses/401'
         """
-        return self.response(200, result=[s.as_dict() for s in list_segments(_store())])
+        store, scope = _store(), current_scope()
+        segments = list_segments(store)
+        return self.response(
+            200, result=[segment_as_seen(store, s, scope).as_dict() for s in segments]
+        )
 
     def _body(self) -> tuple[str, str, Any] | Response:
         try:
@@ -657,7 +670,8 @@ class SegmentApi(BaseApi):
               $ref: '#/components/responses/404'
         """
         try:
-            return self.response(200, result=get_segment(_store(), uid).as_dict())
+            segment = segment_as_seen(_store(), get_segment(_store(), uid), current_scope())
+            return self.response(200, result=segment.as_dict())
         except NotFound:
             return self.response_404()
 
@@ -785,7 +799,7 @@ class SegmentApi(BaseApi):
             segment = get_segment(_store(), uid)
         except NotFound:
             return self.response_404()
-        scope = _scope()
+        scope = current_scope()
         page, size = _page_args()
         total = count_members(_store(), segment, scope)
         records = member_page(_customers(), segment, scope, page * size, size)
@@ -823,7 +837,7 @@ class SegmentApi(BaseApi):
         """
         try:
             segment = get_segment(_store(), uid)
-            found = explain(_store(), segment, customer, _scope())
+            found = explain(_store(), segment, customer, current_scope())
         except NotFound:
             return self.response_404()
         return self.response(200, result=found.as_dict())
