@@ -33,6 +33,7 @@ from graph.query import (
     union,
 )
 from graph.records import ISO_DATETIME, Record, Ref, record_from_row, to_graph
+from graph.serials import next_uid
 from graph.store import GraphStore
 
 Clock = Callable[[], dt.datetime]
@@ -246,20 +247,15 @@ class NodeRepository:
             if _uids(rel_values.get(rel.name))
         ]
         change = self._change("create", stamp, actor, changes)
-        params: dict[str, Any] = {
-            "props": seal_props(self.model, props, self.cipher),
-            "now": stamp,
-            "change": change,
+        uid = next_uid(self.store, self.meta.uid_prefix, now, self.serial_timezone)
+        rows = self.store.write(
+            splice(self._template("node_create"), parts),
+            uid=uid,
+            props=seal_props(self.model, props, self.cipher),
+            now=stamp,
+            change=change,
             **part_params,
-        }
-        if self.meta.uid_prefix:
-            day = now.astimezone(self.serial_timezone).strftime("%Y%m%d")
-            template = self._template("node_create_serial")
-            params["serial_key"] = f"{self.meta.uid_prefix}{day}"
-        else:
-            template = self._template("node_create")
-            params["uid"] = secrets.token_hex(8)
-        rows = self.store.write(splice(template, parts), **params)
+        )
         created = self.get(rows[0]["n"]["uid"])
         assert created is not None
         record_changed.send(self.model.label, action="create", uid=created.uid, actor=actor)

@@ -21,7 +21,6 @@ import datetime as dt
 import json
 import math
 import re
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -31,10 +30,12 @@ from graph.access import Scope, scope_conditions
 from graph.cypher import Statement
 from graph.errors import InvalidValue, NotFound, StaleVersion
 from graph.events import record_changed
+from graph.nodes import SEGMENT_UID_PREFIX
 from graph.pii import open_props
 from graph.query import Condition, apply_filters, compile_filters, with_params
 from graph.records import ISO_DATETIME, Record, record_from_row
 from graph.repository import NodeRepository, utc_now
+from graph.serials import next_uid
 from graph.store import GraphStore
 
 MAX_HOPS = 10
@@ -668,16 +669,19 @@ def create_segment(
     rules: tuple[Rule, ...],
     actor: str,
     clock: Callable[[], dt.datetime] = utc_now,
+    timezone: dt.tzinfo = dt.UTC,
 ) -> Segment:
-    """Save a new segment (rules already checked by ``parse_rules``)."""
+    """Save a new segment (rules already checked by ``parse_rules``); its uid is allocated
+    like every record's (``graph.serials``, days counted in ``timezone``)."""
+    now = clock()
     rows = store.write(
         "segment_create",
-        uid=secrets.token_hex(8),
+        uid=next_uid(store, SEGMENT_UID_PREFIX, now, timezone),
         name=name,
         description=description,
         rules=_rules_json(rules),
         actor=actor,
-        now=_stamp(clock),
+        now=now.astimezone(dt.UTC).strftime(ISO_DATETIME),
     )
     segment = _segment(rows[0]["s"])
     record_changed.send("Segment", action="create", uid=segment.uid, actor=actor)

@@ -7,6 +7,7 @@ and OWNS/REPORTS_TO relationships surviving every step.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -92,6 +93,7 @@ def test_new_account_gets_a_user_node(
     assert node is not None
     assert (node["username"], node["display_name"]) == ("ada", "Ada Lovelace")
     assert (node["active"], node["user_id"]) == (True, user_id)
+    assert re.fullmatch(r"U\d{8}\d{3,}", node["uid"])  # a readable uid, like every record's
     # The e-mail address is personal data: stored sealed with its blind index, like a form's.
     cipher = app.extensions["field_cipher"]
     assert "ada@example.com" not in node["email"] and node["email_bidx"]

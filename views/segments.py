@@ -23,6 +23,7 @@ from marshmallow import Schema, fields
 
 from app.audit import current_username
 from app.audit import record as audit
+from app.graph_store import business_timezone
 from graph import nodes
 from graph.access import Scope
 from graph.csv_export import export_filename
@@ -222,6 +223,10 @@ def _store() -> Any:
     return current_app.extensions["graph_store"]
 
 
+def _timezone() -> Any:
+    return business_timezone(current_app)
+
+
 def _customers() -> Any:
     return current_app.extensions["graph_repositories"](nodes.Customer)
 
@@ -380,7 +385,9 @@ class SegmentView(BaseView):
             name, description, rules = parse_segment_fields(data)
             actor = _actor()
             if segment is None:
-                segment = create_segment(_store(), name, description, rules, actor)
+                segment = create_segment(
+                    _store(), name, description, rules, actor, timezone=_timezone()
+                )
             else:
                 version = int(request.form.get("version") or segment.version)
                 segment = update_segment(
@@ -627,7 +634,7 @@ class SegmentApi(BaseApi):
         if isinstance(body, Response):
             return body
         name, description, rules = body
-        segment = create_segment(_store(), name, description, rules, _actor())
+        segment = create_segment(_store(), name, description, rules, _actor(), timezone=_timezone())
         return self.response(201, result=segment.as_dict())
 
     @expose("/<uid>", methods=["GET"])
