@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 from flask_login import current_user
 
-from app.roles import ALL_ROWS_ROLES, PII_PERMISSION, SALES
+from app.roles import ALL_ROWS_ROLES, CASCADE_PERMISSION, PII_PERMISSION, SALES
 from graph.access import Scope
 
 NOBODY = Scope(username="", team_only=True, pii=False)
@@ -33,11 +33,13 @@ def current_scope() -> Scope:
 
 
 def init_app(app: Flask) -> None:
-    """Make the data interface ask ``current_scope`` and give admins the PII permission."""
+    """Make the data interface ask ``current_scope`` and give admins the PII permission and
+    the permission to delete records together with those that need them."""
     app.extensions["graphcrm_scope"] = current_scope
     sm = app.appbuilder.sm
     with app.app_context():
-        permission = sm.add_permission_view_menu(*PII_PERMISSION)
         admin = sm.find_role(app.config["AUTH_ROLE_ADMIN"])
-        if admin is not None and permission not in admin.permissions:
-            sm.add_permission_role(admin, permission)
+        for names in (PII_PERMISSION, CASCADE_PERMISSION):
+            permission = sm.add_permission_view_menu(*names)
+            if admin is not None and permission not in admin.permissions:
+                sm.add_permission_role(admin, permission)

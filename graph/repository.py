@@ -17,9 +17,9 @@ from typing import Any
 
 from graph.crypto import FieldCipher
 from graph.cypher import Statement
-from graph.errors import InvalidValue, NotFound, StaleVersion
+from graph.errors import HasDependants, InvalidValue, NotFound, StaleVersion
 from graph.events import record_changed
-from graph.model import NodeModel, Rel
+from graph.model import Dependant, NodeModel, Rel, dependants_of
 from graph.pii import open_props, open_value, seal_props, seal_value
 from graph.query import (
     Condition,
@@ -329,20 +329,102 @@ class NodeRepository:
         record_changed.send(self.model.label, action="update", uid=updated.uid, actor=actor)
         return updated
 
-    def delete(self, before: Record, actor: str) -> None:
-        """Delete the node and its relationships, keeping a history entry of what it was."""
+    def dependants(self, uid: str) -> list[tuple[Dependant, int]]:
+        """How many records of each type would be left without their required relation if
+        the record ``uid`` were deleted (types with none left out; all rows counted, since
+        a delete must not leave any behind, whoever asks)."""
+        found = []
+        for dependant in dependants_of(self.model.label):
+            repository = self._dependant_repository(dependant)
+            count = repository.count([Condition(dependant.rel.name, "rel_eq", uid)])
+            if count:
+                found.append((dependant, count))
+        return found
+
+    def blockers(self, uid: str) -> HasDependants | None:
+        """The refusal a plain delete of ``uid`` would meet now (counts of the records that
+        need it, and whether they may go with it), or None when nothing needs it."""
+        found = self.dependants(uid)
+        return self._has_dependants(uid, found) if found else None
+
+    def delete(self, before: Record, actor: str, *, cascade: bool = False) -> dict[str, int]:
+        """Delete the node and its relationships, keeping a history entry of what it was.
+
+        Records whose required relation points at it (``dependants``) refuse the delete
+        (``HasDependants``), unless ``cascade`` is asked and every such relation declares
+        ``on_target_delete="cascade"``: then they are deleted in the same write, each with
+        its own history entry. Returns how many records of each label went with it.
+        """
         stamp = self.clock().astimezone(dt.UTC).strftime(ISO_DATETIME)
+        found = self.dependants(before.uid or "")
+        if found and not (cascade and all(d.rel.on_target_delete == "cascade" for d, _ in found)):
+            raise self._has_dependants(before.uid or "", found)
+        parts: list[Statement] = []
+        params: dict[str, Any] = {}
+        doomed: list[tuple[str, str]] = []
+        counts = dict(found)
+        for index, dependant in enumerate(dependants_of(self.model.label)):
+            repository = self._dependant_repository(dependant)
+            records = []
+            if counts.get(dependant):
+                condition = Condition(dependant.rel.name, "rel_eq", before.uid)
+                records = repository.page([condition], limit=counts[dependant] + 1)
+            # Seen from n: a dependant whose relation points out to n links in, and back.
+            name = (
+                "node_delete_dependants_in"
+                if dependant.rel.direction == "out"
+                else "node_delete_dependants_out"
+            )
+            template = self._template(name, Target=dependant.model.label, REL=dependant.rel.type)
+            parts.append(suffix_params(template, str(index)))
+            params[f"uids_{index}"] = [r.uid for r in records]
+            params[f"changes_{index}"] = [
+                repository._delete_change(r, stamp, actor) for r in records
+            ]
+            doomed += [(dependant.model.label, r.uid or "") for r in records]
+        change = self._delete_change(before, stamp, actor)
+        rows = self.store.write(
+            splice(self._template("node_delete"), parts), uid=before.uid, change=change, **params
+        )
+        if not rows:
+            if self.get(before.uid or "") is None:
+                raise NotFound(f"{self.model.label} {before.uid} does not exist")
+            raise self._has_dependants(before.uid or "", self.dependants(before.uid or ""))
+        for label, uid in doomed:
+            record_changed.send(label, action="delete", uid=uid, actor=actor)
+        record_changed.send(self.model.label, action="delete", uid=before.uid, actor=actor)
+        deleted: dict[str, int] = {}
+        for label, _ in doomed:
+            deleted[label] = deleted.get(label, 0) + 1
+        return deleted
+
+    def _delete_change(self, before: Record, stamp: str, actor: str) -> dict[str, Any]:
+        """The history entry of deleting ``before``: each property's last value."""
         changes = [
             FieldChange(p.name, to_graph(p, getattr(before, p.name, None)), None)
             for p in self.meta.props
             if getattr(before, p.name, None) not in (None, "")
         ]
         change = self._change("delete", stamp, actor, changes)
+        change["entity_uid"] = before.uid
         change["version"] = (before.version or 0) + 1  # the version the delete ends
-        rows = self.store.write(self._template("node_delete"), uid=before.uid, change=change)
-        if not rows:
-            raise NotFound(f"{self.model.label} {before.uid} does not exist")
-        record_changed.send(self.model.label, action="delete", uid=before.uid, actor=actor)
+        return change
+
+    def _dependant_repository(self, dependant: Dependant) -> NodeRepository:
+        return NodeRepository(
+            self.store,
+            dependant.model,
+            clock=self.clock,
+            serial_timezone=self.serial_timezone,
+            cipher=self.cipher,
+        )
+
+    def _has_dependants(self, uid: str, found: list[tuple[Dependant, int]]) -> HasDependants:
+        counts: dict[str, int] = {}
+        for dependant, count in found:
+            counts[dependant.model.label] = counts.get(dependant.model.label, 0) + count
+        cascadable = all(d.rel.on_target_delete == "cascade" for d, _ in found)
+        return HasDependants(self.model.label, uid, tuple(counts.items()), cascadable)
 
     # -- helpers ------------------------------------------------------------------------
 
