@@ -19,7 +19,7 @@ from graph.crypto import FieldCipher
 from graph.cypher import Statement
 from graph.errors import HasDependants, InvalidValue, NotFound, StaleVersion
 from graph.events import record_changed
-from graph.model import Dependant, NodeModel, Rel, dependants_of
+from graph.model import Dependant, NodeModel, Rel, dependants_of, model_for
 from graph.pii import open_props, open_value, seal_props, seal_value
 from graph.query import (
     Condition,
@@ -242,7 +242,7 @@ class NodeRepository:
         changes = [
             FieldChange(name, None, value) for name, value in props.items() if value is not None
         ] + [
-            FieldChange(rel.name, None, _titles(rel_values.get(rel.name)))
+            FieldChange(rel.name, None, self._link_titles(rel, rel_values.get(rel.name)))
             for rel in self.meta.rels
             if _uids(rel_values.get(rel.name))
         ]
@@ -291,7 +291,7 @@ class NodeRepository:
                     FieldChange(
                         rel.name,
                         _titles(getattr(before, rel.name, None)),
-                        _titles(rel_values[rel.name]),
+                        self._link_titles(rel, rel_values[rel.name]),
                     )
                 )
         if not changes:
@@ -466,6 +466,17 @@ class NodeRepository:
         name = "node_unlink_all_out" if rel.direction == "out" else "node_unlink_all_in"
         return self._template(name, Target=rel.target, REL=rel.type)
 
+    def _link_titles(self, rel: Rel, value: Any) -> str | None:
+        """The titles of the records ``value`` links to, for a history entry: a form or
+        client may name them by uid alone, and history shows names, not codes."""
+        items = value if isinstance(value, list | tuple | set) else [value]
+        bare = [str(item) for item in items if item and not isinstance(item, Ref | Record)]
+        if bare:
+            target = NodeRepository(self.store, model_for(rel.target), cipher=self.cipher)
+            known = target.titles(bare)
+            items = [known.get(str(i), str(i)) if str(i) in bare else i for i in items]
+        return _titles(items)
+
     def _record(self, node: dict[str, Any]) -> Record:
         return record_from_row(self.model, open_props(self.model, node, self.cipher))
 
@@ -531,7 +542,6 @@ def _rendered(
 
 @cache
 def _relations_statement(store: GraphStore, label: str) -> Statement:
-    from graph.model import model_for
 
     parts = []
     for index, rel in enumerate(model_for(label).meta.rels):

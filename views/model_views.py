@@ -25,6 +25,7 @@ from graph.errors import (
 )
 from graph.model import NodeModel
 from views import deletes, fields
+from views.history import readable_history
 from views.interface import GraphInterface
 from views.labels import bilingual, choice_label, model_labels
 from views.texts import (
@@ -140,7 +141,7 @@ class GraphModelView(ModelView):
             widgets=widgets,
             related_views=self._related_views,
             item=item,
-            history=self.datamodel.history(item.uid),
+            history=readable_history(self.datamodel, item.uid),
             label_columns=self.label_columns,
             **self.show_context(item),
         )
