@@ -60,3 +60,22 @@ def test_timeline_shows_method_and_status_labels(client: FlaskClient, store: Gra
     timeline = timeline.split('id="timeline"')[1]
     assert "<td>微信</td>" in timeline and "<td>处理中</td>" in timeline
     assert "wechat" not in timeline
+
+
+def test_segment_members_show_stage_labels_under_field_headers(
+    client: FlaskClient, store: GraphStore
+) -> None:
+    from graph.segments import create_segment, parse_rules
+
+    NodeRepository(store, nodes.Customer).create({"name": "Gone Co.", "stage": "lost"}, "t")
+    rules = parse_rules([{"field": "stage", "op": "in", "value": ["lost"]}])
+    segment = create_segment(store, "Lost", "", rules, "admin")
+    login(client)
+    page = client.get(f"/segments/show/{segment.uid}").get_data(as_text=True)
+    members = page.split('id="segment-members"')[1].split("</table>")[0]
+    assert "<th>Region</th>" in members and "comma-separated" not in members
+    assert "<td>Lost</td>" in members and "<td>lost</td>" not in members
+    client.get("/lang/zh")
+    page = client.get(f"/segments/show/{segment.uid}").get_data(as_text=True)
+    members = page.split('id="segment-members"')[1].split("</table>")[0]
+    assert "<th>地区</th>" in members and "<td>流失</td>" in members

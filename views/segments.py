@@ -48,7 +48,7 @@ from graph.segments import (
 )
 from views.downloads import csv_download, model_columns
 from views.interface import GraphInterface
-from views.labels import bilingual, choice_label, is_chinese, localized
+from views.labels import bilingual, choice_label, is_chinese, localized, model_labels
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 200
@@ -443,6 +443,9 @@ class SegmentView(BaseView):
             page=page,
             pages=(total + size - 1) // size,
             labels=localized(LABELS),
+            # The member list's headers and stages as a person reads them (not form hints).
+            columns={k: str(v) for k, v in model_labels(nodes.Customer.meta).items()},
+            stage_label=lambda value: choice_label(nodes.STAGES, value),
             csrf=generate_csrf(),
             can_edit=self._can("can_edit"),
             can_delete=self._can("can_delete"),
