@@ -214,7 +214,8 @@ def demo(
     host: str, port: int, workers: int, admin_user: str, admin_password: str | None,
     admin_email: str | None, customers: int, no_serve: bool,
 ) -> None:  # fmt: skip
-    """Initialise, load demo data if the graph has no customers yet, then serve."""
+    """Initialise, load demo data if the graph has no customers yet, create the demo staff
+    logins and print whom to be (each login with its role and team), then serve."""
     from graph.seed import seed_demo
 
     app = current_app._get_current_object()
