@@ -57,15 +57,20 @@ def ensure_admin(
 DEMO_ROLES = {"sales": "Sales", "service": "Service"}
 # Demo accounts for the roles no seeded staff member has: username, name, role, what they do.
 DEMO_OFFICE = (
-    ("finance", "Demo Finance", "Finance", "orders of every customer; reads the rest"),
-    ("marketing", "Demo Marketing", "Marketing", "channels, tags, segments; personal data masked"),
+    ("demo.finance", "Demo Finance", "Finance", "orders of every customer; reads the rest"),
     (
-        "analyst",
+        "demo.marketing",
+        "Demo Marketing",
+        "Marketing",
+        "channels, tags, segments; personal data masked",
+    ),
+    (
+        "demo.analyst",
         "Demo Analyst",
         "Analyst",
         "reads everything, Cypher console; personal data masked",
     ),
-    ("auditor", "Demo Auditor", "Auditor", "the audit log only"),
+    ("demo.auditor", "Demo Auditor", "Auditor", "the audit log only"),
 )
 
 
