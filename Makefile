@@ -9,8 +9,10 @@ VENDORED := $(VENDOR)/cypher-editor.js $(VENDOR)/cypher-codemirror.css $(VENDOR)
 
 .PHONY: demo test test-neo4j install vendor lint format bench clean
 
+# make demo PORT=8090 serves on another port.
+PORT ?= 8080
 demo: install
-	$(BIN)/graphcrm demo
+	$(BIN)/graphcrm demo --port $(PORT)
 
 test: install lint
 	$(BIN)/pytest

@@ -55,10 +55,38 @@ def ensure_admin(
 
 # Demo staff roles by the seeded node's job (graph.dataset): managers and reps sell.
 DEMO_ROLES = {"sales": "Sales", "service": "Service"}
+# Demo accounts for the roles no seeded staff member has: username, name, role, what they do.
+DEMO_OFFICE = (
+    ("demo.finance", "Demo Finance", "Finance", "orders of every customer; reads the rest"),
+    (
+        "demo.marketing",
+        "Demo Marketing",
+        "Marketing",
+        "channels, tags, segments; personal data masked",
+    ),
+    (
+        "demo.analyst",
+        "Demo Analyst",
+        "Analyst",
+        "reads everything, Cypher console; personal data masked",
+    ),
+    ("demo.auditor", "Demo Auditor", "Auditor", "the audit log only"),
+)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    """One demo account to show a newcomer: whom to be and what they will see."""
+
+    role: str
+    username: str
+    name: str
+    team: str
 
 
 def ensure_demo_staff(app: Flask) -> tuple[list[tuple[str, str]], str | None]:
-    """Give every seeded staff member without an account a login with their role.
+    """Give every seeded staff member without an account a login with their role, and add
+    one account for each role no seeded staff member has (``DEMO_OFFICE``).
 
     All demo staff share one generated password, returned once (None when nobody was added).
     Their accounts take over the seeded User nodes, so a salesperson sees their customers.
@@ -66,20 +94,78 @@ def ensure_demo_staff(app: Flask) -> tuple[list[tuple[str, str]], str | None]:
     sm = app.appbuilder.sm
     store = app.extensions["graph_store"]
     password = generate_password()
+    wanted = [
+        (
+            row["username"],
+            row["display_name"] or row["username"],
+            DEMO_ROLES.get(row["role"] or "", "Sales"),
+        )
+        for row in store.read("user_list_unlinked")
+    ]
+    wanted += [(username, name, role) for username, name, role, _ in DEMO_OFFICE]
     created: list[tuple[str, str]] = []
     with app.app_context():
-        for row in store.read("user_list_unlinked"):
-            role_name = DEMO_ROLES.get(row["role"] or "", "Sales")
-            if sm.find_user(username=row["username"]):
+        for username, name, role_name in wanted:
+            if sm.find_user(username=username):
                 continue
             user = sm.add_user(
-                username=row["username"],
-                first_name=row["display_name"] or row["username"],
+                username=username,
+                first_name=name,
                 last_name="",
-                email=f"{row['username']}@demo.graphcrm.local",
+                email=f"{username}@demo.graphcrm.local",
                 role=sm.find_role(role_name),
                 password=password,
             )
             if user:
-                created.append((row["username"], role_name))
+                created.append((username, role_name))
     return created, password if created else None
+
+
+def demo_logins(app: Flask) -> list[DemoLogin]:
+    """Whom a newcomer can be in the demo: a salesperson, their manager, a service agent,
+    and the finance, marketing, analyst and auditor accounts (those that exist)."""
+    sm = app.appbuilder.sm
+    rows = app.extensions["graph_store"].read("user_list_staff_teams")
+    by_name = {row["username"]: row for row in rows}
+    # A rep: reports to a manager, nobody reports to them; the first one that has a login.
+    with app.app_context():
+        exists = {row["username"] for row in rows if sm.find_user(username=row["username"])}
+        office = [o for o in DEMO_OFFICE if sm.find_user(username=o[0])]
+    reps = [
+        r for r in rows
+        if r["role"] == "sales" and r["manager"] in by_name and not r["reports"]
+        and r["username"] in exists and r["manager"] in exists
+    ]  # fmt: skip
+    service = [r for r in rows if r["role"] == "service" and r["username"] in exists]
+    logins = []
+    if reps:
+        rep, boss = reps[0], by_name[reps[0]["manager"]]
+        logins.append(
+            DemoLogin(
+                "Sales",
+                rep["username"],
+                rep["display_name"],
+                f"reports to {boss['display_name']} ({boss['username']}); sees own customers",
+            )
+        )
+        logins.append(
+            DemoLogin(
+                "Sales",
+                boss["username"],
+                boss["display_name"],
+                f"manager of {boss['reports']} salespeople; sees their customers too",
+            )
+        )
+    if service:
+        agent = min(service, key=lambda r: (r["reports"] > 0, r["username"]))
+        lead = f"reports to {agent['manager_name']}; " if agent["manager_name"] else ""
+        logins.append(
+            DemoLogin(
+                "Service",
+                agent["username"],
+                agent["display_name"],
+                f"{lead}reads customers and orders, handles follow-ups and tickets",
+            )
+        )
+    logins += [DemoLogin(role, username, name, does) for username, name, role, does in office]
+    return logins

@@ -190,6 +190,26 @@ def init(admin_user: str, admin_password: str | None, admin_email: str | None) -
     _print_admin(_init(app, admin_user, admin_password, admin_email))
 
 
+def _print_demo_logins(logins: list, created: int, password: str | None) -> None:  # type: ignore[type-arg]
+    """Whom to be: one line per demo login with its role and team."""
+    click.secho("Demo logins: who to be", fg="green", bold=True)
+    width = max((len(login.username) for login in logins), default=8)
+    for login in logins:
+        click.echo(f"    {login.role:<10} {login.username:<{width}}  {login.name}: {login.team}")
+    if password:
+        click.echo(f"    password: {password}  (the same for all {created} demo staff accounts;")
+        click.echo("    shown only this once, like the admin's)")
+    else:
+        click.echo(
+            "    password: the one printed when these accounts were created (reset one with "
+            "'flask --app wsgi fab reset-password')"
+        )
+    click.echo(
+        "    Every other seeded salesperson and service agent has a login too "
+        "(Security → List Users)."
+    )
+
+
 @commands.command("demo")
 @with_serve_options
 @with_admin_options
@@ -202,7 +222,8 @@ def demo(
     host: str, port: int, workers: int, admin_user: str, admin_password: str | None,
     admin_email: str | None, customers: int, no_serve: bool,
 ) -> None:  # fmt: skip
-    """Initialise, load demo data if the graph has no customers yet, then serve."""
+    """Initialise, load demo data if the graph has no customers yet, create the demo staff
+    logins and print whom to be (each login with its role and team), then serve."""
     from graph.seed import seed_demo
 
     app = current_app._get_current_object()
@@ -212,17 +233,11 @@ def demo(
         click.echo(f"Demo data loaded: {customers} customers with their contacts and history.")
     else:
         click.echo("The graph already holds customers: demo data not loaded again.")
-    from app.accounts import ensure_demo_staff
+    from app.accounts import demo_logins, ensure_demo_staff
 
     staff, staff_password = ensure_demo_staff(app)
-    if staff_password:
-        sales = [name for name, role in staff if role == "Sales"]
-        click.secho(
-            "Demo staff accounts created (they see only their team's customers):", bold=True
-        )
-        click.echo(f"    users:    {', '.join(sales[:4])}, ... ({len(staff)} in all)")
-        click.echo(f"    password: {staff_password}  (shared; shown only this once)")
     _print_admin(result)
+    _print_demo_logins(demo_logins(app), len(staff), staff_password)
     if not no_serve:
         sys.exit(_serve(app, host, port, workers))
 

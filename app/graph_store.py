@@ -52,20 +52,29 @@ def init_app(app: Flask) -> None:
         store.apply_schema()
     app.extensions[EXTENSION] = store
     app.extensions["field_cipher"] = cipher
+    app.extensions["graph_timezone"] = _zone(app.config["GRAPHCRM_TIMEZONE"])
     app.extensions["graph_repositories"] = _repository_factory(
-        store, app.config["GRAPHCRM_TIMEZONE"], cipher
+        store, app.extensions["graph_timezone"], cipher
     )
     app.extensions["graph_server"] = server
     app.extensions["graph_url"] = url
 
 
-def _repository_factory(store: GraphStore, timezone: str, cipher: FieldCipher):  # type: ignore[no-untyped-def]
-    """One repository per node type, sharing the app's store and field cipher; serials
-    count local days."""
+def _zone(timezone: str) -> ZoneInfo:
     try:
-        zone = ZoneInfo(timezone)
+        return ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"GRAPHCRM_TIMEZONE={timezone!r} is not a known time zone") from exc
+
+
+def business_timezone(app: Flask) -> ZoneInfo:
+    """The business time zone (``GRAPHCRM_TIMEZONE``): the day in every record's uid."""
+    return app.extensions["graph_timezone"]
+
+
+def _repository_factory(store: GraphStore, zone: ZoneInfo, cipher: FieldCipher):  # type: ignore[no-untyped-def]
+    """One repository per node type, sharing the app's store and field cipher; serials
+    count local days."""
 
     @cache
     def repository(model: type[NodeModel]) -> NodeRepository:

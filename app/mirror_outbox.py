@@ -33,6 +33,7 @@ from sqlalchemy import Column, DateTime, Engine, Integer, String, Text, delete, 
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.graph_store import business_timezone
 from graph.crypto import FieldCipher
 from graph.errors import GraphCRMError
 from graph.store import GraphStore
@@ -121,6 +122,7 @@ def drain(
     *,
     user_ids: Iterable[int] | None = None,
     due_only: bool = True,
+    timezone: dt.tzinfo = dt.UTC,
 ) -> DrainReport:
     """Mirror the queued accounts (only ``user_ids`` if given; only due ones if ``due_only``).
 
@@ -145,7 +147,7 @@ def drain(
             if account is None:
                 retire_user(store, entry.user_id, actor=entry.actor)
             else:
-                mirror_account(store, account, actor=entry.actor, cipher=cipher)
+                mirror_account(store, account, actor=entry.actor, cipher=cipher, timezone=timezone)
         except GraphCRMError as exc:
             failed += 1
             log.warning("account %s not mirrored into the graph yet: %s", entry.user_id, exc)
@@ -231,6 +233,11 @@ def init_app(app: Flask) -> None:
         if store is None:
             return
         try:
-            drain(app.appbuilder.session.get_bind(), store, app.extensions.get("field_cipher"))
+            drain(
+                app.appbuilder.session.get_bind(),
+                store,
+                app.extensions.get("field_cipher"),
+                timezone=business_timezone(app),
+            )
         except SQLAlchemyError:
             log.exception("the mirror outbox could not be read")

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, current_app, g
 from flask_login import current_user
 
-from app.roles import ALL_ROWS_ROLES, PII_PERMISSION, SALES
+from app.roles import ALL_ROWS_ROLES, CASCADE_PERMISSION, PII_PERMISSION, SALES
 from graph.access import Scope
 from graph.model import REGISTRY
 
@@ -51,11 +51,13 @@ def _may_read(sm: Any, label: str) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    """Make the data interface ask ``current_scope`` and give admins the PII permission."""
+    """Make the data interface ask ``current_scope`` and give admins the PII permission and
+    the permission to delete records together with those that need them."""
     app.extensions["graphcrm_scope"] = current_scope
     sm = app.appbuilder.sm
     with app.app_context():
-        permission = sm.add_permission_view_menu(*PII_PERMISSION)
         admin = sm.find_role(app.config["AUTH_ROLE_ADMIN"])
-        if admin is not None and permission not in admin.permissions:
-            sm.add_permission_role(admin, permission)
+        for names in (PII_PERMISSION, CASCADE_PERMISSION):
+            permission = sm.add_permission_view_menu(*names)
+            if admin is not None and permission not in admin.permissions:
+                sm.add_permission_role(admin, permission)

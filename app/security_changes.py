@@ -24,6 +24,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from app import audit, mirror_outbox
+from app.graph_store import business_timezone
 from app.sql_lock import lock_table
 from graph.users import SyncReport, sync_users
 
@@ -169,6 +170,7 @@ def _after_commit(session: Session) -> None:
         current_app.extensions.get("field_cipher"),
         user_ids=pending.accounts,
         due_only=False,
+        timezone=business_timezone(current_app),
     )
 
 
@@ -212,6 +214,8 @@ def sync_graph_users(app: Flask, actor: str = "system") -> SyncReport:
         users = app.appbuilder.sm.get_all_users()
         accounts = [mirror_outbox.account_of(user) for user in users]
         store, cipher = app.extensions["graph_store"], app.extensions.get("field_cipher")
-        report = sync_users(store, accounts, actor=actor, cipher=cipher)
+        report = sync_users(
+            store, accounts, actor=actor, cipher=cipher, timezone=business_timezone(app)
+        )
         mirror_outbox.clear(app.appbuilder.session.get_bind(), queued_before=started)
         return report

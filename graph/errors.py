@@ -65,3 +65,17 @@ class MaskedField(GraphCRMError):
 
 class IdempotencyKeyReused(GraphCRMError):
     """An ``Idempotency-Key`` that carried one create came back with a different request."""
+
+
+class HasDependants(GraphCRMError):
+    """A delete refused because records whose required relation points at the record would
+    be left behind; ``counts`` holds how many of each type (label, count), ``cascadable``
+    whether their declarations allow deleting them together (an admin's choice)."""
+
+    def __init__(self, label: str, uid: str, counts: tuple[tuple[str, int], ...], cascadable: bool):
+        listed = ", ".join(f"{count} {name}" for name, count in counts)
+        super().__init__(f"{label} {uid} still has {listed}")
+        self.label = label
+        self.uid = uid
+        self.counts = counts
+        self.cascadable = cascadable

@@ -16,6 +16,11 @@ from graph.errors import ConfigError
 
 LABEL = re.compile(r"^[A-Z][A-Za-z0-9_]*$")
 PROPERTY = re.compile(r"^[a-z][a-z0-9_]*$")
+# A uid prefix: one to three capital letters, followed in every uid by the creation day and a
+# daily serial (``graph.serials``), so a prefix never runs into the digits after it.
+UID_PREFIX = re.compile(r"^[A-Z]{1,3}$")
+# What happens to the records whose required relation points at a record being deleted.
+ON_TARGET_DELETE = ("refuse", "cascade")
 
 # Property kinds and what they hold.
 KINDS = ("string", "text", "integer", "float", "boolean", "date", "datetime", "phone", "email")
@@ -81,6 +86,10 @@ class Rel:
     listed: bool = False
     searchable: bool = True
     editable: bool = True
+    # Only for a required relation: deleting its target is refused while such records point
+    # at it ("refuse"), or may delete them together with it ("cascade", an admin's choice
+    # at delete time). Either way no record is left without its required target.
+    on_target_delete: str = "refuse"
 
 
 @dataclass(frozen=True)
@@ -95,7 +104,7 @@ class Meta:
     title: str
     props: tuple[Prop, ...]
     rels: tuple[Rel, ...]
-    uid_prefix: str | None
+    uid_prefix: str
     default_order: str
     by_name: dict[str, Prop | Rel] = field(default_factory=dict)
 
@@ -124,9 +133,9 @@ class NodeModel:
     title: ClassVar[str] = "name"
     props: ClassVar[tuple[Prop, ...]] = ()
     rels: ClassVar[tuple[Rel, ...]] = ()
-    # Customer ids are assigned by the graph as prefix + YYYYMMDD + daily serial; other
-    # node types get random uids.
-    uid_prefix: ClassVar[str | None] = None
+    # Every uid is assigned by the graph as prefix + YYYYMMDD + daily serial
+    # (``graph.serials``): C20240520001, F20240520001. Each type declares its own prefix.
+    uid_prefix: ClassVar[str] = ""
     default_order: ClassVar[str] = "name"
     # Relation fields from this type to the Customer whose owner decides who may see it
     # (() for Customer itself); None for shared reference data visible to all staff.
@@ -137,9 +146,9 @@ class NodeModel:
         super().__init_subclass__(**kwargs)
         label = cls.__dict__.get("label") or cls.__name__
         cls.label = label
-        cls.meta = _build_meta(cls, label)
         if label in REGISTRY:
             raise ConfigError(f"E001 node label {label!r} is declared twice")
+        cls.meta = _build_meta(cls, label)
         REGISTRY[label] = cls
 
 
@@ -175,6 +184,17 @@ def _build_meta(cls: type[NodeModel], label: str) -> Meta:
             raise ConfigError(f"E007 {where}.{rel.name}: bad relationship type or target")
         if rel.direction not in ("in", "out"):
             raise ConfigError(f"E008 {where}.{rel.name}: direction must be 'in' or 'out'")
+        if rel.on_target_delete not in ON_TARGET_DELETE or (
+            rel.on_target_delete != "refuse" and not rel.required
+        ):
+            raise ConfigError(
+                f"E018 {where}.{rel.name}: on_target_delete must be one of {ON_TARGET_DELETE}, "
+                "and other than 'refuse' only on a required relation"
+            )
+    if not UID_PREFIX.match(cls.uid_prefix or ""):
+        raise ConfigError(
+            f"E017 {where}: uid_prefix {cls.uid_prefix!r} must match {UID_PREFIX.pattern}"
+        )
     if cls.title not in by_name or not isinstance(by_name[cls.title], Prop):
         raise ConfigError(f"E009 {where}: title {cls.title!r} is not a property")
     if cls.default_order not in by_name and cls.default_order not in SYSTEM_PROPS:
@@ -194,8 +214,13 @@ def _build_meta(cls: type[NodeModel], label: str) -> Meta:
     )
 
 
-def check_registry() -> None:
-    """Check cross-model references at start-up: every relation targets a declared label."""
+def check_registry(*other_prefixes: str) -> None:
+    """Check cross-model references at start-up: every relation targets a declared label,
+    and no two node types (nor the ``other_prefixes`` of undeclared ones) share a uid prefix."""
+    prefixes = [model.meta.uid_prefix for model in REGISTRY.values()] + list(other_prefixes)
+    shared = sorted({p for p in prefixes if prefixes.count(p) > 1})
+    if shared:
+        raise ConfigError(f"E019 uid prefixes {shared} are declared by more than one node type")
     for model in REGISTRY.values():
         for rel in model.meta.rels:
             if rel.target not in REGISTRY:
@@ -223,3 +248,22 @@ def check_scope_paths() -> None:
 def model_for(label: str) -> type[NodeModel]:
     """The declaration of ``label``."""
     return REGISTRY[label]
+
+
+@dataclass(frozen=True)
+class Dependant:
+    """Records of ``model`` whose required relation ``rel`` points at another type's records."""
+
+    model: type[NodeModel]
+    rel: Rel
+
+
+def dependants_of(label: str) -> tuple[Dependant, ...]:
+    """The required relations of every declared type that point at ``label``, in
+    declaration order: what must not be left behind when a ``label`` record is deleted."""
+    return tuple(
+        Dependant(model, rel)
+        for model in REGISTRY.values()
+        for rel in model.meta.rels
+        if rel.required and rel.target == label
+    )

@@ -28,6 +28,7 @@ class User(NodeModel):
     """A staff member, mirrored from the security store; owns customers."""
 
     en, zh, zh_plural = "User", "用户", "用户"
+    uid_prefix = "U"
     title = "display_name"
     default_order = "username"
     props = (
@@ -44,6 +45,7 @@ class Channel(NodeModel):
     """Where customers come from; channels may nest."""
 
     en, zh, zh_plural = "Channel", "渠道", "渠道"
+    uid_prefix = "CH"
     props = (
         Prop("name", "Name", "名称", required=True, unique=True, max_length=100, listed=True, indexed=True),
         Prop("name_en", "English name", "英文名称", max_length=100, listed=True),
@@ -55,6 +57,7 @@ class Tag(NodeModel):
     """A label put on customers."""
 
     en, zh, zh_plural = "Tag", "标签", "标签"
+    uid_prefix = "TG"
     props = (
         Prop("name", "Name", "名称", required=True, unique=True, max_length=50, listed=True, indexed=True),
     )  # fmt: skip
@@ -64,6 +67,7 @@ class Referrer(NodeModel):
     """A person or partner who refers customers but is not one."""
 
     en, zh, zh_plural = "Referrer", "推荐人", "推荐人"
+    uid_prefix = "R"
     props = (
         Prop("name", "Name", "名称", required=True, max_length=200, listed=True, indexed=True),
         Prop("kind", "Kind", "类型", choices=(Choice("person", "Person", "个人"), Choice("partner", "Partner", "合作伙伴")), default="person", listed=True),
@@ -112,6 +116,7 @@ class Contact(NodeModel):
     """A person at a customer."""
 
     en, zh, zh_plural = "Contact", "联系人", "联系人"
+    uid_prefix = "K"
     scope_path = ("customer",)
     props = (
         Prop("name", "Name", "姓名", required=True, max_length=100, listed=True, indexed=True),
@@ -129,6 +134,7 @@ class FollowUp(NodeModel):
     """A contact with a customer: call, visit, message."""
 
     en, zh, zh_plural = "Follow-up", "跟进记录", "跟进记录"
+    uid_prefix = "F"
     title = "summary"
     default_order = "at"
     scope_path = ("customer",)
@@ -141,7 +147,7 @@ class FollowUp(NodeModel):
         Prop("next_due", "Next due", "下次跟进时间", kind="datetime", listed=True),
     )  # fmt: skip
     rels = (
-        Rel("customer", "Customer", "客户", type="ABOUT", target="Customer", required=True, listed=True),
+        Rel("customer", "Customer", "客户", type="ABOUT", target="Customer", required=True, listed=True, on_target_delete="cascade"),
         Rel("logged_by", "Logged by", "记录人", type="LOGGED", target="User", direction="in", listed=True),
     )  # fmt: skip
 
@@ -150,6 +156,7 @@ class Order(NodeModel):
     """A purchase by a customer."""
 
     en, zh, zh_plural = "Order", "订单", "订单"
+    uid_prefix = "O"
     title = "product"
     default_order = "at"
     scope_path = ("customer",)
@@ -160,7 +167,7 @@ class Order(NodeModel):
         Prop("at", "Time", "时间", kind="datetime", required=True, default_now=True, listed=True, indexed=True),
     )  # fmt: skip
     rels = (
-        Rel("customer", "Customer", "客户", type="PLACED", target="Customer", direction="in", required=True, listed=True),
+        Rel("customer", "Customer", "客户", type="PLACED", target="Customer", direction="in", required=True, listed=True, on_target_delete="cascade"),
     )  # fmt: skip
 
 
@@ -168,6 +175,7 @@ class Ticket(NodeModel):
     """A service request or complaint."""
 
     en, zh, zh_plural = "Ticket", "服务工单", "服务工单"
+    uid_prefix = "T"
     title = "subject"
     default_order = "created_at"
     scope_path = ("customer",)
@@ -178,9 +186,12 @@ class Ticket(NodeModel):
         Prop("description", "Description", "描述", kind="text", max_length=4000),
     )  # fmt: skip
     rels = (
-        Rel("customer", "Customer", "客户", type="RAISED", target="Customer", direction="in", required=True, listed=True),
+        Rel("customer", "Customer", "客户", type="RAISED", target="Customer", direction="in", required=True, listed=True, on_target_delete="cascade"),
     )  # fmt: skip
 
 
-check_registry()
+# Saved segments (graph/segments.py) are no declared node type but take uids the same way.
+SEGMENT_UID_PREFIX = "SG"
+
+check_registry(SEGMENT_UID_PREFIX)
 check_scope_paths()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -20,13 +19,14 @@ from graph.crypto import FieldCipher
 from graph.cypher import Statement
 from graph.errors import (
     ConstraintViolation,
+    HasDependants,
     IdempotencyKeyReused,
     InvalidValue,
     NotFound,
     StaleVersion,
 )
 from graph.events import record_changed
-from graph.model import NodeModel, Rel
+from graph.model import Dependant, NodeModel, Rel, dependants_of, model_for
 from graph.pii import open_props, open_value, seal_props, seal_value
 from graph.query import (
     Condition,
@@ -40,6 +40,7 @@ from graph.query import (
     union,
 )
 from graph.records import ISO_DATETIME, Record, Ref, record_from_row, to_graph
+from graph.serials import next_uid
 from graph.store import GraphStore
 
 Clock = Callable[[], dt.datetime]
@@ -265,28 +266,23 @@ class NodeRepository:
         changes = [
             FieldChange(name, None, value) for name, value in props.items() if value is not None
         ] + [
-            FieldChange(rel.name, None, _titles(rel_values.get(rel.name)))
+            FieldChange(rel.name, None, self._link_titles(rel, rel_values.get(rel.name)))
             for rel in self.meta.rels
             if _uids(rel_values.get(rel.name))
         ]
         change = self._change("create", stamp, actor, changes)
         if idempotency_key:
             change.update(idempotency_key=idempotency_key, request_hash=request_hash)
-        params: dict[str, Any] = {
-            "props": seal_props(self.model, props, self.cipher),
-            "now": stamp,
-            "change": change,
-            **part_params,
-        }
-        if self.meta.uid_prefix:
-            day = now.astimezone(self.serial_timezone).strftime("%Y%m%d")
-            template = self._template("node_create_serial")
-            params["serial_key"] = f"{self.meta.uid_prefix}{day}"
-        else:
-            template = self._template("node_create")
-            params["uid"] = secrets.token_hex(8)
+        uid = next_uid(self.store, self.meta.uid_prefix, now, self.serial_timezone)
         try:
-            rows = self.store.write(splice(template, parts), **params)
+            rows = self.store.write(
+                splice(self._template("node_create"), parts),
+                uid=uid,
+                props=seal_props(self.model, props, self.cipher),
+                now=stamp,
+                change=change,
+                **part_params,
+            )
         except ConstraintViolation:
             # A concurrent request with the same key won the race: answer with its record.
             earlier = self._created_with(idempotency_key, request_hash) if idempotency_key else None
@@ -328,7 +324,7 @@ class NodeRepository:
                     FieldChange(
                         rel.name,
                         _titles(getattr(before, rel.name, None)),
-                        _titles(rel_values[rel.name]),
+                        self._link_titles(rel, rel_values[rel.name]),
                     )
                 )
         if not changes:
@@ -366,20 +362,102 @@ class NodeRepository:
         record_changed.send(self.model.label, intent=intent_of(change, updated.uid))
         return updated
 
-    def delete(self, before: Record, actor: str) -> None:
-        """Delete the node and its relationships, keeping a history entry of what it was."""
+    def dependants(self, uid: str) -> list[tuple[Dependant, int]]:
+        """How many records of each type would be left without their required relation if
+        the record ``uid`` were deleted (types with none left out; all rows counted, since
+        a delete must not leave any behind, whoever asks)."""
+        found = []
+        for dependant in dependants_of(self.model.label):
+            repository = self._dependant_repository(dependant)
+            count = repository.count([Condition(dependant.rel.name, "rel_eq", uid)])
+            if count:
+                found.append((dependant, count))
+        return found
+
+    def blockers(self, uid: str) -> HasDependants | None:
+        """The refusal a plain delete of ``uid`` would meet now (counts of the records that
+        need it, and whether they may go with it), or None when nothing needs it."""
+        found = self.dependants(uid)
+        return self._has_dependants(uid, found) if found else None
+
+    def delete(self, before: Record, actor: str, *, cascade: bool = False) -> dict[str, int]:
+        """Delete the node and its relationships, keeping a history entry of what it was.
+
+        Records whose required relation points at it (``dependants``) refuse the delete
+        (``HasDependants``), unless ``cascade`` is asked and every such relation declares
+        ``on_target_delete="cascade"``: then they are deleted in the same write, each with
+        its own history entry. Returns how many records of each label went with it.
+        """
         stamp = self.clock().astimezone(dt.UTC).strftime(ISO_DATETIME)
+        found = self.dependants(before.uid or "")
+        if found and not (cascade and all(d.rel.on_target_delete == "cascade" for d, _ in found)):
+            raise self._has_dependants(before.uid or "", found)
+        parts: list[Statement] = []
+        params: dict[str, Any] = {}
+        doomed: list[tuple[str, str, dict[str, Any]]] = []
+        counts = dict(found)
+        for index, dependant in enumerate(dependants_of(self.model.label)):
+            repository = self._dependant_repository(dependant)
+            records = []
+            if counts.get(dependant):
+                condition = Condition(dependant.rel.name, "rel_eq", before.uid)
+                records = repository.page([condition], limit=counts[dependant] + 1)
+            # Seen from n: a dependant whose relation points out to n links in, and back.
+            name = (
+                "node_delete_dependants_in"
+                if dependant.rel.direction == "out"
+                else "node_delete_dependants_out"
+            )
+            template = self._template(name, Target=dependant.model.label, REL=dependant.rel.type)
+            parts.append(suffix_params(template, str(index)))
+            changes = [repository._delete_change(r, stamp, actor) for r in records]
+            params[f"uids_{index}"] = [r.uid for r in records]
+            params[f"changes_{index}"] = changes
+            pairs = zip(records, changes, strict=True)
+            doomed += [(dependant.model.label, r.uid or "", c) for r, c in pairs]
+        change = self._delete_change(before, stamp, actor)
+        rows = self.store.write(
+            splice(self._template("node_delete"), parts), uid=before.uid, change=change, **params
+        )
+        if not rows:
+            if self.get(before.uid or "") is None:
+                raise NotFound(f"{self.model.label} {before.uid} does not exist")
+            raise self._has_dependants(before.uid or "", self.dependants(before.uid or ""))
+        for label, uid, dependant_change in doomed:
+            record_changed.send(label, intent=intent_of(dependant_change, uid))
+        record_changed.send(self.model.label, intent=intent_of(change, before.uid or ""))
+        deleted: dict[str, int] = {}
+        for label, _, _ in doomed:
+            deleted[label] = deleted.get(label, 0) + 1
+        return deleted
+
+    def _delete_change(self, before: Record, stamp: str, actor: str) -> dict[str, Any]:
+        """The history entry of deleting ``before``: each property's last value."""
         changes = [
             FieldChange(p.name, to_graph(p, getattr(before, p.name, None)), None)
             for p in self.meta.props
             if getattr(before, p.name, None) not in (None, "")
         ]
         change = self._change("delete", stamp, actor, changes)
+        change["entity_uid"] = before.uid
         change["version"] = (before.version or 0) + 1  # the version the delete ends
-        rows = self.store.write(self._template("node_delete"), uid=before.uid, change=change)
-        if not rows:
-            raise NotFound(f"{self.model.label} {before.uid} does not exist")
-        record_changed.send(self.model.label, intent=intent_of(change, before.uid or ""))
+        return change
+
+    def _dependant_repository(self, dependant: Dependant) -> NodeRepository:
+        return NodeRepository(
+            self.store,
+            dependant.model,
+            clock=self.clock,
+            serial_timezone=self.serial_timezone,
+            cipher=self.cipher,
+        )
+
+    def _has_dependants(self, uid: str, found: list[tuple[Dependant, int]]) -> HasDependants:
+        counts: dict[str, int] = {}
+        for dependant, count in found:
+            counts[dependant.model.label] = counts.get(dependant.model.label, 0) + count
+        cascadable = all(d.rel.on_target_delete == "cascade" for d, _ in found)
+        return HasDependants(self.model.label, uid, tuple(counts.items()), cascadable)
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -432,6 +510,17 @@ class NodeRepository:
     def _unlink_all(self, rel: Rel, index: int) -> Statement:
         name = "node_unlink_all_out" if rel.direction == "out" else "node_unlink_all_in"
         return self._template(name, Target=rel.target, REL=rel.type)
+
+    def _link_titles(self, rel: Rel, value: Any) -> str | None:
+        """The titles of the records ``value`` links to, for a history entry: a form or
+        client may name them by uid alone, and history shows names, not codes."""
+        items = value if isinstance(value, list | tuple | set) else [value]
+        bare = [str(item) for item in items if item and not isinstance(item, Ref | Record)]
+        if bare:
+            target = NodeRepository(self.store, model_for(rel.target), cipher=self.cipher)
+            known = target.titles(bare)
+            items = [known.get(str(i), str(i)) if str(i) in bare else i for i in items]
+        return _titles(items)
 
     def _record(self, node: dict[str, Any]) -> Record:
         return record_from_row(self.model, open_props(self.model, node, self.cipher))
@@ -492,7 +581,6 @@ def _rendered(
 
 @cache
 def _relations_statement(store: GraphStore, label: str) -> Statement:
-    from graph.model import model_for
 
     parts = []
     for index, rel in enumerate(model_for(label).meta.rels):

@@ -21,7 +21,6 @@ import datetime as dt
 import json
 import math
 import re
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -32,10 +31,12 @@ from graph.audit_intent import change_entry, intent_of
 from graph.cypher import Statement
 from graph.errors import InvalidValue, NotFound, StaleVersion
 from graph.events import record_changed
+from graph.nodes import SEGMENT_UID_PREFIX
 from graph.pii import open_props
 from graph.query import apply_filters, compile_filters, with_params
 from graph.records import ISO_DATETIME, Record, record_from_row
 from graph.repository import NodeRepository, utc_now
+from graph.serials import next_uid
 from graph.store import GraphStore
 from graph.visibility import visible_uids
 
@@ -722,13 +723,16 @@ def create_segment(
     rules: tuple[Rule, ...],
     actor: str,
     clock: Callable[[], dt.datetime] = utc_now,
+    timezone: dt.tzinfo = dt.UTC,
 ) -> Segment:
-    """Save a new segment (rules already checked by ``parse_rules``)."""
-    now = _stamp(clock)
+    """Save a new segment (rules already checked by ``parse_rules``); its uid is allocated
+    like every record's (``graph.serials``, days counted in ``timezone``)."""
+    moment = clock()
+    now = moment.astimezone(dt.UTC).strftime(ISO_DATETIME)
     change = change_entry("Segment", "create", now, actor)
     rows = store.write(
         "segment_create",
-        uid=secrets.token_hex(8),
+        uid=next_uid(store, SEGMENT_UID_PREFIX, moment, timezone),
         name=name,
         description=description,
         rules=_rules_json(rules),

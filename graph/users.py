@@ -23,6 +23,7 @@ from graph.errors import InvalidValue
 from graph.nodes import User
 from graph.pii import open_props, seal_props, seal_value
 from graph.records import ISO_DATETIME
+from graph.serials import next_uid
 from graph.store import GraphStore
 
 if TYPE_CHECKING:
@@ -124,6 +125,7 @@ def mirror_user(
     actor: str = "system",
     now: dt.datetime | None = None,
     cipher: FieldCipher | None = None,
+    timezone: dt.tzinfo = dt.UTC,
 ) -> MirrorResult:
     """Create or update the ``User`` node of account ``user_id``; idempotent.
 
@@ -132,6 +134,8 @@ def mirror_user(
     adopted; another account's node holding the username is renamed ``name#id`` to free it.
     Nothing is written when the node already matches. With a ``cipher`` the e-mail address
     (personal data) is stored encrypted with its blind index, as the repository stores it.
+    A new node's uid is allocated like every record's (``graph.serials``, days counted in
+    ``timezone``).
     """
     _check_username(username)
     wanted = {
@@ -145,7 +149,8 @@ def mirror_user(
     base = node or free
     if node is not None and all(node.get(key) == wanted[key] for key in MIRRORED):
         return MirrorResult(uid=node["uid"], changed=False, created=False)
-    stamp = _stamp(now)
+    moment = now or dt.datetime.now(dt.UTC)
+    stamp = _stamp(moment)
     current = base or {}
     changes = [
         {"field": key, "old": current.get(key), "new": value}
@@ -154,7 +159,7 @@ def mirror_user(
     ]
     change = _change("update" if base else "create", stamp, actor, changes, cipher)
     stored = {"email_bidx": None, **wanted, **seal_props(User, {"email": wanted["email"]}, cipher)}
-    uid = current.get("uid") or secrets.token_hex(8)
+    uid = current.get("uid") or next_uid(store, User.meta.uid_prefix, moment, timezone)
     with store.unit_of_work() as unit:
         if current.get("username") != username:
             unit.write("user_mirror_release", user_id=user_id, username=username, now=stamp)
@@ -173,6 +178,7 @@ def mirror_account(
     *,
     actor: str = "system",
     cipher: FieldCipher | None = None,
+    timezone: dt.tzinfo = dt.UTC,
 ) -> MirrorResult:
     """``mirror_user`` for an ``Account``."""
     return mirror_user(
@@ -184,6 +190,7 @@ def mirror_account(
         account.active,
         actor=actor,
         cipher=cipher,
+        timezone=timezone,
     )
 
 
@@ -209,6 +216,7 @@ def sync_users(
     *,
     actor: str = "system",
     cipher: FieldCipher | None = None,
+    timezone: dt.tzinfo = dt.UTC,
 ) -> SyncReport:
     """Bring the graph in step with the security store's full list of ``accounts``.
 
@@ -218,7 +226,7 @@ def sync_users(
     mirrored = changed = 0
     seen: set[int] = set()
     for account in accounts:
-        result = mirror_account(store, account, actor=actor, cipher=cipher)
+        result = mirror_account(store, account, actor=actor, cipher=cipher, timezone=timezone)
         seen.add(account.user_id)
         mirrored += 1
         changed += result.changed

@@ -27,7 +27,7 @@ def engine_down(app: Flask) -> Iterator[None]:
     down = unreachable_store(saved["graph_store"])
     extensions["graph_store"] = down
     extensions["graph_repositories"] = _repository_factory(
-        down, app.config["GRAPHCRM_TIMEZONE"], extensions["field_cipher"]
+        down, extensions["graph_timezone"], extensions["field_cipher"]
     )
     try:
         yield

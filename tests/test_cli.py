@@ -175,8 +175,12 @@ def test_demo_on_the_test_engine_serves_the_screens(
     assert demo.returncode == 0, demo.stdout + demo.stderr
     assert "Demo data loaded: 40 customers" in demo.stdout
     admin_password = re.search(r"password: (\S+)\n\s+\(shown only", demo.stdout)
-    staff = re.search(r"users:\s+([\w.]+),.*\n\s+password: (\S+)", demo.stdout)
-    assert admin_password and staff, demo.stdout
+    rep = re.search(r"^ +Sales +(\S+) +.*: reports to .*; sees own customers$", demo.stdout, re.M)
+    staff_password = re.search(r"password: (\S+)  \(the same for all", demo.stdout)
+    assert admin_password and rep and staff_password, demo.stdout
+    for role in ("Service", "Finance", "Marketing", "Analyst", "Auditor"):
+        assert re.search(rf"^ +{role} +\S+ ", demo.stdout, re.M), role
+    assert re.search(r"^ +Sales +\S+ +.*: manager of \d+ salespeople", demo.stdout, re.M)
     server, base = serve(cli_env, workers=1)
     try:
         admin = _login_opener(base, "admin", admin_password.group(1))
@@ -194,7 +198,7 @@ def test_demo_on_the_test_engine_serves_the_screens(
         ):
             with admin.open(f"{base}{path}", timeout=30) as response:
                 assert response.status == 200, path
-        sales = _login_opener(base, staff.group(1), staff.group(2))
+        sales = _login_opener(base, rep.group(1), staff_password.group(1))
         mine = sales.open(f"{base}/customer/list/", timeout=30).read().decode()
         count = re.search(r"Record Count:\s*</strong>\s*(\d+)", mine)
         assert count and 0 < int(count.group(1)) < 40  # a salesperson sees their team's only

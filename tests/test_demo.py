@@ -7,13 +7,13 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.accounts import ensure_demo_staff
+from app.accounts import demo_logins, ensure_demo_staff
 from graph import nodes
 from graph.query import Condition
 from graph.repository import NodeRepository
 from graph.seed import seed_demo
 from graph.store import GraphStore
-from tests.web import login
+from tests.web import bearer, login
 
 
 def test_demo_staff_log_in_and_see_their_own_customers(
@@ -38,3 +38,22 @@ def test_demo_staff_log_in_and_see_their_own_customers(
     listing = client.get("/customer/list/").get_data(as_text=True)
     shown = re.search(r"Record Count:\s*</strong>\s*(\d+)", listing)
     assert shown and int(shown.group(1)) == owned, (username, owned)
+
+
+def test_demo_names_whom_to_be_with_role_and_team(
+    app: Flask, client: FlaskClient, store: GraphStore
+) -> None:
+    assert seed_demo(store, cipher=app.extensions["field_cipher"], customers=60)
+    ensure_demo_staff(app)  # (accounts may remain from an earlier test: passwords set below)
+    logins = demo_logins(app)
+    assert [login.role for login in logins] == [
+        "Sales", "Sales", "Service", "Finance", "Marketing", "Analyst", "Auditor"
+    ]  # fmt: skip
+    rep, manager = logins[0], logins[1]
+    assert f"({manager.username})" in rep.team and "manager of" in manager.team
+    sm = app.appbuilder.sm
+    for shown in logins:
+        with app.app_context():
+            sm.reset_password(sm.find_user(username=shown.username).id, "Demo-pass-123")
+        assert bearer(client, shown.username, "Demo-pass-123")  # each one logs in
+    assert demo_logins(app) == logins  # a second demo run names the same people

@@ -8,7 +8,7 @@ from marshmallow import ValidationError
 from graph import nodes
 from graph.cypher import library
 from graph.errors import ConfigError
-from graph.model import REGISTRY, NodeModel, Prop, Rel
+from graph.model import REGISTRY, NodeModel, Prop, Rel, check_registry
 from graph.pii import index_name
 from graph.schema import expected_items
 from graph.validation import clean_text, key_text, validate_values
@@ -30,6 +30,22 @@ def test_declaration_errors_name_the_bad_option() -> None:
         rel = Rel("x", "X", "X", type="bad type", target="Customer")
         type("Bad3", (NodeModel,), {"props": (Prop("name", "N", "名"),), "rels": (rel,)})
     assert not {"Bad1", "Bad2", "Bad3"} & REGISTRY.keys()
+
+
+def test_uid_prefixes_and_delete_rules_are_checked_at_declaration() -> None:
+    name = (Prop("name", "N", "名"),)
+    with pytest.raises(ConfigError, match="E017"):
+        type("NoPrefix", (NodeModel,), {"props": name})
+    with pytest.raises(ConfigError, match="E017"):
+        type("LowerPrefix", (NodeModel,), {"props": name, "uid_prefix": "x"})
+    optional = Rel("c", "C", "C", type="ABOUT", target="Customer", on_target_delete="cascade")
+    with pytest.raises(ConfigError, match="E018"):
+        type("Bad4", (NodeModel,), {"props": name, "uid_prefix": "QQ", "rels": (optional,)})
+    with pytest.raises(ConfigError, match="E019"):
+        check_registry("F")  # a second type claiming the follow-ups' prefix
+    assert not {"NoPrefix", "LowerPrefix", "Bad4"} & REGISTRY.keys()
+    prefixes = [model.meta.uid_prefix for model in REGISTRY.values()]
+    assert len(set(prefixes)) == len(prefixes) and nodes.SEGMENT_UID_PREFIX not in prefixes
 
 
 @pytest.mark.parametrize("dialect", ["falkordb", "neo4j"])

@@ -86,6 +86,65 @@ def test_fifty_concurrent_creates_get_fifty_distinct_ids(
     assert serials == list(range(1, 51))
 
 
+def test_fifty_concurrent_follow_up_creates_get_fifty_distinct_readable_ids(
+    store: GraphStore, graph_url, embedded_server
+) -> None:
+    clock = lambda: dt.datetime(2024, 5, 20, 3, 0, tzinfo=dt.UTC)  # noqa: E731
+    customer = NodeRepository(store, nodes.Customer, clock=clock).create(
+        {"name": "Acme", "stage": "deal"}, "t"
+    )
+    socket = embedded_server.socket_path if embedded_server else None
+    stores = [open_store(graph_url, socket_path=socket) for _ in range(5)]
+    try:
+        repos = [NodeRepository(s, nodes.FollowUp, clock=clock) for s in stores]
+        values = {"at": "2024-05-20 10:00", "method": "phone", "customer": customer.uid}
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            created = list(
+                pool.map(
+                    lambda i: repos[i % 5].create({**values, "summary": f"call {i}"}, "t"),
+                    range(50),
+                )
+            )
+    finally:
+        for s in stores:
+            s.close()
+    uids = sorted(c.uid for c in created)
+    assert uids == [f"F20240520{n:03d}" for n in range(1, 51)]
+
+
+@pytest.mark.parametrize(
+    ("model", "values", "prefix"),
+    [
+        (nodes.User, {"username": "ana", "display_name": "Ana"}, "U"),
+        (nodes.Channel, {"name": "官网"}, "CH"),
+        (nodes.Tag, {"name": "VIP"}, "TG"),
+        (nodes.Referrer, {"name": "Partner Co."}, "R"),
+        (nodes.Contact, {"name": "李娜"}, "K"),
+        (nodes.Customer, {"name": "Acme", "stage": "deal"}, "C"),
+    ],
+)
+def test_every_type_gets_its_prefix_the_day_and_a_serial(
+    store: GraphStore, model: Any, values: dict[str, Any], prefix: str
+) -> None:
+    clock = lambda: dt.datetime(2024, 5, 20, 3, 0, tzinfo=dt.UTC)  # noqa: E731
+    created = NodeRepository(store, model, clock=clock).create(values, "t")
+    assert created.uid == f"{prefix}20240520001"
+
+
+def test_records_linked_to_a_customer_take_their_own_prefixes(store: GraphStore) -> None:
+    clock = lambda: dt.datetime(2024, 5, 20, 3, 0, tzinfo=dt.UTC)  # noqa: E731
+    customer = NodeRepository(store, nodes.Customer, clock=clock).create(
+        {"name": "Acme", "stage": "deal"}, "t"
+    )
+    order = NodeRepository(store, nodes.Order, clock=clock).create(
+        {"product": "CRM", "amount": 10.0, "at": "2024-05-20", "customer": customer.uid}, "t"
+    )
+    ticket = NodeRepository(store, nodes.Ticket, clock=clock).create(
+        {"subject": "Login", "status": "open", "customer": customer.uid}, "t"
+    )
+    assert (order.uid, ticket.uid) == ("O20240520001", "T20240520001")
+
+
 def test_stale_edit_is_refused_and_the_other_change_kept(customers: NodeRepository) -> None:
     created = customers.create({"name": "Acme", "stage": "potential"}, "ana")
     seen_by_bo = customers.get(created.uid)

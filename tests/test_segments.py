@@ -4,6 +4,7 @@ row-level access, explanations, and the pages and REST API."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -301,6 +302,7 @@ def test_rest_crud_members_and_explain(client: FlaskClient, world: World) -> Non
     created = client.post("/api/v1/segments/", json=body, headers=headers)
     assert created.status_code == 201, created.get_data(as_text=True)
     uid = created.json["result"]["uid"]
+    assert re.fullmatch(r"SG\d{8}\d{3,}", uid)  # a readable uid, like every record's
     assert created.json["result"]["rules"][1] == rule("region", "eq", "East")
     listed = client.get("/api/v1/segments/", headers=headers).json["result"]
     assert [s["name"] for s in listed] == ["East buyers"]

@@ -7,6 +7,7 @@ and OWNS/REPORTS_TO relationships surviving every step.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -22,7 +23,7 @@ from graph.records import Record
 from graph.repository import NodeRepository
 from graph.store import GraphStore
 from graph.users import display_name, mirror_user
-from tests.outage import unreachable_store
+from tests.outage import engine_down
 from tests.web import csrf_token, login, submit
 
 PASSWORD = "Mirror-pass-123"
@@ -92,6 +93,7 @@ def test_new_account_gets_a_user_node(
     assert node is not None
     assert (node["username"], node["display_name"]) == ("ada", "Ada Lovelace")
     assert (node["active"], node["user_id"]) == (True, user_id)
+    assert re.fullmatch(r"U\d{8}\d{3,}", node["uid"])  # a readable uid, like every record's
     # The e-mail address is personal data: stored sealed with its blind index, like a form's.
     cipher = app.extensions["field_cipher"]
     assert "ada@example.com" not in node["email"] and node["email_bidx"]
@@ -214,8 +216,7 @@ def outbox(app: Flask) -> dict[int, mirror_outbox.MirrorOutboxEntry]:
 def test_graph_failure_during_an_account_change_keeps_both_stores_consistent(
     app: Flask, admin_client: FlaskClient, store: GraphStore
 ) -> None:
-    app.extensions["graph_store"] = unreachable_store(store)
-    try:
+    with engine_down(app):
         user_id = add_through_screen(app, admin_client, "gil")
         # The account is saved and its mirror is queued with the error...
         entry = outbox(app)[user_id]
@@ -228,9 +229,6 @@ def test_graph_failure_during_an_account_change_keeps_both_stores_consistent(
         with app.app_context():
             assert app.appbuilder.sm.find_user(username="gilbert").id == user_id
         assert mirrored(store, user_id) is None
-    finally:
-        app.extensions["graph_store"].close()
-        app.extensions["graph_store"] = store
     # A failed entry waits for its backoff; once due, a drain mirrors the committed state.
     with app.app_context():
         bind = app.appbuilder.session.get_bind()
@@ -251,12 +249,8 @@ def test_mirror_retried_from_requests_once_the_graph_answers(
     # Due again at once (no backoff), and looked for on every request.
     monkeypatch.setattr(mirror_outbox, "BACKOFF_SECONDS", (0,))
     monkeypatch.setattr(mirror_outbox, "POLL_SECONDS", 0.0)
-    app.extensions["graph_store"] = unreachable_store(store)
-    try:
+    with engine_down(app):
         user_id = add_through_screen(app, admin_client, "hal")
-    finally:
-        app.extensions["graph_store"].close()
-        app.extensions["graph_store"] = store
     assert user_id in outbox(app) and mirrored(store, user_id) is None
     assert admin_client.get("/users/list/").status_code == 200
     assert mirrored(store, user_id)["username"] == "hal"
@@ -268,13 +262,9 @@ def test_deleting_an_account_while_the_graph_is_down_retires_its_node_later(
 ) -> None:
     user_id = add_through_screen(app, admin_client, "ivy")
     uid = mirrored(store, user_id)["uid"]
-    app.extensions["graph_store"] = unreachable_store(store)
-    try:
+    with engine_down(app):
         token = csrf_token(admin_client.get("/users/add").get_data(as_text=True))
         admin_client.post(f"/users/delete/{user_id}", data={"csrf_token": token})
-    finally:
-        app.extensions["graph_store"].close()
-        app.extensions["graph_store"] = store
     with app.app_context():
         assert app.appbuilder.sm.find_user(username="ivy") is None
         assert by_uid(store, uid)["active"] is True  # not yet

@@ -28,6 +28,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from graph import nodes  # noqa: F401  (declares the node types in REGISTRY)
 from graph.errors import (
     ConstraintViolation,
+    HasDependants,
     IdempotencyKeyReused,
     InvalidValue,
     MaskedField,
@@ -40,6 +41,7 @@ from graph.model import REGISTRY, SYSTEM_PROPS, NodeModel, Prop, Rel
 from graph.query import InvalidQuery
 from graph.records import ISO_DATETIME, Record
 from graph.validation import Message, NodeSchema, schema_class, validate_values
+from views import deletes
 from views.errors import UNAVAILABLE
 from views.filters import FilterInList
 from views.interface import GraphInterface
@@ -244,7 +246,30 @@ class GraphModelApi(ModelRestApi):
     # FAB routes GET one as /<int:pk>; uids are strings.
     get = _routed(ModelRestApi.get, "/<pk>")
     get_list_headless = graph_errors(ModelRestApi.get_list_headless)
-    delete_headless = graph_errors(ModelRestApi.delete_headless)
+
+    @graph_errors
+    def delete_headless(self, pk: Any) -> Response:
+        """Delete ``pk``. Records that need it (a customer's follow-ups, orders, tickets)
+        refuse it with 409 naming their counts; ``?cascade=true`` (admins only, else 403)
+        deletes them together, in one write, each with its history entry."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            return self.response_404()
+        cascade = request.args.get("cascade", "").lower() in ("1", "true", "yes")
+        if cascade and not deletes.may_cascade():
+            return self.response(403, message=str(deletes.CASCADE_FORBIDDEN))
+        self.pre_delete(item)
+        try:
+            self.datamodel.delete(item, cascade=cascade)
+        except HasDependants as exc:
+            return self.response(
+                409,
+                message=deletes.refusal(exc, str(item)),
+                dependants=dict(exc.counts),
+                cascadable=exc.cascadable,
+            )
+        self.post_delete(item)
+        return self.response(200, message="OK", deleted_with=self.datamodel.deleted_with)
 
     def _label_columns_json(self, cols: Iterable[str] | None = None) -> dict[str, Any]:
         labels = model_labels(self.datamodel.meta)
@@ -400,6 +425,12 @@ def _spec_overrides(name: str) -> dict[str, Any]:
     pk = [{"in": "path", "name": "pk", "required": True, "schema": {"type": "string"}}]
     item_q = {"$ref": "#/components/schemas/get_item_schema"}
     query = {"in": "query", "name": "q", "content": {"application/json": {"schema": item_q}}}
+    cascade = {
+        "in": "query",
+        "name": "cascade",
+        "schema": {"type": "boolean"},
+        "description": "Admins: delete the records that need this one together with it",
+    }
     one = {"$ref": f"#/components/schemas/{name}.get"}
     entries = {"type": "array", "items": {"$ref": "#/components/schemas/ChangeEntry"}}
 
@@ -422,7 +453,17 @@ def _spec_overrides(name: str) -> dict[str, Any]:
         "history": {"get": {"parameters": pk, "responses": answers("200", entries, *common)}},
         "post": {"post": {"parameters": [idempotency], "responses": answers("201", one, *common)}},
         "put": {"put": {"parameters": pk, "responses": answers("200", one, "409", *common)}},
-        "delete": {"delete": {"parameters": pk}},
+        "delete": {
+            "delete": {
+                "parameters": [*pk, cascade],
+                "responses": {
+                    "200": {"description": "Deleted (with deleted_with: label -> count)"},
+                    "403": {"description": "cascade asked by someone who may not"},
+                    "409": {"description": "Records need it: message, dependants, cascadable"},
+                    **{c: {"$ref": f"#/components/responses/{c}"} for c in ("401", "404")},
+                },
+            }
+        },
     }
 
 

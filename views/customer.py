@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import current_app
 
 from graph import nodes
-from graph.customers import customer_360
-from views.labels import bilingual
+from graph.customers import TimelineEntry, customer_360
+from views.labels import bilingual, choice_label
 from views.model_views import GraphModelView, model_view
 from views.scope import current_scope, not_visible
 
+# The timeline's detail column holds a stored choice for these kinds: shown as its label.
+TIMELINE_CHOICES = {
+    "followup": nodes.FollowUp.meta.prop("method"),
+    "ticket": nodes.Ticket.meta.prop("status"),
+}
 TIMELINE_KINDS = {
     "followup": ("FollowUpView", bilingual("Follow-up", "跟进")),
     "order": ("OrderView", bilingual("Order", "订单")),
@@ -32,11 +38,20 @@ class _CustomerBase(GraphModelView):
             placeholder=not_visible(),
         )
         self.datamodel.present(c360.contacts)
+        c360.timeline[:] = [_readable(entry) for entry in c360.timeline]
         return {
             "c360": c360,
             "timeline_kinds": TIMELINE_KINDS,
             "referral_chain_label": bilingual("Referral chain", "推荐链"),
         }
+
+
+def _readable(entry: TimelineEntry) -> TimelineEntry:
+    """A timeline entry whose detail is a label in the reader's language, not a code."""
+    prop = TIMELINE_CHOICES.get(entry.kind)
+    if prop is None:
+        return entry
+    return replace(entry, detail=choice_label(prop.choices, entry.detail))
 
 
 CustomerView = model_view(nodes.Customer, base=_CustomerBase)

@@ -18,7 +18,7 @@ from flask_appbuilder.exceptions import InvalidOrderByColumnFABException
 from flask_appbuilder.models.base import BaseInterface
 
 from graph.access import Scope, scope_conditions
-from graph.errors import InvalidValue, MaskedField, NotFound
+from graph.errors import HasDependants, InvalidValue, MaskedField, NotFound
 from graph.events import personal_data_searched
 from graph.masking import mask_history, mask_record, mask_value
 from graph.model import NodeModel, Prop, model_for
@@ -44,6 +44,7 @@ class GraphInterface(BaseInterface):
         self.model = model
         self.meta = model.meta
         self.message: tuple[str, str] | None = None
+        self.deleted_with: dict[str, int] = {}
 
     # -- plumbing -----------------------------------------------------------------------
 
@@ -273,13 +274,20 @@ class GraphInterface(BaseInterface):
             elif getattr(chosen, "hidden", False) or (chosen in (None, "") and rel.name in hidden):
                 del values[rel.name]
 
-    def delete(self, item: Record, commit: bool = True) -> bool:
+    def delete(self, item: Record, commit: bool = True, *, cascade: bool = False) -> bool:
+        """Delete ``item``; records that need it refuse (``HasDependants``) unless
+        ``cascade`` (the caller checks that the user may ask for it). What went with it
+        is left in ``self.deleted_with`` (label -> count)."""
         # The record as stored, not as shown: its history entry keeps the real values.
         stored = self.repository.get(item.uid or "", self.conditions())
         if stored is None:
             raise NotFound(f"{self.model.label} {item.uid} does not exist")
-        self.repository.delete(stored, actor=self.actor())
+        self.deleted_with = self.repository.delete(stored, actor=self.actor(), cascade=cascade)
         return True
+
+    def delete_blockers(self, uid: str) -> HasDependants | None:
+        """What a plain delete of ``uid`` would be refused for (records that need it)."""
+        return self.repository.blockers(uid)
 
     # -- column probes ------------------------------------------------------------------
 

@@ -10,13 +10,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, g, redirect, request
+from flask import abort, flash, g, jsonify, redirect, request, url_for
 from flask_appbuilder import ModelView, expose, has_access
+from flask_appbuilder.security.decorators import permission_name
 from flask_appbuilder.urltools import get_filter_args
 
-from graph.errors import ConstraintViolation, InvalidValue, MaskedField, NotFound, StaleVersion
+from graph.errors import (
+    ConstraintViolation,
+    HasDependants,
+    InvalidValue,
+    MaskedField,
+    NotFound,
+    StaleVersion,
+)
 from graph.model import NodeModel
-from views import fields
+from views import deletes, fields
+from views.history import readable_history
 from views.interface import GraphInterface
 from views.labels import bilingual, choice_label, model_labels
 from views.texts import (
@@ -132,7 +141,7 @@ class GraphModelView(ModelView):
             widgets=widgets,
             related_views=self._related_views,
             item=item,
-            history=self.datamodel.history(item.uid),
+            history=readable_history(self.datamodel, item.uid),
             label_columns=self.label_columns,
             **self.show_context(item),
         )
@@ -194,19 +203,68 @@ class GraphModelView(ModelView):
         widgets = self._get_edit_widget(form=form)
         return self.render_template(self.edit_template, title=self.edit_title, widgets=widgets)
 
-    @expose("/delete/<pk>", methods=["POST"])
+    @expose("/delete/<pk>", methods=["GET", "POST"])
     @has_access
     def delete(self, pk: str):  # type: ignore[no-untyped-def]
+        """GET: the confirmation, naming what depends on the record. POST: delete it; with
+        ``cascade=1`` (admins) together with the records that need it, else refused while
+        any exist."""
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             abort(404)
+        title = str(item)
+        if request.method == "GET":
+            return self._delete_page(item)
+        cascade = request.form.get("cascade") == "1"
+        if cascade and not deletes.may_cascade():
+            abort(403, description=str(deletes.CASCADE_FORBIDDEN))
         try:
-            self.datamodel.delete(item)
+            self.datamodel.delete(item, cascade=cascade)
         except NotFound:
             flash(str(GONE), "danger")
+        except HasDependants as exc:
+            flash(deletes.refusal(exc, title), "danger")
+            return redirect(url_for(f"{self.__class__.__name__}.delete", pk=pk))
         else:
-            flash(str(DELETED), "success")
-        return redirect(self.get_redirect())
+            went = self.datamodel.deleted_with
+            if went:
+                flash(str(deletes.DELETED_WITH).format(counts=deletes.counts_text(went)), "success")
+            else:
+                flash(str(DELETED), "success")
+        return redirect(url_for(f"{self.__class__.__name__}.list"))
+
+    @expose("/dependants/<pk>", methods=["GET"])
+    @has_access
+    @permission_name("delete")
+    def dependants(self, pk: str):  # type: ignore[no-untyped-def]
+        """The delete confirmation of ``pk`` as JSON, for the list's confirm dialog."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        blockers = self.datamodel.delete_blockers(pk)
+        counts = blockers.counts if blockers else ()
+        return jsonify(
+            message=deletes.question(self.model.label, str(item), counts),
+            counts=dict(counts),
+        )
+
+    def _delete_page(self, item: Any):  # type: ignore[no-untyped-def]
+        blockers = self.datamodel.delete_blockers(item.uid)
+        counts = blockers.counts if blockers else ()
+        offer = blockers is not None and blockers.cascadable and deletes.may_cascade()
+        return self.render_template(
+            "graphcrm/delete.html",
+            title=self.show_title,
+            item=item,
+            question=deletes.question(self.model.label, str(item), counts),
+            refusal=deletes.refusal(blockers, str(item)) if blockers else "",
+            cascade_button=(
+                str(deletes.CASCADE_BUTTON).format(counts=deletes.counts_text(counts))
+                if offer
+                else ""
+            ),
+            show_url=self._record_url(item.uid),
+        )
 
     @expose("/download/<string:filename>")
     @has_access
@@ -244,8 +302,6 @@ class GraphModelView(ModelView):
                 field.description = KEEP_HIDDEN
 
     def _record_url(self, uid: str | None) -> str:
-        from flask import url_for
-
         return url_for(f"{self.__class__.__name__}.show", pk=uid)
 
 

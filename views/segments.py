@@ -23,6 +23,7 @@ from marshmallow import Schema, fields
 
 from app.audit import current_username
 from app.audit import record as audit
+from app.graph_store import business_timezone
 from graph import nodes
 from graph.access import Scope
 from graph.csv_export import export_filename
@@ -50,7 +51,7 @@ from graph.segments import (
 )
 from views.downloads import csv_download, model_columns
 from views.interface import GraphInterface
-from views.labels import bilingual, choice_label, is_chinese, localized
+from views.labels import bilingual, choice_label, is_chinese, localized, model_labels
 from views.scope import current_scope, not_visible
 
 PAGE_SIZE = 25
@@ -222,6 +223,10 @@ def _store() -> Any:
     return current_app.extensions["graph_store"]
 
 
+def _timezone() -> Any:
+    return business_timezone(current_app)
+
+
 def _customers() -> Any:
     return current_app.extensions["graph_repositories"](nodes.Customer)
 
@@ -380,7 +385,9 @@ class SegmentView(BaseView):
             name, description, rules = parse_segment_fields(data)
             actor = _actor()
             if segment is None:
-                segment = create_segment(_store(), name, description, rules, actor)
+                segment = create_segment(
+                    _store(), name, description, rules, actor, timezone=_timezone()
+                )
             else:
                 version = int(request.form.get("version") or segment.version)
                 segment = update_segment(
@@ -440,6 +447,9 @@ class SegmentView(BaseView):
             page=page,
             pages=(total + size - 1) // size,
             labels=localized(LABELS),
+            # The member list's headers and stages as a person reads them (not form hints).
+            columns={k: str(v) for k, v in model_labels(nodes.Customer.meta).items()},
+            stage_label=lambda value: choice_label(nodes.STAGES, value),
             csrf=generate_csrf(),
             can_edit=self._can("can_edit"),
             can_delete=self._can("can_delete"),
@@ -640,7 +650,7 @@ class SegmentApi(BaseApi):
         if isinstance(body, Response):
             return body
         name, description, rules = body
-        segment = create_segment(_store(), name, description, rules, _actor())
+        segment = create_segment(_store(), name, description, rules, _actor(), timezone=_timezone())
         return self.response(201, result=segment.as_dict())
 
     @expose("/<uid>", methods=["GET"])
