@@ -26,8 +26,8 @@ from app import (
     roles,
     scope,
 )
+from views import display, health, input_guard
 from views import errors as error_pages
-from views import health, input_guard
 from views.home import HomeView
 
 # FAB's own security REST API declares dotted search columns (roles.name) that its filter
@@ -65,6 +65,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         audit_view.register(appbuilder)
         appbuilder.post_init()
         appbuilder.sm.audit_startup_changes()
+    display.init_app(app)
     error_pages.init_app(app)
     health.init_app(app)
     input_guard.init_app(app)

@@ -7,6 +7,8 @@ add, edit or delete exists, for any role. The export itself is audited.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import islice
+from typing import Any
 
 from flask import Response
 from flask_appbuilder import AppBuilder, ModelView, expose, has_access
@@ -17,21 +19,45 @@ from sqlalchemy import func
 
 from app import audit
 from app.audit import AuditEvent
+from app.audit_display import action_label, detail_text, resolve_targets, target_label
 from graph.csv_export import Column, export_filename
+from views.display import shown_time
 from views.downloads import csv_download
 from views.labels import bilingual
 
+CSV_CHUNK = 500  # events read, and their targets named, at a time
 CSV_COLUMNS = ("id", "at", "username", "ip", "action", "target", "detail", "prev_hash", "hash")
 
 
-def _utc(value: object) -> str:
-    return f"{value:%Y-%m-%d %H:%M:%S} UTC" if value is not None else ""
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+class AuditInterface(SQLAInterface):
+    """The audit table; a page of events has its targets' names looked up together."""
+
+    def query(self, *args: Any, **kwargs: Any) -> tuple[int, list[AuditEvent]]:
+        count, events = super().query(*args, **kwargs)
+        resolve_targets(event.target for event in events)
+        return count, events
+
+
+def shown_event(event: AuditEvent) -> dict[str, str]:
+    """An event's columns as the reader reads them (screen and CSV alike)."""
+    values = {column: _text(getattr(event, column)) for column in CSV_COLUMNS}
+    values.update(
+        at=shown_time(event.at, seconds=True),
+        action=action_label(event.action),
+        target=target_label(event.target),
+        detail=detail_text(event.detail),
+    )
+    return values
 
 
 class AuditEventView(ModelView):
     """Audit events for auditors and administrators; nobody can change them here."""
 
-    datamodel = SQLAInterface(AuditEvent)
+    datamodel = AuditInterface(AuditEvent)
     route_base = "/auditevent"
     base_permissions = ["can_list", "can_show", "can_csv"]
     list_template = "graphcrm/audit_list.html"
@@ -42,7 +68,14 @@ class AuditEventView(ModelView):
     search_columns = ["at", "username", "action", "target"]
     base_order = ("id", "desc")
     page_size = 50
-    formatters_columns = {"at": _utc}
+    formatters_columns = {
+        "at": lambda at: shown_time(at, seconds=True),
+        "action": action_label,
+        "target": target_label,
+        "detail": detail_text,
+        "username": _text,
+        "ip": _text,
+    }
     extra_args = {"csv_label": bilingual("Export CSV", "导出 CSV")}
     label_columns = {
         "id": bilingual("No.", "序号"),
@@ -75,13 +108,13 @@ class AuditEventView(ModelView):
         total = query.count()
         described = [f"{column} {name}" for column, name, _ in filters.get_filters_values_tojson()]
         audit.record("export", target=audit.TABLE, detail={"rows": total, "filters": described})
-        rows = query.yield_per(500)
+        rows = query.yield_per(CSV_CHUNK)
 
-        def events() -> Iterator[dict[str, object]]:
-            for event in rows:
-                values = {column: getattr(event, column) for column in CSV_COLUMNS}
-                values["at"] = f"{event.at:%Y-%m-%dT%H:%M:%S.%f}Z"
-                yield values
+        def events() -> Iterator[dict[str, str]]:
+            iterator = iter(rows)
+            while chunk := list(islice(iterator, CSV_CHUNK)):
+                resolve_targets(event.target for event in chunk)
+                yield from (shown_event(event) for event in chunk)
 
         columns = [Column(c, str(self.label_columns.get(c, c))) for c in CSV_COLUMNS]
         return csv_download(columns, events(), export_filename("audit-log"))

@@ -25,7 +25,8 @@ class TimelineEntry:
     uid: str
     at: dt.datetime | None
     title: str
-    detail: str
+    detail: str  # a follow-up's method, an order's currency, a ticket's status
+    amount: float | None = None  # an order's amount
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ def customer_360(
             from_graph(None, row["at"]),
             row["title"] or "",
             row["detail"] or "",
+            row["amount"],
         )
         for row in store.read("customer_timeline_list", uid=uid, limit=timeline_limit)
         if row["kind"] in readable

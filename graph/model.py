@@ -60,6 +60,9 @@ class Prop:
     # A date-time that starts as "now" when a record is created (prefilled in add forms,
     # taken when a REST client leaves it out).
     default_now: bool = False
+    # An amount: the name of the property holding its currency code (screens show
+    # "¥177,549.32"; stored and sent as a plain number).
+    currency: str = ""
     description_en: str = ""
     description_zh: str = ""
 

@@ -162,7 +162,7 @@ class Order(NodeModel):
     scope_path = ("customer",)
     props = (
         Prop("product", "Product", "产品", required=True, max_length=200, listed=True),
-        Prop("amount", "Amount", "金额", kind="float", required=True, listed=True),
+        Prop("amount", "Amount", "金额", kind="float", required=True, listed=True, currency="currency"),
         Prop("currency", "Currency", "币种", choices=(Choice("CNY", "CNY", "人民币"), Choice("USD", "USD", "美元"), Choice("EUR", "EUR", "欧元")), default="CNY", listed=True),
         Prop("at", "Time", "时间", kind="datetime", required=True, default_now=True, listed=True, indexed=True),
     )  # fmt: skip

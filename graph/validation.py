@@ -165,11 +165,13 @@ MAX_WHEN_LENGTH = 64
 MIN_YEAR, MAX_YEAR = 1900, 2999
 
 
-def parse_when(text: str) -> dt.datetime:
+def parse_when(text: str, zone: dt.tzinfo | None = None) -> dt.datetime:
     """A naive date-time from text as people type it, or ``ValueError``.
 
     Accepts a date alone (midnight), a date with minutes or seconds, ``2024/5/20``,
     ``2024年5月20日 10:30`` and ISO 8601; an offset (``+08:00``, ``Z``) is converted to UTC.
+    A time without an offset is kept as typed, or, given ``zone``, read as a time there
+    and converted to UTC (forms speak the business time zone).
     """
     folded = fold_ascii(text).strip()
     if not folded or len(folded) > MAX_WHEN_LENGTH:
@@ -187,8 +189,10 @@ def parse_when(text: str) -> dt.datetime:
         )
     else:
         parsed = dt.datetime.fromisoformat(folded.replace("Z", "+00:00").replace("z", "+00:00"))
-        if parsed.tzinfo is not None:
-            parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
+    if parsed.tzinfo is None and zone is not None:
+        parsed = parsed.replace(tzinfo=zone)
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
     if not MIN_YEAR <= parsed.year <= MAX_YEAR:
         raise ValueError(f"year {parsed.year} is out of range")
     return parsed.replace(microsecond=0)

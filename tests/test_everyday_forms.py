@@ -51,7 +51,8 @@ def test_follow_up_form_takes_a_typed_date_and_time_and_a_blank_next_due(
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     (saved,) = follow_ups(store)
-    assert saved.at == dt.datetime(2026, 12, 1, 10, 30)
+    # Typed in the business time zone (Asia/Shanghai), stored in UTC.
+    assert saved.at == dt.datetime(2026, 12, 1, 2, 30)
     assert saved.next_due is None
     assert saved.summary == "需求，客户"
 
@@ -64,14 +65,45 @@ def test_order_form_takes_a_chinese_date(
     response = submit(client, "/order/add", {**body, "at": "2024年5月20日 10:30"})
     assert response.status_code == 302, response.get_data(as_text=True)
     (order,) = NodeRepository(store, nodes.Order).page()
+    assert order.at == dt.datetime(2024, 5, 20, 2, 30)
+
+
+def test_form_times_with_an_offset_are_taken_as_typed(
+    client: FlaskClient, store: GraphStore, huawei: Record
+) -> None:
+    login(client)
+    body = {"product": "服务器", "amount": "1", "currency": "CNY", "customer": huawei.uid}
+    response = submit(client, "/order/add", {**body, "at": "2024-05-20T10:30:00Z"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    (order,) = NodeRepository(store, nodes.Order).page()
     assert order.at == dt.datetime(2024, 5, 20, 10, 30)
+
+
+def test_edit_form_shows_the_stored_time_in_the_business_zone_and_keeps_it(
+    client: FlaskClient, store: GraphStore, huawei: Record
+) -> None:
+    order = NodeRepository(store, nodes.Order).create(
+        {"product": "服务器", "amount": 1, "at": "2024-05-20T22:30:00Z", "customer": huawei}, "t"
+    )
+    login(client)
+    page = client.get(f"/order/edit/{order.uid}").get_data(as_text=True)
+    assert field_value(page, "at") == "2024-05-21 06:30"
+    assert "UTC+8</span>" in page
+    body = {"product": "服务器", "amount": "1", "currency": "CNY", "customer": huawei.uid}
+    fields = {**body, "at": field_value(page, "at"), "version": str(order.version)}
+    response = submit(client, f"/order/edit/{order.uid}", fields)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    (saved,) = NodeRepository(store, nodes.Order).page()
+    assert saved.at == dt.datetime(2024, 5, 20, 22, 30)
 
 
 def test_add_forms_prefill_now_for_the_time_of_a_follow_up_and_an_order(
     client: FlaskClient,
 ) -> None:
     login(client)
-    before = dt.datetime.now(dt.UTC).replace(tzinfo=None, second=0, microsecond=0)
+    # Now in the business time zone (Asia/Shanghai, UTC+8), as the form speaks it.
+    now = dt.datetime.now(dt.UTC) + dt.timedelta(hours=8)
+    before = now.replace(tzinfo=None, second=0, microsecond=0)
     for url in ("/followup/add", "/order/add"):
         page = client.get(url).get_data(as_text=True)
         shown = dt.datetime.strptime(field_value(page, "at"), "%Y-%m-%d %H:%M")

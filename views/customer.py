@@ -9,6 +9,7 @@ from flask import current_app
 
 from graph import nodes
 from graph.customers import TimelineEntry, customer_360
+from views.display import format_amount
 from views.labels import bilingual, choice_label
 from views.model_views import GraphModelView, model_view
 from views.scope import current_scope, not_visible
@@ -47,7 +48,10 @@ class _CustomerBase(GraphModelView):
 
 
 def _readable(entry: TimelineEntry) -> TimelineEntry:
-    """A timeline entry whose detail is a label in the reader's language, not a code."""
+    """A timeline entry whose detail is a label in the reader's language, not a code, and
+    an order's amount with its currency (``¥128,000.50``)."""
+    if entry.kind == "order":
+        return replace(entry, detail=format_amount(entry.amount, entry.detail))
     prop = TIMELINE_CHOICES.get(entry.kind)
     if prop is None:
         return entry

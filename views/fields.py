@@ -29,7 +29,8 @@ from wtforms.widgets import TextInput
 
 from graph.model import NodeModel, Prop, Rel, model_for
 from graph.records import Ref
-from graph.validation import current_minute, field_for
+from graph.validation import current_minute, field_for, parse_when
+from views import display
 from views.interface import GraphInterface
 from views.labels import bilingual, translate_message
 
@@ -51,6 +52,12 @@ class SchemaCheck:
         raw = field.data
         if isinstance(raw, str) and not raw.strip():
             raw = None
+        if isinstance(field, WhenField) and not field.date_only and isinstance(raw, str):
+            # The form speaks the business time zone; the schema gets the UTC time.
+            try:
+                raw = parse_when(raw, display.business_zone())
+            except (ValueError, OverflowError):
+                pass  # the schema below says what is wrong, in the reader's language
         try:
             if raw is None or raw == []:
                 if schema_field.required:
@@ -101,8 +108,12 @@ class WhenInput:
         text = TextInput()(
             field, class_="form-control", autocomplete="off", placeholder=example, **kwargs
         )
+        zone = ""
+        if not field.date_only:
+            label = display.zone_label(dt.datetime.now(display.business_zone()))
+            zone = f'<span class="input-group-addon graphcrm-when-zone">{escape(label)}</span>'
         return Markup(
-            f'<div class="input-group graphcrm-when">{text}'
+            f'<div class="input-group graphcrm-when">{text}{zone}'
             '<span class="input-group-btn"><button type="button" '
             f'class="btn btn-default graphcrm-when-pick" title="{escape(title)}" '
             f'aria-label="{escape(title)}"><i class="fa fa-calendar"></i></button></span>'
@@ -126,6 +137,10 @@ class WhenField(StringField):
     def _value(self) -> str:
         if self.raw_data:
             return str(self.raw_data[0])
+        if isinstance(self.data, dt.datetime) and not self.date_only:
+            # Stored in UTC, typed and shown in the business time zone.
+            local = display.local_time(self.data, display.business_zone())
+            return format_when(local.replace(tzinfo=None))
         return format_when(self.data)
 
 

@@ -1,5 +1,6 @@
 """A record's change history as a person reads it: related records by name, choices by
-their label in the reader's language, times to the minute, "—" for nothing."""
+their label in the reader's language, times in the business time zone, numbers and phones
+as ``views.display`` shows them, "—" for nothing."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from flask import current_app
 from graph.access import scope_conditions
 from graph.model import NodeModel, model_for
 from graph.repository import ChangeEntry
-from views.fields import format_when
+from views import display
 from views.interface import GraphInterface
 from views.labels import choice_label
 
@@ -74,7 +75,7 @@ def shown_value(
     prop = model.meta.prop(field)
     if prop is not None and prop.choices:
         return choice_label(prop.choices, value)
-    return format_when(value)
+    return display.shown_value(prop, value)
 
 
 def _titles_of_uids(

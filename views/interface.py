@@ -27,6 +27,7 @@ from graph.records import Record
 from graph.repository import ChangeEntry, NodeRepository
 from graph.visibility import hidden_links, hide_in_history, hide_related
 from views import filters as graph_filters
+from views.display import Money
 from views.filters import GraphFilterConverter, GraphFilters, conditions_of
 from views.scope import current_scope, not_visible
 
@@ -154,6 +155,16 @@ class GraphInterface(BaseInterface):
             return None
         record = self.repository.get(str(id), self.conditions(filters))
         return None if record is None else self.present([record])[0]
+
+    @staticmethod
+    def _get_attr_value(item: Any, col: str) -> Any:
+        """A value as list and record pages get it; an amount comes with its record's
+        currency (``Prop.currency``), for ``views.display`` to show them together."""
+        value = BaseInterface._get_attr_value(item, col)
+        prop = item.model.meta.prop(col) if isinstance(item, Record) else None
+        if prop is not None and prop.currency and value is not None:
+            return Money(value, getattr(item, prop.currency, None))
+        return value
 
     def get_keys(self, lst: list[Record]) -> list[str]:
         return [item.uid for item in lst]

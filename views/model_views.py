@@ -24,7 +24,7 @@ from graph.errors import (
     StaleVersion,
 )
 from graph.model import NodeModel
-from views import deletes, fields
+from views import deletes, display, fields
 from views.history import readable_history
 from views.interface import GraphInterface
 from views.labels import bilingual, choice_label, model_labels
@@ -60,7 +60,7 @@ def _shown(model: type[NodeModel], name: str, value: Any) -> str:
         return choice_label(prop.choices, value)
     if isinstance(value, list):
         return _many(value)
-    return fields.format_when(value)
+    return display.shown_value(prop, value)
 
 
 def _comparable(value: Any) -> Any:
@@ -317,10 +317,12 @@ def model_view(
     search_fields = {p.name: fields.prop_field(model, p, search=True) for p in meta.props}
     search_fields.update({r.name: fields.rel_field(model, r, search=True) for r in meta.rels})
     formatters: dict[str, Any] = {r.name: _many if r.many else _blank for r in meta.rels}
-    formatters.update({p.name: _blank for p in meta.props})
     for prop in meta.props:
         if prop.choices:
             formatters[prop.name] = lambda v, c=prop.choices: choice_label(c, v)
+        else:
+            formatters[prop.name] = lambda v, p=prop: display.shown_value(p, v)
+    formatters.update(created_at=display.shown_time, updated_at=display.shown_time)
     listed = [i.name for i in (*meta.props, *meta.rels) if i.listed]
     form_columns = list(form_fields)
     attrs = {
