@@ -53,7 +53,8 @@ def test_follow_up_logged_with_a_typed_time_keeps_it_through_an_error(
     texts = start(page, live_server, language)
     page.goto(live_server + "/followup/add")
     prefilled = page.input_value("#at")
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    # Now in the business time zone (Asia/Shanghai), as the form speaks it.
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(hours=8)
     assert abs(dt.datetime.strptime(prefilled, "%Y-%m-%d %H:%M") - now) < dt.timedelta(minutes=2)
     page.fill("#at", "2026-13-01 10:30")  # a typo first
     page.select_option("#method", "phone")
@@ -73,7 +74,7 @@ def test_follow_up_logged_with_a_typed_time_keeps_it_through_an_error(
     page.click("button[type=submit]")
     page.wait_for_selector(f".alert:has-text('{texts['added']}')")
     shown = details(page)
-    assert "2026-12-01 10:30:00" in shown and "需求，客户" in shown and HUAWEI in shown
+    assert "2026-12-01 10:30 UTC+8" in shown and "需求，客户" in shown and HUAWEI in shown
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
@@ -93,7 +94,7 @@ def test_follow_up_time_chosen_with_the_picker(
     choose(page, "customer", "华为技术")
     page.click("button[type=submit]")
     page.wait_for_selector(f".alert:has-text('{texts['added']}')")
-    assert "2026-12-03 09:15:00" in details(page)
+    assert "2026-12-03 09:15 UTC+8" in details(page)
 
 
 @pytest.mark.parametrize(
@@ -112,9 +113,10 @@ def test_order_added_with_a_date_typed_the_local_way(
     page.wait_for_selector(f".alert:has-text('{texts['added']}')")
     (order,) = NodeRepository(store, nodes.Order).page()
     assert order.product == "服务器（机架式）"
+    # Typed in the business time zone (UTC+8), stored in UTC.
     assert order.at == dt.datetime.strptime(
         typed, "%Y/%m/%d" if language == "en" else "%Y年%m月%d日 %H:%M"
-    )
+    ) - dt.timedelta(hours=8)
     assert order.customer.uid == huawei.uid
 
 

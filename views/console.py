@@ -228,6 +228,7 @@ class ConsoleView(BaseView):
             row_cap=current_app.config["GRAPHCRM_CONSOLE_ROW_CAP"],
             timeout_ms=current_app.config["GRAPHCRM_CONSOLE_TIMEOUT_MS"],
             labels=localized(PANEL_LABELS),
+            timezone=current_app.config["GRAPHCRM_TIMEZONE"],
         )
 
 

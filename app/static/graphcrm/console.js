@@ -360,6 +360,19 @@
     await loadSaved();
   }
 
+  // A run's time as every page shows times (views/display.py): in the business time
+  // zone, "2026-12-02 06:37 UTC+8", whatever the browser's own locale and zone.
+  const timeParts = new Intl.DateTimeFormat("en-US", {
+    timeZone: root.dataset.timezone, year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "shortOffset",
+  });
+  function shownTime(iso) {
+    const parts = {};
+    timeParts.formatToParts(new Date(iso)).forEach((part) => { parts[part.type] = part.value; });
+    const zone = parts.timeZoneName.replace("GMT", "UTC");
+    return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${zone}`;
+  }
+
   async function loadHistory() {
     let runs;
     try {
@@ -377,9 +390,9 @@
       const ok = entry.outcome === "ok";
       const meta = element("div", "console-item-meta");
       meta.appendChild(element("span", "label " + (ok ? "label-success" : "label-danger"), entry.outcome));
-      let facts = " " + new Date(entry.at).toLocaleString();
+      let facts = " " + shownTime(entry.at);
       if (entry.rows !== null) {
-        facts += " · " + (entry.rows === 1 ? labels.one_row : labels.rows.replace("{n}", entry.rows));
+        facts += " · " + (entry.rows === 1 ? labels.one_row : labels.rows.replace("{n}", entry.rows.toLocaleString("en-US")));
       }
       if (entry.duration_ms !== null) facts += " · " + entry.duration_ms + " ms";
       if (entry.action === "export") facts += " · " + labels.export;
