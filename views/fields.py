@@ -113,10 +113,10 @@ class WhenInput:
             label = display.zone_label(dt.datetime.now(display.business_zone()))
             zone = f'<span class="input-group-addon graphcrm-when-zone">{escape(label)}</span>'
         return Markup(
-            f'<div class="input-group graphcrm-when">{text}{zone}'
+            f'<div class="input-group graphcrm-when">{text}'
             '<span class="input-group-btn"><button type="button" '
             f'class="btn btn-default graphcrm-when-pick" title="{escape(title)}" '
-            f'aria-label="{escape(title)}"><i class="fa fa-calendar"></i></button></span>'
+            f'aria-label="{escape(title)}"><i class="fa fa-calendar"></i></button></span>{zone}'
             f'<input type="{native}" class="graphcrm-when-native" tabindex="-1" '
             'aria-hidden="true"></div>'
         )
