@@ -376,8 +376,10 @@
       const item = element("li", "list-group-item console-history-item");
       const ok = entry.outcome === "ok";
       const meta = element("div", "console-item-meta");
-      meta.appendChild(element("span", "label " + (ok ? "label-success" : "label-danger"), entry.outcome));
-      let facts = " " + new Date(entry.at).toLocaleString();
+      const outcome = labels["outcome_" + entry.outcome] || entry.outcome;
+      meta.appendChild(element("span", "label " + (ok ? "label-success" : "label-danger"), outcome));
+      const when = new Date(entry.at).toLocaleString(labels.locale, { dateStyle: "medium", timeStyle: "short" });
+      let facts = " " + when;
       if (entry.rows !== null) {
         facts += " · " + (entry.rows === 1 ? labels.one_row : labels.rows.replace("{n}", entry.rows));
       }
