@@ -49,12 +49,15 @@ _ANALYTICS = [
 # Segments (rule builder, members, CSV export, graph, explanations) and their REST API.
 _SEGMENTS_READ = [
     ["SegmentView$", "can_(list|show)$"],
-    ["SegmentApi$", "can_(get|members|explain)$"],
+    ["SegmentApi$", "can_(get|members|explain|history)$"],
     ["Segments$", "menu_access$"],
 ]
 _SEGMENTS_EXPORT = [["SegmentView$", "can_export$"]]
 _SEGMENTS_EDIT = [
-    ["Segment(View|Api)$", "can_(list|show|add|edit|delete|export|get|post|put|members|explain)$"],
+    [
+        "Segment(View|Api)$",
+        "can_(list|show|add|edit|delete|export|get|post|put|members|explain|history)$",
+    ],
     ["Segments$", "menu_access$"],
 ]
 

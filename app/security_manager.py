@@ -15,7 +15,13 @@ from typing import Any
 
 from flask import Response, current_app, g, has_request_context, jsonify
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.views import AuthDBView
+from flask_appbuilder.security.views import (
+    AuthDBView,
+    PermissionViewModelView,
+    RoleModelView,
+    UserGroupModelView,
+)
+from flask_babel import lazy_gettext
 from flask_jwt_extended import JWTManager
 
 from app import (
@@ -72,10 +78,38 @@ class GraphCRMAuthDBView(AuthDBView):
         return g.get("graphcrm_login_refusal") or AuthDBView.invalid_login_message
 
 
+class GraphCRMUserGroupView(UserGroupModelView):
+    """FAB's groups screens, with column labels in the reader's language (FAB's own view
+    declares none, so it shows the column names in English)."""
+
+    label_columns = {
+        "name": lazy_gettext("Name"),
+        "label": lazy_gettext("Label"),
+        "description": lazy_gettext("Description"),
+        "users": lazy_gettext("Users"),
+        "roles": lazy_gettext("Roles"),
+    }
+
+
+class GraphCRMRoleView(RoleModelView):
+    """FAB's roles screens; its filter on a role's users is labelled too."""
+
+    label_columns = {**RoleModelView.label_columns, "user": lazy_gettext("User")}
+
+
+class GraphCRMPermissionView(PermissionViewModelView):
+    """FAB's permissions-on-views screens; its filter by role is labelled too."""
+
+    label_columns = {**PermissionViewModelView.label_columns, "role": lazy_gettext("Role")}
+
+
 class GraphCRMSecurityManager(SecurityManager):
     """FAB's SQLAlchemy security manager with auditing, login throttling and a password policy."""
 
     authdbview = GraphCRMAuthDBView
+    groupmodelview = GraphCRMUserGroupView
+    rolemodelview = GraphCRMRoleView
+    permissionviewmodelview = GraphCRMPermissionView
     # FAB's "User's Statistics" chart loads Google Charts from the internet: the app must
     # work offline and inside mainland China, so that screen is left out.
     userstatschartview = None

@@ -72,6 +72,28 @@ class ChangeEntry:
     changes: tuple[FieldChange, ...]
 
 
+def change_entry_of(
+    change: dict[str, Any], opened: Callable[[str, Any], Any] = lambda field, value: value
+) -> ChangeEntry:
+    """A stored ``Change`` node as a history entry; ``opened`` reads each stored value
+    (decrypting personal data)."""
+    fields = tuple(
+        FieldChange(
+            item["field"], opened(item["field"], item["old"]), opened(item["field"], item["new"])
+        )
+        for item in json.loads(change.get("fields") or "[]")
+    )
+    at = change.get("at")
+    return ChangeEntry(
+        uid=change["uid"],
+        at=dt.datetime.strptime(at, ISO_DATETIME) if at else None,
+        by=change.get("by") or "",
+        action=change.get("action") or "",
+        version=change.get("version"),
+        changes=fields,
+    )
+
+
 class NodeRepository:
     """CRUD, lists, search and history for one declared node type.
 
@@ -210,29 +232,12 @@ class NodeRepository:
         rows = self.store.read(
             "change_list_for_entity", entity=self.model.label, uid=uid, limit=limit
         )
-        entries = []
-        for row in rows:
-            change = row["c"]
-            fields = tuple(
-                FieldChange(
-                    item["field"],
-                    open_value(self.model, item["field"], item["old"], self.cipher),
-                    open_value(self.model, item["field"], item["new"], self.cipher),
-                )
-                for item in json.loads(change.get("fields") or "[]")
+        return [
+            change_entry_of(
+                row["c"], lambda field, value: open_value(self.model, field, value, self.cipher)
             )
-            at = change.get("at")
-            entries.append(
-                ChangeEntry(
-                    uid=change["uid"],
-                    at=dt.datetime.strptime(at, ISO_DATETIME) if at else None,
-                    by=change.get("by") or "",
-                    action=change.get("action") or "",
-                    version=change.get("version"),
-                    changes=fields,
-                )
-            )
-        return entries
+            for row in rows
+        ]
 
     # -- writes -------------------------------------------------------------------------
 

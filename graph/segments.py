@@ -35,7 +35,7 @@ from graph.nodes import SEGMENT_UID_PREFIX
 from graph.pii import open_props
 from graph.query import apply_filters, compile_filters, with_params
 from graph.records import ISO_DATETIME, Record, record_from_row
-from graph.repository import NodeRepository, utc_now
+from graph.repository import ChangeEntry, NodeRepository, change_entry_of, utc_now
 from graph.serials import next_uid
 from graph.store import GraphStore
 from graph.visibility import visible_uids
@@ -729,7 +729,7 @@ def create_segment(
     like every record's (``graph.serials``, days counted in ``timezone``)."""
     moment = clock()
     now = moment.astimezone(dt.UTC).strftime(ISO_DATETIME)
-    change = change_entry("Segment", "create", now, actor)
+    change = change_entry("Segment", "create", now, actor, _changes(None, name, description, rules))
     rows = store.write(
         "segment_create",
         uid=next_uid(store, SEGMENT_UID_PREFIX, moment, timezone),
@@ -757,8 +757,15 @@ def update_segment(
 ) -> Segment:
     """Change a segment if nobody changed it since ``version``; ``StaleVersion`` if they did,
     ``NotFound`` if it is gone."""
+    current = get_segment(store, uid)
+    if current.version != version:
+        raise StaleVersion(
+            f"Segment {uid} was changed by someone else "
+            f"(version {current.version}, yours {version})"
+        )
     now = _stamp(clock)
-    change = change_entry("Segment", "update", now, actor)
+    fields = _changes(current, name, description, rules)
+    change = change_entry("Segment", "update", now, actor, fields)
     rows = store.write(
         "segment_update",
         uid=uid,
@@ -780,9 +787,53 @@ def update_segment(
 
 
 def delete_segment(store: GraphStore, uid: str, actor: str) -> None:
-    """Delete a segment; ``NotFound`` if there is none."""
-    change = change_entry("Segment", "delete", _stamp(utc_now), actor)
+    """Delete a segment; ``NotFound`` if there is none. Its history entry keeps what it was."""
+    fields = _changes(get_segment(store, uid), None, None, None)
+    change = change_entry("Segment", "delete", _stamp(utc_now), actor, fields)
     rows = store.write("segment_delete", uid=uid, change=change)
     if not rows or not rows[0]["deleted"]:
         raise NotFound(f"Segment {uid} does not exist")
     record_changed.send("Segment", intent=intent_of(change, uid))
+
+
+def segment_history(store: GraphStore, uid: str, limit: int = 200) -> list[ChangeEntry]:
+    """History entries of the segment ``uid``, newest first (kept after a delete); the
+    ``rules`` values are the rules' JSON text (``rules_in_history`` reads them)."""
+    rows = store.read("change_list_for_entity", entity="Segment", uid=uid, limit=limit)
+    return [change_entry_of(row["c"]) for row in rows]
+
+
+def rules_in_history(value: Any) -> tuple[Rule, ...]:
+    """The rules a history entry's ``rules`` value holds (none for a blank or unreadable one)."""
+    if not isinstance(value, str) or not value.strip():
+        return ()
+    try:
+        return parse_rules(value)
+    except InvalidRule:
+        return ()
+
+
+def _changes(
+    old: Segment | None,
+    name: str | None,
+    description: str | None,
+    rules: tuple[Rule, ...] | None,
+) -> str:
+    """The field changes of a history entry as JSON: each of name, description and rules
+    (as JSON text) whose value differs, ``None`` for a value that is not there."""
+    before = (
+        {"name": old.name, "description": old.description, "rules": _rules_json(old.rules)}
+        if old is not None
+        else dict.fromkeys(("name", "description", "rules"))
+    )
+    after = {
+        "name": name,
+        "description": description,
+        "rules": _rules_json(rules) if rules is not None else None,
+    }
+    items = [
+        {"field": field, "old": before[field], "new": after[field]}
+        for field in ("name", "description", "rules")
+        if before[field] != after[field]
+    ]
+    return json.dumps(items, ensure_ascii=False)

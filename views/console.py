@@ -21,6 +21,7 @@ from flask import Response, abort, current_app, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi, safe
 from flask_appbuilder.security.decorators import permission_name, protect
+from flask_babel import gettext
 from flask_login import current_user
 from marshmallow import Schema, fields
 
@@ -180,6 +181,13 @@ PANEL_LABELS = {
         'Parameters must be a JSON object, e.g. {"name": "value"}',
         '参数必须是 JSON 对象，例如 {"name": "value"}',
     ),
+    # How a run ended (the history's stored outcome codes) and how its time is written.
+    "outcome_ok": ("ok", "成功"),
+    "outcome_write_refused": ("write refused", "写操作被拒绝"),
+    "outcome_timeout": ("timed out", "超时"),
+    "outcome_unavailable": ("database unavailable", "数据库不可用"),
+    "outcome_syntax": ("syntax error", "语法错误"),
+    "outcome_query": ("query error", "查询出错"),
 }
 
 
@@ -223,7 +231,11 @@ class ConsoleView(BaseView):
         store = current_app.extensions["graph_store"]
         return self.render_template(
             "graphcrm/console.html",
-            starters=[asdict(starter) for starter in console.starters(store)],
+            # A starter's description is its statement's header, translated by the catalogue.
+            starters=[
+                {**asdict(starter), "description": gettext(starter.description)}
+                for starter in console.starters(store)
+            ],
             schema=editor_schema(),
             row_cap=current_app.config["GRAPHCRM_CONSOLE_ROW_CAP"],
             timeout_ms=current_app.config["GRAPHCRM_CONSOLE_TIMEOUT_MS"],

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from flask import Response, abort, current_app, redirect, request, url_for
@@ -46,10 +47,14 @@ from graph.segments import (
     member_page,
     parse_segment_fields,
     rules_as_seen,
+    rules_in_history,
     segment_as_seen,
+    segment_history,
     update_segment,
 )
+from views.api import ChangeEntrySchema
 from views.downloads import csv_download, model_columns
+from views.history import NOTHING, ShownChange, ShownEntry
 from views.interface import GraphInterface
 from views.labels import bilingual, choice_label, is_chinese, localized, model_labels
 from views.scope import current_scope, not_visible
@@ -134,6 +139,16 @@ STALE = bilingual(
     "Not saved: someone else changed this segment after you opened it.",
     "未保存：您打开此分群后，其他人修改了它。",
 )
+STALE_KEPT = bilingual(
+    "Not saved: someone else changed this segment after you opened it. Your input is kept "
+    "below and is now based on their version; save again to apply your input over theirs.",
+    "未保存：您打开此分群后，其他人修改了它。您的输入已保留在下方，并已基于对方的版本；"
+    "再次保存即以您的输入覆盖。",
+)
+VERSION_REQUIRED = bilingual(
+    "version: send the version of the segment you edited (a whole number).",
+    "version：请发送您所编辑的分群版本号（整数）。",
+)
 
 RuleSchema = Schema.from_dict(
     {
@@ -176,7 +191,9 @@ SegmentPostSchema = Schema.from_dict(
         "name": fields.String(required=True),
         "description": fields.String(),
         "rules": fields.List(fields.Nested(RuleSchema), required=True),
-        "version": fields.Integer(metadata={"description": "PUT only: the version edited"}),
+        "version": fields.Integer(
+            metadata={"description": "PUT: required, the version edited (409 if stale)"}
+        ),
     },
     name="SegmentPost",
 )
@@ -321,6 +338,57 @@ def _form_values(segment: Segment | None) -> dict[str, Any]:
     return values
 
 
+def _version(value: Any) -> int | None:
+    """The version an edit is based on, from a form field or a JSON body (None if missing
+    or not a whole number)."""
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        return int(value.strip())
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def _history_as_seen(uid: str, scope: Scope) -> list[Any]:
+    """The segment's history with every rule naming a record the reader may not see
+    hidden (rules as JSON text, as stored)."""
+    store = _store()
+
+    def seen(field: str, value: Any) -> Any:
+        if field != "rules" or value is None:
+            return value
+        rules = rules_as_seen(store, rules_in_history(value), scope)
+        return json.dumps([rule.as_dict() for rule in rules], ensure_ascii=False)
+
+    return [
+        replace(
+            entry,
+            changes=tuple(
+                replace(c, old=seen(c.field, c.old), new=seen(c.field, c.new))
+                for c in entry.changes
+            ),
+        )  # fmt: skip
+        for entry in segment_history(store, uid)
+    ]
+
+
+def _readable_history(uid: str, scope: Scope) -> list[ShownEntry]:
+    """The segment's history as the record pages show theirs."""
+    return [
+        ShownEntry(
+            entry,
+            tuple(
+                ShownChange(
+                    c.field,
+                    NOTHING if c.old in (None, "") else str(c.old),
+                    NOTHING if c.new in (None, "") else str(c.new),
+                )
+                for c in entry.changes
+            ),
+        )  # fmt: skip
+        for entry in _history_as_seen(uid, scope)
+    ]
+
+
 class SegmentView(BaseView):
     """Segment pages: list, rule builder, members, CSV, graph and explanations."""
 
@@ -389,14 +457,17 @@ class SegmentView(BaseView):
                     _store(), name, description, rules, actor, timezone=_timezone()
                 )
             else:
-                version = int(request.form.get("version") or segment.version)
+                version = _version(request.form.get("version"))
+                if version is None:
+                    return self._form(segment, str(VERSION_REQUIRED), 400)
                 segment = update_segment(
                     _store(), segment.uid, version, name, description, rules, actor
                 )
         except InvalidRule as exc:
             return self._form(segment, _message(exc), 400)
         except StaleVersion:
-            return self._form(segment, str(STALE), 409)
+            # The form is based on the version stored now, with the person's input kept.
+            return self._form(self._segment(segment.uid), str(STALE_KEPT), 409)
         return redirect(url_for("SegmentView.show", uid=segment.uid))
 
     @expose("/add", methods=["GET", "POST"])
@@ -434,6 +505,7 @@ class SegmentView(BaseView):
         page, size = _page_args()
         total = count_members(_store(), segment, scope)
         records = member_page(_customers(), segment, scope, page * size, size)
+        labels = localized(LABELS)
         return self.render_template(
             "graphcrm/segment_show.html",
             segment=segment,
@@ -454,6 +526,8 @@ class SegmentView(BaseView):
             can_edit=self._can("can_edit"),
             can_delete=self._can("can_delete"),
             can_export=self._can("can_export"),
+            history=_readable_history(uid, scope),
+            history_labels={name: labels[name] for name in ("name", "description", "rules")},
         )
 
     @expose("/export/<uid>")
@@ -720,21 +794,23 @@ class SegmentApi(BaseApi):
               $ref: '#/components/responses/404'
             409:
               description: Someone else changed the segment since that version
+            422:
+              description: No version (or not a whole number) was sent
         """
         body = self._body()
         if isinstance(body, Response):
             return body
         name, description, rules = body
+        version = request.get_json(silent=True).get("version")
+        if isinstance(version, bool) or not isinstance(version, int):
+            return self.response(422, message=str(VERSION_REQUIRED))
         try:
-            current = get_segment(_store(), uid)
-            version = (request.get_json(silent=True) or {}).get("version", current.version)
-            if isinstance(version, bool) or not isinstance(version, int):
-                return self.response_400(message="version must be a whole number")
             segment = update_segment(_store(), uid, version, name, description, rules, _actor())
         except NotFound:
             return self.response_404()
         except StaleVersion:
-            return self.response(409, message=str(STALE))
+            current = get_segment(_store(), uid)
+            return self.response(409, message=str(STALE), version=current.version)
         return self.response(200, result=segment.as_dict())
 
     @expose("/<uid>", methods=["DELETE"])
@@ -761,6 +837,44 @@ class SegmentApi(BaseApi):
         except NotFound:
             return self.response_404()
         return self.response(200, message="OK")
+
+    @expose("/<uid>/history", methods=["GET"])
+    @protect(allow_browser_login=True)
+    @safe
+    @permission_name("history")
+    def history(self, uid: str) -> Response:
+        """Change history of a segment, newest first (at most 200 entries); ``rules``
+        values are the rules' JSON text.
+        ---
+        get:
+          parameters:
+          - in: path
+            schema:
+              type: string
+            name: uid
+          responses:
+            200:
+              description: History entries, newest first
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      id:
+                        type: string
+                      result:
+                        type: array
+                        items:
+                          $ref: '#/components/schemas/ChangeEntry'
+            404:
+              $ref: '#/components/responses/404'
+        """
+        try:
+            get_segment(_store(), uid)
+        except NotFound:
+            return self.response_404()
+        entries = _history_as_seen(uid, current_scope())
+        return self.response(200, id=uid, result=ChangeEntrySchema(many=True).dump(entries))
 
     @expose("/<uid>/members", methods=["GET"])
     @protect(allow_browser_login=True)

@@ -389,7 +389,8 @@
       const item = element("li", "list-group-item console-history-item");
       const ok = entry.outcome === "ok";
       const meta = element("div", "console-item-meta");
-      meta.appendChild(element("span", "label " + (ok ? "label-success" : "label-danger"), entry.outcome));
+      const outcome = labels["outcome_" + entry.outcome] || entry.outcome;
+      meta.appendChild(element("span", "label " + (ok ? "label-success" : "label-danger"), outcome));
       let facts = " " + shownTime(entry.at);
       if (entry.rows !== null) {
         facts += " · " + (entry.rows === 1 ? labels.one_row : labels.rows.replace("{n}", entry.rows.toLocaleString("en-US")));
