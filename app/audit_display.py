@@ -17,6 +17,7 @@ from flask_appbuilder.security.sqla.models import Group, Role, User
 
 from graph.access import scope_conditions
 from graph.model import REGISTRY
+from views.console import OUTCOMES
 from views.labels import bilingual, is_chinese
 from views.scope import current_scope
 
@@ -145,7 +146,10 @@ def detail_text(detail: str | None) -> str:
     parts = []
     for key in keys:
         pair = DETAIL_KEYS.get(key) or ACTIONS.get(key)
-        parts.append(f"{_pick(pair) if pair else key}: {_value_text(values[key])}")
+        value = values[key]
+        if key == "outcome" and value in OUTCOMES:
+            value = _pick(OUTCOMES[value])
+        parts.append(f"{_pick(pair) if pair else key}: {_value_text(value)}")
     return "; ".join(parts)
 
 

@@ -92,9 +92,13 @@ class GraphCRMUserGroupView(UserGroupModelView):
 
 
 class GraphCRMRoleView(RoleModelView):
-    """FAB's roles screens; its filter on a role's users is labelled too."""
+    """FAB's roles screens; its filters on a role's users and groups are labelled too."""
 
-    label_columns = {**RoleModelView.label_columns, "user": lazy_gettext("User")}
+    label_columns = {
+        **RoleModelView.label_columns,
+        "user": lazy_gettext("User"),
+        "groups": lazy_gettext("Groups"),
+    }
 
 
 class GraphCRMPermissionView(PermissionViewModelView):

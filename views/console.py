@@ -148,6 +148,16 @@ NOT_YOURS = (
     "只有共享查询的所有者可以修改或删除它；可以用自己的名称另存一份。",
 )
 
+# How a console run ended: the outcome codes kept in its history and audit events.
+OUTCOMES = {
+    "ok": ("ok", "成功"),
+    "write_refused": ("write refused", "写操作被拒绝"),
+    "timeout": ("timed out", "超时"),
+    "unavailable": ("database unavailable", "数据库不可用"),
+    "syntax": ("syntax error", "语法错误"),
+    "query": ("query error", "查询出错"),
+}
+
 # The saved-queries and history panels of the page (English and Chinese, picked per request).
 PANEL_LABELS = {
     "saved": ("Saved queries", "已保存的查询"),
@@ -181,13 +191,8 @@ PANEL_LABELS = {
         'Parameters must be a JSON object, e.g. {"name": "value"}',
         '参数必须是 JSON 对象，例如 {"name": "value"}',
     ),
-    # How a run ended (the history's stored outcome codes) and how its time is written.
-    "outcome_ok": ("ok", "成功"),
-    "outcome_write_refused": ("write refused", "写操作被拒绝"),
-    "outcome_timeout": ("timed out", "超时"),
-    "outcome_unavailable": ("database unavailable", "数据库不可用"),
-    "outcome_syntax": ("syntax error", "语法错误"),
-    "outcome_query": ("query error", "查询出错"),
+    # How a run ended (the history's stored outcome codes).
+    **{f"outcome_{code}": pair for code, pair in OUTCOMES.items()},
 }
 
 
