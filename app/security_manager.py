@@ -27,6 +27,7 @@ from app import (
     password_policy,
     security_changes,
 )
+from app.user_api import GraphCRMUserApi
 from views.labels import is_chinese
 
 LOCK_MESSAGES = {
@@ -76,6 +77,7 @@ class GraphCRMSecurityManager(SecurityManager):
     """FAB's SQLAlchemy security manager with auditing, login throttling and a password policy."""
 
     authdbview = GraphCRMAuthDBView
+    user_api = GraphCRMUserApi
     # FAB's "User's Statistics" chart loads Google Charts from the internet: the app must
     # work offline and inside mainland China, so that screen is left out.
     userstatschartview = None

@@ -66,12 +66,22 @@ IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 BAD_FILTER = "Filter values must be text, finite numbers, booleans or a list of them"
 NUL = "Text must not contain NUL characters (U+0000)"  # FalkorDB cannot take it as a parameter
 BAD_REQUEST = (InvalidQuery, fab.FABException)  # as FAB's list answers bad filters: 400
+
+
+class UtcDateTime(fields.DateTime):
+    """A time written as ``ISO_DATETIME``, documented in OpenAPI as ``date-time`` (a
+    ``format`` argument would be documented as ``format: null``)."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else value.strftime(ISO_DATETIME)
+
+
 KIND_FIELDS: dict[str, Callable[..., fields.Field]] = {
     "integer": fields.Integer,
     "float": fields.Float,
     "boolean": fields.Boolean,
     "date": fields.Date,
-    "datetime": functools.partial(fields.DateTime, format=ISO_DATETIME),
+    "datetime": UtcDateTime,
 }
 
 
@@ -83,7 +93,7 @@ FieldChangeSchema = Schema.from_dict(
 ChangeEntrySchema = Schema.from_dict(
     {
         "uid": fields.String(),
-        "at": fields.DateTime(format=ISO_DATETIME, allow_none=True),
+        "at": UtcDateTime(allow_none=True),
         "by": fields.String(),
         "action": fields.String(metadata={"enum": ["create", "update", "delete"]}),
         "version": fields.Integer(allow_none=True),
