@@ -42,7 +42,7 @@ from graph.query import InvalidQuery
 from graph.records import ISO_DATETIME, Record
 from graph.validation import Message, NodeSchema, schema_class, validate_values
 from views import deletes
-from views.errors import UNAVAILABLE
+from views.errors import CONFLICT, UNAVAILABLE
 from views.filters import FilterInList
 from views.interface import GraphInterface
 from views.labels import bilingual, is_chinese, model_labels, translate_message
@@ -52,7 +52,6 @@ STALE = bilingual(
     "Not saved: someone else changed this record after the version you sent. Load it again.",
     "未保存：在您提交的版本之后，此记录已被他人修改。请重新获取后再修改。",
 )
-CONFLICT = bilingual("Not saved: a value that must be unique is taken.", "未保存：唯一值已被使用。")
 KEY_REUSED = bilingual(
     "Not saved: this Idempotency-Key was already used for a different request.",
     "未保存：此 Idempotency-Key 已用于另一个不同的请求。",
