@@ -66,6 +66,10 @@ APP_DEFAULTS: dict[str, Any] = {
     "AUTH_ROLE_PUBLIC": "Public",
     "FAB_ADD_SECURITY_API": True,
     "FAB_API_SWAGGER_UI": True,
+    # views/openapi.py serves the OpenAPI document instead of FAB's, corrected to the answers.
+    "FAB_ADD_OPENAPI_VIEWS": False,
+    # A refused token answers {"message": ...} like every other API error.
+    "JWT_ERROR_MESSAGE_KEY": "message",
     "FAB_UPDATE_PERMS": True,
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent / "app" / "translations"),

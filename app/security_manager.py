@@ -33,6 +33,7 @@ from app import (
     password_policy,
     security_changes,
 )
+from app.user_api import GraphCRMUserApi
 from views.labels import is_chinese
 
 LOCK_MESSAGES = {
@@ -114,6 +115,7 @@ class GraphCRMSecurityManager(SecurityManager):
     groupmodelview = GraphCRMUserGroupView
     rolemodelview = GraphCRMRoleView
     permissionviewmodelview = GraphCRMPermissionView
+    user_api = GraphCRMUserApi
     # FAB's "User's Statistics" chart loads Google Charts from the internet: the app must
     # work offline and inside mainland China, so that screen is left out.
     userstatschartview = None

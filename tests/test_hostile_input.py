@@ -144,3 +144,35 @@ def test_rison_arguments_never_answer_5xx(
 ) -> None:
     response = client.get("/api/v1/customer/", query_string={"q": q}, headers=auth)
     assert response.status_code < 500, (q, response.status_code)
+
+
+HUGE = 2**64
+
+
+def test_integers_beyond_64_bits_are_a_400_in_bodies_and_q_and_a_404_in_paths(
+    client: FlaskClient, auth: dict[str, str]
+) -> None:
+    body = client.put("/api/v1/security/users/1", json={"roles": [HUGE]}, headers=auth)
+    assert body.status_code == 400 and "2^63" in body.json["message"]
+    q = f"(filters:!((col:name,opr:eq,value:{HUGE})))"
+    listed = client.get("/api/v1/security/roles/", query_string={"q": q}, headers=auth)
+    assert listed.status_code == 400 and "2^63" in listed.json["message"]
+    for method in ("get", "put", "delete"):
+        for url in (f"/api/v1/security/roles/{HUGE}", f"/api/v1/security/users/{HUGE}"):
+            response = getattr(client, method)(url, json={"name": "x"}, headers=auth)
+            assert response.status_code == 404, (method, url, response.get_data(as_text=True))
+    assert client.get("/api/v1/security/roles/1", headers=auth).status_code == 200
+
+
+def test_a_taken_unique_name_in_the_security_api_is_a_422_and_writes_nothing(
+    client: FlaskClient, auth: dict[str, str]
+) -> None:
+    for url, taken in (
+        ("/api/v1/security/roles/", {"name": "Admin"}),
+        ("/api/v1/security/resources/", {"name": "OpenApi"}),
+    ):
+        count = client.get(url, headers=auth).json["count"]
+        response = client.post(url, json=taken, headers=auth)
+        assert response.status_code == 422, response.get_data(as_text=True)
+        assert "unique" in response.json["message"]
+        assert client.get(url, headers=auth).json["count"] == count

@@ -145,7 +145,7 @@ def test_invalid_or_tampered_tokens_answer_401(client: FlaskClient) -> None:
     assert client.get("/api/v1/tag/", headers={"Authorization": "Basic abc"}).status_code == 401
     garbage = {"Authorization": "Bearer x.y.z"}
     chinese = client.get("/api/v1/tag/", headers=garbage, query_string={"_l_": "zh"})
-    assert chinese.status_code == 401 and "令牌无效" in chinese.json["msg"]
+    assert chinese.status_code == 401 and "令牌无效" in chinese.json["message"]
 
 
 def test_list_filters_orders_and_pages(client: FlaskClient, auth: dict[str, str]) -> None:
@@ -221,6 +221,15 @@ def test_put_and_delete_of_a_missing_record_answer_404(
     url = "/api/v1/customer/C19990101001"
     assert client.put(url, json={"name": "x"}, headers=auth).status_code == 404
     assert client.delete(url, headers=auth).status_code == 404
+
+
+def test_put_of_a_missing_security_user_answers_404_and_creates_nothing(
+    client: FlaskClient, auth: dict[str, str]
+) -> None:
+    users = client.get("/api/v1/security/users/", headers=auth).json["count"]
+    response = client.put("/api/v1/security/users/999999", json={}, headers=auth)
+    assert response.status_code == 404, response.get_data(as_text=True)
+    assert client.get("/api/v1/security/users/", headers=auth).json["count"] == users
 
 
 def test_invalid_input_answers_422_with_a_field_map_and_writes_nothing(
@@ -364,6 +373,25 @@ def test_openapi_document_covers_the_node_apis(client: FlaskClient, auth: dict[s
     for ref in refs(document):
         _, section, name = ref.rsplit("/", 2)
         assert name in document["components"][section], ref
+
+
+def test_every_error_answer_is_documented_with_the_one_error_schema(
+    client: FlaskClient, auth: dict[str, str]
+) -> None:
+    document = client.get("/api/v1/_openapi", headers=auth).json
+    error = {"$ref": "#/components/schemas/Error"}
+    shared = document["components"]["responses"]
+    assert document["components"]["schemas"]["Error"]["required"] == ["message"]
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            answers = operation["responses"]
+            assert {"400", "500", "503"} <= set(answers), (method, path)
+            for code, answer in answers.items():
+                if int(code) >= 400:
+                    answer = shared[code] if "$ref" in answer else answer
+                    assert answer["content"]["application/json"]["schema"] == error, (path, code)
+    customer = document["paths"]["/api/v1/customer/{pk}"]["put"]["responses"]
+    assert {"401", "403", "404", "409", "413", "422"} <= set(customer)
 
 
 def test_swagger_page_renders_for_a_logged_in_admin(client: FlaskClient) -> None:

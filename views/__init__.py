@@ -3,7 +3,7 @@
 from flask_appbuilder import AppBuilder
 
 from graph import nodes
-from views import analytics, console, network, referrals, segments
+from views import analytics, console, network, openapi, referrals, segments
 from views.api import register_apis
 from views.choices import ChoicesView
 from views.customer import CustomerView
@@ -47,3 +47,4 @@ def register(appbuilder: AppBuilder) -> None:
     referrals.register(appbuilder)
     segments.register(appbuilder)
     network.register(appbuilder)
+    openapi.register(appbuilder)

@@ -42,7 +42,7 @@ from graph.query import InvalidQuery
 from graph.records import ISO_DATETIME, Record
 from graph.validation import Message, NodeSchema, schema_class, validate_values
 from views import deletes
-from views.errors import UNAVAILABLE
+from views.errors import CONFLICT, UNAVAILABLE
 from views.filters import FilterInList
 from views.interface import GraphInterface
 from views.labels import bilingual, is_chinese, model_labels, translate_message
@@ -52,7 +52,6 @@ STALE = bilingual(
     "Not saved: someone else changed this record after the version you sent. Load it again.",
     "未保存：在您提交的版本之后，此记录已被他人修改。请重新获取后再修改。",
 )
-CONFLICT = bilingual("Not saved: a value that must be unique is taken.", "未保存：唯一值已被使用。")
 KEY_REUSED = bilingual(
     "Not saved: this Idempotency-Key was already used for a different request.",
     "未保存：此 Idempotency-Key 已用于另一个不同的请求。",
@@ -66,12 +65,22 @@ IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 BAD_FILTER = "Filter values must be text, finite numbers, booleans or a list of them"
 NUL = "Text must not contain NUL characters (U+0000)"  # FalkorDB cannot take it as a parameter
 BAD_REQUEST = (InvalidQuery, fab.FABException)  # as FAB's list answers bad filters: 400
+
+
+class UtcDateTime(fields.DateTime):
+    """A time written as ``ISO_DATETIME``, documented in OpenAPI as ``date-time`` (a
+    ``format`` argument would be documented as ``format: null``)."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else value.strftime(ISO_DATETIME)
+
+
 KIND_FIELDS: dict[str, Callable[..., fields.Field]] = {
     "integer": fields.Integer,
     "float": fields.Float,
     "boolean": fields.Boolean,
     "date": fields.Date,
-    "datetime": functools.partial(fields.DateTime, format=ISO_DATETIME),
+    "datetime": UtcDateTime,
 }
 
 
@@ -83,7 +92,7 @@ FieldChangeSchema = Schema.from_dict(
 ChangeEntrySchema = Schema.from_dict(
     {
         "uid": fields.String(),
-        "at": fields.DateTime(format=ISO_DATETIME, allow_none=True),
+        "at": UtcDateTime(allow_none=True),
         "by": fields.String(),
         "action": fields.String(metadata={"enum": ["create", "update", "delete"]}),
         "version": fields.Integer(allow_none=True),

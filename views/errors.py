@@ -17,6 +17,7 @@ from flask import Flask, Response, current_app, g, jsonify, render_template, req
 from flask_appbuilder.api import BaseApi
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from graph.errors import StoreUnavailable
@@ -30,6 +31,8 @@ UNAVAILABLE = bilingual(
     "The customer database is restarting. Try again in a few seconds.",
     "客户数据库正在重启，请过几秒钟再试。",
 )
+# A write refused by a database constraint (FAB's security store or the graph).
+CONFLICT = bilingual("Not saved: a value that must be unique is taken.", "未保存：唯一值已被使用。")
 # Titles and explanations of the statuses a reader may meet.
 PAGES: dict[int, tuple[Any, Any]] = {
     400: (
@@ -168,13 +171,17 @@ def init_app(app: Flask) -> None:
 
 def _api_response_500(self: BaseApi, message: str | None = None) -> Response:
     """FAB's ``@safe`` answers every exception with ``response_500``, inside its ``except``
-    block: an unavailable engine becomes our 503 and a client error (Werkzeug's 4xx, e.g.
-    415 from ``request.json`` without a JSON body) its own status, instead of a 500."""
+    block: an unavailable engine becomes our 503, a client error (Werkzeug's 4xx, e.g.
+    415 from ``request.json`` without a JSON body) its own status, and a write the security
+    database refused (FAB's ``SQLAInterface.add`` re-raises a taken unique name, which its
+    ``post`` does not catch; the session is rolled back) a 422, instead of a 500."""
     exc = sys.exc_info()[1]
     if isinstance(exc, StoreUnavailable):
         raise exc
     if isinstance(exc, HTTPException) and exc.code is not None and 400 <= exc.code < 500:
         return error_response(exc.code)
+    if isinstance(exc, IntegrityError):
+        return error_response(422, CONFLICT)
     return _FAB_RESPONSE_500(self, message=message)
 
 

@@ -7,6 +7,8 @@
 - A body sent to ``/api/`` that is not JSON is a 400 (as FAB answers a broken one).
 - A rison ``q`` argument that does not parse is a 400 (the parser recurses or indexes past
   the end on input such as ``((`` or ``!``).
+- An integer beyond 64 bits in a JSON body or in ``q`` is a 400, and in the URL's path (as
+  a number or digits) a 404, no record has such an id: SQLite raises ``OverflowError``.
 
 Messages are in the reader's language; ``views.errors`` shapes the answer (JSON under
 ``/api/``, the error page elsewhere).
@@ -28,6 +30,7 @@ MAX_JSON_DEPTH = 64
 _BODY_METHODS = ("POST", "PUT", "PATCH")
 _STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKETS = re.compile(rb"[\[\]{}]")
+_DIGITS = re.compile(r"^-?[0-9]+\Z")
 
 TOO_DEEP = bilingual(
     f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.",
@@ -43,6 +46,10 @@ JSON_ONLY = bilingual(
     "请以 JSON 格式发送请求内容（Content-Type: application/json）。",
 )
 BAD_RISON = bilingual("The q argument is not valid rison.", "参数 q 不是有效的 rison 格式。")
+TOO_BIG = bilingual(
+    "A number is too large: integers must lie between -2^63 and 2^63-1.",
+    "数字过大：整数必须介于 -2^63 与 2^63-1 之间。",
+)
 
 
 def json_depth(raw: bytes) -> int:
@@ -72,6 +79,15 @@ def has_lone_surrogate(value: Any) -> bool:
     return False
 
 
+def out_of_range(value: Any) -> bool:
+    """True when an integer anywhere in ``value`` does not fit in 64 signed bits."""
+    if isinstance(value, dict):
+        return any(out_of_range(item) for item in value.values())
+    if isinstance(value, list):
+        return any(out_of_range(item) for item in value)
+    return isinstance(value, int) and not -(2**63) <= value < 2**63
+
+
 def _check_json(raw: bytes) -> Response | None:
     if json_depth(raw) > MAX_JSON_DEPTH:
         return error_response(400, TOO_DEEP)
@@ -81,17 +97,24 @@ def _check_json(raw: bytes) -> Response | None:
         return error_response(400, NOT_JSON)
     if has_lone_surrogate(parsed):
         return error_response(400, SURROGATE)
+    if out_of_range(parsed):
+        return error_response(400, TOO_BIG)
     return None
 
 
 def check_request() -> Response | None:
     """Refuse a malformed request (see the module's docstring); None lets it through."""
     api = request.path.startswith("/api/")
+    path_args = (request.view_args or {}).values()
+    if out_of_range([int(v) if isinstance(v, str) and _DIGITS.match(v) else v for v in path_args]):
+        return error_response(404)
     if api and "q" in request.args:
         try:
-            prison.loads(request.args["q"])
+            q = prison.loads(request.args["q"])
         except Exception:  # the parser raises whatever its recursion or indexing hits
             return error_response(400, BAD_RISON)
+        if out_of_range(q):
+            return error_response(400, TOO_BIG)
     if request.method not in _BODY_METHODS:
         return None
     raw = request.get_data(cache=True)  # 413 here when over MAX_CONTENT_LENGTH
