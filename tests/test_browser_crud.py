@@ -63,7 +63,8 @@ def test_customer_lifecycle_in_browser(page, live_server: str, store: GraphStore
     page.click("button:has-text('Add Filter')")
     page.click("a.filter[name=stage]")
     page.select_option(".filters select[name$=stage]", "intent")
-    page.click("#filter_form button[type=submit]")
+    with page.expect_navigation():  # the unfiltered list already shows the uid
+        page.click("#filter_form button[type=submit]")
     page.wait_for_selector(f"text={uid}")
     listing = page.inner_text(".panel-body")
     assert "Record Count: 1" in " ".join(listing.split()) and "Other Co." not in listing
