@@ -47,7 +47,7 @@ def test_customer_lifecycle_in_browser(page, live_server: str, store: GraphStore
     assert uid.startswith("C") and len(uid) >= 12
     details = page.inner_text(".panel-body table")
     assert "上海明远贸易有限公司" in details  # trimmed
-    assert "+8613812345678" in details  # E.164
+    assert "138 1234 5678" in details  # stored in E.164, shown in national format
     assert "Overseas, 重点客户" in details and "李娜" in details
 
     page.goto(f"{live_server}/customer/edit/{uid}")
