@@ -116,15 +116,56 @@ def _code_only(text: str) -> str:
     return _STRINGS_AND_COMMENTS.sub(" ", text)
 
 
+# Ways to reach a property whose name is not written in the query: a subscript whose key is
+# not a number (``c[$k]``, ``c['phone_bi' + 'dx']``, ``c[k]``), and functions or projections
+# that hand over every property (``properties(c)``, ``keys(c)``, ``c{.*}``).
+_WORD_BEFORE = re.compile(r"(\w+)\s*$")
+_NUMERIC_INDEX = re.compile(r"^\s*-?\d*\s*(?:\.\.\s*-?\d*\s*)?$")
+# Words after which ``[`` opens a list, not a subscript.
+_LIST_AFTER = {"IN", "RETURN", "WITH", "WHERE", "AND", "OR", "XOR", "NOT", "THEN", "ELSE", "WHEN",
+               "CASE", "UNWIND", "AS", "BY", "CONTAINS", "DISTINCT", "ANY", "ALL", "NONE",
+               "SINGLE", "SET", "IS", "STARTS", "ENDS", "YIELD"}  # fmt: skip
+
+
+def _dynamic_subscripts(code: str) -> bool:
+    """True when ``code`` subscripts a value by anything but a number or a slice.
+
+    A ``[`` right after a name (not a keyword), ``)`` or ``]`` is a subscript; its key runs
+    to the matching ``]``, nested brackets included.
+    """
+    for start, char in enumerate(code):
+        if char != "[":
+            continue
+        before = code[:start].rstrip()
+        word = _WORD_BEFORE.search(before)
+        if not before or (word is None and before[-1] not in ")]"):
+            continue  # a list literal
+        if word is not None and (word.group(1).upper() in _LIST_AFTER or word.group(1).isdigit()):
+            continue
+        depth, end = 0, start
+        for end in range(start, len(code)):
+            depth += {"[": 1, "]": -1}.get(code[end], 0)
+            if depth == 0:
+                break
+        if not _NUMERIC_INDEX.match(code[start + 1 : end]):
+            return True
+    return False
+
+
+_ALL_PROPERTIES = re.compile(r"\b(?:properties|keys)\s*\(|\.\s*\*", re.IGNORECASE)
+
+
 def _refuse_blind_indexes(text: str, params: Mapping[str, Any]) -> None:
-    """A masked reader may not name a blind index anywhere (code, strings, parameters).
+    """A masked reader may not reach a blind index: not by name (code, strings, parameters),
+    nor through a property name built at run time, nor through every property at once.
 
     Blind indexes are deterministic: filtering, grouping or joining on them would link
     records by a value the reader is not allowed to see. Ciphertext is not an oracle (a
     fresh nonce per value), so returning a masked ``c.phone`` stays allowed.
     """
     mentioned = INDEX_SUFFIX.lstrip("_") in (text + json.dumps(params, default=str)).lower()
-    if mentioned:
+    code = _code_only(text)
+    if mentioned or _dynamic_subscripts(code) or _ALL_PROPERTIES.search(code):
         raise MaskedField("console", sorted(_index_names()))
 
 
