@@ -2,8 +2,10 @@
 
 Permissions: ``can_access`` on ``ConsoleView`` (the page), ``can_run``, ``can_csv``,
 ``can_saved`` (saved queries) and ``can_history`` on ``ConsoleApi``; the built-in Analyst
-role and Admin have them. Queries run through ``graph.console`` (engine-enforced read-only,
-time limit, row cap, personal data masked without the personal-data permission). Every run
+role and Admin have them. Every route is ``views.guard.guard(..., all_rows=True)``: readers
+limited to their team's customers are refused whatever role grants the permission.
+Queries run through ``graph.console`` (engine-enforced read-only, time limit, row cap,
+personal data masked without the personal-data permission). Every run
 and export is audited through the ``graph.events.console_query_ran`` signal (``app.audit``
 records it) and added to the user's history (``app.console_queries``, in the SQL store).
 """
@@ -17,11 +19,9 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
-from flask import Response, abort, current_app, redirect, request, url_for
+from flask import Response, current_app, request
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi, safe
-from flask_appbuilder.security.decorators import permission_name, protect
-from flask_login import current_user
 from marshmallow import Schema, fields
 
 from app import console_queries
@@ -41,6 +41,7 @@ from graph.errors import (
 from graph.events import console_query_ran
 from graph.model import REGISTRY, SYSTEM_PROPS
 from views.downloads import csv_download
+from views.guard import guard
 from views.labels import bilingual, localized
 
 MAX_QUERY_IN_AUDIT = 600  # characters of query text kept in an audit event
@@ -182,13 +183,6 @@ PANEL_LABELS = {
 }
 
 
-def _allowed(permission: str, view: str) -> bool:
-    """The signed-in reader has ``permission`` on ``view`` and sees every row (the console
-    cannot apply a salesperson's team limit to free Cypher, so team-limited readers are out)."""
-    scope = current_app.extensions["graphcrm_scope"]()
-    return bool(current_app.appbuilder.sm.has_access(permission, view)) and not scope.team_only
-
-
 def editor_schema() -> dict[str, list[str]]:
     """Labels, relationship types and property keys for the editor's completion."""
     labels, types, keys = set(REGISTRY), set(), set(SYSTEM_PROPS)
@@ -211,14 +205,8 @@ class ConsoleView(BaseView):
     default_view = "index"
 
     @expose("/")
-    @permission_name("access")
+    @guard("access", all_rows=True)
     def index(self) -> Any:
-        # Not FAB's @has_access, which sends a reader without access to the login page: a
-        # signed-in reader without the permission gets a plain 403.
-        if not current_user.is_authenticated:
-            return redirect(url_for(f"{self.appbuilder.sm.auth_view.endpoint}.login"))
-        if not _allowed("can_access", self.class_permission_name):
-            abort(403)
         store = current_app.extensions["graph_store"]
         return self.render_template(
             "graphcrm/console.html",
@@ -267,8 +255,6 @@ def _console_route(action: str) -> Callable[[Callable[..., Response]], Callable[
     def decorate(handler: Callable[..., Response]) -> Callable[..., Response]:
         @functools.wraps(handler)
         def route(self: ConsoleApi) -> Response:
-            if current_app.extensions["graphcrm_scope"]().team_only:
-                return self.response_403()
             body = request.get_json(silent=True)
             if not isinstance(body, dict) or not isinstance(body.get("query"), str):
                 return self.response(
@@ -345,9 +331,8 @@ class ConsoleApi(BaseApi):
         return self.response(status, message=message, error=outcome)
 
     @expose("/run", methods=["POST"])
-    @protect(allow_browser_login=True)
+    @guard("run", all_rows=True)
     @safe
-    @permission_name("run")
     @_console_route("console_query")
     def run(self, result: ConsoleResult) -> Response:
         """Run a read-only Cypher query.
@@ -404,9 +389,8 @@ class ConsoleApi(BaseApi):
         )
 
     @expose("/csv", methods=["POST"])
-    @protect(allow_browser_login=True)
+    @guard("csv", all_rows=True)
     @safe
-    @permission_name("csv")
     @_console_route("export")
     def csv(self, result: ConsoleResult) -> Response:
         """Run a read-only Cypher query again and download its rows as CSV (audited).
@@ -453,9 +437,8 @@ class ConsoleApi(BaseApi):
         return self.response(status, id=saved.id, result=asdict(saved))
 
     @expose("/saved", methods=["GET"])
-    @protect(allow_browser_login=True)
+    @guard("saved", all_rows=True)
     @safe
-    @permission_name("saved")
     def saved_list(self) -> Response:
         """The caller's saved queries and everybody's shared ones.
         ---
@@ -478,15 +461,12 @@ class ConsoleApi(BaseApi):
             403:
               $ref: '#/components/responses/403'
         """
-        if current_app.extensions["graphcrm_scope"]().team_only:
-            return self.response_403()
         user = current_username() or ""
         return self.response(200, result=[asdict(q) for q in console_queries.visible(user)])
 
     @expose("/saved", methods=["POST"])
-    @protect(allow_browser_login=True)
+    @guard("saved", all_rows=True)
     @safe
-    @permission_name("saved")
     def saved_post(self) -> Response:
         """Save a query.
         ---
@@ -521,8 +501,6 @@ class ConsoleApi(BaseApi):
             422:
               $ref: '#/components/responses/422'
         """
-        if current_app.extensions["graphcrm_scope"]().team_only:
-            return self.response_403()
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             return self.response_400(message="send a JSON object")
@@ -530,9 +508,8 @@ class ConsoleApi(BaseApi):
         return self._saved_change(lambda: console_queries.save(user, body), status=201)
 
     @expose("/saved/<int:pk>", methods=["PUT"])
-    @protect(allow_browser_login=True)
+    @guard("saved", all_rows=True)
     @safe
-    @permission_name("saved")
     def saved_put(self, pk: int) -> Response:
         """Change a saved query of the caller.
         ---
@@ -574,8 +551,6 @@ class ConsoleApi(BaseApi):
             422:
               $ref: '#/components/responses/422'
         """
-        if current_app.extensions["graphcrm_scope"]().team_only:
-            return self.response_403()
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             return self.response_400(message="send a JSON object")
@@ -583,9 +558,8 @@ class ConsoleApi(BaseApi):
         return self._saved_change(lambda: console_queries.update(user, pk, body))
 
     @expose("/saved/<int:pk>", methods=["DELETE"])
-    @protect(allow_browser_login=True)
+    @guard("saved", all_rows=True)
     @safe
-    @permission_name("saved")
     def saved_delete(self, pk: int) -> Response:
         """Delete a saved query of the caller.
         ---
@@ -615,15 +589,12 @@ class ConsoleApi(BaseApi):
             404:
               $ref: '#/components/responses/404'
         """
-        if current_app.extensions["graphcrm_scope"]().team_only:
-            return self.response_403()
         user = current_username() or ""
         return self._saved_change(lambda: console_queries.remove(user, pk))
 
     @expose("/history", methods=["GET"])
-    @protect(allow_browser_login=True)
+    @guard("history", all_rows=True)
     @safe
-    @permission_name("history")
     def history(self) -> Response:
         """The caller's last console runs.
         ---
@@ -648,8 +619,6 @@ class ConsoleApi(BaseApi):
             403:
               $ref: '#/components/responses/403'
         """
-        if current_app.extensions["graphcrm_scope"]().team_only:
-            return self.response_403()
         user = current_username() or ""
         return self.response(200, result=[asdict(r) for r in console_queries.history(user)])
 
