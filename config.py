@@ -44,6 +44,11 @@ ENVIRONMENT_DEFAULTS: dict[str, Any] = {
     # this many rows are returned (with a notice when there were more).
     "GRAPHCRM_CONSOLE_TIMEOUT_MS": "10000",
     "GRAPHCRM_CONSOLE_ROW_CAP": "5000",
+    # Console queries running at once on this machine (all workers) and per user; more are
+    # refused with 429 and Retry-After. 'graphcrm serve' keeps the total below its request
+    # threads, and the embedded engine gets this many query threads on top of one per core.
+    "GRAPHCRM_CONSOLE_MAX_RUNNING": "2",
+    "GRAPHCRM_CONSOLE_MAX_PER_USER": "1",
     # The embedded graph's AOF fsync policy: "always" (no acknowledged write lost even on a
     # power loss), "everysec" (about twice the write rate; a power loss may lose the last
     # second) or "no" (the OS decides; a power loss may lose ~30 s). Killing the server's
@@ -55,6 +60,8 @@ ENVIRONMENT_DEFAULTS: dict[str, Any] = {
 POSITIVE_INTEGERS = (
     "GRAPHCRM_CONSOLE_TIMEOUT_MS",
     "GRAPHCRM_CONSOLE_ROW_CAP",
+    "GRAPHCRM_CONSOLE_MAX_RUNNING",
+    "GRAPHCRM_CONSOLE_MAX_PER_USER",
     "MAX_CONTENT_LENGTH",
 )
 

@@ -15,7 +15,16 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
 import views
-from app import audit_view, cli, graph_store, instance, mirror_outbox, roles, scope
+from app import (
+    audit_view,
+    cli,
+    console_gate,
+    graph_store,
+    instance,
+    mirror_outbox,
+    roles,
+    scope,
+)
 from views import errors as error_pages
 from views import health, input_guard
 from views.home import HomeView
@@ -58,6 +67,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     health.init_app(app)
     input_guard.init_app(app)
     scope.init_app(app)
+    console_gate.init_app(app)
     mirror_outbox.init_app(app)
     cli.init_app(app)
     return app

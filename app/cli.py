@@ -18,6 +18,7 @@ import config
 from app.analytics_commands import analytics
 from app.audit import record as record_audit_event
 from app.audit_commands import audit
+from app.console_gate import embedded_threads
 from app.key_commands import keys
 from graph.embedded import EmbeddedServer, EngineEvent, Supervisor
 from graph.errors import GraphCRMError
@@ -48,8 +49,15 @@ def _port_free(host: str, port: int) -> None:
             ) from exc
 
 
-def _serve(app: Flask, host: str, port: int, workers: int) -> int:
+def _serve(app: Flask, host: str, port: int, workers: int, threads: int) -> int:
     """Run gunicorn workers for ``wsgi:app``; this process keeps the embedded graph alive."""
+    console = app.config["GRAPHCRM_CONSOLE_MAX_RUNNING"]
+    if console >= workers * threads:
+        raise click.ClickException(
+            f"GRAPHCRM_CONSOLE_MAX_RUNNING={console} would let the console take every one of "
+            f"the {workers * threads} request threads (--workers x --threads): lower it or "
+            "serve with more threads"
+        )
     _port_free(host, port)
     env = dict(os.environ)
     env["GRAPHCRM_INSTANCE_PATH"] = app.config["GRAPHCRM_INSTANCE_PATH"]
@@ -58,6 +66,8 @@ def _serve(app: Flask, host: str, port: int, workers: int) -> int:
     command = [
         sys.executable, "-m", "gunicorn",
         "--workers", str(workers),
+        "--worker-class", "gthread",
+        "--threads", str(threads),
         "--bind", f"{host}:{port}",
         "--timeout", "60",
         "--access-logfile", "-",
@@ -109,6 +119,11 @@ serve_options = [
         "--workers", default=2, show_default=True, type=click.IntRange(1, 64),
         help="Number of gunicorn worker processes.",
     ),
+    click.option(
+        "--threads", default=4, show_default=True, type=click.IntRange(1, 64),
+        help="Request threads per worker (the console may use fewer than workers x threads, "
+        "GRAPHCRM_CONSOLE_MAX_RUNNING).",
+    ),
 ]  # fmt: skip
 
 
@@ -120,9 +135,9 @@ def with_serve_options(func):  # type: ignore[no-untyped-def]
 
 @commands.command("serve")
 @with_serve_options
-def serve(host: str, port: int, workers: int) -> None:
+def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Start the embedded graph (when GRAPH_URL=embedded:) and serve the app with gunicorn."""
-    sys.exit(_serve(current_app._get_current_object(), host, port, workers))
+    sys.exit(_serve(current_app._get_current_object(), host, port, workers, threads))
 
 
 def _print_admin(result) -> None:  # type: ignore[no-untyped-def]
@@ -191,7 +206,8 @@ def init(admin_user: str, admin_password: str | None, admin_email: str | None) -
 )  # fmt: skip
 @click.option("--no-serve", is_flag=True, help="Only initialise and seed; do not serve.")
 def demo(
-    host: str, port: int, workers: int, admin_user: str, admin_password: str | None,
+    host: str, port: int, workers: int, threads: int, admin_user: str,
+    admin_password: str | None,
     admin_email: str | None, customers: int, no_serve: bool,
 ) -> None:  # fmt: skip
     """Initialise, load demo data if the graph has no customers yet, then serve."""
@@ -216,7 +232,7 @@ def demo(
         click.echo(f"    password: {staff_password}  (shared; shown only this once)")
     _print_admin(result)
     if not no_serve:
-        sys.exit(_serve(app, host, port, workers))
+        sys.exit(_serve(app, host, port, workers, threads))
 
 
 @commands.command("check", with_appcontext=False)
@@ -230,6 +246,7 @@ def check() -> None:
         server = EmbeddedServer(
             os.path.join(settings["GRAPHCRM_INSTANCE_PATH"], "graph"),
             appendfsync=settings["GRAPHCRM_EMBEDDED_APPENDFSYNC"],
+            threads=embedded_threads(settings["GRAPHCRM_CONSOLE_MAX_RUNNING"]),
         )
         started = server.ensure_running()
         click.echo(f"embedded server: {'started for this check' if started else 'running'}")

@@ -26,6 +26,7 @@ from marshmallow import Schema, fields
 
 from app import console_queries
 from app.audit import current_username
+from app.console_gate import ConsoleBusy, current_gate
 from graph import console
 from graph.console import ConsoleResult
 from graph.csv_export import Column, export_filename
@@ -145,6 +146,16 @@ NOT_YOURS = (
     "Only the owner of a shared query can change or delete it; save a copy under your name.",
     "只有共享查询的所有者可以修改或删除它；可以用自己的名称另存一份。",
 )
+BUSY = {
+    "user": bilingual(
+        "You already have a console query running: wait for it to finish, then run this one.",
+        "您已有一个控制台查询正在运行，请等它结束后再运行。",
+    ),
+    "total": bilingual(
+        "The console is busy with other analysts' queries: try again in a few seconds.",
+        "控制台正忙于其他分析人员的查询，请几秒钟后重试。",
+    ),
+}
 UNAVAILABLE = bilingual("The graph database is not available now.", "图数据库暂时不可用。")
 
 # The saved-queries and history panels of the page (English and Chinese, picked per request).
@@ -264,16 +275,29 @@ def _console_route(action: str) -> Callable[[Callable[..., Response]], Callable[
             config = current_app.config
             timeout_ms = config["GRAPHCRM_CONSOLE_TIMEOUT_MS"]
             scope = current_app.extensions["graphcrm_scope"]()
+            store = current_app.extensions["graph_store"]
+            cipher = current_app.extensions.get("field_cipher")
+            row_cap = config["GRAPHCRM_CONSOLE_ROW_CAP"]
             try:
-                result = console.run_readonly(
-                    current_app.extensions["graph_store"],
-                    query,
-                    console.parse_params(params),
+                checked = console.parse_params(params)
+                result = current_gate().run(
+                    scope.username,
+                    lambda: console.run_readonly(
+                        store,
+                        query,
+                        checked,
+                        timeout_ms=timeout_ms,
+                        row_cap=row_cap,
+                        reveal=scope.pii,
+                        cipher=cipher,
+                    ),
                     timeout_ms=timeout_ms,
-                    row_cap=config["GRAPHCRM_CONSOLE_ROW_CAP"],
-                    reveal=scope.pii,
-                    cipher=current_app.extensions.get("field_cipher"),
                 )
+            except ConsoleBusy as exc:
+                _audit(action, query, params, "busy", limit=exc.scope)
+                response = self.response(429, message=str(BUSY[exc.scope]), error="busy")
+                response.headers["Retry-After"] = str(exc.retry_after)
+                return response
             except StoreError as exc:
                 return self._failed(action, query, params, exc, timeout_ms)
             except MaskedField:
@@ -365,6 +389,14 @@ class ConsoleApi(BaseApi):
               $ref: '#/components/responses/401'
             403:
               description: No console permission, or the query would write
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/ConsoleError'
+            429:
+              description: >-
+                The caller already runs a console query, or the console's cap of queries
+                running at once is reached; see Retry-After
               content:
                 application/json:
                   schema:
