@@ -54,6 +54,10 @@ ENVIRONMENT_DEFAULTS: dict[str, Any] = {
     # second) or "no" (the OS decides; a power loss may lose ~30 s). Killing the server's
     # process loses nothing under any of them.
     "GRAPHCRM_EMBEDDED_APPENDFSYNC": "always",
+    # Where Flask-Limiter keeps failed-login counters (redis://host:6379 in production, shared
+    # by every worker and machine). Empty: the embedded graph server's Redis when
+    # GRAPH_URL=embedded:, else memory:// (per process).
+    "RATELIMIT_STORAGE_URI": None,
     # The largest request body accepted, in bytes (larger: 413 before it is read).
     "MAX_CONTENT_LENGTH": str(8 * 1024 * 1024),
 }
@@ -89,12 +93,16 @@ APP_DEFAULTS: dict[str, Any] = {
     "FAB_SECURITY_MANAGER_CLASS": "app.security_manager.GraphCRMSecurityManager",
     # Passwords: at least 10 characters with letters and digits (app/password_policy.py).
     "FAB_PASSWORD_COMPLEXITY_ENABLED": True,
-    # A name or address with this many failed logins within the window is refused for the
-    # lock time, whatever password it tries next (0 turns a limit off).
-    "GRAPHCRM_LOGIN_MAX_FAILURES": 5,
-    "GRAPHCRM_LOGIN_MAX_FAILURES_PER_IP": 5,
-    "GRAPHCRM_LOGIN_WINDOW_MINUTES": 15,
-    "GRAPHCRM_LOGIN_LOCK_MINUTES": 15,
+    # Failed-login throttling (app/login_throttle.py) with Flask-Limiter, which FAB carries:
+    # limit strings ("5 per minute; 10 per 15 minutes"), counting failed logins only; an
+    # empty string turns one off. RATELIMIT_STORAGE_URI (environment) says where counters
+    # live: by default the embedded graph server's Redis, else memory (per process).
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,  # a storage outage must not stop every login
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "GRAPHCRM_LOGIN_LIMIT_PER_ACCOUNT_ADDRESS": "5 per minute; 10 per 15 minutes; 20 per hour",
+    "GRAPHCRM_LOGIN_LIMIT_PER_ACCOUNT": "20 per 5 minutes",
+    "GRAPHCRM_LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
 }
 
 

@@ -21,6 +21,7 @@ from app import (
     console_gate,
     graph_store,
     instance,
+    login_throttle,
     mirror_outbox,
     roles,
     scope,
@@ -51,6 +52,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     graph_store.init_app(app)
+    login_throttle.configure_storage(app)
 
     # Every form POST needs its CSRF token; FAB exempts its JWT REST APIs when it sees this.
     CSRFProtect(app)
@@ -61,6 +63,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         appbuilder.init_app(app, db.session)
         views.register(appbuilder)
         audit_view.register(appbuilder)
+        login_throttle.init_app(app)
         appbuilder.post_init()
         appbuilder.sm.audit_startup_changes()
     error_pages.init_app(app)

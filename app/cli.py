@@ -15,6 +15,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup
 
 import config
+from app.account_commands import accounts
 from app.analytics_commands import analytics
 from app.audit import record as record_audit_event
 from app.audit_commands import audit
@@ -30,6 +31,7 @@ commands = AppGroup("graphcrm", help="GraphCRM commands (also available as 'grap
 commands.add_command(audit)
 commands.add_command(keys)
 commands.add_command(analytics)
+commands.add_command(accounts)
 
 
 def init_app(app: Flask) -> None:
