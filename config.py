@@ -54,6 +54,12 @@ ENVIRONMENT_DEFAULTS: dict[str, Any] = {
     # second) or "no" (the OS decides; a power loss may lose ~30 s). Killing the server's
     # process loses nothing under any of them.
     "GRAPHCRM_EMBEDDED_APPENDFSYNC": "always",
+    # Failed logins allowed (Flask-Limiter strings; only failures count): per account name and
+    # client address (growing windows: a guesser backs off), per account name from anywhere
+    # (a moving-window ceiling that slows, never locks), per client address.
+    "GRAPHCRM_LOGIN_LIMIT_PER_ACCOUNT_ADDRESS": "5 per minute; 10 per 15 minutes; 20 per hour",
+    "GRAPHCRM_LOGIN_LIMIT_PER_ACCOUNT": "20 per 5 minutes",
+    "GRAPHCRM_LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
     # Where Flask-Limiter keeps failed-login counters (redis://host:6379 in production, shared
     # by every worker and machine). Empty: the embedded graph server's Redis when
     # GRAPH_URL=embedded:, else memory:// (per process).
@@ -93,16 +99,11 @@ APP_DEFAULTS: dict[str, Any] = {
     "FAB_SECURITY_MANAGER_CLASS": "app.security_manager.GraphCRMSecurityManager",
     # Passwords: at least 10 characters with letters and digits (app/password_policy.py).
     "FAB_PASSWORD_COMPLEXITY_ENABLED": True,
-    # Failed-login throttling (app/login_throttle.py) with Flask-Limiter, which FAB carries:
-    # limit strings ("5 per minute; 10 per 15 minutes"), counting failed logins only; an
-    # empty string turns one off. RATELIMIT_STORAGE_URI (environment) says where counters
-    # live: by default the embedded graph server's Redis, else memory (per process).
+    # Failed-login throttling (app/login_throttle.py) with Flask-Limiter, which FAB carries;
+    # the limits are GRAPHCRM_LOGIN_LIMIT_* and the counters' home RATELIMIT_STORAGE_URI.
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_SWALLOW_ERRORS": True,  # a storage outage must not stop every login
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
-    "GRAPHCRM_LOGIN_LIMIT_PER_ACCOUNT_ADDRESS": "5 per minute; 10 per 15 minutes; 20 per hour",
-    "GRAPHCRM_LOGIN_LIMIT_PER_ACCOUNT": "20 per 5 minutes",
-    "GRAPHCRM_LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
 }
 
 
