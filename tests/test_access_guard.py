@@ -22,8 +22,8 @@ from views.guard import guard
 PUBLIC = {
     "static": "the app's CSS, JavaScript and images",
     "appbuilder.static": "FAB's CSS, JavaScript and images",
-    "GraphCRMAuthDBView.login": "the login page",
-    "GraphCRMAuthDBView.logout": "logging out",
+    "AuthDBView.login": "the login page",
+    "AuthDBView.logout": "logging out",
     "SecurityApi.login": "the REST login",
     "SecurityApi.refresh": "needs a refresh token (flask-jwt-extended checks it)",
     "LocaleView.index": "the language switch",
