@@ -93,9 +93,14 @@ class ConsoleGate:
             mine.close()
             raise ConsoleBusy("total", retry_after)
 
+        released = threading.Lock()
+
         def release(_: object = None) -> None:
-            shared.close()  # closing the file releases its lock
-            mine.close()
+            # Once: by the caller when the work ended in time, else by the pool when the
+            # engine finally lets go (a future's callbacks run after its waiters wake).
+            if released.acquire(blocking=False):
+                shared.close()  # closing the file releases its lock
+                mine.close()
 
         try:
             future = self._executor().submit(work)
@@ -104,9 +109,14 @@ class ConsoleGate:
             raise
         future.add_done_callback(release)
         try:
-            return future.result(timeout=timeout_ms / 1000 + self.grace_s)
+            result = future.result(timeout=timeout_ms / 1000 + self.grace_s)
         except concurrent.futures.TimeoutError:
             raise QueryTimeout("the console query overran its time limit") from None
+        except BaseException:
+            release()
+            raise
+        release()
+        return result
 
 
 def init_app(app: Flask) -> None:

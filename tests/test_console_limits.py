@@ -88,18 +88,24 @@ def test_an_overrunning_query_frees_the_request_but_keeps_its_slot(gate: Console
     done = threading.Event()
 
     def overrun() -> None:
-        time.sleep(1.0)  # an engine that ignores its own time limit
+        time.sleep(3.0)  # an engine that ignores its own time limit
         done.set()
 
     started = time.monotonic()
     with pytest.raises(QueryTimeout):
         gate.run("ana", overrun, timeout_ms=100)
-    assert time.monotonic() - started < 0.8  # limit + grace, not the query's own time
+    assert time.monotonic() - started < 2.0  # limit + grace, not the query's own time
     with pytest.raises(ConsoleBusy):  # still counted while the engine works on it
         gate.run("ana", lambda: 1, timeout_ms=100)
-    assert done.wait(5)
-    time.sleep(0.1)
-    assert gate.run("ana", lambda: 1, timeout_ms=100) == 1
+    assert done.wait(10)
+    deadline = time.monotonic() + 5
+    while True:  # the pool lets go right after the work ends
+        try:
+            assert gate.run("ana", lambda: 1, timeout_ms=100) == 1
+            break
+        except ConsoleBusy:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
 
 
 def test_the_engine_stops_each_query_at_the_limit_while_others_run(store: GraphStore) -> None:
