@@ -82,7 +82,7 @@ def test_guesses_from_one_address_back_off_with_429_and_retry_after(
         assert failed.status_code == 302  # back to the login page, "Invalid login"
     refused = attempt(client, "10.30.0.1", "slowme", PASSWORD)  # even the right password
     assert refused.status_code == 429
-    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert 1 <= int(refused.headers["Retry-After"]) <= 61  # the window, rounded up
     page = refused.get_data(as_text=True)
     assert PAIR_LIMITED in page and "Try again in" in page and 'name="password"' in page
     assert not signed_in(client)
@@ -132,7 +132,7 @@ def test_guessers_spread_over_addresses_are_slowed_not_locked_out(
     assert refused.status_code == 429 and ACCOUNT_LIMITED in refused.json["message"]
     # A moving window: the wait is until the oldest failure leaves it (at most 5 minutes),
     # never a fixed lock.
-    assert 1 <= int(refused.headers["Retry-After"]) <= 300
+    assert 1 <= int(refused.headers["Retry-After"]) <= 301
 
 
 def test_a_refused_attempt_takes_as_long_as_a_real_password_check(
