@@ -44,17 +44,34 @@ ENVIRONMENT_DEFAULTS: dict[str, Any] = {
     # this many rows are returned (with a notice when there were more).
     "GRAPHCRM_CONSOLE_TIMEOUT_MS": "10000",
     "GRAPHCRM_CONSOLE_ROW_CAP": "5000",
+    # Console queries running at once on this machine (all workers) and per user; more are
+    # refused with 429 and Retry-After. 'graphcrm serve' keeps the total below its request
+    # threads, and the embedded engine gets this many query threads on top of one per core.
+    "GRAPHCRM_CONSOLE_MAX_RUNNING": "2",
+    "GRAPHCRM_CONSOLE_MAX_PER_USER": "1",
     # The embedded graph's AOF fsync policy: "always" (no acknowledged write lost even on a
     # power loss), "everysec" (about twice the write rate; a power loss may lose the last
     # second) or "no" (the OS decides; a power loss may lose ~30 s). Killing the server's
     # process loses nothing under any of them.
     "GRAPHCRM_EMBEDDED_APPENDFSYNC": "always",
+    # Failed logins allowed (Flask-Limiter strings; only failures count): per account name and
+    # client address (growing windows: a guesser backs off), per account name from anywhere
+    # (a moving-window ceiling that slows, never locks), per client address.
+    "GRAPHCRM_LOGIN_LIMIT_PER_ACCOUNT_ADDRESS": "5 per minute; 10 per 15 minutes; 20 per hour",
+    "GRAPHCRM_LOGIN_LIMIT_PER_ACCOUNT": "20 per 5 minutes",
+    "GRAPHCRM_LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
+    # Where Flask-Limiter keeps failed-login counters (redis://host:6379 in production, shared
+    # by every worker and machine). Empty: the embedded graph server's Redis when
+    # GRAPH_URL=embedded:, else memory:// (per process).
+    "RATELIMIT_STORAGE_URI": None,
     # The largest request body accepted, in bytes (larger: 413 before it is read).
     "MAX_CONTENT_LENGTH": str(8 * 1024 * 1024),
 }
 POSITIVE_INTEGERS = (
     "GRAPHCRM_CONSOLE_TIMEOUT_MS",
     "GRAPHCRM_CONSOLE_ROW_CAP",
+    "GRAPHCRM_CONSOLE_MAX_RUNNING",
+    "GRAPHCRM_CONSOLE_MAX_PER_USER",
     "MAX_CONTENT_LENGTH",
 )
 
@@ -86,12 +103,11 @@ APP_DEFAULTS: dict[str, Any] = {
     "FAB_SECURITY_MANAGER_CLASS": "app.security_manager.GraphCRMSecurityManager",
     # Passwords: at least 10 characters with letters and digits (app/password_policy.py).
     "FAB_PASSWORD_COMPLEXITY_ENABLED": True,
-    # A name or address with this many failed logins within the window is refused for the
-    # lock time, whatever password it tries next (0 turns a limit off).
-    "GRAPHCRM_LOGIN_MAX_FAILURES": 5,
-    "GRAPHCRM_LOGIN_MAX_FAILURES_PER_IP": 5,
-    "GRAPHCRM_LOGIN_WINDOW_MINUTES": 15,
-    "GRAPHCRM_LOGIN_LOCK_MINUTES": 15,
+    # Failed-login throttling (app/login_throttle.py) with Flask-Limiter, which FAB carries;
+    # the limits are GRAPHCRM_LOGIN_LIMIT_* and the counters' home RATELIMIT_STORAGE_URI.
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,  # a storage outage must not stop every login
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
 }
 
 

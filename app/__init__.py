@@ -19,8 +19,10 @@ from app import (
     audit_outbox,
     audit_view,
     cli,
+    console_gate,
     graph_store,
     instance,
+    login_throttle,
     mirror_outbox,
     request_context,
     roles,
@@ -53,6 +55,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     graph_store.init_app(app)
     request_context.init_app(app)
+    login_throttle.configure_storage(app)
 
     # Every form POST needs its CSRF token; FAB exempts its JWT REST APIs when it sees this.
     CSRFProtect(app)
@@ -63,6 +66,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         appbuilder.init_app(app, db.session)
         views.register(appbuilder)
         audit_view.register(appbuilder)
+        login_throttle.init_app(app)
         appbuilder.post_init()
         appbuilder.sm.audit_startup_changes()
     display.init_app(app)
@@ -70,6 +74,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     health.init_app(app)
     input_guard.init_app(app)
     scope.init_app(app)
+    console_gate.init_app(app)
     mirror_outbox.init_app(app)
     audit_outbox.init_app(app)
     cli.init_app(app)

@@ -17,9 +17,9 @@ from flask_appbuilder.security.sqla.models import Group, Role, User
 
 from graph.access import scope_conditions
 from graph.model import REGISTRY
-from views.console import OUTCOMES
 from views.labels import bilingual, is_chinese
 from views.scope import current_scope
+from views.texts import CONSOLE_OUTCOMES as OUTCOMES
 
 # Every action code the app writes (app/security_manager.py, app/security_changes.py,
 # app/audit_outbox.py as record_<create|update|delete>, app/cli.py as graph_engine_<kind>,

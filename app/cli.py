@@ -15,9 +15,11 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup
 
 import config
+from app.account_commands import accounts
 from app.analytics_commands import analytics
 from app.audit import record as record_audit_event
 from app.audit_commands import audit
+from app.console_gate import embedded_threads
 from app.key_commands import keys
 from graph.embedded import EmbeddedServer, EngineEvent, Supervisor
 from graph.errors import GraphCRMError
@@ -29,6 +31,7 @@ commands = AppGroup("graphcrm", help="GraphCRM commands (also available as 'grap
 commands.add_command(audit)
 commands.add_command(keys)
 commands.add_command(analytics)
+commands.add_command(accounts)
 
 
 def init_app(app: Flask) -> None:
@@ -55,8 +58,15 @@ ACCESS_LOG_FORMAT = (
 )
 
 
-def _serve(app: Flask, host: str, port: int, workers: int) -> int:
+def _serve(app: Flask, host: str, port: int, workers: int, threads: int) -> int:
     """Run gunicorn workers for ``wsgi:app``; this process keeps the embedded graph alive."""
+    console = app.config["GRAPHCRM_CONSOLE_MAX_RUNNING"]
+    if console >= workers * threads:
+        raise click.ClickException(
+            f"GRAPHCRM_CONSOLE_MAX_RUNNING={console} would let the console take every one of "
+            f"the {workers * threads} request threads (--workers x --threads): lower it or "
+            "serve with more threads"
+        )
     _port_free(host, port)
     env = dict(os.environ)
     env["GRAPHCRM_INSTANCE_PATH"] = app.config["GRAPHCRM_INSTANCE_PATH"]
@@ -65,6 +75,8 @@ def _serve(app: Flask, host: str, port: int, workers: int) -> int:
     command = [
         sys.executable, "-m", "gunicorn",
         "--workers", str(workers),
+        "--worker-class", "gthread",
+        "--threads", str(threads),
         "--bind", f"{host}:{port}",
         "--timeout", "60",
         "--access-logfile", "-",
@@ -117,6 +129,11 @@ serve_options = [
         "--workers", default=2, show_default=True, type=click.IntRange(1, 64),
         help="Number of gunicorn worker processes.",
     ),
+    click.option(
+        "--threads", default=4, show_default=True, type=click.IntRange(1, 64),
+        help="Request threads per worker (the console may use fewer than workers x threads, "
+        "GRAPHCRM_CONSOLE_MAX_RUNNING).",
+    ),
 ]  # fmt: skip
 
 
@@ -128,9 +145,9 @@ def with_serve_options(func):  # type: ignore[no-untyped-def]
 
 @commands.command("serve")
 @with_serve_options
-def serve(host: str, port: int, workers: int) -> None:
+def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Start the embedded graph (when GRAPH_URL=embedded:) and serve the app with gunicorn."""
-    sys.exit(_serve(current_app._get_current_object(), host, port, workers))
+    sys.exit(_serve(current_app._get_current_object(), host, port, workers, threads))
 
 
 def _print_admin(result) -> None:  # type: ignore[no-untyped-def]
@@ -219,7 +236,8 @@ def _print_demo_logins(logins: list, created: int, password: str | None) -> None
 )  # fmt: skip
 @click.option("--no-serve", is_flag=True, help="Only initialise and seed; do not serve.")
 def demo(
-    host: str, port: int, workers: int, admin_user: str, admin_password: str | None,
+    host: str, port: int, workers: int, threads: int, admin_user: str,
+    admin_password: str | None,
     admin_email: str | None, customers: int, no_serve: bool,
 ) -> None:  # fmt: skip
     """Initialise, load demo data if the graph has no customers yet, create the demo staff
@@ -239,7 +257,7 @@ def demo(
     _print_admin(result)
     _print_demo_logins(demo_logins(app), len(staff), staff_password)
     if not no_serve:
-        sys.exit(_serve(app, host, port, workers))
+        sys.exit(_serve(app, host, port, workers, threads))
 
 
 @commands.command("check", with_appcontext=False)
@@ -253,6 +271,7 @@ def check() -> None:
         server = EmbeddedServer(
             os.path.join(settings["GRAPHCRM_INSTANCE_PATH"], "graph"),
             appendfsync=settings["GRAPHCRM_EMBEDDED_APPENDFSYNC"],
+            threads=embedded_threads(settings["GRAPHCRM_CONSOLE_MAX_RUNNING"]),
         )
         started = server.ensure_running()
         click.echo(f"embedded server: {'started for this check' if started else 'running'}")

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
 
+from app.console_gate import embedded_threads
 from graph.crypto import FieldCipher
 from graph.embedded import EmbeddedServer
 from graph.errors import ConfigError
@@ -43,6 +44,7 @@ def init_app(app: Flask) -> None:
         server = EmbeddedServer(
             Path(app.config["GRAPHCRM_INSTANCE_PATH"]) / "graph",
             appendfsync=app.config["GRAPHCRM_EMBEDDED_APPENDFSYNC"],
+            threads=embedded_threads(app.config["GRAPHCRM_CONSOLE_MAX_RUNNING"]),
         )
         if not worker and server.ensure_running():
             atexit.register(server.stop)

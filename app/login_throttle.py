@@ -1,13 +1,27 @@
-"""Failed-login throttling per account and per client address, kept in the SQL store.
+"""Failed-login throttling with Flask-Limiter (FAB's ``sm.limiter``): slows guessing, never
+locks the owner out.
 
-After ``GRAPHCRM_LOGIN_MAX_FAILURES`` failures within ``GRAPHCRM_LOGIN_WINDOW_MINUTES`` an
-account name (or, with ``GRAPHCRM_LOGIN_MAX_FAILURES_PER_IP``, a client address) is refused
-for ``GRAPHCRM_LOGIN_LOCK_MINUTES``, whatever password is given. The counters live in the
-security database so every gunicorn worker sees the same ones. Account names are stored
-only as hashes (people type passwords into the name field), whether the account exists or
-not, so a lock reveals nothing about which names are real. Loopback addresses are not
-counted: every request seems to come from there when a local reverse proxy is not declared
-(``GRAPHCRM_PROXY_COUNT``), and one lock would then shut everybody out.
+Only failed logins count (``deduct_when``), in three limits shared by the login page and the
+REST login:
+- per account name *and* client address (``GRAPHCRM_LOGIN_LIMIT_PER_ACCOUNT_ADDRESS``,
+  default 5 per minute, 10 per 15 minutes, 20 per hour): a guesser backs off longer and
+  longer, while the owner signing in from elsewhere is not affected;
+- per account name from anywhere (``GRAPHCRM_LOGIN_LIMIT_PER_ACCOUNT``, default 20 per 5
+  minutes): a ceiling for guessers spread over many addresses. It is a moving window, so it
+  slows attempts (each refused one says when to retry, seconds away) instead of locking;
+- per client address (``GRAPHCRM_LOGIN_LIMIT_PER_ADDRESS``, default 30 per 15 minutes): one
+  address spraying many names. Loopback is not counted: behind an undeclared local proxy
+  (``GRAPHCRM_PROXY_COUNT``) every client seems to come from there.
+
+A refused attempt answers 429 with ``Retry-After`` (the login page shows the message in the
+reader's language) and costs a password hash check like a real attempt, so its timing does
+not tell that an account is throttled. Account names are hashed in the counters (people
+type passwords into the name field). Counters live in the limiter's storage
+(``RATELIMIT_STORAGE_URI``: the embedded graph server's Redis by default when
+``GRAPH_URL=embedded:``, else per process; use Redis in production). Admins clear an
+account's counters (``graphcrm accounts unlock``, or *Unlock sign-in* on the user screen):
+the account's counter keys carry a generation number kept in the security database, and an
+unlock moves it on; both throttling and unlocking are audited.
 """
 
 from __future__ import annotations
@@ -15,138 +29,220 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import ipaddress
-from dataclasses import dataclass
+import math
+import time
+from typing import Any
 
-from flask import current_app
+from flask import Flask, Response, current_app, flash, g, jsonify, make_response, request
 from flask_appbuilder import Model
-from sqlalchemy import Column, DateTime, Engine, Integer, String, delete, select
+from flask_limiter import RequestLimit
+from sqlalchemy import Column, DateTime, Engine, Integer, String, select
 from sqlalchemy.engine import Connection
+from werkzeug.security import check_password_hash
 
+from app import audit
 from app.sql_lock import run_serialized
+from views.labels import is_chinese
 
-TABLE = "login_throttle"
-DEFAULT_LIMIT = 5  # failures (config.py sets the same defaults)
-DEFAULT_MINUTES = 15
+TABLE = "login_unlock"
+SCOPES = ("account_address", "account", "address")
+
+MESSAGES = {
+    "account_address": (
+        "Too many failed sign-in attempts for this account from your address. Try again in {wait}.",
+        "此账户从您的网络地址登录失败次数过多，请在 {wait} 后重试。",
+    ),
+    "account": (
+        "Too many failed sign-in attempts for this account. Try again in {wait}.",
+        "此账户登录失败次数过多，请在 {wait} 后重试。",
+    ),
+    "address": (
+        "Too many failed sign-in attempts from your network address. Try again in {wait}.",
+        "您所在网络地址的登录失败次数过多，请在 {wait} 后重试。",
+    ),
+}
 
 
-class LoginThrottle(Model):
-    """Recent failed logins of one account name or client address."""
+class LoginUnlock(Model):
+    """How many times an admin has cleared an account name's failed-login counters."""
 
     __tablename__ = TABLE
-    key = Column(String(100), primary_key=True)  # "user:<sha256>" or "ip:<address>"
-    failures = Column(Integer, nullable=False)
-    window_start = Column(DateTime, nullable=False)  # UTC, first failure counted
-    locked_until = Column(DateTime)  # UTC
+    key = Column(String(80), primary_key=True)  # sha256 of the account name
+    generation = Column(Integer, nullable=False)
+    unlocked_at = Column(DateTime, nullable=False)  # UTC
+    unlocked_by = Column(String(256))
 
 
-@dataclass(frozen=True)
-class Lock:
-    """A refusal in force: ``scope`` is "account" or "ip"; ``until`` is naive UTC."""
-
-    scope: str
-    until: dt.datetime
-
-    def minutes_left(self, now: dt.datetime | None = None) -> int:
-        """Whole minutes until the lock ends, at least 1."""
-        seconds = (self.until - (now or utc_now())).total_seconds()
-        return max(1, int(-(-seconds // 60)))
-
-
-def utc_now() -> dt.datetime:
-    """Now, as the naive UTC the table stores."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def account_key(username: str) -> str:
+def account_hash(username: str) -> str:
     """The counter key of an account name (case and surrounding spaces ignored)."""
-    return "user:" + hashlib.sha256(username.strip().lower().encode("utf-8")).hexdigest()
+    return hashlib.sha256(username.strip().lower().encode("utf-8")).hexdigest()
 
 
-def _keys(username: str | None, ip: str | None) -> list[tuple[str, str, int]]:
-    config = current_app.config
-    keys = []
-    if username:
-        limit = config.get("GRAPHCRM_LOGIN_MAX_FAILURES", DEFAULT_LIMIT)
-        keys.append(("account", account_key(username), limit))
-    if ip and not _loopback(ip):
-        limit = config.get("GRAPHCRM_LOGIN_MAX_FAILURES_PER_IP", DEFAULT_LIMIT)
-        keys.append(("ip", f"ip:{ip}"[:100], limit))
-    return keys
-
-
-def _loopback(ip: str) -> bool:
-    try:
-        return ipaddress.ip_address(ip).is_loopback
-    except ValueError:
-        return False
+def attempted_username() -> str:
+    """The account name a login request tries (login form or REST body), or ""."""
+    if request.is_json:
+        body = request.get_json(silent=True)
+        name = body.get("username") if isinstance(body, dict) else None
+    else:
+        name = request.form.get("username")
+    return name.strip()[:256] if isinstance(name, str) else ""
 
 
 def _engine() -> Engine:
     return current_app.appbuilder.session.get_bind()
 
 
-def current_lock(username: str | None, ip: str | None) -> Lock | None:
-    """The lock refusing this account name or address now, if any (account first)."""
-    now = utc_now()
-    keys = _keys(username, ip)
+def _generation(key: str) -> int:
     with _engine().connect() as connection:
-        rows = connection.execute(
-            select(LoginThrottle.key, LoginThrottle.locked_until).where(
-                LoginThrottle.key.in_([key for _, key, _ in keys])
-            )
-        ).all()
-    until = {row.key: row.locked_until for row in rows}
-    for scope, key, _ in keys:
-        if until.get(key) is not None and until[key] > now:
-            return Lock(scope, until[key])
-    return None
+        found = connection.execute(
+            select(LoginUnlock.generation).where(LoginUnlock.key == key)
+        ).scalar()
+    return int(found or 0)
 
 
-def record_failure(username: str | None, ip: str | None) -> Lock | None:
-    """Count a failed login; returns the lock it started, if it reached a limit."""
-    now = utc_now()
-    config = current_app.config
-    window = dt.timedelta(minutes=config.get("GRAPHCRM_LOGIN_WINDOW_MINUTES", DEFAULT_MINUTES))
-    duration = dt.timedelta(minutes=config.get("GRAPHCRM_LOGIN_LOCK_MINUTES", DEFAULT_MINUTES))
-    keys = _keys(username, ip)
-
-    def count(connection: Connection) -> Lock | None:
-        table = LoginThrottle.__table__
-        started = None
-        for scope, key, limit in keys:
-            row = connection.execute(select(table).where(table.c.key == key)).first()
-            fresh = row is None or row.window_start < now - window
-            failures = 1 if fresh else row.failures + 1
-            locked_until = now + duration if limit and failures >= limit else None
-            in_force = row is not None and row.locked_until and row.locked_until > now
-            values = {
-                "failures": 0 if locked_until else failures,
-                "window_start": now if fresh else row.window_start,
-                "locked_until": locked_until or (row.locked_until if in_force else None),
-            }
-            if row is None:
-                connection.execute(table.insert().values(key=key, **values))
-            else:
-                connection.execute(table.update().where(table.c.key == key).values(**values))
-            if locked_until is not None and started is None:
-                started = Lock(scope, locked_until)
-        return started
-
-    return run_serialized(_engine(), TABLE, count)
+def _account_key() -> str:
+    cached = g.get("graphcrm_login_account_key")
+    if cached is None:
+        key = account_hash(attempted_username())
+        cached = g.graphcrm_login_account_key = f"{key}.{_generation(key)}"
+    return cached
 
 
-def record_success(username: str) -> None:
-    """A successful login clears the account's failures (never the address's)."""
-    key = account_key(username)
-    run_serialized(
-        _engine(),
-        TABLE,
-        lambda connection: connection.execute(
-            delete(LoginThrottle).where(LoginThrottle.key == key)
-        ),
+def _address() -> str:
+    return audit.client_ip() or "unknown"
+
+
+def _loopback() -> bool:
+    try:
+        return ipaddress.ip_address(_address()).is_loopback
+    except ValueError:
+        return False
+
+
+def _failed(_response: Response) -> bool:
+    return bool(g.get("graphcrm_login_failed"))
+
+
+def _no_name() -> bool:
+    return request.method != "POST" or not attempted_username()
+
+
+def wait_text(seconds: int) -> str:
+    """``seconds`` as the message says it, in the request's language."""
+    if seconds < 60:
+        return f"{seconds} 秒" if is_chinese() else f"{seconds} second{'s' * (seconds != 1)}"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} 分钟" if is_chinese() else f"{minutes} minute{'s' * (minutes != 1)}"
+
+
+def message(scope: str, seconds: int) -> str:
+    """The refusal message for a throttle of ``scope``, in the request's language."""
+    en, zh = MESSAGES[scope]
+    return (zh if is_chinese() else en).format(wait=wait_text(seconds))
+
+
+def _refuse(scope: str) -> Any:
+    def on_breach(limit: RequestLimit) -> Response:
+        # As slow as a real check: the answer's timing must not tell that throttling is on.
+        check_password_hash(current_app.config["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"], "password")
+        seconds = max(1, math.ceil(limit.reset_at - time.time()))
+        text = message(scope, seconds)
+        username = attempted_username()
+        audit.record("login_throttled", detail={"limit": scope, "retry_after": seconds},
+                     username=username)  # fmt: skip
+        if request.is_json:
+            response = jsonify(message=text)
+        else:
+            flash(text, "warning")
+            view = current_app.appbuilder.sm.auth_view
+            form = view.login_form_class() if hasattr(view, "login_form_class") else None
+            response = make_response(_login_page(view, form))
+        response.status_code = 429
+        response.headers["Retry-After"] = str(seconds)
+        return response
+
+    return on_breach
+
+
+def _login_page(view: Any, form: Any) -> str:
+    from flask_appbuilder.security.forms import LoginForm_db
+
+    return view.render_template(
+        view.login_template,
+        title=view.title,
+        form=form or LoginForm_db(),
+        appbuilder=view.appbuilder,
     )
 
 
+def configure_storage(app: Flask) -> None:
+    """Counters in the embedded graph server's Redis when no ``RATELIMIT_STORAGE_URI`` is set
+    (shared by every worker); memory otherwise (per process: set it in production)."""
+    if app.config.get("RATELIMIT_STORAGE_URI"):
+        return
+    server = app.extensions.get("graph_server")
+    if server is not None:
+        app.config["RATELIMIT_STORAGE_URI"] = f"redis+unix://{server.socket_path}"
+    else:
+        app.config["RATELIMIT_STORAGE_URI"] = "memory://"
+
+
+def init_app(app: Flask) -> None:
+    """Put the three failed-login limits on the login page and the REST login."""
+    sm = app.appbuilder.sm
+    limiter = sm.limiter
+    config = app.config
+    limits = (
+        ("account_address", config["GRAPHCRM_LOGIN_LIMIT_PER_ACCOUNT_ADDRESS"],
+         lambda: f"{_account_key()}@{_address()}", _no_name),
+        ("account", config["GRAPHCRM_LOGIN_LIMIT_PER_ACCOUNT"], _account_key, _no_name),
+        ("address", config["GRAPHCRM_LOGIN_LIMIT_PER_ADDRESS"], _address,
+         lambda: _no_name() or _loopback()),
+    )  # fmt: skip
+    # Blueprint limits: checked before the view runs (so a refusal costs no lookup of the
+    # account); the REST blueprint's /refresh carries no account name and is exempt.
+    for blueprint in (sm.auth_view.blueprint, app.blueprints["SecurityApi"]):
+        for scope, value, key, exempt in limits:
+            if not value:
+                continue
+            limiter.shared_limit(
+                value,
+                scope=f"login_{scope}",
+                key_func=key,
+                methods=["POST"],
+                exempt_when=exempt,
+                deduct_when=_failed,
+                on_breach=_refuse(scope),
+            )(blueprint)
+
+
+def mark_failed() -> None:
+    """Count this request's login as failed (the limits deduct after the answer)."""
+    g.graphcrm_login_failed = True
+
+
+def unlock(username: str, by: str | None) -> int:
+    """Clear the failed-login counters of ``username`` (every address); audited. Returns the
+    new generation."""
+    key = account_hash(username)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+    def bump(connection: Connection) -> int:
+        table = LoginUnlock.__table__
+        row = connection.execute(select(table).where(table.c.key == key)).first()
+        generation = (row.generation if row else 0) + 1
+        values = {"generation": generation, "unlocked_at": now, "unlocked_by": by}
+        if row is None:
+            connection.execute(table.insert().values(key=key, **values))
+        else:
+            connection.execute(table.update().where(table.c.key == key).values(**values))
+        return generation
+
+    generation = run_serialized(_engine(), TABLE, bump)
+    audit.record("login_unlocked", detail={"account": username.strip()}, username=by)
+    return generation
+
+
 def ensure_tables(engine: Engine) -> None:
-    """Create the throttle table if missing."""
-    LoginThrottle.__table__.create(engine, checkfirst=True)
+    """Create the unlock table if missing."""
+    LoginUnlock.__table__.create(engine, checkfirst=True)

@@ -1,8 +1,8 @@
 """GraphCRM's security manager: audited, throttled logins and audited security changes.
 
 Set by ``FAB_SECURITY_MANAGER_CLASS``. On top of FAB's manager it
-- refuses a login while the account name or the client address is locked after repeated
-  failures (``app.login_throttle``), with a message saying so and for how long;
+- counts failed logins for the throttle of ``app.login_throttle`` (Flask-Limiter: 429 with
+  Retry-After), and gives admins *Unlock sign-in* on the user screen;
 - audits login success, failure, refusal and logout (``app.audit``);
 - watches the session for account, role and group changes, which are audited in their
   own transaction and mirrored into the graph (``app.security_changes``);
@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, g, has_request_context, jsonify
+from flask import Response, current_app, flash, g, has_request_context, jsonify, redirect
+from flask_appbuilder.actions import action as list_action
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import (
-    AuthDBView,
     PermissionViewModelView,
     RoleModelView,
+    UserDBModelView,
     UserGroupModelView,
 )
 from flask_babel import lazy_gettext
@@ -33,29 +34,9 @@ from app import (
     password_policy,
     security_changes,
 )
+from app.audit import current_username
 from app.user_api import GraphCRMUserApi
-from views.labels import is_chinese
-
-LOCK_MESSAGES = {
-    "account": (
-        "Too many failed sign-in attempts: this account is locked. Try again in {minutes}.",
-        "登录失败次数过多，该账户已被锁定，请在 {minutes} 分钟后重试。",
-    ),
-    "ip": (
-        "Too many failed sign-in attempts from your network address. Try again in {minutes}.",
-        "您所在网络地址的登录失败次数过多，请在 {minutes} 分钟后重试。",
-    ),
-}
-
-
-def lock_message(lock: login_throttle.Lock) -> str:
-    """The refusal message for ``lock``, in the request's language."""
-    en, zh = LOCK_MESSAGES[lock.scope]
-    minutes = lock.minutes_left()
-    if is_chinese():
-        return zh.format(minutes=minutes)
-    return en.format(minutes=f"{minutes} minute" if minutes == 1 else f"{minutes} minutes")
-
+from views.labels import bilingual, is_chinese
 
 BAD_TOKEN = (
     "Invalid token: log in again (POST /api/v1/security/login).",
@@ -71,12 +52,34 @@ def bad_token(_reason: Any = None, *_: Any) -> tuple[Response, int]:
     return jsonify({key: BAD_TOKEN[1] if is_chinese() else BAD_TOKEN[0]}), 401
 
 
-class GraphCRMAuthDBView(AuthDBView):
-    """FAB's login page, saying so when a login was refused because of a lock."""
+UNLOCKED = (
+    "Sign-in attempts of {names} are no longer slowed down.",
+    "已解除 {names} 的登录限制。",
+)
 
-    @property
-    def invalid_login_message(self) -> Any:  # type: ignore[override]
-        return g.get("graphcrm_login_refusal") or AuthDBView.invalid_login_message
+
+class GraphCRMUserDBModelView(UserDBModelView):
+    """FAB's user screen with an *Unlock sign-in* action (permission ``unlock``: Admin)."""
+
+    @list_action(
+        "unlock",
+        bilingual("Unlock sign-in", "解除登录限制"),
+        bilingual(
+            "Clear the failed sign-in counters of the selected users?",
+            "清除所选用户的登录失败计数？",
+        ),
+        "fa-unlock",
+    )
+    def unlock(self, items: Any) -> Any:
+        users = items if isinstance(items, list) else [items]
+        by = current_username()
+        for user in users:
+            login_throttle.unlock(user.username, by)
+        en, zh = UNLOCKED
+        names = ", ".join(user.username for user in users)
+        flash((zh if is_chinese() else en).format(names=names), "success")
+        self.update_redirect()
+        return redirect(self.get_redirect())
 
 
 class GraphCRMUserGroupView(UserGroupModelView):
@@ -111,7 +114,6 @@ class GraphCRMPermissionView(PermissionViewModelView):
 class GraphCRMSecurityManager(SecurityManager):
     """FAB's SQLAlchemy security manager with auditing, login throttling and a password policy."""
 
-    authdbview = GraphCRMAuthDBView
     groupmodelview = GraphCRMUserGroupView
     rolemodelview = GraphCRMRoleView
     permissionviewmodelview = GraphCRMPermissionView
@@ -119,6 +121,7 @@ class GraphCRMSecurityManager(SecurityManager):
     # FAB's "User's Statistics" chart loads Google Charts from the internet: the app must
     # work offline and inside mainland China, so that screen is left out.
     userstatschartview = None
+    userdbmodelview = GraphCRMUserDBModelView
 
     def __init__(self, appbuilder: Any) -> None:
         self.startup_changes: list[str] = []
@@ -205,25 +208,15 @@ class GraphCRMSecurityManager(SecurityManager):
         return (permission_name, view_name) in granted[1]
 
     def auth_user_db(self, username: str, password: str) -> Any:
-        """FAB's database login, refused while the name or address is locked, and counted."""
-        ip = audit.client_ip()
-        attempted = (username or "").strip()[:256] or None
-        lock = login_throttle.current_lock(attempted, ip)
-        if lock is not None:
-            g.graphcrm_login_refusal = lock_message(lock)
-            audit.record("login_refused", detail={"lock": lock.scope}, username=attempted)
-            return None
+        """FAB's database login, audited; a failure counts for the login throttle."""
         user = super().auth_user_db(username, password)
+        attempted = (username or "").strip()[:256] or None
         if user is None and attempted:
-            lock = login_throttle.record_failure(attempted, ip)
-            detail = {"locked": lock.scope} if lock else None
-            audit.record("login_failed", detail=detail, username=attempted)
-            if lock is not None:
-                g.graphcrm_login_refusal = lock_message(lock)
+            login_throttle.mark_failed()
+            audit.record("login_failed", username=attempted)
         return user
 
     def on_user_login(self, user: Any) -> None:
-        login_throttle.record_success(user.username)
         audit.record("login", target=f"ab_user:{user.id}", username=user.username)
 
     def on_user_logout(self, user: Any) -> None:

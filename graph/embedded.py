@@ -61,13 +61,18 @@ def binaries() -> tuple[str, str]:
 class EmbeddedServer:
     """Start, attach to and stop the FalkorDB server that lives in ``data_dir``."""
 
-    def __init__(self, data_dir: Path, *, appendfsync: str = "always") -> None:
+    def __init__(
+        self, data_dir: Path, *, appendfsync: str = "always", threads: int | None = None
+    ) -> None:
         if appendfsync not in APPENDFSYNC:
             choices = ", ".join(APPENDFSYNC)
             raise ConfigError(
                 f"GRAPHCRM_EMBEDDED_APPENDFSYNC={appendfsync!r}: use one of {choices}"
             )
         self.appendfsync = appendfsync
+        # Query threads (FalkorDB's THREAD_COUNT; its default is one per core): a query
+        # waits for a free one, and its time limit only starts counting once it has one.
+        self.threads = threads
         self.data_dir = Path(data_dir).resolve()
         self.socket_path = self.data_dir / SOCKET_NAME
         self.pid_path = self.data_dir / "falkordb.pid"
@@ -186,6 +191,8 @@ class EmbeddedServer:
             "--daemonize", "no",
             "--loadmodule", module,
         ]  # fmt: skip
+        if self.threads:
+            args += ["THREAD_COUNT", str(self.threads)]
         # Its own session, so a Ctrl+C in the terminal reaches us first and we stop it cleanly.
         self._process = subprocess.Popen(
             args,

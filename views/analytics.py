@@ -15,8 +15,6 @@ from typing import Any
 from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi, safe
-from flask_appbuilder.security.decorators import permission_name, protect
-from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from marshmallow import Schema, fields
 from wtforms import ValidationError
@@ -26,8 +24,8 @@ from graph.attribution import DEFAULT_DECAY, DEFAULT_DEPTH, ChannelAttribution, 
 from graph.errors import InvalidValue, QueryTimeout, StoreUnavailable
 from graph.store import GraphStore
 from views.errors import UNAVAILABLE
+from views.guard import guard
 from views.labels import bilingual, localized
-from views.scope import current_scope
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -120,10 +118,6 @@ def _store() -> GraphStore:
     return current_app.extensions["graph_store"]
 
 
-def _team_only() -> bool:
-    return current_scope().team_only
-
-
 def as_dict(item: ChannelAttribution) -> dict[str, Any]:
     """A channel's attribution as the API returns it."""
     return {
@@ -169,18 +163,9 @@ class AnalyticsView(BaseView):
     route_base = "/analytics"
     default_view = "channels"
 
-    def _guard(self, permission: str) -> None:
-        # A signed-in reader without the permission gets a plain 403, not the login page.
-        if not current_user.is_authenticated:
-            abort(redirect(url_for(f"{self.appbuilder.sm.auth_view.endpoint}.login")))
-        allowed = self.appbuilder.sm.has_access(f"can_{permission}", self.class_permission_name)
-        if not allowed or _team_only():
-            abort(403)
-
     @expose("/channels")
-    @permission_name("channels")
+    @guard("channels", all_rows=True)
     def channels(self) -> Any:
-        self._guard("channels")
         decay = request.args.get("decay", DEFAULT_DECAY)
         depth = request.args.get("depth", DEFAULT_DEPTH)
         live = request.args.get("live") == "1"
@@ -204,9 +189,8 @@ class AnalyticsView(BaseView):
         ), (400 if error else 200)
 
     @expose("/top-referrers")
-    @permission_name("top_referrers")
+    @guard("top_referrers", all_rows=True)
     def top_referrers(self) -> Any:
-        self._guard("top_referrers")
         try:
             rows = top_referrers(_store(), request.args.get("limit", DEFAULT_LIMIT))
         except InvalidValue:
@@ -221,12 +205,11 @@ class AnalyticsView(BaseView):
         )
 
     @expose("/refresh", methods=["POST"])
-    @permission_name("refresh")
+    @guard("refresh", all_rows=True)
     def refresh(self) -> Any:
         """Recompute the referral analytics (admins: ``can_refresh`` is granted to no
         built-in role but Admin). The form's CSRF token is checked here: the app protects
         WTForms forms, not every POST route."""
-        self._guard("refresh")
         try:
             validate_csrf(request.form.get("csrf_token"))
         except ValidationError as exc:
@@ -247,9 +230,8 @@ class AnalyticsApi(BaseApi):
     openapi_spec_component_schemas = (ChannelAttributionSchema, TopReferrerSchema)
 
     @expose("/channels", methods=["GET"])
-    @protect(allow_browser_login=True)
+    @guard("channels", all_rows=True)
     @safe
-    @permission_name("channels")
     def channels(self) -> Response:
         """Revenue attributed to each acquisition channel.
         ---
@@ -309,8 +291,6 @@ class AnalyticsApi(BaseApi):
             403:
               $ref: '#/components/responses/403'
         """
-        if _team_only():
-            return self.response_403()
         try:
             items = channel_attribution(
                 _store(),
@@ -331,9 +311,8 @@ class AnalyticsApi(BaseApi):
         )
 
     @expose("/top-referrers", methods=["GET"])
-    @protect(allow_browser_login=True)
+    @guard("top_referrers", all_rows=True)
     @safe
-    @permission_name("top_referrers")
     def top_referrers(self) -> Response:
         """Customers with the most referral descendants.
         ---
@@ -369,8 +348,6 @@ class AnalyticsApi(BaseApi):
             403:
               $ref: '#/components/responses/403'
         """
-        if _team_only():
-            return self.response_403()
         try:
             rows = top_referrers(_store(), request.args.get("limit", DEFAULT_LIMIT))
         except InvalidValue as exc:

@@ -232,12 +232,9 @@ def graph_errors(method: Callable[..., Response]) -> Callable[..., Response]:
 
 
 def _routed(handler: Callable[..., Response], url: str) -> Callable[..., Response]:
-    """The FAB route ``handler`` (permission, rison, merged keys and all) exposed on ``url``."""
-
-    def route(self: ModelRestApi, pk: str, **kwargs: Any) -> Response:
-        return handler(self, pk, **kwargs)
-
-    functools.update_wrapper(route, handler)
+    """The FAB route ``handler`` (rison, merged keys and all) exposed on ``url``, behind
+    FAB's own ``@protect`` as the outermost call, like every other API method."""
+    route = protect()(handler.__wrapped__)  # type: ignore[attr-defined]  # under FAB's protect
     route._urls = [(url, ("GET",))]  # type: ignore[attr-defined]  # a new list: FAB's stays
     return route
 

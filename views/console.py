@@ -2,8 +2,10 @@
 
 Permissions: ``can_access`` on ``ConsoleView`` (the page), ``can_run``, ``can_csv``,
 ``can_saved`` (saved queries) and ``can_history`` on ``ConsoleApi``; the built-in Analyst
-role and Admin have them. Queries run through ``graph.console`` (engine-enforced read-only,
-time limit, row cap, personal data masked without the personal-data permission). Every run
+role and Admin have them. Every route is ``views.guard.guard(..., all_rows=True)``: readers
+limited to their team's customers are refused whatever role grants the permission.
+Queries run through ``graph.console`` (engine-enforced read-only, time limit, row cap,
+personal data masked without the personal-data permission). Every run
 and export is audited through the ``graph.events.console_query_ran`` signal (``app.audit``
 records it) and added to the user's history (``app.console_queries``, in the SQL store).
 """
@@ -17,16 +19,15 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
-from flask import Response, abort, current_app, redirect, request, url_for
+from flask import Response, current_app, request
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi, safe
-from flask_appbuilder.security.decorators import permission_name, protect
 from flask_babel import gettext
-from flask_login import current_user
 from marshmallow import Schema, fields
 
 from app import console_queries
 from app.audit import current_username
+from app.console_gate import ConsoleBusy, current_gate
 from graph import console
 from graph.console import ConsoleResult
 from graph.csv_export import Column, export_filename
@@ -43,8 +44,10 @@ from graph.events import console_query_ran
 from graph.model import REGISTRY, SYSTEM_PROPS
 from views.downloads import csv_download
 from views.errors import UNAVAILABLE
+from views.guard import guard
 from views.labels import bilingual, localized
 from views.scope import current_scope
+from views.texts import CONSOLE_OUTCOMES as OUTCOMES
 
 MAX_QUERY_IN_AUDIT = 600  # characters of query text kept in an audit event
 
@@ -148,14 +151,15 @@ NOT_YOURS = (
     "只有共享查询的所有者可以修改或删除它；可以用自己的名称另存一份。",
 )
 
-# How a console run ended: the outcome codes kept in its history and audit events.
-OUTCOMES = {
-    "ok": ("ok", "成功"),
-    "write_refused": ("write refused", "写操作被拒绝"),
-    "timeout": ("timed out", "超时"),
-    "unavailable": ("database unavailable", "数据库不可用"),
-    "syntax": ("syntax error", "语法错误"),
-    "query": ("query error", "查询出错"),
+BUSY = {
+    "user": bilingual(
+        "You already have a console query running: wait for it to finish, then run this one.",
+        "您已有一个控制台查询正在运行，请等它结束后再运行。",
+    ),
+    "total": bilingual(
+        "The console is busy with other analysts' queries: try again in a few seconds.",
+        "控制台正忙于其他分析人员的查询，请几秒钟后重试。",
+    ),
 }
 
 # The saved-queries and history panels of the page (English and Chinese, picked per request).
@@ -196,13 +200,6 @@ PANEL_LABELS = {
 }
 
 
-def _allowed(permission: str, view: str) -> bool:
-    """The signed-in reader has ``permission`` on ``view`` and sees every row (the console
-    cannot apply a salesperson's team limit to free Cypher, so team-limited readers are out)."""
-    scope = current_scope()
-    return bool(current_app.appbuilder.sm.has_access(permission, view)) and not scope.team_only
-
-
 def editor_schema() -> dict[str, list[str]]:
     """Labels, relationship types and property keys for the editor's completion."""
     labels, types, keys = set(REGISTRY), set(), set(SYSTEM_PROPS)
@@ -225,14 +222,8 @@ class ConsoleView(BaseView):
     default_view = "index"
 
     @expose("/")
-    @permission_name("access")
+    @guard("access", all_rows=True)
     def index(self) -> Any:
-        # Not FAB's @has_access, which sends a reader without access to the login page: a
-        # signed-in reader without the permission gets a plain 403.
-        if not current_user.is_authenticated:
-            return redirect(url_for(f"{self.appbuilder.sm.auth_view.endpoint}.login"))
-        if not _allowed("can_access", self.class_permission_name):
-            abort(403)
         store = current_app.extensions["graph_store"]
         return self.render_template(
             "graphcrm/console.html",
@@ -286,8 +277,6 @@ def _console_route(action: str) -> Callable[[Callable[..., Response]], Callable[
     def decorate(handler: Callable[..., Response]) -> Callable[..., Response]:
         @functools.wraps(handler)
         def route(self: ConsoleApi) -> Response:
-            if current_scope().team_only:
-                return self.response_403()
             body = request.get_json(silent=True)
             if not isinstance(body, dict) or not isinstance(body.get("query"), str):
                 return self.response(
@@ -297,16 +286,29 @@ def _console_route(action: str) -> Callable[[Callable[..., Response]], Callable[
             config = current_app.config
             timeout_ms = config["GRAPHCRM_CONSOLE_TIMEOUT_MS"]
             scope = current_scope()
+            store = current_app.extensions["graph_store"]
+            cipher = current_app.extensions.get("field_cipher")
+            row_cap = config["GRAPHCRM_CONSOLE_ROW_CAP"]
             try:
-                result = console.run_readonly(
-                    current_app.extensions["graph_store"],
-                    query,
-                    console.parse_params(params),
+                checked = console.parse_params(params)
+                result = current_gate().run(
+                    scope.username,
+                    lambda: console.run_readonly(
+                        store,
+                        query,
+                        checked,
+                        timeout_ms=timeout_ms,
+                        row_cap=row_cap,
+                        reveal=scope.pii,
+                        cipher=cipher,
+                    ),
                     timeout_ms=timeout_ms,
-                    row_cap=config["GRAPHCRM_CONSOLE_ROW_CAP"],
-                    reveal=scope.pii,
-                    cipher=current_app.extensions.get("field_cipher"),
                 )
+            except ConsoleBusy as exc:
+                _audit(action, query, params, "busy", limit=exc.scope)
+                response = self.response(429, message=str(BUSY[exc.scope]), error="busy")
+                response.headers["Retry-After"] = str(exc.retry_after)
+                return response
             except StoreError as exc:
                 return self._failed(action, query, params, exc, timeout_ms)
             except MaskedField:
@@ -364,9 +366,8 @@ class ConsoleApi(BaseApi):
         return self.response(status, message=message, error=outcome)
 
     @expose("/run", methods=["POST"])
-    @protect(allow_browser_login=True)
+    @guard("run", all_rows=True)
     @safe
-    @permission_name("run")
     @_console_route("console_query")
     def run(self, result: ConsoleResult) -> Response:
         """Run a read-only Cypher query.
@@ -403,6 +404,14 @@ class ConsoleApi(BaseApi):
                 application/json:
                   schema:
                     $ref: '#/components/schemas/ConsoleError'
+            429:
+              description: >-
+                The caller already runs a console query, or the console's cap of queries
+                running at once is reached; see Retry-After
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/ConsoleError'
             503:
               $ref: '#/components/responses/500'
             504:
@@ -423,9 +432,8 @@ class ConsoleApi(BaseApi):
         )
 
     @expose("/csv", methods=["POST"])
-    @protect(allow_browser_login=True)
+    @guard("csv", all_rows=True)
     @safe
-    @permission_name("csv")
     @_console_route("export")
     def csv(self, result: ConsoleResult) -> Response:
         """Run a read-only Cypher query again and download its rows as CSV (audited).
@@ -472,9 +480,8 @@ class ConsoleApi(BaseApi):
         return self.response(status, id=saved.id, result=asdict(saved))
 
     @expose("/saved", methods=["GET"])
-    @protect(allow_browser_login=True)
+    @guard("saved", all_rows=True)
     @safe
-    @permission_name("saved")
     def saved_list(self) -> Response:
         """The caller's saved queries and everybody's shared ones.
         ---
@@ -497,15 +504,12 @@ class ConsoleApi(BaseApi):
             403:
               $ref: '#/components/responses/403'
         """
-        if current_scope().team_only:
-            return self.response_403()
         user = current_username() or ""
         return self.response(200, result=[asdict(q) for q in console_queries.visible(user)])
 
     @expose("/saved", methods=["POST"])
-    @protect(allow_browser_login=True)
+    @guard("saved", all_rows=True)
     @safe
-    @permission_name("saved")
     def saved_post(self) -> Response:
         """Save a query.
         ---
@@ -540,8 +544,6 @@ class ConsoleApi(BaseApi):
             422:
               $ref: '#/components/responses/422'
         """
-        if current_scope().team_only:
-            return self.response_403()
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             return self.response_400(message="send a JSON object")
@@ -549,9 +551,8 @@ class ConsoleApi(BaseApi):
         return self._saved_change(lambda: console_queries.save(user, body), status=201)
 
     @expose("/saved/<int:pk>", methods=["PUT"])
-    @protect(allow_browser_login=True)
+    @guard("saved", all_rows=True)
     @safe
-    @permission_name("saved")
     def saved_put(self, pk: int) -> Response:
         """Change a saved query of the caller.
         ---
@@ -593,8 +594,6 @@ class ConsoleApi(BaseApi):
             422:
               $ref: '#/components/responses/422'
         """
-        if current_scope().team_only:
-            return self.response_403()
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             return self.response_400(message="send a JSON object")
@@ -602,9 +601,8 @@ class ConsoleApi(BaseApi):
         return self._saved_change(lambda: console_queries.update(user, pk, body))
 
     @expose("/saved/<int:pk>", methods=["DELETE"])
-    @protect(allow_browser_login=True)
+    @guard("saved", all_rows=True)
     @safe
-    @permission_name("saved")
     def saved_delete(self, pk: int) -> Response:
         """Delete a saved query of the caller.
         ---
@@ -634,15 +632,12 @@ class ConsoleApi(BaseApi):
             404:
               $ref: '#/components/responses/404'
         """
-        if current_scope().team_only:
-            return self.response_403()
         user = current_username() or ""
         return self._saved_change(lambda: console_queries.remove(user, pk))
 
     @expose("/history", methods=["GET"])
-    @protect(allow_browser_login=True)
+    @guard("history", all_rows=True)
     @safe
-    @permission_name("history")
     def history(self) -> Response:
         """The caller's last console runs.
         ---
@@ -667,8 +662,6 @@ class ConsoleApi(BaseApi):
             403:
               $ref: '#/components/responses/403'
         """
-        if current_scope().team_only:
-            return self.response_403()
         user = current_username() or ""
         return self.response(200, result=[asdict(r) for r in console_queries.history(user)])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_appbuilder import IndexView, expose
+from flask_login import current_user
 
 from graph.status import graph_status
 from views.scope import current_scope
@@ -16,7 +17,11 @@ class HomeView(IndexView):
 
     @expose("/")
     def index(self) -> str:
+        """Public: a visitor sees a login prompt and nothing of the graph (not even a query
+        is sent for them); signed-in readers see the engine's status and record counts."""
         self.update_redirect()
+        if not current_user.is_authenticated:
+            return self.render_template(self.index_template, appbuilder=self.appbuilder)
         store = current_app.extensions["graph_store"]
         url = current_app.extensions["graph_url"]
         return self.render_template(

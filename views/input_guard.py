@@ -9,6 +9,8 @@
   the end on input such as ``((`` or ``!``).
 - An integer beyond 64 bits in a JSON body or in ``q`` is a 400, and in the URL's path (as
   a number or digits) a 404, no record has such an id: SQLite raises ``OverflowError``.
+- A FAB list action (``/<view>/action/<name>/<pk>``, ``/<view>/action_post``) naming an
+  action the view does not have is a 404 (FAB looks its permission up and fails with 500).
 
 Messages are in the reader's language; ``views.errors`` shapes the answer (JSON under
 ``/api/``, the error page elsewhere).
@@ -21,7 +23,8 @@ import re
 from typing import Any
 
 import prison
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
+from flask_appbuilder import ModelView
 
 from views.errors import error_response
 from views.labels import bilingual
@@ -102,6 +105,24 @@ def _check_json(raw: bytes) -> Response | None:
     return None
 
 
+NO_SUCH_ACTION = bilingual("There is no such action.", "没有这个操作。")
+
+
+def _unknown_action() -> Response | None:
+    """404 for a FAB list action that its view does not have."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    function = getattr(view, "__func__", None)
+    if function is ModelView.action:
+        name = (request.view_args or {}).get("name")
+    elif function is ModelView.action_post:
+        name = request.form.get("action")
+    else:
+        return None
+    if name not in view.__self__.actions:  # type: ignore[union-attr]
+        return error_response(404, NO_SUCH_ACTION)
+    return None
+
+
 def check_request() -> Response | None:
     """Refuse a malformed request (see the module's docstring); None lets it through."""
     api = request.path.startswith("/api/")
@@ -115,14 +136,15 @@ def check_request() -> Response | None:
             return error_response(400, BAD_RISON)
         if out_of_range(q):
             return error_response(400, TOO_BIG)
-    if request.method not in _BODY_METHODS:
-        return None
-    raw = request.get_data(cache=True)  # 413 here when over MAX_CONTENT_LENGTH
-    if request.is_json:
-        return _check_json(raw) if raw.strip() else None
-    if api and raw:
-        return error_response(400, JSON_ONLY)
-    return None
+    if request.method in _BODY_METHODS:
+        raw = request.get_data(cache=True)  # 413 here when over MAX_CONTENT_LENGTH
+        if request.is_json and raw.strip():
+            refused = _check_json(raw)
+            if refused is not None:
+                return refused
+        elif api and raw and not request.is_json:
+            return error_response(400, JSON_ONLY)
+    return _unknown_action()
 
 
 def init_app(app: Flask) -> None:

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, current_app, redirect, request, url_for
+from flask import Response, abort, current_app, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi, safe
 from flask_appbuilder.security.decorators import permission_name, protect
-from flask_login import current_user
 from marshmallow import Schema, fields
 from werkzeug.routing import BuildError
 
@@ -24,6 +23,7 @@ from graph.errors import InvalidValue, NotFound
 from graph.model import REGISTRY
 from graph.network import ALL_TYPES, MEMBER, SEGMENT, START_LABELS, neighbours, parse_types
 from graph.segments import list_segments
+from views.guard import guard
 from views.labels import bilingual, localized
 from views.scope import current_scope
 
@@ -145,13 +145,8 @@ class NetworkView(BaseView):
     default_view = "explore"
 
     @expose("/")
-    @permission_name("explore")
+    @guard("explore")
     def explore(self) -> Any:
-        # Like the console: a signed-in reader without the permission gets a plain 403.
-        if not current_user.is_authenticated:
-            return redirect(url_for(f"{self.appbuilder.sm.auth_view.endpoint}.login"))
-        if not self.appbuilder.sm.has_access("can_explore", self.class_permission_name):
-            abort(403)
         start = _parse_start(request.args.get("start"))
         graph: dict[str, Any] | None = None
         store = current_app.extensions["graph_store"]

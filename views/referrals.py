@@ -11,16 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, current_app, redirect, request, url_for
+from flask import Response, abort, current_app, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi, safe
 from flask_appbuilder.security.decorators import permission_name, protect
-from flask_login import current_user
 from marshmallow import Schema, fields
 
 from graph.errors import InvalidValue, NotFound
 from graph.nodes import STAGES
 from graph.referrals import DEFAULT_DEPTH, MAX_DEPTH, downstream_tree, parse_depth, upstream_chain
+from views.guard import guard
 from views.labels import bilingual, choice_label, localized
 from views.scope import current_scope
 
@@ -123,13 +123,8 @@ class ReferralView(BaseView):
     default_view = "chain"
 
     @expose("/chain/<uid>")
-    @permission_name("chain")
+    @guard("chain")
     def chain(self, uid: str) -> Any:
-        # Like the console: a signed-in reader without the permission gets a plain 403.
-        if not current_user.is_authenticated:
-            return redirect(url_for(f"{self.appbuilder.sm.auth_view.endpoint}.login"))
-        if not self.appbuilder.sm.has_access("can_chain", self.class_permission_name):
-            abort(403)
         try:
             depth = parse_depth(request.args.get("depth"))
         except InvalidValue:

@@ -18,7 +18,6 @@ from flask import Response, abort, current_app, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi, safe
 from flask_appbuilder.security.decorators import permission_name, protect
-from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from marshmallow import Schema, fields
 
@@ -54,6 +53,7 @@ from graph.segments import (
 )
 from views.api import ChangeEntrySchema
 from views.downloads import csv_download, model_columns
+from views.guard import guard
 from views.history import NOTHING, ShownChange, ShownEntry
 from views.interface import GraphInterface
 from views.labels import bilingual, choice_label, is_chinese, localized, model_labels
@@ -395,14 +395,6 @@ class SegmentView(BaseView):
     route_base = "/segments"
     default_view = "list"
 
-    def _guard(self, permission: str) -> Response | None:
-        # Like the console: a signed-in reader without the permission gets a plain 403.
-        if not current_user.is_authenticated:
-            return redirect(url_for(f"{self.appbuilder.sm.auth_view.endpoint}.login"))
-        if not self.appbuilder.sm.has_access(permission, self.class_permission_name):
-            abort(403)
-        return None
-
     def _can(self, permission: str) -> bool:
         return bool(self.appbuilder.sm.has_access(permission, self.class_permission_name))
 
@@ -413,10 +405,8 @@ class SegmentView(BaseView):
             abort(404)
 
     @expose("/list/")
-    @permission_name("list")
+    @guard("list")
     def list(self) -> Any:
-        if (denied := self._guard("can_list")) is not None:
-            return denied
         return self.render_template(
             "graphcrm/segment_list.html",
             segments=list_segments(_store()),
@@ -471,25 +461,19 @@ class SegmentView(BaseView):
         return redirect(url_for("SegmentView.show", uid=segment.uid))
 
     @expose("/add", methods=["GET", "POST"])
-    @permission_name("add")
+    @guard("add")
     def add(self) -> Any:
-        if (denied := self._guard("can_add")) is not None:
-            return denied
         return self._save(None) if request.method == "POST" else self._form(None)
 
     @expose("/edit/<uid>", methods=["GET", "POST"])
-    @permission_name("edit")
+    @guard("edit")
     def edit(self, uid: str) -> Any:
-        if (denied := self._guard("can_edit")) is not None:
-            return denied
         segment = self._segment(uid)
         return self._save(segment) if request.method == "POST" else self._form(segment)
 
     @expose("/delete/<uid>", methods=["POST"])
-    @permission_name("delete")
+    @guard("delete")
     def delete(self, uid: str) -> Any:
-        if (denied := self._guard("can_delete")) is not None:
-            return denied
         try:
             delete_segment(_store(), uid, _actor())
         except NotFound:
@@ -497,10 +481,8 @@ class SegmentView(BaseView):
         return redirect(url_for("SegmentView.list"))
 
     @expose("/show/<uid>")
-    @permission_name("show")
+    @guard("show")
     def show(self, uid: str) -> Any:
-        if (denied := self._guard("can_show")) is not None:
-            return denied
         segment, scope = self._segment(uid), current_scope()
         page, size = _page_args()
         total = count_members(_store(), segment, scope)
@@ -531,10 +513,8 @@ class SegmentView(BaseView):
         )
 
     @expose("/export/<uid>")
-    @permission_name("export")
+    @guard("export")
     def export(self, uid: str) -> Any:
-        if (denied := self._guard("can_export")) is not None:
-            return denied
         segment, scope = self._segment(uid), current_scope()
         repository = _customers()
         total = count_members(_store(), segment, scope)
@@ -554,11 +534,9 @@ class SegmentView(BaseView):
         return csv_download(columns, members(), name)
 
     @expose("/graph/<uid>")
-    @permission_name("show")
+    @guard("show")
     def graph(self, uid: str) -> Any:
         """Cytoscape elements: members and their tags, channels and referrers (capped)."""
-        if (denied := self._guard("can_show")) is not None:
-            return denied
         segment, scope = self._segment(uid), current_scope()
         records = member_page(_customers(), segment, scope, 0, GRAPH_MEMBERS)
         elements: dict[str, dict[str, Any]] = {}
@@ -583,10 +561,8 @@ class SegmentView(BaseView):
         return {"nodes": list(elements.values()), "edges": edges, "cap": MAX_GRAPH}
 
     @expose("/explain/<uid>/<customer>")
-    @permission_name("show")
+    @guard("show")
     def explain(self, uid: str, customer: str) -> Any:
-        if (denied := self._guard("can_show")) is not None:
-            return denied
         segment = self._segment(uid)
         try:
             found = explain(_store(), segment, customer, current_scope())

@@ -37,3 +37,14 @@ def masked_field_message(labels: dict, fields: list[str]) -> str:
     """``MASKED_FIELD`` naming ``fields`` by their labels in the request's language."""
     names = ", ".join(str(labels.get(name, name)) for name in fields)
     return str(MASKED_FIELD).format(fields=names)
+
+
+# How a console run ended: the outcome codes kept in its history and audit events.
+CONSOLE_OUTCOMES = {
+    "ok": ("ok", "成功"),
+    "write_refused": ("write refused", "写操作被拒绝"),
+    "timeout": ("timed out", "超时"),
+    "unavailable": ("database unavailable", "数据库不可用"),
+    "syntax": ("syntax error", "语法错误"),
+    "query": ("query error", "查询出错"),
+}
