@@ -146,3 +146,62 @@ def test_stale_edit_keeps_what_was_typed_and_saves_it_on_the_new_version(
         "北京",
         3,
     )
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_contact_and_ticket_added_from_their_forms(
+    page, live_server: str, store: GraphStore, huawei: Record, language: str
+) -> None:
+    texts = start(page, live_server, language)
+    page.goto(live_server + "/contact/add")
+    page.fill("#name", "李娜（采购）")
+    page.fill("#phone", "138 0013 8000")
+    page.fill("#email", "lina@example.com")
+    choose(page, "customer", "华为技术")
+    page.click("button[type=submit]")
+    page.wait_for_selector(f".alert:has-text('{texts['added']}')")
+    (contact,) = NodeRepository(store, nodes.Contact).page()
+    assert contact.uid.startswith("K") and contact.name == "李娜（采购）"
+    assert contact.customer.uid == huawei.uid
+    assert "138 0013 8000" in details(page)  # stored in E.164, shown the national way
+
+    page.goto(live_server + "/ticket/add")
+    page.fill("#subject", "发票抬头需更改，请尽快处理！")
+    page.fill("#satisfaction", "4")
+    choose(page, "customer", "华为技术")
+    page.click("button[type=submit]")
+    page.wait_for_selector(f".alert:has-text('{texts['added']}')")
+    (ticket,) = NodeRepository(store, nodes.Ticket).page()
+    assert ticket.uid.startswith("T") and ticket.subject == "发票抬头需更改，请尽快处理！"
+    assert (ticket.status, ticket.satisfaction, ticket.customer.uid) == ("open", 4, huawei.uid)
+
+
+HISTORY = {
+    "en": ("Owner", "Daniel Smith → 王思远", "Stage", "Intent → Deal", "Tags", "VIP"),
+    "zh": ("负责人", "Daniel Smith → 王思远", "阶段", "意向 → 成交", "标签", "VIP"),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_owner_stage_and_tags_changed_in_the_form_read_as_names_in_history(
+    page, live_server: str, store: GraphStore, language: str
+) -> None:
+    users = NodeRepository(store, nodes.User)
+    daniel = users.create({"username": "daniel", "display_name": "Daniel Smith"}, "setup")
+    users.create({"username": "wang", "display_name": "王思远"}, "setup")
+    NodeRepository(store, nodes.Tag).create({"name": "VIP"}, "setup")
+    customer = NodeRepository(store, nodes.Customer).create(
+        {"name": HUAWEI, "stage": "intent", "owner": daniel}, "setup"
+    )
+    texts = start(page, live_server, language)
+    page.goto(f"{live_server}/customer/edit/{customer.uid}")
+    page.select_option("#stage", "deal")
+    choose(page, "owner", "王思远")
+    choose(page, "tags", "VIP")
+    page.click("button[type=submit]")
+    page.wait_for_selector(f".alert:has-text('{texts['saved']}')")
+    page.goto(f"{live_server}/customer/show/{customer.uid}")
+    history = " ".join(page.inner_text("#history").split())
+    for expected in HISTORY[language]:
+        assert expected in history, (expected, history)
+    assert "U2" not in history and "TG2" not in history  # names, never ids
