@@ -29,6 +29,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "logout": ("Signed out", "退出登录"),
     "login_failed": ("Sign-in failed", "登录失败"),
     "login_refused": ("Sign-in refused (locked)", "登录被拒绝（已锁定）"),
+    "login_throttled": ("Sign-in slowed down (too many failures)", "登录受限（失败次数过多）"),
+    "login_unlocked": ("Sign-in unlocked by an admin", "管理员已解除登录限制"),
     "permission_sync": ("Permissions synchronised", "权限同步"),
     "record_create": ("Record created", "新建记录"),
     "record_update": ("Record edited", "编辑记录"),
