@@ -17,8 +17,6 @@ that commit and marking the graph entry audited only makes the next drain mark i
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +27,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import audit
+from app.poller import Poller
 from app.sql_lock import run_serialized
 from graph.audit_intent import AuditIntent, mark_audited, pending
 from graph.errors import GraphCRMError
@@ -157,37 +156,6 @@ def drain(engine: Engine, store: GraphStore, *, batch: int = 200, attempts: int 
             return DrainReport(audited, failed=False)
 
 
-class Poller:
-    """When a process should look for pending entries: every ``POLL_SECONDS``, and after a
-    failed drain only once the backoff has passed."""
-
-    def __init__(self) -> None:
-        self._next = 0.0
-        self._failures = 0
-        self._lock = threading.Lock()
-
-    def due(self) -> bool:
-        """True (and the next look scheduled) when it is time to look again."""
-        with self._lock:
-            now = time.monotonic()
-            if now < self._next:
-                return False
-            self._next = now + POLL_SECONDS
-            return True
-
-    def failed(self) -> None:
-        """A drain failed: wait the next backoff step before the next one."""
-        with self._lock:
-            self._failures += 1
-            step = BACKOFF_SECONDS[min(self._failures, len(BACKOFF_SECONDS)) - 1]
-            self._next = time.monotonic() + step
-
-    def succeeded(self) -> None:
-        """A drain succeeded: back to the normal pace."""
-        with self._lock:
-            self._failures = 0
-
-
 def _on_record_changed(_label: str, *, intent: AuditIntent, **_: Any) -> None:
     """Graph writes made inside the app (views, REST, CLI) are audited at once when the log
     answers; writes by tools outside the app stay pending for the app's drain."""
@@ -198,7 +166,7 @@ def _on_record_changed(_label: str, *, intent: AuditIntent, **_: Any) -> None:
 def init_app(app: Flask) -> None:
     """Audit record changes as they happen, and drain pending ones while serving."""
     record_changed.connect(_on_record_changed)
-    poller = Poller()
+    poller = Poller(lambda: POLL_SECONDS, BACKOFF_SECONDS)
 
     @app.before_request
     def drain_due() -> None:

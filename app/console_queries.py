@@ -38,6 +38,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import scoped_session
 
 from app.audit import _open_sqlite_write
+from app.poller import utc_now
 from app.sql_lock import run_serialized
 from graph.console import parse_params
 from graph.errors import InvalidValue, UnreadableValue
@@ -134,10 +135,6 @@ class Run:
     outcome: str
     rows: int | None
     duration_ms: float | None
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _iso(value: dt.datetime) -> str:

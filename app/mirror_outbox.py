@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +32,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.graph_store import business_timezone
+from app.poller import Poller, utc_now
 from graph.crypto import FieldCipher
 from graph.errors import GraphCRMError
 from graph.store import GraphStore
@@ -65,11 +64,6 @@ class DrainReport:
 
     mirrored: int
     failed: int
-
-
-def utc_now() -> dt.datetime:
-    """Naive UTC, as the security database stores times."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def ensure_tables(engine: Engine) -> None:
@@ -204,26 +198,9 @@ def clear(engine: Engine, *, queued_before: dt.datetime) -> None:
         connection.execute(delete(table).where(table.c.queued_at < queued_before))
 
 
-class Poller:
-    """Drains due entries from request handling, at most every ``POLL_SECONDS``."""
-
-    def __init__(self) -> None:
-        self._last: float | None = None
-        self._lock = threading.Lock()
-
-    def due(self) -> bool:
-        """True (and the clock restarted) when it is time to look again."""
-        with self._lock:
-            now = time.monotonic()
-            if self._last is not None and now - self._last < POLL_SECONDS:
-                return False
-            self._last = now
-            return True
-
-
 def init_app(app: Flask) -> None:
     """Retry queued mirrors while serving: a look every ``POLL_SECONDS`` per process."""
-    poller = Poller()
+    poller = Poller(lambda: POLL_SECONDS)
 
     @app.before_request
     def drain_due() -> None:

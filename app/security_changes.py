@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from app import audit, mirror_outbox
 from app.graph_store import business_timezone
+from app.poller import utc_now
 from app.sql_lock import lock_table
 from graph.users import SyncReport, sync_users
 
@@ -210,7 +211,7 @@ def startup_sync(changes: list[str]) -> Iterator[None]:
 def sync_graph_users(app: Flask, actor: str = "system") -> SyncReport:
     """Mirror every account of the security store into the graph (``graphcrm init``)."""
     with app.app_context():
-        started = mirror_outbox.utc_now()
+        started = utc_now()
         users = app.appbuilder.sm.get_all_users()
         accounts = [mirror_outbox.account_of(user) for user in users]
         store, cipher = app.extensions["graph_store"], app.extensions.get("field_cipher")
