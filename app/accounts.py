@@ -53,7 +53,7 @@ def ensure_admin(
     return AdminResult(username=username, created=True, password=generated)
 
 
-# Demo staff roles by the seeded node's job (graph.dataset): managers and reps sell.
+# Demo staff roles by the seeded node's job (graph.demo.dataset): managers and reps sell.
 DEMO_ROLES = {"sales": "Sales", "service": "Service"}
 # Demo accounts for the roles no seeded staff member has: username, name, role, what they do.
 DEMO_OFFICE = (

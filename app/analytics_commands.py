@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from graph.analytics import clear, refresh
+from graph.analytics.refresh import clear, refresh
 
 analytics = AppGroup("analytics", help="Referral analytics written onto customers and channels.")
 

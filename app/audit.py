@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.sql import Delete, Update
 
 from app.sql_lock import run_serialized
-from graph.audit_intent import current_request
-from graph.events import console_query_ran, personal_data_searched
+from graph.records.audit_intent import current_request
+from graph.records.events import console_query_ran, personal_data_searched
 
 TABLE = "audit_event"
 GENESIS = "0" * 64  # the prev_hash of the first event
@@ -271,7 +271,7 @@ def _on_personal_data_searched(label: str, *, fields: list[str], **_: Any) -> No
 
 
 def subscribe() -> None:
-    """Audit console runs and searches on personal data (see ``graph.events``; record
+    """Audit console runs and searches on personal data (see ``graph.records.events``; record
     changes are audited through ``app.audit_outbox``); idempotent."""
     console_query_ran.connect(_on_console_query)
     personal_data_searched.connect(_on_personal_data_searched)

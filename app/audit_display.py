@@ -15,15 +15,15 @@ from typing import Any
 from flask import current_app, g
 from flask_appbuilder.security.sqla.models import Group, Role, User
 
-from graph.access import scope_conditions
-from graph.model import REGISTRY
+from graph.model.base import REGISTRY
+from graph.security.scope import scope_conditions
 from views.labels import bilingual, is_chinese
 from views.scope import current_scope
 from views.texts import CONSOLE_OUTCOMES as OUTCOMES
 
 # Every action code the app writes (app/security_manager.py, app/security_changes.py,
 # app/audit_outbox.py as record_<create|update|delete>, app/cli.py as graph_engine_<kind>,
-# views/console.py, views/segments.py, app/audit_view.py, app/audit.py).
+# views/console/console.py, views/segments/segments.py, app/audit_view.py, app/audit.py).
 ACTIONS: dict[str, tuple[str, str]] = {
     "login": ("Signed in", "登录"),
     "logout": ("Signed out", "退出登录"),

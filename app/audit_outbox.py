@@ -1,7 +1,7 @@
 """Audit events of graph record changes, derived from the graph's history entries.
 
 A record change and its history entry (``Change`` node) are one graph statement, and the
-entry carries the audit intent (``graph.audit_intent``): the graph itself is the outbox.
+entry carries the audit intent (``graph.records.audit_intent``): the graph itself is the outbox.
 Right after the write, ``settle_now`` appends the audit event (one try); when the audit
 log cannot be written then (security database locked or down), the request still
 succeeds and the entry stays pending. ``drain`` appends the events of pending entries,
@@ -29,10 +29,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from app import audit
 from app.poller import Poller
 from app.sql_lock import run_serialized
-from graph.audit_intent import AuditIntent, mark_audited, pending
 from graph.errors import GraphCRMError
-from graph.events import record_changed
-from graph.store import GraphStore
+from graph.records.audit_intent import AuditIntent, mark_audited, pending
+from graph.records.events import record_changed
+from graph.store.protocol import GraphStore
 
 log = logging.getLogger(__name__)
 

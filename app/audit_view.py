@@ -20,9 +20,9 @@ from sqlalchemy import func
 from app import audit
 from app.audit import AuditEvent
 from app.audit_display import action_label, detail_text, resolve_targets, target_label
-from graph.csv_export import Column, export_filename
+from graph.io.csv_writer import Column, export_filename
+from views.crud.downloads import csv_download
 from views.display import shown_time
-from views.downloads import csv_download
 from views.labels import bilingual
 
 CSV_CHUNK = 500  # events read, and their targets named, at a time

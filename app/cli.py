@@ -21,11 +21,11 @@ from app.audit import record as record_audit_event
 from app.audit_commands import audit
 from app.console_gate import embedded_threads
 from app.key_commands import keys
-from graph.embedded import EmbeddedServer, EngineEvent, Supervisor
 from graph.errors import GraphCRMError
-from graph.schema import schema_status
-from graph.status import graph_status
-from graph.store import open_store, parse_graph_url
+from graph.records.status import graph_status
+from graph.store.embedded import EmbeddedServer, EngineEvent, Supervisor
+from graph.store.protocol import open_store, parse_graph_url
+from graph.store.schema import schema_status
 
 commands = AppGroup("graphcrm", help="GraphCRM commands (also available as 'graphcrm ...').")
 commands.add_command(audit)
@@ -242,7 +242,7 @@ def demo(
 ) -> None:  # fmt: skip
     """Initialise, load demo data if the graph has no customers yet, create the demo staff
     logins and print whom to be (each login with its role and team), then serve."""
-    from graph.seed import seed_demo
+    from graph.demo.seed import seed_demo
 
     app = current_app._get_current_object()
     result = _init(app, admin_user, admin_password, admin_email)

@@ -40,7 +40,7 @@ from sqlalchemy.orm import scoped_session
 from app.audit import _open_sqlite_write
 from app.poller import utc_now
 from app.sql_lock import run_serialized
-from graph.console import parse_params
+from graph.console.console import parse_params
 from graph.errors import InvalidValue, UnreadableValue
 
 SAVED_TABLE = "console_saved_query"

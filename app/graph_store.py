@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Flask
 
 from app.console_gate import embedded_threads
-from graph.crypto import FieldCipher
-from graph.embedded import EmbeddedServer
 from graph.errors import ConfigError
-from graph.model import NodeModel
-from graph.repository import NodeRepository
-from graph.store import GraphStore, open_store, parse_graph_url
+from graph.model.base import NodeModel
+from graph.records.repository import NodeRepository
+from graph.security.crypto import FieldCipher
+from graph.store.embedded import EmbeddedServer
+from graph.store.protocol import GraphStore, open_store, parse_graph_url
 
 EXTENSION = "graph_store"
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from flask import Flask
 
 from config import is_production
-from graph.crypto import generate_key
 from graph.errors import ConfigError
+from graph.security.crypto import generate_key
 
 SECRET_KEY_FILE = "secret_key"
 FIELD_KEY_FILE = "field_key"

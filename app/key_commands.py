@@ -22,8 +22,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.instance import NEXT_FIELD_KEY_FILE
-from graph.crypto import FieldCipher, generate_key, parse_key
-from graph.key_rotation import rotate
+from graph.security.crypto import FieldCipher, generate_key, parse_key
+from graph.security.key_rotation import rotate
 
 keys = AppGroup("keys", help="Field encryption keys of personal data (FIELD_ENCRYPTION_KEY).")
 

@@ -33,10 +33,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.graph_store import business_timezone
 from app.poller import Poller, utc_now
-from graph.crypto import FieldCipher
 from graph.errors import GraphCRMError
-from graph.store import GraphStore
-from graph.users import Account, display_name, mirror_account, retire_user
+from graph.records.users import Account, display_name, mirror_account, retire_user
+from graph.security.crypto import FieldCipher
+from graph.store.protocol import GraphStore
 
 log = logging.getLogger(__name__)
 

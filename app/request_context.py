@@ -2,7 +2,7 @@
 
 Each request gets an id (a sane ``X-Request-Id`` sent by a proxy is kept, else a new one),
 answered in ``X-Request-Id`` and carried into the audit events the request causes
-(``graph.audit_intent.current_request``). Every answer says where its time went:
+(``graph.records.audit_intent.current_request``). Every answer says where its time went:
 ``Server-Timing: total;dur=12.1, graph;dur=4.3;desc="5 calls"`` (wall time in the app, and
 in the graph engine with the number of round trips); ``graphcrm serve`` puts both headers
 in gunicorn's access log line.
@@ -16,8 +16,8 @@ import uuid
 
 from flask import Flask, Response, g, request
 
-from graph import timing
-from graph.audit_intent import RequestInfo, current_request
+from graph.records.audit_intent import RequestInfo, current_request
+from graph.store import timing
 
 HEADER = "X-Request-Id"
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")

@@ -10,8 +10,8 @@ from flask import Flask, current_app, g
 from flask_login import current_user
 
 from app.roles import ALL_ROWS_ROLES, CASCADE_PERMISSION, PII_PERMISSION, SALES
-from graph.access import Scope
-from graph.model import REGISTRY
+from graph.model.base import REGISTRY
+from graph.security.scope import Scope
 
 NOBODY = Scope.nobody()
 

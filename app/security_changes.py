@@ -5,7 +5,7 @@ manager's methods, ``flask fab`` commands) goes through the SQLAlchemy session, 
 events see them all: ``after_flush`` notes what changed, ``before_commit`` writes the audit
 events and queues the changed accounts in the mirror outbox in the same transaction (a
 change, its audit event and its mirror intent commit together or not at all), and
-``after_commit`` mirrors the queued accounts into the graph (``graph.users``). A graph
+``after_commit`` mirrors the queued accounts into the graph (``graph.records.users``). A graph
 failure there never reaches the SQL session: the account stays queued and is mirrored
 when the graph answers again (``app.mirror_outbox``).
 """
@@ -27,7 +27,7 @@ from app import audit, mirror_outbox
 from app.graph_store import business_timezone
 from app.poller import utc_now
 from app.sql_lock import lock_table
-from graph.users import SyncReport, sync_users
+from graph.records.users import SyncReport, sync_users
 
 PENDING = "graphcrm_security_changes"
 # Set while the security manager syncs permissions at start-up: changes are listed there.

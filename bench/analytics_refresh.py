@@ -24,10 +24,10 @@ from pathlib import Path
 
 import redis
 
-from graph.analytics import clear, refresh
-from graph.embedded import EmbeddedServer
-from graph.schema import schema_status
-from graph.store import GraphStore, open_store, parse_graph_url
+from graph.analytics.refresh import clear, refresh
+from graph.store.embedded import EmbeddedServer
+from graph.store.protocol import GraphStore, open_store, parse_graph_url
+from graph.store.schema import schema_status
 
 INDEX_WAIT_S = 900
 

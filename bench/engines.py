@@ -1,7 +1,7 @@
 """What the benchmarks need of each graph engine beyond ``GraphStore``.
 
 - ``prepare_neo4j``: the benchmarks' deterministic dataset in a Neo4j 5 database named by a
-  ``GRAPH_URL`` (``--graph-url``), loaded through ``graph.seed.load`` (schema first) and
+  ``GRAPH_URL`` (``--graph-url``), loaded through ``graph.demo.seed.load`` (schema first) and
   reused by later runs, as the embedded FalkorDB folder is;
 - ``Replay``: the engine's own execution time and profile of statements a probe sent,
   replayed: FalkorDB's "internal execution time" from ``GRAPH.QUERY``, Neo4j's
@@ -22,11 +22,11 @@ from typing import Any, Protocol
 import neo4j
 import redis
 
-from graph.cypher import Statement
-from graph.dataset import GENERATOR_VERSION, iter_chunks
+from graph.demo.dataset import GENERATOR_VERSION, iter_chunks
+from graph.demo.seed import load
 from graph.errors import ConfigError
-from graph.seed import load
-from graph.store import GraphStore, GraphURL, open_store, parse_graph_url
+from graph.store.protocol import GraphStore, GraphURL, open_store, parse_graph_url
+from graph.store.statements import Statement
 
 Read = tuple[str | Statement, dict[str, Any]]  # a statement a probe read, and its values
 

@@ -24,9 +24,9 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text, create_engine
 from sqlalchemy.orm import relationship
 
-from graph.dataset import Dataset
-from graph.model import SYSTEM_PROPS, model_for
-from graph.nodes import Customer as GraphCustomer
+from graph.demo.dataset import Dataset
+from graph.model.base import SYSTEM_PROPS, model_for
+from graph.model.nodes import Customer as GraphCustomer
 
 PAGE_SIZE = 25
 SCHEMA_VERSION = 2  # bump when the tables change: a reused data folder rebuilds its SQLite

@@ -3,7 +3,7 @@
     python -m bench.list_pages --sizes 100000,1000000 [--repeat 30] [--data-dir DIR]
                                [--graph-url bolt://127.0.0.1:7688]
 
-For each size the deterministic dataset (``graph.dataset``, seed 7) is loaded into a fresh
+For each size the deterministic dataset (``graph.demo.dataset``, seed 7) is loaded into a fresh
 embedded FalkorDB under ``DIR/n<size>/`` and, from the same chunks, into an SQLite database
 served by a stock Flask-AppBuilder app (``bench.fab_sqlite``). A folder that already holds a
 complete load of that size is reused (loading 1M customers takes minutes).
@@ -49,17 +49,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
-import graph.embedded
+import graph.store.embedded
 from bench import fab_sqlite
 from bench.engines import FalkorDBReplay, Neo4jReplay, Read, Replay, neo4j_url, prepare_neo4j
-from graph.dataset import GENERATOR_VERSION, iter_chunks
-from graph.embedded import EmbeddedServer
+from graph.demo.dataset import GENERATOR_VERSION, iter_chunks
+from graph.demo.seed import load
 from graph.errors import ConfigError
-from graph.nodes import Customer
-from graph.query import Condition
-from graph.repository import NodeRepository
-from graph.seed import load
-from graph.store import GraphStore, GraphURL, open_store, parse_graph_url
+from graph.model.nodes import Customer
+from graph.records.filters import Condition
+from graph.records.repository import NodeRepository
+from graph.store.embedded import EmbeddedServer
+from graph.store.protocol import GraphStore, GraphURL, open_store, parse_graph_url
 
 DEFAULT_DATA_DIR = Path("/tmp/gcrm-bench")  # short: unix socket paths hold 107 bytes
 SEED = 7
@@ -71,7 +71,7 @@ TARGET_SIZE = 1_000_000
 TARGET_MEDIAN_MS = 50.0
 TARGET_RATIO = 1.5
 # Starting the embedded server on a reused 1M graph loads its snapshot for ~25 s, longer than
-# the 20 s graph.embedded allows (see the README's findings): the benchmark waits longer.
+# the 20 s graph.store.embedded allows (see the README's findings): the benchmark waits longer.
 START_TIMEOUT_S = 900.0
 
 Timings = dict[str, float]  # part name -> milliseconds; "total" is the whole call
@@ -194,7 +194,7 @@ def compact_aof(socket_path: Path) -> float:
 
 def prepare(ws: Workspace, size: int) -> tuple[EmbeddedServer, GraphStore]:
     """Start the folder's graph server with the dataset of ``size`` loaded (reused if there)."""
-    graph.embedded.START_TIMEOUT_S = START_TIMEOUT_S
+    graph.store.embedded.START_TIMEOUT_S = START_TIMEOUT_S
     marker = ws.read_marker()
     server = PatientServer(ws.graph_dir)
     complete = (
@@ -920,7 +920,7 @@ def measure_size(
     )
     has_rest = probe_rest.status_code != 404
     if not has_rest:
-        notes.append("note: /api/v1/customer/ answers 404 (no views/api.py yet): REST skipped")
+        notes.append("note: /api/v1/customer/ answers 404 (no views/crud/api.py yet): REST skipped")
         say("  " + notes[-1])
 
     probes: dict[tuple[str, str], Probe] = {}

@@ -12,7 +12,7 @@ stage) and every order amount into ``DIR/n<size>/referrals.sqlite`` (tables ``no
 answer from the same data.
 
 For a deterministic random sample of customers (seed 7) it measures, interleaved: the
-upstream chain and the downstream tree at depth 3 and 6 through ``graph.referrals`` (raw
+upstream chain and the downstream tree at depth 3 and 6 through ``graph.explore.referrals`` (raw
 engine, every round trip included), the engine's own execution time of the statements
 that call sent (replayed; no socket, no parsing), the same answers from SQLite recursive
 CTEs (names, stages and revenue included, trees cut at the same 5,000 nodes) and our REST
@@ -23,7 +23,7 @@ It prints one table (median, p95, ratios) and the targets. ``--refresh`` also ti
 ``analytics refresh`` (``bench.analytics_refresh``) on a copy of the graph afterwards (the
 loaded graph itself never gets analytics values, so every run's first refresh starts from
 none), then asks that refreshed copy the same 50 trees' totals as stored by the refresh
-(``graph.referrals.network_totals``), interleaved with SQLite's CTE again.
+(``graph.explore.referrals.network_totals``), interleaved with SQLite's CTE again.
 
 ``--graph-url bolt://host:port`` adds GraphCRM on that Neo4j 5 server (same dataset, loaded
 there once by ``bench.engines`` and reused) as a column beside FalkorDB's, for every probe
@@ -64,16 +64,16 @@ from bench.list_pages import (
     say,
     wait_for_quiet,
 )
-from graph.access import Scope
-from graph.attribution import channel_attribution
-from graph.referrals import (
+from graph.analytics.attribution import channel_attribution
+from graph.explore.referrals import (
     MAX_TREE_NODES,
     downstream_tree,
     network_totals,
     parse_depth,
     upstream_chain,
 )
-from graph.store import GraphStore, open_store, parse_graph_url
+from graph.security.scope import Scope
+from graph.store.protocol import GraphStore, open_store, parse_graph_url
 
 SEED = 7
 DEPTHS = (3, 6)
@@ -304,7 +304,7 @@ def measure_stored(
 
 
 ROWS = (
-    ("graph.referrals (raw engine, round trips)", "engine"),
+    ("graph.explore.referrals (raw engine, round trips)", "engine"),
     ("  engine-internal time of its statements", "internal"),
     ("SQLite recursive CTE", "sql"),
     ("REST API end to end (ours)", "rest"),
@@ -402,8 +402,8 @@ def run_refresh(
     shutil.copytree(ws.graph_dir, copy, ignore=shutil.ignore_patterns("*.sock", "*.pid"))
     say(f"  analytics refresh on a copy of the graph in {copy}")
     code = (
-        "import sys, graph.embedded, bench.analytics_refresh as a, bench.list_pages as lp;"
-        "graph.embedded.START_TIMEOUT_S = 900; a.EmbeddedServer = lp.PatientServer;"
+        "import sys, graph.store.embedded, bench.analytics_refresh as a, bench.list_pages as lp;"
+        "graph.store.embedded.START_TIMEOUT_S = 900; a.EmbeddedServer = lp.PatientServer;"
         f"sys.exit(a.main(['--graph-dir', {str(copy)!r}]))"
     )
     wait_for_quiet(args.max_load, args.max_wait)
@@ -585,9 +585,9 @@ def measure(
             f"{n} {label}" for label, n in sorted(Counter(labels[u] for u, _ in roots).items())
         )
         + f"), {args.agg_repeat} rounds after a checking "
-        f"round ({agg_s:.0f} s); walked live = graph.referrals.network_totals(live=True), one "
+        f"round ({agg_s:.0f} s); walked live = explore.referrals.network_totals(live=True), one "
         "statement (-[:REFERRED*1..100]->, collect(DISTINCT), OPTIONAL MATCH orders), "
-        "client-side round trip; stored = graph.referrals.network_totals (the root's own "
+        "client-side round trip; stored = graph.explore.referrals.network_totals (the root's own "
         "values for a customer, one hop for a contact or partner) on the refreshed copy "
         "(--refresh, embedded FalkorDB only), against SQLite again",
         f"SQLite {sqlite3.sqlite_version} built from the graph in this run ({export_s:.0f} s), "

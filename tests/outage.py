@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from flask import Flask
 
 from app.graph_store import _repository_factory
-from graph.store import GraphStore, open_store, parse_graph_url
+from graph.store.protocol import GraphStore, open_store, parse_graph_url
 
 
 def unreachable_store(store: GraphStore) -> GraphStore:

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from flask_appbuilder import BaseView, ModelView
 from flask_appbuilder.security.decorators import has_access, has_access_api, protect
 
-from graph.store import GraphStore
+from graph.store.protocol import GraphStore
 from tests.test_row_level_access import PASSWORD, staff
 from tests.web import bearer, login
 from views.guard import guard

@@ -12,14 +12,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.analytics_commands import analytics
-from graph import nodes
-from graph.analytics import clear, compute, refresh
-from graph.attribution import channel_attribution, referred_by_hop
+from graph.analytics.attribution import channel_attribution, referred_by_hop
+from graph.analytics.refresh import clear, compute, refresh
 from graph.errors import InvalidValue
-from graph.model import NodeModel
-from graph.referrals import network_totals
-from graph.repository import NodeRepository
-from graph.store import GraphStore
+from graph.explore.referrals import network_totals
+from graph.model import nodes
+from graph.model.base import NodeModel
+from graph.records.repository import NodeRepository
+from graph.store.protocol import GraphStore
 from tests.conftest import ADMIN_PASSWORD
 from tests.test_row_level_access import PASSWORD, staff
 from tests.web import bearer, csrf_token, login
@@ -259,7 +259,7 @@ def analytics_app(
     have served requests, after which no view can be added)."""
     from app import create_app
     from app.accounts import ensure_admin
-    from views import analytics as analytics_views
+    from views.analytics import analytics as analytics_views
 
     application = create_app(
         {

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from graph.errors import ConfigError
-from graph.store import GraphStore
+from graph.store.protocol import GraphStore
 from tests.conftest import ADMIN_PASSWORD
 from tests.web import login
 

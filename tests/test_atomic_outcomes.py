@@ -12,8 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import audit, audit_outbox
-from graph.audit_intent import pending
-from graph.store import GraphStore
+from graph.records.audit_intent import pending
+from graph.store.protocol import GraphStore
 from tests.test_audit import events_after, latest_id
 from tests.web import bearer
 

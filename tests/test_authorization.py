@@ -7,10 +7,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.roles import ROLES
-from graph import nodes
-from graph.model import REGISTRY
-from graph.repository import NodeRepository
-from graph.store import GraphStore
+from graph.model import nodes
+from graph.model.base import REGISTRY
+from graph.records.repository import NodeRepository
+from graph.store.protocol import GraphStore
 from tests.test_row_level_access import PASSWORD, staff
 from tests.web import bearer, login
 

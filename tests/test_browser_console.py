@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from graph import nodes
-from graph.store import GraphStore
+from graph.model import nodes
+from graph.store.protocol import GraphStore
 from tests.conftest import ADMIN_PASSWORD
 from tests.test_pii import repo
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from graph import nodes
-from graph.repository import NodeRepository
-from graph.store import GraphStore
+from graph.model import nodes
+from graph.records.repository import NodeRepository
+from graph.store.protocol import GraphStore
 from tests.conftest import ADMIN_PASSWORD
 
 

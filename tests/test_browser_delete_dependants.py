@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from graph import nodes
-from graph.repository import NodeRepository
-from graph.store import GraphStore
+from graph.model import nodes
+from graph.records.repository import NodeRepository
+from graph.store.protocol import GraphStore
 from tests.test_browser_crud import log_in
 from tests.test_delete_dependants import AT
 

@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 
-from graph import nodes
-from graph.records import Record
-from graph.repository import NodeRepository
-from graph.store import GraphStore
+from graph.model import nodes
+from graph.model.records import Record
+from graph.records.repository import NodeRepository
+from graph.store.protocol import GraphStore
 from tests.test_browser_crud import choose, log_in
 
 TEXTS = {

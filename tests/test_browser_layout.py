@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from graph import nodes
-from graph.seed import seed_demo
-from graph.store import GraphStore
+from graph.demo.seed import seed_demo
+from graph.model import nodes
+from graph.store.protocol import GraphStore
 from tests.conftest import ADMIN_PASSWORD
 from tests.test_row_level_access import PASSWORD, staff
 
@@ -53,7 +53,7 @@ def test_main_pages_fit_the_screen_in_both_languages(
         customers = app.extensions["graph_repositories"](nodes.Customer)
         long_name = "华为技术（北京）有限公司 International Holdings Limited " * 3
         mine = customers.create({"name": long_name.strip(), "stage": "deal", "owner": rep}, "setup")
-    from graph.segments import create_segment, parse_rules
+    from graph.segments.segments import create_segment, parse_rules
 
     rules = parse_rules([{"field": "stage", "op": "in", "value": ["deal", "intent"]}])
     segment = create_segment(store, "Deals and intents", "", rules, "setup")

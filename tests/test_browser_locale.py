@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
-from graph import nodes
-from graph.repository import NodeRepository
-from graph.store import GraphStore
+from graph.model import nodes
+from graph.records.repository import NodeRepository
+from graph.store.protocol import GraphStore
 from tests.test_browser_crud import log_in
 
 

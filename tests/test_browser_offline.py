@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from graph import nodes
-from graph.model import REGISTRY
-from graph.repository import NodeRepository
-from graph.store import GraphStore
+from graph.model import nodes
+from graph.model.base import REGISTRY
+from graph.records.repository import NodeRepository
+from graph.store.protocol import GraphStore
 from tests.conftest import ADMIN_PASSWORD
 
 PAGES = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph.store import GraphStore
+from graph.store.protocol import GraphStore
 from tests.conftest import ADMIN_PASSWORD
 
 

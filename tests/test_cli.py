@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.store import GraphStore
+from graph.store.protocol import GraphStore
 
 GRAPHCRM = str(Path(sys.executable).parent / "graphcrm")
 

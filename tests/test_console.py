@@ -12,9 +12,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.audit import AuditEvent
-from graph import console, nodes
+from graph.console import console
 from graph.errors import InvalidValue, QueryTimeout, WriteRefused
-from graph.store import GraphStore
+from graph.model import nodes
+from graph.store.protocol import GraphStore
 from tests.test_pii import PHONE, repo
 from tests.test_row_level_access import PASSWORD, staff
 from tests.web import bearer, login

@@ -17,10 +17,10 @@ from flask.testing import FlaskClient
 
 from app.cli import _serve
 from app.console_gate import ConsoleBusy, ConsoleGate, current_gate
-from graph import console
-from graph.embedded import EmbeddedServer
+from graph.console import console
 from graph.errors import QueryTimeout
-from graph.store import GraphStore
+from graph.store.embedded import EmbeddedServer
+from graph.store.protocol import GraphStore
 from tests.test_row_level_access import PASSWORD, staff
 from tests.web import bearer
 

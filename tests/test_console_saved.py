@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select
 
 from app import console_queries
 from app.console_queries import HISTORY_KEEP, ConsoleRun, SavedQuery
-from graph.store import GraphStore
+from graph.store.protocol import GraphStore
 from tests.test_row_level_access import PASSWORD, staff
 from tests.web import bearer, login
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from graph import nodes
-from graph.crypto import FieldCipher, generate_key, normalise, parse_key
 from graph.errors import ConfigError, UnreadableValue
-from graph.masking import mask_email, mask_phone, mask_text, mask_value
-from graph.model import NodeModel, Prop
+from graph.model import nodes
+from graph.model.base import NodeModel, Prop
+from graph.security.crypto import FieldCipher, generate_key, normalise, parse_key
+from graph.security.masking import mask_email, mask_phone, mask_text, mask_value
 
 
 @pytest.fixture

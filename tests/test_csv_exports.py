@@ -1,4 +1,4 @@
-"""Every CSV export goes through one writer (graph/csv_export.py): formulas defused, UTF-8
+"""Every CSV export goes through one writer (graph/io/csv_writer.py): formulas defused, UTF-8
 with a byte-order mark, labels instead of codes, and a readable file name."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from graph import nodes
-from graph.csv_export import BOM, Column, content_disposition, csv_lines, safe_cell
-from graph.repository import NodeRepository
-from graph.segments import create_segment, parse_rules
-from graph.store import GraphStore
+from graph.io.csv_writer import BOM, Column, content_disposition, csv_lines, safe_cell
+from graph.model import nodes
+from graph.records.repository import NodeRepository
+from graph.segments.segments import create_segment, parse_rules
+from graph.store.protocol import GraphStore
 from tests.test_row_level_access import PASSWORD, staff
 from tests.web import bearer, login
 

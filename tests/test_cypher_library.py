@@ -1,4 +1,4 @@
-"""Named Cypher (``graph/cypher.py``): the loader's checks on temporary folders, then the
+"""Named Cypher (``graph/store/statements.py``): the loader's checks on temporary folders, then the
 project's own ``cypher/`` folder against the Python code that calls it."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.cypher import (
+from graph.errors import ConfigError
+from graph.store.statements import (
     CYPHER_DIR,
     DIALECTS,
     SCHEMA_FILE,
@@ -16,7 +17,6 @@ from graph.cypher import (
     parse_script,
     parse_statement_file,
 )
-from graph.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIRS = ("graph", "app", "views", "bench", "tests")

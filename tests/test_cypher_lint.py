@@ -16,7 +16,7 @@ from typing import TypedDict
 
 import pytest
 
-from graph.cypher import SCHEMA_FILE, parse_script, parse_statement_file
+from graph.store.statements import SCHEMA_FILE, parse_script, parse_statement_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(__file__).resolve().parent / "lint" / "cypher_lint.mjs"

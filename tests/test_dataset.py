@@ -8,10 +8,10 @@ from collections import Counter
 
 import pytest
 
-from graph.dataset import Dataset, cap_per_day, generate, iter_chunks
+from graph.demo.dataset import Dataset, cap_per_day, generate, iter_chunks
+from graph.demo.seed import LINK_STATEMENTS, NODE_STATEMENTS, load, seed_demo
 from graph.errors import NotFound
-from graph.seed import LINK_STATEMENTS, NODE_STATEMENTS, load, seed_demo
-from graph.store import GraphStore
+from graph.store.protocol import GraphStore
 
 TODAY = dt.date(2025, 6, 1)
 STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")

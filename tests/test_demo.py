@@ -8,11 +8,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.accounts import demo_logins, ensure_demo_staff
-from graph import nodes
-from graph.query import Condition
-from graph.repository import NodeRepository
-from graph.seed import seed_demo
-from graph.store import GraphStore
+from graph.demo.seed import seed_demo
+from graph.model import nodes
+from graph.records.filters import Condition
+from graph.records.repository import NodeRepository
+from graph.store.protocol import GraphStore
 from tests.web import bearer, login
 
 

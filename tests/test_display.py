@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.audit_display import ACTIONS, action_label, detail_text
-from graph.validation import parse_when
+from graph.model.validation import parse_when
 from views.display import (
     format_amount,
     format_number,
@@ -127,7 +127,7 @@ def test_every_audit_action_the_app_writes_has_a_label() -> None:
     written |= {f"graph_engine_{kind}" for kind in ("down", "restarted", "restart_failed")}
     # And every literal action passed to the audit log anywhere in app/ and views/.
     root = Path(__file__).resolve().parent.parent
-    for path in [*root.glob("app/*.py"), *root.glob("views/*.py")]:
+    for path in [*root.glob("app/**/*.py"), *root.glob("views/**/*.py")]:
         written |= set(LITERAL_ACTION.findall(path.read_text(encoding="utf-8")))
     assert written <= set(ACTIONS), written - set(ACTIONS)
     assert all(en and zh for en, zh in ACTIONS.values())

@@ -24,9 +24,9 @@ from pathlib import Path
 import pytest
 import redis
 
-from graph.embedded import MAX_SOCKET_PATH, SOCKET_NAME, START_TIMEOUT_S, EmbeddedServer
 from graph.errors import ConfigError, StoreUnavailable
-from graph.store import GraphStore, open_store, parse_graph_url
+from graph.store.embedded import MAX_SOCKET_PATH, SOCKET_NAME, START_TIMEOUT_S, EmbeddedServer
+from graph.store.protocol import GraphStore, open_store, parse_graph_url
 
 
 class Servers:

@@ -10,10 +10,10 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
-from graph import nodes
-from graph.records import Record
-from graph.repository import NodeRepository
-from graph.store import GraphStore
+from graph.model import nodes
+from graph.model.records import Record
+from graph.records.repository import NodeRepository
+from graph.store.protocol import GraphStore
 from tests.web import bearer, login, submit
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graph.errors import ConfigError
-from graph.store import DEFAULT_GRAPH_NAME, parse_graph_url
+from graph.store.protocol import DEFAULT_GRAPH_NAME, parse_graph_url
 
 
 def test_embedded_uses_the_default_graph_name() -> None:

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.store import GraphStore
+from graph.store.protocol import GraphStore
 from tests.web import bearer
 
 LOGIN = "/api/v1/security/login"

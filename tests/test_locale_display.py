@@ -11,10 +11,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from graph import nodes
-from graph.records import Record
-from graph.repository import NodeRepository
-from graph.store import GraphStore
+from graph.model import nodes
+from graph.model.records import Record
+from graph.records.repository import NodeRepository
+from graph.store.protocol import GraphStore
 from tests.test_audit import STAFF_PASSWORD, account
 from tests.web import login, submit
 

@@ -11,9 +11,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from graph import console, nodes, segments
+from graph.console import console
 from graph.errors import MaskedField
-from graph.store import GraphStore
+from graph.model import nodes
+from graph.segments import segments
+from graph.store.protocol import GraphStore
 from tests.test_console import RUN, audit_events, last_event
 from tests.test_pii import PASSWORD, People, account, make_people
 from tests.web import bearer, login

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from marshmallow import ValidationError
 
-from graph import nodes
-from graph.cypher import library
 from graph.errors import ConfigError
-from graph.model import REGISTRY, NodeModel, Prop, Rel, check_registry
-from graph.pii import index_name
-from graph.schema import expected_items
-from graph.validation import clean_text, key_text, validate_values
+from graph.model import nodes
+from graph.model.base import REGISTRY, NodeModel, Prop, Rel, check_registry
+from graph.model.validation import clean_text, key_text, validate_values
+from graph.security.pii import index_name
+from graph.store.schema import expected_items
+from graph.store.statements import library
 
 
 class _Schema:

@@ -1,4 +1,4 @@
-"""The network explorer (``graph.network``) on a small hand-built graph: neighbours of a
+"""The network explorer (``graph.explore.network``) on a small hand-built graph: neighbours of a
 customer, tag, channel and segment, the type filter, placeholders for a salesperson, the
 REST API and the page in a real browser."""
 
@@ -14,19 +14,19 @@ from flask.testing import FlaskClient
 
 import views
 from app import roles
-from graph import nodes
-from graph.access import Scope
 from graph.errors import InvalidValue, NotFound
-from graph.network import MEMBER, neighbours, parse_types
-from graph.records import Record
-from graph.repository import NodeRepository
-from graph.segments import create_segment, parse_rules
-from graph.store import GraphStore
+from graph.explore.network import MEMBER, neighbours, parse_types
+from graph.model import nodes
+from graph.model.records import Record
+from graph.records.repository import NodeRepository
+from graph.security.scope import Scope
+from graph.segments.segments import create_segment, parse_rules
+from graph.store.protocol import GraphStore
 from tests.conftest import ADMIN_PASSWORD
 from tests.test_referrals import customer, refer
 from tests.test_row_level_access import PASSWORD, staff
 from tests.web import bearer, login
-from views import network
+from views.explore import network
 
 EVERYTHING = Scope.everything()
 PERMISSIONS = [

@@ -22,8 +22,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from graph.embedded import EmbeddedServer
-from graph.store import GraphURL
+from graph.store.embedded import EmbeddedServer
+from graph.store.protocol import GraphURL
 
 PASSWORD = "Schema-pass-123"
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]

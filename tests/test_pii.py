@@ -16,17 +16,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
-from graph import nodes
-from graph.crypto import FieldCipher, generate_key, parse_key
-from graph.dataset import generate
+from graph.demo.dataset import generate
+from graph.demo.seed import load, seed_demo
 from graph.errors import ConfigError
-from graph.key_rotation import rotate
-from graph.model import NodeModel
-from graph.query import Condition, InvalidQuery
-from graph.records import Record
-from graph.repository import NodeRepository
-from graph.seed import load, seed_demo
-from graph.store import GraphStore
+from graph.model import nodes
+from graph.model.base import NodeModel
+from graph.model.records import Record
+from graph.records.filters import Condition, InvalidQuery
+from graph.records.repository import NodeRepository
+from graph.security.crypto import FieldCipher, generate_key, parse_key
+from graph.security.key_rotation import rotate
+from graph.store.protocol import GraphStore
 from tests.conftest import ADMIN_PASSWORD
 from tests.test_cli import run
 from tests.web import bearer, login, submit

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from graph import nodes
-from graph.repository import NodeRepository
-from graph.store import GraphStore
+from graph.model import nodes
+from graph.records.repository import NodeRepository
+from graph.store.protocol import GraphStore
 from tests.web import login
-from views.history import shown_value
+from views.crud.history import shown_value
 
 
 def test_history_names_related_records_and_labels_choices(
@@ -65,7 +65,7 @@ def test_timeline_shows_method_and_status_labels(client: FlaskClient, store: Gra
 def test_segment_members_show_stage_labels_under_field_headers(
     client: FlaskClient, store: GraphStore
 ) -> None:
-    from graph.segments import create_segment, parse_rules
+    from graph.segments.segments import create_segment, parse_rules
 
     NodeRepository(store, nodes.Customer).create({"name": "Gone Co.", "stage": "lost"}, "t")
     rules = parse_rules([{"field": "stage", "op": "in", "value": ["lost"]}])

@@ -1,4 +1,4 @@
-"""Referral chains and trees (``graph.referrals``) on small hand-built graphs with known
+"""Referral chains and trees (``graph.explore.referrals``) on small hand-built graphs with known
 answers, their page and REST API, and row-level placeholders for a salesperson."""
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from graph import nodes
-from graph.access import Scope
 from graph.errors import InvalidValue, NotFound
-from graph.query import Condition
-from graph.records import Record
-from graph.referrals import downstream_tree, parse_depth, upstream_chain
-from graph.repository import NodeRepository
-from graph.store import GraphStore
+from graph.explore.referrals import downstream_tree, parse_depth, upstream_chain
+from graph.model import nodes
+from graph.model.records import Record
+from graph.records.filters import Condition
+from graph.records.repository import NodeRepository
+from graph.security.scope import Scope
+from graph.store.protocol import GraphStore
 from tests.conftest import ADMIN_PASSWORD
 from tests.test_row_level_access import PASSWORD, staff
 from tests.web import bearer, login

@@ -1,5 +1,5 @@
 """Every declared relation filter works for a salesperson (row-level rules on), in REST and
-in the HTML lists. The list of filters is derived from ``graph/nodes.py``, so a new relation
+in the HTML lists. The list of filters is derived from ``graph/model/nodes.py``, so a new relation
 is covered without touching this file."""
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from graph import nodes  # noqa: F401  (declares the node types)
-from graph.model import REGISTRY, NodeModel, Prop, Rel
-from graph.records import Record
-from graph.repository import NodeRepository
-from graph.store import GraphStore
+from graph.model import nodes  # noqa: F401  (declares the node types)
+from graph.model.base import REGISTRY, NodeModel, Prop, Rel
+from graph.model.records import Record
+from graph.records.repository import NodeRepository
+from graph.store.protocol import GraphStore
 from tests.test_row_level_access import PASSWORD, staff
 from tests.web import bearer, login
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from graph import nodes
 from graph.errors import InvalidValue, NotFound, StaleVersion
-from graph.query import Condition, InvalidQuery
-from graph.repository import NodeRepository
-from graph.store import GraphStore, open_store
+from graph.model import nodes
+from graph.records.filters import Condition, InvalidQuery
+from graph.records.repository import NodeRepository
+from graph.store.protocol import GraphStore, open_store
 
 
 class CountingStore:

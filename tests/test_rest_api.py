@@ -1,4 +1,4 @@
-"""REST APIs of the node types (views/api.py) on a real graph engine, through JWT."""
+"""REST APIs of the node types (views/crud/api.py) on a real graph engine, through JWT."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from graph.errors import ConstraintViolation, QueryTimeout, StoreUnavailable
-from graph.model import REGISTRY
-from graph.store import GraphStore
-from graph.validation import MESSAGES
+from graph.model.base import REGISTRY
+from graph.model.validation import MESSAGES
+from graph.store.protocol import GraphStore
 from tests.conftest import ADMIN_PASSWORD
 from tests.web import login
 

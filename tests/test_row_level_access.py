@@ -8,11 +8,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from graph import nodes
-from graph.query import Condition
-from graph.records import Record
-from graph.repository import NodeRepository
-from graph.store import GraphStore
+from graph.model import nodes
+from graph.model.records import Record
+from graph.records.filters import Condition
+from graph.records.repository import NodeRepository
+from graph.store.protocol import GraphStore
 from tests.web import bearer, csrf_token, login, submit
 
 PASSWORD = "Sales-pass-123"

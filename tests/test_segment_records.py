@@ -8,10 +8,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from graph import nodes
-from graph.repository import NodeRepository
-from graph.segments import create_segment, parse_rules, segment_history, update_segment
-from graph.store import GraphStore
+from graph.model import nodes
+from graph.records.repository import NodeRepository
+from graph.segments.segments import create_segment, parse_rules, segment_history, update_segment
+from graph.store.protocol import GraphStore
 from tests.test_row_level_access import PASSWORD, staff
 from tests.web import bearer, csrf_token, login
 

@@ -12,12 +12,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from graph import nodes
-from graph.access import Scope
 from graph.errors import NotFound
-from graph.records import Record
-from graph.repository import NodeRepository
-from graph.segments import (
+from graph.model import nodes
+from graph.model.records import Record
+from graph.records.repository import NodeRepository
+from graph.security.scope import Scope
+from graph.segments.segments import (
     InvalidRule,
     Segment,
     count_members,
@@ -26,7 +26,7 @@ from graph.segments import (
     member_page,
     parse_rules,
 )
-from graph.store import GraphStore
+from graph.store.protocol import GraphStore
 from tests.test_row_level_access import PASSWORD, staff
 from tests.web import bearer, csrf_token, login
 

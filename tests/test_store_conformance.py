@@ -15,16 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from graph.cypher import CypherLibrary
-from graph.embedded import EmbeddedServer
 from graph.errors import (
     ConstraintViolation,
     CypherSyntaxError,
     QueryTimeout,
     StoreUnavailable,
 )
-from graph.schema import schema_status
-from graph.store import GraphStore, GraphURL, open_store, parse_graph_url
+from graph.store.embedded import EmbeddedServer
+from graph.store.protocol import GraphStore, GraphURL, open_store, parse_graph_url
+from graph.store.schema import schema_status
+from graph.store.statements import CypherLibrary
 
 # Names of statements that exist only in the temporary libraries built below; kept in
 # constants so the project-wide "every used name exists" check does not see them as calls.

@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-from graph.embedded import EmbeddedServer
-from graph.store import GraphStore, GraphURL, open_store
+from graph.store.embedded import EmbeddedServer
+from graph.store.protocol import GraphStore, GraphURL, open_store
 from tests.conftest import WIPE_CONFIRMATION, refuse_real_data
 
 

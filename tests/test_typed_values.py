@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from marshmallow import ValidationError
 
-from graph import nodes
-from graph.crypto import normalise
-from graph.validation import MESSAGES, parse_when, validate_values
+from graph.model import nodes
+from graph.model.validation import MESSAGES, parse_when, validate_values
+from graph.security.crypto import normalise
 
 CUSTOMER = {"customer": "C20260101001", "method": "phone", "summary": "Call"}
 

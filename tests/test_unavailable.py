@@ -10,9 +10,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from graph import nodes
-from graph.repository import NodeRepository
-from graph.store import GraphStore
+from graph.model import nodes
+from graph.records.repository import NodeRepository
+from graph.store.protocol import GraphStore
 from tests.outage import engine_down
 from tests.web import bearer, csrf_token, login
 

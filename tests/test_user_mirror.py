@@ -16,13 +16,13 @@ from flask.testing import FlaskClient
 
 from app import mirror_outbox
 from app.security_changes import sync_graph_users
-from graph import nodes
-from graph.pii import open_props
-from graph.query import render
-from graph.records import Record
-from graph.repository import NodeRepository
-from graph.store import GraphStore
-from graph.users import display_name, mirror_user
+from graph.model import nodes
+from graph.model.records import Record
+from graph.records.filters import render
+from graph.records.repository import NodeRepository
+from graph.records.users import display_name, mirror_user
+from graph.security.pii import open_props
+from graph.store.protocol import GraphStore
 from tests.outage import engine_down
 from tests.web import csrf_token, login, submit
 

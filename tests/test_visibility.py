@@ -6,18 +6,18 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
-from graph import nodes
-from graph.access import Scope
-from graph.records import Record, Ref
-from graph.repository import NodeRepository
-from graph.status import graph_status
-from graph.store import GraphStore
-from graph.visibility import count_visible, hide_related, visible_uids
+from graph.model import nodes
+from graph.model.records import Record, Ref
+from graph.records.repository import NodeRepository
+from graph.records.status import graph_status
+from graph.records.visibility import count_visible, hide_related, visible_uids
+from graph.security.scope import Scope
+from graph.store.protocol import GraphStore
 from tests import test_visibility_crawl as crawl
 from tests.test_row_level_access import PASSWORD
 from tests.test_visibility_crawl import World
 from tests.web import bearer, login
-from views.interface import GraphInterface
+from views.crud.interface import GraphInterface
 
 world = crawl.world  # the crawl's two teams, as a fixture here too
 

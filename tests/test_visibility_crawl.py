@@ -19,11 +19,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.roles import ROLES
-from graph import nodes
-from graph.model import REGISTRY, NodeModel
-from graph.records import Record
-from graph.segments import create_segment, parse_rules
-from graph.store import GraphStore
+from graph.model import nodes
+from graph.model.base import REGISTRY, NodeModel
+from graph.model.records import Record
+from graph.segments.segments import create_segment, parse_rules
+from graph.store.protocol import GraphStore
 from tests.test_authorization import ALLOWED, SCREENS
 from tests.test_row_level_access import PASSWORD, staff
 from tests.web import login

@@ -2,13 +2,17 @@
 
 from flask_appbuilder import AppBuilder
 
-from graph import nodes
-from views import analytics, console, network, openapi, referrals, segments
-from views.api import register_apis
-from views.choices import ChoicesView
-from views.customer import CustomerView
+from graph.model import nodes
+from views import openapi
+from views.analytics import analytics
+from views.console import console
+from views.crud.api import register_apis
+from views.crud.choices import ChoicesView
+from views.crud.customer import CustomerView
+from views.crud.model_views import model_view
+from views.explore import network, referrals
 from views.labels import bilingual
-from views.model_views import model_view
+from views.segments import segments
 
 # Menu order and categories; the home page is the index view given to AppBuilder.
 CUSTOMERS = ("Customers", bilingual("Customers", "客户管理"))

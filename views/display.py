@@ -17,8 +17,8 @@ import phonenumbers
 from babel.numbers import format_decimal
 from flask import Flask, current_app
 
-from graph.model import Prop
-from graph.records import from_graph
+from graph.model.base import Prop
+from graph.model.records import from_graph
 from views.labels import is_chinese
 
 # Currencies shown by their symbol; any other code follows the number ("1,200.00 GBP").

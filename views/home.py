@@ -6,7 +6,7 @@ from flask import current_app
 from flask_appbuilder import IndexView, expose
 from flask_login import current_user
 
-from graph.status import graph_status
+from graph.records.status import graph_status
 from views.scope import current_scope
 
 

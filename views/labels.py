@@ -7,8 +7,8 @@ from typing import Any
 from flask import has_request_context
 from flask_babel import LazyString, get_locale, gettext
 
-from graph.model import Choice, Meta
-from graph.validation import MESSAGES, Message
+from graph.model.base import Choice, Meta
+from graph.model.validation import MESSAGES, Message
 
 
 def is_chinese() -> bool:

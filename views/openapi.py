@@ -28,7 +28,7 @@ from flask_appbuilder.api import BaseApi, expose, safe
 from flask_appbuilder.api.manager import OpenApi, SwaggerView
 from flask_appbuilder.security.decorators import protect
 
-from views.interface import GraphInterface
+from views.crud.interface import GraphInterface
 
 JSON = "application/json"
 ERROR_REF = {"$ref": "#/components/schemas/Error"}

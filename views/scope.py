@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import current_app
 
-from graph.access import Scope
-from graph.visibility import NOT_VISIBLE
+from graph.records.visibility import NOT_VISIBLE
+from graph.security.scope import Scope
 from views.labels import bilingual
 
 

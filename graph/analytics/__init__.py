@@ -1,0 +1,1 @@
+"""Graph analytics: the refresh (networkx metrics) and channel attribution."""

@@ -1,0 +1,1 @@
+"""Demo and benchmark data: the generator, its word lists and the seed."""

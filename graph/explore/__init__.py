@@ -1,0 +1,1 @@
+"""Referral chains and trees, and the network explorer."""

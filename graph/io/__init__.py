@@ -1,0 +1,1 @@
+"""Files in and out: the one CSV writer (later XLSX, import, backup)."""

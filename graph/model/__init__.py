@@ -1,0 +1,1 @@
+"""Node declarations, field kinds, records and validation."""

@@ -1,0 +1,1 @@
+"""Records: repository, filters, history, visibility of related records, serial ids."""

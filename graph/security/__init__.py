@@ -1,0 +1,1 @@
+"""Row-level scope (fails closed), field encryption, blind indexes, masking, key rotation."""

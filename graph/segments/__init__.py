@@ -1,0 +1,1 @@
+"""Segments: saved rule sets, their compiler and members."""

@@ -1,0 +1,1 @@
+"""Analytics pages and the refresh."""

@@ -1,0 +1,385 @@
+"""Referral analytics pages and REST API: channel attribution and top referrers.
+
+Pages ``/analytics/channels`` and ``/analytics/top-referrers`` (``AnalyticsView``:
+``can_channels``, ``can_top_referrers``; ``can_refresh`` for the admin-only "Refresh
+analytics" button, a CSRF-protected POST) and ``GET /api/v1/analytics/channels?decay=0.5``
+and ``/top-referrers?limit=50`` (``AnalyticsApi``). These are whole-graph figures: a reader
+limited to their team's customers (Sales) is refused with 403 rather than shown totals
+that include customers they may not see, or partial chains that would mislead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, current_app, flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.api import BaseApi, safe
+from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from marshmallow import Schema, fields
+from wtforms import ValidationError
+
+from graph.analytics.attribution import (
+    DEFAULT_DECAY,
+    DEFAULT_DEPTH,
+    ChannelAttribution,
+    channel_attribution,
+)
+from graph.analytics.refresh import refresh
+from graph.errors import InvalidValue, QueryTimeout, StoreUnavailable
+from graph.store.protocol import GraphStore
+from views.errors import UNAVAILABLE
+from views.guard import guard
+from views.labels import bilingual, localized
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+ANALYSIS = ("Analysis", bilingual("Analysis", "分析"))
+REFRESHED = bilingual(
+    "Referral analytics refreshed: {customers} customers in {seconds:.1f} s.",
+    "推荐分析已刷新：{customers} 个客户，用时 {seconds:.1f} 秒。",
+)
+LABELS = {
+    "channels_title": ("Channel attribution", "渠道归因"),
+    "channels_intro": (
+        "Customers acquired directly through each channel, and customers their referrals "
+        "brought in (up to {depth} hops). Referred revenue counts revenue × decay^hops.",
+        "各渠道直接获取的客户，以及这些客户经推荐（最多 {depth} 层）带来的客户。"
+        "推荐收入按 收入 × 衰减系数^层数 计算。",
+    ),
+    "as_of": (
+        "Referred customers as of the analytics refresh of {at} (UTC).",
+        "推荐客户数据来自 {at}（UTC）的推荐分析刷新。",
+    ),
+    "live": ("Walk the chains now", "立即实时计算"),
+    "walked_live": ("Referred customers walked live just now.", "推荐客户为刚刚实时计算的结果。"),
+    "decay": ("Decay per hop", "每层衰减系数"),
+    "depth": ("Max hops", "最大层数"),
+    "apply": ("Apply", "应用"),
+    "channel": ("Channel", "渠道"),
+    "parent": ("Part of", "上级渠道"),
+    "direct_customers": ("Direct customers", "直接客户"),
+    "direct_revenue": ("Direct revenue", "直接收入"),
+    "referred_customers": ("Referred customers", "推荐客户"),
+    "referred_revenue": ("Referred revenue", "推荐收入"),
+    "attributed_revenue": ("Referred revenue (decayed)", "推荐收入（衰减后）"),
+    "total_revenue": ("Total attributed", "归因总收入"),
+    "chart": ("Attributed revenue by channel", "各渠道归因收入"),
+    "none": ("No channels yet.", "还没有渠道。"),
+    "top_title": ("Top referrers", "推荐达人"),
+    "top_intro": (
+        "Customers with the most referral descendants, from the last analytics refresh.",
+        "推荐下线最多的客户（按最近一次推荐分析的结果）。",
+    ),
+    "customer": ("Customer", "客户"),
+    "descendants": ("Descendants", "下线人数"),
+    "network_revenue": ("Descendants' revenue", "下线带来的收入"),
+    "ref_depth": ("Depth", "推荐层级"),
+    "influence": ("Influence", "影响力"),
+    "community": ("Community", "推荐社群"),
+    "refresh": ("Refresh analytics", "刷新分析"),
+    "no_referrers": (
+        "No referral analytics yet: an administrator can refresh them.",
+        "还没有推荐分析结果：管理员可以刷新。",
+    ),
+}
+
+ChannelAttributionSchema = Schema.from_dict(
+    {
+        "uid": fields.String(),
+        "name": fields.String(),
+        "parent": fields.String(allow_none=True),
+        "direct_customers": fields.Integer(),
+        "direct_revenue": fields.Float(),
+        "referred_customers": fields.Integer(),
+        "referred_revenue": fields.Float(metadata={"description": "Undecayed"}),
+        "attributed_revenue": fields.Float(metadata={"description": "revenue × decay^hops"}),
+        "total_revenue": fields.Float(metadata={"description": "direct + attributed"}),
+        "by_hop": fields.List(
+            fields.Dict(), metadata={"description": "[{hops, customers, revenue}]"}
+        ),
+    },
+    name="ChannelAttribution",
+)
+TopReferrerSchema = Schema.from_dict(
+    {
+        "uid": fields.String(),
+        "name": fields.String(),
+        "stage": fields.String(allow_none=True),
+        "descendants": fields.Integer(),
+        "depth": fields.Integer(),
+        "influence": fields.Float(),
+        "community": fields.Integer(),
+        "revenue": fields.Float(
+            allow_none=True,
+            metadata={"description": "Order revenue of the descendants (last refresh)"},
+        ),
+    },
+    name="TopReferrer",
+)
+
+
+def _store() -> GraphStore:
+    return current_app.extensions["graph_store"]
+
+
+def as_dict(item: ChannelAttribution) -> dict[str, Any]:
+    """A channel's attribution as the API returns it."""
+    return {
+        "uid": item.uid,
+        "name": item.name,
+        "parent": item.parent,
+        "direct_customers": item.direct_customers,
+        "direct_revenue": item.direct_revenue,
+        "referred_customers": item.referred_customers,
+        "referred_revenue": item.referred_revenue,
+        "attributed_revenue": item.attributed_revenue,
+        "total_revenue": item.total_revenue,
+        "by_hop": [{"hops": h, "customers": n, "revenue": r} for h, (n, r) in item.by_hop.items()],
+    }
+
+
+def top_referrers(store: GraphStore, limit: object) -> list[dict[str, Any]]:
+    """The top ``limit`` referrers (1..MAX_LIMIT) as plain rows."""
+    if isinstance(limit, str) and limit.strip().isdigit():
+        limit = int(limit)
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise InvalidValue(f"limit must be a whole number from 1 to {MAX_LIMIT}")
+    return store.read("customer_list_top_referrers", limit=limit)
+
+
+def chart_bars(items: list[ChannelAttribution]) -> list[dict[str, Any]]:
+    """Bar widths (percent of the largest total) for the server-rendered chart."""
+    top = max((i.total_revenue for i in items), default=0.0) or 1.0
+    return [
+        {
+            "name": i.name,
+            "direct": 100 * i.direct_revenue / top,
+            "referred": 100 * i.attributed_revenue / top,
+            "total": i.total_revenue,
+        }
+        for i in items
+    ]
+
+
+class AnalyticsView(BaseView):
+    """The channel attribution and top referrers pages."""
+
+    route_base = "/analytics"
+    default_view = "channels"
+
+    @expose("/channels")
+    @guard("channels", all_rows=True)
+    def channels(self) -> Any:
+        decay = request.args.get("decay", DEFAULT_DECAY)
+        depth = request.args.get("depth", DEFAULT_DEPTH)
+        live = request.args.get("live") == "1"
+        error = None
+        try:
+            items = channel_attribution(_store(), decay=decay, max_depth=depth, live=live)
+        except InvalidValue as exc:
+            error, items = str(exc), []
+            decay, depth = DEFAULT_DECAY, DEFAULT_DEPTH
+        except (StoreUnavailable, QueryTimeout):
+            abort(503, str(UNAVAILABLE))
+        return self.render_template(
+            "graphcrm/analytics_channels.html",
+            items=items,
+            bars=chart_bars(items),
+            decay=decay,
+            depth=depth,
+            as_of=items[0].as_of if items else None,
+            error=error,
+            labels=localized(LABELS),
+        ), (400 if error else 200)
+
+    @expose("/top-referrers")
+    @guard("top_referrers", all_rows=True)
+    def top_referrers(self) -> Any:
+        try:
+            rows = top_referrers(_store(), request.args.get("limit", DEFAULT_LIMIT))
+        except InvalidValue:
+            abort(400)
+        can_refresh = self.appbuilder.sm.has_access("can_refresh", self.class_permission_name)
+        return self.render_template(
+            "graphcrm/analytics_top_referrers.html",
+            rows=rows,
+            can_refresh=can_refresh,
+            csrf=generate_csrf() if can_refresh else "",
+            labels=localized(LABELS),
+        )
+
+    @expose("/refresh", methods=["POST"])
+    @guard("refresh", all_rows=True)
+    def refresh(self) -> Any:
+        """Recompute the referral analytics (admins: ``can_refresh`` is granted to no
+        built-in role but Admin). The form's CSRF token is checked here: the app protects
+        WTForms forms, not every POST route."""
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except ValidationError as exc:
+            raise CSRFError(str(exc)) from exc
+        report = refresh(_store())
+        flash(
+            str(REFRESHED).format(customers=report.customers, seconds=report.total_seconds),
+            "success",
+        )
+        return redirect(url_for("AnalyticsView.top_referrers"))
+
+
+class AnalyticsApi(BaseApi):
+    """``GET /api/v1/analytics/channels`` and ``/top-referrers``."""
+
+    resource_name = "analytics"
+    openapi_spec_tag = "Analytics"
+    openapi_spec_component_schemas = (ChannelAttributionSchema, TopReferrerSchema)
+
+    @expose("/channels", methods=["GET"])
+    @guard("channels", all_rows=True)
+    @safe
+    def channels(self) -> Response:
+        """Revenue attributed to each acquisition channel.
+        ---
+        get:
+          description: >-
+            Per channel: customers acquired directly and their order revenue; customers
+            reached through referrals from those (up to `depth` hops, each counted once at
+            its nearest hop) and their revenue, raw and decayed (revenue × decay^hops).
+            Largest total first. Refused (403) to readers limited to their team's customers.
+          parameters:
+          - in: query
+            name: decay
+            schema:
+              type: number
+              minimum: 0
+              maximum: 1
+              default: 0.5
+          - in: query
+            name: depth
+            schema:
+              type: integer
+              minimum: 1
+              maximum: 10
+              default: 10
+          - in: query
+            name: live
+            description: >-
+              true: walk the referral chains now instead of using the table the last
+              analytics refresh stored (seconds on a million customers)
+            schema:
+              type: boolean
+              default: false
+          responses:
+            200:
+              description: Attribution per channel
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      decay:
+                        type: number
+                      depth:
+                        type: integer
+                      as_of:
+                        type: string
+                        nullable: true
+                        description: when the refresh stored the referred part (null = live)
+                      result:
+                        type: array
+                        items:
+                          $ref: '#/components/schemas/ChannelAttribution'
+            400:
+              $ref: '#/components/responses/400'
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              $ref: '#/components/responses/403'
+        """
+        try:
+            items = channel_attribution(
+                _store(),
+                decay=request.args.get("decay", DEFAULT_DECAY),
+                max_depth=request.args.get("depth", DEFAULT_DEPTH),
+                live=request.args.get("live", "").lower() in ("1", "true"),
+            )
+        except InvalidValue as exc:
+            return self.response_400(message=str(exc))
+        except (StoreUnavailable, QueryTimeout):
+            return self.response(503, message=str(UNAVAILABLE))
+        return self.response(
+            200,
+            decay=float(request.args.get("decay", DEFAULT_DECAY)),
+            depth=int(request.args.get("depth", DEFAULT_DEPTH)),
+            as_of=items[0].as_of if items else None,
+            result=[as_dict(item) for item in items],
+        )
+
+    @expose("/top-referrers", methods=["GET"])
+    @guard("top_referrers", all_rows=True)
+    @safe
+    def top_referrers(self) -> Response:
+        """Customers with the most referral descendants.
+        ---
+        get:
+          description: >-
+            From the last analytics refresh (`graphcrm analytics refresh`): customers with
+            at least one descendant, most descendants first, then by influence. Refused
+            (403) to readers limited to their team's customers.
+          parameters:
+          - in: query
+            name: limit
+            schema:
+              type: integer
+              minimum: 1
+              maximum: 500
+              default: 50
+          responses:
+            200:
+              description: Top referrers
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      result:
+                        type: array
+                        items:
+                          $ref: '#/components/schemas/TopReferrer'
+            400:
+              $ref: '#/components/responses/400'
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              $ref: '#/components/responses/403'
+        """
+        try:
+            rows = top_referrers(_store(), request.args.get("limit", DEFAULT_LIMIT))
+        except InvalidValue as exc:
+            return self.response_400(message=str(exc))
+        except (StoreUnavailable, QueryTimeout):
+            return self.response(503, message=str(UNAVAILABLE))
+        return self.response(200, result=rows)
+
+
+def register(appbuilder: Any) -> None:
+    """Add the two pages (menu Analysis) and the API."""
+    category, category_label = ANALYSIS
+    appbuilder.add_view(
+        AnalyticsView,
+        "Channel attribution",
+        label=bilingual("Channel attribution", "渠道归因"),
+        href="/analytics/channels",
+        icon="fa-bar-chart",
+        category=category,
+        category_label=category_label,
+    )
+    appbuilder.add_link(
+        "Top referrers",
+        label=bilingual("Top referrers", "推荐达人"),
+        href="/analytics/top-referrers",
+        icon="fa-trophy",
+        category=category,
+        category_label=category_label,
+    )
+    appbuilder.add_api(AnalyticsApi)

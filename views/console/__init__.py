@@ -1,0 +1,1 @@
+"""The Cypher console page and API."""

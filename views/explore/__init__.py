@@ -1,0 +1,1 @@
+"""Referral chain/tree pages and the network explorer."""
