@@ -123,14 +123,18 @@ def store_alone(s: Session) -> Callable[[int], Sample]:
 
     def run(n: int) -> Sample:
         counter, token = timing.measure()
-        wall = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         try:
             record = repository.get(s.uids[n % len(s.uids)])
         finally:
             timing.stop(token)
         assert record is not None
-        elapsed = (time.perf_counter() - wall) * 1000
-        return {"wall": elapsed, "graph": counter.seconds * 1000, "calls": float(counter.calls)}
+        return {
+            "wall": (time.perf_counter() - wall) * 1000,
+            "cpu": (time.process_time() - cpu) * 1000,
+            "graph": counter.seconds * 1000,
+            "calls": float(counter.calls),
+        }
 
     return run
 
@@ -168,6 +172,11 @@ def report(samples: dict[str, list[Sample]], cores: int) -> str:
         ("**overhead: app total - graph time**", column(get, "overhead")),
         ("overhead over the store call alone (app - store alone)", [
             a["app"] - b["wall"] for a, b in zip(get, alone, strict=True)
+        ]),
+        ("CPU: store alone", column(alone, "cpu")),
+        ("CPU: REST GET through the test client", column(get, "cpu")),
+        ("CPU: REST GET - store alone", [
+            a["cpu"] - b["cpu"] for a, b in zip(get, alone, strict=True)
         ]),
     )  # fmt: skip
     lines += [f"| {label} | {median(v):.2f} | {p95(v):.2f} |" for label, v in rows]
@@ -224,8 +233,8 @@ def main(argv: list[str] | None = None) -> int:
             store = app.extensions["graph_store"]
             client = app.test_client()
             token = login(client, PASSWORD)
-        auth = {"Authorization": f"Bearer {token}"}
-        listed = client.get("/api/v1/customer/?q=(page_size:100,columns:!(uid))", headers=auth)
+            auth = {"Authorization": f"Bearer {token}"}
+            listed = client.get("/api/v1/customer/?q=(page_size:100,columns:!(uid))", headers=auth)
         session = Session(app, client, auth, [row["uid"] for row in listed.json["result"]])
         probes = {"store alone": store_alone(session), **operations(session)}
         wait_for_quiet(args.max_load, 300)
