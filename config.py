@@ -49,6 +49,9 @@ ENVIRONMENT_DEFAULTS: dict[str, Any] = {
     # threads, and the embedded engine gets this many query threads on top of one per core.
     "GRAPHCRM_CONSOLE_MAX_RUNNING": "2",
     "GRAPHCRM_CONSOLE_MAX_PER_USER": "1",
+    # Log lines (one per request, and the app's warnings) on stderr: "text" or "json" (one
+    # JSON object a line, for log pipelines); both carry the request id.
+    "GRAPHCRM_LOG_FORMAT": "text",
     # The embedded graph's AOF fsync policy: "always" (no acknowledged write lost even on a
     # power loss), "everysec" (about twice the write rate; a power loss may lose the last
     # second) or "no" (the OS decides; a power loss may lose ~30 s). Killing the server's
@@ -127,6 +130,11 @@ def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
             settings[key] = 0
         if settings[key] < 1:
             raise ValueError(f"{key} must be a positive whole number, not {env.get(key)!r}")
+    settings["GRAPHCRM_LOG_FORMAT"] = str(settings["GRAPHCRM_LOG_FORMAT"]).lower()
+    if settings["GRAPHCRM_LOG_FORMAT"] not in ("text", "json"):
+        raise ValueError(
+            f"GRAPHCRM_LOG_FORMAT must be text or json, not {env.get('GRAPHCRM_LOG_FORMAT')!r}"
+        )
     if settings["GRAPHCRM_SERVE_WORKER"]:
         settings["FAB_UPDATE_PERMS"] = False
     return settings

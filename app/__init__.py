@@ -28,7 +28,7 @@ from app import (
     roles,
     scope,
 )
-from views import display, health, input_guard
+from views import display, health, input_guard, rison_schemas
 from views import errors as error_pages
 from views.home import HomeView
 
@@ -73,6 +73,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     error_pages.init_app(app)
     health.init_app(app)
     input_guard.init_app(app)
+    rison_schemas.init_app()
     scope.init_app(app)
     console_gate.init_app(app)
     mirror_outbox.init_app(app)

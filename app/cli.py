@@ -51,13 +51,6 @@ def _port_free(host: str, port: int) -> None:
             ) from exc
 
 
-# gunicorn's default line plus how long the request took, its id and where the time went.
-ACCESS_LOG_FORMAT = (
-    '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms '
-    'rid=%({x-request-id}o)s timing="%({server-timing}o)s"'
-)
-
-
 def _serve(app: Flask, host: str, port: int, workers: int, threads: int) -> int:
     """Run gunicorn workers for ``wsgi:app``; this process keeps the embedded graph alive."""
     console = app.config["GRAPHCRM_CONSOLE_MAX_RUNNING"]
@@ -79,8 +72,7 @@ def _serve(app: Flask, host: str, port: int, workers: int, threads: int) -> int:
         "--threads", str(threads),
         "--bind", f"{host}:{port}",
         "--timeout", "60",
-        "--access-logfile", "-",
-        "--access-logformat", ACCESS_LOG_FORMAT,
+        # No access log: the app writes one line per request itself (app.request_log).
         "--no-control-socket",
         "wsgi:app",
     ]  # fmt: skip

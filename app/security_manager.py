@@ -16,6 +16,7 @@ from typing import Any
 from flask import Response, current_app, flash, g, has_request_context, jsonify, redirect
 from flask_appbuilder.actions import action as list_action
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.sqla.models import assoc_permissionview_role
 from flask_appbuilder.security.views import (
     PermissionViewModelView,
     RoleModelView,
@@ -24,6 +25,7 @@ from flask_appbuilder.security.views import (
 )
 from flask_babel import lazy_gettext
 from flask_jwt_extended import JWTManager
+from sqlalchemy import select
 
 from app import (
     audit,
@@ -179,8 +181,9 @@ class GraphCRMSecurityManager(SecurityManager):
     def _has_view_access(self, user: object, permission_name: str, view_name: str) -> bool:
         """FAB's check, answered from the user's permissions loaded once per request.
 
-        A list page asks ~30 times (menu, buttons, actions); FAB answers each with a query
-        to the security database. Built-in roles are regexes and stay with FAB.
+        A list page asks ~40 times (menu, buttons, actions, the reader's scope) and an API
+        call ~10 times; FAB answers each with a query to the security database. Built-in
+        roles are regexes and stay with FAB.
         """
         if not has_request_context() or not getattr(user, "is_authenticated", False):
             return super()._has_view_access(user, permission_name, view_name)
@@ -191,21 +194,44 @@ class GraphCRMSecurityManager(SecurityManager):
             for role in roles
         ):
             return True
-        key = ("graphcrm_permissions", getattr(user, "id", None))
-        granted = g.get("graphcrm_permissions")
-        # An API call asks once or twice: one small query each is cheaper than loading all.
-        g.graphcrm_checks = g.get("graphcrm_checks", 0) + 1
-        if granted is None and g.graphcrm_checks <= 2:
-            return super()._has_view_access(user, permission_name, view_name)
-        if granted is None or granted[0] != key:
-            pairs = {
-                (pv.permission.name, pv.view_menu.name)
-                for role in roles
-                if role.name not in self.builtin_roles
-                for pv in self.get_db_role_permissions(role.id)
-            }
-            granted = g.graphcrm_permissions = (key, pairs)
-        return (permission_name, view_name) in granted[1]
+        stored = frozenset(role.name for role in roles if role.name not in self.builtin_roles)
+        return (permission_name, view_name) in self._granted(stored)
+
+    def is_item_public(self, permission_name: str, view_name: str) -> bool:
+        """FAB's check of the public role, from the same per-request permissions."""
+        if not has_request_context():
+            return bool(super().is_item_public(permission_name, view_name))
+        return (permission_name, view_name) in self._granted(frozenset({self.auth_role_public}))
+
+    def _granted(self, role_names: frozenset[str]) -> frozenset[tuple[str, str]]:
+        """The (permission, view) pairs of the roles named, read in one query the first
+        time a request asks; role changes therefore apply from the next request on."""
+        cache: dict[frozenset[str], frozenset[tuple[str, str]]]
+        cache = g.setdefault("graphcrm_permissions", {})
+        if role_names not in cache:
+            cache[role_names] = self._role_permissions(role_names) if role_names else frozenset()
+        return cache[role_names]
+
+    def _role_permissions(self, role_names: frozenset[str]) -> frozenset[tuple[str, str]]:
+        """(permission, view) pairs granted to the stored roles named (plain rows: FAB's
+        ``get_db_role_permissions`` builds an ORM object for each of the ~400 an admin has)."""
+        permission = self.permission_model.__table__
+        view = self.viewmenu_model.__table__
+        pair = self.permissionview_model.__table__
+        role = self.role_model.__table__
+        query = (
+            select(permission.c.name, view.c.name)
+            .select_from(
+                assoc_permissionview_role.join(
+                    pair, pair.c.id == assoc_permissionview_role.c.permission_view_id
+                )
+                .join(permission, permission.c.id == pair.c.permission_id)
+                .join(view, view.c.id == pair.c.view_menu_id)
+                .join(role, role.c.id == assoc_permissionview_role.c.role_id)
+            )
+            .where(role.c.name.in_(sorted(role_names)))
+        )
+        return frozenset((p, v) for p, v in self.session.execute(query))
 
     def auth_user_db(self, username: str, password: str) -> Any:
         """FAB's database login, audited; a failure counts for the login throttle."""

@@ -374,19 +374,19 @@ class AccessMeter:
         self.calls = 0
 
 
-def login(client: FlaskClient) -> str:
+def login(client: FlaskClient, password: str = ADMIN_PASSWORD) -> str:
     """Log ``client`` in through the login form and return a JWT for the REST API."""
     page = client.get("/login/").get_data(as_text=True)
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
     assert match, "no CSRF token on the login page"
     response = client.post(
         "/login/",
-        data={"username": ADMIN_USER, "password": ADMIN_PASSWORD, "csrf_token": match[1]},
+        data={"username": ADMIN_USER, "password": password, "csrf_token": match[1]},
     )
     assert response.status_code == 302, f"login failed: {response.status_code}"
     answer = client.post(
         "/api/v1/security/login",
-        json={"username": ADMIN_USER, "password": ADMIN_PASSWORD, "provider": "db"},
+        json={"username": ADMIN_USER, "password": password, "provider": "db"},
     )
     assert answer.status_code == 200, answer.get_data(as_text=True)
     return str(answer.json["access_token"])  # type: ignore[index]
