@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 import config
 from app import request_log
-from graph.store import GraphStore
+from graph.store.protocol import GraphStore
 from tests.test_audit import events_after, latest_id
 from tests.web import bearer
 
