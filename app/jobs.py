@@ -77,11 +77,9 @@ class JobQueue:
         self.huey.periodic_task(crontab(), name=TICK_TASK)(self._tick)
         self._running: set[str] = set()
         self._lock = threading.Lock()
-
-    @property
-    def engine(self) -> Engine:
-        """The security database, where job records live."""
-        return self.app.appbuilder.session.get_bind()  # type: ignore[attr-defined]
+        with app.app_context():
+            # The security database, where job records live.
+            self.engine: Engine = app.appbuilder.session.get_bind()  # type: ignore[attr-defined]
 
     # -- actions (audited) ------------------------------------------------------------------
 
