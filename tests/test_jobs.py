@@ -50,7 +50,7 @@ def _gated(context: JobContext, resources: Resources, params: dict[str, Any]) ->
     for batch in range(BATCHES):
         context.progress("batch", batch, BATCHES)
         GATE.opened.wait(10)
-        time.sleep(0.01)
+        time.sleep(0.05)  # 2 s in all: longer than progress's 0.5 s between cancel checks
     context.progress("batch", BATCHES, BATCHES)
     return f"{BATCHES} batches"
 
@@ -255,3 +255,27 @@ def test_jobs_screen_shows_progress_and_cancels_with_csrf(
     client.get("/lang/zh")
     chinese = client.get("/jobs/list").get_data(as_text=True)
     assert "后台任务" in chinese and "已取消" in chinese and "重试" in chinese
+
+
+def test_key_rotation_runs_as_a_job(jobs_app: Flask, store: GraphStore) -> None:
+    from graph.jobs.catalog import KEY_ROTATION
+
+    job, created = queue(jobs_app).start(KEY_ROTATION, started_by="admin")
+    assert created
+    with running_worker(jobs_app):
+        done = wait_for(jobs_app, job.id)
+    assert done.state == progress.DONE, done.error
+    key_id = jobs_app.extensions["field_cipher"].key_id
+    assert done.result == f"0 values re-encrypted under key {key_id}"
+
+
+def test_job_audit_events_read_as_labels_in_both_languages(
+    jobs_app: Flask, client: FlaskClient
+) -> None:
+    job, _ = queue(jobs_app).start("gated", started_by="admin")
+    queue(jobs_app).cancel(job.id, by="admin")
+    login(client)
+    newest = "/auditevent/list/?_oc_AuditEventView=id&_od_AuditEventView=desc"
+    page = client.get(newest).get_data(as_text=True)
+    assert "Background job started" in page and "Background job cancelled" in page
+    assert f"Background job: {job.id}" in page
