@@ -27,9 +27,11 @@ def test_refresh_button_runs_a_job_the_jobs_screen_shows_done(
         page.goto(live_server + "/lang/zh")
     page.goto(live_server + "/analytics/top-referrers")
     assert page.locator("#top-referrers-table").count() == 0
+    page.click("#refresh-analytics button")
+    # Queued (no worker yet): the page shows the job's progress bar, not figures.
+    page.wait_for_selector("#refresh-progress .progress-bar")
+    assert page.locator("#top-referrers-table").count() == 0
     with running_worker(app):
-        page.click("#refresh-analytics button")
-        page.wait_for_selector("#refresh-progress .progress-bar")
         # The page follows the job and shows the new figures once it has finished.
         page.wait_for_selector("#top-referrers-table", timeout=60_000)
     assert page.locator("#refresh-progress").count() == 0
