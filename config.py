@@ -67,6 +67,10 @@ ENVIRONMENT_DEFAULTS: dict[str, Any] = {
     # by every worker and machine). Empty: the embedded graph server's Redis when
     # GRAPH_URL=embedded:, else memory:// (per process).
     "RATELIMIT_STORAGE_URI": None,
+    # The background job queue (huey): empty is SQLite in the instance folder (jobs.db);
+    # sqlite:////path/jobs.db another file; redis://host:6379/0 a Redis shared by every web
+    # server and 'graphcrm worker' (scale-out on several machines).
+    "GRAPHCRM_JOBS_URL": "",
     # The largest request body accepted, in bytes (larger: 413 before it is read).
     "MAX_CONTENT_LENGTH": str(8 * 1024 * 1024),
 }

@@ -22,6 +22,7 @@ from app import (
     console_gate,
     graph_store,
     instance,
+    jobs,
     login_throttle,
     mirror_outbox,
     request_context,
@@ -75,6 +76,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     input_guard.init_app(app)
     rison_schemas.init_app()
     scope.init_app(app)
+    jobs.init_app(app)
     console_gate.init_app(app)
     mirror_outbox.init_app(app)
     audit_outbox.init_app(app)

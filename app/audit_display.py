@@ -23,6 +23,7 @@ from views.texts import CONSOLE_OUTCOMES as OUTCOMES
 
 # Every action code the app writes (app/security_manager.py, app/security_changes.py,
 # app/audit_outbox.py as record_<create|update|delete>, app/cli.py as graph_engine_<kind>,
+# app/jobs.py as job_<start|cancel|retry|failed>,
 # views/console/console.py, views/segments/segments.py, app/audit_view.py, app/audit.py).
 ACTIONS: dict[str, tuple[str, str]] = {
     "login": ("Signed in", "登录"),
@@ -50,6 +51,10 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "graph_engine_down": ("Graph engine down", "图数据库停止运行"),
     "graph_engine_restarted": ("Graph engine restarted", "图数据库已重启"),
     "graph_engine_restart_failed": ("Graph engine restart failed", "图数据库重启失败"),
+    "job_start": ("Background job started", "后台任务已开始"),
+    "job_cancel": ("Background job cancelled", "后台任务已取消"),
+    "job_retry": ("Background job retried", "后台任务已重试"),
+    "job_failed": ("Background job failed", "后台任务失败"),
 }
 
 # Keys of event details; permission_sync counts actions, labelled by ACTIONS.
@@ -103,7 +108,8 @@ ACCOUNT_TYPES = {
     "ab_role": ("Role", "角色"),
     "ab_group": ("Group", "用户组"),
 }
-SEGMENT = ("Segment", "分群")
+# Targets "<kind>:<id>" that are neither accounts nor graph records.
+OTHER_TYPES = {"Segment": ("Segment", "分群"), "Job": ("Background job", "后台任务")}
 _CACHE = "graphcrm_audit_targets"
 # Keys shown after the others: bookkeeping rather than what happened.
 _LAST = ("change", "request_id")
@@ -178,7 +184,7 @@ def resolve_targets(targets: Iterable[str | None]) -> dict[str, str]:
             type_label = _pick((REGISTRY[kind].meta.en, REGISTRY[kind].meta.zh))
         else:
             names = {}
-            type_label = _pick(SEGMENT) if kind == "Segment" else kind
+            type_label = _pick(OTHER_TYPES[kind]) if kind in OTHER_TYPES else kind
         for key, target in keys.items():
             name = names.get(key)
             if kind in ACCOUNT_TABLES:

@@ -67,6 +67,9 @@ _NETWORK = [
     ["(Analysis|Network explorer)$", "menu_access$"],
 ]
 
+# Background jobs: each role sees, cancels and retries its own (Admin every user's).
+_JOBS = [["Jobs(View|Api)$", "can_(list|get|cancel|retry)$"], ["(Setup|Jobs)$", "menu_access$"]]
+
 ROLES: dict[str, list[list[str]]] = {
     "Sales": [
         _on(RECORDS, FULL),
@@ -76,6 +79,7 @@ ROLES: dict[str, list[list[str]]] = {
         *_REFERRALS,
         *_SEGMENTS_READ,
         *_NETWORK,
+        *_JOBS,
     ],
     "Service": [
         _on("(Customer|Contact|Order)", READ),
@@ -83,6 +87,7 @@ ROLES: dict[str, list[list[str]]] = {
         _on(REFERENCE, READ),
         *_COMMON,
         *_PII,
+        *_JOBS,
     ],
     "Finance": [
         _on("Order", FULL),
@@ -90,6 +95,7 @@ ROLES: dict[str, list[list[str]]] = {
         _on(REFERENCE, READ),
         *_COMMON,
         *_PII,
+        *_JOBS,
     ],
     "Marketing": [
         _on("(Channel|Tag|Referrer)", FULL),
@@ -99,6 +105,7 @@ ROLES: dict[str, list[list[str]]] = {
         *_ANALYTICS,
         *_SEGMENTS_EDIT,
         *_NETWORK,
+        *_JOBS,
     ],
     "Analyst": [
         _on(RECORDS, READ),
@@ -110,6 +117,7 @@ ROLES: dict[str, list[list[str]]] = {
         *_SEGMENTS_READ,
         *_SEGMENTS_EXPORT,
         *_NETWORK,
+        *_JOBS,
     ],
     "Auditor": [["Audit.*$", ".*"], ["(Security|Audit.*)$", "menu_access$"]],
 }

@@ -38,6 +38,7 @@ from app import (
 )
 from app.audit import current_username
 from app.user_api import GraphCRMUserApi
+from graph.jobs import progress as job_records
 from views.labels import bilingual, is_chinese
 
 BAD_TOKEN = (
@@ -150,6 +151,7 @@ class GraphCRMSecurityManager(SecurityManager):
         console_queries.ensure_tables(engine)
         mirror_outbox.ensure_tables(engine)
         audit_outbox.ensure_tables(engine)
+        job_records.ensure_tables(engine)
         with security_changes.startup_sync(self.startup_changes):
             super().create_db()
 

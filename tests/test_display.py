@@ -125,6 +125,7 @@ def test_every_audit_action_the_app_writes_has_a_label() -> None:
     written |= {f"{kind}_{verb}" for kind in ("user", "role", "group")
                 for verb in ("create", "update", "delete")}  # fmt: skip
     written |= {f"graph_engine_{kind}" for kind in ("down", "restarted", "restart_failed")}
+    written |= {f"job_{kind}" for kind in ("start", "cancel", "retry", "failed")}
     # And every literal action passed to the audit log anywhere in app/ and views/.
     root = Path(__file__).resolve().parent.parent
     for path in [*root.glob("app/**/*.py"), *root.glob("views/**/*.py")]:

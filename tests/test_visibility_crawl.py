@@ -38,6 +38,7 @@ FIXED_ARGUMENTS = {
     "filename": "none_sep_none.csv",  # FAB's form of an uploaded file's name
     "group_by": "0",
     "role_id": "1",
+    "job_id": "none",  # no such job: 404
 }
 
 

@@ -3,7 +3,7 @@
 from flask_appbuilder import AppBuilder
 
 from graph.model import nodes
-from views import openapi
+from views import jobs, openapi
 from views.analytics import analytics
 from views.console import console
 from views.crud.api import register_apis
@@ -51,4 +51,5 @@ def register(appbuilder: AppBuilder) -> None:
     referrals.register(appbuilder)
     segments.register(appbuilder)
     network.register(appbuilder)
+    jobs.register(appbuilder, *SETUP)
     openapi.register(appbuilder)

@@ -12,32 +12,39 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, current_app, flash, redirect, request, url_for
+from flask import Response, abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi, safe
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from marshmallow import Schema, fields
 from wtforms import ValidationError
 
+from app.jobs import queue
 from graph.analytics.attribution import (
     DEFAULT_DECAY,
     DEFAULT_DEPTH,
     ChannelAttribution,
     channel_attribution,
 )
-from graph.analytics.refresh import refresh
 from graph.errors import InvalidValue, QueryTimeout, StoreUnavailable
+from graph.jobs import progress
+from graph.jobs.catalog import ANALYTICS_REFRESH, spec
 from graph.store.protocol import GraphStore
 from views.errors import UNAVAILABLE
 from views.guard import guard
+from views.jobs import job_dict
 from views.labels import bilingual, localized
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 ANALYSIS = ("Analysis", bilingual("Analysis", "分析"))
-REFRESHED = bilingual(
-    "Referral analytics refreshed: {customers} customers in {seconds:.1f} s.",
-    "推荐分析已刷新：{customers} 个客户，用时 {seconds:.1f} 秒。",
+REFRESH_STARTED = bilingual(
+    "Analytics refresh started as a background job: its progress shows below.",
+    "推荐分析刷新已作为后台任务开始：进度显示在下方。",
+)
+REFRESH_RUNNING = bilingual(
+    "An analytics refresh is already queued or running: its progress shows below.",
+    "推荐分析刷新已在排队或运行中：进度显示在下方。",
 )
 LABELS = {
     "channels_title": ("Channel attribution", "渠道归因"),
@@ -78,6 +85,8 @@ LABELS = {
     "influence": ("Influence", "影响力"),
     "community": ("Community", "推荐社群"),
     "refresh": ("Refresh analytics", "刷新分析"),
+    "refreshing": ("Refreshing the analytics", "正在刷新推荐分析"),
+    "all_jobs": ("All jobs", "全部任务"),
     "no_referrers": (
         "No referral analytics yet: an administrator can refresh them.",
         "还没有推荐分析结果：管理员可以刷新。",
@@ -201,10 +210,16 @@ class AnalyticsView(BaseView):
         except InvalidValue:
             abort(400)
         can_refresh = self.appbuilder.sm.has_access("can_refresh", self.class_permission_name)
+        job = None
+        if can_refresh:
+            key = spec(ANALYTICS_REFRESH).key({})
+            running = progress.active_with_key(queue(current_app).engine, key)
+            job = job_dict(running) if running is not None else None
         return self.render_template(
             "graphcrm/analytics_top_referrers.html",
             rows=rows,
             can_refresh=can_refresh,
+            job=job,
             csrf=generate_csrf() if can_refresh else "",
             labels=localized(LABELS),
         )
@@ -212,18 +227,19 @@ class AnalyticsView(BaseView):
     @expose("/refresh", methods=["POST"])
     @guard("refresh", all_rows=True)
     def refresh(self) -> Any:
-        """Recompute the referral analytics (admins: ``can_refresh`` is granted to no
-        built-in role but Admin). The form's CSRF token is checked here: the app protects
+        """Start the analytics refresh job (admins: ``can_refresh`` is granted to no
+        built-in role but Admin), or find the one queued or running; the page it returns
+        to shows its progress. The form's CSRF token is checked here: the app protects
         WTForms forms, not every POST route."""
         try:
             validate_csrf(request.form.get("csrf_token"))
         except ValidationError as exc:
             raise CSRFError(str(exc)) from exc
-        report = refresh(_store())
-        flash(
-            str(REFRESHED).format(customers=report.customers, seconds=report.total_seconds),
-            "success",
+        user = getattr(g, "user", None)
+        _, created = queue(current_app).start(
+            ANALYTICS_REFRESH, started_by=getattr(user, "username", None)
         )
+        flash(str(REFRESH_STARTED if created else REFRESH_RUNNING), "info")
         return redirect(url_for("AnalyticsView.top_referrers"))
 
 
