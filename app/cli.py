@@ -19,13 +19,14 @@ from app.account_commands import accounts
 from app.analytics_commands import analytics
 from app.audit import record as record_audit_event
 from app.audit_commands import audit
-from app.console_gate import embedded_threads
 from app.key_commands import keys
 from graph.errors import GraphCRMError
 from graph.records.status import graph_status
+from graph.store.backends import open_store
 from graph.store.embedded import EmbeddedServer, EngineEvent, Supervisor
-from graph.store.protocol import open_store, parse_graph_url
+from graph.store.protocol import parse_graph_url
 from graph.store.schema import schema_status
+from views.console.gate import embedded_threads
 
 commands = AppGroup("graphcrm", help="GraphCRM commands (also available as 'graphcrm ...').")
 commands.add_command(audit)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import current_app
@@ -38,10 +37,11 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import scoped_session
 
 from app.audit import _open_sqlite_write
-from app.poller import utc_now
 from app.sql_lock import run_serialized
+from graph.clock import naive_utc_now as utc_now
 from graph.console.console import parse_params
 from graph.errors import InvalidValue, UnreadableValue
+from views.console.saved import Forbidden, Invalid, NotFound, Run, Saved
 
 SAVED_TABLE = "console_saved_query"
 HISTORY_TABLE = "console_run"
@@ -89,52 +89,6 @@ class ConsoleRun(Model):
 
     def __repr__(self) -> str:
         return f"<ConsoleRun {self.id} {self.username} {self.outcome}>"
-
-
-class NotFound(LookupError):
-    """No such query, or a private query of someone else."""
-
-
-class Forbidden(PermissionError):
-    """A shared query of someone else: readable, but only its owner may change it."""
-
-
-class Invalid(ValueError):
-    """Bad values; ``errors`` maps field names to messages."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__(json.dumps(errors, ensure_ascii=False))
-        self.errors = errors
-
-
-@dataclass(frozen=True)
-class Saved:
-    """A saved query as shown to ``viewer`` (``mine``: the viewer owns it)."""
-
-    id: int
-    owner: str
-    name: str
-    description: str
-    query: str
-    params: dict[str, Any]
-    shared: bool
-    mine: bool
-    created_at: str
-    updated_at: str
-
-
-@dataclass(frozen=True)
-class Run:
-    """One history entry."""
-
-    id: int
-    at: str
-    action: str
-    query: str
-    params: dict[str, Any]
-    outcome: str
-    rows: int | None
-    duration_ms: float | None
 
 
 def _iso(value: dt.datetime) -> str:

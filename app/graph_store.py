@@ -15,13 +15,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
 
-from app.console_gate import embedded_threads
 from graph.errors import ConfigError
 from graph.model.base import NodeModel
 from graph.records.repository import NodeRepository
 from graph.security.crypto import FieldCipher
+from graph.store.backends import open_store
 from graph.store.embedded import EmbeddedServer
-from graph.store.protocol import GraphStore, open_store, parse_graph_url
+from graph.store.protocol import GraphStore, parse_graph_url
+from views.console.gate import embedded_threads
 
 EXTENSION = "graph_store"
 

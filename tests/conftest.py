@@ -17,8 +17,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from graph.store.backends import open_store
 from graph.store.embedded import EmbeddedServer
-from graph.store.protocol import GraphStore, GraphURL, open_store, parse_graph_url
+from graph.store.protocol import GraphStore, GraphURL, parse_graph_url
 
 pytest_plugins = ("tests.browser",)
 

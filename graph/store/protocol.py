@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
@@ -173,21 +172,6 @@ def parse_graph_url(raw: str) -> GraphURL:
         f"GRAPH_URL {text!r} is not supported: use embedded:, falkordb://host:port/graph, "
         "neo4j://host:7687, neo4j+s://host or bolt://host:7687"
     )
-
-
-def open_store(url: GraphURL, *, socket_path: Path | None = None) -> GraphStore:
-    """Connect to the engine ``url`` names; ``socket_path`` serves ``embedded:`` URLs."""
-    if url.backend == "neo4j":
-        from graph.store.neo4j import Neo4jStore
-
-        return Neo4jStore(url)
-    from graph.store.falkordb import FalkorDBStore
-
-    if url.embedded:
-        if socket_path is None:
-            raise ConfigError("embedded: GRAPH_URL needs the embedded server's socket")
-        return FalkorDBStore(url, socket_path=str(socket_path))
-    return FalkorDBStore(url, socket_path=url.socket_path)
 
 
 def iter_rows(header: list[str], records: list[list[Any]]) -> Iterator[Row]:

@@ -10,7 +10,7 @@ from typing import Any
 from flask import current_app
 
 from graph.model.base import NodeModel, model_for
-from graph.records.repository import ChangeEntry
+from graph.records.history import ChangeEntry
 from graph.security.scope import scope_conditions
 from views import display
 from views.crud.interface import GraphInterface

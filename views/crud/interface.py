@@ -22,9 +22,10 @@ from graph.model.base import NodeModel, Prop, model_for
 from graph.model.records import Record
 from graph.records.events import personal_data_searched
 from graph.records.filters import ORDERABLE_SYSTEM, Condition, InvalidQuery, orderable
-from graph.records.repository import ChangeEntry, NodeRepository
+from graph.records.history import ChangeEntry, mask_history
+from graph.records.repository import NodeRepository
 from graph.records.visibility import hidden_links, hide_in_history, hide_related
-from graph.security.masking import mask_history, mask_record, mask_value
+from graph.security.masking import mask_record, mask_value
 from graph.security.scope import Scope, scope_conditions
 from views.crud import filters as graph_filters
 from views.crud.filters import GraphFilterConverter, GraphFilters, conditions_of
