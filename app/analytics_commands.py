@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from graph.analytics.refresh import clear, refresh
+from views.scope import current_store
 
 analytics = AppGroup("analytics", help="Referral analytics written onto customers and channels.")
 
@@ -27,7 +27,7 @@ def refresh_command(batch_size: int) -> None:
     """Compute descendants, depth, influence, community and referral network revenue of
     every customer (networkx) and write the values that changed as properties; prints the
     time taken and the peak memory."""
-    store = current_app.extensions["graph_store"]
+    store = current_store()
     bars: dict[str, click.progressbar] = {}
     done: dict[str, int] = {}
 
@@ -56,7 +56,7 @@ def clear_command(yes: bool) -> None:
     show none until the next refresh)."""
     if not yes:
         click.confirm("Remove the referral analytics from every customer?", abort=True)
-    cleared = clear(current_app.extensions["graph_store"])
+    cleared = clear(current_store())
     click.echo(
         f"cleared the referral analytics of {cleared} customers; "
         "'graphcrm analytics refresh' computes them again"

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.sql import Delete, Update
 
 from app.sql_lock import run_serialized
+from graph.clock import naive_utc_now
 from graph.records.audit_intent import current_request
 from graph.records.events import console_query_ran, personal_data_searched
 from views.scope import AUDIT
@@ -134,7 +135,7 @@ def append(
     ).first()
     fields: dict[str, Any] = {
         "id": last.id + 1 if last else 1,
-        "at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        "at": naive_utc_now(),
         "username": (username or None) and username[:256],
         "ip": ip,
         "action": action,

@@ -24,7 +24,7 @@ from graph.errors import GraphCRMError
 from graph.records.status import graph_status
 from graph.store.backends import open_store
 from graph.store.embedded import EmbeddedServer, EngineEvent, Supervisor
-from graph.store.protocol import parse_graph_url
+from graph.store.protocol import parse_graph_url, with_login
 from graph.store.schema import schema_status
 from views.console.gate import embedded_threads
 
@@ -265,7 +265,11 @@ def demo(
 def check() -> None:
     """Report graph connectivity, schema and the security database; exit 1 on any failure."""
     settings = config.load()
-    url = parse_graph_url(settings["GRAPH_URL"])
+    url = with_login(
+        parse_graph_url(settings["GRAPH_URL"]),
+        settings["NEO4J_USERNAME"],
+        settings["NEO4J_PASSWORD"],
+    )
     click.echo(f"GRAPH_URL: {url.redacted()} ({url.backend})")
     server = None
     if url.embedded:

@@ -38,10 +38,11 @@ from sqlalchemy.orm import scoped_session
 
 from app.audit import _open_sqlite_write
 from app.sql_lock import run_serialized
-from graph.clock import naive_utc_now as utc_now
+from graph.clock import naive_utc_now
 from graph.console.console import parse_params
 from graph.errors import InvalidValue, UnreadableValue
 from views.console.saved import Forbidden, Invalid, NotFound, Run, Saved
+from views.scope import current_cipher
 
 SAVED_TABLE = "console_saved_query"
 HISTORY_TABLE = "console_run"
@@ -112,14 +113,14 @@ def _seal_params(text: str) -> str:
     (they may hold phone numbers, names...); ``{}`` stays as it is."""
     if text == "{}":
         return text
-    return current_app.extensions["field_cipher"].encrypt(HISTORY_TABLE, "params", text)
+    return current_cipher().encrypt(HISTORY_TABLE, "params", text)
 
 
 def _open_params(text: str | None) -> str:
     """A history entry's parameters in clear ({} if the key that sealed them is gone;
     entries written before encryption pass through)."""
     try:
-        return current_app.extensions["field_cipher"].decrypt(HISTORY_TABLE, "params", text or "")
+        return current_cipher().decrypt(HISTORY_TABLE, "params", text or "")
     except UnreadableValue:
         return "{}"
 
@@ -221,7 +222,7 @@ def save(owner: str, values: dict[str, Any]) -> Saved:
     def work(connection: Connection) -> int | None:
         if _name_taken(connection, owner, clean["name"], None):
             return None
-        now = utc_now()
+        now = naive_utc_now()
         values = {**clean, "owner": owner, "created_at": now, "updated_at": now}
         return connection.execute(table.insert().values(**values)).inserted_primary_key[0]
 
@@ -263,7 +264,7 @@ def update(user: str, query_id: int, values: dict[str, Any]) -> Saved:
         if "name" in clean and _name_taken(connection, user, clean["name"], query_id):
             return False
         connection.execute(
-            table.update().where(table.c.id == query_id).values(**clean, updated_at=utc_now())
+            table.update().where(table.c.id == query_id).values(**clean, updated_at=naive_utc_now())
         )
         return True
 
@@ -311,7 +312,7 @@ def record_run(
     table = ConsoleRun.__table__
     entry = {
         "username": username[:256],
-        "at": utc_now(),
+        "at": naive_utc_now(),
         "action": action[:32],
         "query": query[:MAX_QUERY],
         "params": _seal_params(_params_json(params)[:MAX_PARAMS]),

@@ -21,7 +21,7 @@ from graph.records.repository import NodeRepository
 from graph.records.visibility import NOT_VISIBLE
 from graph.security.crypto import FieldCipher
 from graph.security.scope import Scope
-from graph.store.protocol import GraphStore
+from graph.store.protocol import GraphStore, GraphURL
 from views.labels import bilingual
 
 # The keys the app registers its services under (``app.extensions``).
@@ -29,6 +29,7 @@ STORE = "graph_store"
 CIPHER = "field_cipher"
 TIMEZONE = "graph_timezone"
 REPOSITORIES = "graph_repositories"
+URL = "graph_url"
 SCOPE = "graphcrm_scope"
 AUDIT = "graphcrm_audit"
 
@@ -50,6 +51,11 @@ def current_store() -> GraphStore:
     return cast(GraphStore, current_app.extensions[STORE])
 
 
+def current_graph_url() -> GraphURL:
+    """The ``GRAPH_URL`` the app's store was opened from."""
+    return cast(GraphURL, current_app.extensions[URL])
+
+
 def current_cipher() -> FieldCipher:
     """The app's cipher of personal data (``FIELD_ENCRYPTION_KEY``)."""
     return cast(FieldCipher, current_app.extensions[CIPHER])
@@ -60,7 +66,7 @@ def business_timezone() -> ZoneInfo:
     return cast(ZoneInfo, current_app.extensions[TIMEZONE])
 
 
-def repository(model: type[NodeModel]) -> NodeRepository:
+def current_repository(model: type[NodeModel]) -> NodeRepository:
     """The app's repository of ``model`` (its store, cipher and time zone)."""
     factory = cast(
         Callable[[type[NodeModel]], NodeRepository], current_app.extensions[REPOSITORIES]

@@ -40,7 +40,7 @@ from graph.records.serials import next_uid
 from graph.security.crypto import FieldCipher
 from graph.security.pii import open_props, open_value, seal_props
 from graph.store.protocol import GraphStore
-from graph.store.statements import Statement
+from graph.store.statements import CypherLibrary, Statement
 from graph.store.templates import render
 
 
@@ -71,7 +71,7 @@ class NodeRepository:
     # -- statements -------------------------------------------------------------------
 
     def _template(self, name: str, **names: str) -> Statement:
-        return _rendered(self.store, name, self.model.label, tuple(sorted(names.items())))
+        return _rendered(self.store.cypher, name, self.model.label, tuple(sorted(names.items())))
 
     def _filtered(
         self, name: str, conditions: list[Condition], *, anchor_allowed: bool = True, **names: str
@@ -137,7 +137,7 @@ class NodeRepository:
         rels = self.meta.rels
         if not records or not rels:
             return
-        statement = _relations_statement(self.store, self.model.label)
+        statement = _relations_statement(self.store.cypher, self.model.label)
         params: dict[str, Any] = {"uids": [r.uid for r in records]}
         params.update({f"field_{i}": rel.name for i, rel in enumerate(rels)})
         by_uid = {r.uid: r for r in records}
@@ -517,22 +517,24 @@ def _titles(value: Any) -> str | None:
     return ", ".join(sorted(str(item) for item in items))
 
 
+# Rendered statements are cached per statement library (one per dialect, shared by every
+# store of that engine), never per store: a cache keyed by a store would keep it alive.
 @cache
 def _rendered(
-    store: GraphStore, name: str, label: str, names: tuple[tuple[str, str], ...]
+    cypher: CypherLibrary, name: str, label: str, names: tuple[tuple[str, str], ...]
 ) -> Statement:
-    return render(store.cypher.get(name), Label=label, **dict(names))
+    return render(cypher.get(name), Label=label, **dict(names))
 
 
 @cache
-def _relations_statement(store: GraphStore, label: str) -> Statement:
+def _relations_statement(cypher: CypherLibrary, label: str) -> Statement:
 
     parts = []
     for index, rel in enumerate(model_for(label).meta.rels):
         template = "node_relations_out" if rel.direction == "out" else "node_relations_in"
         target_title = model_for(rel.target).meta.title
         rendered = render(
-            store.cypher.get(template), Label=label, Target=rel.target, REL=rel.type,
+            cypher.get(template), Label=label, Target=rel.target, REL=rel.type,
             prop=target_title,
         )  # fmt: skip
         parts.append(suffix_params(rendered, str(index), keep=("uids",)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
@@ -111,6 +111,12 @@ class GraphURL:
         userinfo, _, hostport = parts.netloc.rpartition("@")
         user = userinfo.split(":", 1)[0]
         return urlunsplit(parts._replace(netloc=f"{user}:***@{hostport}"))
+
+
+def with_login(url: GraphURL, username: str, password: str) -> GraphURL:
+    """``url`` with the login of the settings (``NEO4J_USERNAME``/``NEO4J_PASSWORD``)
+    where the URL itself carries none."""
+    return replace(url, username=url.username or username, password=url.password or password)
 
 
 def parse_graph_url(raw: str) -> GraphURL:

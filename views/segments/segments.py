@@ -59,10 +59,10 @@ from views.scope import (
     audit,
     business_timezone,
     current_actor,
+    current_repository,
     current_scope,
     current_store,
     not_visible,
-    repository,
 )
 
 PAGE_SIZE = 25
@@ -243,7 +243,7 @@ ExplanationSchema = Schema.from_dict(
 
 
 def _customers() -> NodeRepository:
-    return repository(nodes.Customer)
+    return current_repository(nodes.Customer)
 
 
 def _actor() -> str:
@@ -590,7 +590,7 @@ def _picked_titles(values: dict[str, Any]) -> dict[str, str]:
     for model, uids in picked.items():
         wanted = [uid for uid in uids if uid and isinstance(uid, str)]
         if wanted:
-            found = repository(model).titles(wanted, GraphInterface(model).conditions())
+            found = current_repository(model).titles(wanted, GraphInterface(model).conditions())
             titles.update(found)
     return titles
 
