@@ -56,6 +56,7 @@ $(VENDOR)/cytoscape.min.js: $(NODE_INSTALLED)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -21,6 +21,11 @@ ENVIRONMENT_DEFAULTS: dict[str, Any] = {
     "GRAPHCRM_ENV": "development",
     "GRAPHCRM_INSTANCE_PATH": "instance",
     "GRAPH_URL": "embedded:",
+    # Neo4j credentials when GRAPH_URL carries none.
+    "NEO4J_USERNAME": "neo4j",
+    "NEO4J_PASSWORD": "",
+    # The largest page a list or REST query may ask for.
+    "GRAPHCRM_MAX_ROWS": "1000",
     "SQLALCHEMY_DATABASE_URI": None,  # sqlite in the instance folder
     "SECRET_KEY": None,
     # Personal data (phones, e-mails, WeChat ids) is encrypted with this key: 32 random bytes
@@ -80,6 +85,7 @@ POSITIVE_INTEGERS = (
     "GRAPHCRM_CONSOLE_MAX_RUNNING",
     "GRAPHCRM_CONSOLE_MAX_PER_USER",
     "MAX_CONTENT_LENGTH",
+    "GRAPHCRM_MAX_ROWS",
 )
 
 # Fixed application settings (Flask-AppBuilder and Flask), overridable by create_app.

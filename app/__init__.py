@@ -16,10 +16,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import config
 import views
 from app import (
+    audit,
     audit_outbox,
     audit_view,
     cli,
-    console_gate,
+    console_queries,
     graph_store,
     instance,
     jobs,
@@ -31,6 +32,8 @@ from app import (
 )
 from views import display, health, input_guard, rison_schemas
 from views import errors as error_pages
+from views.console import gate as console_gate
+from views.console import saved as saved_queries
 from views.home import HomeView
 
 # FAB's own security REST API declares dotted search columns (roles.name) that its filter
@@ -77,7 +80,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     rison_schemas.init_app()
     scope.init_app(app)
     jobs.init_app(app)
+    audit.init_app(app)
     console_gate.init_app(app)
+    saved_queries.register(app, console_queries)
     mirror_outbox.init_app(app)
     audit_outbox.init_app(app)
     cli.init_app(app)

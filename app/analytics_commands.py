@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from app.jobs import queue
 from graph.analytics.refresh import clear, refresh
 from graph.jobs.catalog import ANALYTICS_REFRESH
+from views.scope import current_store
 
 analytics = AppGroup("analytics", help="Referral analytics written onto customers and channels.")
 
@@ -44,7 +45,7 @@ def refresh_command(batch_size: int, queued: bool) -> None:
         state = "queued" if created else f"already {job.state}"
         click.echo(f"analytics refresh job {job.id}: {state}")
         return
-    store = current_app.extensions["graph_store"]
+    store = current_store()
     bars: dict[str, click.progressbar] = {}
     done: dict[str, int] = {}
 
@@ -73,7 +74,7 @@ def clear_command(yes: bool) -> None:
     show none until the next refresh)."""
     if not yes:
         click.confirm("Remove the referral analytics from every customer?", abort=True)
-    cleared = clear(current_app.extensions["graph_store"])
+    cleared = clear(current_store())
     click.echo(
         f"cleared the referral analytics of {cleared} customers; "
         "'graphcrm analytics refresh' computes them again"

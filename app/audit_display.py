@@ -18,7 +18,7 @@ from flask_appbuilder.security.sqla.models import Group, Role, User
 from graph.model.base import REGISTRY
 from graph.security.scope import scope_conditions
 from views.labels import bilingual, is_chinese
-from views.scope import current_scope
+from views.scope import current_repository, current_scope
 from views.texts import CONSOLE_OUTCOMES as OUTCOMES
 
 # Every action code the app writes (app/security_manager.py, app/security_changes.py,
@@ -225,5 +225,5 @@ def _record_names(label: str, keys: dict[str, str]) -> dict[str, str]:
     scope = current_scope()
     if not scope.may_read(model):
         return {}
-    repository = current_app.extensions["graph_repositories"](model)
+    repository = current_repository(model)
     return repository.titles(sorted(keys), scope_conditions(model, scope))

@@ -20,15 +20,16 @@ from app.account_commands import accounts
 from app.analytics_commands import analytics
 from app.audit import record as record_audit_event
 from app.audit_commands import audit
-from app.console_gate import embedded_threads
 from app.jobs import queue as job_queue
 from app.key_commands import keys
 from graph.errors import GraphCRMError
 from graph.jobs.catalog import ANALYTICS_REFRESH
 from graph.records.status import graph_status
+from graph.store.backends import open_store
 from graph.store.embedded import EmbeddedServer, EngineEvent, Supervisor
-from graph.store.protocol import open_store, parse_graph_url
+from graph.store.protocol import parse_graph_url, with_login
 from graph.store.schema import schema_status
+from views.console.gate import embedded_threads
 
 commands = AppGroup("graphcrm", help="GraphCRM commands (also available as 'graphcrm ...').")
 commands.add_command(audit)
@@ -308,7 +309,11 @@ def demo(
 def check() -> None:
     """Report graph connectivity, schema and the security database; exit 1 on any failure."""
     settings = config.load()
-    url = parse_graph_url(settings["GRAPH_URL"])
+    url = with_login(
+        parse_graph_url(settings["GRAPH_URL"]),
+        settings["NEO4J_USERNAME"],
+        settings["NEO4J_PASSWORD"],
+    )
     click.echo(f"GRAPH_URL: {url.redacted()} ({url.backend})")
     server = None
     if url.embedded:

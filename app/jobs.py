@@ -34,10 +34,10 @@ from graph.jobs.catalog import spec
 from graph.jobs.context import Resources
 from graph.jobs.runner import run
 from graph.jobs.schedule import due
+from views.scope import ALL_JOBS_PERMISSION, JOBS
 
 log = logging.getLogger(__name__)
 
-EXTENSION = "graphcrm_jobs"
 RUN_TASK = "graphcrm.run_job"
 TICK_TASK = "graphcrm.tick"
 # A running job whose heartbeat (every 10 s) stopped this long ago lost its worker.
@@ -45,7 +45,6 @@ STALE_AFTER = dt.timedelta(seconds=60)
 STALE_ERROR = "The worker running this job stopped before it finished (retry it)."
 STOPPED_ERROR = "The worker was shut down before this job finished (retry it)."
 # The permission to see, cancel and retry every user's jobs (Admin's); others see their own.
-ALL_JOBS_PERMISSION = ("can_manage_all", "Jobs")
 
 
 def make_huey(url: str, instance_path: str) -> Huey:
@@ -222,12 +221,12 @@ class Worker:
 
 def queue(app: Flask) -> JobQueue:
     """The app's job queue."""
-    return app.extensions[EXTENSION]
+    return app.extensions[JOBS]
 
 
 def init_app(app: Flask) -> None:
     """Create the app's queue and give Admin the permission to manage every user's jobs."""
-    app.extensions[EXTENSION] = JobQueue(app)
+    app.extensions[JOBS] = JobQueue(app)
     sm = app.appbuilder.sm  # type: ignore[attr-defined]
     with app.app_context():
         admin = sm.find_role(app.config["AUTH_ROLE_ADMIN"])

@@ -26,7 +26,6 @@ unlock moves it on; both throttling and unlocking are audited.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import ipaddress
 import math
@@ -42,6 +41,7 @@ from werkzeug.security import check_password_hash
 
 from app import audit
 from app.sql_lock import run_serialized
+from graph.clock import naive_utc_now
 from views.labels import is_chinese
 
 TABLE = "login_unlock"
@@ -225,7 +225,7 @@ def unlock(username: str, by: str | None) -> int:
     """Clear the failed-login counters of ``username`` (every address); audited. Returns the
     new generation."""
     key = account_hash(username)
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = naive_utc_now()
 
     def bump(connection: Connection) -> int:
         table = LoginUnlock.__table__

@@ -17,9 +17,6 @@ MENUS = (
 )
 
 PII_PERMISSION = ("can_read", "PersonalData")
-# Deleting a record together with the records that need it (follow-ups, orders, tickets of
-# a customer; graph/model/nodes.py on_target_delete="cascade"): Admin's alone.
-CASCADE_PERMISSION = ("can_delete_with_dependants", "Records")
 SALES = "Sales"
 # Roles whose members see every customer; Sales alone sees only its team's.
 ALL_ROWS_ROLES = frozenset({"Admin", "Service", "Finance", "Marketing", "Analyst"})

@@ -25,8 +25,9 @@ from pathlib import Path
 import redis
 
 from graph.analytics.refresh import clear, refresh
+from graph.store.backends import open_store
 from graph.store.embedded import EmbeddedServer
-from graph.store.protocol import GraphStore, open_store, parse_graph_url
+from graph.store.protocol import GraphStore, parse_graph_url
 from graph.store.schema import schema_status
 
 INDEX_WAIT_S = 900

@@ -25,7 +25,8 @@ import redis
 from graph.demo.dataset import GENERATOR_VERSION, iter_chunks
 from graph.demo.seed import load
 from graph.errors import ConfigError
-from graph.store.protocol import GraphStore, GraphURL, open_store, parse_graph_url
+from graph.store.backends import open_store
+from graph.store.protocol import GraphStore, GraphURL, parse_graph_url
 from graph.store.statements import Statement
 
 Read = tuple[str | Statement, dict[str, Any]]  # a statement a probe read, and its values

@@ -58,8 +58,9 @@ from graph.errors import ConfigError
 from graph.model.nodes import Customer
 from graph.records.filters import Condition
 from graph.records.repository import NodeRepository
+from graph.store.backends import open_store
 from graph.store.embedded import EmbeddedServer
-from graph.store.protocol import GraphStore, GraphURL, open_store, parse_graph_url
+from graph.store.protocol import GraphStore, GraphURL, parse_graph_url
 
 DEFAULT_DATA_DIR = Path("/tmp/gcrm-bench")  # short: unix socket paths hold 107 bytes
 SEED = 7

@@ -25,8 +25,9 @@ import pytest
 import redis
 
 from graph.errors import ConfigError, StoreUnavailable
+from graph.store.backends import open_store
 from graph.store.embedded import MAX_SOCKET_PATH, SOCKET_NAME, START_TIMEOUT_S, EmbeddedServer
-from graph.store.protocol import GraphStore, open_store, parse_graph_url
+from graph.store.protocol import GraphStore, parse_graph_url
 
 
 class Servers:

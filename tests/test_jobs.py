@@ -21,7 +21,8 @@ from graph.jobs import catalog, progress, runner
 from graph.jobs.catalog import ANALYTICS_REFRESH, JobSpec
 from graph.jobs.context import JobContext, Resources
 from graph.jobs.schedule import SCHEDULE, Periodic, due
-from graph.store.protocol import GraphStore, open_store, parse_graph_url
+from graph.store.backends import open_store
+from graph.store.protocol import GraphStore, parse_graph_url
 from tests.jobs_helpers import running_worker, settle, wait_for
 from tests.test_analytics import referral_world  # noqa: F401 (a fixture)
 from tests.test_row_level_access import PASSWORD, staff

@@ -21,8 +21,9 @@ from graph.errors import (
     QueryTimeout,
     StoreUnavailable,
 )
+from graph.store.backends import open_store
 from graph.store.embedded import EmbeddedServer
-from graph.store.protocol import GraphStore, GraphURL, open_store, parse_graph_url
+from graph.store.protocol import GraphStore, GraphURL, parse_graph_url
 from graph.store.schema import schema_status
 from graph.store.statements import CypherLibrary
 

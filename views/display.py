@@ -17,9 +17,11 @@ import phonenumbers
 from babel.numbers import format_decimal
 from flask import Flask, current_app
 
+from graph.clock import utc_now
 from graph.model.base import Prop
 from graph.model.records import from_graph
 from views.labels import is_chinese
+from views.scope import business_timezone
 
 # Currencies shown by their symbol; any other code follows the number ("1,200.00 GBP").
 CURRENCY_SYMBOLS = {"CNY": "¥", "RMB": "¥", "USD": "$", "EUR": "€"}
@@ -144,7 +146,7 @@ def format_phone(value: Any, region: str) -> str:
 
 def business_zone() -> dt.tzinfo:
     """The app's business time zone (``GRAPHCRM_TIMEZONE``)."""
-    return current_app.extensions["graph_timezone"]
+    return business_timezone()
 
 
 def shown_time(value: Any, seconds: bool = False) -> str:
@@ -164,7 +166,7 @@ def shown_relative(value: Any) -> str:
         value = from_graph(None, value) if value else None
     if not isinstance(value, dt.datetime):
         return ""
-    return relative_time(value, dt.datetime.now(dt.UTC), chinese=is_chinese())
+    return relative_time(value, utc_now(), chinese=is_chinese())
 
 
 def shown_phone(value: Any) -> str:

@@ -19,11 +19,11 @@ from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from marshmallow import Schema, fields
 from wtforms import ValidationError
 
-from app.jobs import ALL_JOBS_PERMISSION, queue
 from graph.jobs import progress
 from graph.jobs.progress import Job
 from views.guard import guard
 from views.labels import bilingual, is_chinese, localized
+from views.scope import ALL_JOBS_PERMISSION, current_jobs
 
 JOB_NAMES = {
     "analytics_refresh": ("Analytics refresh", "推荐分析刷新"),
@@ -129,7 +129,7 @@ def _owner_filter() -> str | None:
 
 def visible(job_id: str) -> Job | None:
     """Job ``job_id`` when the reader may see it."""
-    job = progress.get(queue(current_app).engine, job_id)
+    job = progress.get(current_jobs().engine, job_id)
     owner = _owner_filter()
     if job is None or (owner is not None and job.started_by != owner):
         return None
@@ -138,7 +138,7 @@ def visible(job_id: str) -> Job | None:
 
 def visible_jobs() -> list[Job]:
     """The newest jobs the reader may see."""
-    return progress.listing(queue(current_app).engine, started_by=_owner_filter())
+    return progress.listing(current_jobs().engine, started_by=_owner_filter())
 
 
 def _check_csrf() -> None:
@@ -177,7 +177,7 @@ class JobsView(BaseView):
         if not job.active:
             flash(str(NOT_ACTIVE), "warning")
         else:
-            queue(current_app).cancel(job.id, by=_username())
+            current_jobs().cancel(job.id, by=_username())
             flash(str(CANCELLED), "info")
         return redirect(url_for("JobsView.list"))
 
@@ -188,7 +188,7 @@ class JobsView(BaseView):
         job = visible(job_id)
         if job is None:
             abort(404, str(NOT_FOUND))
-        if queue(current_app).retry(job.id, by=_username()) is None:
+        if current_jobs().retry(job.id, by=_username()) is None:
             flash(str(NOT_RETRYABLE), "warning")
         else:
             flash(str(RETRIED), "success")
@@ -289,7 +289,7 @@ class JobsApi(BaseApi):
             return self.response_404()
         if not job.active:
             return self.response(409, message=str(NOT_ACTIVE))
-        cancelled = queue(current_app).cancel(job.id, by=_username()) or job
+        cancelled = current_jobs().cancel(job.id, by=_username()) or job
         return self.response(200, result=job_dict(cancelled))
 
     @expose("/<job_id>/retry", methods=["POST"])
@@ -325,7 +325,7 @@ class JobsApi(BaseApi):
         job = visible(job_id)
         if job is None:
             return self.response_404()
-        started = queue(current_app).retry(job.id, by=_username())
+        started = current_jobs().retry(job.id, by=_username())
         if started is None:
             return self.response(409, message=str(NOT_RETRYABLE))
         return self.response(202, result=job_dict(started[0]))

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from graph.clock import utc_now
 from graph.errors import InvalidValue, MaskedField, UnreadableValue
 from graph.model.base import REGISTRY, Prop
 from graph.security.crypto import FieldCipher
@@ -332,7 +333,7 @@ def _candidates() -> tuple[tuple[str, str], ...]:
 
 def starters(store: GraphStore, today: dt.date | None = None) -> list[Starter]:
     """The starter queries with example parameters (stale means 90 days before ``today``)."""
-    today = today or dt.datetime.now(dt.UTC).date()
+    today = today or utc_now().date()
     examples: dict[str, dict[str, Any]] = {
         "console_starter_stale_customers": {
             "since": f"{today - dt.timedelta(days=90):%Y-%m-%d}T00:00:00Z"

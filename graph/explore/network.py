@@ -19,12 +19,12 @@ from typing import Any
 from graph.errors import InvalidValue, NotFound
 from graph.model import nodes
 from graph.model.base import REGISTRY
-from graph.records.filters import render
 from graph.records.repository import NodeRepository
 from graph.records.visibility import AnonymousIds, scoped
 from graph.security.scope import Scope
-from graph.segments.segments import get_segment, member_page
+from graph.segments import get_segment, member_page
 from graph.store.protocol import GraphStore
+from graph.store.templates import render
 
 DEFAULT_LIMIT = 200
 MAX_LIMIT = 1000

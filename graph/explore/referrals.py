@@ -20,10 +20,10 @@ from typing import Any
 from graph.errors import InvalidValue, NotFound
 from graph.model import nodes  # noqa: F401  (declares the node types in REGISTRY)
 from graph.model.base import REGISTRY
-from graph.records.filters import render
 from graph.records.visibility import AnonymousIds, scoped
 from graph.security.scope import Scope
 from graph.store.protocol import GraphStore
+from graph.store.templates import render
 
 DEFAULT_DEPTH = 3
 MAX_DEPTH = 10

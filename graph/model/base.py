@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from graph.errors import ConfigError
+from graph.store.templates import LABEL, PROPERTY
 
-LABEL = re.compile(r"^[A-Z][A-Za-z0-9_]*$")
-PROPERTY = re.compile(r"^[a-z][a-z0-9_]*$")
 # A uid prefix: one to three capital letters, followed in every uid by the creation day and a
 # daily serial (``graph.records.serials``), so a prefix never runs into the digits after it.
 UID_PREFIX = re.compile(r"^[A-Z]{1,3}$")

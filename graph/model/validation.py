@@ -19,6 +19,7 @@ from typing import Any
 import phonenumbers
 from marshmallow import Schema, ValidationError, fields, validate
 
+from graph.clock import utc_now
 from graph.model.base import NodeModel, Prop, Rel
 
 # Every message a user can get from validation, as translatable templates.
@@ -201,7 +202,7 @@ def parse_when(text: str, zone: dt.tzinfo | None = None) -> dt.datetime:
 def current_minute(now: dt.datetime | None = None) -> dt.datetime:
     """``now`` (default: the current time) as a naive UTC value to the minute: what a
     "now" default holds, since people log times to the minute."""
-    moment = now or dt.datetime.now(dt.UTC)
+    moment = now or utc_now()
     if moment.tzinfo is not None:
         moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
     return moment.replace(second=0, microsecond=0)

@@ -10,13 +10,16 @@ the first ``WITH n`` line. Every value stays a ``$parameter``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
-from graph.model.base import LABEL, PROPERTY, REGISTRY, SYSTEM_PROPS, Meta, Prop, Rel
+from graph.model.base import REGISTRY, SYSTEM_PROPS, Meta, Prop, Rel
+from graph.model.conditions import Condition
 from graph.security.crypto import FieldCipher
 from graph.security.pii import index_name
+from graph.security.scope import VISIBLE_TO
 from graph.store.statements import Statement
+from graph.store.templates import InvalidQuery
 
 # Filter operators. Property operators take a value; relation operators take a uid.
 PROP_OPS = ("eq", "neq", "ct", "sw", "gt", "lt", "in", "empty")
@@ -24,40 +27,9 @@ PROP_OPS = ("eq", "neq", "ct", "sw", "gt", "lt", "in", "empty")
 PII_OPS = ("eq", "empty")
 REL_OPS = ("rel_eq", "rel_empty")
 ORDERABLE_SYSTEM = ("created_at", "updated_at", "uid")
-# Row-level access: "the node is visible to this username" (see graph.security.scope).
-VISIBLE_TO = "visible_to"
 
-_PLACEHOLDERS = {"__Label__": LABEL, "__Target__": LABEL, "__REL__": LABEL, "__prop__": PROPERTY}
 _WHERE = re.compile(r"^WHERE true$", re.MULTILINE)
 _SPLICE = "\nWITH n\n"
-
-
-@dataclass(frozen=True)
-class Condition:
-    """One filter: ``field`` ``op`` ``value`` (field names are checked against the model)."""
-
-    field: str
-    op: str
-    value: Any = None
-
-
-class InvalidQuery(ValueError):
-    """A filter or order names a field or operator the model does not allow."""
-
-
-def render(statement: Statement, **names: str) -> Statement:
-    """Fill a template's placeholders with declared names (each checked against its pattern)."""
-    text = statement.text
-    for placeholder, value in names.items():
-        token = f"__{placeholder}__"
-        pattern = _PLACEHOLDERS[token]
-        if not pattern.match(value):
-            raise InvalidQuery(f"{value!r} is not a valid name for {token}")
-        text = re.sub(rf"\b{token}\b", value, text)
-    leftover = [p for p in _PLACEHOLDERS if re.search(rf"\b{p}\b", text)]
-    if leftover:
-        raise InvalidQuery(f"{statement.name}: placeholders {leftover} not filled")
-    return replace(statement, text=text)
 
 
 def suffix_params(statement: Statement, suffix: str, keep: tuple[str, ...] = ()) -> Statement:

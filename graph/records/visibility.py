@@ -23,11 +23,12 @@ from typing import Any
 from graph.model import nodes  # noqa: F401  (declares the node types in REGISTRY)
 from graph.model.base import REGISTRY, NodeModel
 from graph.model.records import Record, Ref
-from graph.records.filters import Condition, apply_filters, compile_filters, render
-from graph.records.repository import ChangeEntry
+from graph.records.filters import Condition, apply_filters, compile_filters
+from graph.records.history import ChangeEntry
 from graph.security.scope import Scope, scope_conditions
 from graph.store.protocol import GraphStore
 from graph.store.statements import Statement
+from graph.store.templates import render
 
 # What a reader sees in place of a record they may not see, in English and Chinese.
 NOT_VISIBLE = ("Not visible to you", "无权查看")

@@ -7,15 +7,13 @@ character: enough to tell records apart on a call, not enough to contact anyone.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from typing import Any
 
 import phonenumbers
 
-from graph.model.base import NodeModel, Prop
+from graph.model.base import Prop
 from graph.model.records import Record
-from graph.records.repository import ChangeEntry
 
 
 def mask_phone(value: str) -> str:
@@ -63,19 +61,3 @@ def mask_record(record: Record) -> Record:
         if prop.pii:
             setattr(record, prop.name, mask_value(prop, getattr(record, prop.name, None)))
     return record
-
-
-def mask_history(model: type[NodeModel], entries: list[ChangeEntry]) -> list[ChangeEntry]:
-    """History entries of a ``model`` node with personal-data values masked."""
-    masked = []
-    for entry in entries:
-        changes = []
-        for change in entry.changes:
-            prop = model.meta.prop(change.field)
-            if prop is not None and prop.pii:
-                change = dataclasses.replace(
-                    change, old=mask_value(prop, change.old), new=mask_value(prop, change.new)
-                )
-            changes.append(change)
-        masked.append(dataclasses.replace(entry, changes=tuple(changes)))
-    return masked

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from graph.clock import utc_now
 from graph.errors import InvalidValue, NotFound, StaleVersion
 from graph.model import nodes
 from graph.model.nodes import SEGMENT_UID_PREFIX
@@ -32,7 +33,8 @@ from graph.model.records import ISO_DATETIME, Record, record_from_row
 from graph.records.audit_intent import change_entry, intent_of
 from graph.records.events import record_changed
 from graph.records.filters import apply_filters, compile_filters, with_params
-from graph.records.repository import ChangeEntry, NodeRepository, change_entry_of, utc_now
+from graph.records.history import ChangeEntry, change_entry_of
+from graph.records.repository import NodeRepository
 from graph.records.serials import next_uid
 from graph.records.visibility import visible_uids
 from graph.security.pii import open_props

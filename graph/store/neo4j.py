@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -110,8 +109,9 @@ class Neo4jStore:
     def __init__(self, url: GraphURL) -> None:
         self.url = url
         self.cypher: CypherLibrary = library(self.backend)
-        username = url.username or os.environ.get("NEO4J_USERNAME", "neo4j")
-        password = url.password or os.environ.get("NEO4J_PASSWORD", "")
+        # The login comes with the URL (``graph.store.protocol.with_login`` adds the settings').
+        username = url.username or "neo4j"
+        password = url.password or ""
         self.address = address = f"{url.scheme}://{url.host}:{url.port}"
         self.database = url.database or None
         # How long a transaction function retries while the server is unreachable or a

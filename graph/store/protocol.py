@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
@@ -114,6 +113,12 @@ class GraphURL:
         return urlunsplit(parts._replace(netloc=f"{user}:***@{hostport}"))
 
 
+def with_login(url: GraphURL, username: str, password: str) -> GraphURL:
+    """``url`` with the login of the settings (``NEO4J_USERNAME``/``NEO4J_PASSWORD``)
+    where the URL itself carries none."""
+    return replace(url, username=url.username or username, password=url.password or password)
+
+
 def parse_graph_url(raw: str) -> GraphURL:
     """Parse ``GRAPH_URL``; any unsupported scheme is a ``ConfigError`` naming the setting."""
     text = (raw or "").strip()
@@ -173,21 +178,6 @@ def parse_graph_url(raw: str) -> GraphURL:
         f"GRAPH_URL {text!r} is not supported: use embedded:, falkordb://host:port/graph, "
         "neo4j://host:7687, neo4j+s://host or bolt://host:7687"
     )
-
-
-def open_store(url: GraphURL, *, socket_path: Path | None = None) -> GraphStore:
-    """Connect to the engine ``url`` names; ``socket_path`` serves ``embedded:`` URLs."""
-    if url.backend == "neo4j":
-        from graph.store.neo4j import Neo4jStore
-
-        return Neo4jStore(url)
-    from graph.store.falkordb import FalkorDBStore
-
-    if url.embedded:
-        if socket_path is None:
-            raise ConfigError("embedded: GRAPH_URL needs the embedded server's socket")
-        return FalkorDBStore(url, socket_path=str(socket_path))
-    return FalkorDBStore(url, socket_path=url.socket_path)
 
 
 def iter_rows(header: list[str], records: list[list[Any]]) -> Iterator[Row]:

@@ -12,31 +12,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, current_app, flash, g, redirect, request, url_for
+from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi, safe
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from marshmallow import Schema, fields
 from wtforms import ValidationError
 
-from app.jobs import queue
 from graph.analytics.attribution import (
     DEFAULT_DECAY,
     DEFAULT_DEPTH,
     ChannelAttribution,
     channel_attribution,
 )
+from graph.analytics.referrers import DEFAULT_LIMIT, top_referrers
 from graph.errors import InvalidValue, QueryTimeout, StoreUnavailable
 from graph.jobs import progress
 from graph.jobs.catalog import ANALYTICS_REFRESH, spec
-from graph.store.protocol import GraphStore
 from views.errors import UNAVAILABLE
 from views.guard import guard
 from views.jobs import job_dict
 from views.labels import bilingual, localized
+from views.scope import current_jobs, current_store
 
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 500
 ANALYSIS = ("Analysis", bilingual("Analysis", "分析"))
 REFRESH_STARTED = bilingual(
     "Analytics refresh started as a background job: its progress shows below.",
@@ -128,10 +126,6 @@ TopReferrerSchema = Schema.from_dict(
 )
 
 
-def _store() -> GraphStore:
-    return current_app.extensions["graph_store"]
-
-
 def as_dict(item: ChannelAttribution) -> dict[str, Any]:
     """A channel's attribution as the API returns it."""
     return {
@@ -146,15 +140,6 @@ def as_dict(item: ChannelAttribution) -> dict[str, Any]:
         "total_revenue": item.total_revenue,
         "by_hop": [{"hops": h, "customers": n, "revenue": r} for h, (n, r) in item.by_hop.items()],
     }
-
-
-def top_referrers(store: GraphStore, limit: object) -> list[dict[str, Any]]:
-    """The top ``limit`` referrers (1..MAX_LIMIT) as plain rows."""
-    if isinstance(limit, str) and limit.strip().isdigit():
-        limit = int(limit)
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
-        raise InvalidValue(f"limit must be a whole number from 1 to {MAX_LIMIT}")
-    return store.read("customer_list_top_referrers", limit=limit)
 
 
 def chart_bars(items: list[ChannelAttribution]) -> list[dict[str, Any]]:
@@ -185,7 +170,7 @@ class AnalyticsView(BaseView):
         live = request.args.get("live") == "1"
         error = None
         try:
-            items = channel_attribution(_store(), decay=decay, max_depth=depth, live=live)
+            items = channel_attribution(current_store(), decay=decay, max_depth=depth, live=live)
         except InvalidValue as exc:
             error, items = str(exc), []
             decay, depth = DEFAULT_DECAY, DEFAULT_DEPTH
@@ -206,14 +191,14 @@ class AnalyticsView(BaseView):
     @guard("top_referrers", all_rows=True)
     def top_referrers(self) -> Any:
         try:
-            rows = top_referrers(_store(), request.args.get("limit", DEFAULT_LIMIT))
+            rows = top_referrers(current_store(), request.args.get("limit", DEFAULT_LIMIT))
         except InvalidValue:
             abort(400)
         can_refresh = self.appbuilder.sm.has_access("can_refresh", self.class_permission_name)
         job = None
         if can_refresh:
             key = spec(ANALYTICS_REFRESH).key({})
-            running = progress.active_with_key(queue(current_app).engine, key)
+            running = progress.active_with_key(current_jobs().engine, key)
             job = job_dict(running) if running is not None else None
         return self.render_template(
             "graphcrm/analytics_top_referrers.html",
@@ -236,7 +221,7 @@ class AnalyticsView(BaseView):
         except ValidationError as exc:
             raise CSRFError(str(exc)) from exc
         user = getattr(g, "user", None)
-        _, created = queue(current_app).start(
+        _, created = current_jobs().start(
             ANALYTICS_REFRESH, started_by=getattr(user, "username", None)
         )
         flash(str(REFRESH_STARTED if created else REFRESH_RUNNING), "info")
@@ -314,7 +299,7 @@ class AnalyticsApi(BaseApi):
         """
         try:
             items = channel_attribution(
-                _store(),
+                current_store(),
                 decay=request.args.get("decay", DEFAULT_DECAY),
                 max_depth=request.args.get("depth", DEFAULT_DEPTH),
                 live=request.args.get("live", "").lower() in ("1", "true"),
@@ -370,7 +355,7 @@ class AnalyticsApi(BaseApi):
               $ref: '#/components/responses/403'
         """
         try:
-            rows = top_referrers(_store(), request.args.get("limit", DEFAULT_LIMIT))
+            rows = top_referrers(current_store(), request.args.get("limit", DEFAULT_LIMIT))
         except InvalidValue as exc:
             return self.response_400(message=str(exc))
         except (StoreUnavailable, QueryTimeout):

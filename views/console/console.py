@@ -7,7 +7,8 @@ limited to their team's customers are refused whatever role grants the permissio
 Queries run through ``graph.console.console`` (engine-enforced read-only, time limit, row cap,
 personal data masked without the personal-data permission). Every run
 and export is audited through the ``graph.records.events.console_query_ran`` signal (``app.audit``
-records it) and added to the user's history (``app.console_queries``, in the SQL store).
+records it) and added to the user's history (``views.console.saved``, kept in the SQL
+store by the app).
 """
 
 from __future__ import annotations
@@ -25,9 +26,6 @@ from flask_appbuilder.api import BaseApi, safe
 from flask_babel import gettext
 from marshmallow import Schema, fields
 
-from app import console_queries
-from app.audit import current_username
-from app.console_gate import ConsoleBusy, current_gate
 from graph.console import console
 from graph.console.console import ConsoleResult
 from graph.errors import (
@@ -42,11 +40,13 @@ from graph.errors import (
 from graph.io.csv_writer import Column, export_filename
 from graph.model.base import REGISTRY, SYSTEM_PROPS
 from graph.records.events import console_query_ran
+from views.console import saved as queries
+from views.console.gate import ConsoleBusy, current_gate
 from views.crud.downloads import csv_download
 from views.errors import UNAVAILABLE
 from views.guard import guard
 from views.labels import bilingual, localized
-from views.scope import current_scope
+from views.scope import current_actor, current_cipher, current_scope, current_store
 from views.texts import CONSOLE_OUTCOMES as OUTCOMES
 
 MAX_QUERY_IN_AUDIT = 600  # characters of query text kept in an audit event
@@ -224,7 +224,7 @@ class ConsoleView(BaseView):
     @expose("/")
     @guard("access", all_rows=True)
     def index(self) -> Any:
-        store = current_app.extensions["graph_store"]
+        store = current_store()
         return self.render_template(
             "graphcrm/console.html",
             # A starter's description is its statement's header, translated by the catalogue.
@@ -260,8 +260,8 @@ def _audit(action: str, query: str, params: Any, outcome: str, **facts: Any) -> 
         **facts,
     }
     console_query_ran.send(action, detail=detail)
-    console_queries.record_run(
-        current_username(),
+    queries.saved_queries().record_run(
+        current_actor(),
         query,
         params,
         outcome,
@@ -286,8 +286,8 @@ def _console_route(action: str) -> Callable[[Callable[..., Response]], Callable[
             config = current_app.config
             timeout_ms = config["GRAPHCRM_CONSOLE_TIMEOUT_MS"]
             scope = current_scope()
-            store = current_app.extensions["graph_store"]
-            cipher = current_app.extensions.get("field_cipher")
+            store = current_store()
+            cipher = current_cipher()
             row_cap = config["GRAPHCRM_CONSOLE_ROW_CAP"]
             try:
                 checked = console.parse_params(params)
@@ -463,17 +463,17 @@ class ConsoleApi(BaseApi):
         rows = (dict(zip(result.columns, row, strict=True)) for row in result.rows)
         return csv_download(columns, rows, export_filename("console-result"))
 
-    # -- saved queries and history (SQL security store, see app.console_queries) ----------
+    # -- saved queries and history (SQL security store, see views.console.saved) ----------
 
     def _saved_change(self, change: Callable[[], Any], status: int = 200) -> Response:
         """Run a change of a saved query; its errors as 404, 403 or 422 (field map)."""
         try:
             saved = change()
-        except console_queries.NotFound:
+        except queries.NotFound:
             return self.response_404()
-        except console_queries.Forbidden:
+        except queries.Forbidden:
             return self.response(403, message=str(bilingual(*NOT_YOURS)), error="not_owner")
-        except console_queries.Invalid as exc:
+        except queries.Invalid as exc:
             return self.response_422(message=exc.errors)  # type: ignore[arg-type]
         if saved is None:
             return self.response(200, message="deleted")
@@ -504,8 +504,8 @@ class ConsoleApi(BaseApi):
             403:
               $ref: '#/components/responses/403'
         """
-        user = current_username() or ""
-        return self.response(200, result=[asdict(q) for q in console_queries.visible(user)])
+        user = current_actor() or ""
+        return self.response(200, result=[asdict(q) for q in queries.saved_queries().visible(user)])
 
     @expose("/saved", methods=["POST"])
     @guard("saved", all_rows=True)
@@ -547,8 +547,8 @@ class ConsoleApi(BaseApi):
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             return self.response_400(message="send a JSON object")
-        user = current_username() or ""
-        return self._saved_change(lambda: console_queries.save(user, body), status=201)
+        user = current_actor() or ""
+        return self._saved_change(lambda: queries.saved_queries().save(user, body), status=201)
 
     @expose("/saved/<int:pk>", methods=["PUT"])
     @guard("saved", all_rows=True)
@@ -597,8 +597,8 @@ class ConsoleApi(BaseApi):
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             return self.response_400(message="send a JSON object")
-        user = current_username() or ""
-        return self._saved_change(lambda: console_queries.update(user, pk, body))
+        user = current_actor() or ""
+        return self._saved_change(lambda: queries.saved_queries().update(user, pk, body))
 
     @expose("/saved/<int:pk>", methods=["DELETE"])
     @guard("saved", all_rows=True)
@@ -632,8 +632,8 @@ class ConsoleApi(BaseApi):
             404:
               $ref: '#/components/responses/404'
         """
-        user = current_username() or ""
-        return self._saved_change(lambda: console_queries.remove(user, pk))
+        user = current_actor() or ""
+        return self._saved_change(lambda: queries.saved_queries().remove(user, pk))
 
     @expose("/history", methods=["GET"])
     @guard("history", all_rows=True)
@@ -662,8 +662,8 @@ class ConsoleApi(BaseApi):
             403:
               $ref: '#/components/responses/403'
         """
-        user = current_username() or ""
-        return self.response(200, result=[asdict(r) for r in console_queries.history(user)])
+        user = current_actor() or ""
+        return self.response(200, result=[asdict(r) for r in queries.saved_queries().history(user)])
 
 
 ANALYSIS = ("Analysis", bilingual("Analysis", "分析"))

@@ -5,14 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from flask import current_app
-
 from graph.model import nodes
 from graph.records.customer_360 import TimelineEntry, customer_360
 from views.crud.model_views import GraphModelView, model_view
 from views.display import format_amount
 from views.labels import bilingual, choice_label
-from views.scope import current_scope, not_visible
+from views.scope import current_cipher, current_scope, current_store, not_visible
 
 # The timeline's detail column holds a stored choice for these kinds: shown as its label.
 TIMELINE_CHOICES = {
@@ -30,12 +28,12 @@ class _CustomerBase(GraphModelView):
     show_template = "graphcrm/customer_show.html"
 
     def show_context(self, item: Any) -> dict[str, Any]:
-        store = current_app.extensions["graph_store"]
+        store = current_store()
         c360 = customer_360(
             store,
             item.uid,
             current_scope(),
-            cipher=current_app.extensions["field_cipher"],
+            cipher=current_cipher(),
             placeholder=not_visible(),
         )
         self.datamodel.present(c360.contacts)

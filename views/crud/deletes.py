@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from flask import current_app
 
-from app.roles import CASCADE_PERMISSION
 from graph.errors import HasDependants
 from graph.model.base import model_for
 from views.labels import bilingual, is_chinese
+
+# Deleting a record together with the records that need it (follow-ups, orders, tickets of
+# a customer; graph/model/nodes.py on_target_delete="cascade"): Admin's alone (app.scope
+# grants it to Admin at start).
+CASCADE_PERMISSION = ("can_delete_with_dependants", "Records")
 
 ASK = bilingual("Delete {what} “{title}”?", "删除{what}“{title}”？")
 ASK_WITH = bilingual(

@@ -27,12 +27,14 @@ from wtforms import (
 from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
+from graph.clock import utc_now
 from graph.model.base import NodeModel, Prop, Rel, model_for
 from graph.model.records import Ref
 from graph.model.validation import current_minute, field_for, parse_when
 from views import display
 from views.crud.interface import GraphInterface
 from views.labels import bilingual, translate_message
+from views.scope import current_repository
 
 PICK_WHEN = bilingual("Pick date and time", "选择日期和时间")
 PICK_DATE = bilingual("Pick a date", "选择日期")
@@ -110,7 +112,7 @@ class WhenInput:
         )
         zone = ""
         if not field.date_only:
-            label = display.zone_label(dt.datetime.now(display.business_zone()))
+            label = display.zone_label(utc_now().astimezone(display.business_zone()))
             zone = f'<span class="input-group-addon graphcrm-when-zone">{escape(label)}</span>'
         return Markup(
             f'<div class="input-group graphcrm-when">{text}'
@@ -202,7 +204,7 @@ class RelationField(Field):
         missing = [uid for uid in uids if uid not in known and isinstance(uid, str)]
         if missing:
             model = model_for(self.target)
-            repository = current_app.extensions["graph_repositories"](model)
+            repository = current_repository(model)
             titles = repository.titles(missing, GraphInterface(model).conditions())
             known.update({uid: Ref(self.target, uid, title) for uid, title in titles.items()})
         return [known.get(uid, Ref(self.target, str(uid), str(uid))) for uid in uids]

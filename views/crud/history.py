@@ -7,14 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
-
 from graph.model.base import NodeModel, model_for
-from graph.records.repository import ChangeEntry
+from graph.records.history import ChangeEntry
 from graph.security.scope import scope_conditions
 from views import display
 from views.crud.interface import GraphInterface
 from views.labels import choice_label
+from views.scope import current_repository
 
 NOTHING = "—"
 SEPARATOR = ", "  # how a history entry joins the titles of a many-valued relation
@@ -94,6 +93,6 @@ def _titles_of_uids(
     found = {}
     for label, tokens in wanted.items():
         target = model_for(label)
-        repository = current_app.extensions["graph_repositories"](target)
+        repository = current_repository(target)
         found[label] = repository.titles(sorted(tokens), scope_conditions(target, scope))
     return found

@@ -22,14 +22,15 @@ from graph.model.base import NodeModel, Prop, model_for
 from graph.model.records import Record
 from graph.records.events import personal_data_searched
 from graph.records.filters import ORDERABLE_SYSTEM, Condition, InvalidQuery, orderable
-from graph.records.repository import ChangeEntry, NodeRepository
+from graph.records.history import ChangeEntry, mask_history
+from graph.records.repository import NodeRepository
 from graph.records.visibility import hidden_links, hide_in_history, hide_related
-from graph.security.masking import mask_history, mask_record, mask_value
+from graph.security.masking import mask_record, mask_value
 from graph.security.scope import Scope, scope_conditions
 from views.crud import filters as graph_filters
 from views.crud.filters import GraphFilterConverter, GraphFilters, conditions_of
 from views.display import Money
-from views.scope import current_scope, not_visible
+from views.scope import current_repository, current_scope, not_visible
 
 
 class GraphInterface(BaseInterface):
@@ -52,7 +53,7 @@ class GraphInterface(BaseInterface):
     @property
     def repository(self) -> NodeRepository:
         """The repository for this node type, on the current app's store."""
-        return current_app.extensions["graph_repositories"](self.model)
+        return current_repository(self.model)
 
     def scope(self) -> Scope:
         """Whose eyes this request is for (set by the app's security; nobody's otherwise)."""
@@ -128,9 +129,7 @@ class GraphInterface(BaseInterface):
     ) -> tuple[int, list[Record]]:
         if order_column and order_column not in self.get_order_columns_list():
             raise InvalidOrderByColumnFABException(f"Invalid order by column: {order_column}")
-        size = (
-            int(page_size) if page_size else int(current_app.config.get("GRAPHCRM_MAX_ROWS", 1000))
-        )
+        size = int(page_size) if page_size else int(current_app.config["GRAPHCRM_MAX_ROWS"])
         skip = int(page or 0) * size
         try:
             total, records = self.repository.list(
@@ -197,7 +196,7 @@ class GraphInterface(BaseInterface):
                 continue
             chosen = values[rel.name]
             items = chosen if isinstance(chosen, list) else [chosen] if chosen else []
-            repository = current_app.extensions["graph_repositories"](target)
+            repository = current_repository(target)
             for item in items:
                 if getattr(item, "hidden", False):
                     continue  # a placeholder: the edit keeps the link as stored
@@ -210,7 +209,7 @@ class GraphInterface(BaseInterface):
         scope = self.scope()
         if not scope.team_only or self.meta.rel("owner") is None or values.get("owner"):
             return
-        users = current_app.extensions["graph_repositories"](model_for("User"))
+        users = current_repository(model_for("User"))
         found = users.page([Condition("username", "eq", scope.username)], limit=1)
         if found:
             values["owner"] = found[0].ref()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, current_app, request, url_for
+from flask import Response, abort, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi, safe
 from flask_appbuilder.security.decorators import permission_name, protect
@@ -25,7 +25,7 @@ from graph.model.base import REGISTRY
 from graph.segments.segments import list_segments
 from views.guard import guard
 from views.labels import bilingual, localized
-from views.scope import current_scope
+from views.scope import current_scope, current_store
 
 # The node types a reader starts from in the picker (any declared type works by URL).
 PICKER_LABELS = ("Customer", "Tag", "Channel", SEGMENT)
@@ -149,7 +149,7 @@ class NetworkView(BaseView):
     def explore(self) -> Any:
         start = _parse_start(request.args.get("start"))
         graph: dict[str, Any] | None = None
-        store = current_app.extensions["graph_store"]
+        store = current_store()
         if start is not None:
             try:
                 graph = neighbours(store, start[0], start[1], current_scope())
@@ -247,7 +247,7 @@ class NetworkApi(BaseApi):
             types = parse_types(request.args.get("types"))
         except InvalidValue:
             return self.response_400(message=_bad_types())
-        store = current_app.extensions["graph_store"]
+        store = current_store()
         try:
             graph = neighbours(store, label, uid, current_scope(), types)
         except NotFound:

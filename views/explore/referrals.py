@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, current_app, request, url_for
+from flask import Response, abort, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi, safe
 from flask_appbuilder.security.decorators import permission_name, protect
@@ -28,7 +28,7 @@ from graph.explore.referrals import (
 from graph.model.nodes import STAGES
 from views.guard import guard
 from views.labels import bilingual, choice_label, localized
-from views.scope import current_scope
+from views.scope import current_scope, current_store
 
 # Texts of the page and its script, in the request's language.
 PAGE_LABELS = {
@@ -135,7 +135,7 @@ class ReferralView(BaseView):
             depth = parse_depth(request.args.get("depth"))
         except InvalidValue:
             depth = DEFAULT_DEPTH
-        store, scope = current_app.extensions["graph_store"], current_scope()
+        store, scope = current_store(), current_scope()
         try:
             chain = upstream_chain(store, uid, scope)
             tree = downstream_tree(store, uid, depth, scope=scope)
@@ -206,7 +206,7 @@ class ReferralApi(BaseApi):
             404:
               $ref: '#/components/responses/404'
         """
-        store = current_app.extensions["graph_store"]
+        store = current_store()
         try:
             chain = upstream_chain(store, uid, current_scope())
         except NotFound:
@@ -260,7 +260,7 @@ class ReferralApi(BaseApi):
             depth = parse_depth(request.args.get("depth"))
         except InvalidValue:
             return self.response_400(message=str(BAD_DEPTH))
-        store = current_app.extensions["graph_store"]
+        store = current_store()
         try:
             tree = downstream_tree(store, uid, depth, scope=current_scope())
         except NotFound:

@@ -14,20 +14,18 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from flask import Response, abort, current_app, redirect, request, url_for
+from flask import Response, abort, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_wtf.csrf import generate_csrf
 from marshmallow import Schema, fields
 
-from app.audit import current_username
-from app.audit import record as audit
-from app.graph_store import business_timezone
 from graph.errors import NotFound, StaleVersion
 from graph.io.csv_writer import export_filename
 from graph.model import nodes
 from graph.model.records import Record
+from graph.records.repository import NodeRepository
 from graph.security.masking import mask_record
 from graph.security.scope import Scope
 from graph.segments.segments import (
@@ -57,7 +55,15 @@ from views.crud.history import NOTHING, ShownChange, ShownEntry
 from views.crud.interface import GraphInterface
 from views.guard import guard
 from views.labels import bilingual, choice_label, is_chinese, localized, model_labels
-from views.scope import current_scope, not_visible
+from views.scope import (
+    audit,
+    business_timezone,
+    current_actor,
+    current_repository,
+    current_scope,
+    current_store,
+    not_visible,
+)
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 200
@@ -236,21 +242,13 @@ ExplanationSchema = Schema.from_dict(
 )
 
 
-def _store() -> Any:
-    return current_app.extensions["graph_store"]
-
-
-def _timezone() -> Any:
-    return business_timezone(current_app)
-
-
-def _customers() -> Any:
-    return current_app.extensions["graph_repositories"](nodes.Customer)
+def _customers() -> NodeRepository:
+    return current_repository(nodes.Customer)
 
 
 def _actor() -> str:
     """The signed-in user (session or JWT) as recorded on a segment."""
-    return current_username() or ""
+    return current_actor() or ""
 
 
 def _message(error: InvalidRule) -> str:
@@ -351,7 +349,7 @@ def _version(value: Any) -> int | None:
 def _history_as_seen(uid: str, scope: Scope) -> list[Any]:
     """The segment's history with every rule naming a record the reader may not see
     hidden (rules as JSON text, as stored)."""
-    store = _store()
+    store = current_store()
 
     def seen(field: str, value: Any) -> Any:
         if field != "rules" or value is None:
@@ -400,7 +398,7 @@ class SegmentView(BaseView):
 
     def _segment(self, uid: str) -> Segment:
         try:
-            return get_segment(_store(), uid)
+            return get_segment(current_store(), uid)
         except NotFound:
             abort(404)
 
@@ -409,7 +407,7 @@ class SegmentView(BaseView):
     def list(self) -> Any:
         return self.render_template(
             "graphcrm/segment_list.html",
-            segments=list_segments(_store()),
+            segments=list_segments(current_store()),
             labels=localized(LABELS),
             can_add=self._can("can_add"),
         )
@@ -444,14 +442,14 @@ class SegmentView(BaseView):
             actor = _actor()
             if segment is None:
                 segment = create_segment(
-                    _store(), name, description, rules, actor, timezone=_timezone()
+                    current_store(), name, description, rules, actor, timezone=business_timezone()
                 )
             else:
                 version = _version(request.form.get("version"))
                 if version is None:
                     return self._form(segment, str(VERSION_REQUIRED), 400)
                 segment = update_segment(
-                    _store(), segment.uid, version, name, description, rules, actor
+                    current_store(), segment.uid, version, name, description, rules, actor
                 )
         except InvalidRule as exc:
             return self._form(segment, _message(exc), 400)
@@ -475,7 +473,7 @@ class SegmentView(BaseView):
     @guard("delete")
     def delete(self, uid: str) -> Any:
         try:
-            delete_segment(_store(), uid, _actor())
+            delete_segment(current_store(), uid, _actor())
         except NotFound:
             abort(404)
         return redirect(url_for("SegmentView.list"))
@@ -485,14 +483,14 @@ class SegmentView(BaseView):
     def show(self, uid: str) -> Any:
         segment, scope = self._segment(uid), current_scope()
         page, size = _page_args()
-        total = count_members(_store(), segment, scope)
+        total = count_members(current_store(), segment, scope)
         records = member_page(_customers(), segment, scope, page * size, size)
         labels = localized(LABELS)
         return self.render_template(
             "graphcrm/segment_show.html",
             segment=segment,
             rules=json.dumps(
-                [r.as_dict() for r in rules_as_seen(_store(), segment.rules, scope)],
+                [r.as_dict() for r in rules_as_seen(current_store(), segment.rules, scope)],
                 ensure_ascii=False,
                 indent=1,
             ),
@@ -516,8 +514,8 @@ class SegmentView(BaseView):
     @guard("export")
     def export(self, uid: str) -> Any:
         segment, scope = self._segment(uid), current_scope()
-        repository = _customers()
-        total = count_members(_store(), segment, scope)
+        customers = _customers()
+        total = count_members(current_store(), segment, scope)
         audit(
             "export",
             target=f"Segment:{uid}",
@@ -526,7 +524,7 @@ class SegmentView(BaseView):
 
         def members() -> Iterator[dict[str, Any]]:
             for skip in range(0, total, EXPORT_CHUNK):
-                for record in member_page(repository, segment, scope, skip, EXPORT_CHUNK):
+                for record in member_page(customers, segment, scope, skip, EXPORT_CHUNK):
                     yield _member(record, scope)
 
         columns = model_columns(nodes.Customer, (*CSV_COLUMNS, "owner", "channel"))
@@ -545,7 +543,7 @@ class SegmentView(BaseView):
                 "data": {"id": record.uid, "label": record.name, "kind": "member",
                          "url": url_for("CustomerView.show", pk=record.uid)}}  # fmt: skip
         edges = []
-        for row in member_neighbours(_store(), [r.uid or "" for r in records], scope):
+        for row in member_neighbours(current_store(), [r.uid or "" for r in records], scope):
             if row["uid"] not in elements:
                 if len(elements) >= MAX_GRAPH:
                     continue
@@ -565,7 +563,7 @@ class SegmentView(BaseView):
     def explain(self, uid: str, customer: str) -> Any:
         segment = self._segment(uid)
         try:
-            found = explain(_store(), segment, customer, current_scope())
+            found = explain(current_store(), segment, customer, current_scope())
         except NotFound:
             abort(404)
         words = localized(EVIDENCE)
@@ -592,8 +590,8 @@ def _picked_titles(values: dict[str, Any]) -> dict[str, str]:
     for model, uids in picked.items():
         wanted = [uid for uid in uids if uid and isinstance(uid, str)]
         if wanted:
-            repository = current_app.extensions["graph_repositories"](model)
-            titles.update(repository.titles(wanted, GraphInterface(model).conditions()))
+            found = current_repository(model).titles(wanted, GraphInterface(model).conditions())
+            titles.update(found)
     return titles
 
 
@@ -655,7 +653,7 @@ class SegmentApi(BaseApi):
             401:
               $ref: '#/components/responses/401'
         """
-        store, scope = _store(), current_scope()
+        store, scope = current_store(), current_scope()
         segments = list_segments(store)
         return self.response(
             200, result=[segment_as_seen(store, s, scope).as_dict() for s in segments]
@@ -700,7 +698,9 @@ class SegmentApi(BaseApi):
         if isinstance(body, Response):
             return body
         name, description, rules = body
-        segment = create_segment(_store(), name, description, rules, _actor(), timezone=_timezone())
+        segment = create_segment(
+            current_store(), name, description, rules, _actor(), timezone=business_timezone()
+        )
         return self.response(201, result=segment.as_dict())
 
     @expose("/<uid>", methods=["GET"])
@@ -730,7 +730,9 @@ class SegmentApi(BaseApi):
               $ref: '#/components/responses/404'
         """
         try:
-            segment = segment_as_seen(_store(), get_segment(_store(), uid), current_scope())
+            segment = segment_as_seen(
+                current_store(), get_segment(current_store(), uid), current_scope()
+            )
             return self.response(200, result=segment.as_dict())
         except NotFound:
             return self.response_404()
@@ -781,11 +783,13 @@ class SegmentApi(BaseApi):
         if isinstance(version, bool) or not isinstance(version, int):
             return self.response(422, message=str(VERSION_REQUIRED))
         try:
-            segment = update_segment(_store(), uid, version, name, description, rules, _actor())
+            segment = update_segment(
+                current_store(), uid, version, name, description, rules, _actor()
+            )
         except NotFound:
             return self.response_404()
         except StaleVersion:
-            current = get_segment(_store(), uid)
+            current = get_segment(current_store(), uid)
             return self.response(409, message=str(STALE), version=current.version)
         return self.response(200, result=segment.as_dict())
 
@@ -809,7 +813,7 @@ class SegmentApi(BaseApi):
               $ref: '#/components/responses/404'
         """
         try:
-            delete_segment(_store(), uid, _actor())
+            delete_segment(current_store(), uid, _actor())
         except NotFound:
             return self.response_404()
         return self.response(200, message="OK")
@@ -846,7 +850,7 @@ class SegmentApi(BaseApi):
               $ref: '#/components/responses/404'
         """
         try:
-            get_segment(_store(), uid)
+            get_segment(current_store(), uid)
         except NotFound:
             return self.response_404()
         entries = _history_as_seen(uid, current_scope())
@@ -896,12 +900,12 @@ class SegmentApi(BaseApi):
               $ref: '#/components/responses/404'
         """
         try:
-            segment = get_segment(_store(), uid)
+            segment = get_segment(current_store(), uid)
         except NotFound:
             return self.response_404()
         scope = current_scope()
         page, size = _page_args()
-        total = count_members(_store(), segment, scope)
+        total = count_members(current_store(), segment, scope)
         records = member_page(_customers(), segment, scope, page * size, size)
         return self.response(200, count=total, result=[_member(r, scope) for r in records])
 
@@ -936,8 +940,8 @@ class SegmentApi(BaseApi):
               $ref: '#/components/responses/404'
         """
         try:
-            segment = get_segment(_store(), uid)
-            found = explain(_store(), segment, customer, current_scope())
+            segment = get_segment(current_store(), uid)
+            found = explain(current_store(), segment, customer, current_scope())
         except NotFound:
             return self.response_404()
         return self.response(200, result=found.as_dict())
