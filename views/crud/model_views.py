@@ -307,9 +307,12 @@ class GraphModelView(ModelView):
 
 
 def model_view(
-    model: type[NodeModel], base: type[GraphModelView] = GraphModelView
+    model: type[NodeModel],
+    list_columns: tuple[str, ...] = (),
+    base: type[GraphModelView] = GraphModelView,
 ) -> type[GraphModelView]:
-    """Build the ModelView class of a node type from its declaration."""
+    """Build the ModelView class of a node type from its declaration; ``list_columns``
+    overrides the declaration's listed fields (``views.admin_registry.NodeAdmin``)."""
     meta = model.meta
     editable_rels = [r for r in meta.rels if r.editable]
     form_fields = {p.name: fields.prop_field(model, p) for p in meta.props if p.editable}
@@ -324,7 +327,7 @@ def model_view(
         else:
             formatters[prop.name] = lambda v, p=prop: display.shown_value(p, v)
     formatters.update(created_at=display.shown_time, updated_at=display.shown_time)
-    listed = [i.name for i in (*meta.props, *meta.rels) if i.listed]
+    listed = list(list_columns) or [i.name for i in (*meta.props, *meta.rels) if i.listed]
     form_columns = list(form_fields)
     attrs = {
         "model": model,
