@@ -19,6 +19,7 @@ from app.console_gate import embedded_threads
 from graph.errors import ConfigError
 from graph.model.base import NodeModel
 from graph.records.repository import NodeRepository
+from graph.records.schema import apply_schema
 from graph.security.crypto import FieldCipher
 from graph.store.embedded import EmbeddedServer
 from graph.store.protocol import GraphStore, open_store, parse_graph_url
@@ -51,7 +52,7 @@ def init_app(app: Flask) -> None:
     store = open_store(url, socket_path=server.socket_path if server else None)
     if not worker:
         store.ping()
-        store.apply_schema()
+        apply_schema(store)
     app.extensions[EXTENSION] = store
     app.extensions["field_cipher"] = cipher
     app.extensions["graph_timezone"] = _zone(app.config["GRAPHCRM_TIMEZONE"])

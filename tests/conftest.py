@@ -17,6 +17,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from graph.records.schema import apply_schema
 from graph.store.embedded import EmbeddedServer
 from graph.store.protocol import GraphStore, GraphURL, open_store, parse_graph_url
 
@@ -77,7 +78,7 @@ def session_store(
     store = open_store(graph_url, socket_path=socket)
     if embedded_server is None:
         refuse_real_data(store, graph_url)
-    store.apply_schema()
+    apply_schema(store)
     yield store
     store.close()
 

@@ -9,14 +9,10 @@ from graph.errors import ConfigError
 from graph.model import nodes
 from graph.model.base import REGISTRY, NodeModel, Prop, Rel, check_registry
 from graph.model.validation import clean_text, key_text, validate_values
+from graph.records.schema import declared_items, expected_items
 from graph.security.pii import index_name
-from graph.store.schema import expected_items
+from graph.store.schema import schema_item
 from graph.store.statements import library
-
-
-class _Schema:
-    def __init__(self, dialect: str) -> None:
-        self.cypher = library(dialect)
 
 
 def test_declaration_errors_name_the_bad_option() -> None:
@@ -50,7 +46,7 @@ def test_uid_prefixes_and_delete_rules_are_checked_at_declaration() -> None:
 
 @pytest.mark.parametrize("dialect", ["falkordb", "neo4j"])
 def test_schema_backs_every_unique_indexed_and_personal_data_property(dialect: str) -> None:
-    items = set(expected_items(_Schema(dialect)))  # type: ignore[arg-type]
+    items = set(expected_items(library(dialect)))
     for model in REGISTRY.values():
         assert ("UNIQUE", model.label, "uid") in items
         for prop in model.meta.props:
@@ -60,6 +56,17 @@ def test_schema_backs_every_unique_indexed_and_personal_data_property(dialect: s
                 assert ("INDEX", model.label, prop.name) in items
             if prop.pii:  # stored encrypted: exact search goes through the blind index
                 assert ("INDEX", model.label, index_name(prop.name)) in items
+
+
+@pytest.mark.parametrize("dialect", ["falkordb", "neo4j"])
+def test_schema_file_holds_only_what_no_declaration_covers(dialect: str) -> None:
+    declared = {(label, prop) for _, label, prop in declared_items()}
+    for statement in library(dialect).schema():
+        item = schema_item(statement.text)
+        assert item is not None, f"{statement.path}:{statement.line}: not a schema item"
+        assert item[1:] not in declared, f"{statement.path}:{statement.line}: declared already"
+    items = expected_items(library(dialect))
+    assert len(items) == len(set(items))
 
 
 def test_every_field_has_english_and_chinese_labels() -> None:

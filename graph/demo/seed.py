@@ -3,9 +3,10 @@
 Each kind of row has its own named statement, ``UNWIND $rows AS row`` plus a ``CREATE``:
 labels and relationship types cannot be parameters, and FalkorDB has no label
 alternatives in ``MATCH``, so REFERRED has one statement per source label. Relationships
-find their ends by the indexed ``uid``; apply the schema first (``store.apply_schema()``)
-or every batch scans whole labels. With a cipher, personal data (phones, e-mails) is
-written encrypted with its blind index, as the repositories write it (``graph.security.pii``).
+find their ends by the indexed ``uid``; apply the schema first
+(``graph.records.schema.apply_schema``) or every batch scans whole labels. With a cipher,
+personal data (phones, e-mails) is written encrypted with its blind index, as the
+repositories write it (``graph.security.pii``).
 """
 
 from __future__ import annotations

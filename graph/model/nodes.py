@@ -91,7 +91,7 @@ class Customer(NodeModel):
         Prop("region", "Region", "地区", max_length=100, listed=True),
         Prop("address", "Address", "地址", kind="text", max_length=500, searchable=False),
         Prop("value_tier", "Value tier", "价值等级", choices=TIERS),
-        Prop("status", "Status", "状态", choices=STATUSES, default="active"),
+        Prop("status", "Status", "状态", choices=STATUSES, default="active", indexed=True),
         Prop("phone", "Phone", "电话", kind="phone", pii=True, listed=True),
         Prop("email", "E-mail", "邮箱", kind="email", pii=True),
         Prop("id_number", "ID / passport number", "证件号码", max_length=64, pii=True),
