@@ -122,3 +122,17 @@ def test_invalid_values_are_reported_per_field() -> None:
 def test_control_characters_are_dropped() -> None:
     data = validate_values(nodes.Customer, {"name": "A\x00B\x07C", "stage": "deal"})
     assert data["name"] == "ABC"
+
+
+def test_every_declared_kind_is_registered_and_drives_storage() -> None:
+    from graph.model.kinds import FIELD_KINDS
+    from graph.model.records import from_graph, to_graph
+
+    kinds = {prop.kind for model in REGISTRY.values() for prop in model.meta.props}
+    assert kinds <= FIELD_KINDS.keys()
+    amount = nodes.Order.meta.prop("amount")
+    satisfaction = nodes.Ticket.meta.prop("satisfaction")
+    at = nodes.Order.meta.prop("at")
+    assert to_graph(amount, "12") == 12.0 and to_graph(satisfaction, "4") == 4
+    assert from_graph(at, "2024-05-20T10:30:00Z").hour == 10
+    assert not FIELD_KINDS["text"].orderable and FIELD_KINDS["phone"].orderable

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from graph.errors import ConfigError
+from graph.model.kinds import FIELD_KINDS, FieldKind
 
 LABEL = re.compile(r"^[A-Z][A-Za-z0-9_]*$")
 PROPERTY = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -22,8 +23,6 @@ UID_PREFIX = re.compile(r"^[A-Z]{1,3}$")
 # What happens to the records whose required relation points at a record being deleted.
 ON_TARGET_DELETE = ("refuse", "cascade")
 
-# Property kinds and what they hold.
-KINDS = ("string", "text", "integer", "float", "boolean", "date", "datetime", "phone", "email")
 # Properties every node has, maintained by the repository, never edited in forms.
 SYSTEM_PROPS = ("uid", "created_at", "updated_at", "version")
 
@@ -65,6 +64,11 @@ class Prop:
     currency: str = ""
     description_en: str = ""
     description_zh: str = ""
+
+    @property
+    def field_kind(self) -> FieldKind:
+        """The registered kind (``graph.model.kinds``) of this property."""
+        return FIELD_KINDS[self.kind]
 
     def choice_values(self) -> tuple[str, ...]:
         """The allowed values, in declaration order."""
@@ -169,8 +173,10 @@ def _build_meta(cls: type[NodeModel], label: str) -> Meta:
             raise ConfigError(f"E005 {where}: field {item.name!r} is declared twice")
         by_name[item.name] = item
     for prop in cls.props:
-        if prop.kind not in KINDS:
-            raise ConfigError(f"E006 {where}.{prop.name}: kind {prop.kind!r} not in {KINDS}")
+        if prop.kind not in FIELD_KINDS:
+            raise ConfigError(
+                f"E006 {where}.{prop.name}: kind {prop.kind!r} not in {tuple(FIELD_KINDS)}"
+            )
         if prop.pii and (prop.unique or prop.indexed or prop.name == cls.title):
             # Stored encrypted (graph.security.pii): only its blind index can be matched or indexed,
             # and a title is shown unmasked in every select and relation.
