@@ -184,7 +184,7 @@ def _build_meta(cls: type[NodeModel], label: str) -> Meta:
                 f"E014 {where}.{prop.name}: personal data (pii=True) cannot be unique, "
                 "indexed or the title"
             )
-        if prop.default_now and prop.kind not in ("date", "datetime"):
+        if prop.default_now and not prop.field_kind.moment:
             raise ConfigError(f"E016 {where}.{prop.name}: default_now needs kind date or datetime")
         if prop.pii and f"{prop.name}_bidx" in by_name:
             raise ConfigError(f"E015 {where}.{prop.name}_bidx is reserved for a blind index")
