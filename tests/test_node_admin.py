@@ -128,6 +128,20 @@ def test_declared_type_gets_its_uid_constraint_and_indexes(
     assert ("UNIQUE", "Gadget", "uid") in report.actual
 
 
+def test_explorer_document_of_each_app_names_the_types_declared_for_it(
+    gadget_app: Flask, session_app: Flask
+) -> None:
+    def start_enum(application: Flask) -> list[str]:
+        client = application.test_client()
+        spec = client.get("/api/v1/_openapi", headers=bearer(client)).json
+        path = spec["paths"]["/api/v1/network/{label}/{uid}/neighbours"]["get"]
+        label = next(p for p in path["parameters"] if p["name"] == "label")
+        return label["schema"]["enum"]
+
+    assert "Gadget" in start_enum(gadget_app)
+    assert "Gadget" not in start_enum(session_app) and "Customer" in start_enum(session_app)
+
+
 def test_a_declared_type_without_an_admin_entry_is_refused(gadget_app: Flask) -> None:
     class Orphan(NodeModel):
         en, zh = "Orphan", "孤儿"

@@ -278,12 +278,20 @@ class NetworkApi(BaseApi):
 
 
 def register(appbuilder: Any) -> None:
-    """Add the explorer page (menu Analysis) and its API (its OpenAPI enums naming the node
-    and relationship types declared now)."""
-    NetworkApi.openapi_spec_component_schemas = network_schemas()
-    NetworkApi.openapi_spec_methods = {
-        "neighbours": {"get": {"parameters": _neighbours_parameters()}}
-    }
+    """Add the explorer page (menu Analysis) and its API, its OpenAPI enums naming the node
+    and relationship types declared now. The API is a subclass made for this app (same
+    name, so same endpoint and permissions): another app built later with other types
+    does not change this one's document."""
+    api = type(
+        NetworkApi.__name__,
+        (NetworkApi,),
+        {
+            "openapi_spec_component_schemas": network_schemas(),
+            "openapi_spec_methods": {
+                "neighbours": {"get": {"parameters": _neighbours_parameters()}}
+            },
+        },
+    )
     appbuilder.add_view(
         NetworkView,
         "Network explorer",
@@ -293,4 +301,4 @@ def register(appbuilder: Any) -> None:
         category="Analysis",
         category_label=bilingual("Analysis", "分析"),
     )
-    appbuilder.add_api(NetworkApi)
+    appbuilder.add_api(api)
