@@ -44,6 +44,21 @@ def test_uid_prefixes_and_delete_rules_are_checked_at_declaration() -> None:
     assert len(set(prefixes)) == len(prefixes) and nodes.SEGMENT_UID_PREFIX not in prefixes
 
 
+def test_a_relationship_type_is_named_alike_by_every_relation_of_it() -> None:
+    from graph.explore.network import relationship_names, relationship_types
+
+    names = relationship_names()
+    assert names["REFERRED"] == ("Referred", "推荐") and names.keys() == set(relationship_types())
+    other = Rel("c", "C", "C", type="PLACED", type_en="Bought", type_zh="买", target="Customer")
+    type("Odd", (NodeModel,), {"props": (Prop("name", "N", "名"),), "uid_prefix": "OD",
+                               "rels": (other,)})  # fmt: skip
+    try:
+        with pytest.raises(ConfigError, match="E020"):
+            check_registry()
+    finally:
+        REGISTRY.pop("Odd", None)
+
+
 @pytest.mark.parametrize("dialect", ["falkordb", "neo4j"])
 def test_schema_backs_every_unique_indexed_and_personal_data_property(dialect: str) -> None:
     items = set(expected_items(library(dialect)))

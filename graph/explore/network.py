@@ -38,6 +38,17 @@ def relationship_types() -> tuple[str, ...]:
     return tuple(dict.fromkeys(rel.type for model in REGISTRY.values() for rel in model.meta.rels))
 
 
+def relationship_names() -> dict[str, tuple[str, str]]:
+    """The English and Chinese name of each declared relationship type (``Rel.type_en``,
+    ``Rel.type_zh``), the type itself where no relation names it."""
+    names = {rel_type: (rel_type, rel_type) for rel_type in relationship_types()}
+    for model in REGISTRY.values():
+        for rel in model.meta.rels:
+            if rel.type_en or rel.type_zh:
+                names[rel.type] = (rel.type_en or rel.type, rel.type_zh or rel.type)
+    return names
+
+
 def all_types() -> tuple[str, ...]:
     """The relationship types a reader may ask for: the declared ones and ``MEMBER``."""
     return (*relationship_types(), MEMBER)

@@ -97,6 +97,10 @@ class Rel:
     # at it ("refuse"), or may delete them together with it ("cascade", an admin's choice
     # at delete time). Either way no record is left without its required target.
     on_target_delete: str = "refuse"
+    # The relationship type's own name, as the network explorer labels its edges (declared
+    # on one relation of the type; relations of one type never name it differently).
+    type_en: str = ""
+    type_zh: str = ""
 
 
 @dataclass(frozen=True)
@@ -225,11 +229,13 @@ def _build_meta(cls: type[NodeModel], label: str) -> Meta:
 
 def check_registry(*other_prefixes: str) -> None:
     """Check cross-model references at start-up: every relation targets a declared label,
-    and no two node types (nor the ``other_prefixes`` of undeclared ones) share a uid prefix."""
+    relations of one type name it alike, and no two node types (nor the ``other_prefixes``
+    of undeclared ones) share a uid prefix."""
     prefixes = [model.meta.uid_prefix for model in REGISTRY.values()] + list(other_prefixes)
     shared = sorted({p for p in prefixes if prefixes.count(p) > 1})
     if shared:
         raise ConfigError(f"E019 uid prefixes {shared} are declared by more than one node type")
+    type_names: dict[str, tuple[str, str]] = {}
     for model in REGISTRY.values():
         for rel in model.meta.rels:
             if rel.target not in REGISTRY:
@@ -237,6 +243,13 @@ def check_registry(*other_prefixes: str) -> None:
                     f"E011 {model.label}.{rel.name}: target {rel.target!r} is not a declared "
                     "node type"
                 )
+            if rel.type_en or rel.type_zh:
+                names = type_names.setdefault(rel.type, (rel.type_en, rel.type_zh))
+                if names != (rel.type_en, rel.type_zh):
+                    raise ConfigError(
+                        f"E020 {model.label}.{rel.name}: relationship type {rel.type} is "
+                        f"named {names}, not {(rel.type_en, rel.type_zh)}"
+                    )
 
 
 def check_scope_paths() -> None:

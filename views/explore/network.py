@@ -26,6 +26,7 @@ from graph.explore.network import (
     all_types,
     neighbours,
     parse_types,
+    relationship_names,
     start_labels,
 )
 from graph.model.base import REGISTRY
@@ -54,21 +55,8 @@ PAGE_LABELS = {
     ),
 }
 SEGMENT_NAMES = ("Segment", "客户分群")
-# Relationship types in the two languages (MEMBER: a segment's members, computed).
-TYPE_LABELS = {
-    "REPORTS_TO": ("Reports to", "汇报给"),
-    "PART_OF": ("Part of", "隶属于"),
-    "OWNS": ("Owns", "负责"),
-    "ACQUIRED_VIA": ("Acquired via", "来源渠道"),
-    "TAGGED": ("Tagged", "标签"),
-    "REFERRED": ("Referred", "推荐"),
-    "WORKS_FOR": ("Works for", "任职于"),
-    "ABOUT": ("About", "关于"),
-    "LOGGED": ("Logged", "记录"),
-    "PLACED": ("Placed", "下单"),
-    "RAISED": ("Raised", "提交"),
-    MEMBER: ("Member", "分群成员"),
-}
+# The edge from a segment to its members (computed; declared types name themselves).
+MEMBER_NAMES = ("Member", "分群成员")
 
 
 def picker_labels() -> tuple[str, ...]:
@@ -201,7 +189,10 @@ class NetworkView(BaseView):
             "neighbours_url": url_for("NetworkApi.neighbours", label="__label__", uid="__uid__"),
             "record_urls": {label: _record_url(label) for label in start_labels()},
             "kinds": {label: _kind_label(label) for label in start_labels()},
-            "types": {t: str(bilingual(*TYPE_LABELS.get(t, (t, t)))) for t in all_types()},
+            "types": {
+                t: str(bilingual(*names))
+                for t, names in {**relationship_names(), MEMBER: MEMBER_NAMES}.items()
+            },
             "labels": labels,
         }
         pickers = [
