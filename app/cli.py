@@ -24,11 +24,11 @@ from app.jobs import queue as job_queue
 from app.key_commands import keys
 from graph.errors import GraphCRMError
 from graph.jobs.catalog import ANALYTICS_REFRESH
+from graph.records.schema import apply_schema, schema_report
 from graph.records.status import graph_status
 from graph.store.backends import open_store
 from graph.store.embedded import EmbeddedServer, EngineEvent, Supervisor
 from graph.store.protocol import parse_graph_url, with_login
-from graph.store.schema import schema_status
 from views.console.gate import embedded_threads
 
 commands = AppGroup("graphcrm", help="GraphCRM commands (also available as 'graphcrm ...').")
@@ -227,7 +227,7 @@ def _init(app: Flask, admin_user: str, admin_password: str | None, admin_email: 
     from app.security_changes import sync_graph_users
 
     # The app applied the schema when it started; this reports (and repairs) it.
-    report = app.extensions["graph_store"].apply_schema()
+    report = apply_schema(app.extensions["graph_store"])
     click.echo(f"graph schema: {len(report)} constraints and indexes in place")
     result = ensure_admin(app, admin_user, admin_password, admin_email)
     report = sync_graph_users(app)
@@ -334,7 +334,7 @@ def check() -> None:
             click.echo(f"graph: UNAVAILABLE: {status.error}")
             failures += 1
         if status.reachable:
-            report = schema_status(store)
+            report = schema_report(store)
             click.echo(f"schema: {len(report.present)} of {len(report.expected)} present")
             for item in report.missing:
                 click.echo(f"schema: MISSING {item}")

@@ -18,6 +18,7 @@ from flask import Flask
 from graph.errors import ConfigError
 from graph.model.base import NodeModel
 from graph.records.repository import NodeRepository
+from graph.records.schema import apply_schema
 from graph.security.crypto import FieldCipher
 from graph.store.backends import open_store
 from graph.store.embedded import EmbeddedServer
@@ -55,7 +56,7 @@ def init_app(app: Flask) -> None:
     store = open_store(url, socket_path=server.socket_path if server else None)
     if not worker:
         store.ping()
-        store.apply_schema()
+        apply_schema(store)
     app.extensions[STORE] = store
     app.extensions[CIPHER] = cipher
     zone = _zone(app.config["GRAPHCRM_TIMEZONE"])

@@ -16,7 +16,8 @@ from typing import TypedDict
 
 import pytest
 
-from graph.store.statements import SCHEMA_FILE, parse_script, parse_statement_file
+from graph.records.schema import schema_statements
+from graph.store.statements import SCHEMA_FILE, library, parse_script, parse_statement_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(__file__).resolve().parent / "lint" / "cypher_lint.mjs"
@@ -122,3 +123,13 @@ def test_lint_line_numbers_point_into_the_file(tmp_path: Path) -> None:
         "cypher/q_get.cypher:4",
         "cypher/neo4j/schema.cypher:6",
     ], found
+
+
+def test_rendered_schema_passes_neo4j_lint() -> None:
+    """The Neo4j schema as applied (file plus statements rendered from the declarations)."""
+    statements: list[Statement] = [
+        {"path": item.path.relative_to(ROOT).as_posix(), "line": item.line, "text": item.text}
+        for item in schema_statements(library("neo4j"))
+    ]
+    found = errors(lint(statements))
+    assert not found, "Cypher lint errors:\n" + "\n".join(found)

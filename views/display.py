@@ -4,8 +4,8 @@ times, amounts with separators and currency, phones in national format.
 Display only: stored values and REST payloads keep ISO UTC times, E.164 phones and raw
 numbers. The pure functions take the zone, region and language explicitly; the ``shown_*``
 ones read them from the app and the request. Lists and record pages reach them through
-``shown_value`` (``formatters_columns``), templates through the filters ``init_app``
-registers.
+each field kind's ``shown`` (``views.crud.kinds.shown_value``), templates through the
+filters ``init_app`` registers.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from babel.numbers import format_decimal
 from flask import Flask, current_app
 
 from graph.clock import utc_now
-from graph.model.base import Prop
 from graph.model.records import from_graph
 from views.labels import is_chinese
 from views.scope import business_timezone
@@ -172,25 +171,6 @@ def shown_relative(value: Any) -> str:
 def shown_phone(value: Any) -> str:
     """A phone for the reader: national format in ``PHONE_DEFAULT_REGION``."""
     return format_phone(value, current_app.config.get("PHONE_DEFAULT_REGION", "CN"))
-
-
-def shown_value(prop: Prop | None, value: Any) -> str:
-    """A stored property value for a list or record page, by its kind; "" for nothing.
-    Choices are labelled by the caller (``views.labels.choice_label``)."""
-    if value is None or value == "" or value == []:
-        return ""
-    if isinstance(value, Money):
-        return format_amount(value.amount, value.currency)
-    kind = prop.kind if prop is not None else None
-    if kind == "phone":
-        return shown_phone(value)
-    if kind in ("integer", "float"):
-        return format_number(value)
-    if kind == "date" and isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dt.datetime) or kind == "datetime":
-        return shown_time(value)
-    return str(value)
 
 
 def init_app(app: Flask) -> None:

@@ -32,7 +32,20 @@ _TEMPLATE_BOUND = f"*1..{MAX_DEPTH}]"
 # A tree larger than this is cut at the deepest level(s) and marked ``truncated``: a
 # screen or an API client cannot use 90,000 nodes at once (counts belong to analytics).
 MAX_TREE_NODES = 5000
-REFERRING_LABELS = ("Customer", "Contact", "Referrer")
+# The relationship type from a referrer to the customer it brought in.
+REFERRAL = "REFERRED"
+
+
+def referring_labels() -> tuple[str, ...]:
+    """The node types that refer customers: the source of every declared ``REFERRED``
+    relation (customers, contacts and external referrers), in declaration order."""
+    sources = [
+        model.label if rel.direction == "out" else rel.target
+        for model in REGISTRY.values()
+        for rel in model.meta.rels
+        if rel.type == REFERRAL
+    ]
+    return tuple(dict.fromkeys(sources))
 
 
 @dataclass(frozen=True)
@@ -120,8 +133,8 @@ def network_totals(
     30,000 members). A node that is not there, or a refresh that has not run, gives
     (0, 0.0). Counts ignore row-level rules: callers show them only to readers allowed the
     whole network."""
-    if label not in REFERRING_LABELS:
-        raise InvalidValue(f"a referral network starts at one of {', '.join(REFERRING_LABELS)}")
+    if label not in referring_labels():
+        raise InvalidValue(f"a referral network starts at one of {', '.join(referring_labels())}")
     if live:
         rows = store.read(render(store.cypher.get("referral_network_walk"), Label=label), uid=uid)
     elif label == "Customer":
@@ -232,7 +245,7 @@ def _details(
     """Name, stage and revenue of the nodes ``scope`` may see, by uid (one query a label)."""
     found: dict[str, dict[str, Any]] = {}
     for label, uids in by_label.items():
-        if label not in REFERRING_LABELS:
+        if label not in referring_labels():
             continue  # only customers, contacts and referrers refer: anything else is hidden
         statement, params = scoped(store, "referral_node_list", REGISTRY[label], scope)
         for row in store.read(statement, uids=uids, **params):

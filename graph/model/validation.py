@@ -14,13 +14,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import phonenumbers
 from marshmallow import Schema, ValidationError, fields, validate
 
 from graph.clock import utc_now
-from graph.model.base import NodeModel, Prop, Rel
+
+if TYPE_CHECKING:
+    from graph.model.base import NodeModel, Prop, Rel
 
 # Every message a user can get from validation, as translatable templates.
 MESSAGES = {
@@ -291,24 +293,7 @@ def _field(prop: Prop, region: str) -> fields.Field:
         checks.append(validate.OneOf(values, error=Message("choice", choices=", ".join(values))))
     if checks:
         common["validate"] = [_unless_blank(check) for check in checks]
-    kind = prop.kind
-    if kind == "phone":
-        return Phone(region=region, **common)
-    if kind == "email":
-        return Email(**common)
-    if kind == "integer":
-        common["error_messages"]["invalid"] = Message("integer")
-        return fields.Integer(strict=False, **common)
-    if kind == "float":
-        common["error_messages"]["invalid"] = Message("number")
-        return fields.Float(allow_nan=False, **common)
-    if kind == "boolean":
-        common["error_messages"]["invalid"] = Message("boolean")
-        return fields.Boolean(**common)
-    if kind in ("datetime", "date"):
-        return When(date_only=kind == "date", **common)
-    common["error_messages"]["invalid"] = Message("required")
-    return Text(multiline=kind == "text", **common)
+    return prop.field_kind.schema_field(common, region)
 
 
 def _reference(rel: Rel) -> fields.Field:

@@ -189,7 +189,7 @@ def check_order(meta: Meta, column: str, direction: str) -> None:
 
 def orderable(prop: Prop) -> bool:
     """Whether lists may be sorted by ``prop`` (not long text, not encrypted personal data)."""
-    return prop.kind != "text" and not prop.pii
+    return prop.field_kind.orderable and not prop.pii
 
 
 def descending(statement: Statement, column: str) -> Statement:

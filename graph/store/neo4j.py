@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -20,7 +20,7 @@ from graph.errors import (
 )
 from graph.store.protocol import GraphURL, Row
 from graph.store.readonly import GraphNode, GraphPath, GraphRelationship, ReadonlyResult
-from graph.store.statements import CypherLibrary, Statement, library
+from graph.store.statements import CypherLibrary, ScriptStatement, Statement, library
 from graph.store.timing import graph_call
 
 WRITE_REFUSED = "read-only console: writes are refused"
@@ -221,11 +221,11 @@ class Neo4jStore:
         except _ERRORS as exc:
             raise translate_error(exc, self.address) from exc
 
-    def apply_schema(self) -> list[str]:
+    def apply_schema(self, statements: Sequence[ScriptStatement]) -> list[str]:
         report = []
         try:
             with self._session(neo4j.WRITE_ACCESS) as session:
-                for item in self.cypher.schema():
+                for item in statements:
                     summary = session.run(item.text).consume()
                     added = summary.counters.constraints_added + summary.counters.indexes_added
                     state = "created" if added else "present"

@@ -23,8 +23,10 @@ from graph.explore.referrals import (
     MAX_DEPTH,
     downstream_tree,
     parse_depth,
+    referring_labels,
     upstream_chain,
 )
+from graph.model.base import REGISTRY
 from graph.model.nodes import STAGES
 from views.guard import guard
 from views.labels import bilingual, choice_label, localized
@@ -53,12 +55,6 @@ PAGE_LABELS = {
     ),
     "customer_page": ("Customer record", "客户档案"),
 }
-KIND_LABELS = {
-    "Customer": ("Customer", "客户"),
-    "Contact": ("Contact", "联系人"),
-    "Referrer": ("Referrer", "推荐人"),
-}
-RECORD_VIEWS = {"Customer": "CustomerView", "Contact": "ContactView", "Referrer": "ReferrerView"}
 
 ReferralNodeSchema = Schema.from_dict(
     {
@@ -71,7 +67,7 @@ ReferralNodeSchema = Schema.from_dict(
             allow_none=True, metadata={"description": "The id of the node that referred it"}
         ),
         "uid": fields.String(),
-        "label": fields.String(metadata={"enum": ["Customer", "Contact", "Referrer"]}),
+        "label": fields.String(metadata={"enum": list(referring_labels())}),
         "name": fields.String(),
         "stage": fields.String(allow_none=True),
         "revenue": fields.Float(metadata={"description": "Sum of the customer's order amounts"}),
@@ -100,11 +96,12 @@ def _for_page(node: dict[str, Any]) -> dict[str, Any]:
     """A node as the page shows it: kind and stage labels, the record's address."""
     if node["placeholder"]:
         return node
+    meta = REGISTRY[node["label"]].meta
     return {
         **node,
-        "kind": str(bilingual(*KIND_LABELS[node["label"]])),
+        "kind": str(bilingual(meta.en, meta.zh)),
         "stage_label": choice_label(STAGES, node["stage"]) if node["stage"] else "",
-        "url": url_for(f"{RECORD_VIEWS[node['label']]}.show", pk=node["uid"]),
+        "url": url_for(f"{node['label']}View.show", pk=node["uid"]),
     }
 
 
