@@ -2,60 +2,99 @@
 
 Backends translate driver errors into these (``raise ... from exc``) so that callers
 never depend on which engine is behind ``GRAPH_URL``.
+
+An error says what a person is told by a message ``key`` and its ``params``, never by
+translated text: the web layer's error table (``views/messages.py``) turns them into a
+message in the reader's language. ``str(error)`` is for logs.
 """
+
+from typing import Any
 
 
 class GraphCRMError(Exception):
-    """Root of every error GraphCRM raises on purpose."""
+    """Root of every error GraphCRM raises on purpose; ``key`` names its message (one per
+    class unless given) and ``params`` fill it in."""
+
+    key = "error"
+
+    def __init__(self, *args: object, key: str | None = None, **params: Any) -> None:
+        super().__init__(*args)
+        if key is not None:
+            self.key = key
+        self.params = params
 
 
 class ConfigError(GraphCRMError):
     """A setting is missing or wrong; the message names the setting to fix."""
 
+    key = "config"
+
 
 class StoreError(GraphCRMError):
     """The graph engine refused or failed a statement."""
+
+    key = "store"
 
 
 class StoreUnavailable(StoreError):
     """The graph engine cannot be reached (not running, wrong address, refused login)."""
 
+    key = "unavailable"
+
 
 class QueryTimeout(StoreError):
     """A statement ran longer than its time limit and was stopped by the engine."""
+
+    key = "timeout"
 
 
 class CypherSyntaxError(StoreError):
     """The engine could not parse or plan a statement."""
 
+    key = "syntax"
+
 
 class ConstraintViolation(StoreError):
     """A write would break a schema constraint, e.g. a duplicate unique ``uid``."""
+
+    key = "duplicate"
 
 
 class NotFound(GraphCRMError):
     """The record asked for does not exist (or is not visible to the caller)."""
 
+    key = "not_found"
+
 
 class StaleVersion(GraphCRMError):
     """An edit was based on a version of the record that someone else has since changed."""
+
+    key = "stale"
 
 
 class InvalidValue(GraphCRMError):
     """A value the graph must not store (e.g. a unique key that is blank or padded)."""
 
+    key = "invalid_value"
+
 
 class UnreadableValue(GraphCRMError):
     """An encrypted value cannot be decrypted: its key is not configured, or it was altered."""
+
+    key = "unreadable"
 
 
 class WriteRefused(StoreError):
     """A read-only query (the Cypher console) tried to change the graph; the engine refused."""
 
+    key = "write_refused"
+
 
 class MaskedField(GraphCRMError):
     """A reader who sees personal data masked asked to filter, search, sort or group by it
     (which would make the masked value an oracle); ``fields`` names them."""
+
+    key = "masked_field"
 
     def __init__(self, label: str, fields: list[str]) -> None:
         super().__init__(f"{label}: {', '.join(fields)} shown masked to this reader")
@@ -66,11 +105,15 @@ class MaskedField(GraphCRMError):
 class IdempotencyKeyReused(GraphCRMError):
     """An ``Idempotency-Key`` that carried one create came back with a different request."""
 
+    key = "key_reused"
+
 
 class HasDependants(GraphCRMError):
     """A delete refused because records whose required relation points at the record would
     be left behind; ``counts`` holds how many of each type (label, count), ``cascadable``
     whether their declarations allow deleting them together (an admin's choice)."""
+
+    key = "has_dependants"
 
     def __init__(self, label: str, uid: str, counts: tuple[tuple[str, int], ...], cascadable: bool):
         listed = ", ".join(f"{count} {name}" for name, count in counts)

@@ -1,6 +1,7 @@
 """Flask-AppBuilder views: pages and REST APIs. Views call repositories in ``graph/``."""
 
 from flask_appbuilder import AppBuilder
+from flask_babel import lazy_gettext
 
 from graph.model import nodes
 from views import openapi
@@ -15,9 +16,9 @@ from views.labels import bilingual
 from views.segments import segments
 
 # Menu order and categories; the home page is the index view given to AppBuilder.
-CUSTOMERS = ("Customers", bilingual("Customers", "客户管理"))
-ACTIVITY = ("Activity", bilingual("Activity", "客户往来"))
-SETUP = ("Setup", bilingual("Setup", "基础资料"))
+CUSTOMERS = ("Customers", lazy_gettext("Customers"))
+ACTIVITY = ("Activity", lazy_gettext("Activity"))
+SETUP = ("Setup", lazy_gettext("Setup"))
 MENU = (
     (nodes.Customer, CUSTOMERS, "fa-address-card"),
     (nodes.Contact, CUSTOMERS, "fa-user"),

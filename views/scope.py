@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext
 
-from graph.records.visibility import NOT_VISIBLE
 from graph.security.scope import Scope
-from views.labels import bilingual
 
 
 def current_scope() -> Scope:
@@ -18,4 +17,4 @@ def current_scope() -> Scope:
 
 def not_visible() -> str:
     """The placeholder text of a record the reader may not see, in their language."""
-    return str(bilingual(*NOT_VISIBLE))
+    return gettext("Not visible to you")

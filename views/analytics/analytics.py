@@ -15,6 +15,7 @@ from typing import Any
 from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi, safe
+from flask_babel import lazy_gettext
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from marshmallow import Schema, fields
 from wtforms import ValidationError
@@ -30,58 +31,46 @@ from graph.errors import InvalidValue, QueryTimeout, StoreUnavailable
 from graph.store.protocol import GraphStore
 from views.errors import UNAVAILABLE
 from views.guard import guard
-from views.labels import bilingual, localized
+from views.labels import localized
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
-ANALYSIS = ("Analysis", bilingual("Analysis", "分析"))
-REFRESHED = bilingual(
-    "Referral analytics refreshed: {customers} customers in {seconds:.1f} s.",
-    "推荐分析已刷新：{customers} 个客户，用时 {seconds:.1f} 秒。",
-)
+ANALYSIS = ("Analysis", lazy_gettext("Analysis"))
+REFRESHED = lazy_gettext("Referral analytics refreshed: {customers} customers in {seconds:.1f} s.")
 LABELS = {
-    "channels_title": ("Channel attribution", "渠道归因"),
-    "channels_intro": (
+    "channels_title": lazy_gettext("Channel attribution"),
+    "channels_intro": lazy_gettext(
         "Customers acquired directly through each channel, and customers their referrals "
-        "brought in (up to {depth} hops). Referred revenue counts revenue × decay^hops.",
-        "各渠道直接获取的客户，以及这些客户经推荐（最多 {depth} 层）带来的客户。"
-        "推荐收入按 收入 × 衰减系数^层数 计算。",
+        "brought in (up to {depth} hops). Referred revenue counts revenue × decay^hops."
     ),
-    "as_of": (
-        "Referred customers as of the analytics refresh of {at} (UTC).",
-        "推荐客户数据来自 {at}（UTC）的推荐分析刷新。",
+    "as_of": lazy_gettext("Referred customers as of the analytics refresh of {at} (UTC)."),
+    "live": lazy_gettext("Walk the chains now"),
+    "walked_live": lazy_gettext("Referred customers walked live just now."),
+    "decay": lazy_gettext("Decay per hop"),
+    "depth": lazy_gettext("Max hops"),
+    "apply": lazy_gettext("Apply"),
+    "channel": lazy_gettext("Channel"),
+    "parent": lazy_gettext("Part of"),
+    "direct_customers": lazy_gettext("Direct customers"),
+    "direct_revenue": lazy_gettext("Direct revenue"),
+    "referred_customers": lazy_gettext("Referred customers"),
+    "referred_revenue": lazy_gettext("Referred revenue"),
+    "attributed_revenue": lazy_gettext("Referred revenue (decayed)"),
+    "total_revenue": lazy_gettext("Total attributed"),
+    "chart": lazy_gettext("Attributed revenue by channel"),
+    "none": lazy_gettext("No channels yet."),
+    "top_title": lazy_gettext("Top referrers"),
+    "top_intro": lazy_gettext(
+        "Customers with the most referral descendants, from the last analytics refresh."
     ),
-    "live": ("Walk the chains now", "立即实时计算"),
-    "walked_live": ("Referred customers walked live just now.", "推荐客户为刚刚实时计算的结果。"),
-    "decay": ("Decay per hop", "每层衰减系数"),
-    "depth": ("Max hops", "最大层数"),
-    "apply": ("Apply", "应用"),
-    "channel": ("Channel", "渠道"),
-    "parent": ("Part of", "上级渠道"),
-    "direct_customers": ("Direct customers", "直接客户"),
-    "direct_revenue": ("Direct revenue", "直接收入"),
-    "referred_customers": ("Referred customers", "推荐客户"),
-    "referred_revenue": ("Referred revenue", "推荐收入"),
-    "attributed_revenue": ("Referred revenue (decayed)", "推荐收入（衰减后）"),
-    "total_revenue": ("Total attributed", "归因总收入"),
-    "chart": ("Attributed revenue by channel", "各渠道归因收入"),
-    "none": ("No channels yet.", "还没有渠道。"),
-    "top_title": ("Top referrers", "推荐达人"),
-    "top_intro": (
-        "Customers with the most referral descendants, from the last analytics refresh.",
-        "推荐下线最多的客户（按最近一次推荐分析的结果）。",
-    ),
-    "customer": ("Customer", "客户"),
-    "descendants": ("Descendants", "下线人数"),
-    "network_revenue": ("Descendants' revenue", "下线带来的收入"),
-    "ref_depth": ("Depth", "推荐层级"),
-    "influence": ("Influence", "影响力"),
-    "community": ("Community", "推荐社群"),
-    "refresh": ("Refresh analytics", "刷新分析"),
-    "no_referrers": (
-        "No referral analytics yet: an administrator can refresh them.",
-        "还没有推荐分析结果：管理员可以刷新。",
-    ),
+    "customer": lazy_gettext("Customer"),
+    "descendants": lazy_gettext("Descendants"),
+    "network_revenue": lazy_gettext("Descendants' revenue"),
+    "ref_depth": lazy_gettext("Depth"),
+    "influence": lazy_gettext("Influence"),
+    "community": lazy_gettext("Community"),
+    "refresh": lazy_gettext("Refresh analytics"),
+    "no_referrers": lazy_gettext("No referral analytics yet: an administrator can refresh them."),
 }
 
 ChannelAttributionSchema = Schema.from_dict(
@@ -368,7 +357,7 @@ def register(appbuilder: Any) -> None:
     appbuilder.add_view(
         AnalyticsView,
         "Channel attribution",
-        label=bilingual("Channel attribution", "渠道归因"),
+        label=lazy_gettext("Channel attribution"),
         href="/analytics/channels",
         icon="fa-bar-chart",
         category=category,
@@ -376,7 +365,7 @@ def register(appbuilder: Any) -> None:
     )
     appbuilder.add_link(
         "Top referrers",
-        label=bilingual("Top referrers", "推荐达人"),
+        label=lazy_gettext("Top referrers"),
         href="/analytics/top-referrers",
         icon="fa-trophy",
         category=category,

@@ -6,12 +6,13 @@ from dataclasses import replace
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext
 
 from graph.model import nodes
 from graph.records.customer_360 import TimelineEntry, customer_360
 from views.crud.model_views import GraphModelView, model_view
 from views.display import format_amount
-from views.labels import bilingual, choice_label
+from views.labels import choice_label
 from views.scope import current_scope, not_visible
 
 # The timeline's detail column holds a stored choice for these kinds: shown as its label.
@@ -20,9 +21,9 @@ TIMELINE_CHOICES = {
     "ticket": nodes.Ticket.meta.prop("status"),
 }
 TIMELINE_KINDS = {
-    "followup": ("FollowUpView", bilingual("Follow-up", "跟进")),
-    "order": ("OrderView", bilingual("Order", "订单")),
-    "ticket": ("TicketView", bilingual("Ticket", "工单")),
+    "followup": ("FollowUpView", lazy_gettext("Follow-up")),
+    "order": ("OrderView", lazy_gettext("Order")),
+    "ticket": ("TicketView", lazy_gettext("Ticket")),
 }
 
 
@@ -43,7 +44,7 @@ class _CustomerBase(GraphModelView):
         return {
             "c360": c360,
             "timeline_kinds": TIMELINE_KINDS,
-            "referral_chain_label": bilingual("Referral chain", "推荐链"),
+            "referral_chain_label": lazy_gettext("Referral chain"),
         }
 
 

@@ -12,6 +12,7 @@ from flask_appbuilder.fieldwidgets import (
     DateTimePickerWidget,
     Select2Widget,
 )
+from flask_babel import lazy_gettext
 from markupsafe import Markup, escape
 from marshmallow import ValidationError as SchemaError
 from wtforms import (
@@ -34,8 +35,8 @@ from views import display
 from views.crud.interface import GraphInterface
 from views.labels import bilingual, translate_message
 
-PICK_WHEN = bilingual("Pick date and time", "选择日期和时间")
-PICK_DATE = bilingual("Pick a date", "选择日期")
+PICK_WHEN = lazy_gettext("Pick date and time")
+PICK_DATE = lazy_gettext("Pick a date")
 
 
 class SchemaCheck:

@@ -16,56 +16,52 @@ from flask import Response, abort, current_app, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi, safe
 from flask_appbuilder.security.decorators import permission_name, protect
+from flask_babel import gettext, lazy_gettext
 from marshmallow import Schema, fields
 from werkzeug.routing import BuildError
 
 from graph.errors import InvalidValue, NotFound
 from graph.explore.network import ALL_TYPES, MEMBER, SEGMENT, START_LABELS, neighbours, parse_types
-from graph.model.base import REGISTRY
 from graph.segments.segments import list_segments
 from views.guard import guard
-from views.labels import bilingual, localized
+from views.labels import declared_name, localized
 from views.scope import current_scope
 
 # The node types a reader starts from in the picker (any declared type works by URL).
 PICKER_LABELS = ("Customer", "Tag", "Channel", SEGMENT)
 PAGE_LABELS = {
-    "title": ("Network explorer", "关系网络探索"),
-    "start": ("Start from", "起点"),
-    "kind": ("Type", "类型"),
-    "node": ("Node", "节点"),
-    "show": ("Show", "显示"),
-    "types": ("Relationship types", "关系类型"),
-    "export_png": ("Export PNG", "导出 PNG"),
-    "export_json": ("Export JSON", "导出 JSON"),
-    "fit": ("Fit", "适应窗口"),
-    "hidden": ("Not visible to you", "无权查看"),
-    "truncated": ("Only the first {n} neighbours are shown.", "仅显示前 {n} 个相邻节点。"),
-    "pick": (
-        "Choose a customer, tag, channel or segment to start.",
-        "请选择客户、标签、渠道或分群作为起点。",
-    ),
-    "help": (
+    "title": lazy_gettext("Network explorer"),
+    "start": lazy_gettext("Start from"),
+    "kind": lazy_gettext("Type"),
+    "node": lazy_gettext("Node"),
+    "show": lazy_gettext("Show"),
+    "types": lazy_gettext("Relationship types"),
+    "export_png": lazy_gettext("Export PNG"),
+    "export_json": lazy_gettext("Export JSON"),
+    "fit": lazy_gettext("Fit"),
+    "hidden": lazy_gettext("Not visible to you"),
+    "truncated": lazy_gettext("Only the first {n} neighbours are shown."),
+    "pick": lazy_gettext("Choose a customer, tag, channel or segment to start."),
+    "help": lazy_gettext(
         "Click a node to expand its neighbours, double-click to open its record; "
-        "drag to move, scroll to zoom.",
-        "单击节点展开相邻节点，双击打开记录；拖动可移动，滚轮可缩放。",
+        "drag to move, scroll to zoom."
     ),
 }
-SEGMENT_NAMES = ("Segment", "客户分群")
+SEGMENT_NAMES = lazy_gettext("Segment")
 # Relationship types in the two languages (MEMBER: a segment's members, computed).
 TYPE_LABELS = {
-    "REPORTS_TO": ("Reports to", "汇报给"),
-    "PART_OF": ("Part of", "隶属于"),
-    "OWNS": ("Owns", "负责"),
-    "ACQUIRED_VIA": ("Acquired via", "来源渠道"),
-    "TAGGED": ("Tagged", "标签"),
-    "REFERRED": ("Referred", "推荐"),
-    "WORKS_FOR": ("Works for", "任职于"),
-    "ABOUT": ("About", "关于"),
-    "LOGGED": ("Logged", "记录"),
-    "PLACED": ("Placed", "下单"),
-    "RAISED": ("Raised", "提交"),
-    MEMBER: ("Member", "分群成员"),
+    "REPORTS_TO": lazy_gettext("Reports to"),
+    "PART_OF": lazy_gettext("Part of"),
+    "OWNS": lazy_gettext("Owns"),
+    "ACQUIRED_VIA": lazy_gettext("Acquired via"),
+    "TAGGED": lazy_gettext("Tagged"),
+    "REFERRED": lazy_gettext("Referred"),
+    "WORKS_FOR": lazy_gettext("Works for"),
+    "ABOUT": lazy_gettext("About"),
+    "LOGGED": lazy_gettext("Logged"),
+    "PLACED": lazy_gettext("Placed"),
+    "RAISED": lazy_gettext("Raised"),
+    MEMBER: lazy_gettext("Member"),
 }
 
 NetworkNodeSchema = Schema.from_dict(
@@ -103,19 +99,15 @@ NetworkSchema = Schema.from_dict(
 
 
 def _bad_types() -> str:
-    return str(
-        bilingual(
-            "Unknown relationship type. Known types: " + ", ".join(ALL_TYPES),
-            "未知的关系类型。可用类型：" + "，".join(ALL_TYPES),
-        )
+    return gettext("Unknown relationship type. Known types: {types}").format(
+        types=", ".join(ALL_TYPES)
     )
 
 
 def _kind_label(label: str) -> str:
     if label == SEGMENT:
-        return str(bilingual(*SEGMENT_NAMES))
-    meta = REGISTRY[label].meta
-    return str(bilingual(meta.en, meta.zh))
+        return str(SEGMENT_NAMES)
+    return declared_name(label)
 
 
 def _record_url(label: str) -> str | None:
@@ -162,7 +154,7 @@ class NetworkView(BaseView):
             "neighbours_url": url_for("NetworkApi.neighbours", label="__label__", uid="__uid__"),
             "record_urls": {label: _record_url(label) for label in START_LABELS},
             "kinds": {label: _kind_label(label) for label in START_LABELS},
-            "types": {t: str(bilingual(*TYPE_LABELS.get(t, (t, t)))) for t in ALL_TYPES},
+            "types": {t: str(TYPE_LABELS.get(t, t)) for t in ALL_TYPES},
             "labels": labels,
         }
         pickers = [
@@ -260,10 +252,10 @@ def register(appbuilder: Any) -> None:
     appbuilder.add_view(
         NetworkView,
         "Network explorer",
-        label=bilingual("Network explorer", "关系网络探索"),
+        label=lazy_gettext("Network explorer"),
         href="/network/",
         icon="fa-share-alt",
         category="Analysis",
-        category_label=bilingual("Analysis", "分析"),
+        category_label=lazy_gettext("Analysis"),
     )
     appbuilder.add_api(NetworkApi)

@@ -15,6 +15,7 @@ from flask import Response, abort, current_app, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi, safe
 from flask_appbuilder.security.decorators import permission_name, protect
+from flask_babel import lazy_gettext
 from marshmallow import Schema, fields
 
 from graph.errors import InvalidValue, NotFound
@@ -27,36 +28,30 @@ from graph.explore.referrals import (
 )
 from graph.model.nodes import STAGES
 from views.guard import guard
-from views.labels import bilingual, choice_label, localized
+from views.labels import choice_label, declared_name, lazy_format, localized
 from views.scope import current_scope
 
 # Texts of the page and its script, in the request's language.
 PAGE_LABELS = {
-    "title": ("Referral chain", "推荐链"),
-    "upstream": ("Referred by (back to the original referrer)", "推荐来源（追溯到最初推荐人）"),
-    "downstream": ("Referred customers", "推荐的客户"),
-    "depth": ("Depth", "层级"),
-    "show": ("Show", "显示"),
-    "name": ("Name", "名称"),
-    "kind": ("Type", "类型"),
-    "stage": ("Stage", "阶段"),
-    "revenue": ("Revenue", "收入"),
-    "level": ("Level", "层级"),
-    "hidden": ("Not visible to you", "无权查看"),
-    "none": ("Nobody yet.", "暂无。"),
-    "open": ("Open record", "打开记录"),
-    "expand": ("Expand", "展开"),
-    "truncated": ("Only the nearest {n} customers are shown.", "仅显示最近的 {n} 个客户。"),
-    "help": (
-        "Click a node to select it, double-click to open its record; drag to move, scroll to zoom.",
-        "单击节点选中，双击打开记录；拖动可移动，滚轮可缩放。",
+    "title": lazy_gettext("Referral chain"),
+    "upstream": lazy_gettext("Referred by (back to the original referrer)"),
+    "downstream": lazy_gettext("Referred customers"),
+    "depth": lazy_gettext("Depth"),
+    "show": lazy_gettext("Show"),
+    "name": lazy_gettext("Name"),
+    "kind": lazy_gettext("Type"),
+    "stage": lazy_gettext("Stage"),
+    "revenue": lazy_gettext("Revenue"),
+    "level": lazy_gettext("Level"),
+    "hidden": lazy_gettext("Not visible to you"),
+    "none": lazy_gettext("Nobody yet."),
+    "open": lazy_gettext("Open record"),
+    "expand": lazy_gettext("Expand"),
+    "truncated": lazy_gettext("Only the nearest {n} customers are shown."),
+    "help": lazy_gettext(
+        "Click a node to select it, double-click to open its record; drag to move, scroll to zoom."
     ),
-    "customer_page": ("Customer record", "客户档案"),
-}
-KIND_LABELS = {
-    "Customer": ("Customer", "客户"),
-    "Contact": ("Contact", "联系人"),
-    "Referrer": ("Referrer", "推荐人"),
+    "customer_page": lazy_gettext("Customer record"),
 }
 RECORD_VIEWS = {"Customer": "CustomerView", "Contact": "ContactView", "Referrer": "ReferrerView"}
 
@@ -90,9 +85,8 @@ ReferralTreeSchema = Schema.from_dict(
     },
     name="ReferralTree",
 )
-BAD_DEPTH = bilingual(
-    f"The depth must be a whole number from 1 to {MAX_DEPTH}.",
-    f"层级必须是 1 到 {MAX_DEPTH} 之间的整数。",
+BAD_DEPTH = lazy_format(
+    lazy_gettext("The depth must be a whole number from 1 to {max}."), max=MAX_DEPTH
 )
 
 
@@ -102,7 +96,7 @@ def _for_page(node: dict[str, Any]) -> dict[str, Any]:
         return node
     return {
         **node,
-        "kind": str(bilingual(*KIND_LABELS[node["label"]])),
+        "kind": declared_name(node["label"]),
         "stage_label": choice_label(STAGES, node["stage"]) if node["stage"] else "",
         "url": url_for(f"{RECORD_VIEWS[node['label']]}.show", pk=node["uid"]),
     }
