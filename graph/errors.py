@@ -18,10 +18,10 @@ class GraphCRMError(Exception):
     key = "error"
 
     def __init__(self, *args: object, key: str | None = None, **params: Any) -> None:
-        super().__init__(*args)
         if key is not None:
             self.key = key
         self.params = params
+        super().__init__(*(args or (f"{self.key} {params}" if params else self.key,)))
 
 
 class ConfigError(GraphCRMError):

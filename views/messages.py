@@ -55,6 +55,22 @@ MESSAGES: dict[str, LazyString] = {
     "segment_keys": lazy_gettext("unknown keys %(keys)s"),
     "segment_name": lazy_gettext("name: 1 to %(max)s characters required"),
     "segment_description": lazy_gettext("description: at most %(max)s characters"),
+    # Values the analyses, explorers and console refuse (graph.errors.InvalidValue).
+    "depth": lazy_gettext("The depth must be a whole number from 1 to %(max)s."),
+    "decay": lazy_gettext("The decay must be a number between 0 and 1."),
+    "referral_start": lazy_gettext("A referral network starts at one of %(labels)s."),
+    "types": lazy_gettext("Unknown relationship type. Known types: %(known)s"),
+    "params_object": lazy_gettext('Parameters must be a JSON object, e.g. {"name": "value"}'),
+    "param_name": lazy_gettext("Parameter name %(name)s is not a plain identifier."),
+    "param_finite": lazy_gettext("Parameter %(name)s: numbers must be finite."),
+    "param_value": lazy_gettext("Parameter %(name)s is not a JSON value."),
+    "query_empty": lazy_gettext("The query is empty."),
+    "load_csv": lazy_gettext("LOAD CSV is not allowed in the console."),
+    "unique_key": lazy_gettext(
+        "%(field)s must be non-blank, without leading or trailing spaces, and at most "
+        "%(max)s bytes."
+    ),
+    "invalid_value": lazy_gettext("Not saved: a value is not allowed."),
     # Domain errors (graph.errors) by class key, where one message fits every screen.
     "unavailable": lazy_gettext("The customer database is restarting. Try again in a few seconds."),
     "duplicate": lazy_gettext("Not saved: a record with the same unique value already exists."),

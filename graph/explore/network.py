@@ -49,11 +49,11 @@ def parse_types(value: Any) -> list[str] | None:
         return None
     items = value.split(",") if isinstance(value, str) else value
     if not isinstance(items, list | tuple):
-        raise InvalidValue("types must be a comma-separated list of relationship types")
+        raise InvalidValue(key="types", known=", ".join(ALL_TYPES))
     wanted = [str(item).strip() for item in items if str(item).strip()]
     unknown = sorted({t for t in wanted if t not in ALL_TYPES})
     if unknown:
-        raise InvalidValue(f"unknown relationship types {unknown}; known: {list(ALL_TYPES)}")
+        raise InvalidValue(key="types", known=", ".join(ALL_TYPES))
     return list(dict.fromkeys(wanted)) or None
 
 

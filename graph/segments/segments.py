@@ -56,7 +56,7 @@ class InvalidRule(InvalidValue):
     (``rule_*``, ``segment_*``) and ``params`` say why."""
 
     def __init__(self, key: str, **params: Any) -> None:
-        super().__init__(f"{key} {params}", key=key, **params)
+        super().__init__(key=key, **params)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from graph.store.protocol import GraphStore
 from views.errors import UNAVAILABLE
 from views.guard import guard
 from views.labels import localized
+from views.messages import error_text
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -167,7 +168,7 @@ class AnalyticsView(BaseView):
         try:
             items = channel_attribution(_store(), decay=decay, max_depth=depth, live=live)
         except InvalidValue as exc:
-            error, items = str(exc), []
+            error, items = error_text(exc), []
             decay, depth = DEFAULT_DECAY, DEFAULT_DEPTH
         except (StoreUnavailable, QueryTimeout):
             abort(503, str(UNAVAILABLE))
@@ -293,7 +294,7 @@ class AnalyticsApi(BaseApi):
                 live=request.args.get("live", "").lower() in ("1", "true"),
             )
         except InvalidValue as exc:
-            return self.response_400(message=str(exc))
+            return self.response_400(message=error_text(exc))
         except (StoreUnavailable, QueryTimeout):
             return self.response(503, message=str(UNAVAILABLE))
         return self.response(
@@ -345,7 +346,7 @@ class AnalyticsApi(BaseApi):
         try:
             rows = top_referrers(_store(), request.args.get("limit", DEFAULT_LIMIT))
         except InvalidValue as exc:
-            return self.response_400(message=str(exc))
+            return self.response_400(message=error_text(exc))
         except (StoreUnavailable, QueryTimeout):
             return self.response(503, message=str(UNAVAILABLE))
         return self.response(200, result=rows)

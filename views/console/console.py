@@ -46,7 +46,7 @@ from views.crud.downloads import csv_download
 from views.errors import UNAVAILABLE
 from views.guard import guard
 from views.labels import localized
-from views.messages import MESSAGES
+from views.messages import MESSAGES, error_text
 from views.scope import current_scope
 from views.texts import CONSOLE_OUTCOMES as OUTCOMES
 
@@ -180,7 +180,7 @@ PANEL_LABELS = {
     "took": lazy_gettext("{rows} in {ms} ms"),
     "no_answer": lazy_gettext("The server did not answer: {error}"),
     "params_json": lazy_gettext("Parameters are not valid JSON: {error}"),
-    "params_object": lazy_gettext('Parameters must be a JSON object, e.g. {"name": "value"}'),
+    "params_object": MESSAGES["params_object"],
     # How a run ended (the history's stored outcome codes).
     **{f"outcome_{code}": pair for code, pair in OUTCOMES.items()},
 }
@@ -302,7 +302,7 @@ def _console_route(action: str) -> Callable[[Callable[..., Response]], Callable[
                 return self.response(403, message=str(MASKED_INDEX), error="masked_field")
             except InvalidValue as exc:
                 _audit(action, query, params, "params", error=str(exc)[:200])
-                return self.response(400, message=str(exc), error="params")
+                return self.response(400, message=error_text(exc), error="params")
             _audit(
                 action,
                 query,

@@ -47,7 +47,7 @@ from views.crud.filters import FilterInList
 from views.crud.interface import GraphInterface
 from views.errors import CONFLICT, UNAVAILABLE
 from views.labels import is_chinese, model_labels, translate_message
-from views.messages import MESSAGES
+from views.messages import MESSAGES, error_text
 from views.texts import masked_field_message
 
 STALE = MESSAGES["stale"]
@@ -217,7 +217,7 @@ def graph_errors(method: Callable[..., Response]) -> Callable[..., Response]:
         except IdempotencyKeyReused:
             return self.response_422(message=str(KEY_REUSED))
         except InvalidValue as exc:
-            return self.response_422(message=str(exc))
+            return self.response_422(message=error_text(exc))
         except (StoreUnavailable, QueryTimeout):
             return self.response(503, message=str(UNAVAILABLE))
 

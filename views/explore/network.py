@@ -16,7 +16,7 @@ from flask import Response, abort, current_app, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi, safe
 from flask_appbuilder.security.decorators import permission_name, protect
-from flask_babel import gettext, lazy_gettext
+from flask_babel import lazy_gettext
 from marshmallow import Schema, fields
 from werkzeug.routing import BuildError
 
@@ -25,6 +25,7 @@ from graph.explore.network import ALL_TYPES, MEMBER, SEGMENT, START_LABELS, neig
 from graph.segments.segments import list_segments
 from views.guard import guard
 from views.labels import declared_name, localized
+from views.messages import error_text
 from views.scope import current_scope
 
 # The node types a reader starts from in the picker (any declared type works by URL).
@@ -96,12 +97,6 @@ NetworkSchema = Schema.from_dict(
     },
     name="Network",
 )
-
-
-def _bad_types() -> str:
-    return gettext("Unknown relationship type. Known types: {types}").format(
-        types=", ".join(ALL_TYPES)
-    )
 
 
 def _kind_label(label: str) -> str:
@@ -237,8 +232,8 @@ class NetworkApi(BaseApi):
             return self.response_404()
         try:
             types = parse_types(request.args.get("types"))
-        except InvalidValue:
-            return self.response_400(message=_bad_types())
+        except InvalidValue as exc:
+            return self.response_400(message=error_text(exc))
         store = current_app.extensions["graph_store"]
         try:
             graph = neighbours(store, label, uid, current_scope(), types)

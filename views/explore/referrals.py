@@ -28,7 +28,8 @@ from graph.explore.referrals import (
 )
 from graph.model.nodes import STAGES
 from views.guard import guard
-from views.labels import choice_label, declared_name, lazy_format, localized
+from views.labels import choice_label, declared_name, localized
+from views.messages import error_text
 from views.scope import current_scope
 
 # Texts of the page and its script, in the request's language.
@@ -84,9 +85,6 @@ ReferralTreeSchema = Schema.from_dict(
         "truncated": fields.Boolean(metadata={"description": "Cut at the node limit"}),
     },
     name="ReferralTree",
-)
-BAD_DEPTH = lazy_format(
-    lazy_gettext("The depth must be a whole number from 1 to {max}."), max=MAX_DEPTH
 )
 
 
@@ -252,8 +250,8 @@ class ReferralApi(BaseApi):
         """
         try:
             depth = parse_depth(request.args.get("depth"))
-        except InvalidValue:
-            return self.response_400(message=str(BAD_DEPTH))
+        except InvalidValue as exc:
+            return self.response_400(message=error_text(exc))
         store = current_app.extensions["graph_store"]
         try:
             tree = downstream_tree(store, uid, depth, scope=current_scope())
