@@ -12,8 +12,10 @@ from typing import Any
 
 
 class GraphCRMError(Exception):
-    """Root of every error GraphCRM raises on purpose; ``key`` names its message (one per
-    class unless given) and ``params`` fill it in."""
+    """Root of every error GraphCRM raises on purpose; ``key`` names its message (per class,
+    or given where raised) and ``params`` fill it in. Errors whose message depends on the
+    screen (a timeout, a masked field, a refused delete) keep the root key: their views
+    say them."""
 
     key = "error"
 
@@ -27,13 +29,9 @@ class GraphCRMError(Exception):
 class ConfigError(GraphCRMError):
     """A setting is missing or wrong; the message names the setting to fix."""
 
-    key = "config"
-
 
 class StoreError(GraphCRMError):
     """The graph engine refused or failed a statement."""
-
-    key = "store"
 
 
 class StoreUnavailable(StoreError):
@@ -45,13 +43,9 @@ class StoreUnavailable(StoreError):
 class QueryTimeout(StoreError):
     """A statement ran longer than its time limit and was stopped by the engine."""
 
-    key = "timeout"
-
 
 class CypherSyntaxError(StoreError):
     """The engine could not parse or plan a statement."""
-
-    key = "syntax"
 
 
 class ConstraintViolation(StoreError):
@@ -81,8 +75,6 @@ class InvalidValue(GraphCRMError):
 class UnreadableValue(GraphCRMError):
     """An encrypted value cannot be decrypted: its key is not configured, or it was altered."""
 
-    key = "unreadable"
-
 
 class WriteRefused(StoreError):
     """A read-only query (the Cypher console) tried to change the graph; the engine refused."""
@@ -93,8 +85,6 @@ class WriteRefused(StoreError):
 class MaskedField(GraphCRMError):
     """A reader who sees personal data masked asked to filter, search, sort or group by it
     (which would make the masked value an oracle); ``fields`` names them."""
-
-    key = "masked_field"
 
     def __init__(self, label: str, fields: list[str]) -> None:
         super().__init__(f"{label}: {', '.join(fields)} shown masked to this reader")
@@ -112,8 +102,6 @@ class HasDependants(GraphCRMError):
     """A delete refused because records whose required relation points at the record would
     be left behind; ``counts`` holds how many of each type (label, count), ``cascadable``
     whether their declarations allow deleting them together (an admin's choice)."""
-
-    key = "has_dependants"
 
     def __init__(self, label: str, uid: str, counts: tuple[tuple[str, int], ...], cascadable: bool):
         listed = ", ".join(f"{count} {name}" for name, count in counts)

@@ -2,7 +2,9 @@
 ``Message`` (``graph.model.validation``) carries, mapped to its gettext message.
 
 graph/ says what went wrong with a key and parameters; this table is the one place that
-says it to people, in the request's language (placeholders are ``%(name)s``).
+says it to people, in the request's language (placeholders are ``%(name)s``). Errors whose
+message depends on the screen (a timeout, a masked field, a refused delete) are said by
+their views instead.
 """
 
 from __future__ import annotations

@@ -130,15 +130,12 @@ EVIDENCE = {
     "not_referred": lazy_gettext("not referred by {referrer} within {hops} hops"),
 }
 CHOICES = {"stage": nodes.STAGES, "value_tier": nodes.TIERS}  # stored values shown as labels
-NOT_FOUND = lazy_gettext("This segment does not exist.")
 STALE = MESSAGES["stale"]
 STALE_KEPT = lazy_gettext(
     "Not saved: someone else changed this segment after you opened it. Your input is kept "
     "below and is now based on their version; save again to apply your input over theirs."
 )
-VERSION_REQUIRED = lazy_gettext(
-    "version: send the version of the segment you edited (a whole number)."
-)
+VERSION_REQUIRED = MESSAGES["version"]
 
 RuleSchema = Schema.from_dict(
     {
