@@ -8,7 +8,7 @@ from marshmallow import ValidationError
 from graph.errors import ConfigError
 from graph.model import nodes
 from graph.model.base import REGISTRY, NodeModel, Prop, Rel, check_registry
-from graph.model.validation import clean_text, key_text, validate_values
+from graph.model.validation import Message, clean_text, key_text, validate_values
 from graph.records.schema import declared_items, expected_items
 from graph.security.pii import index_name
 from graph.store.schema import schema_item
@@ -125,10 +125,12 @@ def test_invalid_values_are_reported_per_field() -> None:
         )
     errors = caught.value.messages
     assert set(errors) == {"stage", "phone", "email", "tags"}
-    assert errors["stage"] == ["Choose one of: potential, intent, deal, lost."]
+    assert [(m.key, m.params) for m in errors["stage"]] == [
+        ("choice", {"choices": "potential, intent, deal, lost"})
+    ]
     with pytest.raises(ValidationError) as caught:
         validate_values(nodes.Customer, {"name": "   ", "stage": "deal"})
-    assert caught.value.messages == {"name": ["This field is required."]}
+    assert caught.value.messages == {"name": [Message("required")]}
     with pytest.raises(ValidationError) as caught:
         validate_values(nodes.Order, {"product": "x" * 201, "amount": "1e", "at": "tomorrow"})
     assert set(caught.value.messages) == {"product", "amount", "at", "customer"}

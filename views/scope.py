@@ -15,16 +15,15 @@ from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo
 
 from flask import current_app, g, has_request_context
+from flask_babel import gettext
 from sqlalchemy.engine import Engine
 
 from graph.jobs.progress import Job
 from graph.model.base import NodeModel
 from graph.records.repository import NodeRepository
-from graph.records.visibility import NOT_VISIBLE
 from graph.security.crypto import FieldCipher
 from graph.security.scope import Scope
 from graph.store.protocol import GraphStore, GraphURL
-from views.labels import bilingual
 
 # The keys the app registers its services under (``app.extensions``).
 STORE = "graph_store"
@@ -122,4 +121,4 @@ def audit(action: str, target: str | None = None, detail: dict[str, Any] | None 
 
 def not_visible() -> str:
     """The placeholder text of a record the reader may not see, in their language."""
-    return str(bilingual(*NOT_VISIBLE))
+    return gettext("Not visible to you")

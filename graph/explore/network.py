@@ -69,12 +69,12 @@ def parse_types(value: Any) -> list[str] | None:
         return None
     items = value.split(",") if isinstance(value, str) else value
     if not isinstance(items, list | tuple):
-        raise InvalidValue("types must be a comma-separated list of relationship types")
+        raise InvalidValue(key="types", known=", ".join(all_types()))
     wanted = [str(item).strip() for item in items if str(item).strip()]
     known = all_types()
     unknown = sorted({t for t in wanted if t not in known})
     if unknown:
-        raise InvalidValue(f"unknown relationship types {unknown}; known: {list(known)}")
+        raise InvalidValue(key="types", known=", ".join(all_types()))
     return list(dict.fromkeys(wanted)) or None
 
 

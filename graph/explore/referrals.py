@@ -113,14 +113,14 @@ def parse_depth(value: Any, default: int = DEFAULT_DEPTH) -> int:
     if value is None or value == "":
         return default
     if isinstance(value, bool):
-        raise InvalidValue(f"depth must be a whole number from 1 to {MAX_DEPTH}")
+        raise InvalidValue(key="depth", max=MAX_DEPTH)
     if isinstance(value, str):
         text = value.strip()
         if not text.isascii() or not text.isdigit():
-            raise InvalidValue(f"depth must be a whole number from 1 to {MAX_DEPTH}")
+            raise InvalidValue(key="depth", max=MAX_DEPTH)
         value = int(text)
     if not isinstance(value, int) or not 1 <= value <= MAX_DEPTH:
-        raise InvalidValue(f"depth must be a whole number from 1 to {MAX_DEPTH}")
+        raise InvalidValue(key="depth", max=MAX_DEPTH)
     return value
 
 
@@ -134,7 +134,7 @@ def network_totals(
     (0, 0.0). Counts ignore row-level rules: callers show them only to readers allowed the
     whole network."""
     if label not in referring_labels():
-        raise InvalidValue(f"a referral network starts at one of {', '.join(referring_labels())}")
+        raise InvalidValue(key="referral_start", labels=", ".join(referring_labels()))
     if live:
         rows = store.read(render(store.cypher.get("referral_network_walk"), Label=label), uid=uid)
     elif label == "Customer":

@@ -56,7 +56,7 @@ def customer_360(
     timeline_limit: int = 100,
     *,
     cipher: FieldCipher | None,
-    placeholder: str = NOT_VISIBLE[0],
+    placeholder: str = NOT_VISIBLE,
 ) -> Customer360:
     """Contacts (personal data decrypted with ``cipher``), customers referred, and
     follow-ups/orders/tickets newest first, as ``scope`` may see them: a referred customer

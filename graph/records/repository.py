@@ -497,10 +497,7 @@ def check_unique_key(label: str, name: str, value: Any) -> None:
     if not isinstance(value, str):
         return
     if not value or value != value.strip() or len(value.encode()) > MAX_UNIQUE_BYTES:
-        raise InvalidValue(
-            f"{label}.{name} must be non-blank, without leading or trailing spaces, "
-            f"and at most {MAX_UNIQUE_BYTES} bytes"
-        )
+        raise InvalidValue(key="unique_key", field=name, max=MAX_UNIQUE_BYTES)
 
 
 def _uids(value: Any) -> list[str]:

@@ -54,12 +54,11 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class InvalidRule(InvalidValue):
-    """A rule or segment the user described cannot be saved or run; ``zh`` is the message in
-    Chinese (the English one is ``str(error)``)."""
+    """A rule or segment the user described cannot be saved or run: its message ``key``
+    (``rule_*``, ``segment_*``) and ``params`` say why."""
 
-    def __init__(self, en: str, zh: str) -> None:
-        super().__init__(en)
-        self.zh = zh
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key=key, **params)
 
 
 @dataclass(frozen=True)
@@ -149,30 +148,25 @@ class Explanation:
 # -- validation -----------------------------------------------------------------------------
 
 
-def _refuse(en: str, zh: str) -> InvalidRule:
-    return InvalidRule(en, zh)
+def _refuse(key: str, **params: Any) -> InvalidRule:
+    return InvalidRule(key, **params)
 
 
 def _text(value: Any, what: str) -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > 200:
-        raise _refuse(f"{what}: give a non-empty text", f"{what}：请填写非空文本")
+        raise _refuse("rule_text", what=what)
     return value.strip()
 
 
 def _texts(value: Any, what: str, allowed: tuple[str, ...] | None = None) -> list[str]:
     items = value if isinstance(value, list) else [value]
     if not items or len(items) > MAX_LIST:
-        raise _refuse(
-            f"{what}: give 1 to {MAX_LIST} values", f"{what}：请给出 1 到 {MAX_LIST} 个值"
-        )
+        raise _refuse("rule_count", what=what, max=MAX_LIST)
     result: list[str] = []
     for item in items:
         text = _text(item, what)
         if allowed is not None and text not in allowed:
-            raise _refuse(
-                f"{what}: {text!r} is not one of {', '.join(allowed)}",
-                f"{what}：{text!r} 不是 {', '.join(allowed)} 之一",
-            )
+            raise _refuse("rule_choice", what=what, value=repr(text), allowed=", ".join(allowed))
         if text not in result:
             result.append(text)
     return result
@@ -184,14 +178,9 @@ def _integer(value: Any, what: str, low: int, high: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         value = None
     if high is None and (value is None or value < low):
-        raise _refuse(
-            f"{what}: give a whole number of at least {low}", f"{what}：请给出不小于 {low} 的整数"
-        )
+        raise _refuse("rule_at_least", what=what, low=low)
     if high is not None and (value is None or not low <= value <= high):
-        raise _refuse(
-            f"{what}: give a whole number from {low} to {high}",
-            f"{what}：请给出 {low} 到 {high} 之间的整数",
-        )
+        raise _refuse("rule_range", what=what, low=low, high=high)
     return value
 
 
@@ -202,7 +191,7 @@ def _number(value: Any, what: str) -> float:
         except ValueError:
             value = None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise _refuse(f"{what}: give a number", f"{what}：请给出数字")
+        raise _refuse("rule_number", what=what)
     return float(value)
 
 
@@ -213,9 +202,7 @@ def _date(value: Any, what: str) -> str:
             return value.strip()
         except ValueError:
             pass
-    raise _refuse(
-        f"{what}: {value!r} is not a date (YYYY-MM-DD)", f"{what}：{value!r} 不是日期（YYYY-MM-DD）"
-    )
+    raise _refuse("rule_date", what=what, value=repr(value))
 
 
 def _stage(op: str, value: Any) -> Any:
@@ -243,34 +230,26 @@ def _one_uid(name: str) -> Callable[[str, Any], Any]:
 
 def _created(op: str, value: Any) -> Any:
     if not isinstance(value, dict) or not set(value) <= {"from", "to"}:
-        raise _refuse(
-            'created: give {"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"} (either may be left out)',
-            'created：请给出 {"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}（可省略其一）',
-        )
+        raise _refuse("rule_created")
     dates = {k: _date(v, f"created {k}") for k, v in value.items() if v not in (None, "")}
     if not dates:
-        raise _refuse("created: give at least one date", "created：请至少给出一个日期")
+        raise _refuse("rule_created_empty")
     if len(dates) == 2 and dates["from"] > dates["to"]:
-        raise _refuse(
-            "created: the start date is after the end date", "created：开始日期晚于结束日期"
-        )
+        raise _refuse("rule_created_order")
     return dates
 
 
 def _follow_up(op: str, value: Any) -> Any:
     if op == "none":
         if value not in (None, "", True):
-            raise _refuse("last_follow_up none takes no value", "last_follow_up 为 none 时不需要值")
+            raise _refuse("rule_no_value", what="last_follow_up none")
         return None
     return _date(value, f"last_follow_up {op}")
 
 
 def _referred(op: str, value: Any) -> Any:
     if not isinstance(value, dict) or set(value) - {"customer", "hops"}:
-        raise _refuse(
-            'referred_by: give {"customer": "<uid>", "hops": 1-10}',
-            'referred_by：请给出 {"customer": "<uid>", "hops": 1-10}',
-        )
+        raise _refuse("rule_referred_by", max=MAX_HOPS)
     return {
         "customer": _text(value.get("customer"), "referred_by customer"),
         "hops": _integer(value.get("hops", 1), "referred_by hops", 1, MAX_HOPS),
@@ -299,22 +278,13 @@ FIELDS: dict[str, dict[str, Callable[[str, Any], Any]]] = {
 def parse_rule(data: Any) -> Rule:
     """One rule from JSON ``{"field", "op", "value"}``, checked and normalised."""
     if not isinstance(data, dict) or set(data) - {"field", "op", "value"}:
-        raise _refuse(
-            'a rule is an object {"field": …, "op": …, "value": …}',
-            '规则应为对象 {"field": …, "op": …, "value": …}',
-        )
+        raise _refuse("rule_object")
     name, op = data.get("field"), data.get("op")
     ops = FIELDS.get(name) if isinstance(name, str) else None
     if ops is None:
-        raise _refuse(
-            f"unknown rule field {name!r}; expected one of {', '.join(FIELDS)}",
-            f"未知的规则字段 {name!r}；可用：{', '.join(FIELDS)}",
-        )
+        raise _refuse("rule_field", field=repr(name), known=", ".join(FIELDS))
     if op not in ops:
-        raise _refuse(
-            f"{name}: unknown operator {op!r}; expected one of {', '.join(ops)}",
-            f"{name}：未知的运算符 {op!r}；可用：{', '.join(ops)}",
-        )
+        raise _refuse("rule_operator", what=name, op=repr(op), known=", ".join(ops))
     return Rule(name, op, ops[op](op, data.get("value")))
 
 
@@ -324,32 +294,27 @@ def parse_rules(data: Any) -> tuple[Rule, ...]:
         try:
             data = json.loads(data)
         except ValueError:
-            raise _refuse("rules are not valid JSON", "规则不是有效的 JSON") from None
+            raise _refuse("rules_json") from None
     if not isinstance(data, list) or not data:
-        raise _refuse("give at least one rule", "请至少给出一条规则")
+        raise _refuse("rules_empty")
     if len(data) > MAX_RULES:
-        raise _refuse(f"at most {MAX_RULES} rules", f"最多 {MAX_RULES} 条规则")
+        raise _refuse("rules_too_many", max=MAX_RULES)
     return tuple(parse_rule(item) for item in data)
 
 
 def parse_segment_fields(data: Any) -> tuple[str, str, tuple[Rule, ...]]:
     """(name, description, rules) from a JSON body or form, checked."""
     if not isinstance(data, dict):
-        raise _refuse("send a JSON object", "请发送 JSON 对象")
+        raise _refuse("segment_object")
     unknown = set(data) - {"name", "description", "rules", "version"}
     if unknown:
-        raise _refuse(f"unknown keys {sorted(unknown)}", f"未知的键 {sorted(unknown)}")
+        raise _refuse("segment_keys", keys=", ".join(sorted(unknown)))
     name = data.get("name")
     if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
-        raise _refuse(
-            f"name: 1 to {MAX_NAME} characters required", f"名称：需要 1 到 {MAX_NAME} 个字符"
-        )
+        raise _refuse("segment_name", max=MAX_NAME)
     description = data.get("description") or ""
     if not isinstance(description, str) or len(description) > MAX_DESCRIPTION:
-        raise _refuse(
-            f"description: at most {MAX_DESCRIPTION} characters",
-            f"描述：最多 {MAX_DESCRIPTION} 个字符",
-        )
+        raise _refuse("segment_description", max=MAX_DESCRIPTION)
     return name.strip(), description.strip(), parse_rules(data.get("rules"))
 
 
@@ -656,7 +621,7 @@ def referral_path(
     """The shortest referral path from ``referrer`` down to ``uid`` within ``hops`` (uids,
     the referrer first; customers ``scope`` may not see become ``hidden``), or ``()``."""
     if not 1 <= hops <= MAX_HOPS:
-        raise InvalidRule(f"hops must be 1 to {MAX_HOPS}", f"跳数必须为 1 到 {MAX_HOPS}")
+        raise _refuse("rule_range", what="hops", low=1, high=MAX_HOPS)
     template = store.cypher.get("segment_referral_path")
     statement = replace(template, text=template.text.replace(_BOUND, f"*1..{int(hops)}]", 1))
     rows = store.read(statement, referrer=referrer, uid=uid)

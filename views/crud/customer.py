@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from flask_babel import lazy_gettext
+
 from graph.model import nodes
 from graph.model.base import REGISTRY
 from graph.records.customer_360 import TimelineEntry, customer_360
@@ -34,7 +36,7 @@ class _CustomerBase(GraphModelView):
                 label: (f"{label}View", bilingual(model.meta.en, model.meta.zh))
                 for label, model in REGISTRY.items()
             },
-            "referral_chain_label": bilingual("Referral chain", "推荐链"),
+            "referral_chain_label": lazy_gettext("Referral chain"),
         }
 
 

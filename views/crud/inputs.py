@@ -7,16 +7,16 @@ import datetime as dt
 from typing import Any
 
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
+from flask_babel import lazy_gettext
 from markupsafe import Markup, escape
 from wtforms import Field, StringField
 from wtforms.widgets import TextInput
 
 from graph.clock import utc_now
 from views import display
-from views.labels import bilingual
 
-PICK_WHEN = bilingual("Pick date and time", "选择日期和时间")
-PICK_DATE = bilingual("Pick a date", "选择日期")
+PICK_WHEN = lazy_gettext("Pick date and time")
+PICK_DATE = lazy_gettext("Pick a date")
 
 
 class PersonalDataInput(BS3TextFieldWidget):

@@ -14,6 +14,7 @@ from flask import abort, flash, g, jsonify, redirect, request, url_for
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_appbuilder.urltools import get_filter_args
+from flask_babel import lazy_gettext
 
 from graph.errors import (
     ConstraintViolation,
@@ -28,7 +29,7 @@ from views import display
 from views.crud import deletes, fields, kinds
 from views.crud.history import readable_history
 from views.crud.interface import GraphInterface
-from views.labels import bilingual, choice_label, model_labels
+from views.labels import bilingual, choice_label, lazy_format, model_labels
 from views.texts import (
     ADDED,
     DELETED,
@@ -335,8 +336,8 @@ def model_view(
         "route_base": f"/{model.label.lower()}",
         "list_title": bilingual(meta.en_plural, meta.zh_plural),
         "show_title": bilingual(meta.en, meta.zh),
-        "add_title": bilingual(f"Add {meta.en}", f"新增{meta.zh}"),
-        "edit_title": bilingual(f"Edit {meta.en}", f"编辑{meta.zh}"),
+        "add_title": lazy_format(lazy_gettext("Add {type}"), type=bilingual(meta.en, meta.zh)),
+        "edit_title": lazy_format(lazy_gettext("Edit {type}"), type=bilingual(meta.en, meta.zh)),
         "list_columns": ["uid", *listed],
         "show_columns": [
             "uid",

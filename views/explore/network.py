@@ -16,6 +16,7 @@ from flask import Response, abort, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi, safe
 from flask_appbuilder.security.decorators import permission_name, protect
+from flask_babel import gettext, lazy_gettext
 from marshmallow import Schema, fields
 from werkzeug.routing import BuildError
 
@@ -29,34 +30,33 @@ from graph.explore.network import (
     relationship_names,
     start_labels,
 )
-from graph.model.base import REGISTRY
 from graph.segments.segments import list_segments
 from views import admin_registry
 from views.guard import guard
-from views.labels import bilingual, localized
+from views.labels import bilingual, declared_name, localized
+from views.messages import error_text
 from views.scope import current_scope, current_store
 
 PAGE_LABELS = {
-    "title": ("Network explorer", "关系网络探索"),
-    "start": ("Start from", "起点"),
-    "kind": ("Type", "类型"),
-    "node": ("Node", "节点"),
-    "show": ("Show", "显示"),
-    "types": ("Relationship types", "关系类型"),
-    "export_png": ("Export PNG", "导出 PNG"),
-    "export_json": ("Export JSON", "导出 JSON"),
-    "fit": ("Fit", "适应窗口"),
-    "hidden": ("Not visible to you", "无权查看"),
-    "truncated": ("Only the first {n} neighbours are shown.", "仅显示前 {n} 个相邻节点。"),
-    "help": (
+    "title": lazy_gettext("Network explorer"),
+    "start": lazy_gettext("Start from"),
+    "kind": lazy_gettext("Type"),
+    "node": lazy_gettext("Node"),
+    "show": lazy_gettext("Show"),
+    "types": lazy_gettext("Relationship types"),
+    "export_png": lazy_gettext("Export PNG"),
+    "export_json": lazy_gettext("Export JSON"),
+    "fit": lazy_gettext("Fit"),
+    "hidden": lazy_gettext("Not visible to you"),
+    "truncated": lazy_gettext("Only the first {n} neighbours are shown."),
+    "help": lazy_gettext(
         "Click a node to expand its neighbours, double-click to open its record; "
-        "drag to move, scroll to zoom.",
-        "单击节点展开相邻节点，双击打开记录；拖动可移动，滚轮可缩放。",
+        "drag to move, scroll to zoom."
     ),
 }
-SEGMENT_NAMES = ("Segment", "客户分群")
+SEGMENT_NAMES = lazy_gettext("Segment")
 # The edge from a segment to its members (computed; declared types name themselves).
-MEMBER_NAMES = ("Member", "分群成员")
+MEMBER_NAME = lazy_gettext("Member")
 
 
 def picker_labels() -> tuple[str, ...]:
@@ -66,14 +66,11 @@ def picker_labels() -> tuple[str, ...]:
     return (*(entry.label for entry in entries if entry.explore_from), SEGMENT)
 
 
-def _pick_text() -> tuple[str, str]:
-    """ "Choose a customer, tag, channel or segment to start." from the picker's types."""
-    metas = [REGISTRY[label].meta for label in picker_labels() if label != SEGMENT]
-    en = [meta.en.lower() for meta in metas] + [SEGMENT_NAMES[0].lower()]
-    zh = [meta.zh for meta in metas] + [SEGMENT_NAMES[1]]
-    return (
-        f"Choose a {', '.join(en[:-1])} or {en[-1]} to start.",
-        f"请选择{'、'.join(zh[:-1])}或{zh[-1]}作为起点。",
+def _pick_text() -> str:
+    """ "Choose where to start: Customer, Tag, Channel, Segment." from the picker's types."""
+    names = [declared_name(label) for label in picker_labels() if label != SEGMENT]
+    return gettext("Choose where to start: {types}.").format(
+        types=gettext(", ").join([*names, str(SEGMENT_NAMES)])
     )
 
 
@@ -128,21 +125,10 @@ def _neighbours_parameters() -> list[dict[str, Any]]:
     ]
 
 
-def _bad_types() -> str:
-    known = all_types()
-    return str(
-        bilingual(
-            "Unknown relationship type. Known types: " + ", ".join(known),
-            "未知的关系类型。可用类型：" + "，".join(known),
-        )
-    )
-
-
 def _kind_label(label: str) -> str:
     if label == SEGMENT:
-        return str(bilingual(*SEGMENT_NAMES))
-    meta = REGISTRY[label].meta
-    return str(bilingual(meta.en, meta.zh))
+        return str(SEGMENT_NAMES)
+    return declared_name(label)
 
 
 def _record_url(label: str) -> str | None:
@@ -182,7 +168,7 @@ class NetworkView(BaseView):
                 graph = neighbours(store, start[0], start[1], current_scope())
             except NotFound:
                 abort(404)
-        labels = localized({**PAGE_LABELS, "pick": _pick_text()})
+        labels = {**localized(PAGE_LABELS), "pick": _pick_text()}
         data = {
             "start": {"label": start[0], "uid": start[1]} if start else None,
             "graph": graph,
@@ -190,8 +176,8 @@ class NetworkView(BaseView):
             "record_urls": {label: _record_url(label) for label in start_labels()},
             "kinds": {label: _kind_label(label) for label in start_labels()},
             "types": {
-                t: str(bilingual(*names))
-                for t, names in {**relationship_names(), MEMBER: MEMBER_NAMES}.items()
+                **{t: str(bilingual(*names)) for t, names in relationship_names().items()},
+                MEMBER: str(MEMBER_NAME),
             },
             "labels": labels,
         }
@@ -258,8 +244,8 @@ class NetworkApi(BaseApi):
             return self.response_404()
         try:
             types = parse_types(request.args.get("types"))
-        except InvalidValue:
-            return self.response_400(message=_bad_types())
+        except InvalidValue as exc:
+            return self.response_400(message=error_text(exc))
         store = current_store()
         try:
             graph = neighbours(store, label, uid, current_scope(), types)
@@ -286,10 +272,10 @@ def register(appbuilder: Any) -> None:
     appbuilder.add_view(
         NetworkView,
         "Network explorer",
-        label=bilingual("Network explorer", "关系网络探索"),
+        label=lazy_gettext("Network explorer"),
         href="/network/",
         icon="fa-share-alt",
         category="Analysis",
-        category_label=bilingual("Analysis", "分析"),
+        category_label=lazy_gettext("Analysis"),
     )
     appbuilder.add_api(api)
