@@ -31,7 +31,7 @@ def register(appbuilder: AppBuilder) -> None:
             label=bilingual(meta.en_plural, meta.zh_plural),
             icon=entry.icon,
             category=entry.category.name,
-            category_label=bilingual(entry.category.en, entry.category.zh),
+            category_label=entry.category.label,
         )
     appbuilder.add_view_no_menu(ChoicesView)
     register_apis(appbuilder)
@@ -41,5 +41,5 @@ def register(appbuilder: AppBuilder) -> None:
     segments.register(appbuilder)
     network.register(appbuilder)
     setup = admin_registry.SETUP
-    jobs.register(appbuilder, setup.name, bilingual(setup.en, setup.zh))
+    jobs.register(appbuilder, setup.name, setup.label)
     openapi.register(appbuilder)

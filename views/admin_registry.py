@@ -15,6 +15,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext
+from flask_babel.speaklater import LazyString
+
 from graph.errors import ConfigError
 from graph.model import nodes
 from graph.model.base import REGISTRY, NodeModel
@@ -25,13 +28,12 @@ class Category:
     """A menu category: ``name`` is FAB's (and the ``menu_access`` permission's) name."""
 
     name: str
-    en: str
-    zh: str
+    label: LazyString
 
 
-CUSTOMERS = Category("Customers", "Customers", "客户管理")
-ACTIVITY = Category("Activity", "Activity", "客户往来")
-SETUP = Category("Setup", "Setup", "基础资料")
+CUSTOMERS = Category("Customers", lazy_gettext("Customers"))
+ACTIVITY = Category("Activity", lazy_gettext("Activity"))
+SETUP = Category("Setup", lazy_gettext("Setup"))
 
 # What a role may do on a node type's screens and REST API (app.roles turns each level into
 # FAB permission names).
