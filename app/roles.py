@@ -29,7 +29,8 @@ def _on(views: str, actions: str) -> list[str]:
     return [f"{views}(View|RestApi)$", actions]
 
 
-_COMMON = [["ChoicesView$", "can_search$"], [MENUS, "menu_access$"]]
+# Relation pickers and the navigation bar's global search (records still per role and scope).
+_COMMON = [["(ChoicesView|SearchApi)$", "can_search$"], [MENUS, "menu_access$"]]
 _PII = [["PersonalData$", "can_read$"]]
 # The Cypher console (page, run, CSV export, saved queries, history) and its menu.
 _CONSOLE = [

@@ -3,7 +3,7 @@
 from flask_appbuilder import AppBuilder
 
 from graph.model import nodes
-from views import openapi
+from views import openapi, search
 from views.analytics import analytics
 from views.console import console
 from views.crud.api import register_apis
@@ -52,3 +52,4 @@ def register(appbuilder: AppBuilder) -> None:
     segments.register(appbuilder)
     network.register(appbuilder)
     openapi.register(appbuilder)
+    search.register(appbuilder)

@@ -5,7 +5,8 @@ labels and relationship types cannot be parameters, and FalkorDB has no label
 alternatives in ``MATCH``, so REFERRED has one statement per source label. Relationships
 find their ends by the indexed ``uid``; apply the schema first (``store.apply_schema()``)
 or every batch scans whole labels. With a cipher, personal data (phones, e-mails) is
-written encrypted with its blind index, as the repositories write it (``graph.security.pii``).
+written encrypted with its blind index, as the repositories write it (``graph.security.pii``),
+and names with their search keys (``graph.records.search_keys``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from graph.demo.dataset import Dataset, generate
 from graph.errors import NotFound
 from graph.model import nodes
 from graph.model.base import NodeModel
+from graph.records.search_keys import searched, with_search_keys
 from graph.security.crypto import FieldCipher
 from graph.security.pii import seal_rows
 from graph.store.protocol import GraphStore
@@ -89,6 +91,8 @@ def load(
             rows = getattr(chunk, kind)
             for start in range(0, len(rows), batch_size):
                 batch = rows[start : start + batch_size]
+                if kind in NODE_MODELS and searched(NODE_MODELS[kind]):
+                    batch = [with_search_keys(NODE_MODELS[kind], row) for row in batch]
                 if cipher is not None and kind in NODE_MODELS:
                     batch = seal_rows(NODE_MODELS[kind], batch, cipher)
                 created = store.write(statement, rows=batch)[0]["created"]
