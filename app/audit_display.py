@@ -92,6 +92,7 @@ PLACES: dict[str, tuple[str, str]] = {
     "audit_event": ("Audit log", "审计日志"),
     "console": ("Cypher console", "Cypher 控制台"),
     "graph": ("Graph engine", "图数据库"),
+    "search": ("Global search", "全局搜索"),
 }
 ACCOUNT_TABLES = {
     "ab_user": (User, "username"),

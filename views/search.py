@@ -179,9 +179,8 @@ class SearchApi(BaseApi):
         except (StoreUnavailable, QueryTimeout):
             return self.response(503, message=str(UNAVAILABLE))
         if result.personal:
-            for model in SEARCHED:
-                if scope.may_read(model):
-                    personal_data_searched.send(model.label, fields=list(result.personal))
+            # One event per search (customers, contacts and referrers at once).
+            personal_data_searched.send("search", fields=list(result.personal))
         return self.response(200, **answer(result))
 
 
