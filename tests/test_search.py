@@ -76,6 +76,13 @@ def test_name_keys_read_chinese_as_pinyin_and_initials() -> None:
     assert name_keys("ＡＣＭＥ Trading") == ("acmetrading", "acmetrading", "at")
 
 
+def test_prefix_bound_is_the_next_string_after_every_key_starting_so() -> None:
+    from graph.records.search import successor
+
+    assert successor("zw") == "zx" and successor("张") == chr(ord("张") + 1)
+    assert successor("a\ud7ff") == "a\ue000"  # past the surrogates, encodable
+
+
 def test_pinyin_initials_and_name_find_chinese_names(client: FlaskClient, found: Found) -> None:
     login(client)
     for q in ("zhangwei", "ZhangWei", "zhang wei", "zhangw", "zw", "张伟", "张"):

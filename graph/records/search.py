@@ -96,11 +96,12 @@ def clean_query(text: str) -> str:
 
 
 def probes(query: str, cipher: FieldCipher | None) -> list[Probe]:
-    """How ``query`` (already cleaned) is looked for, before the reader's rights apply."""
+    """How ``query`` (already cleaned) is looked for, before the reader's rights apply
+    (personal data only through its keyed indexes: without a ``cipher`` nothing matches)."""
     if not query:
         return []
     if "@" in query:
-        values = cipher.blind_indexes(query, "email") if cipher else [query.lower()]
+        values = cipher.blind_indexes(query, "email") if cipher else []
         return [Probe("email", "exact", index_name("email"), values, personal=True)]
     if _PHONE.fullmatch(query):
         digits = re.sub(r"[^0-9]", "", query)
@@ -108,7 +109,7 @@ def probes(query: str, cipher: FieldCipher | None) -> list[Probe]:
             values = cipher.suffix_indexes(digits) if cipher else []
             return [Probe("phone_last4", "exact", last4_index_name("phone"), values, True)]
         if len(digits) >= 7:
-            values = cipher.blind_indexes(query, "phone") if cipher else [query]
+            values = cipher.blind_indexes(query, "phone") if cipher else []
             return [Probe("phone", "exact", index_name("phone"), values, personal=True)]
         return []
     if _ID.fullmatch(query):
