@@ -8,7 +8,7 @@ A query is read as one or more probes, each an index seek on a stored key:
 - a phone (at least 7 digits, in any format): the E.164 blind index, exactly;
 - four digits: the keyed index of a phone's last four digits;
 - other text: the folded name, full pinyin and initials by prefix
-  (``graph.records.search_keys``); Chinese text the prefixes leave short of the limit is
+  (``graph.records.search_keys``); Chinese text that starts fewer names than the limit is
   also looked for inside names (a scan, so only then).
 
 Personal data stays encrypted: phones and e-mails are found through their keyed indexes
@@ -145,7 +145,8 @@ def search(
     models = [m for m in SEARCHED if scope.may_read(m)]
     hits = _run(store, models, planned, scope, limit)
     text = fold(query)
-    if _CJK.search(text) and any(_count(hits, m) < limit for m in models):
+    if _CJK.search(text) and len({h.uid for h in hits}) < limit:
+        # Few names start so: look inside names too (a scan, so only then).
         contains = [Probe("name", "contains", NAME_KEY, text)]
         hits += _run(store, [m for m in models if _count(hits, m) < limit], contains, scope, limit)
     return SearchResult(_ranked(hits, text, limit), skipped, personal)
