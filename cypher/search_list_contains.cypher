@@ -7,6 +7,6 @@ MATCH (n:__Label__)
 WHERE n.__prop__ CONTAINS $text
 WITH n
 WHERE true
-WITH DISTINCT n
+WITH n
 LIMIT $limit
 RETURN $part AS part, n
