@@ -98,6 +98,7 @@ PLACES: dict[str, LazyString] = {
     "audit_event": lazy_gettext("Audit log"),
     "console": lazy_gettext("Cypher console"),
     "graph": lazy_gettext("Graph engine"),
+    "search": lazy_gettext("Global search"),
 }
 ACCOUNT_TABLES = {
     "ab_user": (User, "username"),

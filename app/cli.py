@@ -225,10 +225,15 @@ def with_admin_options(func):  # type: ignore[no-untyped-def]
 def _init(app: Flask, admin_user: str, admin_password: str | None, admin_email: str | None):  # type: ignore[no-untyped-def]
     from app.accounts import ensure_admin
     from app.security_changes import sync_graph_users
+    from graph.records.search_keys import backfill as backfill_search_keys
 
     # The app applied the schema when it started; this reports (and repairs) it.
     report = apply_schema(app.extensions["graph_store"])
     click.echo(f"graph schema: {len(report)} constraints and indexes in place")
+    keyed = backfill_search_keys(app.extensions["graph_store"], app.extensions["field_cipher"])
+    if any(keyed.values()):
+        done = ", ".join(f"{count} {label}" for label, count in keyed.items() if count)
+        click.echo(f"global search: keys stored for {done} written before")
     result = ensure_admin(app, admin_user, admin_password, admin_email)
     report = sync_graph_users(app)
     click.echo(
@@ -242,7 +247,8 @@ def _init(app: Flask, admin_user: str, admin_password: str | None, admin_email: 
 @with_admin_options
 def init(admin_user: str, admin_password: str | None, admin_email: str | None) -> None:
     """Apply the graph schema, create the security tables and roles, and an admin user;
-    mirror every account into the graph as a User node."""
+    mirror every account into the graph as a User node; store the global-search keys of
+    records written before they existed."""
     app = current_app._get_current_object()
     _print_admin(_init(app, admin_user, admin_password, admin_email))
 

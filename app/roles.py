@@ -43,10 +43,14 @@ def _node_access(role: str, entries: tuple[NodeAdmin, ...]) -> list[list[str]]:
 
 
 def _common(entries: tuple[NodeAdmin, ...]) -> list[list[str]]:
-    """Related-record search and the node types' menus (categories and entries)."""
+    """Relation pickers and the navigation bar's global search (records still per role and
+    scope), and the node types' menus (categories and entries)."""
     names = [entry.category.name for entry in entries]
     menus = list(dict.fromkeys([*names, *(entry.model.meta.en_plural for entry in entries)]))
-    return [["ChoicesView$", "can_search$"], [f"{_alternatives(menus)}$", "menu_access$"]]
+    return [
+        ["(ChoicesView|SearchApi)$", "can_search$"],
+        [f"{_alternatives(menus)}$", "menu_access$"],
+    ]
 
 
 _PII = [["PersonalData$", "can_read$"]]

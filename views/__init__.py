@@ -3,7 +3,7 @@
 from flask_appbuilder import AppBuilder
 
 from graph.model import nodes
-from views import admin_registry, jobs, openapi
+from views import admin_registry, jobs, openapi, search
 from views.analytics import analytics
 from views.console import console
 from views.crud.api import register_apis
@@ -43,3 +43,4 @@ def register(appbuilder: AppBuilder) -> None:
     setup = admin_registry.SETUP
     jobs.register(appbuilder, setup.name, setup.label)
     openapi.register(appbuilder)
+    search.register(appbuilder)

@@ -6,7 +6,8 @@
   carry it to the graph or the security database) is a 400.
 - A body sent to ``/api/`` that is not JSON is a 400 (as FAB answers a broken one).
 - A rison ``q`` argument that does not parse is a 400 (the parser recurses or indexes past
-  the end on input such as ``((`` or ``!``).
+  the end on input such as ``((`` or ``!``); APIs marked ``@plain_text_q`` (global search)
+  take ``q`` as plain text instead.
 - An integer beyond 64 bits in a JSON body or in ``q`` is a 400, and in the URL's path (as
   a number or digits) a 404, no record has such an id: SQLite raises ``OverflowError``.
 - A FAB list action (``/<view>/action/<name>/<pk>``, ``/<view>/action_post``) naming an
@@ -20,7 +21,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import prison
 from flask import Flask, Response, current_app, request
@@ -29,6 +31,8 @@ from flask_babel import lazy_gettext
 
 from views.errors import error_response
 from views.labels import lazy_format
+
+View = TypeVar("View", bound=Callable[..., Any])
 
 MAX_JSON_DEPTH = 64
 _BODY_METHODS = ("POST", "PUT", "PATCH")
@@ -116,13 +120,24 @@ def _unknown_action() -> Response | None:
     return None
 
 
+def plain_text_q(handler: View) -> View:
+    """Mark an API method whose ``q`` is plain text (a search box), not rison."""
+    handler.plain_text_q = True  # type: ignore[attr-defined]
+    return handler
+
+
+def _takes_plain_q() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "plain_text_q", False))
+
+
 def check_request() -> Response | None:
     """Refuse a malformed request (see the module's docstring); None lets it through."""
     api = request.path.startswith("/api/")
     path_args = (request.view_args or {}).values()
     if out_of_range([int(v) if isinstance(v, str) and _DIGITS.match(v) else v for v in path_args]):
         return error_response(404)
-    if api and "q" in request.args:
+    if api and "q" in request.args and not _takes_plain_q():
         try:
             q = prison.loads(request.args["q"])
         except Exception:  # the parser raises whatever its recursion or indexing hits

@@ -28,3 +28,18 @@ CREATE CONSTRAINT FOR (n:Change) REQUIRE n.idempotency_key IS UNIQUE;
 // One User node per security-store account (graph/records/users.py mirrors accounts by user_id).
 CREATE INDEX FOR (n:User) ON (n.user_id);
 CREATE CONSTRAINT FOR (n:User) REQUIRE n.user_id IS UNIQUE;
+
+// Global search (graph/records/search.py): keys derived from the name (search_keys.py),
+// matched by prefix ranges, and the keyed index of a phone's last four digits (pii.py).
+CREATE INDEX FOR (n:Customer) ON (n.search_name);
+CREATE INDEX FOR (n:Customer) ON (n.search_pinyin);
+CREATE INDEX FOR (n:Customer) ON (n.search_initials);
+CREATE INDEX FOR (n:Customer) ON (n.phone_last4_bidx);
+CREATE INDEX FOR (n:Contact) ON (n.search_name);
+CREATE INDEX FOR (n:Contact) ON (n.search_pinyin);
+CREATE INDEX FOR (n:Contact) ON (n.search_initials);
+CREATE INDEX FOR (n:Contact) ON (n.phone_last4_bidx);
+CREATE INDEX FOR (n:Referrer) ON (n.search_name);
+CREATE INDEX FOR (n:Referrer) ON (n.search_pinyin);
+CREATE INDEX FOR (n:Referrer) ON (n.search_initials);
+CREATE INDEX FOR (n:Referrer) ON (n.phone_last4_bidx);

@@ -19,3 +19,18 @@ CREATE CONSTRAINT change_idempotency_key IF NOT EXISTS FOR (n:Change) REQUIRE n.
 
 // One User node per security-store account (graph/records/users.py mirrors accounts by user_id).
 CREATE CONSTRAINT user_user_id IF NOT EXISTS FOR (n:User) REQUIRE n.user_id IS UNIQUE;
+
+// Global search (graph/records/search.py): keys derived from the name (search_keys.py),
+// matched by prefix ranges, and the keyed index of a phone's last four digits (pii.py).
+CREATE INDEX customer_search_name IF NOT EXISTS FOR (n:Customer) ON (n.search_name);
+CREATE INDEX customer_search_pinyin IF NOT EXISTS FOR (n:Customer) ON (n.search_pinyin);
+CREATE INDEX customer_search_initials IF NOT EXISTS FOR (n:Customer) ON (n.search_initials);
+CREATE INDEX customer_phone_last4_bidx IF NOT EXISTS FOR (n:Customer) ON (n.phone_last4_bidx);
+CREATE INDEX contact_search_name IF NOT EXISTS FOR (n:Contact) ON (n.search_name);
+CREATE INDEX contact_search_pinyin IF NOT EXISTS FOR (n:Contact) ON (n.search_pinyin);
+CREATE INDEX contact_search_initials IF NOT EXISTS FOR (n:Contact) ON (n.search_initials);
+CREATE INDEX contact_phone_last4_bidx IF NOT EXISTS FOR (n:Contact) ON (n.phone_last4_bidx);
+CREATE INDEX referrer_search_name IF NOT EXISTS FOR (n:Referrer) ON (n.search_name);
+CREATE INDEX referrer_search_pinyin IF NOT EXISTS FOR (n:Referrer) ON (n.search_pinyin);
+CREATE INDEX referrer_search_initials IF NOT EXISTS FOR (n:Referrer) ON (n.search_initials);
+CREATE INDEX referrer_phone_last4_bidx IF NOT EXISTS FOR (n:Referrer) ON (n.phone_last4_bidx);

@@ -26,7 +26,7 @@ from graph.errors import InvalidValue, MaskedField, UnreadableValue
 from graph.model.base import REGISTRY, Prop
 from graph.security.crypto import FieldCipher
 from graph.security.masking import mask_value
-from graph.security.pii import INDEX_SUFFIX, index_name
+from graph.security.pii import INDEX_SUFFIX, index_names, pii_props
 from graph.store.protocol import GraphStore
 from graph.store.readonly import GraphNode, GraphPath, GraphRelationship
 
@@ -316,7 +316,8 @@ def _pii_prop(labels: tuple[str, ...], name: str) -> tuple[str, Prop] | None:
 @cache
 def _index_names() -> frozenset[str]:
     """The blind-index property names of every personal-data property."""
-    return frozenset(index_name(name) for _, name in _candidates())
+    models = REGISTRY.values()
+    return frozenset(name for m in models for prop in pii_props(m) for name in index_names(prop))
 
 
 @cache

@@ -6,7 +6,8 @@ alternatives in ``MATCH``, so REFERRED has one statement per source label. Relat
 find their ends by the indexed ``uid``; apply the schema first
 (``graph.records.schema.apply_schema``) or every batch scans whole labels. With a cipher,
 personal data (phones, e-mails) is written encrypted with its blind index, as the
-repositories write it (``graph.security.pii``).
+repositories write it (``graph.security.pii``), and names with their search keys
+(``graph.records.search_keys``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from graph.demo.dataset import Dataset, generate
 from graph.errors import ConfigError, NotFound
 from graph.model import nodes  # noqa: F401  (declares the node types in REGISTRY)
 from graph.model.base import REGISTRY, NodeModel
+from graph.records.search_keys import searched, with_search_keys
 from graph.security.crypto import FieldCipher
 from graph.security.pii import seal_rows
 from graph.store.protocol import GraphStore
@@ -106,6 +108,8 @@ def load(
             rows = getattr(chunk, kind)
             for start in range(0, len(rows), batch_size):
                 batch = rows[start : start + batch_size]
+                if step.model is not None and searched(step.model):
+                    batch = [with_search_keys(step.model, row) for row in batch]
                 if cipher is not None and step.model is not None:
                     batch = seal_rows(step.model, batch, cipher)
                 created = store.write(statement, rows=batch)[0]["created"]

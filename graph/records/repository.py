@@ -36,6 +36,7 @@ from graph.records.filters import (
     union,
 )
 from graph.records.history import ChangeEntry, FieldChange, change_entry_of, history_entry
+from graph.records.search_keys import with_search_keys
 from graph.records.serials import next_uid
 from graph.security.crypto import FieldCipher
 from graph.security.pii import open_props, open_value, seal_props
@@ -50,6 +51,8 @@ class NodeRepository:
     With a ``cipher``, personal-data properties (``pii=True``) are encrypted on write, with
     their blind index, and decrypted on read, history entries included (see ``graph.security.pii``).
     The app always passes one; ``None`` stores values as given (tools without the key).
+    A write that sets the name of a searched type also stores its search keys
+    (``graph.records.search_keys``).
     """
 
     def __init__(
@@ -233,7 +236,7 @@ class NodeRepository:
             rows = self.store.write(
                 splice(self._template("node_create"), parts),
                 uid=uid,
-                props=seal_props(self.model, props, self.cipher),
+                props=seal_props(self.model, with_search_keys(self.model, props), self.cipher),
                 now=stamp,
                 change=change,
                 **part_params,
@@ -299,7 +302,7 @@ class NodeRepository:
             splice(self._template("node_update"), parts),
             uid=before.uid,
             version=before.version,
-            props=seal_props(self.model, changed_props, self.cipher),
+            props=seal_props(self.model, with_search_keys(self.model, changed_props), self.cipher),
             now=stamp,
             change=change,
             **part_params,
