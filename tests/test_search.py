@@ -214,7 +214,7 @@ def test_backfill_stores_keys_of_records_written_before_search(
          "phone_last4_bidx": None}}
         for r in (found.zhang, found.other_team)
     ]  # fmt: skip
-    from graph.records.filters import render
+    from graph.store.templates import render
 
     reseal = render(store.cypher.get("node_reseal"), Label="Customer")
     store.write(reseal, rows=cleared)
