@@ -23,7 +23,8 @@ from graph.records.filters import render
 from graph.records.repository import NodeRepository
 from graph.records.visibility import AnonymousIds, scoped
 from graph.security.scope import Scope
-from graph.segments.segments import get_segment, member_page
+from graph.segments.members import member_page
+from graph.segments.storage import get_segment
 from graph.store.protocol import GraphStore
 
 DEFAULT_LIMIT = 200

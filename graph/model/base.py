@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from graph.errors import ConfigError
+from graph.store.composition import LABEL, PROPERTY
 
-LABEL = re.compile(r"^[A-Z][A-Za-z0-9_]*$")
-PROPERTY = re.compile(r"^[a-z][a-z0-9_]*$")
 # A uid prefix: one to three capital letters, followed in every uid by the creation day and a
 # daily serial (``graph.records.serials``), so a prefix never runs into the digits after it.
 UID_PREFIX = re.compile(r"^[A-Z]{1,3}$")
@@ -65,6 +64,8 @@ class Prop:
     currency: str = ""
     description_en: str = ""
     description_zh: str = ""
+    # Usable in segment rules (graph.segments.rules reads the operators from the kind).
+    segment: bool = False
 
     def choice_values(self) -> tuple[str, ...]:
         """The allowed values, in declaration order."""
@@ -93,6 +94,9 @@ class Rel:
     # at it ("refuse"), or may delete them together with it ("cascade", an admin's choice
     # at delete time). Either way no record is left without its required target.
     on_target_delete: str = "refuse"
+    # Usable in segment rules: "any"/"all" of many, "is" of one, "within" hops of a chain
+    # to the node's own type (graph.segments.rules).
+    segment: bool = False
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from werkzeug.routing import BuildError
 from graph.errors import InvalidValue, NotFound
 from graph.explore.network import ALL_TYPES, MEMBER, SEGMENT, START_LABELS, neighbours, parse_types
 from graph.model.base import REGISTRY
-from graph.segments.segments import list_segments
+from graph.segments.storage import list_segments
 from views.guard import guard
 from views.labels import bilingual, localized
 from views.scope import current_scope

@@ -3,7 +3,7 @@
 Permissions: ``can_list``, ``can_show``, ``can_add``, ``can_edit``, ``can_delete`` and
 ``can_export`` on ``SegmentView``; ``can_get``, ``can_post``, ``can_put``, ``can_delete``,
 ``can_members`` and ``can_explain`` on ``SegmentApi``. Member counts, lists, exports, the
-graph and explanations are limited to the reader's row-level scope (``graph.segments.segments``);
+graph and explanations are limited to the reader's row-level scope (``graph.segments.members``);
 personal data is masked without the personal-data permission; CSV exports are audited.
 """
 
@@ -30,24 +30,24 @@ from graph.model import nodes
 from graph.model.records import Record
 from graph.security.masking import mask_record
 from graph.security.scope import Scope
-from graph.segments.segments import (
+from graph.segments.members import (
     HIDDEN,
-    MAX_HOPS,
-    InvalidRule,
     RuleMatch,
-    Segment,
     count_members,
+    explain,
+    member_page,
+    rules_as_seen,
+    segment_as_seen,
+)
+from graph.segments.neighbours import member_neighbours
+from graph.segments.rules import MAX_HOPS, InvalidRule, parse_segment_fields
+from graph.segments.storage import (
+    Segment,
     create_segment,
     delete_segment,
-    explain,
     get_segment,
     list_segments,
-    member_neighbours,
-    member_page,
-    parse_segment_fields,
-    rules_as_seen,
     rules_in_history,
-    segment_as_seen,
     segment_history,
     update_segment,
 )

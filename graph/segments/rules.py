@@ -1,0 +1,355 @@
+"""Segment rules: which fields a rule may use, with which operators, and their validation.
+
+A rule is ``{"field", "op", "value"}`` on customers. The fields come from the declarations
+(``graph.model.nodes``): every Customer property and relation declared with
+``segment=True`` is a field, its operators read from its declaration (``rule_field``), plus
+the few fields ``DERIVED`` names that aggregate over other declared types (follow-ups,
+orders, the referral chain). Values are checked and normalised into ``Rule`` records here;
+``graph.segments.compiler`` turns them into Cypher.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from graph.errors import ConfigError, InvalidValue
+from graph.model import nodes
+from graph.model.base import SYSTEM_PROPS, NodeModel, Prop, Rel, model_for
+
+MAX_HOPS = 10
+# Descendants are counted this deep when the analytics property is missing.
+DESCENDANT_DEPTH = MAX_HOPS
+MAX_RULES = 30
+MAX_LIST = 200
+MAX_NAME = 100
+MAX_DESCRIPTION = 1000
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+Checker = Callable[[str, Any], Any]  # (op, value) -> the normalised value
+
+
+class InvalidRule(InvalidValue):
+    """A rule or segment the user described cannot be saved or run; ``zh`` is the message in
+    Chinese (the English one is ``str(error)``)."""
+
+    def __init__(self, en: str, zh: str) -> None:
+        super().__init__(en)
+        self.zh = zh
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule: ``field`` ``op`` ``value`` (see ``FIELDS`` for what each field allows)."""
+
+    field: str
+    op: str
+    value: Any = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The rule as stored and as the REST API shows it."""
+        return {"field": self.field, "op": self.op, "value": self.value}
+
+
+@dataclass(frozen=True)
+class RuleField:
+    """A field rules may use and how it reads the graph.
+
+    ``shape`` says what the compiler builds: ``prop`` (a property of the customer),
+    ``many``/``one`` (a relation of the customer, matched by the related uids), ``chain`` (a
+    relation to the customer's own type, followed up to a number of hops), ``between`` (a
+    date range on a property), ``latest``/``count``/``sum`` (over the ``source`` records
+    whose relation ``rel`` points at the customer) and ``reach`` (records reached down a
+    chain, or the analytics property ``prop``).
+    """
+
+    name: str
+    shape: str
+    ops: dict[str, Checker]
+    prop: str = ""
+    rel: Rel | None = None
+    source: str = ""
+    # The node type whose uids the rule's value names ("" if none).
+    target: str = ""
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A rule field aggregating over a declared relation: ``source``'s relation field
+    ``rel`` (toward the customer) and property ``prop``, by ``shape``."""
+
+    name: str
+    shape: str
+    source: str
+    rel: str = ""
+    prop: str = ""
+
+
+# Fields that are not one declared property or relation, each named by declarations.
+DERIVED = (
+    Derived("created", "between", "Customer", prop="created_at"),
+    Derived("last_follow_up", "latest", "FollowUp", rel="customer", prop="at"),
+    Derived("order_count", "count", "Order", rel="customer"),
+    Derived("order_total", "sum", "Order", rel="customer", prop="amount"),
+    Derived("descendants", "reach", "Customer", rel="referred_by", prop="referral_descendants"),
+)
+
+
+# -- value checkers ---------------------------------------------------------------------------
+
+
+def _refuse(en: str, zh: str) -> InvalidRule:
+    return InvalidRule(en, zh)
+
+
+def _text(value: Any, what: str) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > 200:
+        raise _refuse(f"{what}: give a non-empty text", f"{what}：请填写非空文本")
+    return value.strip()
+
+
+def _texts(value: Any, what: str, allowed: tuple[str, ...] | None = None) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    if not items or len(items) > MAX_LIST:
+        raise _refuse(
+            f"{what}: give 1 to {MAX_LIST} values", f"{what}：请给出 1 到 {MAX_LIST} 个值"
+        )
+    result: list[str] = []
+    for item in items:
+        text = _text(item, what)
+        if allowed is not None and text not in allowed:
+            raise _refuse(
+                f"{what}: {text!r} is not one of {', '.join(allowed)}",
+                f"{what}：{text!r} 不是 {', '.join(allowed)} 之一",
+            )
+        if text not in result:
+            result.append(text)
+    return result
+
+
+def _integer(value: Any, what: str, low: int, high: int | None = None) -> int:
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int):
+        value = None
+    if high is None and (value is None or value < low):
+        raise _refuse(
+            f"{what}: give a whole number of at least {low}", f"{what}：请给出不小于 {low} 的整数"
+        )
+    if high is not None and (value is None or not low <= value <= high):
+        raise _refuse(
+            f"{what}: give a whole number from {low} to {high}",
+            f"{what}：请给出 {low} 到 {high} 之间的整数",
+        )
+    return value
+
+
+def _number(value: Any, what: str) -> float:
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            value = None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise _refuse(f"{what}: give a number", f"{what}：请给出数字")
+    return float(value)
+
+
+def _date(value: Any, what: str) -> str:
+    if isinstance(value, str) and _DATE.match(value.strip()):
+        try:
+            dt.date.fromisoformat(value.strip())
+            return value.strip()
+        except ValueError:
+            pass
+    raise _refuse(
+        f"{what}: {value!r} is not a date (YYYY-MM-DD)", f"{what}：{value!r} 不是日期（YYYY-MM-DD）"
+    )
+
+
+def _date_range(name: str) -> Checker:
+    def check(op: str, value: Any) -> Any:
+        if not isinstance(value, dict) or not set(value) <= {"from", "to"}:
+            raise _refuse(
+                f'{name}: give {{"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}} (either may be left '
+                "out)",
+                f'{name}：请给出 {{"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}}（可省略其一）',
+            )
+        dates = {k: _date(v, f"{name} {k}") for k, v in value.items() if v not in (None, "")}
+        if not dates:
+            raise _refuse(f"{name}: give at least one date", f"{name}：请至少给出一个日期")
+        if len(dates) == 2 and dates["from"] > dates["to"]:
+            raise _refuse(
+                f"{name}: the start date is after the end date", f"{name}：开始日期晚于结束日期"
+            )
+        return dates
+
+    return check
+
+
+def _latest(name: str) -> Checker:
+    def check(op: str, value: Any) -> Any:
+        if op == "none":
+            if value not in (None, "", True):
+                raise _refuse(f"{name} none takes no value", f"{name} 为 none 时不需要值")
+            return None
+        return _date(value, f"{name} {op}")
+
+    return check
+
+
+def _chain(name: str) -> Checker:
+    def check(op: str, value: Any) -> Any:
+        if not isinstance(value, dict) or set(value) - {"customer", "hops"}:
+            raise _refuse(
+                f'{name}: give {{"customer": "<uid>", "hops": 1-{MAX_HOPS}}}',
+                f'{name}：请给出 {{"customer": "<uid>", "hops": 1-{MAX_HOPS}}}',
+            )
+        return {
+            "customer": _text(value.get("customer"), f"{name} customer"),
+            "hops": _integer(value.get("hops", 1), f"{name} hops", 1, MAX_HOPS),
+        }
+
+    return check
+
+
+# -- fields from declarations -----------------------------------------------------------------
+
+
+def prop_ops(prop: Prop) -> dict[str, Checker]:
+    """The rule operators of a property, by its declaration: a choice of values takes
+    ``in``, other text ``eq`` or ``in``, a number ``gt``."""
+    name = prop.name
+    if prop.choices:
+        allowed = prop.choice_values()
+        return {"in": lambda op, value: _texts(value, name, allowed)}
+    if prop.kind == "string":
+        return {
+            "eq": lambda op, value: _text(value, name),
+            "in": lambda op, value: _texts(value, name),
+        }
+    if prop.kind in ("integer", "float"):
+        return {"gt": lambda op, value: _number(value, name)}
+    raise ConfigError(f"{name}: a {prop.kind} property cannot be a segment rule field")
+
+
+def rel_field(model: type[NodeModel], rel: Rel) -> RuleField:
+    """The rule field of a relation, by its declaration: ``any``/``all`` of a many
+    relation's uids, ``within`` hops of a chain to the model's own type, else ``is``."""
+    name = rel.name
+    if rel.many:
+        ops: dict[str, Checker] = {
+            "any": lambda op, value: _texts(value, name),
+            "all": lambda op, value: _texts(value, name),
+        }
+        return RuleField(name, "many", ops, rel=rel, target=rel.target)
+    if rel.target == model.label:
+        return RuleField(name, "chain", {"within": _chain(name)}, rel=rel, target=rel.target)
+    ops = {"is": lambda op, value: _text(value, name)}
+    return RuleField(name, "one", ops, rel=rel, target=rel.target)
+
+
+def derived_field(derived: Derived) -> RuleField:
+    """The rule field of a ``Derived`` entry, its relation looked up in the declarations."""
+    source = model_for(derived.source)
+    rel = source.meta.rel(derived.rel) if derived.rel else None
+    if derived.rel and rel is None:
+        raise ConfigError(f"{derived.name}: {derived.source} has no relation {derived.rel!r}")
+    if derived.prop and derived.prop not in SYSTEM_PROPS and source.meta.prop(derived.prop) is None:
+        raise ConfigError(f"{derived.name}: {derived.source} has no property {derived.prop!r}")
+    name = derived.name
+    ops: dict[str, Checker] = {
+        "between": {"between": _date_range(name)},
+        "latest": dict.fromkeys(("before", "after", "none"), _latest(name)),
+        "count": {"gte": lambda op, value: _integer(value, name, 0)},
+        "sum": {"gte": lambda op, value: _number(value, name)},
+        "reach": {"gte": lambda op, value: _integer(value, name, 1)},
+    }[derived.shape]
+    return RuleField(name, derived.shape, ops, prop=derived.prop, rel=rel, source=derived.source)
+
+
+def rule_fields(model: type[NodeModel] = nodes.Customer) -> dict[str, RuleField]:
+    """Every field a segment rule on ``model`` may use: its properties and relations
+    declared with ``segment=True``, then ``DERIVED``. Personal data is never a rule field."""
+    found: dict[str, RuleField] = {}
+    for prop in model.meta.props:
+        if prop.segment:
+            if prop.pii:
+                raise ConfigError(f"{model.label}.{prop.name}: personal data is not a rule field")
+            found[prop.name] = RuleField(prop.name, "prop", prop_ops(prop), prop=prop.name)
+    for rel in model.meta.rels:
+        if rel.segment:
+            found[rel.name] = rel_field(model, rel)
+    for derived in DERIVED:
+        found[derived.name] = derived_field(derived)
+    return found
+
+
+FIELDS = rule_fields()
+# The node type whose uids each rule field names.
+RULE_TARGETS = {name: f.target for name, f in FIELDS.items() if f.target}
+
+
+# -- parsing ----------------------------------------------------------------------------------
+
+
+def parse_rule(data: Any) -> Rule:
+    """One rule from JSON ``{"field", "op", "value"}``, checked and normalised."""
+    if not isinstance(data, dict) or set(data) - {"field", "op", "value"}:
+        raise _refuse(
+            'a rule is an object {"field": …, "op": …, "value": …}',
+            '规则应为对象 {"field": …, "op": …, "value": …}',
+        )
+    name, op = data.get("field"), data.get("op")
+    found = FIELDS.get(name) if isinstance(name, str) else None
+    if found is None:
+        raise _refuse(
+            f"unknown rule field {name!r}; expected one of {', '.join(FIELDS)}",
+            f"未知的规则字段 {name!r}；可用：{', '.join(FIELDS)}",
+        )
+    if op not in found.ops:
+        raise _refuse(
+            f"{name}: unknown operator {op!r}; expected one of {', '.join(found.ops)}",
+            f"{name}：未知的运算符 {op!r}；可用：{', '.join(found.ops)}",
+        )
+    return Rule(name, op, found.ops[op](op, data.get("value")))
+
+
+def parse_rules(data: Any) -> tuple[Rule, ...]:
+    """A segment's rules from JSON (a list of rule objects, or its JSON text)."""
+    if isinstance(data, str):
+        try:
+            data = json.loads(data)
+        except ValueError:
+            raise _refuse("rules are not valid JSON", "规则不是有效的 JSON") from None
+    if not isinstance(data, list) or not data:
+        raise _refuse("give at least one rule", "请至少给出一条规则")
+    if len(data) > MAX_RULES:
+        raise _refuse(f"at most {MAX_RULES} rules", f"最多 {MAX_RULES} 条规则")
+    return tuple(parse_rule(item) for item in data)
+
+
+def parse_segment_fields(data: Any) -> tuple[str, str, tuple[Rule, ...]]:
+    """(name, description, rules) from a JSON body or form, checked."""
+    if not isinstance(data, dict):
+        raise _refuse("send a JSON object", "请发送 JSON 对象")
+    unknown = set(data) - {"name", "description", "rules", "version"}
+    if unknown:
+        raise _refuse(f"unknown keys {sorted(unknown)}", f"未知的键 {sorted(unknown)}")
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
+        raise _refuse(
+            f"name: 1 to {MAX_NAME} characters required", f"名称：需要 1 到 {MAX_NAME} 个字符"
+        )
+    description = data.get("description") or ""
+    if not isinstance(description, str) or len(description) > MAX_DESCRIPTION:
+        raise _refuse(
+            f"description: at most {MAX_DESCRIPTION} characters",
+            f"描述：最多 {MAX_DESCRIPTION} 个字符",
+        )
+    return name.strip(), description.strip(), parse_rules(data.get("rules"))
