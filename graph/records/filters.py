@@ -196,6 +196,30 @@ def apply_filters(
     return statement
 
 
+def filtered(
+    template: Statement,
+    meta: Meta,
+    conditions: list[Condition],
+    *,
+    anchor_allowed: bool = True,
+    cipher: FieldCipher | None = None,
+) -> tuple[Statement, dict[str, Any]]:
+    """A rendered template with ``conditions`` compiled into it, and their parameters."""
+    anchor, predicates, params = compile_filters(
+        meta, conditions, anchor_allowed=anchor_allowed, cipher=cipher
+    )
+    return apply_filters(template, anchor, predicates, params), params
+
+
+def ordered(statement: Statement, column: str, direction: str) -> Statement:
+    """A rendered page template sorted on ``column`` in ``direction`` (``asc`` or
+    ``desc``); ``CompositionError`` if its ordering line is not the one on ``column``."""
+    if direction.lower() == "desc":
+        return descending(statement, column)
+    ascending = fill(fragment(FRAGMENTS, "page_order_asc"), prop=column)
+    return composition.replace_line(statement, ascending.text, ascending)
+
+
 def check_order(meta: Meta, column: str, direction: str) -> None:
     """Refuse an order column the model does not allow (text, personal data, relations,
     unknown names)."""

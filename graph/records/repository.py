@@ -28,10 +28,9 @@ from graph.records.audit_intent import change_entry, intent_of
 from graph.records.events import record_changed
 from graph.records.filters import (
     Condition,
-    apply_filters,
     check_order,
-    compile_filters,
-    descending,
+    filtered,
+    ordered,
     render,
     splice,
     suffix_params,
@@ -41,7 +40,7 @@ from graph.records.serials import next_uid
 from graph.security.crypto import FieldCipher
 from graph.security.pii import open_props, open_value, seal_props, seal_value
 from graph.store.protocol import GraphStore
-from graph.store.statements import Statement
+from graph.store.statements import CypherLibrary, Statement
 
 Clock = Callable[[], dt.datetime]
 
@@ -121,15 +120,18 @@ class NodeRepository:
     # -- statements -------------------------------------------------------------------
 
     def _template(self, name: str, **names: str) -> Statement:
-        return _rendered(self.store, name, self.model.label, tuple(sorted(names.items())))
+        return _rendered(self.store.cypher, name, self.model.label, tuple(sorted(names.items())))
 
     def _filtered(
         self, name: str, conditions: list[Condition], *, anchor_allowed: bool = True, **names: str
     ) -> tuple[Statement, dict[str, Any]]:
-        anchor, predicates, params = compile_filters(
-            self.meta, conditions, anchor_allowed=anchor_allowed, cipher=self.cipher
+        return filtered(
+            self._template(name, **names),
+            self.meta,
+            conditions,
+            anchor_allowed=anchor_allowed,
+            cipher=self.cipher,
         )
-        return apply_filters(self._template(name, **names), anchor, predicates, params), params
 
     # -- reads --------------------------------------------------------------------------
 
@@ -150,8 +152,7 @@ class NodeRepository:
         column = order or self.meta.default_order
         check_order(self.meta, column, direction)
         statement, params = self._filtered("node_page", conditions or [], prop=column)
-        if direction.lower() == "desc":
-            statement = descending(statement, column)
+        statement = ordered(statement, column, direction)
         rows = self.store.read(statement, skip=int(skip), limit=int(limit), **params)
         records = [self._record(row["n"]) for row in rows]
         self.load_relations(records)
@@ -187,7 +188,7 @@ class NodeRepository:
         rels = self.meta.rels
         if not records or not rels:
             return
-        statement = _relations_statement(self.store, self.model.label)
+        statement = relations_statement(self.store.cypher, self.model.label)
         params: dict[str, Any] = {"uids": [r.uid for r in records]}
         params.update({f"field_{i}": rel.name for i, rel in enumerate(rels)})
         by_uid = {r.uid: r for r in records}
@@ -579,20 +580,22 @@ def _titles(value: Any) -> str | None:
 
 @cache
 def _rendered(
-    store: GraphStore, name: str, label: str, names: tuple[tuple[str, str], ...]
+    cypher: CypherLibrary, name: str, label: str, names: tuple[tuple[str, str], ...]
 ) -> Statement:
-    return render(store.cypher.get(name), Label=label, **dict(names))
+    return render(cypher.get(name), Label=label, **dict(names))
 
 
 @cache
-def _relations_statement(store: GraphStore, label: str) -> Statement:
+def relations_statement(cypher: CypherLibrary, label: str) -> Statement:
+    """One UNION ALL read of every relation of ``label`` nodes ``$uids``, with the title of
+    each related record."""
 
     parts = []
     for index, rel in enumerate(model_for(label).meta.rels):
         template = "node_relations_out" if rel.direction == "out" else "node_relations_in"
         target_title = model_for(rel.target).meta.title
         rendered = render(
-            store.cypher.get(template), Label=label, Target=rel.target, REL=rel.type,
+            cypher.get(template), Label=label, Target=rel.target, REL=rel.type,
             prop=target_title,
         )  # fmt: skip
         parts.append(suffix_params(rendered, str(index), keep=("uids",)))

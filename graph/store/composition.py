@@ -262,3 +262,13 @@ def chain(pieces: list[Statement], name: str) -> Statement:
     if not pieces:
         raise CompositionError(f"{name}: nothing to chain")
     return replace(_merged(pieces[0], "".join(p.text for p in pieces), pieces), name=name)
+
+
+PLANNER_MODES = ("EXPLAIN", "PROFILE")
+
+
+def planned(text: str, mode: str) -> str:
+    """``text`` run by the planner only (``EXPLAIN``) or with its profile (``PROFILE``)."""
+    if mode not in PLANNER_MODES:
+        raise CompositionError(f"planner mode {mode!r} is not one of {PLANNER_MODES}")
+    return mode + " " + text
