@@ -3,7 +3,7 @@
 from flask_appbuilder import AppBuilder
 
 from graph.model import nodes
-from views import openapi
+from views import openapi, segments
 from views.analytics import analytics
 from views.console import console
 from views.crud.api import register_apis
@@ -12,7 +12,6 @@ from views.crud.customer import CustomerView
 from views.crud.model_views import model_view
 from views.explore import network, referrals
 from views.labels import bilingual
-from views.segments import segments
 
 # Menu order and categories; the home page is the index view given to AppBuilder.
 CUSTOMERS = ("Customers", bilingual("Customers", "客户管理"))
