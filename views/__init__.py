@@ -3,9 +3,8 @@
 from flask_appbuilder import AppBuilder
 
 from graph.model import nodes
-from views import openapi, segments
+from views import console, openapi, segments
 from views.analytics import analytics
-from views.console import console
 from views.crud.api import register_apis
 from views.crud.choices import ChoicesView
 from views.crud.customer import CustomerView
