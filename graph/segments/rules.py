@@ -2,10 +2,10 @@
 
 A rule is ``{"field", "op", "value"}`` on customers. The fields come from the declarations
 (``graph.model.nodes``): every Customer property and relation declared with
-``segment=True`` is a field, its operators read from its declaration (``rule_field``), plus
-the few fields ``DERIVED`` names that aggregate over other declared types (follow-ups,
-orders, the referral chain). Values are checked and normalised into ``Rule`` records here;
-``graph.segments.compiler`` turns them into Cypher.
+``segment=True`` is a field, its operators read from its declaration (``prop_ops``,
+``rel_field``), plus the few fields ``DERIVED`` names that aggregate over other declared
+types (follow-ups, orders, the referral chain). Values are checked and normalised into
+``Rule`` records here; ``graph.segments.compiler`` turns them into Cypher.
 """
 
 from __future__ import annotations
@@ -90,14 +90,17 @@ class Derived:
     prop: str = ""
 
 
-# Fields that are not one declared property or relation, each named by declarations.
-DERIVED = (
-    Derived("created", "between", "Customer", prop="created_at"),
-    Derived("last_follow_up", "latest", "FollowUp", rel="customer", prop="at"),
-    Derived("order_count", "count", "Order", rel="customer"),
-    Derived("order_total", "sum", "Order", rel="customer", prop="amount"),
-    Derived("descendants", "reach", "Customer", rel="referred_by", prop="referral_descendants"),
-)
+# Per node type, the rule fields that are not one of its declared properties or relations,
+# each named by declarations.
+DERIVED: dict[str, tuple[Derived, ...]] = {
+    "Customer": (
+        Derived("created", "between", "Customer", prop="created_at"),
+        Derived("last_follow_up", "latest", "FollowUp", rel="customer", prop="at"),
+        Derived("order_count", "count", "Order", rel="customer"),
+        Derived("order_total", "sum", "Order", rel="customer", prop="amount"),
+        Derived("descendants", "reach", "Customer", rel="referred_by", prop="referral_descendants"),
+    ),
+}
 
 
 # -- value checkers ---------------------------------------------------------------------------
@@ -275,7 +278,8 @@ def derived_field(derived: Derived) -> RuleField:
 
 def rule_fields(model: type[NodeModel] = nodes.Customer) -> dict[str, RuleField]:
     """Every field a segment rule on ``model`` may use: its properties and relations
-    declared with ``segment=True``, then ``DERIVED``. Personal data is never a rule field."""
+    declared with ``segment=True``, then its ``DERIVED`` ones. Personal data is never a rule
+    field."""
     found: dict[str, RuleField] = {}
     for prop in model.meta.props:
         if prop.segment:
@@ -285,7 +289,9 @@ def rule_fields(model: type[NodeModel] = nodes.Customer) -> dict[str, RuleField]
     for rel in model.meta.rels:
         if rel.segment:
             found[rel.name] = rel_field(model, rel)
-    for derived in DERIVED:
+    for derived in DERIVED.get(model.label, ()):
+        if derived.name in found:
+            raise ConfigError(f"{model.label}: rule field {derived.name!r} is declared twice")
         found[derived.name] = derived_field(derived)
     return found
 
