@@ -234,6 +234,7 @@ def _segment_statements() -> list[tuple[str, Cypher]]:
     customer = REGISTRY["Customer"]
     rules = _rules()
     found: list[tuple[str, Cypher]] = []
+    cases: list[tuple[tuple[Rule, ...], list[Condition]]]
     cases = [((rule,), []) for rule in rules] + [(tuple(rules), []), (tuple(rules), [TEAM])]
     for rule_set, scope in cases:
         first = rule_set[0]

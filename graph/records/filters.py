@@ -65,7 +65,7 @@ def suffix_params(statement: Statement, suffix: str, keep: tuple[str, ...] = ())
     return composition.suffix_params(statement, suffix, keep)
 
 
-def _fragment(name: str, value: str | None = None, **names: str | int) -> Statement:
+def _fragment(name: str, value: str | None = None, /, **names: str | int) -> Statement:
     """The filter fragment ``name`` filled with ``names``, its ``$value`` renamed to
     ``value``."""
     return piece(fragment(FRAGMENTS, name), {"value": value} if value else None, **names)

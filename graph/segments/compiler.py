@@ -55,7 +55,7 @@ class Compiled:
     params: dict[str, Any]
 
 
-def _piece(name: str, value: str | None = None, **names: str | int) -> Statement:
+def _piece(name: str, value: str | None = None, /, **names: str | int) -> Statement:
     return piece(fragment(FRAGMENTS, name), {"value": value} if value else None, **names)
 
 
@@ -89,7 +89,12 @@ def compile_rule(i: int, rule: Rule, params: dict[str, Any]) -> CompiledRule:
         return CompiledRule(_piece("no_value"), test, True, spec.shape)
     if spec.shape in ("many", "one"):
         params[p] = value
-        names = {"REL": rel.type, "Target": rel.target, "prop": _title(rel.target), "i": i}
+        names: dict[str, str | int] = {
+            "REL": rel.type,
+            "Target": rel.target,
+            "prop": _title(rel.target),
+            "i": i,
+        }
         shown = _piece(f"{spec.shape}_{rel.direction}", p, **names)
         test = _piece("test_all", p, i=i) if rule.op == "all" else _piece("test_any", i=i)
         return CompiledRule(shown, test, False, spec.shape)

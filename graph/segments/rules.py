@@ -323,7 +323,7 @@ def parse_rule(data: Any) -> Rule:
             f"{name}: unknown operator {op!r}; expected one of {', '.join(found.ops)}",
             f"{name}：未知的运算符 {op!r}；可用：{', '.join(found.ops)}",
         )
-    return Rule(name, op, found.ops[op](op, data.get("value")))
+    return Rule(str(name), op, found.ops[op](op, data.get("value")))
 
 
 def parse_rules(data: Any) -> tuple[Rule, ...]:

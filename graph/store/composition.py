@@ -58,7 +58,7 @@ def _placeholders(text: str) -> set[str]:
     return {m for m in _PLACEHOLDER.findall(text) if m in NAMES or m in NUMBERS}
 
 
-def fill(statement: Statement, **names: str | int) -> Statement:
+def fill(statement: Statement, /, **names: str | int) -> Statement:
     """Fill placeholders: ``Label=...`` fills ``__Label__``. Each name is checked against its
     pattern (or must be a non-negative ``int``), each must occur in the text, and no
     placeholder may be left unfilled."""
@@ -100,7 +100,7 @@ def suffix_params(statement: Statement, suffix: str, keep: tuple[str, ...] = ())
 
 
 def piece(
-    statement: Statement, params: Mapping[str, str] | None = None, **names: str | int
+    statement: Statement, params: Mapping[str, str] | None = None, /, **names: str | int
 ) -> Statement:
     """A fragment or template filled with ``names`` and its parameters renamed (``fill``
     then ``rename_params``)."""
