@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from graph.model.base import REGISTRY, SYSTEM_PROPS, Meta, Prop, Rel
 from graph.security.crypto import FieldCipher
 from graph.security.pii import index_name
 from graph.store import composition
-from graph.store.composition import CompositionError, fill, fragment, piece
+from graph.store.composition import CompositionError, fill, fragment_piece
 from graph.store.statements import Statement
 
 # Filter operators. Property operators take a value; relation operators take a uid.
@@ -68,7 +69,7 @@ def suffix_params(statement: Statement, suffix: str, keep: tuple[str, ...] = ())
 def _fragment(name: str, value: str | None = None, /, **names: str | int) -> Statement:
     """The filter fragment ``name`` filled with ``names``, its ``$value`` renamed to
     ``value``."""
-    return piece(fragment(FRAGMENTS, name), {"value": value} if value else None, **names)
+    return fragment_piece(FRAGMENTS, name, {"value": value} if value else None, **names)
 
 
 def _rel_piece(kind: str, rel: Rel, value: str | None = None, **names: str | int) -> Statement:
@@ -95,7 +96,12 @@ def visibility_patterns(meta: Meta, param: str) -> tuple[Statement, Statement]:
     (cheap for a list); the predicate starts at the node (for one record). Names come from
     declarations only.
     """
-    hops = _owner_hops(meta)
+    return _visibility_patterns(meta.label, param)
+
+
+@cache
+def _visibility_patterns(label: str, param: str) -> tuple[Statement, Statement]:
+    hops = _owner_hops(REGISTRY[label].meta)
     user = REGISTRY[hops[-1][0].target]
     team = user.meta.rel(TEAM)
     assert team is not None, f"{user.label}.{TEAM}: the team relation is declared"
@@ -103,9 +109,9 @@ def visibility_patterns(meta: Meta, param: str) -> tuple[Statement, Statement]:
     steps = [_fragment("scope_start")]
     for rel, _ in hops:
         steps.append(_fragment(f"scope_step_{rel.direction}", REL=rel.type, Target=rel.target))
-    steps.append(piece(fragment(FRAGMENTS, "scope_team"), who, REL=team.type, Target=user.label))
+    steps.append(fragment_piece(FRAGMENTS, "scope_team", who, REL=team.type, Target=user.label))
     predicate = composition.chain(steps, "visible_to")
-    walk = [piece(fragment(FRAGMENTS, "scope_anchor_team"), who, REL=team.type, Target=user.label)]
+    walk = [fragment_piece(FRAGMENTS, "scope_anchor_team", who, REL=team.type, Target=user.label)]
     for index, (rel, source) in enumerate(reversed(hops)):
         last = index == len(hops) - 1
         name = f"scope_anchor_{'node' if last else 'back'}_{rel.direction}"
@@ -216,7 +222,7 @@ def ordered(statement: Statement, column: str, direction: str) -> Statement:
     ``desc``); ``CompositionError`` if its ordering line is not the one on ``column``."""
     if direction.lower() == "desc":
         return descending(statement, column)
-    ascending = fill(fragment(FRAGMENTS, "page_order_asc"), prop=column)
+    ascending = fragment_piece(FRAGMENTS, "page_order_asc", prop=column)
     return composition.replace_line(statement, ascending.text, ascending)
 
 
@@ -238,8 +244,8 @@ def orderable(prop: Prop) -> bool:
 def descending(statement: Statement, column: str) -> Statement:
     """Turn a rendered page template's ascending sort on ``column`` into a descending one
     (``CompositionError`` if the template's ordering line is not the ascending one)."""
-    ascending = fill(fragment(FRAGMENTS, "page_order_asc"), prop=column)
-    desc = fill(fragment(FRAGMENTS, "page_order_desc"), prop=column)
+    ascending = fragment_piece(FRAGMENTS, "page_order_asc", prop=column)
+    desc = fragment_piece(FRAGMENTS, "page_order_desc", prop=column)
     return composition.replace_line(statement, ascending.text, desc)
 
 

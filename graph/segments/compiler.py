@@ -22,7 +22,7 @@ from graph.model.base import model_for
 from graph.records.filters import apply_filters
 from graph.segments.rules import DESCENDANT_DEPTH, FIELDS, MAX_HOPS, Rule
 from graph.store import composition
-from graph.store.composition import fragment, piece
+from graph.store.composition import fragment_piece
 from graph.store.statements import Statement
 
 FRAGMENTS = "segments"
@@ -56,7 +56,7 @@ class Compiled:
 
 
 def _piece(name: str, value: str | None = None, /, **names: str | int) -> Statement:
-    return piece(fragment(FRAGMENTS, name), {"value": value} if value else None, **names)
+    return fragment_piece(FRAGMENTS, name, {"value": value} if value else None, **names)
 
 
 def _title(label: str) -> str:
@@ -71,13 +71,13 @@ def compile_rule(i: int, rule: Rule, params: dict[str, Any]) -> CompiledRule:
     rel = spec.rel
     if spec.shape == "prop":
         params[p] = value
-        test = piece(fragment("filters", f"prop_{rule.op}"), {"value": p}, prop=spec.prop)
+        test = fragment_piece("filters", f"prop_{rule.op}", {"value": p}, prop=spec.prop)
         return CompiledRule(_piece("prop_value", prop=spec.prop), test, True, spec.shape)
     if spec.shape == "between":
         params[f"{p}_from"] = value.get("from", "0000-01-01")
         params[f"{p}_to"] = value.get("to", "9999-12-31")
         dates = {"from": f"{p}_from", "to": f"{p}_to"}
-        test = piece(fragment(FRAGMENTS, "between"), dates, prop=spec.prop)
+        test = fragment_piece(FRAGMENTS, "between", dates, prop=spec.prop)
         return CompiledRule(_piece("prop_value", prop=spec.prop), test, True, spec.shape)
     assert rel is not None, f"{rule.field}: a {spec.shape} rule field walks a relation"
     if spec.shape == "chain":

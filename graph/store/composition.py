@@ -24,8 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from graph.errors import ConfigError
@@ -49,6 +48,24 @@ _BOUND = re.compile(r"\*1\.\.(\d+)\]")
 class CompositionError(ValueError):
     """A template or fragment lacks the placeholder, parameter or marker composition puts
     into it, or a name given for a placeholder is not an identifier."""
+
+
+def _changed(
+    statement: Statement,
+    *,
+    text: str | None = None,
+    params: frozenset[str] | None = None,
+    name: str | None = None,
+) -> Statement:
+    """``statement`` with a new text, parameters or name (cheaper than ``dataclasses.replace``
+    on a path taken by every list page)."""
+    return Statement(
+        name=statement.name if name is None else name,
+        text=statement.text if text is None else text,
+        params=statement.params if params is None else params,
+        path=statement.path,
+        first_line=statement.first_line,
+    )
 
 
 # -- pieces -----------------------------------------------------------------------------------
@@ -80,7 +97,7 @@ def fill(statement: Statement, /, **names: str | int) -> Statement:
     leftover = sorted(_placeholders(text))
     if leftover:
         raise CompositionError(f"{statement.name}: placeholders {leftover} not filled")
-    return replace(statement, text=text)
+    return _changed(statement, text=text)
 
 
 def rename_params(statement: Statement, renamed: Mapping[str, str]) -> Statement:
@@ -91,7 +108,7 @@ def rename_params(statement: Statement, renamed: Mapping[str, str]) -> Statement
         raise CompositionError(f"{statement.name}: no parameters {missing} to rename")
     text = _PARAM.sub(lambda m: "$" + renamed.get(m[1], m[1]), statement.text)
     params = frozenset(renamed.get(p, p) for p in statement.params)
-    return replace(statement, text=text, params=params)
+    return _changed(statement, text=text, params=params)
 
 
 def suffix_params(statement: Statement, suffix: str, keep: tuple[str, ...] = ()) -> Statement:
@@ -105,6 +122,26 @@ def piece(
     """A fragment or template filled with ``names`` and its parameters renamed (``fill``
     then ``rename_params``)."""
     return rename_params(fill(statement, **names), params or {})
+
+
+def fragment_piece(
+    family: str, name: str, params: Mapping[str, str] | None = None, /, **names: str | int
+) -> Statement:
+    """``piece`` of the fragment ``name`` of ``family``; each distinct piece is composed once
+    per process (lists and segments ask for the same few on every request)."""
+    return _fragment_piece(
+        family, name, tuple(sorted((params or {}).items())), tuple(sorted(names.items()))
+    )
+
+
+@lru_cache(maxsize=8192)
+def _fragment_piece(
+    family: str,
+    name: str,
+    params: tuple[tuple[str, str], ...],
+    names: tuple[tuple[str, str | int], ...],
+) -> Statement:
+    return piece(fragment(family, name), dict(params), **dict(names))
 
 
 @cache
@@ -141,17 +178,29 @@ def fragment(family: str, name: str) -> Statement:
 
 def _merged(statement: Statement, text: str, parts: Iterable[Statement]) -> Statement:
     params = statement.params.union(*(part.params for part in parts))
-    return replace(statement, text=text, params=frozenset(params))
+    return _changed(statement, text=text, params=frozenset(params))
 
 
 def _line_span(statement: Statement, marker: str, occurrence: int) -> tuple[int, int]:
     """(start, end) of the ``occurrence``-th line that reads exactly ``marker``."""
-    found = [m.span() for m in re.finditer(rf"^{re.escape(marker)}$", statement.text, re.MULTILINE)]
-    if len(found) < occurrence:
-        raise CompositionError(
-            f"{statement.name}: no line {occurrence} reading {marker!r} to compose at"
-        )
-    return found[occurrence - 1]
+    text = statement.text
+    seen = 0
+    start = text.find(marker)
+    while start >= 0:
+        end = start + len(marker)
+        if (start == 0 or text[start - 1] == "\n") and (end == len(text) or text[end] == "\n"):
+            seen += 1
+            if seen == occurrence:
+                return start, end
+        start = text.find(marker, start + 1)
+    raise CompositionError(
+        f"{statement.name}: no line {occurrence} reading {marker!r} to compose at"
+    )
+
+
+def _line_count(statement: Statement, marker: str) -> int:
+    """How many lines read exactly ``marker``."""
+    return sum(1 for line in statement.text.split("\n") if line == marker)
 
 
 def replace_line(
@@ -202,11 +251,10 @@ def between_lines(statement: Statement, marker: str) -> Statement:
     """The text between the first and the last line reading ``marker`` (the last included),
     with the statement's parameters: the body of a part spliced by ``insert_after``."""
     start = _line_span(statement, marker, 1)[1]
-    lines = re.findall(rf"^{re.escape(marker)}$", statement.text, re.MULTILINE)
-    end = _line_span(statement, marker, len(lines))[1]
+    end = _line_span(statement, marker, _line_count(statement, marker))[1]
     if end <= start:
         raise CompositionError(f"{statement.name}: needs two lines reading {marker!r}")
-    return replace(statement, text=statement.text[start:end].lstrip("\n") + "\n")
+    return _changed(statement, text=statement.text[start:end].lstrip("\n") + "\n")
 
 
 def insert_after(statement: Statement, marker: str, parts: list[Statement]) -> Statement:
@@ -223,7 +271,7 @@ def union_all(parts: list[Statement], name: str) -> Statement:
     if not parts:
         raise CompositionError(f"{name}: nothing to join")
     text = "\nUNION ALL\n".join(part.text for part in parts)
-    return replace(_merged(parts[0], text, parts), name=name)
+    return _changed(_merged(parts[0], text, parts), name=name)
 
 
 def _joined(name: str, text: str, parts: list[Statement]) -> Statement:
@@ -253,7 +301,7 @@ def with_bound(statement: Statement, depth: int, maximum: int) -> Statement:
             f"{statement.name}: expected exactly one bound *1..{maximum}], found {bounds}"
         )
     text = _BOUND.sub(lambda _: "*1.." + str(depth) + "]", statement.text)
-    return replace(statement, text=text)
+    return _changed(statement, text=text)
 
 
 def chain(pieces: list[Statement], name: str) -> Statement:
@@ -261,7 +309,7 @@ def chain(pieces: list[Statement], name: str) -> Statement:
     parameters."""
     if not pieces:
         raise CompositionError(f"{name}: nothing to chain")
-    return replace(_merged(pieces[0], "".join(p.text for p in pieces), pieces), name=name)
+    return _changed(_merged(pieces[0], "".join(p.text for p in pieces), pieces), name=name)
 
 
 PLANNER_MODES = ("EXPLAIN", "PROFILE")
