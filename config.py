@@ -21,6 +21,11 @@ ENVIRONMENT_DEFAULTS: dict[str, Any] = {
     "GRAPHCRM_ENV": "development",
     "GRAPHCRM_INSTANCE_PATH": "instance",
     "GRAPH_URL": "embedded:",
+    # Neo4j credentials when GRAPH_URL carries none.
+    "NEO4J_USERNAME": "neo4j",
+    "NEO4J_PASSWORD": "",
+    # The largest page a list or REST query may ask for.
+    "GRAPHCRM_MAX_ROWS": "1000",
     "SQLALCHEMY_DATABASE_URI": None,  # sqlite in the instance folder
     "SECRET_KEY": None,
     # Personal data (phones, e-mails, WeChat ids) is encrypted with this key: 32 random bytes
@@ -49,6 +54,9 @@ ENVIRONMENT_DEFAULTS: dict[str, Any] = {
     # threads, and the embedded engine gets this many query threads on top of one per core.
     "GRAPHCRM_CONSOLE_MAX_RUNNING": "2",
     "GRAPHCRM_CONSOLE_MAX_PER_USER": "1",
+    # Log lines (one per request, and the app's warnings) on stderr: "text" or "json" (one
+    # JSON object a line, for log pipelines); both carry the request id.
+    "GRAPHCRM_LOG_FORMAT": "text",
     # The embedded graph's AOF fsync policy: "always" (no acknowledged write lost even on a
     # power loss), "everysec" (about twice the write rate; a power loss may lose the last
     # second) or "no" (the OS decides; a power loss may lose ~30 s). Killing the server's
@@ -64,6 +72,10 @@ ENVIRONMENT_DEFAULTS: dict[str, Any] = {
     # by every worker and machine). Empty: the embedded graph server's Redis when
     # GRAPH_URL=embedded:, else memory:// (per process).
     "RATELIMIT_STORAGE_URI": None,
+    # The background job queue (huey): empty is SQLite in the instance folder (jobs.db);
+    # sqlite:////path/jobs.db another file; redis://host:6379/0 a Redis shared by every web
+    # server and 'graphcrm worker' (scale-out on several machines).
+    "GRAPHCRM_JOBS_URL": "",
     # The largest request body accepted, in bytes (larger: 413 before it is read).
     "MAX_CONTENT_LENGTH": str(8 * 1024 * 1024),
 }
@@ -73,6 +85,7 @@ POSITIVE_INTEGERS = (
     "GRAPHCRM_CONSOLE_MAX_RUNNING",
     "GRAPHCRM_CONSOLE_MAX_PER_USER",
     "MAX_CONTENT_LENGTH",
+    "GRAPHCRM_MAX_ROWS",
 )
 
 # Fixed application settings (Flask-AppBuilder and Flask), overridable by create_app.
@@ -127,6 +140,11 @@ def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
             settings[key] = 0
         if settings[key] < 1:
             raise ValueError(f"{key} must be a positive whole number, not {env.get(key)!r}")
+    settings["GRAPHCRM_LOG_FORMAT"] = str(settings["GRAPHCRM_LOG_FORMAT"]).lower()
+    if settings["GRAPHCRM_LOG_FORMAT"] not in ("text", "json"):
+        raise ValueError(
+            f"GRAPHCRM_LOG_FORMAT must be text or json, not {env.get('GRAPHCRM_LOG_FORMAT')!r}"
+        )
     if settings["GRAPHCRM_SERVE_WORKER"]:
         settings["FAB_UPDATE_PERMS"] = False
     return settings

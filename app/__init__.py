@@ -16,20 +16,24 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import config
 import views
 from app import (
+    audit,
     audit_outbox,
     audit_view,
     cli,
-    console_gate,
+    console_queries,
     graph_store,
     instance,
+    jobs,
     login_throttle,
     mirror_outbox,
     request_context,
     roles,
     scope,
 )
-from views import display, health, input_guard
+from views import display, health, input_guard, rison_schemas
 from views import errors as error_pages
+from views.console import gate as console_gate
+from views.console import saved as saved_queries
 from views.home import HomeView
 
 # FAB's own security REST API declares dotted search columns (roles.name) that its filter
@@ -48,7 +52,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     settings.update(overrides or {})
     app = Flask(__name__, instance_path=settings["GRAPHCRM_INSTANCE_PATH"])
     app.config.from_mapping(settings)
-    app.config.setdefault("FAB_ROLES", roles.ROLES)
+    app.config.setdefault("FAB_ROLES", roles.role_permissions())
     instance.prepare(app)
     proxies = app.config["GRAPHCRM_PROXY_COUNT"]
     if proxies:
@@ -73,8 +77,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     error_pages.init_app(app)
     health.init_app(app)
     input_guard.init_app(app)
+    rison_schemas.init_app()
     scope.init_app(app)
+    jobs.init_app(app)
+    audit.init_app(app)
     console_gate.init_app(app)
+    saved_queries.register(app, console_queries)
     mirror_outbox.init_app(app)
     audit_outbox.init_app(app)
     cli.init_app(app)

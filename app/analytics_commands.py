@@ -6,7 +6,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.jobs import queue
 from graph.analytics.refresh import clear, refresh
+from graph.jobs.catalog import ANALYTICS_REFRESH
+from views.scope import current_store
 
 analytics = AppGroup("analytics", help="Referral analytics written onto customers and channels.")
 
@@ -20,14 +23,29 @@ PHASES = {
 
 @analytics.command("refresh")
 @click.option(
-    "--batch-size", default=5_000, show_default=True, type=click.IntRange(100, 50_000),
+    "--batch-size",
+    default=5_000,
+    show_default=True,
+    type=click.IntRange(100, 50_000),
     help="Customers written per statement.",
+)
+@click.option(
+    "--queue", "queued", is_flag=True,
+    help="Queue it as a background job (run by 'graphcrm worker'; Setup → Jobs shows it) "
+    "instead of running it here.",
 )  # fmt: skip
-def refresh_command(batch_size: int) -> None:
+def refresh_command(batch_size: int, queued: bool) -> None:
     """Compute descendants, depth, influence, community and referral network revenue of
     every customer (networkx) and write the values that changed as properties; prints the
     time taken and the peak memory."""
-    store = current_app.extensions["graph_store"]
+    if queued:
+        job, created = queue(current_app._get_current_object()).start(
+            ANALYTICS_REFRESH, started_by="cli", params={"batch_size": batch_size}
+        )
+        state = "queued" if created else f"already {job.state}"
+        click.echo(f"analytics refresh job {job.id}: {state}")
+        return
+    store = current_store()
     bars: dict[str, click.progressbar] = {}
     done: dict[str, int] = {}
 
@@ -56,7 +74,7 @@ def clear_command(yes: bool) -> None:
     show none until the next refresh)."""
     if not yes:
         click.confirm("Remove the referral analytics from every customer?", abort=True)
-    cleared = clear(current_app.extensions["graph_store"])
+    cleared = clear(current_store())
     click.echo(
         f"cleared the referral analytics of {cleared} customers; "
         "'graphcrm analytics refresh' computes them again"

@@ -18,7 +18,7 @@ from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
-from flask import current_app, g, has_app_context, has_request_context, request
+from flask import Flask, current_app, has_app_context, has_request_context, request
 from flask_appbuilder import Model
 from sqlalchemy import Column, DateTime, Engine, Integer, String, Text, event, select, text
 from sqlalchemy.engine import Connection
@@ -26,8 +26,11 @@ from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.sql import Delete, Update
 
 from app.sql_lock import run_serialized
+from graph.clock import naive_utc_now
 from graph.records.audit_intent import current_request
 from graph.records.events import console_query_ran, personal_data_searched
+from views.scope import AUDIT
+from views.scope import current_actor as current_username
 
 TABLE = "audit_event"
 GENESIS = "0" * 64  # the prev_hash of the first event
@@ -101,15 +104,6 @@ def event_hash(fields: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def current_username() -> str | None:
-    """The signed-in user of the current request, if any."""
-    user = getattr(g, "user", None) if has_request_context() else None
-    try:
-        return user.username if user is not None and user.is_authenticated else None
-    except AttributeError:
-        return None
-
-
 def client_ip() -> str | None:
     """The address of the current request's client (set ``GRAPHCRM_PROXY_COUNT`` behind proxies)."""
     return request.remote_addr if has_request_context() else None
@@ -141,7 +135,7 @@ def append(
     ).first()
     fields: dict[str, Any] = {
         "id": last.id + 1 if last else 1,
-        "at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        "at": naive_utc_now(),
         "username": (username or None) and username[:256],
         "ip": ip,
         "action": action,
@@ -268,6 +262,11 @@ def _on_personal_data_searched(label: str, *, fields: list[str], **_: Any) -> No
     values searched for stay out of the log)."""
     if has_app_context() and getattr(current_app, "appbuilder", None) is not None:
         record("personal_data_search", target=label, detail={"fields": list(fields)})
+
+
+def init_app(app: Flask) -> None:
+    """Let views write audit events (``views.scope.audit``)."""
+    app.extensions[AUDIT] = record
 
 
 def subscribe() -> None:

@@ -1,4 +1,5 @@
-"""The ``graphcrm`` command line: serve, demo, init, check, audit and keys. All non-interactive."""
+"""The ``graphcrm`` command line: serve, worker, demo, init, check, audit and keys. All
+non-interactive."""
 
 from __future__ import annotations
 
@@ -19,13 +20,16 @@ from app.account_commands import accounts
 from app.analytics_commands import analytics
 from app.audit import record as record_audit_event
 from app.audit_commands import audit
-from app.console_gate import embedded_threads
+from app.jobs import queue as job_queue
 from app.key_commands import keys
 from graph.errors import GraphCRMError
+from graph.jobs.catalog import ANALYTICS_REFRESH
+from graph.records.schema import apply_schema, schema_report
 from graph.records.status import graph_status
+from graph.store.backends import open_store
 from graph.store.embedded import EmbeddedServer, EngineEvent, Supervisor
-from graph.store.protocol import open_store, parse_graph_url
-from graph.store.schema import schema_status
+from graph.store.protocol import parse_graph_url, with_login
+from views.console.gate import embedded_threads
 
 commands = AppGroup("graphcrm", help="GraphCRM commands (also available as 'graphcrm ...').")
 commands.add_command(audit)
@@ -51,13 +55,6 @@ def _port_free(host: str, port: int) -> None:
             ) from exc
 
 
-# gunicorn's default line plus how long the request took, its id and where the time went.
-ACCESS_LOG_FORMAT = (
-    '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms '
-    'rid=%({x-request-id}o)s timing="%({server-timing}o)s"'
-)
-
-
 def _serve(app: Flask, host: str, port: int, workers: int, threads: int) -> int:
     """Run gunicorn workers for ``wsgi:app``; this process keeps the embedded graph alive."""
     console = app.config["GRAPHCRM_CONSOLE_MAX_RUNNING"]
@@ -79,12 +76,13 @@ def _serve(app: Flask, host: str, port: int, workers: int, threads: int) -> int:
         "--threads", str(threads),
         "--bind", f"{host}:{port}",
         "--timeout", "60",
-        "--access-logfile", "-",
-        "--access-logformat", ACCESS_LOG_FORMAT,
+        # No access log: the app writes one line per request itself (app.request_log).
         "--no-control-socket",
         "wsgi:app",
     ]  # fmt: skip
     child = subprocess.Popen(command, env=env)
+    # One job worker beside the web workers (more: 'graphcrm worker' elsewhere).
+    worker = subprocess.Popen([*WORKER_COMMAND, "worker"], env=env)
 
     def forward(signum: int, _frame: FrameType | None) -> None:
         child.send_signal(signum)
@@ -98,8 +96,25 @@ def _serve(app: Flask, host: str, port: int, workers: int, threads: int) -> int:
         child.send_signal(signal.SIGINT)
         return child.wait()
     finally:
+        _stop_worker(worker)
         if supervisor is not None:
             supervisor.stop()  # before the server is stopped at exit, or it would restart it
+
+
+# The job worker 'graphcrm serve' starts: this Python running the same CLI.
+WORKER_COMMAND = [sys.executable, "-c", "from app.cli import main; main()"]
+WORKER_STOP_SECONDS = 15
+
+
+def _stop_worker(worker: subprocess.Popen) -> None:  # type: ignore[type-arg]
+    """Stop the job worker: SIGTERM fails its running job (retry it later), then wait."""
+    if worker.poll() is None:
+        worker.terminate()
+    try:
+        worker.wait(WORKER_STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
 
 
 def _supervise(app: Flask) -> Supervisor | None:
@@ -146,8 +161,33 @@ def with_serve_options(func):  # type: ignore[no-untyped-def]
 @commands.command("serve")
 @with_serve_options
 def serve(host: str, port: int, workers: int, threads: int) -> None:
-    """Start the embedded graph (when GRAPH_URL=embedded:) and serve the app with gunicorn."""
+    """Start the embedded graph (when GRAPH_URL=embedded:), serve the app with gunicorn and
+    run one background job worker beside it (stopped on exit)."""
     sys.exit(_serve(current_app._get_current_object(), host, port, workers, threads))
+
+
+@commands.command("worker")
+@click.option(
+    "--threads",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 32),
+    help="Jobs this worker runs at once.",
+)
+@click.option(
+    "--no-schedule", is_flag=True,
+    help="Do not start the periodic jobs (graph/jobs/schedule.py) from this worker.",
+)  # fmt: skip
+def worker_command(threads: int, no_schedule: bool) -> None:
+    """Run background jobs (analytics refresh, key rotation) from the queue named by
+    GRAPHCRM_JOBS_URL until stopped: Ctrl+C waits for running jobs, SIGTERM fails them
+    (retry them later). 'graphcrm serve' starts one; start more for scale-out."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    app = current_app._get_current_object()
+    click.echo(
+        f"GraphCRM job worker: {threads} thread(s), schedule {'off' if no_schedule else 'on'}"
+    )
+    job_queue(app).serve_worker(threads, periodic=not no_schedule)
 
 
 def _print_admin(result) -> None:  # type: ignore[no-untyped-def]
@@ -187,7 +227,7 @@ def _init(app: Flask, admin_user: str, admin_password: str | None, admin_email: 
     from app.security_changes import sync_graph_users
 
     # The app applied the schema when it started; this reports (and repairs) it.
-    report = app.extensions["graph_store"].apply_schema()
+    report = apply_schema(app.extensions["graph_store"])
     click.echo(f"graph schema: {len(report)} constraints and indexes in place")
     result = ensure_admin(app, admin_user, admin_password, admin_email)
     report = sync_graph_users(app)
@@ -241,7 +281,8 @@ def demo(
     admin_email: str | None, customers: int, no_serve: bool,
 ) -> None:  # fmt: skip
     """Initialise, load demo data if the graph has no customers yet, create the demo staff
-    logins and print whom to be (each login with its role and team), then serve."""
+    logins and print whom to be (each login with its role and team), queue the first
+    analytics refresh as a background job (run by the worker serving starts), then serve."""
     from graph.demo.seed import seed_demo
 
     app = current_app._get_current_object()
@@ -254,6 +295,10 @@ def demo(
     from app.accounts import demo_logins, ensure_demo_staff
 
     staff, staff_password = ensure_demo_staff(app)
+    if not store.read("customer_list_top_referrers", limit=1):
+        # The analytics pages fill as soon as the worker 'serve' starts has run this.
+        job, _ = job_queue(app).start(ANALYTICS_REFRESH, started_by=result.username)
+        click.echo(f"Analytics refresh queued as job {job.id} (Setup → Jobs shows its progress).")
     _print_admin(result)
     _print_demo_logins(demo_logins(app), len(staff), staff_password)
     if not no_serve:
@@ -264,7 +309,11 @@ def demo(
 def check() -> None:
     """Report graph connectivity, schema and the security database; exit 1 on any failure."""
     settings = config.load()
-    url = parse_graph_url(settings["GRAPH_URL"])
+    url = with_login(
+        parse_graph_url(settings["GRAPH_URL"]),
+        settings["NEO4J_USERNAME"],
+        settings["NEO4J_PASSWORD"],
+    )
     click.echo(f"GRAPH_URL: {url.redacted()} ({url.backend})")
     server = None
     if url.embedded:
@@ -285,7 +334,7 @@ def check() -> None:
             click.echo(f"graph: UNAVAILABLE: {status.error}")
             failures += 1
         if status.reachable:
-            report = schema_status(store)
+            report = schema_report(store)
             click.echo(f"schema: {len(report.present)} of {len(report.expected)} present")
             for item in report.missing:
                 click.echo(f"schema: MISSING {item}")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import current_app
@@ -38,10 +37,12 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import scoped_session
 
 from app.audit import _open_sqlite_write
-from app.poller import utc_now
 from app.sql_lock import run_serialized
+from graph.clock import naive_utc_now
 from graph.console.console import parse_params
 from graph.errors import InvalidValue, UnreadableValue
+from views.console.saved import Forbidden, Invalid, NotFound, Run, Saved
+from views.scope import current_cipher
 
 SAVED_TABLE = "console_saved_query"
 HISTORY_TABLE = "console_run"
@@ -91,52 +92,6 @@ class ConsoleRun(Model):
         return f"<ConsoleRun {self.id} {self.username} {self.outcome}>"
 
 
-class NotFound(LookupError):
-    """No such query, or a private query of someone else."""
-
-
-class Forbidden(PermissionError):
-    """A shared query of someone else: readable, but only its owner may change it."""
-
-
-class Invalid(ValueError):
-    """Bad values; ``errors`` maps field names to messages."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__(json.dumps(errors, ensure_ascii=False))
-        self.errors = errors
-
-
-@dataclass(frozen=True)
-class Saved:
-    """A saved query as shown to ``viewer`` (``mine``: the viewer owns it)."""
-
-    id: int
-    owner: str
-    name: str
-    description: str
-    query: str
-    params: dict[str, Any]
-    shared: bool
-    mine: bool
-    created_at: str
-    updated_at: str
-
-
-@dataclass(frozen=True)
-class Run:
-    """One history entry."""
-
-    id: int
-    at: str
-    action: str
-    query: str
-    params: dict[str, Any]
-    outcome: str
-    rows: int | None
-    duration_ms: float | None
-
-
 def _iso(value: dt.datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -158,14 +113,14 @@ def _seal_params(text: str) -> str:
     (they may hold phone numbers, names...); ``{}`` stays as it is."""
     if text == "{}":
         return text
-    return current_app.extensions["field_cipher"].encrypt(HISTORY_TABLE, "params", text)
+    return current_cipher().encrypt(HISTORY_TABLE, "params", text)
 
 
 def _open_params(text: str | None) -> str:
     """A history entry's parameters in clear ({} if the key that sealed them is gone;
     entries written before encryption pass through)."""
     try:
-        return current_app.extensions["field_cipher"].decrypt(HISTORY_TABLE, "params", text or "")
+        return current_cipher().decrypt(HISTORY_TABLE, "params", text or "")
     except UnreadableValue:
         return "{}"
 
@@ -267,7 +222,7 @@ def save(owner: str, values: dict[str, Any]) -> Saved:
     def work(connection: Connection) -> int | None:
         if _name_taken(connection, owner, clean["name"], None):
             return None
-        now = utc_now()
+        now = naive_utc_now()
         values = {**clean, "owner": owner, "created_at": now, "updated_at": now}
         return connection.execute(table.insert().values(**values)).inserted_primary_key[0]
 
@@ -309,7 +264,7 @@ def update(user: str, query_id: int, values: dict[str, Any]) -> Saved:
         if "name" in clean and _name_taken(connection, user, clean["name"], query_id):
             return False
         connection.execute(
-            table.update().where(table.c.id == query_id).values(**clean, updated_at=utc_now())
+            table.update().where(table.c.id == query_id).values(**clean, updated_at=naive_utc_now())
         )
         return True
 
@@ -357,7 +312,7 @@ def record_run(
     table = ConsoleRun.__table__
     entry = {
         "username": username[:256],
-        "at": utc_now(),
+        "at": naive_utc_now(),
         "action": action[:32],
         "query": query[:MAX_QUERY],
         "params": _seal_params(_params_json(params)[:MAX_PARAMS]),

@@ -15,15 +15,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
 
-from app.console_gate import embedded_threads
 from graph.errors import ConfigError
 from graph.model.base import NodeModel
 from graph.records.repository import NodeRepository
+from graph.records.schema import apply_schema
 from graph.security.crypto import FieldCipher
+from graph.store.backends import open_store
 from graph.store.embedded import EmbeddedServer
-from graph.store.protocol import GraphStore, open_store, parse_graph_url
-
-EXTENSION = "graph_store"
+from graph.store.protocol import GraphStore, parse_graph_url, with_login
+from views.console.gate import embedded_threads
+from views.scope import CIPHER, REPOSITORIES, STORE, TIMEZONE, URL
 
 
 def init_app(app: Flask) -> None:
@@ -34,7 +35,11 @@ def init_app(app: Flask) -> None:
         app.config.get("FIELD_ENCRYPTION_OLD_KEYS"),
         phone_region=app.config["PHONE_DEFAULT_REGION"],
     )
-    url = parse_graph_url(app.config["GRAPH_URL"])
+    url = with_login(
+        parse_graph_url(app.config["GRAPH_URL"]),
+        app.config["NEO4J_USERNAME"],
+        app.config["NEO4J_PASSWORD"],
+    )
     # A gunicorn worker of 'graphcrm serve' only attaches: the serving process has started
     # (and supervises) the embedded server and applied the schema. A worker that boots while
     # the engine is down still serves, answering 503 until the engine is back.
@@ -51,15 +56,14 @@ def init_app(app: Flask) -> None:
     store = open_store(url, socket_path=server.socket_path if server else None)
     if not worker:
         store.ping()
-        store.apply_schema()
-    app.extensions[EXTENSION] = store
-    app.extensions["field_cipher"] = cipher
-    app.extensions["graph_timezone"] = _zone(app.config["GRAPHCRM_TIMEZONE"])
-    app.extensions["graph_repositories"] = _repository_factory(
-        store, app.extensions["graph_timezone"], cipher
-    )
+        apply_schema(store)
+    app.extensions[STORE] = store
+    app.extensions[CIPHER] = cipher
+    zone = _zone(app.config["GRAPHCRM_TIMEZONE"])
+    app.extensions[TIMEZONE] = zone
+    app.extensions[REPOSITORIES] = _repository_factory(store, zone, cipher)
     app.extensions["graph_server"] = server
-    app.extensions["graph_url"] = url
+    app.extensions[URL] = url
 
 
 def _zone(timezone: str) -> ZoneInfo:
@@ -70,8 +74,9 @@ def _zone(timezone: str) -> ZoneInfo:
 
 
 def business_timezone(app: Flask) -> ZoneInfo:
-    """The business time zone (``GRAPHCRM_TIMEZONE``): the day in every record's uid."""
-    return app.extensions["graph_timezone"]
+    """The business time zone of ``app`` outside a request (pollers, commands); views use
+    ``views.scope.business_timezone``."""
+    return app.extensions[TIMEZONE]
 
 
 def _repository_factory(store: GraphStore, zone: ZoneInfo, cipher: FieldCipher):  # type: ignore[no-untyped-def]

@@ -22,6 +22,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.instance import NEXT_FIELD_KEY_FILE
+from app.jobs import queue
+from graph.jobs.catalog import KEY_ROTATION
 from graph.security.crypto import FieldCipher, generate_key, parse_key
 from graph.security.key_rotation import rotate
 
@@ -38,10 +40,18 @@ def generate() -> None:
 @click.option("--new-key", default=None, help="The key to re-encrypt under (URL-safe base64).")
 @click.option("--generate", "generated", is_flag=True, help="Generate the new key (printed).")
 @click.option(
-    "--batch-size", default=1000, show_default=True, type=click.IntRange(1, 10_000),
+    "--batch-size",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(1, 10_000),
     help="Values re-encrypted per write.",
+)
+@click.option(
+    "--queue", "queued", is_flag=True,
+    help="Servers first only: queue the rotation as a background job (run by 'graphcrm "
+    "worker', whose FIELD_ENCRYPTION_KEY it rotates to; Setup → Jobs shows its progress).",
 )  # fmt: skip
-def rotate_command(new_key: str | None, generated: bool, batch_size: int) -> None:
+def rotate_command(new_key: str | None, generated: bool, batch_size: int, queued: bool) -> None:
     """Re-encrypt every personal-data value, blind index and history entry under a new key
     (default: under FIELD_ENCRYPTION_KEY, reading FIELD_ENCRYPTION_OLD_KEYS). Resumable."""
     app = current_app._get_current_object()
@@ -49,6 +59,17 @@ def rotate_command(new_key: str | None, generated: bool, batch_size: int) -> Non
         raise click.UsageError("give --new-key or --generate, not both")
     key_file = app.config.get("FIELD_ENCRYPTION_KEY_FILE")
     pending = Path(key_file).with_name(NEXT_FIELD_KEY_FILE) if key_file else None
+    if queued:
+        if new_key or generated or (pending is not None and pending.exists()):
+            raise click.UsageError(
+                "--queue rotates to the workers' FIELD_ENCRYPTION_KEY (servers first): deploy "
+                "the new key first, without --new-key or --generate"
+            )
+        job, created = queue(app).start(
+            KEY_ROTATION, started_by="cli", params={"batch_size": batch_size}
+        )
+        click.echo(f"key rotation job {job.id}: {'queued' if created else 'already ' + job.state}")
+        return
     if pending is not None and pending.exists() and (new_key or generated):
         if new_key is None or new_key.strip() != pending.read_text().strip():
             raise click.UsageError(

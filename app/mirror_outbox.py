@@ -32,7 +32,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.graph_store import business_timezone
-from app.poller import Poller, utc_now
+from app.poller import Poller
+from graph.clock import naive_utc_now
 from graph.errors import GraphCRMError
 from graph.records.users import Account, display_name, mirror_account, retire_user
 from graph.security.crypto import FieldCipher
@@ -77,7 +78,7 @@ def queue(connection: Connection, user_ids: Iterable[int], actor: str) -> None:
     An account queued already is due again now: its node must follow the newest change.
     """
     table = MirrorOutboxEntry.__table__
-    now = utc_now()
+    now = naive_utc_now()
     for user_id in user_ids:
         fresh = {"actor": actor, "queued_at": now, "next_attempt_at": now, "last_error": None}
         done = connection.execute(
@@ -128,7 +129,7 @@ def drain(
     if user_ids is not None:
         wanted = wanted.where(table.c.user_id.in_(list(user_ids)))
     if due_only:
-        wanted = wanted.where(table.c.next_attempt_at <= utc_now())
+        wanted = wanted.where(table.c.next_attempt_at <= naive_utc_now())
     mirrored = failed = 0
     with engine.connect() as connection:
         entries = connection.execute(wanted.order_by(table.c.queued_at)).all()
@@ -175,7 +176,7 @@ def _note_failure(
                 .where(table.c.user_id == user_id, table.c.queued_at == queued_at)
                 .values(
                     attempts=attempts,
-                    next_attempt_at=utc_now() + _backoff(attempts),
+                    next_attempt_at=naive_utc_now() + _backoff(attempts),
                     last_error=error[:MAX_ERROR],
                 )
             )

@@ -1,5 +1,4 @@
-"""When a serving process should look for work left pending (outbox entries), and the
-security database's clock.
+"""When a serving process should look for work left pending (outbox entries).
 
 Outboxes are drained from request handling, at most every ``interval()`` seconds per
 process, and after failed drains only once a backoff step has passed.
@@ -7,15 +6,9 @@ process, and after failed drains only once a backoff step has passed.
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 import time
 from collections.abc import Callable
-
-
-def utc_now() -> dt.datetime:
-    """Naive UTC, as the security database stores times."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class Poller:

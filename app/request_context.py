@@ -4,8 +4,8 @@ Each request gets an id (a sane ``X-Request-Id`` sent by a proxy is kept, else a
 answered in ``X-Request-Id`` and carried into the audit events the request causes
 (``graph.records.audit_intent.current_request``). Every answer says where its time went:
 ``Server-Timing: total;dur=12.1, graph;dur=4.3;desc="5 calls"`` (wall time in the app, and
-in the graph engine with the number of round trips); ``graphcrm serve`` puts both headers
-in gunicorn's access log line.
+in the graph engine with the number of round trips), and the app writes the same in one
+log line per request (``app.request_log``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import uuid
 
 from flask import Flask, Response, g, request
 
+from app import request_log
 from graph.records.audit_intent import RequestInfo, current_request
 from graph.store import timing
 
@@ -47,6 +48,18 @@ def _finish(response: Response) -> Response:
     response.headers["Server-Timing"] = (
         f'total;dur={total:.1f}, graph;dur={graph.seconds * 1000:.1f};desc="{graph.calls} calls"'
     )
+    user = g.get("user")
+    request_log.log_request(
+        method=request.method,
+        path=request.path,
+        status=response.status_code,
+        ms=total,
+        graph_ms=graph.seconds * 1000,
+        graph_calls=graph.calls,
+        request_id=g.graphcrm_request_id,
+        user=user.username if getattr(user, "is_authenticated", False) else None,
+        ip=request.remote_addr,
+    )
     return response
 
 
@@ -60,7 +73,8 @@ def _teardown(_exc: BaseException | None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Give every request an id and a timing; register before other request hooks."""
+    """Give every request an id, a timing and a log line; register before other hooks."""
+    request_log.configure(app)
     app.before_request_funcs.setdefault(None, []).insert(0, _start)
     app.after_request(_finish)
     app.teardown_request(_teardown)

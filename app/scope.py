@@ -9,9 +9,11 @@ from typing import Any
 from flask import Flask, current_app, g
 from flask_login import current_user
 
-from app.roles import ALL_ROWS_ROLES, CASCADE_PERMISSION, PII_PERMISSION, SALES
+from app.roles import ALL_ROWS_ROLES, PII_PERMISSION, SALES
 from graph.model.base import REGISTRY
 from graph.security.scope import Scope
+from views.crud.deletes import CASCADE_PERMISSION
+from views.scope import SCOPE
 
 NOBODY = Scope.nobody()
 
@@ -53,7 +55,7 @@ def _may_read(sm: Any, label: str) -> bool:
 def init_app(app: Flask) -> None:
     """Make the data interface ask ``current_scope`` and give admins the PII permission and
     the permission to delete records together with those that need them."""
-    app.extensions["graphcrm_scope"] = current_scope
+    app.extensions[SCOPE] = current_scope
     sm = app.appbuilder.sm
     with app.app_context():
         admin = sm.find_role(app.config["AUTH_ROLE_ADMIN"])

@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 
 from app import audit, mirror_outbox
 from app.graph_store import business_timezone
-from app.poller import utc_now
 from app.sql_lock import lock_table
+from graph.clock import naive_utc_now
 from graph.records.users import SyncReport, sync_users
 
 PENDING = "graphcrm_security_changes"
@@ -211,7 +211,7 @@ def startup_sync(changes: list[str]) -> Iterator[None]:
 def sync_graph_users(app: Flask, actor: str = "system") -> SyncReport:
     """Mirror every account of the security store into the graph (``graphcrm init``)."""
     with app.app_context():
-        started = utc_now()
+        started = naive_utc_now()
         users = app.appbuilder.sm.get_all_users()
         accounts = [mirror_outbox.account_of(user) for user in users]
         store, cipher = app.extensions["graph_store"], app.extensions.get("field_cipher")

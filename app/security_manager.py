@@ -16,6 +16,7 @@ from typing import Any
 from flask import Response, current_app, flash, g, has_request_context, jsonify, redirect
 from flask_appbuilder.actions import action as list_action
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.sqla.models import assoc_permissionview_role
 from flask_appbuilder.security.views import (
     PermissionViewModelView,
     RoleModelView,
@@ -24,6 +25,7 @@ from flask_appbuilder.security.views import (
 )
 from flask_babel import lazy_gettext
 from flask_jwt_extended import JWTManager
+from sqlalchemy import select
 
 from app import (
     audit,
@@ -36,12 +38,9 @@ from app import (
 )
 from app.audit import current_username
 from app.user_api import GraphCRMUserApi
-from views.labels import bilingual, is_chinese
+from graph.jobs import progress as job_records
 
-BAD_TOKEN = (
-    "Invalid token: log in again (POST /api/v1/security/login).",
-    "令牌无效：请重新登录（POST /api/v1/security/login）。",
-)
+BAD_TOKEN = lazy_gettext("Invalid token: log in again (POST /api/v1/security/login).")
 
 
 def bad_token(_reason: Any = None, *_: Any) -> tuple[Response, int]:
@@ -49,13 +48,10 @@ def bad_token(_reason: Any = None, *_: Any) -> tuple[Response, int]:
     it proves nobody's identity (flask-jwt-extended answers 422 by default). The reason
     stays out of the answer: it would tell a forger which check failed."""
     key = current_app.config.get("JWT_ERROR_MESSAGE_KEY", "msg")
-    return jsonify({key: BAD_TOKEN[1] if is_chinese() else BAD_TOKEN[0]}), 401
+    return jsonify({key: str(BAD_TOKEN)}), 401
 
 
-UNLOCKED = (
-    "Sign-in attempts of {names} are no longer slowed down.",
-    "已解除 {names} 的登录限制。",
-)
+UNLOCKED = lazy_gettext("Sign-in attempts of {names} are no longer slowed down.")
 
 
 class GraphCRMUserDBModelView(UserDBModelView):
@@ -63,11 +59,8 @@ class GraphCRMUserDBModelView(UserDBModelView):
 
     @list_action(
         "unlock",
-        bilingual("Unlock sign-in", "解除登录限制"),
-        bilingual(
-            "Clear the failed sign-in counters of the selected users?",
-            "清除所选用户的登录失败计数？",
-        ),
+        lazy_gettext("Unlock sign-in"),
+        lazy_gettext("Clear the failed sign-in counters of the selected users?"),
         "fa-unlock",
     )
     def unlock(self, items: Any) -> Any:
@@ -75,9 +68,8 @@ class GraphCRMUserDBModelView(UserDBModelView):
         by = current_username()
         for user in users:
             login_throttle.unlock(user.username, by)
-        en, zh = UNLOCKED
         names = ", ".join(user.username for user in users)
-        flash((zh if is_chinese() else en).format(names=names), "success")
+        flash(str(UNLOCKED).format(names=names), "success")
         self.update_redirect()
         return redirect(self.get_redirect())
 
@@ -148,6 +140,7 @@ class GraphCRMSecurityManager(SecurityManager):
         console_queries.ensure_tables(engine)
         mirror_outbox.ensure_tables(engine)
         audit_outbox.ensure_tables(engine)
+        job_records.ensure_tables(engine)
         with security_changes.startup_sync(self.startup_changes):
             super().create_db()
 
@@ -179,8 +172,9 @@ class GraphCRMSecurityManager(SecurityManager):
     def _has_view_access(self, user: object, permission_name: str, view_name: str) -> bool:
         """FAB's check, answered from the user's permissions loaded once per request.
 
-        A list page asks ~30 times (menu, buttons, actions); FAB answers each with a query
-        to the security database. Built-in roles are regexes and stay with FAB.
+        A list page asks ~40 times (menu, buttons, actions, the reader's scope) and an API
+        call ~10 times; FAB answers each with a query to the security database. Built-in
+        roles are regexes and stay with FAB.
         """
         if not has_request_context() or not getattr(user, "is_authenticated", False):
             return super()._has_view_access(user, permission_name, view_name)
@@ -191,21 +185,44 @@ class GraphCRMSecurityManager(SecurityManager):
             for role in roles
         ):
             return True
-        key = ("graphcrm_permissions", getattr(user, "id", None))
-        granted = g.get("graphcrm_permissions")
-        # An API call asks once or twice: one small query each is cheaper than loading all.
-        g.graphcrm_checks = g.get("graphcrm_checks", 0) + 1
-        if granted is None and g.graphcrm_checks <= 2:
-            return super()._has_view_access(user, permission_name, view_name)
-        if granted is None or granted[0] != key:
-            pairs = {
-                (pv.permission.name, pv.view_menu.name)
-                for role in roles
-                if role.name not in self.builtin_roles
-                for pv in self.get_db_role_permissions(role.id)
-            }
-            granted = g.graphcrm_permissions = (key, pairs)
-        return (permission_name, view_name) in granted[1]
+        stored = frozenset(role.name for role in roles if role.name not in self.builtin_roles)
+        return (permission_name, view_name) in self._granted(stored)
+
+    def is_item_public(self, permission_name: str, view_name: str) -> bool:
+        """FAB's check of the public role, from the same per-request permissions."""
+        if not has_request_context():
+            return bool(super().is_item_public(permission_name, view_name))
+        return (permission_name, view_name) in self._granted(frozenset({self.auth_role_public}))
+
+    def _granted(self, role_names: frozenset[str]) -> frozenset[tuple[str, str]]:
+        """The (permission, view) pairs of the roles named, read in one query the first
+        time a request asks; role changes therefore apply from the next request on."""
+        cache: dict[frozenset[str], frozenset[tuple[str, str]]]
+        cache = g.setdefault("graphcrm_permissions", {})
+        if role_names not in cache:
+            cache[role_names] = self._role_permissions(role_names) if role_names else frozenset()
+        return cache[role_names]
+
+    def _role_permissions(self, role_names: frozenset[str]) -> frozenset[tuple[str, str]]:
+        """(permission, view) pairs granted to the stored roles named (plain rows: FAB's
+        ``get_db_role_permissions`` builds an ORM object for each of the ~400 an admin has)."""
+        permission = self.permission_model.__table__
+        view = self.viewmenu_model.__table__
+        pair = self.permissionview_model.__table__
+        role = self.role_model.__table__
+        query = (
+            select(permission.c.name, view.c.name)
+            .select_from(
+                assoc_permissionview_role.join(
+                    pair, pair.c.id == assoc_permissionview_role.c.permission_view_id
+                )
+                .join(permission, permission.c.id == pair.c.permission_id)
+                .join(view, view.c.id == pair.c.view_menu_id)
+                .join(role, role.c.id == assoc_permissionview_role.c.role_id)
+            )
+            .where(role.c.name.in_(sorted(role_names)))
+        )
+        return frozenset((p, v) for p, v in self.session.execute(query))
 
     def auth_user_db(self, username: str, password: str) -> Any:
         """FAB's database login, audited; a failure counts for the login throttle."""

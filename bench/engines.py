@@ -25,8 +25,10 @@ import redis
 from graph.demo.dataset import GENERATOR_VERSION, iter_chunks
 from graph.demo.seed import load
 from graph.errors import ConfigError
+from graph.records.schema import apply_schema
+from graph.store.backends import open_store
 from graph.store.composition import planned
-from graph.store.protocol import GraphStore, GraphURL, open_store, parse_graph_url
+from graph.store.protocol import GraphStore, GraphURL, parse_graph_url
 from graph.store.statements import Statement
 
 Read = tuple[str | Statement, dict[str, Any]]  # a statement a probe read, and its values
@@ -90,7 +92,7 @@ def prepare_neo4j(
                 "only into an empty database and never deletes data; empty it or name another"
             )
         started = time.perf_counter()
-        store.apply_schema()
+        apply_schema(store)
         say(f"  loading {size:,} customers (seed {seed}, day {today}) into Neo4j {url.redacted()}")
         loaded, next_note = 0, max(chunk_size, size // 10)
         for chunk in iter_chunks(size, seed=seed, today=today, chunk_size=chunk_size):

@@ -58,8 +58,10 @@ from graph.errors import ConfigError
 from graph.model.nodes import Customer
 from graph.records.filters import Condition
 from graph.records.repository import NodeRepository
+from graph.records.schema import apply_schema
+from graph.store.backends import open_store
 from graph.store.embedded import EmbeddedServer
-from graph.store.protocol import GraphStore, GraphURL, open_store, parse_graph_url
+from graph.store.protocol import GraphStore, GraphURL, parse_graph_url
 
 DEFAULT_DATA_DIR = Path("/tmp/gcrm-bench")  # short: unix socket paths hold 107 bytes
 SEED = 7
@@ -255,7 +257,7 @@ def reuse(
 def load_both(ws: Workspace, size: int, server: EmbeddedServer, store: GraphStore) -> None:
     """Generate the dataset once, loading each chunk into the graph and into SQLite."""
     started = time.perf_counter()
-    store.apply_schema()
+    apply_schema(store)
     today = dt.datetime.now(dt.UTC).date()
     say(f"  loading {size:,} customers (seed {SEED}, today {today}) into FalkorDB and SQLite")
     builder = fab_sqlite.SQLiteBuilder(ws.sqlite)
@@ -374,19 +376,19 @@ class AccessMeter:
         self.calls = 0
 
 
-def login(client: FlaskClient) -> str:
+def login(client: FlaskClient, password: str = ADMIN_PASSWORD) -> str:
     """Log ``client`` in through the login form and return a JWT for the REST API."""
     page = client.get("/login/").get_data(as_text=True)
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
     assert match, "no CSRF token on the login page"
     response = client.post(
         "/login/",
-        data={"username": ADMIN_USER, "password": ADMIN_PASSWORD, "csrf_token": match[1]},
+        data={"username": ADMIN_USER, "password": password, "csrf_token": match[1]},
     )
     assert response.status_code == 302, f"login failed: {response.status_code}"
     answer = client.post(
         "/api/v1/security/login",
-        json={"username": ADMIN_USER, "password": ADMIN_PASSWORD, "provider": "db"},
+        json={"username": ADMIN_USER, "password": password, "provider": "db"},
     )
     assert answer.status_code == 200, answer.get_data(as_text=True)
     return str(answer.json["access_token"])  # type: ignore[index]

@@ -33,6 +33,7 @@ import time
 import urllib.parse
 import uuid
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,7 +48,10 @@ MIX = (  # operation, weight
     ("follow_up", 5),
 )
 STAGES = ("potential", "intent", "deal", "lost")
-_GRAPH_TIMING = re.compile(r'graph;dur=([0-9.]+);desc="(\d+) calls"')
+# gunicorn closes a keep-alive connection idle for 2 s (its --keepalive); like a browser,
+# a user idle for longer opens a new one instead of sending into a closed connection.
+IDLE_RECONNECT = 1.5
+_TIMING = re.compile(r'total;dur=([0-9.]+), graph;dur=([0-9.]+);desc="(\d+) calls"')
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
@@ -60,14 +64,19 @@ class Results:
     errors: Counter[tuple[str, int]] = field(default_factory=Counter)
     created: list[str] = field(default_factory=list)
     edits: dict[str, str] = field(default_factory=dict)  # uid -> last acknowledged address
-    graph: dict[str, list[tuple[float, int]]] = field(default_factory=lambda: defaultdict(list))
+    # (time in the app, in the graph, graph round trips) as the server reported them
+    server: dict[str, list[tuple[float, float, int]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
 
     def add_timing(self, op: str, header: str) -> None:
-        """Graph time and round trips the server reported in ``Server-Timing``."""
-        match = _GRAPH_TIMING.search(header)
+        """App time, graph time and round trips the server reported in ``Server-Timing``."""
+        match = _TIMING.search(header)
         if match:
             with self.lock:
-                self.graph[op].append((float(match.group(1)), int(match.group(2))))
+                self.server[op].append(
+                    (float(match.group(1)), float(match.group(2)), int(match.group(3)))
+                )
 
     def add(self, op: str, seconds: float, status: int, ok: bool) -> None:
         with self.lock:
@@ -83,6 +92,7 @@ class Client:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         self.cookie = ""
         self.token = ""
+        self.last_answer = time.monotonic()
 
     def request(
         self, method: str, path: str, body: dict | str | None = None, headers: dict | None = None
@@ -93,6 +103,8 @@ class Client:
         if isinstance(body, dict):
             body = json.dumps(body)
             headers["Content-Type"] = "application/json"
+        if time.monotonic() - self.last_answer > IDLE_RECONNECT:
+            self.conn.close()  # gunicorn has closed it by now; the next request reconnects
         try:
             self.conn.request(method, path, body=body, headers=headers)
             response = self.conn.getresponse()
@@ -100,6 +112,7 @@ class Client:
         except (OSError, http.client.HTTPException):
             self.conn.close()
             return 0, b"", {}
+        self.last_answer = time.monotonic()
         for value in response.headers.get_all("Set-Cookie") or []:
             if value.startswith("session="):
                 self.cookie = value.split(";", 1)[0]
@@ -124,11 +137,24 @@ class Client:
         self.token = json.loads(data)["access_token"]
 
 
-def user_loop(port: int, uids: list[str], deadline: float, results: Results, seed: int) -> None:
-    """One simulated user: the weighted mix until ``deadline``."""
-    rng = random.Random(seed)
+def signed_in(port: int) -> Client:
+    """A new user's connection, logged in (page session and JWT)."""
     client = Client(port)
     client.login("admin", PASSWORD)
+    return client
+
+
+def user_loop(
+    client: Client,
+    uids: list[str],
+    deadline: float,
+    results: Results,
+    seed: int,
+    think: float = 0.0,
+) -> None:
+    """One simulated user: the weighted mix until ``deadline``, pausing a random think
+    time (exponential, mean ``think`` seconds; none when 0) after each answer."""
+    rng = random.Random(seed)
     mine: dict[str, int] = {}  # customers this user created -> version it last saw
     ops, weights = zip(*MIX, strict=True)
     while time.monotonic() < deadline:
@@ -174,6 +200,8 @@ def user_loop(port: int, uids: list[str], deadline: float, results: Results, see
             ok_codes = (201,)
         results.add(op, time.perf_counter() - started, status, status in ok_codes)
         results.add_timing(op, headers.get("Server-Timing", ""))
+        if think:
+            time.sleep(min(rng.expovariate(1 / think), max(0.0, deadline - time.monotonic())))
 
 
 def verify(port: int, results: Results) -> tuple[int, int]:
@@ -195,28 +223,30 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
 
 
-def report(results: Results, seconds: float, users: int, workers: int) -> str:
+def report(results: Results, seconds: float, users: int, workers: int, think: float) -> str:
     total = sum(len(v) for v in results.times.values())
+    pace = f"think time {think:g} s (mean)" if think else "no think time"
     lines = [
-        f"{users} users, {workers} gunicorn workers, {seconds:.0f} s: {total} requests, "
-        f"{total / seconds:.1f} req/s",
+        f"{users} users ({pace}), {workers} gunicorn workers, {seconds:.0f} s: {total} "
+        f"requests, {total / seconds:.1f} req/s",
         "",
-        "| operation | requests | p50 ms | p95 ms | p99 ms | graph ms (mean) | graph calls "
-        "| errors |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| operation | requests | p50 ms | p95 ms | p99 ms | app ms (mean) | graph ms (mean) "
+        "| graph calls | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for op, _ in MIX:
         times = results.times.get(op, [])
         if not times:
             continue
         errors = sum(n for (name, _), n in results.errors.items() if name == op)
-        graph = results.graph.get(op) or [(0.0, 0)]
-        graph_ms = statistics.mean(ms for ms, _ in graph)
-        calls = statistics.mean(n for _, n in graph)
+        server = results.server.get(op) or [(0.0, 0.0, 0)]
+        app_ms = statistics.mean(row[0] for row in server)
+        graph_ms = statistics.mean(row[1] for row in server)
+        calls = statistics.mean(row[2] for row in server)
         lines.append(
             f"| {op} | {len(times)} | {statistics.median(times) * 1000:.0f} | "
             f"{percentile(times, 0.95):.0f} | {percentile(times, 0.99):.0f} | "
-            f"{graph_ms:.1f} | {calls:.1f} | {errors} |"
+            f"{app_ms:.1f} | {graph_ms:.1f} | {calls:.1f} | {errors} |"
         )
     by_status = Counter()
     for (_, status), n in results.errors.items():
@@ -248,6 +278,17 @@ def wait_ready(port: int, seconds: float = 90) -> None:
     raise SystemExit("the server did not become ready")
 
 
+def demo_instance(instance: Path, customers: int) -> dict[str, str]:
+    """A throwaway instance with demo data and the admin ``PASSWORD``; its environment."""
+    env = {**os.environ, "GRAPHCRM_INSTANCE_PATH": str(instance), "GRAPH_URL": "embedded:"}
+    subprocess.run(
+        [str(Path(sys.executable).with_name("graphcrm")), "demo", "--no-serve",
+         "--customers", str(customers), "--admin-password", PASSWORD],
+        env=env, check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    return env
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=50)
@@ -255,21 +296,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--customers", type=int, default=300, help="demo customers")
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean pause of a user after each answer, in seconds (exponential; default 0: "
+        "every user sends its next request at once, the heaviest load N users can make)",
+    )
     args = parser.parse_args(argv)
 
     folder = Path(tempfile.mkdtemp(prefix="gcrm-load-"))
-    env = {
-        **os.environ,
-        "GRAPHCRM_INSTANCE_PATH": str(folder / "instance"),
-        "GRAPH_URL": "embedded:",
-    }
+    env = demo_instance(folder / "instance", args.customers)
     graphcrm = str(Path(sys.executable).with_name("graphcrm"))
     port = free_port()
-    subprocess.run(
-        [graphcrm, "demo", "--no-serve", "--customers", str(args.customers),
-         "--admin-password", PASSWORD],
-        env=env, check=True, stdout=subprocess.DEVNULL,
-    )  # fmt: skip
     log = open(folder / "serve.log", "w")  # noqa: SIM115 (kept open for the server's life)
     server = subprocess.Popen(
         [graphcrm, "serve", "--workers", str(args.workers), "--port", str(port)],
@@ -281,19 +320,28 @@ def main(argv: list[str] | None = None) -> int:
         setup.login("admin", PASSWORD)
         _, data, _ = setup.api("GET", "/api/v1/customer/?q=(page_size:100,columns:!(uid))")
         uids = [row["uid"] for row in json.loads(data)["result"]]
+        # Sign every user in before the clock starts: a login checks a scrypt password hash
+        # (~80 ms of CPU by design), and 50 of them at once are not the mix being measured.
+        signing_in = time.monotonic()
+        with ThreadPoolExecutor(max_workers=args.workers * 2) as pool:
+            clients = list(pool.map(signed_in, [port] * args.users))
+        print(f"{args.users} users signed in in {time.monotonic() - signing_in:.1f} s (untimed)")
         results = Results()
-        deadline = time.monotonic() + args.duration
         started = time.monotonic()
+        deadline = started + args.duration
         threads = [
-            threading.Thread(target=user_loop, args=(port, uids, deadline, results, args.seed + n))
-            for n in range(args.users)
+            threading.Thread(
+                target=user_loop,
+                args=(client, uids, deadline, results, args.seed + n, args.think),
+            )
+            for n, client in enumerate(clients)
         ]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - started
-        print(report(results, elapsed, args.users, args.workers))
+        print(report(results, elapsed, args.users, args.workers, args.think))
         missing, lost = verify(port, results)
         print(
             f"\nverified: {len(results.created)} acknowledged creates, {missing} missing; "

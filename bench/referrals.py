@@ -73,7 +73,8 @@ from graph.explore.referrals import (
     upstream_chain,
 )
 from graph.security.scope import Scope
-from graph.store.protocol import GraphStore, open_store, parse_graph_url
+from graph.store.backends import open_store
+from graph.store.protocol import GraphStore, parse_graph_url
 
 SEED = 7
 DEPTHS = (3, 6)

@@ -17,8 +17,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+import config
+from graph.records.schema import apply_schema
+from graph.store.backends import open_store
 from graph.store.embedded import EmbeddedServer
-from graph.store.protocol import GraphStore, GraphURL, open_store, parse_graph_url
+from graph.store.protocol import GraphStore, GraphURL, parse_graph_url, with_login
 
 pytest_plugins = ("tests.browser",)
 
@@ -28,7 +31,10 @@ TEST_GRAPH_URL = os.environ.get("GRAPHCRM_TEST_GRAPH_URL", "embedded:")
 @pytest.fixture(scope="session")
 def graph_url() -> GraphURL:
     """The engine the integration tests run against."""
-    return parse_graph_url(TEST_GRAPH_URL)
+    settings = config.load()
+    return with_login(
+        parse_graph_url(TEST_GRAPH_URL), settings["NEO4J_USERNAME"], settings["NEO4J_PASSWORD"]
+    )
 
 
 @pytest.fixture(scope="session")
@@ -77,7 +83,7 @@ def session_store(
     store = open_store(graph_url, socket_path=socket)
     if embedded_server is None:
         refuse_real_data(store, graph_url)
-    store.apply_schema()
+    apply_schema(store)
     yield store
     store.close()
 

@@ -9,7 +9,8 @@ from contextlib import contextmanager
 from flask import Flask
 
 from app.graph_store import _repository_factory
-from graph.store.protocol import GraphStore, open_store, parse_graph_url
+from graph.store.backends import open_store
+from graph.store.protocol import GraphStore, parse_graph_url
 
 
 def unreachable_store(store: GraphStore) -> GraphStore:

@@ -12,15 +12,19 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.analytics_commands import analytics
+from app.jobs import queue
 from graph.analytics.attribution import channel_attribution, referred_by_hop
 from graph.analytics.refresh import clear, compute, refresh
 from graph.errors import InvalidValue
 from graph.explore.referrals import network_totals
+from graph.jobs import progress
+from graph.jobs.catalog import ANALYTICS_REFRESH
 from graph.model import nodes
 from graph.model.base import NodeModel
 from graph.records.repository import NodeRepository
 from graph.store.protocol import GraphStore
 from tests.conftest import ADMIN_PASSWORD
+from tests.jobs_helpers import running_worker, settle, wait_for
 from tests.test_row_level_access import PASSWORD, staff
 from tests.web import bearer, csrf_token, login
 
@@ -343,13 +347,14 @@ def test_rest_top_referrers_shape(web: FlaskClient, store: GraphStore,
 
 
 def test_pages_render_table_chart_and_refresh_button_for_admin(
-    web: FlaskClient, referral_world: dict
+    analytics_app: Flask, web: FlaskClient, referral_world: dict
 ) -> None:
     login(web)
     page = web.get("/analytics/channels?decay=0.5").get_data(as_text=True)
     assert "attribution-table" in page and "attribution-chart" in page and "Web" in page
     top = web.get("/analytics/top-referrers")
     assert top.status_code == 200 and "refresh-analytics" in top.get_data(as_text=True)
+    settle(analytics_app)
     response = web.post(
         "/analytics/refresh",
         data={"csrf_token": csrf_token(top.get_data(as_text=True))},
@@ -357,8 +362,30 @@ def test_pages_render_table_chart_and_refresh_button_for_admin(
     )
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "top-referrers-table" in page
+    # The button starts a job and the page follows its progress; nothing ran inline.
+    assert "refresh-progress" in page and "started as a background job" in page
+    assert "top-referrers-table" not in page
+    job = progress.active_with_key(queue(analytics_app).engine, "analytics-refresh")
+    assert job is not None and job.name == ANALYTICS_REFRESH and job.started_by == "admin"
+    with running_worker(analytics_app):
+        assert wait_for(analytics_app, job.id).state == progress.DONE
+    page = web.get("/analytics/top-referrers").get_data(as_text=True)
+    assert "top-referrers-table" in page and "refresh-progress" not in page
     assert "Descendants&#39; revenue" in page and "160.00" in page  # C's network: A, B, D
+
+
+def test_refresh_button_twice_follows_the_one_queued_job(
+    analytics_app: Flask, web: FlaskClient, referral_world: dict
+) -> None:
+    settle(analytics_app)
+    login(web)
+    token = csrf_token(web.get("/analytics/top-referrers").get_data(as_text=True))
+    web.post("/analytics/refresh", data={"csrf_token": token})
+    again = web.post("/analytics/refresh", data={"csrf_token": token}, follow_redirects=True)
+    assert "already queued or running" in again.get_data(as_text=True)
+    engine = queue(analytics_app).engine
+    assert sum(job.active for job in progress.listing(engine)) == 1
+    settle(analytics_app)
 
 
 def test_refresh_without_csrf_token_is_refused(web: FlaskClient, store: GraphStore,

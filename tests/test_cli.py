@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import os
 import re
 import socket
@@ -202,7 +203,32 @@ def test_demo_on_the_test_engine_serves_the_screens(
         mine = sales.open(f"{base}/customer/list/", timeout=30).read().decode()
         count = re.search(r"Record Count:\s*</strong>\s*(\d+)", mine)
         assert count and 0 < int(count.group(1)) < 40  # a salesperson sees their team's only
+        # The demo queued the first analytics refresh; the worker serve started runs it.
+        assert "Analytics refresh queued as job" in demo.stdout
+        job = _wait_for_job(admin, base, "analytics_refresh")
+        assert job["state"] == "done" and job["started_by"] == "admin", job
+        assert job["percent"] == 100.0 and "customers" in job["result"]
+        children = _children(server.pid)
+        assert len(children) == 2, "gunicorn and one job worker beside it"
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=60)
     assert server.returncode == 0, output
+    assert not [pid for pid in children if Path(f"/proc/{pid}").exists()], "children left"
+
+
+def _children(pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    return [int(line) for line in found.stdout.split()]
+
+
+def _wait_for_job(opener: urllib.request.OpenerDirector, base: str, name: str) -> dict:
+    """The newest job ``name`` once it has finished (the jobs API, as a browser reads it)."""
+    deadline = time.monotonic() + 120
+    while True:
+        with opener.open(f"{base}/api/v1/jobs/", timeout=30) as response:
+            jobs = [job for job in json.load(response)["result"] if job["name"] == name]
+        if jobs and jobs[0]["state"] not in ("queued", "running"):
+            return jobs[0]
+        assert time.monotonic() < deadline, f"{name} did not finish: {jobs}"
+        time.sleep(0.5)

@@ -10,7 +10,7 @@ import pytest
 
 from graph.errors import ConfigError
 from graph.model import nodes
-from graph.records.filters import Condition, apply_filters, compile_filters, descending, render
+from graph.records.filters import Condition, apply_filters, compile_filters, descending
 from graph.store.composition import (
     CompositionError,
     fill,
@@ -24,6 +24,7 @@ from graph.store.composition import (
     with_bound,
 )
 from graph.store.statements import Statement, library
+from graph.store.templates import render
 
 
 def statement(text: str, params: tuple[str, ...] = (), name: str = "t") -> Statement:

@@ -16,13 +16,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.cli import _serve
-from app.console_gate import ConsoleBusy, ConsoleGate, current_gate
 from graph.console import console
 from graph.errors import QueryTimeout
 from graph.store.embedded import EmbeddedServer
 from graph.store.protocol import GraphStore
 from tests.test_row_level_access import PASSWORD, staff
 from tests.web import bearer
+from views.console.gate import ConsoleBusy, ConsoleGate, current_gate
 
 RUN = "/api/v1/console/run"
 # Data-less and heavy: nine million rows, each filtered (both engines stop it at their limit).

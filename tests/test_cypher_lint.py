@@ -19,21 +19,22 @@ from typing import TypedDict
 
 import pytest
 
-from graph.model.base import KINDS, REGISTRY, SYSTEM_PROPS, NodeModel
+from graph.model.base import REGISTRY, SYSTEM_PROPS, NodeModel
+from graph.model.conditions import Condition
+from graph.model.kinds import FIELD_KINDS
 from graph.records.filters import (
     ORDERABLE_SYSTEM,
     PII_OPS,
     PROP_OPS,
-    VISIBLE_TO,
-    Condition,
     compile_filters,
     filtered,
     orderable,
     ordered,
-    render,
 )
 from graph.records.repository import relations_statement
+from graph.records.schema import schema_statements
 from graph.security.crypto import FieldCipher, generate_key, parse_key
+from graph.security.scope import VISIBLE_TO
 from graph.segments.compiler import (
     compile_rules,
     explain_statement,
@@ -44,6 +45,7 @@ from graph.segments.rules import FIELDS, MAX_HOPS, Rule, parse_rule
 from graph.store.composition import with_bound
 from graph.store.statements import SCHEMA_FILE, library, parse_script, parse_statement_file
 from graph.store.statements import Statement as Cypher
+from graph.store.templates import render
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(__file__).resolve().parent / "lint" / "cypher_lint.mjs"
@@ -301,7 +303,7 @@ def test_rendered_matrix_covers_every_node_type_operator_and_rule_field() -> Non
         assert f"count {label}." in paths and f"page desc {label}." in paths, label
     for op in (*PROP_OPS, "rel_eq", "rel_empty"):
         assert f" {op} " in paths, op
-    assert {p.kind for m in REGISTRY.values() for p in m.meta.props} <= set(KINDS)
+    assert {p.kind for m in REGISTRY.values() for p in m.meta.props} <= set(FIELD_KINDS)
     for name, spec in FIELDS.items():
         for op in spec.ops:
             assert f"segment_member_explain {name} {op} " in paths, (name, op)
@@ -346,3 +348,13 @@ def test_lint_line_numbers_point_into_the_file(tmp_path: Path) -> None:
         "cypher/q_get.cypher:4",
         "cypher/neo4j/schema.cypher:6",
     ], found
+
+
+def test_rendered_schema_passes_neo4j_lint() -> None:
+    """The Neo4j schema as applied (file plus statements rendered from the declarations)."""
+    statements: list[Statement] = [
+        {"path": item.path.relative_to(ROOT).as_posix(), "line": item.line, "text": item.text}
+        for item in schema_statements(library("neo4j"))
+    ]
+    found = errors(lint(statements))
+    assert not found, "Cypher lint errors:\n" + "\n".join(found)

@@ -56,7 +56,7 @@ def network_app(
 
     granted = {
         name: [*rules, *PERMISSIONS] if name in ("Sales", "Marketing", "Analyst") else rules
-        for name, rules in roles.ROLES.items()
+        for name, rules in roles.role_permissions().items()
     }
     views.register = with_network
     try:

@@ -13,7 +13,8 @@ from graph.errors import InvalidValue, NotFound, StaleVersion
 from graph.model import nodes
 from graph.records.filters import Condition, InvalidQuery
 from graph.records.repository import NodeRepository
-from graph.store.protocol import GraphStore, open_store
+from graph.store.backends import open_store
+from graph.store.protocol import GraphStore
 
 
 class CountingStore:

@@ -7,8 +7,9 @@ import uuid
 
 import pytest
 
+from graph.store.backends import open_store
 from graph.store.embedded import EmbeddedServer
-from graph.store.protocol import GraphStore, GraphURL, open_store
+from graph.store.protocol import GraphStore, GraphURL
 from tests.conftest import WIPE_CONFIRMATION, refuse_real_data
 
 

@@ -18,11 +18,11 @@ from app import mirror_outbox
 from app.security_changes import sync_graph_users
 from graph.model import nodes
 from graph.model.records import Record
-from graph.records.filters import render
 from graph.records.repository import NodeRepository
 from graph.records.users import display_name, mirror_user
 from graph.security.pii import open_props
 from graph.store.protocol import GraphStore
+from graph.store.templates import render
 from tests.outage import engine_down
 from tests.web import csrf_token, login, submit
 

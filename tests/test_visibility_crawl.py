@@ -18,7 +18,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.roles import ROLES
+from app.roles import role_permissions
 from graph.model import nodes
 from graph.model.base import REGISTRY, NodeModel
 from graph.model.records import Record
@@ -28,6 +28,9 @@ from graph.store.protocol import GraphStore
 from tests.test_authorization import ALLOWED, SCREENS
 from tests.test_row_level_access import PASSWORD, staff
 from tests.web import login
+
+ROLES = role_permissions()
+
 
 CRAWLED = ["Admin", *sorted(ROLES)]
 # Routes no person reads records through (static files, signing out, switching language).
@@ -39,6 +42,7 @@ FIXED_ARGUMENTS = {
     "filename": "none_sep_none.csv",  # FAB's form of an uploaded file's name
     "group_by": "0",
     "role_id": "1",
+    "job_id": "none",  # no such job: 404
 }
 
 

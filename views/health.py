@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from graph.errors import GraphCRMError
 from views.errors import RETRY_AFTER_SECONDS
+from views.scope import current_store
 
 health = Blueprint("health", __name__)
 
@@ -28,7 +29,7 @@ def ready() -> Response:
     """The graph engine and the security database answer."""
     checks = {"graph": True, "security_db": True}
     try:
-        current_app.extensions["graph_store"].ping()
+        current_store().ping()
     except GraphCRMError:
         checks["graph"] = False
     try:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask_appbuilder import IndexView, expose
 from flask_login import current_user
 
 from graph.records.status import graph_status
-from views.scope import current_scope
+from views.scope import current_graph_url, current_scope, current_store
 
 
 class HomeView(IndexView):
@@ -22,8 +21,8 @@ class HomeView(IndexView):
         self.update_redirect()
         if not current_user.is_authenticated:
             return self.render_template(self.index_template, appbuilder=self.appbuilder)
-        store = current_app.extensions["graph_store"]
-        url = current_app.extensions["graph_url"]
+        store = current_store()
+        url = current_graph_url()
         return self.render_template(
             self.index_template,
             appbuilder=self.appbuilder,

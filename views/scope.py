@@ -1,21 +1,124 @@
-"""The reader of the current request, for every view: one accessor that fails closed."""
+"""Request-scoped accessors: the app's per-app services and the reader of the current
+request, typed, for every view.
+
+The app registers each service when it starts (``app.graph_store``: store, cipher, business
+time zone, repositories; ``app.scope``: the reader's scope; ``app.audit``: the audit log;
+``app.console_queries``: saved console queries; ``app.jobs``: the job queue). Views reach
+them only through these functions, never by ``current_app.extensions[...]`` strings nor by
+importing ``app``: the import contract (``.importlinter``) keeps ``views`` below ``app``.
+"""
 
 from __future__ import annotations
 
-from flask import current_app
+from collections.abc import Callable
+from typing import Any, Protocol, cast
+from zoneinfo import ZoneInfo
 
-from graph.records.visibility import NOT_VISIBLE
+from flask import current_app, g, has_request_context
+from flask_babel import gettext
+from sqlalchemy.engine import Engine
+
+from graph.jobs.progress import Job
+from graph.model.base import NodeModel
+from graph.records.repository import NodeRepository
+from graph.security.crypto import FieldCipher
 from graph.security.scope import Scope
-from views.labels import bilingual
+from graph.store.protocol import GraphStore, GraphURL
+
+# The keys the app registers its services under (``app.extensions``).
+STORE = "graph_store"
+CIPHER = "field_cipher"
+TIMEZONE = "graph_timezone"
+REPOSITORIES = "graph_repositories"
+URL = "graph_url"
+SCOPE = "graphcrm_scope"
+AUDIT = "graphcrm_audit"
+JOBS = "graphcrm_jobs"
+# The permission to see and manage every user's jobs (Admin); others see their own.
+ALL_JOBS_PERMISSION = ("can_manage_all", "Jobs")
+
+
+class AuditLog(Protocol):
+    """Writes one audit event about the current request (``app.audit.record``)."""
+
+    def __call__(
+        self,
+        action: str,
+        target: str | None = None,
+        detail: str | dict[str, Any] | None = None,
+        username: str | None = None,
+    ) -> Any: ...
+
+
+class JobQueue(Protocol):
+    """The app's background job queue (``app.jobs.JobQueue``), as views use it."""
+
+    engine: Engine
+
+    def start(
+        self, name: str, *, started_by: str | None, params: dict[str, Any] | None = None
+    ) -> tuple[Job, bool]: ...
+
+    def cancel(self, job_id: str, *, by: str | None) -> Job | None: ...
+
+    def retry(self, job_id: str, *, by: str | None) -> Job | None: ...
+
+
+def current_jobs() -> JobQueue:
+    """The app's background job queue."""
+    return cast(JobQueue, current_app.extensions[JOBS])
+
+
+def current_store() -> GraphStore:
+    """The app's graph store."""
+    return cast(GraphStore, current_app.extensions[STORE])
+
+
+def current_graph_url() -> GraphURL:
+    """The ``GRAPH_URL`` the app's store was opened from."""
+    return cast(GraphURL, current_app.extensions[URL])
+
+
+def current_cipher() -> FieldCipher:
+    """The app's cipher of personal data (``FIELD_ENCRYPTION_KEY``)."""
+    return cast(FieldCipher, current_app.extensions[CIPHER])
+
+
+def business_timezone() -> ZoneInfo:
+    """The business time zone (``GRAPHCRM_TIMEZONE``): the day in every record's uid."""
+    return cast(ZoneInfo, current_app.extensions[TIMEZONE])
+
+
+def current_repository(model: type[NodeModel]) -> NodeRepository:
+    """The app's repository of ``model`` (its store, cipher and time zone)."""
+    factory = cast(
+        Callable[[type[NodeModel]], NodeRepository], current_app.extensions[REPOSITORIES]
+    )
+    return factory(model)
 
 
 def current_scope() -> Scope:
     """Whose eyes this request is for, from the provider the app's security registers
     (``app.scope``); without one, nobody's: no record is shown (``Scope.nobody()``)."""
-    provider = current_app.extensions.get("graphcrm_scope")
-    return provider() if provider is not None else Scope.nobody()
+    provider = current_app.extensions.get(SCOPE)
+    return cast(Scope, provider()) if provider is not None else Scope.nobody()
+
+
+def current_actor() -> str | None:
+    """The signed-in user of the current request (session or JWT), if any."""
+    user = getattr(g, "user", None) if has_request_context() else None
+    try:
+        return user.username if user is not None and user.is_authenticated else None
+    except AttributeError:
+        return None
+
+
+def audit(action: str, target: str | None = None, detail: dict[str, Any] | None = None) -> None:
+    """Write one audit event for the current request's user (``app.audit.record``)."""
+    log = cast(AuditLog, current_app.extensions[AUDIT])
+    log(action, target=target, detail=detail)
 
 
 def not_visible() -> str:
     """The placeholder text of a record the reader may not see, in their language."""
-    return str(bilingual(*NOT_VISIBLE))
+    return gettext("Not visible to you")

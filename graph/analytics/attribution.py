@@ -54,13 +54,13 @@ class ChannelAttribution:
 def check_decay(decay: object) -> float:
     """``decay`` as a float in [0, 1], or ``InvalidValue``."""
     if isinstance(decay, bool):
-        raise InvalidValue("decay must be a number between 0 and 1")
+        raise InvalidValue(key="decay")
     try:
         value = float(decay)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise InvalidValue("decay must be a number between 0 and 1") from None
+        raise InvalidValue(key="decay") from None
     if not 0.0 <= value <= 1.0:
-        raise InvalidValue("decay must be a number between 0 and 1")
+        raise InvalidValue(key="decay")
     return value
 
 
@@ -68,11 +68,11 @@ def check_depth(depth: object) -> int:
     """``depth`` as an int in [1, MAX_DEPTH], or ``InvalidValue``: it becomes part of the
     statement text (variable-length bounds cannot be parameters), so nothing else passes."""
     if isinstance(depth, bool):
-        raise InvalidValue(f"depth must be a whole number from 1 to {MAX_DEPTH}")
+        raise InvalidValue(key="depth", max=MAX_DEPTH)
     if isinstance(depth, str) and depth.strip().isdigit():
         depth = int(depth)
     if not isinstance(depth, int) or not 1 <= depth <= MAX_DEPTH:
-        raise InvalidValue(f"depth must be a whole number from 1 to {MAX_DEPTH}")
+        raise InvalidValue(key="depth", max=MAX_DEPTH)
     return depth
 
 

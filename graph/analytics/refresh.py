@@ -29,7 +29,6 @@ as they are, so a refresh never makes a user's open edit stale.
 
 from __future__ import annotations
 
-import datetime as dt
 import resource
 import time
 from collections import deque
@@ -41,6 +40,7 @@ from typing import NamedTuple
 import networkx as nx
 
 from graph.analytics.attribution import referred_by_hop, store_referred_by_hop
+from graph.clock import utc_now
 from graph.store.protocol import GraphStore
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
@@ -373,7 +373,7 @@ def refresh(
         by_hop = referred_by_hop(edges, channel, revenue)
         report.seconds["attribution"] = time.perf_counter() - attribution_started
         report.updated = writing.result() - report.cleared
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = utc_now().strftime("%Y-%m-%dT%H:%M:%SZ")
     report.channels = store_referred_by_hop(store, by_hop, stamp)
     report.seconds["write"] = time.perf_counter() - started
     report.wall_seconds = time.perf_counter() - begun

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, fields
 from functools import cache
 from typing import Any
 
+from graph.clock import utc_now
 from graph.demo import words as words
 
 Row = dict[str, Any]
@@ -102,7 +103,7 @@ def iter_chunks(
     """
     if customers < 0:
         raise ValueError(f"customers must be 0 or more, not {customers}")
-    today = today or dt.datetime.now(dt.UTC).date()
+    today = today or utc_now().date()
     return _Builder(customers, seed, today).chunks(chunk_size)
 
 

@@ -20,11 +20,11 @@ from typing import Any
 from graph.errors import InvalidValue, NotFound
 from graph.model import nodes  # noqa: F401  (declares the node types in REGISTRY)
 from graph.model.base import REGISTRY
-from graph.records.filters import render
 from graph.records.visibility import AnonymousIds, scoped
 from graph.security.scope import Scope
 from graph.store.composition import with_bound
 from graph.store.protocol import GraphStore
+from graph.store.templates import render
 
 DEFAULT_DEPTH = 3
 MAX_DEPTH = 10
@@ -33,7 +33,20 @@ MAX_DEPTH = 10
 # A tree larger than this is cut at the deepest level(s) and marked ``truncated``: a
 # screen or an API client cannot use 90,000 nodes at once (counts belong to analytics).
 MAX_TREE_NODES = 5000
-REFERRING_LABELS = ("Customer", "Contact", "Referrer")
+# The relationship type from a referrer to the customer it brought in.
+REFERRAL = "REFERRED"
+
+
+def referring_labels() -> tuple[str, ...]:
+    """The node types that refer customers: the source of every declared ``REFERRED``
+    relation (customers, contacts and external referrers), in declaration order."""
+    sources = [
+        model.label if rel.direction == "out" else rel.target
+        for model in REGISTRY.values()
+        for rel in model.meta.rels
+        if rel.type == REFERRAL
+    ]
+    return tuple(dict.fromkeys(sources))
 
 
 @dataclass(frozen=True)
@@ -101,14 +114,14 @@ def parse_depth(value: Any, default: int = DEFAULT_DEPTH) -> int:
     if value is None or value == "":
         return default
     if isinstance(value, bool):
-        raise InvalidValue(f"depth must be a whole number from 1 to {MAX_DEPTH}")
+        raise InvalidValue(key="depth", max=MAX_DEPTH)
     if isinstance(value, str):
         text = value.strip()
         if not text.isascii() or not text.isdigit():
-            raise InvalidValue(f"depth must be a whole number from 1 to {MAX_DEPTH}")
+            raise InvalidValue(key="depth", max=MAX_DEPTH)
         value = int(text)
     if not isinstance(value, int) or not 1 <= value <= MAX_DEPTH:
-        raise InvalidValue(f"depth must be a whole number from 1 to {MAX_DEPTH}")
+        raise InvalidValue(key="depth", max=MAX_DEPTH)
     return value
 
 
@@ -121,8 +134,8 @@ def network_totals(
     30,000 members). A node that is not there, or a refresh that has not run, gives
     (0, 0.0). Counts ignore row-level rules: callers show them only to readers allowed the
     whole network."""
-    if label not in REFERRING_LABELS:
-        raise InvalidValue(f"a referral network starts at one of {', '.join(REFERRING_LABELS)}")
+    if label not in referring_labels():
+        raise InvalidValue(key="referral_start", labels=", ".join(referring_labels()))
     if live:
         rows = store.read(render(store.cypher.get("referral_network_walk"), Label=label), uid=uid)
     elif label == "Customer":
@@ -230,7 +243,7 @@ def _details(
     """Name, stage and revenue of the nodes ``scope`` may see, by uid (one query a label)."""
     found: dict[str, dict[str, Any]] = {}
     for label, uids in by_label.items():
-        if label not in REFERRING_LABELS:
+        if label not in referring_labels():
             continue  # only customers, contacts and referrers refer: anything else is hidden
         statement, params = scoped(store, "referral_node_list", REGISTRY[label], scope)
         for row in store.read(statement, uids=uids, **params):

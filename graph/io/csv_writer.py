@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from graph.clock import utc_now
+
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_ROWS = 500  # rows per yielded piece of a streamed export
@@ -83,7 +85,7 @@ def _labelled(column: Column, value: Any) -> Any:
 def export_filename(*parts: str, at: dt.datetime | None = None) -> str:
     """A readable file name: the parts joined by ``-``, the export time (UTC) and ``.csv``,
     with characters that file systems or headers refuse removed (non-ASCII kept)."""
-    when = (at or dt.datetime.now(dt.UTC)).strftime("%Y%m%d-%H%M")
+    when = (at or utc_now()).strftime("%Y%m%d-%H%M")
     cleaned = [_UNSAFE_NAME.sub("_", p).strip(" ._") for p in parts]
     return "-".join([p for p in cleaned if p] + [when]) + ".csv"
 

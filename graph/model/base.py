@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from graph.errors import ConfigError
+from graph.model.kinds import FIELD_KINDS, FieldKind
 from graph.store.composition import LABEL, PROPERTY
 
 # A uid prefix: one to three capital letters, followed in every uid by the creation day and a
@@ -21,8 +22,6 @@ UID_PREFIX = re.compile(r"^[A-Z]{1,3}$")
 # What happens to the records whose required relation points at a record being deleted.
 ON_TARGET_DELETE = ("refuse", "cascade")
 
-# Property kinds and what they hold.
-KINDS = ("string", "text", "integer", "float", "boolean", "date", "datetime", "phone", "email")
 # Properties every node has, maintained by the repository, never edited in forms.
 SYSTEM_PROPS = ("uid", "created_at", "updated_at", "version")
 
@@ -67,6 +66,11 @@ class Prop:
     # Usable in segment rules (graph.segments.rules reads the operators from the kind).
     segment: bool = False
 
+    @property
+    def field_kind(self) -> FieldKind:
+        """The registered kind (``graph.model.kinds``) of this property."""
+        return FIELD_KINDS[self.kind]
+
     def choice_values(self) -> tuple[str, ...]:
         """The allowed values, in declaration order."""
         return tuple(c.value for c in self.choices)
@@ -97,6 +101,10 @@ class Rel:
     # Usable in segment rules: "any"/"all" of many, "is" of one, "within" hops of a chain
     # to the node's own type (graph.segments.rules).
     segment: bool = False
+    # The relationship type's own name, as the network explorer labels its edges (declared
+    # on one relation of the type; relations of one type never name it differently).
+    type_en: str = ""
+    type_zh: str = ""
 
 
 @dataclass(frozen=True)
@@ -173,8 +181,10 @@ def _build_meta(cls: type[NodeModel], label: str) -> Meta:
             raise ConfigError(f"E005 {where}: field {item.name!r} is declared twice")
         by_name[item.name] = item
     for prop in cls.props:
-        if prop.kind not in KINDS:
-            raise ConfigError(f"E006 {where}.{prop.name}: kind {prop.kind!r} not in {KINDS}")
+        if prop.kind not in FIELD_KINDS:
+            raise ConfigError(
+                f"E006 {where}.{prop.name}: kind {prop.kind!r} not in {tuple(FIELD_KINDS)}"
+            )
         if prop.pii and (prop.unique or prop.indexed or prop.name == cls.title):
             # Stored encrypted (graph.security.pii): only its blind index can be matched or indexed,
             # and a title is shown unmasked in every select and relation.
@@ -182,7 +192,7 @@ def _build_meta(cls: type[NodeModel], label: str) -> Meta:
                 f"E014 {where}.{prop.name}: personal data (pii=True) cannot be unique, "
                 "indexed or the title"
             )
-        if prop.default_now and prop.kind not in ("date", "datetime"):
+        if prop.default_now and not prop.field_kind.moment:
             raise ConfigError(f"E016 {where}.{prop.name}: default_now needs kind date or datetime")
         if prop.pii and f"{prop.name}_bidx" in by_name:
             raise ConfigError(f"E015 {where}.{prop.name}_bidx is reserved for a blind index")
@@ -223,11 +233,13 @@ def _build_meta(cls: type[NodeModel], label: str) -> Meta:
 
 def check_registry(*other_prefixes: str) -> None:
     """Check cross-model references at start-up: every relation targets a declared label,
-    and no two node types (nor the ``other_prefixes`` of undeclared ones) share a uid prefix."""
+    relations of one type name it alike, and no two node types (nor the ``other_prefixes``
+    of undeclared ones) share a uid prefix."""
     prefixes = [model.meta.uid_prefix for model in REGISTRY.values()] + list(other_prefixes)
     shared = sorted({p for p in prefixes if prefixes.count(p) > 1})
     if shared:
         raise ConfigError(f"E019 uid prefixes {shared} are declared by more than one node type")
+    type_names: dict[str, tuple[str, str]] = {}
     for model in REGISTRY.values():
         for rel in model.meta.rels:
             if rel.target not in REGISTRY:
@@ -235,6 +247,13 @@ def check_registry(*other_prefixes: str) -> None:
                     f"E011 {model.label}.{rel.name}: target {rel.target!r} is not a declared "
                     "node type"
                 )
+            if rel.type_en or rel.type_zh:
+                names = type_names.setdefault(rel.type, (rel.type_en, rel.type_zh))
+                if names != (rel.type_en, rel.type_zh):
+                    raise ConfigError(
+                        f"E020 {model.label}.{rel.name}: relationship type {rel.type} is "
+                        f"named {names}, not {(rel.type_en, rel.type_zh)}"
+                    )
 
 
 def check_scope_paths() -> None:

@@ -5,8 +5,8 @@ field map) and repositories' callers. Normalisation: text trimmed and full-width
 to half-width; phone numbers parsed (default region configurable) and stored in E.164;
 e-mails checked and lower-cased in the domain part; choices checked.
 
-Messages are ``Message`` strings: English text that also carries its template and
-parameters, so the web layer can show them in the user's language.
+Messages are ``Message`` strings: a message key and parameters, never text, so that the web
+layer can say them in the user's language.
 """
 
 from __future__ import annotations
@@ -14,43 +14,34 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import phonenumbers
 from marshmallow import Schema, ValidationError, fields, validate
 
-from graph.model.base import NodeModel, Prop, Rel
+from graph.clock import utc_now
 
-# Every message a user can get from validation, as translatable templates.
-MESSAGES = {
-    "required": "This field is required.",
-    "too_long": "At most {max} characters.",
-    "choice": "Choose one of: {choices}.",
-    "email": "Not a valid e-mail address.",
-    "phone": "Not a valid phone number.",
-    "integer": "Not a whole number.",
-    "number": "Not a number.",
-    "datetime": "Not a valid date and time: type e.g. 2024-05-20 10:30 or 2024/5/20.",
-    "date": "Not a valid date: type e.g. 2024-05-20 or 2024/5/20.",
-    "boolean": "Not a yes/no value.",
-    "relation": "Not a valid reference.",
-    "unknown": "Unknown field.",
-    "version": "Send the version this edit is based on (the record's version when you read it).",
-}
+if TYPE_CHECKING:
+    from graph.model.base import NodeModel, Prop, Rel
 
 
 class Message(str):
-    """A validation message: English text plus its template key and parameters."""
+    """A validation message: its key (also its text, for logs) and parameters. The web
+    layer's error table (``views/messages.py``) says it in the reader's language."""
 
     key: str
     params: dict[str, Any]
 
     def __new__(cls, key: str, **params: Any) -> Message:
-        text = MESSAGES[key].format(**params)
-        message = super().__new__(cls, text)
+        message = super().__new__(cls, key)
         message.key = key
         message.params = params
         return message
+
+    def format(self, *args: Any, **kwargs: Any) -> Message:
+        """Itself: marshmallow's validators fill their error text in with the input, but a
+        message's parameters are already set."""
+        return self
 
 
 def _kept(ch: str) -> bool:
@@ -201,7 +192,7 @@ def parse_when(text: str, zone: dt.tzinfo | None = None) -> dt.datetime:
 def current_minute(now: dt.datetime | None = None) -> dt.datetime:
     """``now`` (default: the current time) as a naive UTC value to the minute: what a
     "now" default holds, since people log times to the minute."""
-    moment = now or dt.datetime.now(dt.UTC)
+    moment = now or utc_now()
     if moment.tzinfo is not None:
         moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
     return moment.replace(second=0, microsecond=0)
@@ -290,24 +281,7 @@ def _field(prop: Prop, region: str) -> fields.Field:
         checks.append(validate.OneOf(values, error=Message("choice", choices=", ".join(values))))
     if checks:
         common["validate"] = [_unless_blank(check) for check in checks]
-    kind = prop.kind
-    if kind == "phone":
-        return Phone(region=region, **common)
-    if kind == "email":
-        return Email(**common)
-    if kind == "integer":
-        common["error_messages"]["invalid"] = Message("integer")
-        return fields.Integer(strict=False, **common)
-    if kind == "float":
-        common["error_messages"]["invalid"] = Message("number")
-        return fields.Float(allow_nan=False, **common)
-    if kind == "boolean":
-        common["error_messages"]["invalid"] = Message("boolean")
-        return fields.Boolean(**common)
-    if kind in ("datetime", "date"):
-        return When(date_only=kind == "date", **common)
-    common["error_messages"]["invalid"] = Message("required")
-    return Text(multiline=kind == "text", **common)
+    return prop.field_kind.schema_field(common, region)
 
 
 def _reference(rel: Rel) -> fields.Field:

@@ -16,10 +16,10 @@ a context variable the web layer sets per request (graph/ never imports Flask).
 from __future__ import annotations
 
 import contextvars
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from graph.records.history import entry_props
 from graph.store.protocol import GraphStore
 
 DRAIN_BATCH = 200
@@ -56,14 +56,7 @@ def change_entry(
 ) -> dict[str, Any]:
     """The properties of a new history entry (``Change`` node), audit intent included;
     ``fields`` is the JSON list of field changes."""
-    change = {
-        "uid": secrets.token_hex(8),
-        "at": stamp,
-        "by": actor,
-        "action": action,
-        "entity": entity,
-        "fields": fields,
-    }
+    change = entry_props(entity, action, stamp, actor, fields)
     return mark_pending(change)
 
 

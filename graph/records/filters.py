@@ -13,16 +13,18 @@ stays a ``$parameter``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from graph.model.base import REGISTRY, SYSTEM_PROPS, Meta, Prop, Rel
+from graph.model.conditions import Condition
 from graph.security.crypto import FieldCipher
 from graph.security.pii import index_name
+from graph.security.scope import VISIBLE_TO
 from graph.store import composition
-from graph.store.composition import CompositionError, fill, fragment_piece
+from graph.store.composition import CompositionError, fragment_piece
 from graph.store.statements import Statement
+from graph.store.templates import InvalidQuery
 
 # Filter operators. Property operators take a value; relation operators take a uid.
 PROP_OPS = ("eq", "neq", "ct", "sw", "gt", "lt", "in", "empty")
@@ -30,35 +32,12 @@ PROP_OPS = ("eq", "neq", "ct", "sw", "gt", "lt", "in", "empty")
 PII_OPS = ("eq", "empty")
 REL_OPS = ("rel_eq", "rel_empty")
 ORDERABLE_SYSTEM = ("created_at", "updated_at", "uid")
-# Row-level access: "the node is visible to this username" (see graph.security.scope).
-VISIBLE_TO = "visible_to"
 # The relation from an owning user to their manager: the team a scope reaches.
 TEAM = "manager"
 
 FRAGMENTS = "filters"
 _MATCH_LINE = re.compile(r"^MATCH \(n:[A-Z][A-Za-z0-9_]*\)$", re.MULTILINE)
 _SPLICE = "WITH n"
-
-
-@dataclass(frozen=True)
-class Condition:
-    """One filter: ``field`` ``op`` ``value`` (field names are checked against the model)."""
-
-    field: str
-    op: str
-    value: Any = None
-
-
-class InvalidQuery(ValueError):
-    """A filter or order names a field or operator the model does not allow."""
-
-
-def render(statement: Statement, **names: str) -> Statement:
-    """Fill a template's placeholders with declared names (each checked against its pattern)."""
-    try:
-        return fill(statement, **names)
-    except CompositionError as exc:
-        raise InvalidQuery(str(exc)) from exc
 
 
 def suffix_params(statement: Statement, suffix: str, keep: tuple[str, ...] = ()) -> Statement:
@@ -238,7 +217,7 @@ def check_order(meta: Meta, column: str, direction: str) -> None:
 
 def orderable(prop: Prop) -> bool:
     """Whether lists may be sorted by ``prop`` (not long text, not encrypted personal data)."""
-    return prop.kind != "text" and not prop.pii
+    return prop.field_kind.orderable and not prop.pii
 
 
 def descending(statement: Statement, column: str) -> Statement:

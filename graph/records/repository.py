@@ -8,12 +8,11 @@ its history entry) is one statement, so it is atomic on both engines.
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
+from graph.clock import Clock, utc_now
 from graph.errors import (
     ConstraintViolation,
     HasDependants,
@@ -24,73 +23,24 @@ from graph.errors import (
 )
 from graph.model.base import Dependant, NodeModel, Rel, dependants_of, model_for
 from graph.model.records import ISO_DATETIME, Record, Ref, record_from_row, to_graph
-from graph.records.audit_intent import change_entry, intent_of
+from graph.records.audit_intent import intent_of, mark_pending
 from graph.records.events import record_changed
 from graph.records.filters import (
     Condition,
     check_order,
     filtered,
     ordered,
-    render,
     splice,
     suffix_params,
     union,
 )
+from graph.records.history import ChangeEntry, FieldChange, change_entry_of, history_entry
 from graph.records.serials import next_uid
 from graph.security.crypto import FieldCipher
-from graph.security.pii import open_props, open_value, seal_props, seal_value
+from graph.security.pii import open_props, open_value, seal_props
 from graph.store.protocol import GraphStore
 from graph.store.statements import CypherLibrary, Statement
-
-Clock = Callable[[], dt.datetime]
-
-
-def utc_now() -> dt.datetime:
-    """The current time, timezone-aware UTC."""
-    return dt.datetime.now(dt.UTC)
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    """One field's old and new value in a history entry."""
-
-    field: str
-    old: Any
-    new: Any
-
-
-@dataclass(frozen=True)
-class ChangeEntry:
-    """A history entry: who changed what, when."""
-
-    uid: str
-    at: dt.datetime | None
-    by: str
-    action: str
-    version: int | None
-    changes: tuple[FieldChange, ...]
-
-
-def change_entry_of(
-    change: dict[str, Any], opened: Callable[[str, Any], Any] = lambda field, value: value
-) -> ChangeEntry:
-    """A stored ``Change`` node as a history entry; ``opened`` reads each stored value
-    (decrypting personal data)."""
-    fields = tuple(
-        FieldChange(
-            item["field"], opened(item["field"], item["old"]), opened(item["field"], item["new"])
-        )
-        for item in json.loads(change.get("fields") or "[]")
-    )
-    at = change.get("at")
-    return ChangeEntry(
-        uid=change["uid"],
-        at=dt.datetime.strptime(at, ISO_DATETIME) if at else None,
-        by=change.get("by") or "",
-        action=change.get("action") or "",
-        version=change.get("version"),
-        changes=fields,
-    )
+from graph.store.templates import render
 
 
 class NodeRepository:
@@ -483,7 +433,7 @@ class NodeRepository:
         props = {p.name: to_graph(p, values[p.name]) for p in self.meta.props if p.name in values}
         for prop in self.meta.props:
             if prop.unique and prop.name in props:
-                _check_unique_key(self.model.label, prop.name, props[prop.name])
+                check_unique_key(self.model.label, prop.name, props[prop.name])
         rels = {r.name: values[r.name] for r in self.meta.rels if r.name in values}
         return props, rels
 
@@ -534,19 +484,8 @@ class NodeRepository:
     def _change(
         self, action: str, stamp: str, actor: str, changes: Iterable[FieldChange]
     ) -> dict[str, Any]:
-        """A history entry; personal data in it is encrypted like the node's own, and
-        ``key_id`` names the key so that a rotation finds the entries to re-encrypt."""
-        items, sealed = [], False
-        for c in changes:
-            old = seal_value(self.model, c.field, c.old, self.cipher)
-            new = seal_value(self.model, c.field, c.new, self.cipher)
-            sealed = sealed or (old, new) != (c.old, c.new)
-            items.append({"field": c.field, "old": old, "new": new})
-        fields = json.dumps(items, ensure_ascii=False, default=str)
-        change = change_entry(self.model.label, action, stamp, actor, fields)
-        if sealed and self.cipher is not None:
-            change["key_id"] = self.cipher.key_id
-        return change
+        """A history entry with its audit intent (see ``graph.records.history``)."""
+        return mark_pending(history_entry(self.model, action, stamp, actor, changes, self.cipher))
 
 
 # FalkorDB 4.16 crashes enforcing a unique constraint on a string that is empty, starts or
@@ -554,14 +493,12 @@ class NodeRepository:
 MAX_UNIQUE_BYTES = 4096
 
 
-def _check_unique_key(label: str, name: str, value: Any) -> None:
+def check_unique_key(label: str, name: str, value: Any) -> None:
+    """Refuse (``InvalidValue``) a unique key value the engines cannot all enforce."""
     if not isinstance(value, str):
         return
     if not value or value != value.strip() or len(value.encode()) > MAX_UNIQUE_BYTES:
-        raise InvalidValue(
-            f"{label}.{name} must be non-blank, without leading or trailing spaces, "
-            f"and at most {MAX_UNIQUE_BYTES} bytes"
-        )
+        raise InvalidValue(key="unique_key", field=name, max=MAX_UNIQUE_BYTES)
 
 
 def _uids(value: Any) -> list[str]:
@@ -578,6 +515,8 @@ def _titles(value: Any) -> str | None:
     return ", ".join(sorted(str(item) for item in items))
 
 
+# Rendered statements are cached per statement library (one per dialect, shared by every
+# store of that engine), never per store: a cache keyed by a store would keep it alive.
 @cache
 def _rendered(
     cypher: CypherLibrary, name: str, label: str, names: tuple[tuple[str, str], ...]

@@ -12,18 +12,18 @@ the same id (SQLite reuses the highest id) never inherits it.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from graph.errors import InvalidValue
+from graph.clock import utc_now
 from graph.model.nodes import User
 from graph.model.records import ISO_DATETIME
+from graph.records.history import FieldChange, history_entry
+from graph.records.repository import check_unique_key
 from graph.records.serials import next_uid
-from graph.security.pii import open_props, seal_props, seal_value
+from graph.security.pii import open_props, seal_props
 from graph.store.protocol import GraphStore
 
 if TYPE_CHECKING:
@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 
 # Fields of an account that the node mirrors (besides ``user_id``).
 MIRRORED = ("username", "display_name", "email", "active")
-# FalkorDB crashes enforcing a unique constraint on blank, padded or very long strings.
-MAX_USERNAME_BYTES = 4096
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -74,44 +72,15 @@ def display_name(first_name: str | None, last_name: str | None) -> str:
 
 
 def _stamp(now: dt.datetime | None) -> str:
-    return (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).strftime(ISO_DATETIME)
+    return (now or utc_now()).astimezone(dt.UTC).strftime(ISO_DATETIME)
 
 
 def _change(
-    action: str,
-    stamp: str,
-    actor: str,
-    changes: list[dict[str, Any]],
-    cipher: FieldCipher | None,
+    action: str, stamp: str, actor: str, changes: list[FieldChange], cipher: FieldCipher | None
 ) -> dict[str, Any]:
-    """A history entry in the repository's shape, personal data sealed."""
-    items = [
-        {
-            "field": item["field"],
-            "old": seal_value(User, item["field"], item["old"], cipher),
-            "new": seal_value(User, item["field"], item["new"], cipher),
-        }
-        for item in changes
-    ]
-    change = {
-        "uid": secrets.token_hex(8),
-        "at": stamp,
-        "by": actor,
-        "action": action,
-        "entity": User.label,
-        "fields": json.dumps(items, ensure_ascii=False, default=str),
-    }
-    if cipher is not None and items != changes:
-        change["key_id"] = cipher.key_id
-    return change
-
-
-def _check_username(username: str) -> None:
-    if not username or username != username.strip() or len(username.encode()) > MAX_USERNAME_BYTES:
-        raise InvalidValue(
-            f"username {username!r} cannot be mirrored: it must be non-blank, without "
-            f"leading or trailing spaces, and at most {MAX_USERNAME_BYTES} bytes"
-        )
+    """A history entry in the repository's shape, personal data sealed (no audit intent:
+    account changes are audited by the security store's own events)."""
+    return history_entry(User, action, stamp, actor, changes, cipher)
 
 
 def mirror_user(
@@ -137,7 +106,7 @@ def mirror_user(
     A new node's uid is allocated like every record's (``graph.records.serials``, days counted in
     ``timezone``).
     """
-    _check_username(username)
+    check_unique_key(User.label, "username", username)
     wanted = {
         "username": username,
         "display_name": display_name or username,
@@ -149,11 +118,11 @@ def mirror_user(
     base = node or free
     if node is not None and all(node.get(key) == wanted[key] for key in MIRRORED):
         return MirrorResult(uid=node["uid"], changed=False, created=False)
-    moment = now or dt.datetime.now(dt.UTC)
+    moment = now or utc_now()
     stamp = _stamp(moment)
     current = base or {}
     changes = [
-        {"field": key, "old": current.get(key), "new": value}
+        FieldChange(key, current.get(key), value)
         for key, value in wanted.items()
         if current.get(key) != value
     ]
@@ -202,10 +171,7 @@ def retire_user(
     Returns False when no node mirrors that account.
     """
     stamp = _stamp(now)
-    changes = [
-        {"field": "active", "old": None, "new": False},
-        {"field": "user_id", "old": user_id, "new": None},
-    ]
+    changes = [FieldChange("active", None, False), FieldChange("user_id", user_id, None)]
     change = _change("update", stamp, actor, changes, None)
     return bool(store.write("user_mirror_retire", user_id=user_id, now=stamp, change=change))
 

@@ -22,21 +22,19 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import phonenumbers
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from graph.errors import ConfigError, UnreadableValue
-from graph.model.validation import key_text
+from graph.model.kinds import FIELD_KINDS
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
 INDEX_BYTES = 16
 SEALED = "enc:"  # every encrypted value starts so; anything else is legacy plaintext
 VERSION = "v1"
-_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 
 def generate_key() -> str:
@@ -65,23 +63,10 @@ def parse_keys(text: str | None, setting: str = "FIELD_ENCRYPTION_OLD_KEYS") -> 
 
 
 def normalise(value: str, kind: str, phone_region: str = "CN") -> str:
-    """The form of a value that its blind index covers: what "the same value" means.
-
-    Phones become E.164 (``138 1234 5678`` and ``+86 138-1234-5678`` are one number),
-    e-mails are trimmed and lower-cased, other text is trimmed, folded and case-folded.
-    """
-    if kind == "phone" and _E164.match(value):
-        return value  # stored values are E.164 already: skip cleaning and the slow parser
-    text = key_text(value)
-    if kind == "phone":
-        try:
-            number = phonenumbers.parse(text, phone_region)
-        except phonenumbers.NumberParseException:
-            return re.sub(r"[^0-9+]", "", text)
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    if kind == "email":
-        return text.lower()
-    return text.casefold()
+    """The form of a value that its blind index covers: what "the same value" means for a
+    property of field kind ``kind`` (``graph.model.kinds``: phones become E.164, e-mails
+    are trimmed and lower-cased, other text is trimmed, folded and case-folded)."""
+    return FIELD_KINDS[kind].match_key(value, phone_region)
 
 
 def _derive(master: bytes, purpose: bytes, length: int = KEY_BYTES) -> bytes:

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.model.base import REGISTRY, NodeModel, Prop
-from graph.records.filters import render
 from graph.security.crypto import SEALED, FieldCipher
 from graph.security.pii import index_name, pii_props
 from graph.store.protocol import GraphStore
 from graph.store.statements import Statement
+from graph.store.templates import render
 
 HISTORY = "Change"  # the label of history entries (see graph.records.repository)
 Row = dict[str, Any]

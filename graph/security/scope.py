@@ -14,7 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from graph.model.base import NodeModel
-from graph.records.filters import VISIBLE_TO, Condition
+from graph.model.conditions import Condition
+
+# Row-level access: the operator (and field) of "the node is visible to this username",
+# which the query compiler turns into the traversal (``graph.records.filters``).
+VISIBLE_TO = "visible_to"
 
 
 @dataclass(frozen=True)

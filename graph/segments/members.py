@@ -238,7 +238,7 @@ def referral_path(
     """The shortest referral path from ``referrer`` down to ``uid`` within ``hops`` (uids,
     the referrer first; customers ``scope`` may not see become ``hidden``), or ``()``."""
     if not 1 <= hops <= MAX_HOPS:
-        raise InvalidRule(f"hops must be 1 to {MAX_HOPS}", f"跳数必须为 1 到 {MAX_HOPS}")
+        raise InvalidRule("rule_range", what="hops", low=1, high=MAX_HOPS)
     statement = referral_path_statement(store.cypher.get("segment_referral_path"), int(hops))
     rows = store.read(statement, referrer=referrer, uid=uid)
     if not rows:

@@ -35,12 +35,11 @@ Checker = Callable[[str, Any], Any]  # (op, value) -> the normalised value
 
 
 class InvalidRule(InvalidValue):
-    """A rule or segment the user described cannot be saved or run; ``zh`` is the message in
-    Chinese (the English one is ``str(error)``)."""
+    """A rule or segment the user described cannot be saved or run: its message ``key``
+    (``rule_*``, ``segment_*``) and ``params`` say why."""
 
-    def __init__(self, en: str, zh: str) -> None:
-        super().__init__(en)
-        self.zh = zh
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key=key, **params)
 
 
 @dataclass(frozen=True)
@@ -106,30 +105,25 @@ DERIVED: dict[str, tuple[Derived, ...]] = {
 # -- value checkers ---------------------------------------------------------------------------
 
 
-def _refuse(en: str, zh: str) -> InvalidRule:
-    return InvalidRule(en, zh)
+def _refuse(key: str, **params: Any) -> InvalidRule:
+    return InvalidRule(key, **params)
 
 
 def _text(value: Any, what: str) -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > 200:
-        raise _refuse(f"{what}: give a non-empty text", f"{what}：请填写非空文本")
+        raise _refuse("rule_text", what=what)
     return value.strip()
 
 
 def _texts(value: Any, what: str, allowed: tuple[str, ...] | None = None) -> list[str]:
     items = value if isinstance(value, list) else [value]
     if not items or len(items) > MAX_LIST:
-        raise _refuse(
-            f"{what}: give 1 to {MAX_LIST} values", f"{what}：请给出 1 到 {MAX_LIST} 个值"
-        )
+        raise _refuse("rule_count", what=what, max=MAX_LIST)
     result: list[str] = []
     for item in items:
         text = _text(item, what)
         if allowed is not None and text not in allowed:
-            raise _refuse(
-                f"{what}: {text!r} is not one of {', '.join(allowed)}",
-                f"{what}：{text!r} 不是 {', '.join(allowed)} 之一",
-            )
+            raise _refuse("rule_choice", what=what, value=repr(text), allowed=", ".join(allowed))
         if text not in result:
             result.append(text)
     return result
@@ -141,14 +135,9 @@ def _integer(value: Any, what: str, low: int, high: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         value = None
     if high is None and (value is None or value < low):
-        raise _refuse(
-            f"{what}: give a whole number of at least {low}", f"{what}：请给出不小于 {low} 的整数"
-        )
+        raise _refuse("rule_at_least", what=what, low=low)
     if high is not None and (value is None or not low <= value <= high):
-        raise _refuse(
-            f"{what}: give a whole number from {low} to {high}",
-            f"{what}：请给出 {low} 到 {high} 之间的整数",
-        )
+        raise _refuse("rule_range", what=what, low=low, high=high)
     return value
 
 
@@ -159,7 +148,7 @@ def _number(value: Any, what: str) -> float:
         except ValueError:
             value = None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise _refuse(f"{what}: give a number", f"{what}：请给出数字")
+        raise _refuse("rule_number", what=what)
     return float(value)
 
 
@@ -170,26 +159,18 @@ def _date(value: Any, what: str) -> str:
             return value.strip()
         except ValueError:
             pass
-    raise _refuse(
-        f"{what}: {value!r} is not a date (YYYY-MM-DD)", f"{what}：{value!r} 不是日期（YYYY-MM-DD）"
-    )
+    raise _refuse("rule_date", what=what, value=repr(value))
 
 
 def _date_range(name: str) -> Checker:
     def check(op: str, value: Any) -> Any:
         if not isinstance(value, dict) or not set(value) <= {"from", "to"}:
-            raise _refuse(
-                f'{name}: give {{"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}} (either may be left '
-                "out)",
-                f'{name}：请给出 {{"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}}（可省略其一）',
-            )
+            raise _refuse("rule_dates", what=name)
         dates = {k: _date(v, f"{name} {k}") for k, v in value.items() if v not in (None, "")}
         if not dates:
-            raise _refuse(f"{name}: give at least one date", f"{name}：请至少给出一个日期")
+            raise _refuse("rule_dates_empty", what=name)
         if len(dates) == 2 and dates["from"] > dates["to"]:
-            raise _refuse(
-                f"{name}: the start date is after the end date", f"{name}：开始日期晚于结束日期"
-            )
+            raise _refuse("rule_dates_order", what=name)
         return dates
 
     return check
@@ -199,7 +180,7 @@ def _latest(name: str) -> Checker:
     def check(op: str, value: Any) -> Any:
         if op == "none":
             if value not in (None, "", True):
-                raise _refuse(f"{name} none takes no value", f"{name} 为 none 时不需要值")
+                raise _refuse("rule_no_value", what=f"{name} none")
             return None
         return _date(value, f"{name} {op}")
 
@@ -209,10 +190,7 @@ def _latest(name: str) -> Checker:
 def _chain(name: str) -> Checker:
     def check(op: str, value: Any) -> Any:
         if not isinstance(value, dict) or set(value) - {"customer", "hops"}:
-            raise _refuse(
-                f'{name}: give {{"customer": "<uid>", "hops": 1-{MAX_HOPS}}}',
-                f'{name}：请给出 {{"customer": "<uid>", "hops": 1-{MAX_HOPS}}}',
-            )
+            raise _refuse("rule_chain", what=name, max=MAX_HOPS)
         return {
             "customer": _text(value.get("customer"), f"{name} customer"),
             "hops": _integer(value.get("hops", 1), f"{name} hops", 1, MAX_HOPS),
@@ -226,17 +204,18 @@ def _chain(name: str) -> Checker:
 
 def prop_ops(prop: Prop) -> dict[str, Checker]:
     """The rule operators of a property, by its declaration: a choice of values takes
-    ``in``, other text ``eq`` or ``in``, a number ``gt``."""
+    ``in``, other text ``eq`` or ``in``, a number ``gt`` (by its kind's ``rule_compare``)."""
     name = prop.name
     if prop.choices:
         allowed = prop.choice_values()
         return {"in": lambda op, value: _texts(value, name, allowed)}
-    if prop.kind == "string":
+    compare = prop.field_kind.rule_compare
+    if compare == "text":
         return {
             "eq": lambda op, value: _text(value, name),
             "in": lambda op, value: _texts(value, name),
         }
-    if prop.kind in ("integer", "float"):
+    if compare == "number":
         return {"gt": lambda op, value: _number(value, name)}
     raise ConfigError(f"{name}: a {prop.kind} property cannot be a segment rule field")
 
@@ -307,22 +286,13 @@ RULE_TARGETS = {name: f.target for name, f in FIELDS.items() if f.target}
 def parse_rule(data: Any) -> Rule:
     """One rule from JSON ``{"field", "op", "value"}``, checked and normalised."""
     if not isinstance(data, dict) or set(data) - {"field", "op", "value"}:
-        raise _refuse(
-            'a rule is an object {"field": …, "op": …, "value": …}',
-            '规则应为对象 {"field": …, "op": …, "value": …}',
-        )
+        raise _refuse("rule_object")
     name, op = data.get("field"), data.get("op")
     found = FIELDS.get(name) if isinstance(name, str) else None
     if found is None:
-        raise _refuse(
-            f"unknown rule field {name!r}; expected one of {', '.join(FIELDS)}",
-            f"未知的规则字段 {name!r}；可用：{', '.join(FIELDS)}",
-        )
+        raise _refuse("rule_field", field=repr(name), known=", ".join(FIELDS))
     if op not in found.ops:
-        raise _refuse(
-            f"{name}: unknown operator {op!r}; expected one of {', '.join(found.ops)}",
-            f"{name}：未知的运算符 {op!r}；可用：{', '.join(found.ops)}",
-        )
+        raise _refuse("rule_operator", what=name, op=repr(op), known=", ".join(found.ops))
     return Rule(str(name), op, found.ops[op](op, data.get("value")))
 
 
@@ -332,30 +302,25 @@ def parse_rules(data: Any) -> tuple[Rule, ...]:
         try:
             data = json.loads(data)
         except ValueError:
-            raise _refuse("rules are not valid JSON", "规则不是有效的 JSON") from None
+            raise _refuse("rules_json") from None
     if not isinstance(data, list) or not data:
-        raise _refuse("give at least one rule", "请至少给出一条规则")
+        raise _refuse("rules_empty")
     if len(data) > MAX_RULES:
-        raise _refuse(f"at most {MAX_RULES} rules", f"最多 {MAX_RULES} 条规则")
+        raise _refuse("rules_too_many", max=MAX_RULES)
     return tuple(parse_rule(item) for item in data)
 
 
 def parse_segment_fields(data: Any) -> tuple[str, str, tuple[Rule, ...]]:
     """(name, description, rules) from a JSON body or form, checked."""
     if not isinstance(data, dict):
-        raise _refuse("send a JSON object", "请发送 JSON 对象")
+        raise _refuse("segment_object")
     unknown = set(data) - {"name", "description", "rules", "version"}
     if unknown:
-        raise _refuse(f"unknown keys {sorted(unknown)}", f"未知的键 {sorted(unknown)}")
+        raise _refuse("segment_keys", keys=", ".join(sorted(unknown)))
     name = data.get("name")
     if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
-        raise _refuse(
-            f"name: 1 to {MAX_NAME} characters required", f"名称：需要 1 到 {MAX_NAME} 个字符"
-        )
+        raise _refuse("segment_name", max=MAX_NAME)
     description = data.get("description") or ""
     if not isinstance(description, str) or len(description) > MAX_DESCRIPTION:
-        raise _refuse(
-            f"description: at most {MAX_DESCRIPTION} characters",
-            f"描述：最多 {MAX_DESCRIPTION} 个字符",
-        )
+        raise _refuse("segment_description", max=MAX_DESCRIPTION)
     return name.strip(), description.strip(), parse_rules(data.get("rules"))

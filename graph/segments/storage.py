@@ -10,12 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from graph.clock import utc_now
 from graph.errors import NotFound, StaleVersion
 from graph.model.nodes import SEGMENT_UID_PREFIX
 from graph.model.records import ISO_DATETIME
 from graph.records.audit_intent import change_entry, intent_of
 from graph.records.events import record_changed
-from graph.records.repository import ChangeEntry, change_entry_of, utc_now
+from graph.records.history import ChangeEntry, change_entry_of
 from graph.records.serials import next_uid
 from graph.segments.rules import InvalidRule, Rule, parse_rules
 from graph.store.protocol import GraphStore

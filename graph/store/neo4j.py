@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -22,7 +21,7 @@ from graph.errors import (
 from graph.store.composition import planned
 from graph.store.protocol import GraphURL, Row
 from graph.store.readonly import GraphNode, GraphPath, GraphRelationship, ReadonlyResult
-from graph.store.statements import CypherLibrary, Statement, library
+from graph.store.statements import CypherLibrary, ScriptStatement, Statement, library
 from graph.store.timing import graph_call
 
 WRITE_REFUSED = "read-only console: writes are refused"
@@ -111,8 +110,9 @@ class Neo4jStore:
     def __init__(self, url: GraphURL) -> None:
         self.url = url
         self.cypher: CypherLibrary = library(self.backend)
-        username = url.username or os.environ.get("NEO4J_USERNAME", "neo4j")
-        password = url.password or os.environ.get("NEO4J_PASSWORD", "")
+        # The login comes with the URL (``graph.store.protocol.with_login`` adds the settings').
+        username = url.username or "neo4j"
+        password = url.password or ""
         self.address = address = f"{url.scheme}://{url.host}:{url.port}"
         self.database = url.database or None
         # How long a transaction function retries while the server is unreachable or a
@@ -222,11 +222,11 @@ class Neo4jStore:
         except _ERRORS as exc:
             raise translate_error(exc, self.address) from exc
 
-    def apply_schema(self) -> list[str]:
+    def apply_schema(self, statements: Sequence[ScriptStatement]) -> list[str]:
         report = []
         try:
             with self._session(neo4j.WRITE_ACCESS) as session:
-                for item in self.cypher.schema():
+                for item in statements:
                     summary = session.run(item.text).consume()
                     added = summary.counters.constraints_added + summary.counters.indexes_added
                     state = "created" if added else "present"

@@ -8,16 +8,15 @@ parameters; rows come back as plain dicts (nodes and relationships as property d
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 from graph.errors import ConfigError
 from graph.store.readonly import ReadonlyResult
-from graph.store.statements import CypherLibrary, Statement
+from graph.store.statements import CypherLibrary, ScriptStatement, Statement
 
 Row = dict[str, Any]
 
@@ -73,8 +72,9 @@ class GraphStore(Protocol):
     def ping(self) -> None:
         """Raise ``StoreUnavailable`` unless the engine answers."""
 
-    def apply_schema(self) -> list[str]:
-        """Create the constraints and indexes of the dialect schema file, idempotently.
+    def apply_schema(self, statements: Sequence[ScriptStatement]) -> list[str]:
+        """Create the constraints and indexes of ``statements``, idempotently (the whole
+        schema: ``graph.records.schema.schema_statements``).
 
         Returns a line per statement saying whether it was created or already there.
         """
@@ -112,6 +112,12 @@ class GraphURL:
         userinfo, _, hostport = parts.netloc.rpartition("@")
         user = userinfo.split(":", 1)[0]
         return urlunsplit(parts._replace(netloc=f"{user}:***@{hostport}"))
+
+
+def with_login(url: GraphURL, username: str, password: str) -> GraphURL:
+    """``url`` with the login of the settings (``NEO4J_USERNAME``/``NEO4J_PASSWORD``)
+    where the URL itself carries none."""
+    return replace(url, username=url.username or username, password=url.password or password)
 
 
 def parse_graph_url(raw: str) -> GraphURL:
@@ -173,21 +179,6 @@ def parse_graph_url(raw: str) -> GraphURL:
         f"GRAPH_URL {text!r} is not supported: use embedded:, falkordb://host:port/graph, "
         "neo4j://host:7687, neo4j+s://host or bolt://host:7687"
     )
-
-
-def open_store(url: GraphURL, *, socket_path: Path | None = None) -> GraphStore:
-    """Connect to the engine ``url`` names; ``socket_path`` serves ``embedded:`` URLs."""
-    if url.backend == "neo4j":
-        from graph.store.neo4j import Neo4jStore
-
-        return Neo4jStore(url)
-    from graph.store.falkordb import FalkorDBStore
-
-    if url.embedded:
-        if socket_path is None:
-            raise ConfigError("embedded: GRAPH_URL needs the embedded server's socket")
-        return FalkorDBStore(url, socket_path=str(socket_path))
-    return FalkorDBStore(url, socket_path=url.socket_path)
 
 
 def iter_rows(header: list[str], records: list[list[Any]]) -> Iterator[Row]:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, current_app, flash, redirect, request, url_for
+from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi, safe
+from flask_babel import lazy_gettext
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from marshmallow import Schema, fields
 from wtforms import ValidationError
@@ -25,63 +26,60 @@ from graph.analytics.attribution import (
     ChannelAttribution,
     channel_attribution,
 )
-from graph.analytics.refresh import refresh
+from graph.analytics.referrers import DEFAULT_LIMIT, top_referrers
 from graph.errors import InvalidValue, QueryTimeout, StoreUnavailable
-from graph.store.protocol import GraphStore
+from graph.jobs import progress
+from graph.jobs.catalog import ANALYTICS_REFRESH, spec
 from views.errors import UNAVAILABLE
 from views.guard import guard
-from views.labels import bilingual, localized
+from views.jobs import job_dict
+from views.labels import localized
+from views.messages import error_text
+from views.scope import current_jobs, current_store
 
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 500
-ANALYSIS = ("Analysis", bilingual("Analysis", "分析"))
-REFRESHED = bilingual(
-    "Referral analytics refreshed: {customers} customers in {seconds:.1f} s.",
-    "推荐分析已刷新：{customers} 个客户，用时 {seconds:.1f} 秒。",
+ANALYSIS = ("Analysis", lazy_gettext("Analysis"))
+REFRESH_STARTED = lazy_gettext(
+    "Analytics refresh started as a background job: its progress shows below."
+)
+REFRESH_RUNNING = lazy_gettext(
+    "An analytics refresh is already queued or running: its progress shows below."
 )
 LABELS = {
-    "channels_title": ("Channel attribution", "渠道归因"),
-    "channels_intro": (
+    "channels_title": lazy_gettext("Channel attribution"),
+    "channels_intro": lazy_gettext(
         "Customers acquired directly through each channel, and customers their referrals "
-        "brought in (up to {depth} hops). Referred revenue counts revenue × decay^hops.",
-        "各渠道直接获取的客户，以及这些客户经推荐（最多 {depth} 层）带来的客户。"
-        "推荐收入按 收入 × 衰减系数^层数 计算。",
+        "brought in (up to {depth} hops). Referred revenue counts revenue × decay^hops."
     ),
-    "as_of": (
-        "Referred customers as of the analytics refresh of {at} (UTC).",
-        "推荐客户数据来自 {at}（UTC）的推荐分析刷新。",
+    "as_of": lazy_gettext("Referred customers as of the analytics refresh of {at} (UTC)."),
+    "live": lazy_gettext("Walk the chains now"),
+    "walked_live": lazy_gettext("Referred customers walked live just now."),
+    "decay": lazy_gettext("Decay per hop"),
+    "depth": lazy_gettext("Max hops"),
+    "apply": lazy_gettext("Apply"),
+    "channel": lazy_gettext("Channel"),
+    "parent": lazy_gettext("Part of"),
+    "direct_customers": lazy_gettext("Direct customers"),
+    "direct_revenue": lazy_gettext("Direct revenue"),
+    "referred_customers": lazy_gettext("Referred customers"),
+    "referred_revenue": lazy_gettext("Referred revenue"),
+    "attributed_revenue": lazy_gettext("Referred revenue (decayed)"),
+    "total_revenue": lazy_gettext("Total attributed"),
+    "chart": lazy_gettext("Attributed revenue by channel"),
+    "none": lazy_gettext("No channels yet."),
+    "top_title": lazy_gettext("Top referrers"),
+    "top_intro": lazy_gettext(
+        "Customers with the most referral descendants, from the last analytics refresh."
     ),
-    "live": ("Walk the chains now", "立即实时计算"),
-    "walked_live": ("Referred customers walked live just now.", "推荐客户为刚刚实时计算的结果。"),
-    "decay": ("Decay per hop", "每层衰减系数"),
-    "depth": ("Max hops", "最大层数"),
-    "apply": ("Apply", "应用"),
-    "channel": ("Channel", "渠道"),
-    "parent": ("Part of", "上级渠道"),
-    "direct_customers": ("Direct customers", "直接客户"),
-    "direct_revenue": ("Direct revenue", "直接收入"),
-    "referred_customers": ("Referred customers", "推荐客户"),
-    "referred_revenue": ("Referred revenue", "推荐收入"),
-    "attributed_revenue": ("Referred revenue (decayed)", "推荐收入（衰减后）"),
-    "total_revenue": ("Total attributed", "归因总收入"),
-    "chart": ("Attributed revenue by channel", "各渠道归因收入"),
-    "none": ("No channels yet.", "还没有渠道。"),
-    "top_title": ("Top referrers", "推荐达人"),
-    "top_intro": (
-        "Customers with the most referral descendants, from the last analytics refresh.",
-        "推荐下线最多的客户（按最近一次推荐分析的结果）。",
-    ),
-    "customer": ("Customer", "客户"),
-    "descendants": ("Descendants", "下线人数"),
-    "network_revenue": ("Descendants' revenue", "下线带来的收入"),
-    "ref_depth": ("Depth", "推荐层级"),
-    "influence": ("Influence", "影响力"),
-    "community": ("Community", "推荐社群"),
-    "refresh": ("Refresh analytics", "刷新分析"),
-    "no_referrers": (
-        "No referral analytics yet: an administrator can refresh them.",
-        "还没有推荐分析结果：管理员可以刷新。",
-    ),
+    "customer": lazy_gettext("Customer"),
+    "descendants": lazy_gettext("Descendants"),
+    "network_revenue": lazy_gettext("Descendants' revenue"),
+    "ref_depth": lazy_gettext("Depth"),
+    "influence": lazy_gettext("Influence"),
+    "community": lazy_gettext("Community"),
+    "refresh": lazy_gettext("Refresh analytics"),
+    "refreshing": lazy_gettext("Refreshing the analytics"),
+    "all_jobs": lazy_gettext("All jobs"),
+    "no_referrers": lazy_gettext("No referral analytics yet: an administrator can refresh them."),
 }
 
 ChannelAttributionSchema = Schema.from_dict(
@@ -119,10 +117,6 @@ TopReferrerSchema = Schema.from_dict(
 )
 
 
-def _store() -> GraphStore:
-    return current_app.extensions["graph_store"]
-
-
 def as_dict(item: ChannelAttribution) -> dict[str, Any]:
     """A channel's attribution as the API returns it."""
     return {
@@ -137,15 +131,6 @@ def as_dict(item: ChannelAttribution) -> dict[str, Any]:
         "total_revenue": item.total_revenue,
         "by_hop": [{"hops": h, "customers": n, "revenue": r} for h, (n, r) in item.by_hop.items()],
     }
-
-
-def top_referrers(store: GraphStore, limit: object) -> list[dict[str, Any]]:
-    """The top ``limit`` referrers (1..MAX_LIMIT) as plain rows."""
-    if isinstance(limit, str) and limit.strip().isdigit():
-        limit = int(limit)
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
-        raise InvalidValue(f"limit must be a whole number from 1 to {MAX_LIMIT}")
-    return store.read("customer_list_top_referrers", limit=limit)
 
 
 def chart_bars(items: list[ChannelAttribution]) -> list[dict[str, Any]]:
@@ -176,9 +161,9 @@ class AnalyticsView(BaseView):
         live = request.args.get("live") == "1"
         error = None
         try:
-            items = channel_attribution(_store(), decay=decay, max_depth=depth, live=live)
+            items = channel_attribution(current_store(), decay=decay, max_depth=depth, live=live)
         except InvalidValue as exc:
-            error, items = str(exc), []
+            error, items = error_text(exc), []
             decay, depth = DEFAULT_DECAY, DEFAULT_DEPTH
         except (StoreUnavailable, QueryTimeout):
             abort(503, str(UNAVAILABLE))
@@ -197,14 +182,20 @@ class AnalyticsView(BaseView):
     @guard("top_referrers", all_rows=True)
     def top_referrers(self) -> Any:
         try:
-            rows = top_referrers(_store(), request.args.get("limit", DEFAULT_LIMIT))
+            rows = top_referrers(current_store(), request.args.get("limit", DEFAULT_LIMIT))
         except InvalidValue:
             abort(400)
         can_refresh = self.appbuilder.sm.has_access("can_refresh", self.class_permission_name)
+        job = None
+        if can_refresh:
+            key = spec(ANALYTICS_REFRESH).key({})
+            running = progress.active_with_key(current_jobs().engine, key)
+            job = job_dict(running) if running is not None else None
         return self.render_template(
             "graphcrm/analytics_top_referrers.html",
             rows=rows,
             can_refresh=can_refresh,
+            job=job,
             csrf=generate_csrf() if can_refresh else "",
             labels=localized(LABELS),
         )
@@ -212,18 +203,19 @@ class AnalyticsView(BaseView):
     @expose("/refresh", methods=["POST"])
     @guard("refresh", all_rows=True)
     def refresh(self) -> Any:
-        """Recompute the referral analytics (admins: ``can_refresh`` is granted to no
-        built-in role but Admin). The form's CSRF token is checked here: the app protects
+        """Start the analytics refresh job (admins: ``can_refresh`` is granted to no
+        built-in role but Admin), or find the one queued or running; the page it returns
+        to shows its progress. The form's CSRF token is checked here: the app protects
         WTForms forms, not every POST route."""
         try:
             validate_csrf(request.form.get("csrf_token"))
         except ValidationError as exc:
             raise CSRFError(str(exc)) from exc
-        report = refresh(_store())
-        flash(
-            str(REFRESHED).format(customers=report.customers, seconds=report.total_seconds),
-            "success",
+        user = getattr(g, "user", None)
+        _, created = current_jobs().start(
+            ANALYTICS_REFRESH, started_by=getattr(user, "username", None)
         )
+        flash(str(REFRESH_STARTED if created else REFRESH_RUNNING), "info")
         return redirect(url_for("AnalyticsView.top_referrers"))
 
 
@@ -298,13 +290,13 @@ class AnalyticsApi(BaseApi):
         """
         try:
             items = channel_attribution(
-                _store(),
+                current_store(),
                 decay=request.args.get("decay", DEFAULT_DECAY),
                 max_depth=request.args.get("depth", DEFAULT_DEPTH),
                 live=request.args.get("live", "").lower() in ("1", "true"),
             )
         except InvalidValue as exc:
-            return self.response_400(message=str(exc))
+            return self.response_400(message=error_text(exc))
         except (StoreUnavailable, QueryTimeout):
             return self.response(503, message=str(UNAVAILABLE))
         return self.response(
@@ -354,9 +346,9 @@ class AnalyticsApi(BaseApi):
               $ref: '#/components/responses/403'
         """
         try:
-            rows = top_referrers(_store(), request.args.get("limit", DEFAULT_LIMIT))
+            rows = top_referrers(current_store(), request.args.get("limit", DEFAULT_LIMIT))
         except InvalidValue as exc:
-            return self.response_400(message=str(exc))
+            return self.response_400(message=error_text(exc))
         except (StoreUnavailable, QueryTimeout):
             return self.response(503, message=str(UNAVAILABLE))
         return self.response(200, result=rows)
@@ -368,7 +360,7 @@ def register(appbuilder: Any) -> None:
     appbuilder.add_view(
         AnalyticsView,
         "Channel attribution",
-        label=bilingual("Channel attribution", "渠道归因"),
+        label=lazy_gettext("Channel attribution"),
         href="/analytics/channels",
         icon="fa-bar-chart",
         category=category,
@@ -376,7 +368,7 @@ def register(appbuilder: Any) -> None:
     )
     appbuilder.add_link(
         "Top referrers",
-        label=bilingual("Top referrers", "推荐达人"),
+        label=lazy_gettext("Top referrers"),
         href="/analytics/top-referrers",
         icon="fa-trophy",
         category=category,

@@ -7,21 +7,24 @@ limited to their team's customers are refused whatever role grants the permissio
 Queries run through ``graph.console.console`` (engine-enforced read-only, time limit, row cap,
 personal data masked without the personal-data permission). Every run
 and export is audited through the ``graph.records.events.console_query_ran`` signal (``app.audit``
-records it) and added to the user's history (``app.console_queries``, in the SQL store).
+records it) and added to the user's history (``views.console.saved``, kept in the SQL
+store by the app).
 
 The page lives in ``page``, the API in ``api`` (runs in ``running``, saved queries and
-history in ``saved``), wording in ``texts`` and API schemas in ``schemas``.
+history in ``saved_routes``; ``saved`` is the interface to the app's saved-query store,
+``gate`` the limit on queries running at once), wording in ``texts`` and API schemas in ``schemas``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext
+
 from views.console.api import ConsoleApi
 from views.console.page import ConsoleView
-from views.labels import bilingual
 
-ANALYSIS = ("Analysis", bilingual("Analysis", "分析"))
+ANALYSIS = ("Analysis", lazy_gettext("Analysis"))
 
 
 def register(appbuilder: Any) -> None:
@@ -30,7 +33,7 @@ def register(appbuilder: Any) -> None:
     appbuilder.add_view(
         ConsoleView,
         "Console",
-        label=bilingual("Console", "Cypher 控制台"),
+        label=lazy_gettext("Console"),
         icon="fa-terminal",
         category=category,
         category_label=category_label,

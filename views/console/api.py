@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from views.console.running import RunRoutes
-from views.console.saved import SavedQueryRoutes
+from views.console.saved_routes import SavedQueryRoutes
 from views.console.schemas import (
     ConsoleErrorSchema,
     ConsoleGraphSchema,

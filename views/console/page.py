@@ -14,6 +14,7 @@ from graph.model.base import REGISTRY, SYSTEM_PROPS
 from views.console.texts import PANEL_LABELS
 from views.guard import guard
 from views.labels import localized
+from views.scope import current_store
 
 
 def editor_schema() -> dict[str, list[str]]:
@@ -40,7 +41,7 @@ class ConsoleView(BaseView):
     @expose("/")
     @guard("access", all_rows=True)
     def index(self) -> Any:
-        store = current_app.extensions["graph_store"]
+        store = current_store()
         return self.render_template(
             "graphcrm/console.html",
             # A starter's description is its statement's header, translated by the catalogue.

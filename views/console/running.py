@@ -15,9 +15,6 @@ from flask import Response, current_app, request
 from flask_appbuilder import expose
 from flask_appbuilder.api import BaseApi, safe
 
-from app import console_queries
-from app.audit import current_username
-from app.console_gate import ConsoleBusy, current_gate
 from graph.console import console
 from graph.console.console import ConsoleResult
 from graph.errors import (
@@ -31,11 +28,14 @@ from graph.errors import (
 )
 from graph.io.csv_writer import Column, export_filename
 from graph.records.events import console_query_ran
+from views.console.gate import ConsoleBusy, current_gate
+from views.console.saved import saved_queries
 from views.console.texts import BUSY, MASKED_INDEX, TIMED_OUT, WRITE_REFUSED
 from views.crud.downloads import csv_download
 from views.errors import UNAVAILABLE
 from views.guard import guard
-from views.scope import current_scope
+from views.messages import error_text
+from views.scope import current_actor, current_cipher, current_scope, current_store
 
 MAX_QUERY_IN_AUDIT = 600  # characters of query text kept in an audit event
 
@@ -60,8 +60,8 @@ def audit_run(action: str, query: str, params: Any, outcome: str, **facts: Any) 
         **facts,
     }
     console_query_ran.send(action, detail=detail)
-    console_queries.record_run(
-        current_username(),
+    saved_queries().record_run(
+        current_actor(),
         query,
         params,
         outcome,
@@ -86,8 +86,8 @@ def console_route(action: str) -> Callable[[Callable[..., Response]], Callable[.
             config = current_app.config
             timeout_ms = config["GRAPHCRM_CONSOLE_TIMEOUT_MS"]
             scope = current_scope()
-            store = current_app.extensions["graph_store"]
-            cipher = current_app.extensions.get("field_cipher")
+            store = current_store()
+            cipher = current_cipher()
             row_cap = config["GRAPHCRM_CONSOLE_ROW_CAP"]
             try:
                 checked = console.parse_params(params)
@@ -116,7 +116,7 @@ def console_route(action: str) -> Callable[[Callable[..., Response]], Callable[.
                 return self.response(403, message=str(MASKED_INDEX), error="masked_field")
             except InvalidValue as exc:
                 audit_run(action, query, params, "params", error=str(exc)[:200])
-                return self.response(400, message=str(exc), error="params")
+                return self.response(400, message=error_text(exc), error="params")
             audit_run(
                 action,
                 query,

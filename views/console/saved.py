@@ -1,223 +1,97 @@
-"""Saved queries and run history of the console API (SQL security store, see
-``app.console_queries``); ``SavedQueryRoutes`` is part of ``ConsoleApi``.
+"""Saved console queries and run history, as the console's API speaks of them.
+
+The app keeps them in the SQL security store (``app.console_queries``, out of Cypher's
+reach) and registers that store here at start; the console view reaches it through
+``saved_queries()`` and never imports the app.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import asdict
-from typing import Any
+import json
+from dataclasses import dataclass
+from typing import Any, Protocol, cast
 
-from flask import Response, request
-from flask_appbuilder import expose
-from flask_appbuilder.api import BaseApi, safe
+from flask import Flask, current_app
 
-from app import console_queries
-from app.audit import current_username
-from views.console.texts import NOT_YOURS
-from views.guard import guard
-from views.labels import bilingual
+EXTENSION = "graphcrm_saved_queries"
 
 
-class SavedQueryRoutes(BaseApi):
-    """``/saved`` (the caller's and shared queries) and ``/history`` (the caller's runs)."""
+class NotFound(LookupError):
+    """No such query, or a private query of someone else."""
 
-    def _saved_change(self, change: Callable[[], Any], status: int = 200) -> Response:
-        """Run a change of a saved query; its errors as 404, 403 or 422 (field map)."""
-        try:
-            saved = change()
-        except console_queries.NotFound:
-            return self.response_404()
-        except console_queries.Forbidden:
-            return self.response(403, message=str(bilingual(*NOT_YOURS)), error="not_owner")
-        except console_queries.Invalid as exc:
-            return self.response_422(message=exc.errors)  # type: ignore[arg-type]
-        if saved is None:
-            return self.response(200, message="deleted")
-        return self.response(status, id=saved.id, result=asdict(saved))
 
-    @expose("/saved", methods=["GET"])
-    @guard("saved", all_rows=True)
-    @safe
-    def saved_list(self) -> Response:
-        """The caller's saved queries and everybody's shared ones.
-        ---
-        get:
-          description: The caller's own saved queries and the queries others shared, by name.
-          responses:
-            200:
-              description: Saved queries
-              content:
-                application/json:
-                  schema:
-                    type: object
-                    properties:
-                      result:
-                        type: array
-                        items:
-                          $ref: '#/components/schemas/SavedQuery'
-            401:
-              $ref: '#/components/responses/401'
-            403:
-              $ref: '#/components/responses/403'
-        """
-        user = current_username() or ""
-        return self.response(200, result=[asdict(q) for q in console_queries.visible(user)])
+class Forbidden(PermissionError):
+    """A shared query of someone else: readable, but only its owner may change it."""
 
-    @expose("/saved", methods=["POST"])
-    @guard("saved", all_rows=True)
-    @safe
-    def saved_post(self) -> Response:
-        """Save a query.
-        ---
-        post:
-          description: >-
-            Save a query of the caller (private unless `shared`). Names are unique per
-            owner; `params` must be a JSON object with plain identifiers as names.
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema:
-                  $ref: '#/components/schemas/SavedQueryPost'
-          responses:
-            201:
-              description: Saved
-              content:
-                application/json:
-                  schema:
-                    type: object
-                    properties:
-                      id:
-                        type: integer
-                      result:
-                        $ref: '#/components/schemas/SavedQuery'
-            400:
-              $ref: '#/components/responses/400'
-            401:
-              $ref: '#/components/responses/401'
-            403:
-              $ref: '#/components/responses/403'
-            422:
-              $ref: '#/components/responses/422'
-        """
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            return self.response_400(message="send a JSON object")
-        user = current_username() or ""
-        return self._saved_change(lambda: console_queries.save(user, body), status=201)
 
-    @expose("/saved/<int:pk>", methods=["PUT"])
-    @guard("saved", all_rows=True)
-    @safe
-    def saved_put(self, pk: int) -> Response:
-        """Change a saved query of the caller.
-        ---
-        put:
-          description: >-
-            Change the given fields of one of the caller's saved queries. Someone else's
-            shared query answers 403, someone else's private one 404.
-          parameters:
-          - in: path
-            schema:
-              type: integer
-            name: pk
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema:
-                  $ref: '#/components/schemas/SavedQueryPost'
-          responses:
-            200:
-              description: Changed
-              content:
-                application/json:
-                  schema:
-                    type: object
-                    properties:
-                      id:
-                        type: integer
-                      result:
-                        $ref: '#/components/schemas/SavedQuery'
-            400:
-              $ref: '#/components/responses/400'
-            401:
-              $ref: '#/components/responses/401'
-            403:
-              $ref: '#/components/responses/403'
-            404:
-              $ref: '#/components/responses/404'
-            422:
-              $ref: '#/components/responses/422'
-        """
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            return self.response_400(message="send a JSON object")
-        user = current_username() or ""
-        return self._saved_change(lambda: console_queries.update(user, pk, body))
+class Invalid(ValueError):
+    """Bad values; ``errors`` maps field names to messages."""
 
-    @expose("/saved/<int:pk>", methods=["DELETE"])
-    @guard("saved", all_rows=True)
-    @safe
-    def saved_delete(self, pk: int) -> Response:
-        """Delete a saved query of the caller.
-        ---
-        delete:
-          description: >-
-            Delete one of the caller's saved queries. Someone else's shared query answers
-            403, someone else's private one 404.
-          parameters:
-          - in: path
-            schema:
-              type: integer
-            name: pk
-          responses:
-            200:
-              description: Deleted
-              content:
-                application/json:
-                  schema:
-                    type: object
-                    properties:
-                      message:
-                        type: string
-            401:
-              $ref: '#/components/responses/401'
-            403:
-              $ref: '#/components/responses/403'
-            404:
-              $ref: '#/components/responses/404'
-        """
-        user = current_username() or ""
-        return self._saved_change(lambda: console_queries.remove(user, pk))
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(json.dumps(errors, ensure_ascii=False))
+        self.errors = errors
 
-    @expose("/history", methods=["GET"])
-    @guard("history", all_rows=True)
-    @safe
-    def history(self) -> Response:
-        """The caller's last console runs.
-        ---
-        get:
-          description: >-
-            The caller's last runs and CSV exports (at most 50, newest first), with their
-            parameters, outcome and row count. Nobody sees another user's history.
-          responses:
-            200:
-              description: History
-              content:
-                application/json:
-                  schema:
-                    type: object
-                    properties:
-                      result:
-                        type: array
-                        items:
-                          $ref: '#/components/schemas/ConsoleRunEntry'
-            401:
-              $ref: '#/components/responses/401'
-            403:
-              $ref: '#/components/responses/403'
-        """
-        user = current_username() or ""
-        return self.response(200, result=[asdict(r) for r in console_queries.history(user)])
+
+@dataclass(frozen=True)
+class Saved:
+    """A saved query as shown to ``viewer`` (``mine``: the viewer owns it)."""
+
+    id: int
+    owner: str
+    name: str
+    description: str
+    query: str
+    params: dict[str, Any]
+    shared: bool
+    mine: bool
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class Run:
+    """One history entry."""
+
+    id: int
+    at: str
+    action: str
+    query: str
+    params: dict[str, Any]
+    outcome: str
+    rows: int | None
+    duration_ms: float | None
+
+
+class SavedQueries(Protocol):
+    """What the console needs of the saved-query store (``app.console_queries``)."""
+
+    def record_run(
+        self,
+        username: str | None,
+        query: str,
+        params: Any,
+        outcome: str,
+        rows: int | None = None,
+        duration_ms: float | None = None,
+        action: str = "console_query",
+    ) -> None: ...
+
+    def visible(self, user: str) -> list[Saved]: ...
+
+    def save(self, owner: str, values: dict[str, Any]) -> Saved: ...
+
+    def update(self, user: str, query_id: int, values: dict[str, Any]) -> Saved: ...
+
+    def remove(self, user: str, query_id: int) -> None: ...
+
+    def history(self, username: str) -> list[Run]: ...
+
+
+def register(app: Flask, store: SavedQueries) -> None:
+    """Give the console ``store`` (called by the app at start)."""
+    app.extensions[EXTENSION] = store
+
+
+def saved_queries() -> SavedQueries:
+    """The app's saved-query store."""
+    return cast(SavedQueries, current_app.extensions[EXTENSION])

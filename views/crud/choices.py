@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, jsonify, request
+from flask import abort, jsonify, request
 from flask_appbuilder import BaseView, expose, has_access
 
 from graph.model.base import REGISTRY
 from views.crud.interface import GraphInterface
+from views.scope import current_repository
 
 MAX_CHOICES = 20
 
@@ -25,6 +26,6 @@ class ChoicesView(BaseView):
             abort(404)
         text = request.args.get("q", "")[:100]
         conditions = GraphInterface(model).conditions()
-        repository = current_app.extensions["graph_repositories"](model)
+        repository = current_repository(model)
         refs = repository.search_titles(text, MAX_CHOICES, conditions)
         return jsonify({"results": [{"id": ref.uid, "text": str(ref)} for ref in refs]})

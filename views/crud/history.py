@@ -1,20 +1,19 @@
 """A record's change history as a person reads it: related records by name, choices by
 their label in the reader's language, times in the business time zone, numbers and phones
-as ``views.display`` shows them, "—" for nothing."""
+as their field kinds show them (``views.crud.kinds``), "—" for nothing."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
-
 from graph.model.base import NodeModel, model_for
-from graph.records.repository import ChangeEntry
+from graph.records.history import ChangeEntry
 from graph.security.scope import scope_conditions
-from views import display
+from views.crud import kinds
 from views.crud.interface import GraphInterface
 from views.labels import choice_label
+from views.scope import current_repository
 
 NOTHING = "—"
 SEPARATOR = ", "  # how a history entry joins the titles of a many-valued relation
@@ -75,7 +74,7 @@ def shown_value(
     prop = model.meta.prop(field)
     if prop is not None and prop.choices:
         return choice_label(prop.choices, value)
-    return display.shown_value(prop, value)
+    return kinds.shown_value(prop, value)
 
 
 def _titles_of_uids(
@@ -94,6 +93,6 @@ def _titles_of_uids(
     found = {}
     for label, tokens in wanted.items():
         target = model_for(label)
-        repository = current_app.extensions["graph_repositories"](target)
+        repository = current_repository(target)
         found[label] = repository.titles(sorted(tokens), scope_conditions(target, scope))
     return found

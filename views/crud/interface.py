@@ -22,14 +22,16 @@ from graph.model.base import NodeModel, Prop, model_for
 from graph.model.records import Record
 from graph.records.events import personal_data_searched
 from graph.records.filters import ORDERABLE_SYSTEM, Condition, InvalidQuery, orderable
-from graph.records.repository import ChangeEntry, NodeRepository
+from graph.records.history import ChangeEntry, mask_history
+from graph.records.repository import NodeRepository
 from graph.records.visibility import hidden_links, hide_in_history, hide_related
-from graph.security.masking import mask_history, mask_record, mask_value
+from graph.security.masking import mask_record, mask_value
 from graph.security.scope import Scope, scope_conditions
 from views.crud import filters as graph_filters
 from views.crud.filters import GraphFilterConverter, GraphFilters, conditions_of
+from views.crud.kinds import ViewKind, view_kind
 from views.display import Money
-from views.scope import current_scope, not_visible
+from views.scope import current_repository, current_scope, not_visible
 
 
 class GraphInterface(BaseInterface):
@@ -52,7 +54,7 @@ class GraphInterface(BaseInterface):
     @property
     def repository(self) -> NodeRepository:
         """The repository for this node type, on the current app's store."""
-        return current_app.extensions["graph_repositories"](self.model)
+        return current_repository(self.model)
 
     def scope(self) -> Scope:
         """Whose eyes this request is for (set by the app's security; nobody's otherwise)."""
@@ -128,9 +130,7 @@ class GraphInterface(BaseInterface):
     ) -> tuple[int, list[Record]]:
         if order_column and order_column not in self.get_order_columns_list():
             raise InvalidOrderByColumnFABException(f"Invalid order by column: {order_column}")
-        size = (
-            int(page_size) if page_size else int(current_app.config.get("GRAPHCRM_MAX_ROWS", 1000))
-        )
+        size = int(page_size) if page_size else int(current_app.config["GRAPHCRM_MAX_ROWS"])
         skip = int(page or 0) * size
         try:
             total, records = self.repository.list(
@@ -197,7 +197,7 @@ class GraphInterface(BaseInterface):
                 continue
             chosen = values[rel.name]
             items = chosen if isinstance(chosen, list) else [chosen] if chosen else []
-            repository = current_app.extensions["graph_repositories"](target)
+            repository = current_repository(target)
             for item in items:
                 if getattr(item, "hidden", False):
                     continue  # a placeholder: the edit keeps the link as stored
@@ -210,7 +210,7 @@ class GraphInterface(BaseInterface):
         scope = self.scope()
         if not scope.team_only or self.meta.rel("owner") is None or values.get("owner"):
             return
-        users = current_app.extensions["graph_repositories"](model_for("User"))
+        users = current_repository(model_for("User"))
         found = users.page([Condition("username", "eq", scope.username)], limit=1)
         if found:
             values["owner"] = found[0].ref()
@@ -305,9 +305,15 @@ class GraphInterface(BaseInterface):
     def _prop(self, col_name: str) -> Prop | None:
         return self.meta.prop(col_name)
 
-    def _kind(self, col_name: str) -> str | None:
+    def view_kind(self, col_name: str) -> ViewKind | None:
+        """The web field kind of a declared property (None for relations and others)."""
         prop = self._prop(col_name)
-        return prop.kind if prop is not None else None
+        return view_kind(prop) if prop is not None else None
+
+    def _answers(self, col_name: str, fab_type: str) -> bool:
+        """Whether FAB's probe ``is_<fab_type>`` answers True for ``col_name``."""
+        kind = self.view_kind(col_name)
+        return kind is not None and kind.fab_type == fab_type
 
     def get_columns_list(self) -> list[str]:
         return [p.name for p in self.meta.props] + [r.name for r in self.meta.rels]
@@ -332,28 +338,28 @@ class GraphInterface(BaseInterface):
         return prop is not None and prop.pii
 
     def is_string(self, col_name: str) -> bool:
-        return self._kind(col_name) in ("string", "phone", "email") and not self.is_enum(col_name)
+        return self._answers(col_name, "string") and not self.is_enum(col_name)
 
     def is_text(self, col_name: str) -> bool:
-        return self._kind(col_name) == "text"
+        return self._answers(col_name, "text")
 
     def is_integer(self, col_name: str) -> bool:
-        return self._kind(col_name) == "integer"
+        return self._answers(col_name, "integer")
 
     def is_float(self, col_name: str) -> bool:
-        return self._kind(col_name) == "float"
+        return self._answers(col_name, "float")
 
     def is_numeric(self, col_name: str) -> bool:
         return self.is_float(col_name)
 
     def is_boolean(self, col_name: str) -> bool:
-        return self._kind(col_name) == "boolean"
+        return self._answers(col_name, "boolean")
 
     def is_date(self, col_name: str) -> bool:
-        return self._kind(col_name) == "date"
+        return self._answers(col_name, "date")
 
     def is_datetime(self, col_name: str) -> bool:
-        return self._kind(col_name) == "datetime"
+        return self._answers(col_name, "datetime")
 
     def is_enum(self, col_name: str) -> bool:
         prop = self._prop(col_name)

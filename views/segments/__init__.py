@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from views.labels import bilingual
+from flask_babel import lazy_gettext
+
 from views.segments.api import SegmentApi
 from views.segments.pages import SegmentView
 
@@ -24,7 +25,7 @@ def register(appbuilder: Any) -> None:
     appbuilder.add_view(
         SegmentView,
         "Segments",
-        label=bilingual("Segments", "客户分群"),
+        label=lazy_gettext("Segments"),
         icon="fa-object-group",
         category="Customers",
     )

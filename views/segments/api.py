@@ -27,16 +27,14 @@ from graph.segments.storage import (
     update_segment,
 )
 from views.crud.api import ChangeEntrySchema
-from views.scope import current_scope
+from views.messages import error_text
+from views.scope import business_timezone, current_scope, current_store
 from views.segments.context import (
-    current_actor,
+    actor,
     customers,
-    graph_store,
     history_as_seen,
     member_row,
-    message,
     page_args,
-    timezone,
 )
 from views.segments.schemas import (
     ExplanationSchema,
@@ -89,7 +87,7 @@ class SegmentApi(BaseApi):
             401:
               $ref: '#/components/responses/401'
         """
-        store, scope = graph_store(), current_scope()
+        store, scope = current_store(), current_scope()
         segments = list_segments(store)
         return self.response(
             200, result=[segment_as_seen(store, s, scope).as_dict() for s in segments]
@@ -99,7 +97,7 @@ class SegmentApi(BaseApi):
         try:
             return parse_segment_fields(request.get_json(silent=True))
         except InvalidRule as exc:
-            return self.response_400(message=message(exc))
+            return self.response_400(message=error_text(exc))
 
     @expose("/", methods=["POST"])
     @protect(allow_browser_login=True)
@@ -135,7 +133,7 @@ class SegmentApi(BaseApi):
             return body
         name, description, rules = body
         segment = create_segment(
-            graph_store(), name, description, rules, current_actor(), timezone=timezone()
+            current_store(), name, description, rules, actor(), timezone=business_timezone()
         )
         return self.response(201, result=segment.as_dict())
 
@@ -167,7 +165,7 @@ class SegmentApi(BaseApi):
         """
         try:
             segment = segment_as_seen(
-                graph_store(), get_segment(graph_store(), uid), current_scope()
+                current_store(), get_segment(current_store(), uid), current_scope()
             )
             return self.response(200, result=segment.as_dict())
         except NotFound:
@@ -220,12 +218,12 @@ class SegmentApi(BaseApi):
             return self.response(422, message=str(VERSION_REQUIRED))
         try:
             segment = update_segment(
-                graph_store(), uid, version, name, description, rules, current_actor()
+                current_store(), uid, version, name, description, rules, actor()
             )
         except NotFound:
             return self.response_404()
         except StaleVersion:
-            current = get_segment(graph_store(), uid)
+            current = get_segment(current_store(), uid)
             return self.response(409, message=str(STALE), version=current.version)
         return self.response(200, result=segment.as_dict())
 
@@ -249,7 +247,7 @@ class SegmentApi(BaseApi):
               $ref: '#/components/responses/404'
         """
         try:
-            delete_segment(graph_store(), uid, current_actor())
+            delete_segment(current_store(), uid, actor())
         except NotFound:
             return self.response_404()
         return self.response(200, message="OK")
@@ -286,7 +284,7 @@ class SegmentApi(BaseApi):
               $ref: '#/components/responses/404'
         """
         try:
-            get_segment(graph_store(), uid)
+            get_segment(current_store(), uid)
         except NotFound:
             return self.response_404()
         entries = history_as_seen(uid, current_scope())
@@ -336,12 +334,12 @@ class SegmentApi(BaseApi):
               $ref: '#/components/responses/404'
         """
         try:
-            segment = get_segment(graph_store(), uid)
+            segment = get_segment(current_store(), uid)
         except NotFound:
             return self.response_404()
         scope = current_scope()
         page, size = page_args()
-        total = count_members(graph_store(), segment, scope)
+        total = count_members(current_store(), segment, scope)
         records = member_page(customers(), segment, scope, page * size, size)
         return self.response(200, count=total, result=[member_row(r, scope) for r in records])
 
@@ -376,8 +374,8 @@ class SegmentApi(BaseApi):
               $ref: '#/components/responses/404'
         """
         try:
-            segment = get_segment(graph_store(), uid)
-            found = explain(graph_store(), segment, customer, current_scope())
+            segment = get_segment(current_store(), uid)
+            found = explain(current_store(), segment, customer, current_scope())
         except NotFound:
             return self.response_404()
         return self.response(200, result=found.as_dict())

@@ -1,5 +1,5 @@
-"""What the segment pages and API share: the app's store and repositories, the signed-in
-user, paging, members as shown, and history as the reader may see it.
+"""What the segment pages and API share: the customers' repository, the signed-in user,
+paging, members as shown, and history as the reader may see it.
 """
 
 from __future__ import annotations
@@ -8,24 +8,22 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from flask import current_app, request
+from flask import request
 
-from app.audit import current_username
-from app.graph_store import business_timezone
 from graph.model import nodes
 from graph.model.records import Record
+from graph.records.repository import NodeRepository
 from graph.security.masking import mask_record
 from graph.security.scope import Scope
 from graph.segments.members import (
     rules_as_seen,
 )
-from graph.segments.rules import InvalidRule
 from graph.segments.storage import (
     rules_in_history,
     segment_history,
 )
 from views.crud.history import NOTHING, ShownChange, ShownEntry
-from views.labels import is_chinese
+from views.scope import current_actor, current_repository, current_store
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 200
@@ -35,25 +33,14 @@ EXPORT_CHUNK = 500
 CSV_COLUMNS = ("uid", "name", "stage", "industry", "region", "value_tier", "phone", "email")
 
 
-def graph_store() -> Any:
-    return current_app.extensions["graph_store"]
+def customers() -> NodeRepository:
+    """The customers' repository of this request."""
+    return current_repository(nodes.Customer)
 
 
-def timezone() -> Any:
-    return business_timezone(current_app)
-
-
-def customers() -> Any:
-    return current_app.extensions["graph_repositories"](nodes.Customer)
-
-
-def current_actor() -> str:
+def actor() -> str:
     """The signed-in user (session or JWT) as recorded on a segment."""
-    return current_username() or ""
-
-
-def message(error: InvalidRule) -> str:
-    return error.zh if is_chinese() else str(error)
+    return current_actor() or ""
 
 
 def member_row(record: Record, scope: Scope) -> dict[str, Any]:
@@ -88,7 +75,7 @@ def version_of(value: Any) -> int | None:
 def history_as_seen(uid: str, scope: Scope) -> list[Any]:
     """The segment's history with every rule naming a record the reader may not see
     hidden (rules as JSON text, as stored)."""
-    store = graph_store()
+    store = current_store()
 
     def seen(field: str, value: Any) -> Any:
         if field != "rules" or value is None:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
-
 from graph.model import nodes
 from graph.segments.storage import (
     Segment,
 )
 from views.crud.interface import GraphInterface
+from views.scope import current_repository
 
 
 def form_rules(form: Any) -> list[dict[str, Any]]:
@@ -88,6 +87,6 @@ def picked_titles(values: dict[str, Any]) -> dict[str, str]:
     for model, uids in picked.items():
         wanted = [uid for uid in uids if uid and isinstance(uid, str)]
         if wanted:
-            repository = current_app.extensions["graph_repositories"](model)
-            titles.update(repository.titles(wanted, GraphInterface(model).conditions()))
+            found = current_repository(model).titles(wanted, GraphInterface(model).conditions())
+            titles.update(found)
     return titles

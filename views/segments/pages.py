@@ -11,9 +11,9 @@ from typing import Any
 
 from flask import abort, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
+from flask_babel import lazy_gettext
 from flask_wtf.csrf import generate_csrf
 
-from app.audit import record as audit
 from graph.errors import NotFound, StaleVersion
 from graph.io.csv_writer import export_filename
 from graph.model import nodes
@@ -35,21 +35,19 @@ from graph.segments.storage import (
 )
 from views.crud.downloads import csv_download, model_columns
 from views.guard import guard
-from views.labels import bilingual, choice_label, localized, model_labels
-from views.scope import current_scope
+from views.labels import choice_label, localized, model_labels
+from views.messages import error_text
+from views.scope import audit, business_timezone, current_scope, current_store
 from views.segments.context import (
     CSV_COLUMNS,
     EXPORT_CHUNK,
     GRAPH_MEMBERS,
     MAX_GRAPH,
-    current_actor,
+    actor,
     customers,
-    graph_store,
     member_row,
-    message,
     page_args,
     readable_history,
-    timezone,
     version_of,
 )
 from views.segments.form import form_rules, form_values, picked_titles
@@ -73,7 +71,7 @@ class SegmentView(BaseView):
 
     def _segment(self, uid: str) -> Segment:
         try:
-            return get_segment(graph_store(), uid)
+            return get_segment(current_store(), uid)
         except NotFound:
             abort(404)
 
@@ -82,7 +80,7 @@ class SegmentView(BaseView):
     def list(self) -> Any:
         return self.render_template(
             "graphcrm/segment_list.html",
-            segments=list_segments(graph_store()),
+            segments=list_segments(current_store()),
             labels=localized(LABELS),
             can_add=self._can("can_add"),
         )
@@ -114,20 +112,20 @@ class SegmentView(BaseView):
         }
         try:
             name, description, rules = parse_segment_fields(data)
-            actor = current_actor()
+            by = actor()
             if segment is None:
                 segment = create_segment(
-                    graph_store(), name, description, rules, actor, timezone=timezone()
+                    current_store(), name, description, rules, by, timezone=business_timezone()
                 )
             else:
                 version = version_of(request.form.get("version"))
                 if version is None:
                     return self._form(segment, str(VERSION_REQUIRED), 400)
                 segment = update_segment(
-                    graph_store(), segment.uid, version, name, description, rules, actor
+                    current_store(), segment.uid, version, name, description, rules, by
                 )
         except InvalidRule as exc:
-            return self._form(segment, message(exc), 400)
+            return self._form(segment, error_text(exc), 400)
         except StaleVersion:
             # The form is based on the version stored now, with the person's input kept.
             return self._form(self._segment(segment.uid), str(STALE_KEPT), 409)
@@ -148,7 +146,7 @@ class SegmentView(BaseView):
     @guard("delete")
     def delete(self, uid: str) -> Any:
         try:
-            delete_segment(graph_store(), uid, current_actor())
+            delete_segment(current_store(), uid, actor())
         except NotFound:
             abort(404)
         return redirect(url_for("SegmentView.list"))
@@ -158,14 +156,14 @@ class SegmentView(BaseView):
     def show(self, uid: str) -> Any:
         segment, scope = self._segment(uid), current_scope()
         page, size = page_args()
-        total = count_members(graph_store(), segment, scope)
+        total = count_members(current_store(), segment, scope)
         records = member_page(customers(), segment, scope, page * size, size)
         labels = localized(LABELS)
         return self.render_template(
             "graphcrm/segment_show.html",
             segment=segment,
             rules=json.dumps(
-                [r.as_dict() for r in rules_as_seen(graph_store(), segment.rules, scope)],
+                [r.as_dict() for r in rules_as_seen(current_store(), segment.rules, scope)],
                 ensure_ascii=False,
                 indent=1,
             ),
@@ -190,7 +188,7 @@ class SegmentView(BaseView):
     def export(self, uid: str) -> Any:
         segment, scope = self._segment(uid), current_scope()
         repository = customers()
-        total = count_members(graph_store(), segment, scope)
+        total = count_members(current_store(), segment, scope)
         audit(
             "export",
             target=f"Segment:{uid}",
@@ -203,7 +201,7 @@ class SegmentView(BaseView):
                     yield member_row(record, scope)
 
         columns = model_columns(nodes.Customer, (*CSV_COLUMNS, "owner", "channel"))
-        name = export_filename(str(bilingual("segment", "分群")), segment.name or uid)
+        name = export_filename(str(lazy_gettext("segment")), segment.name or uid)
         return csv_download(columns, members(), name)
 
     @expose("/graph/<uid>")
@@ -218,7 +216,7 @@ class SegmentView(BaseView):
                 "data": {"id": record.uid, "label": record.name, "kind": "member",
                          "url": url_for("CustomerView.show", pk=record.uid)}}  # fmt: skip
         edges = []
-        for row in member_neighbours(graph_store(), [r.uid or "" for r in records], scope):
+        for row in member_neighbours(current_store(), [r.uid or "" for r in records], scope):
             if row["uid"] not in elements:
                 if len(elements) >= MAX_GRAPH:
                     continue
@@ -238,7 +236,7 @@ class SegmentView(BaseView):
     def explain(self, uid: str, customer: str) -> Any:
         segment = self._segment(uid)
         try:
-            found = explain(graph_store(), segment, customer, current_scope())
+            found = explain(current_store(), segment, customer, current_scope())
         except NotFound:
             abort(404)
         words = localized(EVIDENCE)

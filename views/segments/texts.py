@@ -2,97 +2,85 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
+
 from graph.model import nodes
 from graph.segments.members import (
     HIDDEN,
     RuleMatch,
 )
-from views.labels import bilingual, choice_label
+from views.labels import choice_label
+from views.messages import MESSAGES
 from views.scope import not_visible
 
 LABELS = {
-    "title": ("Segments", "客户分群"),
-    "new": ("New segment", "新建分群"),
-    "edit": ("Edit segment", "编辑分群"),
-    "name": ("Name", "名称"),
-    "description": ("Description", "描述"),
-    "rules": ("Rules (all must hold)", "规则（须全部满足）"),
-    "members": ("Members", "成员"),
-    "count": ("{n} members visible to you", "您可见的成员 {n} 个"),
-    "save": ("Save", "保存"),
-    "delete": ("Delete", "删除"),
-    "export": ("CSV export", "CSV 导出"),
-    "graph": ("Segment as a graph", "分群关系图"),
-    "why": ("Why?", "原因"),
-    "explain": ("Why this customer is in the segment", "该客户入选原因"),
-    "matched": ("matched", "满足"),
-    "not_matched": ("not matched", "不满足"),
-    "none": ("No segments yet.", "暂无分群。"),
-    "previous": ("Previous", "上一页"),
-    "next": ("Next", "下一页"),
-    "stage": ("Stage", "阶段"),
-    "industry": ("Industry (comma-separated for any of)", "行业（逗号分隔表示任一）"),
-    "region": ("Region (comma-separated for any of)", "地区（逗号分隔表示任一）"),
-    "tags": ("Tags", "标签"),
-    "tags_any": ("any of", "任一"),
-    "tags_all": ("all of", "全部"),
-    "channel": ("Channel", "来源渠道"),
-    "owner": ("Owner", "负责人"),
-    "value_tier": ("Value tier", "价值等级"),
-    "created": ("Created between", "创建日期介于"),
-    "follow_up": ("Last follow-up", "最近跟进"),
-    "before": ("before", "早于"),
-    "after": ("on or after", "不早于"),
-    "no_follow_up": ("none yet", "从未跟进"),
-    "order_count": ("Orders at least", "订单数不少于"),
-    "order_total": ("Order total at least", "订单总额不少于"),
-    "referred_by": ("Referred by customer", "推荐来源客户"),
-    "hops": ("within hops (1-10)", "跳数以内（1-10）"),
-    "descendants": ("Referral descendants at least", "下线客户数不少于"),
-    "influence": ("Influence above", "影响力高于"),
+    "title": lazy_gettext("Segments"),
+    "new": lazy_gettext("New segment"),
+    "edit": lazy_gettext("Edit segment"),
+    "name": lazy_gettext("Name"),
+    "description": lazy_gettext("Description"),
+    "rules": lazy_gettext("Rules (all must hold)"),
+    "members": lazy_gettext("Members"),
+    "count": lazy_gettext("{n} members visible to you"),
+    "save": lazy_gettext("Save"),
+    "delete": lazy_gettext("Delete"),
+    "export": lazy_gettext("CSV export"),
+    "graph": lazy_gettext("Segment as a graph"),
+    "why": lazy_gettext("Why?"),
+    "explain": lazy_gettext("Why this customer is in the segment"),
+    "matched": lazy_gettext("matched"),
+    "not_matched": lazy_gettext("not matched"),
+    "none": lazy_gettext("No segments yet."),
+    "previous": lazy_gettext("Previous"),
+    "next": lazy_gettext("Next"),
+    "stage": lazy_gettext("Stage"),
+    "industry": lazy_gettext("Industry (comma-separated for any of)"),
+    "region": lazy_gettext("Region (comma-separated for any of)"),
+    "tags": lazy_gettext("Tags"),
+    "tags_any": lazy_gettext("any of"),
+    "tags_all": lazy_gettext("all of"),
+    "channel": lazy_gettext("Channel"),
+    "owner": lazy_gettext("Owner"),
+    "value_tier": lazy_gettext("Value tier"),
+    "created": lazy_gettext("Created between"),
+    "follow_up": lazy_gettext("Last follow-up"),
+    "before": lazy_gettext("before"),
+    "after": lazy_gettext("on or after"),
+    "no_follow_up": lazy_gettext("none yet"),
+    "order_count": lazy_gettext("Orders at least"),
+    "order_total": lazy_gettext("Order total at least"),
+    "referred_by": lazy_gettext("Referred by customer"),
+    "hops": lazy_gettext("within hops (1-10)"),
+    "descendants": lazy_gettext("Referral descendants at least"),
+    "influence": lazy_gettext("Influence above"),
 }
 # What an explanation calls each rule's field, and its sentences about referral paths.
 EVIDENCE = {
-    "stage": ("stage", "阶段"),
-    "value_tier": ("value tier", "价值等级"),
-    "industry": ("industry", "行业"),
-    "region": ("region", "地区"),
-    "tags": ("tags", "标签"),
-    "channel": ("channel", "来源渠道"),
-    "owner": ("owner", "负责人"),
-    "created": ("created", "创建日期"),
-    "last_follow_up": ("last follow-up", "最近跟进"),
-    "order_count": ("orders", "订单数"),
-    "order_total": ("order total", "订单总额"),
-    "referred_by": ("referred by", "推荐来源"),
-    "descendants": ("referral descendants", "下线客户数"),
-    "influence": ("influence", "影响力"),
-    "referred": ("referred by {referrer} ({hops} hops)", "由 {referrer} 推荐（{hops} 跳）"),
-    "referred_via": (
-        "referred by {referrer} via {via} ({hops} hops)",
-        "由 {referrer} 经 {via} 推荐（{hops} 跳）",
-    ),
-    "not_referred": (
-        "not referred by {referrer} within {hops} hops",
-        "不在 {referrer} 的 {hops} 跳推荐范围内",
-    ),
+    "stage": lazy_gettext("stage"),
+    "value_tier": lazy_gettext("value tier"),
+    "industry": lazy_gettext("industry"),
+    "region": lazy_gettext("region"),
+    "tags": lazy_gettext("tags"),
+    "channel": lazy_gettext("channel"),
+    "owner": lazy_gettext("owner"),
+    "created": lazy_gettext("created"),
+    "last_follow_up": lazy_gettext("last follow-up"),
+    "order_count": lazy_gettext("orders"),
+    "order_total": lazy_gettext("order total"),
+    "referred_by": lazy_gettext("referred by"),
+    "descendants": lazy_gettext("referral descendants"),
+    "influence": lazy_gettext("influence"),
+    "referred": lazy_gettext("referred by {referrer} ({hops} hops)"),
+    "referred_via": lazy_gettext("referred by {referrer} via {via} ({hops} hops)"),
+    "not_referred": lazy_gettext("not referred by {referrer} within {hops} hops"),
 }
 CHOICES = {"stage": nodes.STAGES, "value_tier": nodes.TIERS}  # stored values shown as labels
-NOT_FOUND = bilingual("This segment does not exist.", "此分群不存在。")
-STALE = bilingual(
-    "Not saved: someone else changed this segment after you opened it.",
-    "未保存：您打开此分群后，其他人修改了它。",
-)
-STALE_KEPT = bilingual(
+STALE = MESSAGES["stale"]
+STALE_KEPT = lazy_gettext(
     "Not saved: someone else changed this segment after you opened it. Your input is kept "
-    "below and is now based on their version; save again to apply your input over theirs.",
-    "未保存：您打开此分群后，其他人修改了它。您的输入已保留在下方，并已基于对方的版本；"
-    "再次保存即以您的输入覆盖。",
+    "below and is now based on their version; save again to apply your input over theirs."
 )
-VERSION_REQUIRED = bilingual(
-    "version: send the version of the segment you edited (a whole number).",
-    "version：请发送您所编辑的分群版本号（整数）。",
-)
+VERSION_REQUIRED = MESSAGES["version"]
 
 
 def evidence(match: RuleMatch, words: dict[str, str]) -> str:

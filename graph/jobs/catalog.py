@@ -1,0 +1,95 @@
+"""The named jobs: what each one runs, and the idempotency key that keeps two copies of it
+from running at once.
+
+A job's ``run(context, resources, params)`` does the work, reports progress through
+``context.progress`` between batches (which is also where a cancel stops it) and returns
+a short summary line. Add a job here and it can be started from the app
+(``app.jobs.start``), the REST API's retry, and the schedule (``graph.jobs.schedule``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from graph.analytics.refresh import refresh
+from graph.jobs.context import JobContext, Resources
+from graph.security.key_rotation import rotate
+
+Run = Callable[[JobContext, Resources, dict[str, Any]], str]
+
+ANALYTICS_REFRESH = "analytics_refresh"
+KEY_ROTATION = "key_rotation"
+# Overall progress (out of 1000) at the start and end of each phase of a refresh.
+REFRESH_PHASES = {
+    "referrals": (0, 100),
+    "revenue": (100, 250),
+    "compute": (250, 450),
+    "write": (450, 1000),
+}
+KEY_ROTATION_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A named job: its ``run`` and the idempotency key of a start with ``params``."""
+
+    name: str
+    run: Run
+    key: Callable[[dict[str, Any]], str]
+
+
+def _analytics_refresh(context: JobContext, resources: Resources, params: dict[str, Any]) -> str:
+    """Recompute the referral analytics (``graph.analytics.refresh``), reporting its phases
+    as one progress bar."""
+
+    def progress(phase: str, count: int, total: int) -> None:
+        low, high = REFRESH_PHASES[phase]
+        share = min(count, total) / total if total > 0 else 0.0
+        context.progress(phase, low + round((high - low) * share), 1000)
+
+    report = refresh(resources.store, progress, write_batch=int(params.get("batch_size", 5000)))
+    return " ".join(report.lines()[:2])
+
+
+def _key_rotation(context: JobContext, resources: Resources, params: dict[str, Any]) -> str:
+    """Re-encrypt every personal-data value under the worker's current key
+    (``FIELD_ENCRYPTION_KEY``; the old ones in ``FIELD_ENCRYPTION_OLD_KEYS``): the
+    servers-first rotation of ``graphcrm keys rotate``. Resumable: a retry finishes it."""
+    if resources.cipher is None:
+        raise ValueError("key rotation needs the field cipher")
+
+    def progress(what: str, done: int, total: int) -> None:
+        context.progress(what, done, total)
+
+    report = rotate(
+        resources.store,
+        resources.cipher,
+        batch_size=int(params.get("batch_size", KEY_ROTATION_BATCH)),
+        progress=progress,
+    )
+    total = sum(report.resealed.values())
+    if report.remaining:
+        raise RuntimeError(
+            f"{total} values re-encrypted; {report.remaining} changed meanwhile and still "
+            "need it: retry the job"
+        )
+    return f"{total} values re-encrypted under key {resources.cipher.key_id}"
+
+
+JOBS: dict[str, JobSpec] = {
+    spec.name: spec
+    for spec in (
+        JobSpec(ANALYTICS_REFRESH, _analytics_refresh, lambda params: "analytics-refresh"),
+        JobSpec(KEY_ROTATION, _key_rotation, lambda params: "key-rotation"),
+    )
+}
+
+
+def spec(name: str) -> JobSpec:
+    """The named job ``name``; ``KeyError`` names the known ones."""
+    try:
+        return JOBS[name]
+    except KeyError:
+        raise KeyError(f"no job named {name!r} (known: {', '.join(sorted(JOBS))})") from None
