@@ -25,7 +25,7 @@ from views.texts import CONSOLE_OUTCOMES as OUTCOMES
 # Every action code the app writes (app/security_manager.py, app/security_changes.py,
 # app/audit_outbox.py as record_<create|update|delete>, app/cli.py as graph_engine_<kind>,
 # app/jobs.py as job_<start|cancel|retry|failed>,
-# views/console/console.py, views/segments/segments.py, app/audit_view.py, app/audit.py).
+# views/console/, views/segments/, app/audit_view.py, app/audit.py).
 ACTIONS: dict[str, LazyString] = {
     "login": lazy_gettext("Signed in"),
     "logout": lazy_gettext("Signed out"),

@@ -27,6 +27,7 @@ from graph.demo.seed import load
 from graph.errors import ConfigError
 from graph.records.schema import apply_schema
 from graph.store.backends import open_store
+from graph.store.composition import planned
 from graph.store.protocol import GraphStore, GraphURL, parse_graph_url
 from graph.store.statements import Statement
 
@@ -181,10 +182,10 @@ class Neo4jReplay:
             ),
         )
 
-    def _summary(self, prefix: str, name: str | Statement, params: dict[str, Any]) -> Any:
+    def _summary(self, name: str | Statement, params: dict[str, Any], *, profile: bool) -> Any:
         text = self._store.cypher.statement(name).text
         with self._driver.session(database=self._database) as session:
-            result = session.run(f"{prefix}{text}", params)
+            result = session.run(planned(text, "PROFILE") if profile else text, params)
             for _ in result:  # a profile is complete only once every record was pulled
                 pass
             return result.consume()
@@ -192,14 +193,14 @@ class Neo4jReplay:
     def internal_ms(self, reads: list[Read]) -> list[float]:
         times = []
         for name, params in reads:
-            summary = self._summary("", name, params)
+            summary = self._summary(name, params, profile=False)
             times.append(float(summary.result_available_after + summary.result_consumed_after))
         return times
 
     def profile(self, reads: list[Read]) -> list[str]:
         lines = []
         for name, params in reads:
-            summary = self._summary("PROFILE ", name, params)
+            summary = self._summary(name, params, profile=True)
             lines.append(f"--- Neo4j PROFILE {getattr(name, 'name', name)}:")
             lines += [
                 "    " + line for line in self._store.cypher.statement(name).text.splitlines()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from graph.errors import ConfigError
+from graph.store.composition import FRAGMENT_DIR, fragments
 from graph.store.statements import (
     CYPHER_DIR,
     DIALECTS,
@@ -271,6 +272,9 @@ def test_every_statement_file_loads_for_both_dialects() -> None:
         if path.name == SCHEMA_FILE:
             assert folder in DIALECTS, f"{path}: a schema script belongs in a dialect folder"
             assert parse_script(path), f"{path}: no statements"
+            continue
+        if folder == FRAGMENT_DIR.name:
+            assert fragments(path.stem), f"{path}: no fragments"
             continue
         dialects = DIALECTS if folder == "." else (folder,)
         assert folder == "." or folder in DIALECTS, f"{path}: unknown dialect folder"

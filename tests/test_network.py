@@ -20,7 +20,8 @@ from graph.model import nodes
 from graph.model.records import Record
 from graph.records.repository import NodeRepository
 from graph.security.scope import Scope
-from graph.segments.segments import create_segment, parse_rules
+from graph.segments.rules import parse_rules
+from graph.segments.storage import create_segment
 from graph.store.protocol import GraphStore
 from tests.conftest import ADMIN_PASSWORD
 from tests.test_referrals import customer, refer

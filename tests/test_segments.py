@@ -17,15 +17,9 @@ from graph.model import nodes
 from graph.model.records import Record
 from graph.records.repository import NodeRepository
 from graph.security.scope import Scope
-from graph.segments.segments import (
-    InvalidRule,
-    Segment,
-    count_members,
-    create_segment,
-    explain,
-    member_page,
-    parse_rules,
-)
+from graph.segments.members import count_members, explain, member_page
+from graph.segments.rules import InvalidRule, parse_rules
+from graph.segments.storage import Segment, create_segment
 from graph.store.protocol import GraphStore
 from tests.test_row_level_access import PASSWORD, staff
 from tests.web import bearer, csrf_token, login

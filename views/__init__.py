@@ -3,16 +3,14 @@
 from flask_appbuilder import AppBuilder
 
 from graph.model import nodes
-from views import admin_registry, jobs, openapi, search
+from views import admin_registry, console, jobs, openapi, search, segments
 from views.analytics import analytics
-from views.console import console
 from views.crud.api import register_apis
 from views.crud.choices import ChoicesView
 from views.crud.customer import CustomerView
 from views.crud.model_views import model_view
 from views.explore import network, referrals
 from views.labels import bilingual
-from views.segments import segments
 
 # Node types whose screens are more than the generated CRUD (any other type gets model_view).
 CUSTOM_VIEWS = {nodes.Customer.label: CustomerView}

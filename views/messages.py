@@ -32,7 +32,7 @@ MESSAGES: dict[str, LazyString] = {
     "version": lazy_gettext(
         "Send the version this edit is based on (the record's version when you read it)."
     ),
-    # Segment rules (graph.segments.segments.InvalidRule); %(what)s names a rule field.
+    # Segment rules (graph.segments.rules.InvalidRule); %(what)s names a rule field.
     "rule_text": lazy_gettext("%(what)s: give a non-empty text"),
     "rule_count": lazy_gettext("%(what)s: give 1 to %(max)s values"),
     "rule_choice": lazy_gettext("%(what)s: %(value)s is not one of %(allowed)s"),
@@ -40,13 +40,13 @@ MESSAGES: dict[str, LazyString] = {
     "rule_range": lazy_gettext("%(what)s: give a whole number from %(low)s to %(high)s"),
     "rule_number": lazy_gettext("%(what)s: give a number"),
     "rule_date": lazy_gettext("%(what)s: %(value)s is not a date (YYYY-MM-DD)"),
-    "rule_created": lazy_gettext(
-        'created: give {"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"} (either may be left out)'
+    "rule_dates": lazy_gettext(
+        '%(what)s: give {"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"} (either may be left out)'
     ),
-    "rule_created_empty": lazy_gettext("created: give at least one date"),
-    "rule_created_order": lazy_gettext("created: the start date is after the end date"),
+    "rule_dates_empty": lazy_gettext("%(what)s: give at least one date"),
+    "rule_dates_order": lazy_gettext("%(what)s: the start date is after the end date"),
     "rule_no_value": lazy_gettext("%(what)s takes no value"),
-    "rule_referred_by": lazy_gettext('referred_by: give {"customer": "<uid>", "hops": 1-%(max)s}'),
+    "rule_chain": lazy_gettext('%(what)s: give {"customer": "<uid>", "hops": 1-%(max)s}'),
     "rule_object": lazy_gettext('a rule is an object {"field": …, "op": …, "value": …}'),
     "rule_field": lazy_gettext("unknown rule field %(field)s; expected one of %(known)s"),
     "rule_operator": lazy_gettext("%(what)s: unknown operator %(op)s; expected one of %(known)s"),

@@ -19,16 +19,15 @@ one (``as_of`` says when), and walks the chains live when asked to or when none 
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from graph.errors import InvalidValue
+from graph.store.composition import with_bound
 from graph.store.protocol import GraphStore
 
 MAX_DEPTH = 10
 DEFAULT_DEPTH = MAX_DEPTH
 DEFAULT_DECAY = 0.5
-_BOUND = re.compile(r"\*1\.\.10\]")
 
 
 @dataclass(frozen=True)
@@ -119,11 +118,9 @@ ByHop = dict[str, dict[int, tuple[int, float]]]  # channel uid -> hop -> (custom
 
 
 def _walked(store: GraphStore, depth: int) -> ByHop:
-    template = store.cypher.get("channel_list_referred_revenue")
-    text, replaced = _BOUND.subn(f"*1..{depth}]", template.text)
-    assert replaced == 1, "channel_list_referred_revenue must hold exactly one *1..10 bound"
+    statement = with_bound(store.cypher.get("channel_list_referred_revenue"), depth, MAX_DEPTH)
     referred: ByHop = {}
-    for row in store.read(replace(template, text=text)):
+    for row in store.read(statement):
         hops = referred.setdefault(row["uid"], {})
         hops[int(row["hops"])] = (int(row["customers"]), float(row["revenue"] or 0.0))
     return referred

@@ -22,13 +22,14 @@ from graph.model import nodes  # noqa: F401  (declares the node types in REGISTR
 from graph.model.base import REGISTRY
 from graph.records.visibility import AnonymousIds, scoped
 from graph.security.scope import Scope
+from graph.store.composition import with_bound
 from graph.store.protocol import GraphStore
 from graph.store.templates import render
 
 DEFAULT_DEPTH = 3
 MAX_DEPTH = 10
-# The tree template is written with the largest bound; the chosen depth replaces it.
-_TEMPLATE_BOUND = f"*1..{MAX_DEPTH}]"
+# The tree template is written with the largest bound; the chosen depth replaces it
+# (graph.store.composition.with_bound).
 # A tree larger than this is cut at the deepest level(s) and marked ``truncated``: a
 # screen or an API client cannot use 90,000 nodes at once (counts belong to analytics).
 MAX_TREE_NODES = 5000
@@ -183,10 +184,7 @@ def downstream_tree(
     that does not exist or that ``scope`` may not see.
     """
     depth = parse_depth(depth)
-    template = store.cypher.get("referral_tree_list")
-    if _TEMPLATE_BOUND not in template.text:
-        raise AssertionError(f"{template.path}: expected the bound {_TEMPLATE_BOUND!r}")
-    statement = replace(template, text=template.text.replace(_TEMPLATE_BOUND, f"*1..{depth}]"))
+    statement = with_bound(store.cypher.get("referral_tree_list"), depth, MAX_DEPTH)
     best: dict[str, tuple[int, str]] = {}
     for row in store.read(statement, uid=uid):
         if row["uid"] == uid:  # a loop back to the root

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from graph.errors import ConfigError
 from graph.model.kinds import FIELD_KINDS, FieldKind
-from graph.store.templates import LABEL, PROPERTY
+from graph.store.composition import LABEL, PROPERTY
 
 # A uid prefix: one to three capital letters, followed in every uid by the creation day and a
 # daily serial (``graph.records.serials``), so a prefix never runs into the digits after it.
@@ -63,6 +63,8 @@ class Prop:
     currency: str = ""
     description_en: str = ""
     description_zh: str = ""
+    # Usable in segment rules (graph.segments.rules reads the operators from the kind).
+    segment: bool = False
 
     @property
     def field_kind(self) -> FieldKind:
@@ -96,6 +98,9 @@ class Rel:
     # at it ("refuse"), or may delete them together with it ("cascade", an admin's choice
     # at delete time). Either way no record is left without its required target.
     on_target_delete: str = "refuse"
+    # Usable in segment rules: "any"/"all" of many, "is" of one, "within" hops of a chain
+    # to the node's own type (graph.segments.rules).
+    segment: bool = False
     # The relationship type's own name, as the network explorer labels its edges (declared
     # on one relation of the type; relations of one type never name it differently).
     type_en: str = ""

@@ -32,6 +32,9 @@ class FieldKind:
     orderable: ClassVar[bool] = True
     # A point in time: may start as "now" (``Prop.default_now``).
     moment: ClassVar[bool] = False
+    # How a segment rule compares a property of this kind (``graph.segments.rules``):
+    # "text" (equals, any of), "number" (greater than), or None (not a rule field).
+    rule_compare: ClassVar[str | None] = "text"
 
     def to_graph(self, value: Any) -> Any:
         """A non-blank, non-time Python value as stored."""
@@ -63,6 +66,7 @@ class TextKind(FieldKind):
 
     name = "text"
     orderable = False
+    rule_compare = None
 
     def schema_field(self, common: dict[str, Any], region: str) -> fields.Field:
         common["error_messages"]["invalid"] = Message("required")
@@ -73,6 +77,7 @@ class IntegerKind(FieldKind):
     """A whole number."""
 
     name = "integer"
+    rule_compare = "number"
 
     def to_graph(self, value: Any) -> Any:
         return int(value)
@@ -86,6 +91,7 @@ class FloatKind(FieldKind):
     """A number (amounts, scores)."""
 
     name = "float"
+    rule_compare = "number"
 
     def to_graph(self, value: Any) -> Any:
         return float(value)
@@ -99,6 +105,7 @@ class BooleanKind(FieldKind):
     """Yes or no."""
 
     name = "boolean"
+    rule_compare = None
 
     def schema_field(self, common: dict[str, Any], region: str) -> fields.Field:
         common["error_messages"]["invalid"] = Message("boolean")
@@ -110,6 +117,7 @@ class DateKind(FieldKind):
 
     name = "date"
     moment = True
+    rule_compare = None
 
     def from_graph(self, value: Any) -> Any:
         return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
@@ -123,6 +131,7 @@ class DateTimeKind(FieldKind):
 
     name = "datetime"
     moment = True
+    rule_compare = None
 
     def from_graph(self, value: Any) -> Any:
         if not isinstance(value, str):
@@ -140,6 +149,7 @@ class PhoneKind(FieldKind):
     """A phone number, stored in E.164 (parsed in the deployment's default region)."""
 
     name = "phone"
+    rule_compare = None
 
     def schema_field(self, common: dict[str, Any], region: str) -> fields.Field:
         return Phone(region=region, **common)
@@ -173,6 +183,7 @@ class EmailKind(FieldKind):
     """An e-mail address, its domain lower-cased."""
 
     name = "email"
+    rule_compare = None
 
     def schema_field(self, common: dict[str, Any], region: str) -> fields.Field:
         return Email(**common)

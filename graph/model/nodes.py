@@ -108,11 +108,11 @@ class Customer(NodeModel):
     props = (
         Prop("name", "Name", "名称", required=True, max_length=200, listed=True, indexed=True),
         Prop("kind", "Kind", "类型", choices=CUSTOMER_KINDS, default="company", listed=True),
-        Prop("stage", "Stage", "阶段", required=True, choices=STAGES, default="potential", listed=True, indexed=True),
-        Prop("industry", "Industry", "行业", max_length=100),
-        Prop("region", "Region", "地区", max_length=100, listed=True),
+        Prop("stage", "Stage", "阶段", required=True, choices=STAGES, default="potential", listed=True, indexed=True, segment=True),
+        Prop("industry", "Industry", "行业", max_length=100, segment=True),
+        Prop("region", "Region", "地区", max_length=100, listed=True, segment=True),
         Prop("address", "Address", "地址", kind="text", max_length=500, searchable=False),
-        Prop("value_tier", "Value tier", "价值等级", choices=TIERS),
+        Prop("value_tier", "Value tier", "价值等级", choices=TIERS, segment=True),
         Prop("status", "Status", "状态", choices=STATUSES, default="active", indexed=True),
         Prop("phone", "Phone", "电话", kind="phone", pii=True, listed=True),
         Prop("email", "E-mail", "邮箱", kind="email", pii=True),
@@ -120,15 +120,15 @@ class Customer(NodeModel):
         # Written by `graphcrm analytics refresh` (graph/analytics/refresh.py), read-only elsewhere.
         Prop("referral_descendants", "Referral descendants", "推荐下线人数", kind="integer", indexed=True, editable=False),
         Prop("referral_depth", "Referral depth", "推荐层级", kind="integer", editable=False),
-        Prop("influence", "Influence", "影响力", kind="float", indexed=True, editable=False),
+        Prop("influence", "Influence", "影响力", kind="float", indexed=True, editable=False, segment=True),
         Prop("community", "Referral community", "推荐社群", kind="integer", indexed=True, editable=False),
         Prop("referral_revenue", "Referral network revenue", "推荐下线收入", kind="float", editable=False),
     )  # fmt: skip
     rels = (
-        Rel("owner", "Owner", "负责人", type="OWNS", type_en="Owns", type_zh="负责", target="User", direction="in", listed=True),
-        Rel("channel", "Channel", "来源渠道", type="ACQUIRED_VIA", type_en="Acquired via", type_zh="来源渠道", target="Channel", listed=True),
-        Rel("tags", "Tags", "标签", type="TAGGED", type_en="Tagged", type_zh="标签", target="Tag", many=True, listed=True),
-        Rel("referred_by", "Referred by (customer)", "推荐客户", type="REFERRED", type_en="Referred", type_zh="推荐", target="Customer", direction="in"),
+        Rel("owner", "Owner", "负责人", type="OWNS", type_en="Owns", type_zh="负责", target="User", direction="in", listed=True, segment=True),
+        Rel("channel", "Channel", "来源渠道", type="ACQUIRED_VIA", type_en="Acquired via", type_zh="来源渠道", target="Channel", listed=True, segment=True),
+        Rel("tags", "Tags", "标签", type="TAGGED", type_en="Tagged", type_zh="标签", target="Tag", many=True, listed=True, segment=True),
+        Rel("referred_by", "Referred by (customer)", "推荐客户", type="REFERRED", type_en="Referred", type_zh="推荐", target="Customer", direction="in", segment=True),
         Rel("referred_by_contact", "Referred by (contact)", "推荐联系人", type="REFERRED", target="Contact", direction="in"),
         Rel("referred_by_referrer", "Referred by (referrer)", "外部推荐人", type="REFERRED", target="Referrer", direction="in"),
     )  # fmt: skip
@@ -221,7 +221,7 @@ class Ticket(NodeModel):
     )  # fmt: skip
 
 
-# Saved segments (graph/segments/segments.py) are no declared node type but take uids the same way.
+# Saved segments (graph/segments/storage.py) are no declared node type but take uids the same way.
 SEGMENT_UID_PREFIX = "SG"
 
 check_registry(SEGMENT_UID_PREFIX)

@@ -27,10 +27,9 @@ from graph.records.audit_intent import intent_of, mark_pending
 from graph.records.events import record_changed
 from graph.records.filters import (
     Condition,
-    apply_filters,
     check_order,
-    compile_filters,
-    descending,
+    filtered,
+    ordered,
     splice,
     suffix_params,
     union,
@@ -79,10 +78,13 @@ class NodeRepository:
     def _filtered(
         self, name: str, conditions: list[Condition], *, anchor_allowed: bool = True, **names: str
     ) -> tuple[Statement, dict[str, Any]]:
-        anchor, predicates, params = compile_filters(
-            self.meta, conditions, anchor_allowed=anchor_allowed, cipher=self.cipher
+        return filtered(
+            self._template(name, **names),
+            self.meta,
+            conditions,
+            anchor_allowed=anchor_allowed,
+            cipher=self.cipher,
         )
-        return apply_filters(self._template(name, **names), anchor, predicates, params), params
 
     # -- reads --------------------------------------------------------------------------
 
@@ -103,8 +105,7 @@ class NodeRepository:
         column = order or self.meta.default_order
         check_order(self.meta, column, direction)
         statement, params = self._filtered("node_page", conditions or [], prop=column)
-        if direction.lower() == "desc":
-            statement = descending(statement, column)
+        statement = ordered(statement, column, direction)
         rows = self.store.read(statement, skip=int(skip), limit=int(limit), **params)
         records = [self._record(row["n"]) for row in rows]
         self.load_relations(records)
@@ -140,7 +141,7 @@ class NodeRepository:
         rels = self.meta.rels
         if not records or not rels:
             return
-        statement = _relations_statement(self.store.cypher, self.model.label)
+        statement = relations_statement(self.store.cypher, self.model.label)
         params: dict[str, Any] = {"uids": [r.uid for r in records]}
         params.update({f"field_{i}": rel.name for i, rel in enumerate(rels)})
         by_uid = {r.uid: r for r in records}
@@ -527,7 +528,9 @@ def _rendered(
 
 
 @cache
-def _relations_statement(cypher: CypherLibrary, label: str) -> Statement:
+def relations_statement(cypher: CypherLibrary, label: str) -> Statement:
+    """One UNION ALL read of every relation of ``label`` nodes ``$uids``, with the title of
+    each related record."""
 
     parts = []
     for index, rel in enumerate(model_for(label).meta.rels):

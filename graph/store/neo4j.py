@@ -18,6 +18,7 @@ from graph.errors import (
     StoreUnavailable,
     WriteRefused,
 )
+from graph.store.composition import planned
 from graph.store.protocol import GraphURL, Row
 from graph.store.readonly import GraphNode, GraphPath, GraphRelationship, ReadonlyResult
 from graph.store.statements import CypherLibrary, ScriptStatement, Statement, library
@@ -184,7 +185,7 @@ class Neo4jStore:
         try:
             with graph_call(), self._session(neo4j.READ_ACCESS) as session:
                 if planner_check:
-                    explain = neo4j.Query(f"EXPLAIN {text}", timeout=timeout)
+                    explain = neo4j.Query(planned(text, "EXPLAIN"), timeout=timeout)
                     if session.run(explain, params).consume().query_type != "r":
                         raise WriteRefused(WRITE_REFUSED)
                 result = session.run(neo4j.Query(text, timeout=timeout), params)

@@ -30,7 +30,7 @@ from graph.explore.network import (
     relationship_names,
     start_labels,
 )
-from graph.segments.segments import list_segments
+from graph.segments.storage import list_segments
 from views import admin_registry
 from views.guard import guard
 from views.labels import bilingual, declared_name, localized
