@@ -35,6 +35,8 @@ class FieldKind:
     # How a segment rule compares a property of this kind (``graph.segments.rules``):
     # "text" (equals, any of), "number" (greater than), or None (not a rule field).
     rule_compare: ClassVar[str | None] = "text"
+    # Personal data also found by its last four characters (a keyed index of the suffix).
+    suffix_indexed: ClassVar[bool] = False
 
     def to_graph(self, value: Any) -> Any:
         """A non-blank, non-time Python value as stored."""
@@ -149,6 +151,7 @@ class PhoneKind(FieldKind):
     """A phone number, stored in E.164 (parsed in the deployment's default region)."""
 
     name = "phone"
+    suffix_indexed = True
     rule_compare = None
 
     def schema_field(self, common: dict[str, Any], region: str) -> fields.Field:

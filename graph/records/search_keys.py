@@ -128,7 +128,7 @@ def _keyed(model: type[NodeModel], node: Row, cipher: FieldCipher | None) -> Row
     if cipher is not None:
         for prop in pii_props(model):
             value = node.get(prop.name)
-            if prop.kind == "phone" and isinstance(value, str):
+            if prop.field_kind.suffix_indexed and isinstance(value, str):
                 plain = cipher.decrypt(model.label, prop.name, value)
                 props.update(index_values(prop, plain, cipher))
     return {"uid": node["uid"], "version": node.get("version") or 0, "props": props}

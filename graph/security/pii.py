@@ -35,7 +35,7 @@ def last4_index_name(name: str) -> str:
 
 def index_names(prop: Prop) -> tuple[str, ...]:
     """Every index property kept beside the personal-data property ``prop``."""
-    if prop.kind == "phone":
+    if prop.field_kind.suffix_indexed:
         return (index_name(prop.name), last4_index_name(prop.name))
     return (index_name(prop.name),)
 
@@ -46,7 +46,7 @@ def index_values(prop: Prop, plain: str | None, cipher: FieldCipher) -> Row:
     if plain is None:
         return dict.fromkeys(index_names(prop))
     values = {index_name(prop.name): cipher.blind_index(plain, prop.kind)}
-    if prop.kind == "phone":
+    if prop.field_kind.suffix_indexed:
         values[last4_index_name(prop.name)] = cipher.suffix_index(plain)
     return values
 
