@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from app.jobs import queue
 from graph.analytics.refresh import clear, refresh
 from graph.jobs.catalog import ANALYTICS_REFRESH
-from views.scope import current_store
+from views.scope import current_flask_app, current_store
 
 analytics = AppGroup("analytics", help="Referral analytics written onto customers and channels.")
 
@@ -39,7 +38,7 @@ def refresh_command(batch_size: int, queued: bool) -> None:
     every customer (networkx) and write the values that changed as properties; prints the
     time taken and the peak memory."""
     if queued:
-        job, created = queue(current_app._get_current_object()).start(
+        job, created = queue(current_flask_app()).start(
             ANALYTICS_REFRESH, started_by="cli", params={"batch_size": batch_size}
         )
         state = "queued" if created else f"already {job.state}"

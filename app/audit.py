@@ -29,7 +29,7 @@ from app.sql_lock import run_serialized
 from graph.clock import naive_utc_now
 from graph.records.audit_intent import current_request
 from graph.records.events import console_query_ran, personal_data_searched
-from views.scope import AUDIT
+from views.scope import AUDIT, current_security_session, security_engine
 from views.scope import current_actor as current_username
 
 TABLE = "audit_event"
@@ -149,7 +149,7 @@ def append(
 
 
 def _engine() -> Engine:
-    return current_app.appbuilder.session.get_bind()
+    return security_engine(current_app)
 
 
 def _open_sqlite_write(session: Session) -> bool:
@@ -181,7 +181,7 @@ def record(
 
 
 def _app_session() -> Session:
-    session = current_app.appbuilder.session
+    session = current_security_session()
     return session() if isinstance(session, scoped_session) else session
 
 

@@ -33,6 +33,7 @@ from graph.errors import GraphCRMError
 from graph.records.audit_intent import AuditIntent, mark_audited, pending
 from graph.records.events import record_changed
 from graph.store.protocol import GraphStore
+from views.scope import security_engine
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +116,7 @@ def settle_now(intent: AuditIntent) -> bool:
 
 
 def _engine() -> Engine:
-    return current_app.appbuilder.session.get_bind()  # type: ignore[attr-defined]
+    return security_engine(current_app)
 
 
 def _mark(store: GraphStore, change_uids: list[str]) -> None:
@@ -174,7 +175,7 @@ def init_app(app: Flask) -> None:
         if store is None or not poller.due():
             return
         try:
-            report = drain(app.appbuilder.session.get_bind(), store)
+            report = drain(security_engine(app), store)
         except (GraphCRMError, SQLAlchemyError) as exc:
             log.warning("pending audit events not drained: %s", exc)
             poller.failed()

@@ -9,10 +9,12 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from types import FrameType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup, FlaskGroup
 
 import config
@@ -30,6 +32,13 @@ from graph.store.embedded import EmbeddedServer, EngineEvent, Supervisor
 from graph.store.protocol import parse_graph_url, with_login
 from graph.store.schema import schema_status
 from views.console.gate import embedded_threads
+from views.scope import current_flask_app
+
+if TYPE_CHECKING:
+    from app.accounts import AdminResult, DemoLogin
+
+# A click command function, before and after its options are added.
+Command = TypeVar("Command", bound=Callable[..., Any])
 
 commands = AppGroup("graphcrm", help="GraphCRM commands (also available as 'graphcrm ...').")
 commands.add_command(audit)
@@ -106,7 +115,7 @@ WORKER_COMMAND = [sys.executable, "-c", "from app.cli import main; main()"]
 WORKER_STOP_SECONDS = 15
 
 
-def _stop_worker(worker: subprocess.Popen) -> None:  # type: ignore[type-arg]
+def _stop_worker(worker: subprocess.Popen[bytes]) -> None:
     """Stop the job worker: SIGTERM fails its running job (retry it later), then wait."""
     if worker.poll() is None:
         worker.terminate()
@@ -152,7 +161,7 @@ serve_options = [
 ]  # fmt: skip
 
 
-def with_serve_options(func):  # type: ignore[no-untyped-def]
+def with_serve_options(func: Command) -> Command:
     for option in reversed(serve_options):
         func = option(func)
     return func
@@ -163,7 +172,7 @@ def with_serve_options(func):  # type: ignore[no-untyped-def]
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Start the embedded graph (when GRAPH_URL=embedded:), serve the app with gunicorn and
     run one background job worker beside it (stopped on exit)."""
-    sys.exit(_serve(current_app._get_current_object(), host, port, workers, threads))
+    sys.exit(_serve(current_flask_app(), host, port, workers, threads))
 
 
 @commands.command("worker")
@@ -183,14 +192,14 @@ def worker_command(threads: int, no_schedule: bool) -> None:
     GRAPHCRM_JOBS_URL until stopped: Ctrl+C waits for running jobs, SIGTERM fails them
     (retry them later). 'graphcrm serve' starts one; start more for scale-out."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    app = current_app._get_current_object()
+    app = current_flask_app()
     click.echo(
         f"GraphCRM job worker: {threads} thread(s), schedule {'off' if no_schedule else 'on'}"
     )
     job_queue(app).serve_worker(threads, periodic=not no_schedule)
 
 
-def _print_admin(result) -> None:  # type: ignore[no-untyped-def]
+def _print_admin(result: AdminResult) -> None:
     if result.password:
         click.secho("Admin account created. Log in with:", fg="green", bold=True)
         click.echo(f"    user:     {result.username}")
@@ -216,13 +225,15 @@ admin_options = [
 ]  # fmt: skip
 
 
-def with_admin_options(func):  # type: ignore[no-untyped-def]
+def with_admin_options(func: Command) -> Command:
     for option in reversed(admin_options):
         func = option(func)
     return func
 
 
-def _init(app: Flask, admin_user: str, admin_password: str | None, admin_email: str | None):  # type: ignore[no-untyped-def]
+def _init(
+    app: Flask, admin_user: str, admin_password: str | None, admin_email: str | None
+) -> AdminResult:
     from app.accounts import ensure_admin
     from app.security_changes import sync_graph_users
 
@@ -243,11 +254,11 @@ def _init(app: Flask, admin_user: str, admin_password: str | None, admin_email: 
 def init(admin_user: str, admin_password: str | None, admin_email: str | None) -> None:
     """Apply the graph schema, create the security tables and roles, and an admin user;
     mirror every account into the graph as a User node."""
-    app = current_app._get_current_object()
+    app = current_flask_app()
     _print_admin(_init(app, admin_user, admin_password, admin_email))
 
 
-def _print_demo_logins(logins: list, created: int, password: str | None) -> None:  # type: ignore[type-arg]
+def _print_demo_logins(logins: list[DemoLogin], created: int, password: str | None) -> None:
     """Whom to be: one line per demo login with its role and team."""
     click.secho("Demo logins: who to be", fg="green", bold=True)
     width = max((len(login.username) for login in logins), default=8)
@@ -285,7 +296,7 @@ def demo(
     analytics refresh as a background job (run by the worker serving starts), then serve."""
     from graph.demo.seed import seed_demo
 
-    app = current_app._get_current_object()
+    app = current_flask_app()
     result = _init(app, admin_user, admin_password, admin_email)
     store = app.extensions["graph_store"]
     if seed_demo(store, cipher=app.extensions["field_cipher"], customers=customers):
@@ -351,7 +362,7 @@ def check() -> None:
     click.echo("all checks passed")
 
 
-def _security_db_ok(settings: dict) -> bool:  # type: ignore[type-arg]
+def _security_db_ok(settings: dict[str, Any]) -> bool:
     from sqlalchemy import create_engine, inspect
     from sqlalchemy.exc import SQLAlchemyError
 

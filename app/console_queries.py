@@ -42,7 +42,7 @@ from graph.clock import naive_utc_now
 from graph.console.console import parse_params
 from graph.errors import InvalidValue, UnreadableValue
 from views.console.saved import Forbidden, Invalid, NotFound, Run, Saved
-from views.scope import current_cipher
+from views.scope import current_cipher, current_security_session, security_engine
 
 SAVED_TABLE = "console_saved_query"
 HISTORY_TABLE = "console_run"
@@ -141,13 +141,13 @@ def _saved(row: Any, viewer: str) -> Saved:
 
 
 def _engine() -> Engine:
-    return current_app.appbuilder.session.get_bind()
+    return security_engine(current_app)
 
 
 def _write(table: str, work: Callable[[Connection], T]) -> T:
     """Run ``work`` in a serialised transaction of its own (or, on SQLite, inside the app
     session's open write transaction, which holds the only write lock)."""
-    session = current_app.appbuilder.session
+    session = current_security_session()
     session = session() if isinstance(session, scoped_session) else session
     if _open_sqlite_write(session):
         return work(session.connection())

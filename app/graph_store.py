@@ -9,14 +9,14 @@ is created here too and given to every repository.
 from __future__ import annotations
 
 import atexit
-from functools import cache
+from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
 
 from graph.errors import ConfigError
-from graph.model.base import NodeModel
+from graph.model.base import NodeModel, cache_per_type
 from graph.records.repository import NodeRepository
 from graph.security.crypto import FieldCipher
 from graph.store.backends import open_store
@@ -78,11 +78,13 @@ def business_timezone(app: Flask) -> ZoneInfo:
     return app.extensions[TIMEZONE]
 
 
-def _repository_factory(store: GraphStore, zone: ZoneInfo, cipher: FieldCipher):  # type: ignore[no-untyped-def]
+def _repository_factory(
+    store: GraphStore, zone: ZoneInfo, cipher: FieldCipher
+) -> Callable[[type[NodeModel]], NodeRepository]:
     """One repository per node type, sharing the app's store and field cipher; serials
     count local days."""
 
-    @cache
+    @cache_per_type
     def repository(model: type[NodeModel]) -> NodeRepository:
         return NodeRepository(store, model, serial_timezone=zone, cipher=cipher)
 

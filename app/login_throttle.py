@@ -43,6 +43,7 @@ from app import audit
 from app.sql_lock import run_serialized
 from graph.clock import naive_utc_now
 from views.labels import is_chinese
+from views.scope import appbuilder_of, current_appbuilder, security_engine
 
 TABLE = "login_unlock"
 SCOPES = ("account_address", "account", "address")
@@ -89,7 +90,7 @@ def attempted_username() -> str:
 
 
 def _engine() -> Engine:
-    return current_app.appbuilder.session.get_bind()
+    return security_engine(current_app)
 
 
 def _generation(key: str) -> int:
@@ -154,7 +155,7 @@ def _refuse(scope: str) -> Any:
             response = jsonify(message=text)
         else:
             flash(text, "warning")
-            view = current_app.appbuilder.sm.auth_view
+            view = current_appbuilder().sm.auth_view
             form = view.login_form_class() if hasattr(view, "login_form_class") else None
             response = make_response(_login_page(view, form))
         response.status_code = 429
@@ -189,7 +190,7 @@ def configure_storage(app: Flask) -> None:
 
 def init_app(app: Flask) -> None:
     """Put the three failed-login limits on the login page and the REST login."""
-    sm = app.appbuilder.sm
+    sm = appbuilder_of(app).sm
     limiter = sm.limiter
     config = app.config
     limits = (

@@ -38,6 +38,7 @@ from graph.errors import GraphCRMError
 from graph.records.users import Account, display_name, mirror_account, retire_user
 from graph.security.crypto import FieldCipher
 from graph.store.protocol import GraphStore
+from views.scope import security_engine
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +213,7 @@ def init_app(app: Flask) -> None:
             return
         try:
             drain(
-                app.appbuilder.session.get_bind(),
+                security_engine(app),
                 store,
                 app.extensions.get("field_cipher"),
                 timezone=business_timezone(app),

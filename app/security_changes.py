@@ -28,6 +28,7 @@ from app.graph_store import business_timezone
 from app.sql_lock import lock_table
 from graph.clock import naive_utc_now
 from graph.records.users import SyncReport, sync_users
+from views.scope import appbuilder_of, security_engine
 
 PENDING = "graphcrm_security_changes"
 # Set while the security manager syncs permissions at start-up: changes are listed there.
@@ -212,11 +213,11 @@ def sync_graph_users(app: Flask, actor: str = "system") -> SyncReport:
     """Mirror every account of the security store into the graph (``graphcrm init``)."""
     with app.app_context():
         started = naive_utc_now()
-        users = app.appbuilder.sm.get_all_users()
+        users = appbuilder_of(app).sm.get_all_users()
         accounts = [mirror_outbox.account_of(user) for user in users]
         store, cipher = app.extensions["graph_store"], app.extensions.get("field_cipher")
         report = sync_users(
             store, accounts, actor=actor, cipher=cipher, timezone=business_timezone(app)
         )
-        mirror_outbox.clear(app.appbuilder.session.get_bind(), queued_before=started)
+        mirror_outbox.clear(security_engine(app), queued_before=started)
         return report

@@ -39,7 +39,7 @@ def choice_label(choices: tuple[Choice, ...], value: Any) -> str:
 
 def model_labels(meta: Meta) -> dict[str, LazyString]:
     """Labels of every field of a model, including the system fields."""
-    labels = {item.name: bilingual(item.en, item.zh) for item in (*meta.props, *meta.rels)}
+    labels = {item.name: bilingual(item.en, item.zh) for item in meta.props + meta.rels}
     labels.update(
         uid=bilingual("ID", "编号"),
         version=bilingual("Version", "版本"),

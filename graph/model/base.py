@@ -9,8 +9,10 @@ declarations and are checked against ``^[A-Z][A-Za-z0-9_]*$``; property names ag
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from functools import cache
+from typing import Any, ClassVar, ParamSpec, TypeVar, cast
 
 from graph.errors import ConfigError
 from graph.store.templates import LABEL, PROPERTY
@@ -161,7 +163,7 @@ def _build_meta(cls: type[NodeModel], label: str) -> Meta:
     if not isinstance(cls.props, tuple) or not isinstance(cls.rels, tuple):
         raise ConfigError(f"E003 {where}: props and rels must be tuples")
     by_name: dict[str, Prop | Rel] = {}
-    for item in (*cls.props, *cls.rels):
+    for item in cls.props + cls.rels:
         if not PROPERTY.match(item.name) or item.name in SYSTEM_PROPS:
             raise ConfigError(f"E004 {where}: bad or reserved field name {item.name!r}")
         if item.name in by_name:
@@ -269,3 +271,14 @@ def dependants_of(label: str) -> tuple[Dependant, ...]:
         for rel in model.meta.rels
         if rel.required and rel.target == label
     )
+
+
+Params = ParamSpec("Params")
+Result = TypeVar("Result")
+
+
+def cache_per_type(func: Callable[Params, Result]) -> Callable[Params, Result]:
+    """``functools.cache`` for functions of a node type (``type[NodeModel]``), keeping their
+    signature for type checkers: mypy does not see a class as ``Hashable``, the argument type
+    of a plain ``@cache`` wrapper."""
+    return cast(Callable[Params, Result], cache(func))

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import cache
 from typing import Any
 
 import phonenumbers
 from marshmallow import Schema, ValidationError, fields, validate
 
 from graph.clock import utc_now
-from graph.model.base import NodeModel, Prop, Rel
+from graph.model.base import NodeModel, Prop, Rel, cache_per_type
 
 # Every message a user can get from validation, as translatable templates.
 MESSAGES = {
@@ -327,7 +326,7 @@ class NodeSchema(Schema):
         unknown = "raise"
 
 
-@cache
+@cache_per_type
 def schema_class(model: type[NodeModel], region: str = "CN") -> type[NodeSchema]:
     """The marshmallow schema class for a node type (cached per model and phone region)."""
     declared: dict[str, fields.Field] = {}

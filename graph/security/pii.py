@@ -10,10 +10,9 @@ values pass through unchanged; a reader with a cipher shows such plaintext as is
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
 from typing import Any
 
-from graph.model.base import NodeModel, Prop
+from graph.model.base import NodeModel, Prop, cache_per_type
 from graph.security.crypto import FieldCipher
 
 INDEX_SUFFIX = "_bidx"
@@ -26,7 +25,7 @@ def index_name(name: str) -> str:
     return name + INDEX_SUFFIX
 
 
-@cache
+@cache_per_type
 def pii_props(model: type[NodeModel]) -> tuple[Prop, ...]:
     """The personal-data properties of a node type, in declaration order."""
     return tuple(prop for prop in model.meta.props if prop.pii)

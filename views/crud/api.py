@@ -178,7 +178,7 @@ def load_schema(model: type[NodeModel], region: str, *, edit: bool) -> NodeSchem
 class GraphSchemaConverter(BaseModel2SchemaConverter):
     """FAB's schema converter for node types: dump schemas for the columns a client selects."""
 
-    def convert(self, columns: list[str], *_: Any, **__: Any) -> Schema:  # type: ignore[override]
+    def convert(self, columns: list[str], *_: Any, **__: Any) -> Schema:
         return dump_schema(self.datamodel.model, columns, f"{self.datamodel.model_name}Columns")
 
 
@@ -235,7 +235,7 @@ def _routed(handler: Callable[..., Response], url: str) -> Callable[..., Respons
     """The FAB route ``handler`` (rison, merged keys and all) exposed on ``url``, behind
     FAB's own ``@protect`` as the outermost call, like every other API method."""
     route = protect()(handler.__wrapped__)  # type: ignore[attr-defined]  # under FAB's protect
-    route._urls = [(url, ("GET",))]  # type: ignore[attr-defined]  # a new list: FAB's stays
+    route._urls = [(url, ("GET",))]  # a new list: FAB's stays
     return route
 
 
@@ -476,7 +476,7 @@ def _spec_overrides(name: str) -> dict[str, Any]:
 def api_class(model: type[NodeModel], region: str) -> type[GraphModelApi]:
     """The REST API class of a node type, built from its declaration."""
     meta = model.meta
-    shown = [*SYSTEM_PROPS, *(item.name for item in (*meta.props, *meta.rels))]
+    shown = [*SYSTEM_PROPS, *(item.name for item in meta.props + meta.rels)]
     editable = [p.name for p in meta.props if p.editable] + [
         r.name for r in meta.rels if r.editable
     ]

@@ -106,7 +106,7 @@ class GraphInterface(BaseInterface):
     def obj(self) -> Record:  # FAB calls datamodel.obj() for an empty item
         return Record(self.model)
 
-    def get_filters(self, search_columns=None, search_filters=None) -> GraphFilters:  # type: ignore[no-untyped-def]
+    def get_filters(self, search_columns=None, search_filters=None) -> GraphFilters:
         return GraphFilters(
             self.filter_converter_class,
             self,
@@ -116,7 +116,7 @@ class GraphInterface(BaseInterface):
 
     # -- reads --------------------------------------------------------------------------
 
-    def query(  # type: ignore[override]
+    def query(
         self,
         filters: Any = None,
         order_column: str = "",
@@ -143,7 +143,7 @@ class GraphInterface(BaseInterface):
             raise InvalidOrderByColumnFABException(str(exc)) from exc
         return total, self.present(records)
 
-    def get(  # type: ignore[override]
+    def get(
         self,
         id: Any,  # noqa: A002  (FAB's name)
         filters: Any = None,
