@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 from flask.cli import AppGroup
 
@@ -9,6 +11,9 @@ from app.jobs import queue
 from graph.analytics.refresh import clear, refresh
 from graph.jobs.catalog import ANALYTICS_REFRESH
 from views.scope import current_flask_app, current_store
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
 
 analytics = AppGroup("analytics", help="Referral analytics written onto customers and channels.")
 
@@ -45,7 +50,7 @@ def refresh_command(batch_size: int, queued: bool) -> None:
         click.echo(f"analytics refresh job {job.id}: {state}")
         return
     store = current_store()
-    bars: dict[str, click.progressbar] = {}
+    bars: dict[str, ProgressBar[int]] = {}
     done: dict[str, int] = {}
 
     def progress(phase: str, count: int, total: int) -> None:

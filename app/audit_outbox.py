@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from flask_appbuilder import Model
-from sqlalchemy import Column, Engine, Integer, String, select
+from sqlalchemy import Engine, Integer, String, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Mapped, mapped_column
 
 from app import audit
 from app.poller import Poller
@@ -46,8 +48,8 @@ class AuditedChange(Model):
     """A history entry whose audit event is in the log (``event_id``)."""
 
     __tablename__ = TABLE
-    change_uid = Column(String(64), primary_key=True)
-    event_id = Column(Integer, nullable=False)
+    change_uid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_id: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,7 @@ def drain(engine: Engine, store: GraphStore, *, batch: int = 200, attempts: int 
         for intent in intents:
             try:
                 run_serialized(
-                    engine, audit.TABLE, lambda c, i=intent: append_once(c, i), attempts=attempts
+                    engine, audit.TABLE, partial(append_once, intent=intent), attempts=attempts
                 )
             except SQLAlchemyError as exc:
                 log.warning(

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -329,7 +330,7 @@ def check() -> None:
     server = None
     if url.embedded:
         server = EmbeddedServer(
-            os.path.join(settings["GRAPHCRM_INSTANCE_PATH"], "graph"),
+            Path(settings["GRAPHCRM_INSTANCE_PATH"]) / "graph",
             appendfsync=settings["GRAPHCRM_EMBEDDED_APPENDFSYNC"],
             threads=embedded_threads(settings["GRAPHCRM_CONSOLE_MAX_RUNNING"]),
         )

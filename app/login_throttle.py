@@ -26,6 +26,7 @@ unlock moves it on; both throttling and unlocking are audited.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import ipaddress
 import math
@@ -35,8 +36,9 @@ from typing import Any
 from flask import Flask, Response, current_app, flash, g, jsonify, make_response, request
 from flask_appbuilder import Model
 from flask_limiter import RequestLimit
-from sqlalchemy import Column, DateTime, Engine, Integer, String, select
+from sqlalchemy import DateTime, Engine, Integer, String, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash
 
 from app import audit
@@ -68,10 +70,10 @@ class LoginUnlock(Model):
     """How many times an admin has cleared an account name's failed-login counters."""
 
     __tablename__ = TABLE
-    key = Column(String(80), primary_key=True)  # sha256 of the account name
-    generation = Column(Integer, nullable=False)
-    unlocked_at = Column(DateTime, nullable=False)  # UTC
-    unlocked_by = Column(String(256))
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)  # sha256 of the account name
+    generation: Mapped[int] = mapped_column(Integer, nullable=False)
+    unlocked_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)  # UTC
+    unlocked_by: Mapped[str | None] = mapped_column(String(256))
 
 
 def account_hash(username: str) -> str:

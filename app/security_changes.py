@@ -16,11 +16,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, current_app, has_app_context
 from flask_appbuilder.security.sqla.models import Group, Role, User
-from sqlalchemy import event, inspect
+from sqlalchemy import Engine, event, inspect
 from sqlalchemy.orm import Session
 
 from app import audit, mirror_outbox
@@ -167,7 +167,7 @@ def _after_commit(session: Session) -> None:
         return
     # In after_commit the session may run no SQL: the outbox uses connections of its own.
     mirror_outbox.drain(
-        session.get_bind(),
+        cast(Engine, session.get_bind()),  # FAB binds its session to an engine
         store,
         current_app.extensions.get("field_cipher"),
         user_ids=pending.accounts,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, cast
 
 import phonenumbers
 from marshmallow import Schema, ValidationError, fields, validate
@@ -107,7 +107,9 @@ class Text(fields.String):
         super().__init__(**kwargs)
         self.multiline = multiline
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
+    def _deserialize(  # type: ignore[override]  # blank input loads as None
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> str | None:
         text = super()._deserialize(value, attr, data, **kwargs)
         if self.multiline:
             cleaned = fold_width(text).strip()
@@ -123,7 +125,9 @@ class Phone(fields.String):
         super().__init__(**kwargs)
         self.region = region
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
+    def _deserialize(  # type: ignore[override]  # blank input loads as None
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> str | None:
         text = key_text(super()._deserialize(value, attr, data, **kwargs))
         if not text:
             return None
@@ -139,7 +143,9 @@ class Phone(fields.String):
 class Email(fields.String):
     """An e-mail address, trimmed, with a lower-case domain."""
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
+    def _deserialize(  # type: ignore[override]  # blank input loads as None
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> str | None:
         text = key_text(super()._deserialize(value, attr, data, **kwargs))
         if not text:
             return None
@@ -336,8 +342,7 @@ def schema_class(model: type[NodeModel], region: str = "CN") -> type[NodeSchema]
     for rel in model.meta.rels:
         if rel.editable:
             declared[rel.name] = _reference(rel)
-    schema = NodeSchema.from_dict(declared, name=f"{model.label}Schema")
-    return schema
+    return cast(type[NodeSchema], NodeSchema.from_dict(declared, name=f"{model.label}Schema"))
 
 
 def field_for(model: type[NodeModel], name: str, region: str = "CN") -> fields.Field:

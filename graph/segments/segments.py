@@ -305,7 +305,7 @@ def parse_rule(data: Any) -> Rule:
         )
     name, op = data.get("field"), data.get("op")
     ops = FIELDS.get(name) if isinstance(name, str) else None
-    if ops is None:
+    if ops is None or not isinstance(name, str):
         raise _refuse(
             f"unknown rule field {name!r}; expected one of {', '.join(FIELDS)}",
             f"未知的规则字段 {name!r}；可用：{', '.join(FIELDS)}",

@@ -166,7 +166,7 @@ class GraphInterface(BaseInterface):
         return value
 
     def get_keys(self, lst: list[Record]) -> list[str]:
-        return [item.uid for item in lst]
+        return [item.uid or "" for item in lst]
 
     def get_pk_name(self) -> str:
         return "uid"
@@ -243,8 +243,9 @@ class GraphInterface(BaseInterface):
             raise NotFound(f"{self.model.label} {item.uid} does not exist")
         # The version the editor started from, carried by the form or the REST body; a
         # missing or garbled version counts as stale rather than as "overwrite anyway".
+        version: Any = item.version  # from a form or a REST body: anything
         try:
-            before.version = int(item.version)
+            before.version = int(version)
         except (TypeError, ValueError):
             before.version = -1
         values = self._values(item)

@@ -454,6 +454,7 @@ class SegmentView(BaseView):
         except InvalidRule as exc:
             return self._form(segment, _message(exc), 400)
         except StaleVersion:
+            assert segment is not None  # only an update can be stale
             # The form is based on the version stored now, with the person's input kept.
             return self._form(self._segment(segment.uid), str(STALE_KEPT), 409)
         return redirect(url_for("SegmentView.show", uid=segment.uid))
@@ -779,7 +780,7 @@ class SegmentApi(BaseApi):
         if isinstance(body, Response):
             return body
         name, description, rules = body
-        version = request.get_json(silent=True).get("version")
+        version = (request.get_json(silent=True) or {}).get("version")
         if isinstance(version, bool) or not isinstance(version, int):
             return self.response(422, message=str(VERSION_REQUIRED))
         try:
