@@ -23,6 +23,7 @@ from app.account_commands import accounts
 from app.analytics_commands import analytics
 from app.audit import record as record_audit_event
 from app.audit_commands import audit
+from app.graph_store import prepare as prepare_graph
 from app.jobs import queue as job_queue
 from app.key_commands import keys
 from graph.errors import GraphCRMError
@@ -173,7 +174,10 @@ def with_serve_options(func: Command) -> Command:
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Start the embedded graph (when GRAPH_URL=embedded:), serve the app with gunicorn and
     run one background job worker beside it (stopped on exit)."""
-    sys.exit(_serve(current_flask_app(), host, port, workers, threads))
+    app = current_flask_app()
+    # Here, not in each web worker: they only attach (GRAPHCRM_SERVE_WORKER).
+    prepare_graph(app)
+    sys.exit(_serve(app, host, port, workers, threads))
 
 
 @commands.command("worker")
@@ -238,9 +242,9 @@ def _init(
     from app.accounts import ensure_admin
     from app.security_changes import sync_graph_users
 
-    # The app applied the schema when it started; this reports (and repairs) it.
-    report = app.extensions["graph_store"].apply_schema()
-    click.echo(f"graph schema: {len(report)} constraints and indexes in place")
+    # Starts the embedded engine if this process runs it, then applies the schema.
+    schema = prepare_graph(app)
+    click.echo(f"graph schema: {len(schema)} constraints and indexes in place")
     result = ensure_admin(app, admin_user, admin_password, admin_email)
     report = sync_graph_users(app)
     click.echo(
