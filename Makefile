@@ -7,7 +7,7 @@ NODE_INSTALLED := node_modules/.package-lock.json
 VENDOR := app/static/vendor
 VENDORED := $(VENDOR)/cypher-editor.js $(VENDOR)/cypher-codemirror.css $(VENDOR)/cytoscape.min.js
 
-.PHONY: demo test test-neo4j install vendor lint format bench clean
+.PHONY: demo test test-neo4j install vendor lint format bench clean translations
 
 # make demo PORT=8090 serves on another port.
 PORT ?= 8080
@@ -52,6 +52,17 @@ $(VENDOR)/cypher-codemirror.css: $(NODE_INSTALLED)
 $(VENDOR)/cytoscape.min.js: $(NODE_INSTALLED)
 	mkdir -p $(VENDOR)
 	cp node_modules/cytoscape/dist/cytoscape.min.js $@
+
+# Re-extract every UI message (babel.cfg) into the Chinese catalogue and compile it; then
+# translate the new entries in app/translations/zh/LC_MESSAGES/messages.po, run it again
+# and commit the .po and .mo.
+translations:
+	mkdir -p build
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -c Translators: --no-location --sort-output \
+		--omit-header -o build/messages.pot .
+	$(BIN)/pybabel update -i build/messages.pot -d app/translations --no-wrap \
+		--no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d app/translations
 
 lint: install
 	$(BIN)/ruff check .

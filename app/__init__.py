@@ -52,7 +52,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     settings.update(overrides or {})
     app = Flask(__name__, instance_path=settings["GRAPHCRM_INSTANCE_PATH"])
     app.config.from_mapping(settings)
-    app.config.setdefault("FAB_ROLES", roles.ROLES)
+    app.config.setdefault("FAB_ROLES", roles.role_permissions())
     instance.prepare(app)
     proxies = app.config["GRAPHCRM_PROXY_COUNT"]
     if proxies:

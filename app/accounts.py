@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import Flask
 
-from app.password_policy import MESSAGE_EN, generate_password, is_acceptable
+from app.password_policy import generate_password, is_acceptable, message
 from graph.errors import ConfigError
 from views.scope import appbuilder_of
 
@@ -33,7 +33,7 @@ def ensure_admin(
         if sm.find_user(username=username):
             return AdminResult(username=username, created=False)
         if password and not is_acceptable(password):
-            raise ConfigError(f"the admin password is too weak: {MESSAGE_EN}")
+            raise ConfigError(f"the admin password is too weak: {message()}")
         role = sm.find_role(app.config["AUTH_ROLE_ADMIN"])
         generated = None
         if not password:

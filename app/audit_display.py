@@ -14,89 +14,91 @@ from typing import Any
 
 from flask import g
 from flask_appbuilder.security.sqla.models import Group, Role, User
+from flask_babel import LazyString, lazy_gettext
 
 from graph.model.base import REGISTRY
 from graph.security.scope import scope_conditions
-from views.labels import bilingual, is_chinese
+from views.labels import bilingual
 from views.scope import current_repository, current_scope, current_security_session
 from views.texts import CONSOLE_OUTCOMES as OUTCOMES
 
 # Every action code the app writes (app/security_manager.py, app/security_changes.py,
 # app/audit_outbox.py as record_<create|update|delete>, app/cli.py as graph_engine_<kind>,
 # app/jobs.py as job_<start|cancel|retry|failed>,
-# views/console/console.py, views/segments/segments.py, app/audit_view.py, app/audit.py).
-ACTIONS: dict[str, tuple[str, str]] = {
-    "login": ("Signed in", "登录"),
-    "logout": ("Signed out", "退出登录"),
-    "login_failed": ("Sign-in failed", "登录失败"),
-    "login_refused": ("Sign-in refused (locked)", "登录被拒绝（已锁定）"),
-    "login_throttled": ("Sign-in slowed down (too many failures)", "登录受限（失败次数过多）"),
-    "login_unlocked": ("Sign-in unlocked by an admin", "管理员已解除登录限制"),
-    "permission_sync": ("Permissions synchronised", "权限同步"),
-    "record_create": ("Record created", "新建记录"),
-    "record_update": ("Record edited", "编辑记录"),
-    "record_delete": ("Record deleted", "删除记录"),
-    "user_create": ("Account created", "新建账号"),
-    "user_update": ("Account changed", "修改账号"),
-    "user_delete": ("Account deleted", "删除账号"),
-    "role_create": ("Role created", "新建角色"),
-    "role_update": ("Role changed", "修改角色"),
-    "role_delete": ("Role deleted", "删除角色"),
-    "group_create": ("Group created", "新建用户组"),
-    "group_update": ("Group changed", "修改用户组"),
-    "group_delete": ("Group deleted", "删除用户组"),
-    "export": ("Export", "导出"),
-    "console_query": ("Console query", "控制台查询"),
-    "personal_data_search": ("Personal data search", "个人信息检索"),
-    "graph_engine_down": ("Graph engine down", "图数据库停止运行"),
-    "graph_engine_restarted": ("Graph engine restarted", "图数据库已重启"),
-    "graph_engine_restart_failed": ("Graph engine restart failed", "图数据库重启失败"),
-    "job_start": ("Background job started", "后台任务已开始"),
-    "job_cancel": ("Background job cancelled", "后台任务已取消"),
-    "job_retry": ("Background job retried", "后台任务已重试"),
-    "job_failed": ("Background job failed", "后台任务失败"),
+# views/console/, views/segments/, app/audit_view.py, app/audit.py).
+ACTIONS: dict[str, LazyString] = {
+    "login": lazy_gettext("Signed in"),
+    "logout": lazy_gettext("Signed out"),
+    "login_failed": lazy_gettext("Sign-in failed"),
+    "login_refused": lazy_gettext("Sign-in refused (locked)"),
+    "login_throttled": lazy_gettext("Sign-in slowed down (too many failures)"),
+    "login_unlocked": lazy_gettext("Sign-in unlocked by an admin"),
+    "permission_sync": lazy_gettext("Permissions synchronised"),
+    "record_create": lazy_gettext("Record created"),
+    "record_update": lazy_gettext("Record edited"),
+    "record_delete": lazy_gettext("Record deleted"),
+    "user_create": lazy_gettext("Account created"),
+    "user_update": lazy_gettext("Account changed"),
+    "user_delete": lazy_gettext("Account deleted"),
+    "role_create": lazy_gettext("Role created"),
+    "role_update": lazy_gettext("Role changed"),
+    "role_delete": lazy_gettext("Role deleted"),
+    "group_create": lazy_gettext("Group created"),
+    "group_update": lazy_gettext("Group changed"),
+    "group_delete": lazy_gettext("Group deleted"),
+    "export": lazy_gettext("Export"),
+    "console_query": lazy_gettext("Console query"),
+    "personal_data_search": lazy_gettext("Personal data search"),
+    "graph_engine_down": lazy_gettext("Graph engine down"),
+    "graph_engine_restarted": lazy_gettext("Graph engine restarted"),
+    "graph_engine_restart_failed": lazy_gettext("Graph engine restart failed"),
+    "job_start": lazy_gettext("Background job started"),
+    "job_cancel": lazy_gettext("Background job cancelled"),
+    "job_retry": lazy_gettext("Background job retried"),
+    "job_failed": lazy_gettext("Background job failed"),
 }
 
 # Keys of event details; permission_sync counts actions, labelled by ACTIONS.
-DETAIL_KEYS: dict[str, tuple[str, str]] = {
-    "request_id": ("Request", "请求编号"),
-    "change": ("History entry", "变更记录"),
-    "rows": ("Rows", "行数"),
-    "filters": ("Filters", "筛选条件"),
-    "query": ("Query", "查询"),
-    "params": ("Parameters", "参数"),
-    "params_sha256": ("Parameter hash", "参数哈希"),
-    "outcome": ("Outcome", "结果"),
-    "duration_ms": ("Duration (ms)", "耗时（毫秒）"),
-    "error": ("Error", "错误"),
-    "name": ("Name", "名称"),
-    "fields": ("Fields", "字段"),
-    "roles": ("Roles", "角色"),
-    "groups": ("Groups", "用户组"),
-    "users": ("Accounts", "账号"),
-    "permissions": ("Permissions", "权限"),
-    "roles_added": ("Roles added", "新增角色"),
-    "roles_removed": ("Roles removed", "移除角色"),
-    "groups_added": ("Groups added", "新增用户组"),
-    "groups_removed": ("Groups removed", "移除用户组"),
-    "users_added": ("Accounts added", "新增账号"),
-    "users_removed": ("Accounts removed", "移除账号"),
-    "permissions_added": ("Permissions added", "新增权限"),
-    "permissions_removed": ("Permissions removed", "移除权限"),
-    "renamed_from": ("Renamed from", "原名称"),
-    "active": ("Active", "启用"),
-    "lock": ("Locked", "锁定"),
-    "locked": ("Now locked", "已锁定"),
-    "attempt": ("Attempt", "尝试次数"),
-    "segment": ("Segment", "分群"),
-    "masked": ("Personal data masked", "个人信息已脱敏"),
+DETAIL_KEYS: dict[str, LazyString] = {
+    "request_id": lazy_gettext("Request"),
+    "change": lazy_gettext("History entry"),
+    "rows": lazy_gettext("Rows"),
+    "filters": lazy_gettext("Filters"),
+    "query": lazy_gettext("Query"),
+    "params": lazy_gettext("Parameters"),
+    "params_sha256": lazy_gettext("Parameter hash"),
+    "outcome": lazy_gettext("Outcome"),
+    "duration_ms": lazy_gettext("Duration (ms)"),
+    "error": lazy_gettext("Error"),
+    "name": lazy_gettext("Name"),
+    "fields": lazy_gettext("Fields"),
+    "roles": lazy_gettext("Roles"),
+    "groups": lazy_gettext("Groups"),
+    "users": lazy_gettext("Accounts"),
+    "permissions": lazy_gettext("Permissions"),
+    "roles_added": lazy_gettext("Roles added"),
+    "roles_removed": lazy_gettext("Roles removed"),
+    "groups_added": lazy_gettext("Groups added"),
+    "groups_removed": lazy_gettext("Groups removed"),
+    "users_added": lazy_gettext("Accounts added"),
+    "users_removed": lazy_gettext("Accounts removed"),
+    "permissions_added": lazy_gettext("Permissions added"),
+    "permissions_removed": lazy_gettext("Permissions removed"),
+    "renamed_from": lazy_gettext("Renamed from"),
+    "active": lazy_gettext("Active"),
+    "lock": lazy_gettext("Locked"),
+    "locked": lazy_gettext("Now locked"),
+    "attempt": lazy_gettext("Attempt"),
+    "segment": lazy_gettext("Segment"),
+    "masked": lazy_gettext("Personal data masked"),
 }
-YES, NO = bilingual("yes", "是"), bilingual("no", "否")
+YES, NO = lazy_gettext("yes"), lazy_gettext("no")
 # Targets that name no record.
-PLACES: dict[str, tuple[str, str]] = {
-    "audit_event": ("Audit log", "审计日志"),
-    "console": ("Cypher console", "Cypher 控制台"),
-    "graph": ("Graph engine", "图数据库"),
+PLACES: dict[str, LazyString] = {
+    "audit_event": lazy_gettext("Audit log"),
+    "console": lazy_gettext("Cypher console"),
+    "graph": lazy_gettext("Graph engine"),
+    "search": lazy_gettext("Global search"),
 }
 ACCOUNT_TABLES = {
     "ab_user": (User, "username"),
@@ -104,19 +106,15 @@ ACCOUNT_TABLES = {
     "ab_group": (Group, "name"),
 }
 ACCOUNT_TYPES = {
-    "ab_user": ("Account", "账号"),
-    "ab_role": ("Role", "角色"),
-    "ab_group": ("Group", "用户组"),
+    "ab_user": lazy_gettext("Account"),
+    "ab_role": lazy_gettext("Role"),
+    "ab_group": lazy_gettext("Group"),
 }
 # Targets "<kind>:<id>" that are neither accounts nor graph records.
-OTHER_TYPES = {"Segment": ("Segment", "分群"), "Job": ("Background job", "后台任务")}
+OTHER_TYPES = {"Segment": lazy_gettext("Segment"), "Job": lazy_gettext("Background job")}
 _CACHE = "graphcrm_audit_targets"
 # Keys shown after the others: bookkeeping rather than what happened.
 _LAST = ("change", "request_id")
-
-
-def _pick(pair: tuple[str, str]) -> str:
-    return pair[1] if is_chinese() else pair[0]
 
 
 def action_label(code: str | None) -> str:
@@ -124,7 +122,7 @@ def action_label(code: str | None) -> str:
     if not code:
         return ""
     pair = ACTIONS.get(code)
-    return _pick(pair) if pair else code
+    return str(pair) if pair else code
 
 
 def _value_text(value: Any) -> str:
@@ -156,8 +154,8 @@ def detail_text(detail: str | None) -> str:
         pair = DETAIL_KEYS.get(key) or ACTIONS.get(key)
         value = values[key]
         if key == "outcome" and value in OUTCOMES:
-            value = _pick(OUTCOMES[value])
-        parts.append(f"{_pick(pair) if pair else key}: {_value_text(value)}")
+            value = str(OUTCOMES[value])
+        parts.append(f"{str(pair) if pair else key}: {_value_text(value)}")
     return "; ".join(parts)
 
 
@@ -178,13 +176,13 @@ def resolve_targets(targets: Iterable[str | None]) -> dict[str, str]:
     for kind, keys in by_kind.items():
         if kind in ACCOUNT_TABLES:
             names = _account_names(kind, keys)
-            type_label = _pick(ACCOUNT_TYPES[kind])
+            type_label = str(ACCOUNT_TYPES[kind])
         elif kind in REGISTRY:
             names = _record_names(kind, keys)
-            type_label = _pick((REGISTRY[kind].meta.en, REGISTRY[kind].meta.zh))
+            type_label = str(bilingual(REGISTRY[kind].meta.en, REGISTRY[kind].meta.zh))
         else:
             names = {}
-            type_label = _pick(OTHER_TYPES[kind]) if kind in OTHER_TYPES else kind
+            type_label = str(OTHER_TYPES[kind]) if kind in OTHER_TYPES else kind
         for key, target in keys.items():
             name = names.get(key)
             if kind in ACCOUNT_TABLES:
@@ -203,10 +201,10 @@ def target_label(target: str | None) -> str:
 
 def _place(target: str) -> str:
     if target in PLACES:
-        return _pick(PLACES[target])
+        return str(PLACES[target])
     model = REGISTRY.get(target)
     if model is not None:
-        return _pick((model.meta.en_plural, model.meta.zh_plural))
+        return str(bilingual(model.meta.en_plural, model.meta.zh_plural))
     return target
 
 

@@ -15,6 +15,7 @@ from flask_appbuilder import AppBuilder, ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_appbuilder.urltools import get_filter_args
+from flask_babel import lazy_gettext
 from sqlalchemy import func
 
 from app import audit
@@ -23,7 +24,6 @@ from app.audit_display import action_label, detail_text, resolve_targets, target
 from graph.io.csv_writer import Column, export_filename
 from views.crud.downloads import csv_download
 from views.display import shown_time
-from views.labels import bilingual
 
 CSV_CHUNK = 500  # events read, and their targets named, at a time
 CSV_COLUMNS = ("id", "at", "username", "ip", "action", "target", "detail", "prev_hash", "hash")
@@ -61,8 +61,8 @@ class AuditEventView(ModelView):
     route_base = "/auditevent"
     base_permissions = ["can_list", "can_show", "can_csv"]
     list_template = "graphcrm/audit_list.html"
-    list_title = bilingual("Audit log", "审计日志")
-    show_title = bilingual("Audit event", "审计事件")
+    list_title = lazy_gettext("Audit log")
+    show_title = lazy_gettext("Audit event")
     list_columns = ["id", "at", "username", "ip", "action", "target", "detail"]
     show_columns = list(CSV_COLUMNS)
     search_columns = ["at", "username", "action", "target"]
@@ -76,17 +76,17 @@ class AuditEventView(ModelView):
         "username": _text,
         "ip": _text,
     }
-    extra_args = {"csv_label": bilingual("Export CSV", "导出 CSV")}
+    extra_args = {"csv_label": lazy_gettext("Export CSV")}
     label_columns = {
-        "id": bilingual("No.", "序号"),
-        "at": bilingual("Time", "时间"),
-        "username": bilingual("User", "用户"),
-        "ip": bilingual("IP address", "IP 地址"),
-        "action": bilingual("Action", "操作"),
-        "target": bilingual("Target", "对象"),
-        "detail": bilingual("Detail", "详情"),
-        "prev_hash": bilingual("Previous hash", "前一哈希"),
-        "hash": bilingual("Hash", "哈希"),
+        "id": lazy_gettext("No."),
+        "at": lazy_gettext("Time"),
+        "username": lazy_gettext("User"),
+        "ip": lazy_gettext("IP address"),
+        "action": lazy_gettext("Action"),
+        "target": lazy_gettext("Target"),
+        "detail": lazy_gettext("Detail"),
+        "prev_hash": lazy_gettext("Previous hash"),
+        "hash": lazy_gettext("Hash"),
     }
 
     @expose("/csv/")
@@ -120,7 +120,7 @@ class AuditEventView(ModelView):
         return csv_download(columns, events(), export_filename("audit-log"))
 
 
-SECURITY = ("Security", bilingual("Security", "安全审计"))
+SECURITY = ("Security", lazy_gettext("Security"))
 
 
 def register(appbuilder: AppBuilder) -> None:
@@ -129,7 +129,7 @@ def register(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(
         AuditEventView,
         "Audit log",
-        label=bilingual("Audit log", "审计日志"),
+        label=lazy_gettext("Audit log"),
         icon="fa-shield",
         category=category,
         category_label=category_label,

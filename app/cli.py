@@ -28,11 +28,11 @@ from app.jobs import queue as job_queue
 from app.key_commands import keys
 from graph.errors import GraphCRMError
 from graph.jobs.catalog import ANALYTICS_REFRESH
+from graph.records.schema import schema_report
 from graph.records.status import graph_status
 from graph.store.backends import open_store
 from graph.store.embedded import EmbeddedServer, EngineEvent, Supervisor
 from graph.store.protocol import parse_graph_url, with_login
-from graph.store.schema import schema_status
 from views.console.gate import embedded_threads
 from views.scope import current_flask_app
 
@@ -241,10 +241,15 @@ def _init(
 ) -> AdminResult:
     from app.accounts import ensure_admin
     from app.security_changes import sync_graph_users
+    from graph.records.search_keys import backfill as backfill_search_keys
 
     # Starts the embedded engine if this process runs it, then applies the schema.
     schema = prepare_graph(app)
     click.echo(f"graph schema: {len(schema)} constraints and indexes in place")
+    keyed = backfill_search_keys(app.extensions["graph_store"], app.extensions["field_cipher"])
+    if any(keyed.values()):
+        done = ", ".join(f"{count} {label}" for label, count in keyed.items() if count)
+        click.echo(f"global search: keys stored for {done} written before")
     result = ensure_admin(app, admin_user, admin_password, admin_email)
     report = sync_graph_users(app)
     click.echo(
@@ -258,7 +263,8 @@ def _init(
 @with_admin_options
 def init(admin_user: str, admin_password: str | None, admin_email: str | None) -> None:
     """Apply the graph schema, create the security tables and roles, and an admin user;
-    mirror every account into the graph as a User node."""
+    mirror every account into the graph as a User node; store the global-search keys of
+    records written before they existed."""
     app = current_flask_app()
     _print_admin(_init(app, admin_user, admin_password, admin_email))
 
@@ -350,7 +356,7 @@ def check() -> None:
             click.echo(f"graph: UNAVAILABLE: {status.error}")
             failures += 1
         if status.reachable:
-            report = schema_status(store)
+            report = schema_report(store)
             click.echo(f"schema: {len(report.present)} of {len(report.expected)} present")
             for item in report.missing:
                 click.echo(f"schema: MISSING {item}")

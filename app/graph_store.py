@@ -18,8 +18,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Flask
 
 from graph.errors import ConfigError
-from graph.model.base import NodeModel, cache_per_type
+from graph.model.base import NodeModel
+from graph.model.per_type import cache_per_type
 from graph.records.repository import NodeRepository
+from graph.records.schema import apply_schema
 from graph.security.crypto import FieldCipher
 from graph.store.backends import open_store
 from graph.store.embedded import EmbeddedServer
@@ -60,7 +62,7 @@ def init_app(app: Flask) -> None:
     # The backends connect on first use (see graph.store.falkordb and graph.store.neo4j).
     store: GraphStore = open_store(url, socket_path=server.socket_path if server else None)
     if not worker:
-        store = PreparedOnFirstUse(store, start=partial(_start, server))
+        store = PreparedOnFirstUse(store, schema=apply_schema, start=partial(_start, server))
     app.extensions[STORE] = store
     app.extensions[CIPHER] = cipher
     zone = _zone(app.config["GRAPHCRM_TIMEZONE"])
@@ -72,8 +74,12 @@ def init_app(app: Flask) -> None:
 
 def prepare(app: Flask) -> list[str]:
     """Get ``app``'s graph ready now rather than on first use: start the embedded server
-    when this process runs it, and apply the schema. Returns the schema report."""
-    return cast(GraphStore, app.extensions[STORE]).apply_schema()
+    when this process runs it, and apply the schema (from the declarations). Returns the
+    schema report."""
+    store = app.extensions[STORE]
+    if isinstance(store, PreparedOnFirstUse):
+        return store.prepare()
+    return apply_schema(cast(GraphStore, store))
 
 
 def _start(server: EmbeddedServer | None) -> None:

@@ -35,6 +35,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, flash, g, jsonify, make_response, request
 from flask_appbuilder import Model
+from flask_babel import lazy_gettext, ngettext
 from flask_limiter import RequestLimit
 from sqlalchemy import DateTime, Engine, Integer, String, select
 from sqlalchemy.engine import Connection
@@ -44,24 +45,20 @@ from werkzeug.security import check_password_hash
 from app import audit
 from app.sql_lock import run_serialized
 from graph.clock import naive_utc_now
-from views.labels import is_chinese
 from views.scope import appbuilder_of, current_appbuilder, security_engine
 
 TABLE = "login_unlock"
 SCOPES = ("account_address", "account", "address")
 
 MESSAGES = {
-    "account_address": (
-        "Too many failed sign-in attempts for this account from your address. Try again in {wait}.",
-        "此账户从您的网络地址登录失败次数过多，请在 {wait} 后重试。",
+    "account_address": lazy_gettext(
+        "Too many failed sign-in attempts for this account from your address. Try again in {wait}."
     ),
-    "account": (
-        "Too many failed sign-in attempts for this account. Try again in {wait}.",
-        "此账户登录失败次数过多，请在 {wait} 后重试。",
+    "account": lazy_gettext(
+        "Too many failed sign-in attempts for this account. Try again in {wait}."
     ),
-    "address": (
-        "Too many failed sign-in attempts from your network address. Try again in {wait}.",
-        "您所在网络地址的登录失败次数过多，请在 {wait} 后重试。",
+    "address": lazy_gettext(
+        "Too many failed sign-in attempts from your network address. Try again in {wait}."
     ),
 }
 
@@ -133,15 +130,13 @@ def _no_name() -> bool:
 def wait_text(seconds: int) -> str:
     """``seconds`` as the message says it, in the request's language."""
     if seconds < 60:
-        return f"{seconds} 秒" if is_chinese() else f"{seconds} second{'s' * (seconds != 1)}"
-    minutes = math.ceil(seconds / 60)
-    return f"{minutes} 分钟" if is_chinese() else f"{minutes} minute{'s' * (minutes != 1)}"
+        return ngettext("%(num)d second", "%(num)d seconds", seconds)
+    return ngettext("%(num)d minute", "%(num)d minutes", math.ceil(seconds / 60))
 
 
 def message(scope: str, seconds: int) -> str:
     """The refusal message for a throttle of ``scope``, in the request's language."""
-    en, zh = MESSAGES[scope]
-    return (zh if is_chinese() else en).format(wait=wait_text(seconds))
+    return str(MESSAGES[scope]).format(wait=wait_text(seconds))
 
 
 def _refuse(scope: str) -> Any:

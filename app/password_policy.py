@@ -10,12 +10,15 @@ import secrets
 import string
 
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
-
-from views.labels import is_chinese
+from flask_babel import lazy_gettext
 
 MIN_LENGTH = 10
-MESSAGE_EN = f"Passwords need at least {MIN_LENGTH} characters, including letters and digits."
-MESSAGE_ZH = f"密码至少需要 {MIN_LENGTH} 个字符，且须同时包含字母和数字。"
+MESSAGE = lazy_gettext("Passwords need at least {min} characters, including letters and digits.")
+
+
+def message() -> str:
+    """The policy in the request's language (English outside a request)."""
+    return str(MESSAGE).format(min=MIN_LENGTH)
 
 
 def is_acceptable(password: str | None) -> bool:
@@ -31,7 +34,7 @@ def is_acceptable(password: str | None) -> bool:
 def check_password(password: str | None) -> None:
     """Raise ``PasswordComplexityValidationError`` (in the request's language) if too weak."""
     if not is_acceptable(password):
-        raise PasswordComplexityValidationError(MESSAGE_ZH if is_chinese() else MESSAGE_EN)
+        raise PasswordComplexityValidationError(message())
 
 
 def generate_password(length: int = 16) -> str:

@@ -3,18 +3,24 @@
 Built-in roles are created at start and cannot be edited in the UI; admins can still add
 custom roles from FAB's screens. Row-level rules (Sales sees its team's customers) and PII
 masking (without ``can_read`` on ``PersonalData``) come on top, see ``app.scope``.
+
+What each role may do with a node type's screens and REST API, and the menus, come from the
+admin registry (``views.admin_registry``): a new node type's entry is all it takes.
 """
 
 from __future__ import annotations
 
-RECORDS = "(Customer|Contact|FollowUp|Order|Ticket)"
-REFERENCE = "(Channel|Tag|User|Referrer)"
-READ = "can_(list|show|get|info|history)$"
-WRITE = "can_(list|show|get|info|history|add|edit|post|put)$"
-FULL = "can_(list|show|get|info|history|add|edit|post|put|delete)$"
-MENUS = (
-    "(Customers|Contacts|Referrers|Activity|Follow-ups|Orders|Tickets|Setup|Channels|Tags|Users)$"
-)
+import re
+
+from views import admin_registry
+from views.admin_registry import NodeAdmin
+
+# Node-type access levels as FAB permission names.
+ACTIONS = {
+    admin_registry.READ: "can_(list|show|get|info|history)$",
+    admin_registry.WRITE: "can_(list|show|get|info|history|add|edit|post|put)$",
+    admin_registry.FULL: "can_(list|show|get|info|history|add|edit|post|put|delete)$",
+}
 
 PII_PERMISSION = ("can_read", "PersonalData")
 SALES = "Sales"
@@ -22,11 +28,31 @@ SALES = "Sales"
 ALL_ROWS_ROLES = frozenset({"Admin", "Service", "Finance", "Marketing", "Analyst"})
 
 
-def _on(views: str, actions: str) -> list[str]:
-    return [f"{views}(View|RestApi)$", actions]
+def _alternatives(names: list[str]) -> str:
+    return "(" + "|".join(re.escape(name) for name in names) + ")"
 
 
-_COMMON = [["ChoicesView$", "can_search$"], [MENUS, "menu_access$"]]
+def _node_access(role: str, entries: tuple[NodeAdmin, ...]) -> list[list[str]]:
+    """``role``'s permissions on node types' views and APIs, one rule per access level."""
+    rules = []
+    for level, actions in ACTIONS.items():
+        labels = [entry.label for entry in entries if entry.roles.get(role) == level]
+        if labels:
+            rules.append([f"{_alternatives(labels)}(View|RestApi)$", actions])
+    return rules
+
+
+def _common(entries: tuple[NodeAdmin, ...]) -> list[list[str]]:
+    """Relation pickers and the navigation bar's global search (records still per role and
+    scope), and the node types' menus (categories and entries)."""
+    names = [entry.category.name for entry in entries]
+    menus = list(dict.fromkeys([*names, *(entry.model.meta.en_plural for entry in entries)]))
+    return [
+        ["(ChoicesView|SearchApi)$", "can_search$"],
+        [f"{_alternatives(menus)}$", "menu_access$"],
+    ]
+
+
 _PII = [["PersonalData$", "can_read$"]]
 # The Cypher console (page, run, CSV export, saved queries, history) and its menu.
 _CONSOLE = [
@@ -67,54 +93,44 @@ _NETWORK = [
 # Background jobs: each role sees, cancels and retries its own (Admin every user's).
 _JOBS = [["Jobs(View|Api)$", "can_(list|get|cancel|retry)$"], ["(Setup|Jobs)$", "menu_access$"]]
 
-ROLES: dict[str, list[list[str]]] = {
-    "Sales": [
-        _on(RECORDS, FULL),
-        _on(REFERENCE, READ),
-        *_COMMON,
-        *_PII,
-        *_REFERRALS,
-        *_SEGMENTS_READ,
-        *_NETWORK,
-        *_JOBS,
-    ],
-    "Service": [
-        _on("(Customer|Contact|Order)", READ),
-        _on("(FollowUp|Ticket)", WRITE),
-        _on(REFERENCE, READ),
-        *_COMMON,
-        *_PII,
-        *_JOBS,
-    ],
-    "Finance": [
-        _on("Order", FULL),
-        _on("(Customer|Contact|FollowUp|Ticket)", READ),
-        _on(REFERENCE, READ),
-        *_COMMON,
-        *_PII,
-        *_JOBS,
-    ],
-    "Marketing": [
-        _on("(Channel|Tag|Referrer)", FULL),
-        _on("(Customer|Contact|User)", READ),
-        *_COMMON,
-        *_REFERRALS,
-        *_ANALYTICS,
-        *_SEGMENTS_EDIT,
-        *_NETWORK,
-        *_JOBS,
-    ],
-    "Analyst": [
-        _on(RECORDS, READ),
-        _on(REFERENCE, READ),
-        *_COMMON,
-        *_CONSOLE,
-        *_REFERRALS,
-        *_ANALYTICS,
-        *_SEGMENTS_READ,
-        *_SEGMENTS_EXPORT,
-        *_NETWORK,
-        *_JOBS,
-    ],
-    "Auditor": [["Audit.*$", ".*"], ["(Security|Audit.*)$", "menu_access$"]],
-}
+
+def role_permissions() -> dict[str, list[list[str]]]:
+    """FAB's ``FAB_ROLES``: each built-in role's (view regex, permission regex) pairs, read
+    from the admin registry as it stands (so a node type registered before ``create_app``
+    is included)."""
+    entries = admin_registry.entries()
+    common = _common(entries)
+    return {
+        "Sales": [
+            *_node_access("Sales", entries),
+            *common,
+            *_PII,
+            *_REFERRALS,
+            *_SEGMENTS_READ,
+            *_NETWORK,
+            *_JOBS,
+        ],
+        "Service": [*_node_access("Service", entries), *common, *_PII, *_JOBS],
+        "Finance": [*_node_access("Finance", entries), *common, *_PII, *_JOBS],
+        "Marketing": [
+            *_node_access("Marketing", entries),
+            *common,
+            *_REFERRALS,
+            *_ANALYTICS,
+            *_SEGMENTS_EDIT,
+            *_NETWORK,
+            *_JOBS,
+        ],
+        "Analyst": [
+            *_node_access("Analyst", entries),
+            *common,
+            *_CONSOLE,
+            *_REFERRALS,
+            *_ANALYTICS,
+            *_SEGMENTS_READ,
+            *_SEGMENTS_EXPORT,
+            *_NETWORK,
+            *_JOBS,
+        ],
+        "Auditor": [["Audit.*$", ".*"], ["(Security|Audit.*)$", "menu_access$"]],
+    }

@@ -39,12 +39,8 @@ from app import (
 from app.audit import current_username
 from app.user_api import GraphCRMUserApi
 from graph.jobs import progress as job_records
-from views.labels import bilingual, is_chinese
 
-BAD_TOKEN = (
-    "Invalid token: log in again (POST /api/v1/security/login).",
-    "令牌无效：请重新登录（POST /api/v1/security/login）。",
-)
+BAD_TOKEN = lazy_gettext("Invalid token: log in again (POST /api/v1/security/login).")
 
 
 def bad_token(_reason: Any = None, *_: Any) -> tuple[Response, int]:
@@ -52,13 +48,10 @@ def bad_token(_reason: Any = None, *_: Any) -> tuple[Response, int]:
     it proves nobody's identity (flask-jwt-extended answers 422 by default). The reason
     stays out of the answer: it would tell a forger which check failed."""
     key = current_app.config.get("JWT_ERROR_MESSAGE_KEY", "msg")
-    return jsonify({key: BAD_TOKEN[1] if is_chinese() else BAD_TOKEN[0]}), 401
+    return jsonify({key: str(BAD_TOKEN)}), 401
 
 
-UNLOCKED = (
-    "Sign-in attempts of {names} are no longer slowed down.",
-    "已解除 {names} 的登录限制。",
-)
+UNLOCKED = lazy_gettext("Sign-in attempts of {names} are no longer slowed down.")
 
 
 class GraphCRMUserDBModelView(UserDBModelView):
@@ -66,11 +59,8 @@ class GraphCRMUserDBModelView(UserDBModelView):
 
     @list_action(
         "unlock",
-        bilingual("Unlock sign-in", "解除登录限制"),
-        bilingual(
-            "Clear the failed sign-in counters of the selected users?",
-            "清除所选用户的登录失败计数？",
-        ),
+        lazy_gettext("Unlock sign-in"),
+        lazy_gettext("Clear the failed sign-in counters of the selected users?"),
         "fa-unlock",
     )
     def unlock(self, items: Any) -> Any:
@@ -78,9 +68,8 @@ class GraphCRMUserDBModelView(UserDBModelView):
         by = current_username()
         for user in users:
             login_throttle.unlock(user.username, by)
-        en, zh = UNLOCKED
         names = ", ".join(user.username for user in users)
-        flash((zh if is_chinese() else en).format(names=names), "success")
+        flash(str(UNLOCKED).format(names=names), "success")
         self.update_redirect()
         return redirect(self.get_redirect())
 

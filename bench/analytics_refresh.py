@@ -25,10 +25,10 @@ from pathlib import Path
 import redis
 
 from graph.analytics.refresh import clear, refresh
+from graph.records.schema import schema_report
 from graph.store.backends import open_store
 from graph.store.embedded import EmbeddedServer
 from graph.store.protocol import GraphStore, parse_graph_url
-from graph.store.schema import schema_status
 
 INDEX_WAIT_S = 900
 
@@ -36,7 +36,7 @@ INDEX_WAIT_S = 900
 def wait_for_indexes(store: GraphStore) -> float:
     """Seconds spent waiting until the engine reports no index still being built."""
     started = time.perf_counter()
-    while schema_status(store).building:
+    while schema_report(store).building:
         if time.perf_counter() - started > INDEX_WAIT_S:
             raise SystemExit(f"indexes still building after {INDEX_WAIT_S} s")
         time.sleep(1)

@@ -25,7 +25,9 @@ import redis
 from graph.demo.dataset import GENERATOR_VERSION, iter_chunks
 from graph.demo.seed import load
 from graph.errors import ConfigError
+from graph.records.schema import apply_schema
 from graph.store.backends import open_store
+from graph.store.composition import planned
 from graph.store.protocol import GraphStore, GraphURL, parse_graph_url
 from graph.store.statements import Statement
 
@@ -90,7 +92,7 @@ def prepare_neo4j(
                 "only into an empty database and never deletes data; empty it or name another"
             )
         started = time.perf_counter()
-        store.apply_schema()
+        apply_schema(store)
         say(f"  loading {size:,} customers (seed {seed}, day {today}) into Neo4j {url.redacted()}")
         loaded, next_note = 0, max(chunk_size, size // 10)
         for chunk in iter_chunks(size, seed=seed, today=today, chunk_size=chunk_size):
@@ -180,10 +182,10 @@ class Neo4jReplay:
             ),
         )
 
-    def _summary(self, prefix: str, name: str | Statement, params: dict[str, Any]) -> Any:
+    def _summary(self, name: str | Statement, params: dict[str, Any], *, profile: bool) -> Any:
         text = self._store.cypher.statement(name).text
         with self._driver.session(database=self._database) as session:
-            result = session.run(f"{prefix}{text}", params)
+            result = session.run(planned(text, "PROFILE") if profile else text, params)
             for _ in result:  # a profile is complete only once every record was pulled
                 pass
             return result.consume()
@@ -191,14 +193,14 @@ class Neo4jReplay:
     def internal_ms(self, reads: list[Read]) -> list[float]:
         times = []
         for name, params in reads:
-            summary = self._summary("", name, params)
+            summary = self._summary(name, params, profile=False)
             times.append(float(summary.result_available_after + summary.result_consumed_after))
         return times
 
     def profile(self, reads: list[Read]) -> list[str]:
         lines = []
         for name, params in reads:
-            summary = self._summary("PROFILE ", name, params)
+            summary = self._summary(name, params, profile=True)
             lines.append(f"--- Neo4j PROFILE {getattr(name, 'name', name)}:")
             lines += [
                 "    " + line for line in self._store.cypher.statement(name).text.splitlines()

@@ -58,6 +58,7 @@ from graph.errors import ConfigError
 from graph.model.nodes import Customer
 from graph.records.filters import Condition
 from graph.records.repository import NodeRepository
+from graph.records.schema import apply_schema
 from graph.store.backends import open_store
 from graph.store.embedded import EmbeddedServer
 from graph.store.protocol import GraphStore, GraphURL, parse_graph_url
@@ -256,7 +257,7 @@ def reuse(
 def load_both(ws: Workspace, size: int, server: EmbeddedServer, store: GraphStore) -> None:
     """Generate the dataset once, loading each chunk into the graph and into SQLite."""
     started = time.perf_counter()
-    store.apply_schema()
+    apply_schema(store)
     today = dt.datetime.now(dt.UTC).date()
     say(f"  loading {size:,} customers (seed {SEED}, today {today}) into FalkorDB and SQLite")
     builder = fab_sqlite.SQLiteBuilder(ws.sqlite)

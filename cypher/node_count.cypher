@@ -1,4 +1,4 @@
-// Template (see graph/query.py): returns total, the number of __Label__ nodes matching the
+// Template (see graph/records/filters.py): returns total, the number of __Label__ nodes matching the
 // filters compiled into WHERE (and, for a relation filter, into the MATCH anchor).
 // params: none
 MATCH (n:__Label__)

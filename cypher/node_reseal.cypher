@@ -1,5 +1,5 @@
-// Template: sets row.props (re-encrypted personal data and blind indexes) on each __Label__
-// of $rows ({uid, version, props}) still at row.version, so an edit made since the values
+// Template: sets row.props (re-encrypted personal data and blind indexes, or derived search
+// keys: graph/records/search_keys.py) on each __Label__ of $rows ({uid, version, props}) still at row.version, so an edit made since the values
 // were read wins; version and updated_at stay (nothing changed for readers); returns resealed.
 // params: rows
 UNWIND $rows AS row

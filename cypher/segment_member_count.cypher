@@ -1,4 +1,4 @@
-// Template (see graph/segments.py): returns total, the number of customers matching the
+// Template (see graph/segments/compiler.py): returns total, the number of customers matching the
 // scope and plain rules compiled into the first WHERE, and the rules that need a projection
 // (the WITH n line) compiled into the second.
 // params: none

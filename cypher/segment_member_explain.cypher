@@ -1,4 +1,4 @@
-// Template (see graph/segments.py): returns name, matched (one boolean per rule, compiled
+// Template (see graph/segments/compiler.py): returns name, matched (one boolean per rule, compiled
 // into the list) and evidence (the value each rule looked at) for one customer, if visible.
 // params: uid
 MATCH (n:Customer {uid: $uid})

@@ -1,4 +1,4 @@
-// Template (see graph/segments.py): returns one page of customers as n, by name then uid,
+// Template (see graph/segments/compiler.py): returns one page of customers as n, by name then uid,
 // filtered like segment_member_count, skipping $skip and returning at most $limit.
 // params: skip, limit
 MATCH (n:Customer)

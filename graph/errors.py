@@ -2,11 +2,28 @@
 
 Backends translate driver errors into these (``raise ... from exc``) so that callers
 never depend on which engine is behind ``GRAPH_URL``.
+
+An error says what a person is told by a message ``key`` and its ``params``, never by
+translated text: the web layer's error table (``views/messages.py``) turns them into a
+message in the reader's language. ``str(error)`` is for logs.
 """
+
+from typing import Any
 
 
 class GraphCRMError(Exception):
-    """Root of every error GraphCRM raises on purpose."""
+    """Root of every error GraphCRM raises on purpose; ``key`` names its message (per class,
+    or given where raised) and ``params`` fill it in. Errors whose message depends on the
+    screen (a timeout, a masked field, a refused delete) keep the root key: their views
+    say them."""
+
+    key = "error"
+
+    def __init__(self, *args: object, key: str | None = None, **params: Any) -> None:
+        if key is not None:
+            self.key = key
+        self.params = params
+        super().__init__(*(args or (f"{self.key} {params}" if params else self.key,)))
 
 
 class ConfigError(GraphCRMError):
@@ -20,6 +37,8 @@ class StoreError(GraphCRMError):
 class StoreUnavailable(StoreError):
     """The graph engine cannot be reached (not running, wrong address, refused login)."""
 
+    key = "unavailable"
+
 
 class QueryTimeout(StoreError):
     """A statement ran longer than its time limit and was stopped by the engine."""
@@ -32,17 +51,25 @@ class CypherSyntaxError(StoreError):
 class ConstraintViolation(StoreError):
     """A write would break a schema constraint, e.g. a duplicate unique ``uid``."""
 
+    key = "duplicate"
+
 
 class NotFound(GraphCRMError):
     """The record asked for does not exist (or is not visible to the caller)."""
+
+    key = "not_found"
 
 
 class StaleVersion(GraphCRMError):
     """An edit was based on a version of the record that someone else has since changed."""
 
+    key = "stale"
+
 
 class InvalidValue(GraphCRMError):
     """A value the graph must not store (e.g. a unique key that is blank or padded)."""
+
+    key = "invalid_value"
 
 
 class UnreadableValue(GraphCRMError):
@@ -51,6 +78,8 @@ class UnreadableValue(GraphCRMError):
 
 class WriteRefused(StoreError):
     """A read-only query (the Cypher console) tried to change the graph; the engine refused."""
+
+    key = "write_refused"
 
 
 class MaskedField(GraphCRMError):
@@ -65,6 +94,8 @@ class MaskedField(GraphCRMError):
 
 class IdempotencyKeyReused(GraphCRMError):
     """An ``Idempotency-Key`` that carried one create came back with a different request."""
+
+    key = "key_reused"
 
 
 class HasDependants(GraphCRMError):

@@ -18,6 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 import config
+from graph.records.schema import apply_schema
 from graph.store.backends import open_store
 from graph.store.embedded import EmbeddedServer
 from graph.store.protocol import GraphStore, GraphURL, parse_graph_url, with_login
@@ -83,7 +84,7 @@ def session_store(
     store = open_store(graph_url, socket_path=socket)
     if embedded_server is None:
         refuse_real_data(store, graph_url)
-    store.apply_schema()
+    apply_schema(store)
     yield store
     store.close()
 

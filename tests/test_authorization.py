@@ -6,13 +6,15 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.roles import ROLES
+from app.roles import role_permissions
 from graph.model import nodes
 from graph.model.base import REGISTRY
 from graph.records.repository import NodeRepository
 from graph.store.protocol import GraphStore
 from tests.test_row_level_access import PASSWORD, staff
 from tests.web import bearer, login
+
+ROLES = role_permissions()
 
 SCREENS = tuple(label.lower() for label in REGISTRY)
 # What each role may do per node type: r = read (list/show, GET), w = add/edit, d = delete.
@@ -59,6 +61,7 @@ def test_role_gets_exactly_its_screens(
 def test_role_gets_exactly_its_rest_verbs(
     role: str, client: FlaskClient, people: dict[str, str], store: GraphStore
 ) -> None:
+
     tag = NodeRepository(store, nodes.Tag).create({"name": f"t-{role}"}, "setup")
     headers = bearer(client, role.lower(), PASSWORD)
     for screen in SCREENS:

@@ -53,7 +53,8 @@ def test_main_pages_fit_the_screen_in_both_languages(
         customers = app.extensions["graph_repositories"](nodes.Customer)
         long_name = "华为技术（北京）有限公司 International Holdings Limited " * 3
         mine = customers.create({"name": long_name.strip(), "stage": "deal", "owner": rep}, "setup")
-    from graph.segments.segments import create_segment, parse_rules
+    from graph.segments.rules import parse_rules
+    from graph.segments.storage import create_segment
 
     rules = parse_rules([{"field": "stage", "op": "in", "value": ["deal", "intent"]}])
     segment = create_segment(store, "Deals and intents", "", rules, "setup")

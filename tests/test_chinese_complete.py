@@ -1,11 +1,18 @@
-"""The Chinese interface is complete: every page a role can open, read by a Chinese-speaking
+"""The Chinese interface is complete: every UI message goes through our gettext catalogue,
+which translates each of them, and every page a role can open, read by a Chinese-speaking
 user of that role (menus included), shows no English UI string.
+
+The catalogue (app/translations/zh/LC_MESSAGES/messages.po) holds every message that
+``pybabel extract`` finds (babel.cfg, ``make translations``), each with a Chinese text; the
+only (en, zh) literal pairs left are labels declared as data (graph/model/nodes.py and the
+demo data in graph/demo/), and domain errors carry message keys the error table
+(views/messages.py) knows.
 
 What counts as an English UI string: every msgid of Flask-AppBuilder's own catalogues
 (all its languages), every msgid of ours, and the English side of every bilingual pair
-declared in our code (``bilingual(en, zh)``, ``{key: (en, zh)}`` tables, ``Prop``/``Choice``
-declarations). The visible text of a page (text outside scripts, styles and preformatted
-blocks, plus placeholders, titles and button values) is cut into runs of Latin text;
+declared as data (``Prop``/``Choice`` declarations). The visible text of a page (text
+outside scripts, styles and preformatted blocks, plus placeholders, titles and button
+values) is cut into runs of Latin text;
 a run equal to one of those strings is untranslated. The world's own records (names,
 products, user names) are data, not UI, and carry no such string.
 """
@@ -20,12 +27,16 @@ from pathlib import Path
 
 import flask_appbuilder
 import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
 
 from tests import test_visibility_crawl as crawl
 from tests.test_row_level_access import PASSWORD
 from tests.web import login
+from views.messages import MESSAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 OURS = ROOT / "app" / "translations" / "zh" / "LC_MESSAGES" / "messages.po"
@@ -36,6 +47,17 @@ GETTEXT = re.compile(r"""\b_\(\s*(["'])(.+?)\1\s*[,)]""")
 MARKUP_TEXT = re.compile(r">\s*([A-Z][A-Za-z' ]{2,60}[a-z])\s*<")
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}")
 KEPT = {"GraphCRM", "CSV", "JSON", "PNG", "ID", "UTC", "Cypher", "REST", "API", "OK", "E-mail"}
+# Where (en, zh) literal pairs are data: node declarations and the demo world's words.
+DECLARED = ("graph/model/nodes.py", "graph/demo/")
+# graph/ modules whose Chinese is data, not UI: declarations, demo data, and the typed-date
+# parser's Chinese date words (年月日).
+GRAPH_CHINESE = (*DECLARED, "graph/model/validation.py")
+# The gettext keywords of `make translations` (besides Babel's defaults: _, gettext, N_, ...).
+KEYWORDS = ("lazy_gettext", "_l")
+# Message keys that graph/ and views/ raise: InvalidRule via _refuse(...), validation
+# Message(...), an error's key=... and a GraphCRMError class's key = ... ("error", the root's,
+# is said by each view).
+RAISED_KEY = re.compile(r"""(?:\b(?:_refuse|InvalidRule|Message)\(\s*|\bkey\s*=\s*)["'](\w+)["']""")
 
 # FAB's security lists, whose cells hold role, permission and view names (identifiers).
 SECURITY_RECORDS = {"RoleModelView", "PermissionViewModelView", "ViewMenuModelView",
@@ -212,3 +234,84 @@ def test_every_console_starter_is_described_in_chinese(app: Flask, client: Flask
     options = re.findall(r'<option value="\d+">([^<]+)</option>', html)
     assert len(options) == 4
     assert all(CJK.search(text) for text in options), options
+
+
+def _catalogue() -> dict[str, str | tuple[str, ...]]:
+    with OURS.open("rb") as source:
+        return {
+            m.id if isinstance(m.id, str) else m.id[0]: m.string for m in read_po(source) if m.id
+        }
+
+
+def test_every_catalogue_message_has_a_chinese_text() -> None:
+    missing = []
+    for msgid, msgstr in _catalogue().items():
+        texts = msgstr if isinstance(msgstr, tuple) else (msgstr,)
+        if not all(texts) or (msgid not in KEPT and msgid in texts):
+            missing.append(msgid)
+        elif not all(CJK.search(text) for text in texts) and msgid not in KEPT:
+            missing.append(msgid)
+    assert not missing, f"{len(missing)} messages without Chinese: {missing}"
+
+
+def test_the_catalogue_holds_every_message_the_code_marks() -> None:
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    keywords = {**{k: None for k in KEYWORDS}, "_": None, "gettext": None, "ngettext": (1, 2),
+                "lazy_gettext": None, "N_": None}  # fmt: skip
+    marked = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map, options_map, keywords=keywords
+    ):
+        marked.add(message if isinstance(message, str) else message[0])
+    marked.discard("")
+    missing = sorted(marked - set(_catalogue()))
+    assert len(marked) > 300
+    assert not missing, f"run `make translations`; not in the catalogue: {missing}"
+
+
+def test_no_english_chinese_literal_pairs_outside_declarations() -> None:
+    found = []
+    for folder in ("views", "app", "graph"):
+        for path in (ROOT / folder).rglob("*.py"):
+            name = path.relative_to(ROOT).as_posix()
+            if not name.startswith(DECLARED):
+                found += [f"{name}: {en!r}" for en in _bilingual_pairs(path.read_text("utf-8"))]
+    assert not found, "pairs that belong in the catalogue:\n" + "\n".join(found)
+
+
+def _chinese_literals(source: str) -> Iterator[str]:
+    """String constants with Chinese text in a module, docstrings left out."""
+    tree = ast.parse(source)
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if id(node) not in docstrings and CJK.search(node.value):
+                yield node.value
+
+
+def test_no_chinese_text_in_code_outside_the_catalogue_and_declarations() -> None:
+    found = []
+    for folder in ("views", "app", "graph"):
+        for path in (ROOT / folder).rglob("*.py"):
+            name = path.relative_to(ROOT).as_posix()
+            if name.startswith(GRAPH_CHINESE):
+                continue
+            found += [f"{name}: {text!r}" for text in _chinese_literals(path.read_text("utf-8"))]
+    assert not found, "Chinese text outside the catalogue:\n" + "\n".join(found)
+
+
+def test_every_message_key_raised_is_in_the_error_table() -> None:
+    raised = set()
+    for folder in ("views", "graph"):
+        for path in (ROOT / folder).rglob("*.py"):
+            raised.update(RAISED_KEY.findall(path.read_text("utf-8")))
+    assert {"required", "rule_range", "segment_name", "depth", "not_found"} <= raised
+    assert not raised - set(MESSAGES) - {"error"}, sorted(raised - set(MESSAGES))

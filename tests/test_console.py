@@ -113,8 +113,9 @@ def test_row_cap_truncates_with_a_notice(store: GraphStore) -> None:
     ],
 )
 def test_load_csv_cannot_make_the_server_fetch_urls(store: GraphStore, query: str) -> None:
-    with pytest.raises(InvalidValue, match="LOAD CSV"):
+    with pytest.raises(InvalidValue) as caught:
         console.run_readonly(store, query, {"url": "https://127.0.0.1:9/x.csv"})
+    assert caught.value.key == "load_csv"
     assert console.run_readonly(store, "RETURN 'LOAD CSV' AS text").rows == [["LOAD CSV"]]
 
 

@@ -13,7 +13,8 @@ from werkzeug.test import TestResponse
 from graph.io.csv_writer import BOM, Column, content_disposition, csv_lines, safe_cell
 from graph.model import nodes
 from graph.records.repository import NodeRepository
-from graph.segments.segments import create_segment, parse_rules
+from graph.segments.rules import parse_rules
+from graph.segments.storage import create_segment
 from graph.store.protocol import GraphStore
 from tests.test_row_level_access import PASSWORD, staff
 from tests.web import bearer, login

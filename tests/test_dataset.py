@@ -9,9 +9,11 @@ from collections import Counter
 import pytest
 
 from graph.demo.dataset import Dataset, cap_per_day, generate, iter_chunks
-from graph.demo.seed import LINK_STATEMENTS, NODE_STATEMENTS, load, seed_demo
+from graph.demo.seed import load, load_plan, seed_demo
 from graph.errors import NotFound
+from graph.model.base import REGISTRY
 from graph.store.protocol import GraphStore
+from graph.store.statements import library
 from tests.statements import statement
 
 TODAY = dt.date(2025, 6, 1)
@@ -253,6 +255,16 @@ def test_seed_demo_loads_once_and_never_duplicates(store: GraphStore) -> None:
     assert graph_counts(store) == first
 
 
-def test_every_kind_has_a_load_statement() -> None:
+def test_every_kind_has_a_load_statement_derived_from_the_declarations() -> None:
     fields = set(Dataset.__dataclass_fields__)
-    assert {kind for kind, _ in NODE_STATEMENTS + LINK_STATEMENTS} == fields
+    plan = load_plan()
+    assert {step.field for step in plan} == fields
+    assert [step.model.label for step in plan if step.model] == list(REGISTRY)
+    assert plan[0].statement == "dataset_load_user"
+    assert [s.statement for s in plan if s.field.startswith("referred")] == [
+        "dataset_link_referred_from_customer",
+        "dataset_link_referred_from_contact",
+        "dataset_link_referred_from_referrer",
+    ]
+    names = set(library("neo4j").names()) & set(library("falkordb").names())
+    assert {step.statement for step in plan} <= names

@@ -25,6 +25,7 @@ import pytest
 import redis
 
 from graph.errors import ConfigError, StoreUnavailable
+from graph.records.schema import apply_schema
 from graph.store.backends import open_store
 from graph.store.embedded import MAX_SOCKET_PATH, SOCKET_NAME, START_TIMEOUT_S, EmbeddedServer
 from graph.store.protocol import GraphStore, parse_graph_url
@@ -402,17 +403,17 @@ def test_applying_the_schema_at_every_start_adds_nothing_to_replay(servers: Serv
     server = servers.manager(data_dir)
     server.ensure_running()
     store = connect(server)
-    store.apply_schema()
+    apply_schema(store)
     # Constraints are built in the background; wait until every one is reported present.
     deadline = time.monotonic() + 30
-    while not all(line.startswith("present: ") for line in store.apply_schema()):
+    while not all(line.startswith("present: ") for line in apply_schema(store)):
         assert time.monotonic() < deadline
         time.sleep(0.1)
     store.close()
     aof = sum(path.stat().st_size for path in (data_dir / "appendonlydir").glob("*.aof"))
     for _ in range(3):  # three more starts of the app, each applying the schema
         store = connect(server)
-        assert all(line.startswith("present: ") for line in store.apply_schema())
+        assert all(line.startswith("present: ") for line in apply_schema(store))
         store.close()
     after = sum(path.stat().st_size for path in (data_dir / "appendonlydir").glob("*.aof"))
     assert after == aof

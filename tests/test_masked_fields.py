@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from graph.console import console
 from graph.errors import MaskedField
 from graph.model import nodes
-from graph.segments import segments
+from graph.segments.rules import FIELDS as RULE_FIELDS
 from graph.store.protocol import GraphStore
 from tests.statements import statement
 from tests.test_console import RUN, audit_events, last_event
@@ -144,4 +144,4 @@ def test_console_hides_blind_indexes_from_masked_readers(
 
 def test_segment_rules_offer_no_personal_data_field() -> None:
     personal = {p.name for p in nodes.Customer.meta.props if p.pii}
-    assert personal and not personal & set(segments.FIELDS)
+    assert personal and not personal & set(RULE_FIELDS)

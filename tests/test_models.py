@@ -8,15 +8,11 @@ from marshmallow import ValidationError
 from graph.errors import ConfigError
 from graph.model import nodes
 from graph.model.base import REGISTRY, NodeModel, Prop, Rel, check_registry
-from graph.model.validation import clean_text, key_text, validate_values
+from graph.model.validation import Message, clean_text, key_text, validate_values
+from graph.records.schema import declared_items, expected_items
 from graph.security.pii import index_name
-from graph.store.schema import expected_items
+from graph.store.schema import schema_item
 from graph.store.statements import library
-
-
-class _Schema:
-    def __init__(self, dialect: str) -> None:
-        self.cypher = library(dialect)
 
 
 def test_declaration_errors_name_the_bad_option() -> None:
@@ -48,9 +44,24 @@ def test_uid_prefixes_and_delete_rules_are_checked_at_declaration() -> None:
     assert len(set(prefixes)) == len(prefixes) and nodes.SEGMENT_UID_PREFIX not in prefixes
 
 
+def test_a_relationship_type_is_named_alike_by_every_relation_of_it() -> None:
+    from graph.explore.network import relationship_names, relationship_types
+
+    names = relationship_names()
+    assert names["REFERRED"] == ("Referred", "推荐") and names.keys() == set(relationship_types())
+    other = Rel("c", "C", "C", type="PLACED", type_en="Bought", type_zh="买", target="Customer")
+    type("Odd", (NodeModel,), {"props": (Prop("name", "N", "名"),), "uid_prefix": "OD",
+                               "rels": (other,)})  # fmt: skip
+    try:
+        with pytest.raises(ConfigError, match="E020"):
+            check_registry()
+    finally:
+        REGISTRY.pop("Odd", None)
+
+
 @pytest.mark.parametrize("dialect", ["falkordb", "neo4j"])
 def test_schema_backs_every_unique_indexed_and_personal_data_property(dialect: str) -> None:
-    items = set(expected_items(_Schema(dialect)))  # type: ignore[arg-type]
+    items = set(expected_items(library(dialect)))
     for model in REGISTRY.values():
         assert ("UNIQUE", model.label, "uid") in items
         for prop in model.meta.props:
@@ -60,6 +71,17 @@ def test_schema_backs_every_unique_indexed_and_personal_data_property(dialect: s
                 assert ("INDEX", model.label, prop.name) in items
             if prop.pii:  # stored encrypted: exact search goes through the blind index
                 assert ("INDEX", model.label, index_name(prop.name)) in items
+
+
+@pytest.mark.parametrize("dialect", ["falkordb", "neo4j"])
+def test_schema_file_holds_only_what_no_declaration_covers(dialect: str) -> None:
+    declared = {(label, prop) for _, label, prop in declared_items()}
+    for statement in library(dialect).schema():
+        item = schema_item(statement.text)
+        assert item is not None, f"{statement.path}:{statement.line}: not a schema item"
+        assert item[1:] not in declared, f"{statement.path}:{statement.line}: declared already"
+    items = expected_items(library(dialect))
+    assert len(items) == len(set(items))
 
 
 def test_every_field_has_english_and_chinese_labels() -> None:
@@ -103,10 +125,12 @@ def test_invalid_values_are_reported_per_field() -> None:
         )
     errors = caught.value.messages
     assert set(errors) == {"stage", "phone", "email", "tags"}
-    assert errors["stage"] == ["Choose one of: potential, intent, deal, lost."]
+    assert [(m.key, m.params) for m in errors["stage"]] == [
+        ("choice", {"choices": "potential, intent, deal, lost"})
+    ]
     with pytest.raises(ValidationError) as caught:
         validate_values(nodes.Customer, {"name": "   ", "stage": "deal"})
-    assert caught.value.messages == {"name": ["This field is required."]}
+    assert caught.value.messages == {"name": [Message("required")]}
     with pytest.raises(ValidationError) as caught:
         validate_values(nodes.Order, {"product": "x" * 201, "amount": "1e", "at": "tomorrow"})
     assert set(caught.value.messages) == {"product", "amount", "at", "customer"}
@@ -115,3 +139,17 @@ def test_invalid_values_are_reported_per_field() -> None:
 def test_control_characters_are_dropped() -> None:
     data = validate_values(nodes.Customer, {"name": "A\x00B\x07C", "stage": "deal"})
     assert data["name"] == "ABC"
+
+
+def test_every_declared_kind_is_registered_and_drives_storage() -> None:
+    from graph.model.kinds import FIELD_KINDS
+    from graph.model.records import from_graph, to_graph
+
+    kinds = {prop.kind for model in REGISTRY.values() for prop in model.meta.props}
+    assert kinds <= FIELD_KINDS.keys()
+    amount = nodes.Order.meta.prop("amount")
+    satisfaction = nodes.Ticket.meta.prop("satisfaction")
+    at = nodes.Order.meta.prop("at")
+    assert to_graph(amount, "12") == 12.0 and to_graph(satisfaction, "4") == 4
+    assert from_graph(at, "2024-05-20T10:30:00Z").hour == 10
+    assert not FIELD_KINDS["text"].orderable and FIELD_KINDS["phone"].orderable

@@ -20,7 +20,8 @@ from graph.model import nodes
 from graph.model.records import Record
 from graph.records.repository import NodeRepository
 from graph.security.scope import Scope
-from graph.segments.segments import create_segment, parse_rules
+from graph.segments.rules import parse_rules
+from graph.segments.storage import create_segment
 from graph.store.protocol import GraphStore
 from tests.conftest import ADMIN_PASSWORD
 from tests.test_referrals import customer, refer
@@ -55,7 +56,7 @@ def network_app(
 
     granted = {
         name: [*rules, *PERMISSIONS] if name in ("Sales", "Marketing", "Analyst") else rules
-        for name, rules in roles.ROLES.items()
+        for name, rules in roles.role_permissions().items()
     }
     views.register = with_network
     try:

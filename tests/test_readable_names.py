@@ -65,7 +65,8 @@ def test_timeline_shows_method_and_status_labels(client: FlaskClient, store: Gra
 def test_segment_members_show_stage_labels_under_field_headers(
     client: FlaskClient, store: GraphStore
 ) -> None:
-    from graph.segments.segments import create_segment, parse_rules
+    from graph.segments.rules import parse_rules
+    from graph.segments.storage import create_segment
 
     NodeRepository(store, nodes.Customer).create({"name": "Gone Co.", "stage": "lost"}, "t")
     rules = parse_rules([{"field": "stage", "op": "in", "value": ["lost"]}])

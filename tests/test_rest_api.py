@@ -16,11 +16,11 @@ from flask.testing import FlaskClient
 
 from graph.errors import ConstraintViolation, QueryTimeout, StoreUnavailable
 from graph.model.base import REGISTRY
-from graph.model.validation import MESSAGES
 from graph.store.protocol import GraphStore
 from tests.conftest import ADMIN_PASSWORD
 from tests.statements import statement
 from tests.web import login
+from views.messages import message_text
 
 CUSTOMER_UID = re.compile(r"^C\d{8}\d{3,}$")
 CATALOG = Path(__file__).resolve().parent.parent / "app/translations/zh/LC_MESSAGES/messages.po"
@@ -209,7 +209,7 @@ def test_put_without_a_version_is_refused_and_changes_nothing(
     for body in ({"name": "Blind"}, {"name": "Blind", "version": None}):
         response = client.put(url, json=body, headers=auth)
         assert response.status_code == 422, body
-        assert response.json["message"] == {"version": [MESSAGES["version"]]}
+        assert response.json["message"] == {"version": [message_text("version")]}
     chinese = client.put(url, json={"name": "Blind"}, headers=auth, query_string={"_l_": "zh"})
     assert chinese.status_code == 422 and "版本" in chinese.json["message"]["version"][0]
     stored = client.get(url, headers=auth).json["result"]
@@ -240,17 +240,17 @@ def test_invalid_input_answers_422_with_a_field_map_and_writes_nothing(
     response = post(client, auth, "customer", {"stage": "won", "phone": "12345"})
     assert response.status_code == 422
     assert response.json["message"] == {
-        "name": [MESSAGES["required"]],
-        "stage": [MESSAGES["choice"].format(choices="potential, intent, deal, lost")],
-        "phone": [MESSAGES["phone"]],
+        "name": [message_text("required")],
+        "stage": [message_text("choice", {"choices": "potential, intent, deal, lost"})],
+        "phone": [message_text("phone")],
     }
     blank = post(client, auth, "customer", {"name": "   ", "stage": "deal", "tags": ["nope"]})
-    assert blank.json["message"] == {"name": [MESSAGES["required"]]}
+    assert blank.json["message"] == {"name": [message_text("required")]}
     unknown_ref = post(client, auth, "customer", {"name": "X", "stage": "deal", "tags": ["no"]})
     assert unknown_ref.status_code == 422
-    assert unknown_ref.json["message"] == {"tags": [MESSAGES["relation"]]}
+    assert unknown_ref.json["message"] == {"tags": [message_text("relation")]}
     extra = post(client, auth, "customer", {"name": "X", "stage": "deal", "uid": "C1"})
-    assert extra.json["message"] == {"uid": [MESSAGES["unknown"]]}
+    assert extra.json["message"] == {"uid": [message_text("unknown")]}
     assert post(client, auth, "customer", ["not", "an", "object"]).status_code == 422
     assert post(client, auth, "customer", {"name": "a\x00b", "stage": "deal"}).status_code == 400
     assert count(client, auth, "customer") == before
@@ -277,7 +277,7 @@ def test_chinese_request_gets_messages_in_chinese(
     assert set(response.json["message"]) == {"name"}
     with open(CATALOG, "rb") as source:
         catalog = {m.id: m.string for m in read_po(source) if m.id}
-    expected = catalog.get(MESSAGES["required"]) or MESSAGES["required"]
+    expected = catalog[message_text("required")]
     assert response.json["message"]["name"] == [expected]
 
 
@@ -317,7 +317,7 @@ def test_follow_up_with_a_time_and_a_required_customer(
 ) -> None:
     body = {"at": "2026-03-01T09:30:00+08:00", "method": "visit", "summary": "Demo"}
     assert post(client, auth, "followup", body).json["message"] == {
-        "customer": [MESSAGES["required"]]
+        "customer": [message_text("required")]
     }
     response = post(client, auth, "followup", {**body, "customer": customer["id"]})
     assert response.status_code == 201, response.get_data(as_text=True)

@@ -10,7 +10,8 @@ from flask.testing import FlaskClient
 
 from graph.model import nodes
 from graph.records.repository import NodeRepository
-from graph.segments.segments import create_segment, parse_rules, segment_history, update_segment
+from graph.segments.rules import parse_rules
+from graph.segments.storage import create_segment, segment_history, update_segment
 from graph.store.protocol import GraphStore
 from tests.test_row_level_access import PASSWORD, staff
 from tests.web import bearer, csrf_token, login

@@ -21,10 +21,10 @@ from graph.errors import (
     QueryTimeout,
     StoreUnavailable,
 )
+from graph.records.schema import apply_schema, schema_report, schema_statements
 from graph.store.backends import open_store
 from graph.store.embedded import EmbeddedServer
 from graph.store.protocol import GraphStore, GraphURL, parse_graph_url
-from graph.store.schema import schema_status
 from graph.store.statements import CypherLibrary
 from tests.statements import statement
 
@@ -433,15 +433,15 @@ def test_unreachable_neo4j_ping_raises_store_unavailable(url: str) -> None:
 
 
 def test_apply_schema_twice_reports_everything_present(store: GraphStore) -> None:
-    store.apply_schema()
-    report = store.apply_schema()
-    assert len(report) == len(store.cypher.schema()) > 0
+    apply_schema(store)
+    report = apply_schema(store)
+    assert len(report) == len(schema_statements(store.cypher)) > 0
     assert all(line.startswith("present: ") for line in report), report
 
 
 def test_schema_status_finds_nothing_missing_after_apply(store: GraphStore) -> None:
-    store.apply_schema()
-    status = schema_status(store)
+    apply_schema(store)
+    status = schema_report(store)
     assert status.missing == []
     assert status.present == status.expected
     assert ("UNIQUE", "Tag", "uid") in status.expected
@@ -465,6 +465,6 @@ def test_falkordb_only_read_of_a_graph_never_written_returns_no_rows(
     try:
         assert fresh.read("node_count_by_label") == []
         assert fresh.read(statement("tag_get"), uid="x") == []
-        assert len(schema_status(fresh).missing) == len(schema_status(store).expected)
+        assert len(schema_report(fresh).missing) == len(schema_report(store).expected)
     finally:
         fresh.close()

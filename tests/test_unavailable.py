@@ -138,6 +138,7 @@ def test_an_app_boots_while_its_engine_is_down_and_answers_503_until_it_is_back(
 
 def test_the_embedded_engine_starts_and_gets_its_schema_on_first_use() -> None:
     from app import create_app
+    from app.graph_store import prepare
 
     folder = Path(tempfile.mkdtemp(prefix="gcrm-"))
     app = create_app(
@@ -148,7 +149,7 @@ def test_the_embedded_engine_starts_and_gets_its_schema_on_first_use() -> None:
     try:
         assert app.test_client().get("/ready").status_code == 200
         assert socket.exists()
-        report = app.extensions["graph_store"].apply_schema()
+        report = prepare(app)
         assert report and all(line.startswith("present: ") for line in report)
     finally:
         app.extensions["graph_server"].stop()

@@ -18,15 +18,19 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.roles import ROLES
+from app.roles import role_permissions
 from graph.model import nodes
 from graph.model.base import REGISTRY, NodeModel
 from graph.model.records import Record
-from graph.segments.segments import create_segment, parse_rules
+from graph.segments.rules import parse_rules
+from graph.segments.storage import create_segment
 from graph.store.protocol import GraphStore
 from tests.test_authorization import ALLOWED, SCREENS
 from tests.test_row_level_access import PASSWORD, staff
 from tests.web import login
+
+ROLES = role_permissions()
+
 
 CRAWLED = ["Admin", *sorted(ROLES)]
 # Routes no person reads records through (static files, signing out, switching language).

@@ -3,46 +3,33 @@
 from flask_appbuilder import AppBuilder
 
 from graph.model import nodes
-from views import jobs, openapi
+from views import admin_registry, console, jobs, openapi, search, segments
 from views.analytics import analytics
-from views.console import console
 from views.crud.api import register_apis
 from views.crud.choices import ChoicesView
 from views.crud.customer import CustomerView
 from views.crud.model_views import model_view
 from views.explore import network, referrals
 from views.labels import bilingual
-from views.segments import segments
 
-# Menu order and categories; the home page is the index view given to AppBuilder.
-CUSTOMERS = ("Customers", bilingual("Customers", "客户管理"))
-ACTIVITY = ("Activity", bilingual("Activity", "客户往来"))
-SETUP = ("Setup", bilingual("Setup", "基础资料"))
-MENU = (
-    (nodes.Customer, CUSTOMERS, "fa-address-card"),
-    (nodes.Contact, CUSTOMERS, "fa-user"),
-    (nodes.Referrer, CUSTOMERS, "fa-handshake-o"),
-    (nodes.FollowUp, ACTIVITY, "fa-comments"),
-    (nodes.Order, ACTIVITY, "fa-shopping-cart"),
-    (nodes.Ticket, ACTIVITY, "fa-life-ring"),
-    (nodes.Channel, SETUP, "fa-random"),
-    (nodes.Tag, SETUP, "fa-tags"),
-    (nodes.User, SETUP, "fa-id-badge"),
-)
+# Node types whose screens are more than the generated CRUD (any other type gets model_view).
+CUSTOM_VIEWS = {nodes.Customer.label: CustomerView}
 
 
 def register(appbuilder: AppBuilder) -> None:
-    """Add every GraphCRM view and menu entry to ``appbuilder``."""
-    for model, (category, category_label), icon in MENU:
-        view = CustomerView if model is nodes.Customer else model_view(model)
-        meta = model.meta
+    """Add every GraphCRM view and menu entry to ``appbuilder`` (node types in the admin
+    registry's order; the home page is the index view given to AppBuilder)."""
+    admin_registry.check_entries()
+    for entry in admin_registry.entries():
+        meta = entry.model.meta
+        view = CUSTOM_VIEWS.get(entry.label) or model_view(entry.model, entry.list_columns)
         appbuilder.add_view(
             view,
             meta.en_plural,
             label=bilingual(meta.en_plural, meta.zh_plural),
-            icon=icon,
-            category=category,
-            category_label=category_label,
+            icon=entry.icon,
+            category=entry.category.name,
+            category_label=entry.category.label,
         )
     appbuilder.add_view_no_menu(ChoicesView)
     register_apis(appbuilder)
@@ -51,5 +38,7 @@ def register(appbuilder: AppBuilder) -> None:
     referrals.register(appbuilder)
     segments.register(appbuilder)
     network.register(appbuilder)
-    jobs.register(appbuilder, *SETUP)
+    setup = admin_registry.SETUP
+    jobs.register(appbuilder, setup.name, setup.label)
     openapi.register(appbuilder)
+    search.register(appbuilder)

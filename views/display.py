@@ -4,23 +4,23 @@ times, amounts with separators and currency, phones in national format.
 Display only: stored values and REST payloads keep ISO UTC times, E.164 phones and raw
 numbers. The pure functions take the zone, region and language explicitly; the ``shown_*``
 ones read them from the app and the request. Lists and record pages reach them through
-``shown_value`` (``formatters_columns``), templates through the filters ``init_app``
-registers.
+each field kind's ``shown`` (``views.crud.kinds.shown_value``), templates through the
+filters ``init_app`` registers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import phonenumbers
 from babel.numbers import format_decimal
 from flask import Flask, current_app
+from flask_babel import gettext, ngettext
 
 from graph.clock import utc_now
-from graph.model.base import Prop
 from graph.model.records import from_graph
-from views.labels import is_chinese
 from views.scope import business_timezone
 
 # Currencies shown by their symbol; any other code follows the number ("1,200.00 GBP").
@@ -68,15 +68,28 @@ def format_time(value: dt.datetime | None, zone: dt.tzinfo, *, seconds: bool = F
     return f"{local:%Y-%m-%d %H:%M}" + (f":{local:%S}" if seconds else "") + f" {zone_label(local)}"
 
 
-_UNITS = (
-    (86400, "day", "days", "天"),
-    (3600, "hour", "hours", "小时"),
-    (60, "minute", "minutes", "分钟"),
+# Units of a relative time: its size in seconds, how a count of them ago and ahead reads.
+_UNITS: tuple[tuple[int, Callable[[int], str], Callable[[int], str]], ...] = (
+    (
+        86400,
+        lambda n: ngettext("%(num)d day ago", "%(num)d days ago", n),
+        lambda n: ngettext("in %(num)d day", "in %(num)d days", n),
+    ),
+    (
+        3600,
+        lambda n: ngettext("%(num)d hour ago", "%(num)d hours ago", n),
+        lambda n: ngettext("in %(num)d hour", "in %(num)d hours", n),
+    ),
+    (
+        60,
+        lambda n: ngettext("%(num)d minute ago", "%(num)d minutes ago", n),
+        lambda n: ngettext("in %(num)d minute", "in %(num)d minutes", n),
+    ),
 )
 
 
-def relative_time(value: dt.datetime | None, now: dt.datetime, *, chinese: bool) -> str:
-    """``3 days ago`` / ``3 天前`` (``in 2 hours`` / ``2 小时后``) for a moment within
+def relative_time(value: dt.datetime | None, now: dt.datetime) -> str:
+    """``3 days ago`` (``in 2 hours``) in the request's language for a moment within
     ``RELATIVE_DAYS`` of ``now``; "" further away. Naive values are UTC."""
     if value is None:
         return ""
@@ -86,13 +99,10 @@ def relative_time(value: dt.datetime | None, now: dt.datetime, *, chinese: bool)
     if abs(seconds) > RELATIVE_DAYS * 86400:
         return ""
     if abs(seconds) < 60:
-        return "刚刚" if chinese else "just now"
-    size, one, many, zh = next(unit for unit in _UNITS if abs(seconds) >= unit[0])
+        return gettext("just now")
+    size, ago, ahead = next(unit for unit in _UNITS if abs(seconds) >= unit[0])
     count = int(abs(seconds) // size)
-    if chinese:
-        return f"{count} {zh}{'前' if seconds > 0 else '后'}"
-    unit = one if count == 1 else many
-    return f"{count} {unit} ago" if seconds > 0 else f"in {count} {unit}"
+    return ago(count) if seconds > 0 else ahead(count)
 
 
 def format_number(value: Any) -> str:
@@ -166,31 +176,12 @@ def shown_relative(value: Any) -> str:
         value = from_graph(None, value) if value else None
     if not isinstance(value, dt.datetime):
         return ""
-    return relative_time(value, utc_now(), chinese=is_chinese())
+    return relative_time(value, utc_now())
 
 
 def shown_phone(value: Any) -> str:
     """A phone for the reader: national format in ``PHONE_DEFAULT_REGION``."""
     return format_phone(value, current_app.config.get("PHONE_DEFAULT_REGION", "CN"))
-
-
-def shown_value(prop: Prop | None, value: Any) -> str:
-    """A stored property value for a list or record page, by its kind; "" for nothing.
-    Choices are labelled by the caller (``views.labels.choice_label``)."""
-    if value is None or value == "" or value == []:
-        return ""
-    if isinstance(value, Money):
-        return format_amount(value.amount, value.currency)
-    kind = prop.kind if prop is not None else None
-    if kind == "phone":
-        return shown_phone(value)
-    if kind in ("integer", "float"):
-        return format_number(value)
-    if kind == "date" and isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dt.datetime) or kind == "datetime":
-        return shown_time(value)
-    return str(value)
 
 
 def init_app(app: Flask) -> None:

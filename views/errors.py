@@ -15,73 +15,64 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_appbuilder.api import BaseApi
+from flask_babel import lazy_gettext
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from graph.errors import StoreUnavailable
-from views.labels import bilingual
+from views.messages import MESSAGES
 from views.scope import current_appbuilder
 
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5
 # The engine is down, restarting or too busy to answer (one message for every page and API).
-UNAVAILABLE = bilingual(
-    "The customer database is restarting. Try again in a few seconds.",
-    "客户数据库正在重启，请过几秒钟再试。",
-)
+UNAVAILABLE = MESSAGES["unavailable"]
 # A write refused by a database constraint (FAB's security store or the graph).
-CONFLICT = bilingual("Not saved: a value that must be unique is taken.", "未保存：唯一值已被使用。")
+CONFLICT = MESSAGES["duplicate"]
 # Titles and explanations of the statuses a reader may meet.
 PAGES: dict[int, tuple[Any, Any]] = {
     400: (
-        bilingual("Bad request", "请求有误"),
-        bilingual("The request could not be understood.", "无法理解该请求。"),
+        lazy_gettext("Bad request"),
+        lazy_gettext("The request could not be understood."),
     ),
     403: (
-        bilingual("Not allowed", "无权访问"),
-        bilingual("You do not have permission to open this page.", "您没有打开此页面的权限。"),
+        lazy_gettext("Not allowed"),
+        lazy_gettext("You do not have permission to open this page."),
     ),
     404: (
-        bilingual("Not found", "未找到"),
-        bilingual(
-            "This page or record does not exist, or is not visible to you.",
-            "此页面或记录不存在，或您无权查看。",
-        ),
+        lazy_gettext("Not found"),
+        lazy_gettext("This page or record does not exist, or is not visible to you."),
     ),
     405: (
-        bilingual("Not allowed here", "不支持的操作"),
-        bilingual("This page cannot be used that way.", "此页面不支持该操作方式。"),
+        lazy_gettext("Not allowed here"),
+        lazy_gettext("This page cannot be used that way."),
     ),
     413: (
-        bilingual("Too large", "内容过大"),
-        bilingual(
-            "What was sent is larger than this server accepts.",
-            "提交的内容超过了服务器允许的大小。",
-        ),
+        lazy_gettext("Too large"),
+        lazy_gettext("What was sent is larger than this server accepts."),
     ),
     415: (
-        bilingual("Unsupported format", "不支持的格式"),
-        bilingual("The server cannot read what was sent.", "服务器无法读取所提交的内容。"),
+        lazy_gettext("Unsupported format"),
+        lazy_gettext("The server cannot read what was sent."),
     ),
     429: (
-        bilingual("Too many requests", "请求过于频繁"),
-        bilingual("Please wait a moment and try again.", "请稍候再试。"),
+        lazy_gettext("Too many requests"),
+        lazy_gettext("Please wait a moment and try again."),
     ),
     500: (
-        bilingual("Something went wrong", "出错了"),
-        bilingual(
+        lazy_gettext("Something went wrong"),
+        lazy_gettext(
             "The server could not complete this request. Nothing was changed by it; "
-            "try again, and tell an administrator if it happens again.",
-            "服务器未能完成此请求，请求未造成任何更改。请重试；如果再次发生，请告知管理员。",
+            "try again, and tell an administrator if it happens again."
         ),
     ),
-    503: (bilingual("Temporarily unavailable", "暂时不可用"), UNAVAILABLE),
+    503: (lazy_gettext("Temporarily unavailable"), UNAVAILABLE),
 }
-BACK = bilingual("Back", "返回")
-HOME = bilingual("Home", "首页")
+BACK = lazy_gettext("Back")
+HOME = lazy_gettext("Home")
 
 
 def _back_url() -> str | None:

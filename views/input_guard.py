@@ -6,7 +6,8 @@
   carry it to the graph or the security database) is a 400.
 - A body sent to ``/api/`` that is not JSON is a 400 (as FAB answers a broken one).
 - A rison ``q`` argument that does not parse is a 400 (the parser recurses or indexes past
-  the end on input such as ``((`` or ``!``).
+  the end on input such as ``((`` or ``!``); APIs marked ``@plain_text_q`` (global search)
+  take ``q`` as plain text instead.
 - An integer beyond 64 bits in a JSON body or in ``q`` is a 400, and in the URL's path (as
   a number or digits) a 404, no record has such an id: SQLite raises ``OverflowError``.
 - A FAB list action (``/<view>/action/<name>/<pk>``, ``/<view>/action_post``) naming an
@@ -20,14 +21,18 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import prison
 from flask import Flask, Response, current_app, request
 from flask_appbuilder import ModelView
+from flask_babel import lazy_gettext
 
 from views.errors import error_response
-from views.labels import bilingual
+from views.labels import lazy_format
+
+View = TypeVar("View", bound=Callable[..., Any])
 
 MAX_JSON_DEPTH = 64
 _BODY_METHODS = ("POST", "PUT", "PATCH")
@@ -35,24 +40,16 @@ _STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKETS = re.compile(rb"[\[\]{}]")
 _DIGITS = re.compile(r"^-?[0-9]+\Z")
 
-TOO_DEEP = bilingual(
-    f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.",
-    f"JSON 内容嵌套超过 {MAX_JSON_DEPTH} 层。",
+TOO_DEEP = lazy_format(
+    lazy_gettext("The JSON body is nested more than {depth} levels deep."), depth=MAX_JSON_DEPTH
 )
-NOT_JSON = bilingual("The body is not valid JSON.", "请求内容不是有效的 JSON。")
-SURROGATE = bilingual(
-    "The JSON body holds an invalid character (a lone UTF-16 surrogate such as \\ud800).",
-    "JSON 内容含有无效字符（单独的 UTF-16 代理项，例如 \\ud800）。",
+NOT_JSON = lazy_gettext("The body is not valid JSON.")
+SURROGATE = lazy_gettext(
+    "The JSON body holds an invalid character (a lone UTF-16 surrogate such as \\ud800)."
 )
-JSON_ONLY = bilingual(
-    "Send the body as JSON (Content-Type: application/json).",
-    "请以 JSON 格式发送请求内容（Content-Type: application/json）。",
-)
-BAD_RISON = bilingual("The q argument is not valid rison.", "参数 q 不是有效的 rison 格式。")
-TOO_BIG = bilingual(
-    "A number is too large: integers must lie between -2^63 and 2^63-1.",
-    "数字过大：整数必须介于 -2^63 与 2^63-1 之间。",
-)
+JSON_ONLY = lazy_gettext("Send the body as JSON (Content-Type: application/json).")
+BAD_RISON = lazy_gettext("The q argument is not valid rison.")
+TOO_BIG = lazy_gettext("A number is too large: integers must lie between -2^63 and 2^63-1.")
 
 
 def json_depth(raw: bytes) -> int:
@@ -105,7 +102,7 @@ def _check_json(raw: bytes) -> Response | None:
     return None
 
 
-NO_SUCH_ACTION = bilingual("There is no such action.", "没有这个操作。")
+NO_SUCH_ACTION = lazy_gettext("There is no such action.")
 
 
 def _unknown_action() -> Response | None:
@@ -123,13 +120,24 @@ def _unknown_action() -> Response | None:
     return None
 
 
+def plain_text_q(handler: View) -> View:
+    """Mark an API method whose ``q`` is plain text (a search box), not rison."""
+    handler.plain_text_q = True  # type: ignore[attr-defined]
+    return handler
+
+
+def _takes_plain_q() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "plain_text_q", False))
+
+
 def check_request() -> Response | None:
     """Refuse a malformed request (see the module's docstring); None lets it through."""
     api = request.path.startswith("/api/")
     path_args = (request.view_args or {}).values()
     if out_of_range([int(v) if isinstance(v, str) and _DIGITS.match(v) else v for v in path_args]):
         return error_response(404)
-    if api and "q" in request.args:
+    if api and "q" in request.args and not _takes_plain_q():
         try:
             q = prison.loads(request.args["q"])
         except Exception:  # the parser raises whatever its recursion or indexing hits

@@ -15,6 +15,8 @@ from typing import Any
 from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi, safe
+from flask_babel import lazy_gettext
+from flask_babel.speaklater import LazyString
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from marshmallow import Schema, fields
 from wtforms import ValidationError
@@ -22,55 +24,50 @@ from wtforms import ValidationError
 from graph.jobs import progress
 from graph.jobs.progress import Job
 from views.guard import guard
-from views.labels import bilingual, is_chinese, localized
+from views.labels import localized
 from views.scope import ALL_JOBS_PERMISSION, current_appbuilder, current_jobs
 
 JOB_NAMES = {
-    "analytics_refresh": ("Analytics refresh", "推荐分析刷新"),
-    "key_rotation": ("Key rotation", "密钥轮换"),
+    "analytics_refresh": lazy_gettext("Analytics refresh"),
+    "key_rotation": lazy_gettext("Key rotation"),
 }
 STATES = {
-    progress.QUEUED: ("Queued", "排队中"),
-    progress.RUNNING: ("Running", "运行中"),
-    progress.DONE: ("Done", "已完成"),
-    progress.FAILED: ("Failed", "失败"),
-    progress.CANCELLED: ("Cancelled", "已取消"),
+    progress.QUEUED: lazy_gettext("Queued"),
+    progress.RUNNING: lazy_gettext("Running"),
+    progress.DONE: lazy_gettext("Done"),
+    progress.FAILED: lazy_gettext("Failed"),
+    progress.CANCELLED: lazy_gettext("Cancelled"),
 }
 STAGES = {
-    "referrals": ("Reading referrals", "读取推荐关系"),
-    "revenue": ("Reading revenue", "读取收入"),
-    "compute": ("Computing", "计算中"),
-    "write": ("Writing", "写入中"),
+    "referrals": lazy_gettext("Reading referrals"),
+    "revenue": lazy_gettext("Reading revenue"),
+    "compute": lazy_gettext("Computing"),
+    "write": lazy_gettext("Writing"),
 }
 LABELS = {
-    "title": ("Background jobs", "后台任务"),
-    "intro": (
+    "title": lazy_gettext("Background jobs"),
+    "intro": lazy_gettext(
         "Long work runs in the job worker, never while a page waits: its progress shows "
-        "here and updates by itself.",
-        "耗时的工作在后台任务进程中运行，不占用页面请求：进度显示在此处并自动更新。",
+        "here and updates by itself."
     ),
-    "job": ("Job", "任务"),
-    "state": ("State", "状态"),
-    "progress": ("Progress", "进度"),
-    "started_by": ("Started by", "发起人"),
-    "queued_at": ("Queued (UTC)", "排队时间（UTC）"),
-    "finished_at": ("Finished (UTC)", "结束时间（UTC）"),
-    "error": ("Error", "错误"),
-    "cancel": ("Cancel", "取消"),
-    "retry": ("Retry", "重试"),
-    "eta": ("about {seconds} s left", "约剩 {seconds} 秒"),
-    "cancelling": ("stopping at the next batch", "将在下一批次后停止"),
-    "none": ("No jobs yet.", "还没有任务。"),
+    "job": lazy_gettext("Job"),
+    "state": lazy_gettext("State"),
+    "progress": lazy_gettext("Progress"),
+    "started_by": lazy_gettext("Started by"),
+    "queued_at": lazy_gettext("Queued (UTC)"),
+    "finished_at": lazy_gettext("Finished (UTC)"),
+    "error": lazy_gettext("Error"),
+    "cancel": lazy_gettext("Cancel"),
+    "retry": lazy_gettext("Retry"),
+    "eta": lazy_gettext("about {seconds} s left"),
+    "cancelling": lazy_gettext("stopping at the next batch"),
+    "none": lazy_gettext("No jobs yet."),
 }
-CANCELLED = bilingual("Cancel requested.", "已请求取消。")
-RETRIED = bilingual("Started again as a new job.", "已作为新任务重新开始。")
-NOT_ACTIVE = bilingual(
-    "This job has finished: there is nothing to cancel.", "此任务已结束，无需取消。"
-)
-NOT_RETRYABLE = bilingual(
-    "Only a failed or cancelled job can be retried.", "只有失败或已取消的任务可以重试。"
-)
-NOT_FOUND = bilingual("No such job.", "没有这个任务。")
+CANCELLED = lazy_gettext("Cancel requested.")
+RETRIED = lazy_gettext("Started again as a new job.")
+NOT_ACTIVE = lazy_gettext("This job has finished: there is nothing to cancel.")
+NOT_RETRYABLE = lazy_gettext("Only a failed or cancelled job can be retried.")
+NOT_FOUND = lazy_gettext("No such job.")
 
 JobSchema = Schema.from_dict(
     {
@@ -100,10 +97,8 @@ JobSchema = Schema.from_dict(
 )
 
 
-def _pick(pair: tuple[str, str] | None, fallback: str) -> str:
-    if pair is None:
-        return fallback
-    return pair[1] if is_chinese() else pair[0]
+def _pick(label: LazyString | None, fallback: str) -> str:
+    return fallback if label is None else str(label)
 
 
 def job_dict(job: Job) -> dict[str, Any]:
@@ -336,7 +331,7 @@ def register(appbuilder: Any, category: str, category_label: Any) -> None:
     appbuilder.add_view(
         JobsView,
         "Jobs",
-        label=bilingual("Jobs", "后台任务"),
+        label=lazy_gettext("Jobs"),
         href="/jobs/list",
         icon="fa-tasks",
         category=category,

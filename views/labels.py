@@ -1,14 +1,17 @@
-"""Labels declared in two languages (en, zh), shown in the request's language."""
+"""Text shown in the request's language: messages from the gettext catalogue
+(``lazy_gettext``/``gettext``), and labels declared in two languages (en, zh) in the node
+declarations (``bilingual``), which are data."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import has_request_context
-from flask_babel import LazyString, get_locale, gettext
+from flask_babel import LazyString, get_locale, gettext, lazy_gettext
 
-from graph.model.base import Choice, Meta
-from graph.model.validation import MESSAGES, Message
+from graph.model.base import REGISTRY, Choice, Meta
+from graph.model.validation import Message
+from views.messages import message_text
 
 
 def is_chinese() -> bool:
@@ -20,13 +23,25 @@ def is_chinese() -> bool:
 
 
 def bilingual(en: str, zh: str) -> LazyString:
-    """A lazy label: ``zh`` in a Chinese request, ``en`` otherwise."""
+    """A lazy declared label: ``zh`` in a Chinese request, ``en`` otherwise. Only for labels
+    declared as data (node declarations); every other message goes through gettext."""
     return LazyString(lambda: zh if is_chinese() else en)
 
 
-def localized(table: dict[str, tuple[str, str]]) -> dict[str, str]:
-    """A page's ``{key: (en, zh)}`` label table in the request's language."""
-    return {key: str(bilingual(en, zh)) for key, (en, zh) in table.items()}
+def lazy_format(text: LazyString, **params: Any) -> LazyString:
+    """A lazy message ``text`` with its ``{name}`` placeholders filled in when shown."""
+    return LazyString(lambda: str(text).format(**{k: str(v) for k, v in params.items()}))
+
+
+def localized(table: dict[str, LazyString]) -> dict[str, str]:
+    """A page's ``{key: lazy_gettext(text)}`` label table in the request's language."""
+    return {key: str(text) for key, text in table.items()}
+
+
+def declared_name(label: str) -> str:
+    """The declared name of node type ``label`` in the request's language."""
+    meta = REGISTRY[label].meta
+    return meta.zh if is_chinese() else meta.en
 
 
 def choice_label(choices: tuple[Choice, ...], value: Any) -> str:
@@ -41,10 +56,10 @@ def model_labels(meta: Meta) -> dict[str, LazyString]:
     """Labels of every field of a model, including the system fields."""
     labels = {item.name: bilingual(item.en, item.zh) for item in meta.props + meta.rels}
     labels.update(
-        uid=bilingual("ID", "编号"),
-        version=bilingual("Version", "版本"),
-        created_at=bilingual("Created", "创建时间"),
-        updated_at=bilingual("Updated", "更新时间"),
+        uid=lazy_gettext("ID"),
+        version=lazy_gettext("Version"),
+        created_at=lazy_gettext("Created"),
+        updated_at=lazy_gettext("Updated"),
     )
     return labels
 
@@ -52,5 +67,5 @@ def model_labels(meta: Meta) -> dict[str, LazyString]:
 def translate_message(message: Any) -> str:
     """A validation message in the request's language."""
     if isinstance(message, Message):
-        return gettext(MESSAGES[message.key]).format(**message.params)
+        return message_text(message.key, message.params)
     return gettext(str(message))

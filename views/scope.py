@@ -17,17 +17,16 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, g, has_request_context
 from flask.globals import app_ctx
 from flask_appbuilder import AppBuilder
+from flask_babel import gettext
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import scoped_session
 
 from graph.jobs.progress import Job
 from graph.model.base import NodeModel
 from graph.records.repository import NodeRepository
-from graph.records.visibility import NOT_VISIBLE
 from graph.security.crypto import FieldCipher
 from graph.security.scope import Scope
 from graph.store.protocol import GraphStore, GraphURL
-from views.labels import bilingual
 
 # The keys the app registers its services under (``app.extensions``).
 STORE = "graph_store"
@@ -154,4 +153,4 @@ def audit(action: str, target: str | None = None, detail: dict[str, Any] | None 
 
 def not_visible() -> str:
     """The placeholder text of a record the reader may not see, in their language."""
-    return str(bilingual(*NOT_VISIBLE))
+    return gettext("Not visible to you")

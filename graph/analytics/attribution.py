@@ -19,16 +19,15 @@ one (``as_of`` says when), and walks the chains live when asked to or when none 
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from graph.errors import InvalidValue
+from graph.store.composition import with_bound
 from graph.store.protocol import GraphStore
 
 MAX_DEPTH = 10
 DEFAULT_DEPTH = MAX_DEPTH
 DEFAULT_DECAY = 0.5
-_BOUND = re.compile(r"\*1\.\.10\]")
 
 
 @dataclass(frozen=True)
@@ -55,13 +54,13 @@ class ChannelAttribution:
 def check_decay(decay: object) -> float:
     """``decay`` as a float in [0, 1], or ``InvalidValue``."""
     if isinstance(decay, bool):
-        raise InvalidValue("decay must be a number between 0 and 1")
+        raise InvalidValue(key="decay")
     try:
         value = float(decay)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise InvalidValue("decay must be a number between 0 and 1") from None
+        raise InvalidValue(key="decay") from None
     if not 0.0 <= value <= 1.0:
-        raise InvalidValue("decay must be a number between 0 and 1")
+        raise InvalidValue(key="decay")
     return value
 
 
@@ -69,11 +68,11 @@ def check_depth(depth: object) -> int:
     """``depth`` as an int in [1, MAX_DEPTH], or ``InvalidValue``: it becomes part of the
     statement text (variable-length bounds cannot be parameters), so nothing else passes."""
     if isinstance(depth, bool):
-        raise InvalidValue(f"depth must be a whole number from 1 to {MAX_DEPTH}")
+        raise InvalidValue(key="depth", max=MAX_DEPTH)
     if isinstance(depth, str) and depth.strip().isdigit():
         depth = int(depth)
     if not isinstance(depth, int) or not 1 <= depth <= MAX_DEPTH:
-        raise InvalidValue(f"depth must be a whole number from 1 to {MAX_DEPTH}")
+        raise InvalidValue(key="depth", max=MAX_DEPTH)
     return depth
 
 
@@ -119,11 +118,9 @@ ByHop = dict[str, dict[int, tuple[int, float]]]  # channel uid -> hop -> (custom
 
 
 def _walked(store: GraphStore, depth: int) -> ByHop:
-    template = store.cypher.get("channel_list_referred_revenue")
-    text, replaced = _BOUND.subn(f"*1..{depth}]", template.text)
-    assert replaced == 1, "channel_list_referred_revenue must hold exactly one *1..10 bound"
+    statement = with_bound(store.cypher.get("channel_list_referred_revenue"), depth, MAX_DEPTH)
     referred: ByHop = {}
-    for row in store.read(replace(template, text=text)):
+    for row in store.read(statement):
         hops = referred.setdefault(row["uid"], {})
         hops[int(row["hops"])] = (int(row["customers"]), float(row["revenue"] or 0.0))
     return referred

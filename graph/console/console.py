@@ -26,7 +26,7 @@ from graph.errors import InvalidValue, MaskedField, UnreadableValue
 from graph.model.base import REGISTRY, Prop
 from graph.security.crypto import FieldCipher
 from graph.security.masking import mask_value
-from graph.security.pii import INDEX_SUFFIX, index_name
+from graph.security.pii import INDEX_SUFFIX, index_names, pii_props
 from graph.store.protocol import GraphStore
 from graph.store.readonly import GraphNode, GraphPath, GraphRelationship
 
@@ -78,13 +78,13 @@ def parse_params(raw: Any) -> dict[str, Any]:
     if isinstance(raw, str):
         try:
             raw = json.loads(raw, parse_constant=_refuse_constant)
-        except ValueError as exc:
-            raise InvalidValue(f"parameters must be a JSON object: {exc}") from None
+        except ValueError:
+            raise InvalidValue(key="params_object") from None
     if not isinstance(raw, dict):
-        raise InvalidValue('parameters must be a JSON object, e.g. {"name": "value"}')
+        raise InvalidValue(key="params_object")
     for name, value in raw.items():
         if not _PARAM_NAME.match(name):
-            raise InvalidValue(f"parameter name {name!r} is not a plain identifier")
+            raise InvalidValue(key="param_name", name=repr(name))
         _check_value(name, value)
     return raw
 
@@ -95,7 +95,7 @@ def _refuse_constant(name: str) -> Any:
 
 def _check_value(name: str, value: Any) -> None:
     if isinstance(value, float) and not math.isfinite(value):
-        raise InvalidValue(f"parameter {name!r}: numbers must be finite")
+        raise InvalidValue(key="param_finite", name=repr(name))
     if isinstance(value, list):
         for item in value:
             _check_value(name, item)
@@ -103,7 +103,7 @@ def _check_value(name: str, value: Any) -> None:
         for item in value.values():
             _check_value(name, item)
     elif value is not None and not isinstance(value, str | int | float | bool):
-        raise InvalidValue(f"parameter {name!r} is not a JSON value")
+        raise InvalidValue(key="param_value", name=repr(name))
 
 
 _LOAD_CSV = re.compile(r"\bLOAD\s+CSV\b", re.IGNORECASE)
@@ -189,11 +189,11 @@ def run_readonly(
     another ``StoreError``.
     """
     if not text or not text.strip():
-        raise InvalidValue("the query is empty")
+        raise InvalidValue(key="query_empty")
     if _LOAD_CSV.search(_code_only(text)):
         # Read-only engines still run LOAD CSV, which makes the graph server fetch URLs:
         # a console query must not reach other hosts or the server's files.
-        raise InvalidValue("LOAD CSV is not allowed in the console")
+        raise InvalidValue(key="load_csv")
     checked = parse_params(dict(params or {}))
     if not reveal:
         _refuse_blind_indexes(text, checked)
@@ -316,7 +316,8 @@ def _pii_prop(labels: tuple[str, ...], name: str) -> tuple[str, Prop] | None:
 @cache
 def _index_names() -> frozenset[str]:
     """The blind-index property names of every personal-data property."""
-    return frozenset(index_name(name) for _, name in _candidates())
+    models = REGISTRY.values()
+    return frozenset(name for m in models for prop in pii_props(m) for name in index_names(prop))
 
 
 @cache

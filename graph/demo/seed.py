@@ -3,63 +3,78 @@
 Each kind of row has its own named statement, ``UNWIND $rows AS row`` plus a ``CREATE``:
 labels and relationship types cannot be parameters, and FalkorDB has no label
 alternatives in ``MATCH``, so REFERRED has one statement per source label. Relationships
-find their ends by the indexed ``uid``; apply the schema first (``store.apply_schema()``)
-or every batch scans whole labels. With a cipher, personal data (phones, e-mails) is
-written encrypted with its blind index, as the repositories write it (``graph.security.pii``).
+find their ends by the indexed ``uid``; apply the schema first
+(``graph.records.schema.apply_schema``) or every batch scans whole labels. With a cipher,
+personal data (phones, e-mails) is written encrypted with its blind index, as the
+repositories write it (``graph.security.pii``), and names with their search keys
+(``graph.records.search_keys``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 
 from graph.demo.dataset import Dataset, generate
-from graph.errors import NotFound
-from graph.model import nodes
-from graph.model.base import NodeModel
+from graph.errors import ConfigError, NotFound
+from graph.model import nodes  # noqa: F401  (declares the node types in REGISTRY)
+from graph.model.base import REGISTRY, NodeModel
+from graph.records.search_keys import searched, with_search_keys
 from graph.security.crypto import FieldCipher
 from graph.security.pii import seal_rows
 from graph.store.protocol import GraphStore
 
-# Dataset field -> statement, nodes before the relationships that need them.
-NODE_STATEMENTS = (
-    ("users", "dataset_load_user"),
-    ("channels", "dataset_load_channel"),
-    ("tags", "dataset_load_tag"),
-    ("referrers", "dataset_load_referrer"),
-    ("customers", "dataset_load_customer"),
-    ("contacts", "dataset_load_contact"),
-    ("follow_ups", "dataset_load_follow_up"),
-    ("orders", "dataset_load_order"),
-    ("tickets", "dataset_load_ticket"),
-)
-LINK_STATEMENTS = (
-    ("reports_to", "dataset_link_reports_to"),
-    ("part_of", "dataset_link_part_of"),
-    ("owns", "dataset_link_owns"),
-    ("acquired_via", "dataset_link_acquired_via"),
-    ("tagged", "dataset_link_tagged"),
-    ("referred_from_customer", "dataset_link_referred_from_customer"),
-    ("referred_from_contact", "dataset_link_referred_from_contact"),
-    ("referred_from_referrer", "dataset_link_referred_from_referrer"),
-    ("works_for", "dataset_link_works_for"),
-    ("about", "dataset_link_about"),
-    ("logged", "dataset_link_logged"),
-    ("placed", "dataset_link_placed"),
-    ("raised", "dataset_link_raised"),
-)
-# Dataset field -> the node type its rows are (for sealing personal data).
-NODE_MODELS: dict[str, type[NodeModel]] = {
-    "users": nodes.User,
-    "channels": nodes.Channel,
-    "tags": nodes.Tag,
-    "referrers": nodes.Referrer,
-    "customers": nodes.Customer,
-    "contacts": nodes.Contact,
-    "follow_ups": nodes.FollowUp,
-    "orders": nodes.Order,
-    "tickets": nodes.Ticket,
-}
+
+def _snake(label: str) -> str:
+    """``FollowUp`` -> ``follow_up``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", label).lower()
+
+
+@dataclass(frozen=True)
+class Step:
+    """One kind of row to load: the ``Dataset`` field, its statement and, for node rows,
+    the node type (whose personal data is sealed)."""
+
+    field: str
+    statement: str
+    model: type[NodeModel] | None = None
+
+
+def load_plan() -> tuple[Step, ...]:
+    """What ``load`` writes, derived from the declarations, nodes before relationships.
+
+    A node type's rows are the field ``<snake label>s`` (``follow_ups``) loaded by
+    ``dataset_load_<snake label>``; a relationship's rows the field ``<type>`` (``owns``),
+    or ``<type>_from_<snake source>`` where one type joins several pairs of labels
+    (REFERRED), loaded by ``dataset_link_<field>``. Declared types the generator makes no
+    rows for are left out; a ``Dataset`` field no declaration explains is a ``ConfigError``.
+    """
+    generated = {item.name for item in dataclass_fields(Dataset)}
+    steps = [
+        Step(f"{_snake(label)}s", f"dataset_load_{_snake(label)}", model)
+        for label, model in REGISTRY.items()
+    ]
+    pairs: dict[tuple[str, str, str], None] = {}
+    for model in REGISTRY.values():
+        for rel in model.meta.rels:
+            ends = (
+                (model.label, rel.target) if rel.direction == "out" else (rel.target, model.label)
+            )
+            pairs[(rel.type, *ends)] = None
+    for kind, source, _ in pairs:
+        shared = sum(1 for other, _, _ in pairs if other == kind) > 1
+        field = f"{kind.lower()}_from_{_snake(source)}" if shared else kind.lower()
+        steps.append(Step(field, f"dataset_link_{field}"))
+    plan = tuple(step for step in steps if step.field in generated)
+    unexplained = generated - {step.field for step in plan}
+    if unexplained:
+        raise ConfigError(f"Dataset fields {sorted(unexplained)} match no declaration")
+    return plan
+
+
 DEMO_CUSTOMERS = 300
 
 
@@ -83,14 +98,20 @@ def load(
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, not {batch_size}")
     chunks = [dataset] if isinstance(dataset, Dataset) else dataset
-    counts = {kind: 0 for kind, _ in NODE_STATEMENTS + LINK_STATEMENTS}
+    plan = load_plan()
+    for step in plan:
+        store.cypher.get(step.statement)  # a missing statement fails before anything is written
+    counts = {step.field: 0 for step in plan}
     for chunk in chunks:
-        for kind, statement in NODE_STATEMENTS + LINK_STATEMENTS:
+        for step in plan:
+            kind, statement = step.field, step.statement
             rows = getattr(chunk, kind)
             for start in range(0, len(rows), batch_size):
                 batch = rows[start : start + batch_size]
-                if cipher is not None and kind in NODE_MODELS:
-                    batch = seal_rows(NODE_MODELS[kind], batch, cipher)
+                if step.model is not None and searched(step.model):
+                    batch = [with_search_keys(step.model, row) for row in batch]
+                if cipher is not None and step.model is not None:
+                    batch = seal_rows(step.model, batch, cipher)
                 created = store.write(statement, rows=batch)[0]["created"]
                 if created != len(batch):
                     raise NotFound(

@@ -31,12 +31,32 @@ MAX_LIMIT = 1000
 SEGMENT = "Segment"
 # The edge from a segment to each of its members (computed, never stored).
 MEMBER = "MEMBER"
-# Every relationship type a node declaration names, in declaration order.
-RELATIONSHIP_TYPES: tuple[str, ...] = tuple(
-    dict.fromkeys(rel.type for model in REGISTRY.values() for rel in model.meta.rels)
-)
-ALL_TYPES: tuple[str, ...] = (*RELATIONSHIP_TYPES, MEMBER)
-START_LABELS: tuple[str, ...] = (*REGISTRY, SEGMENT)
+
+
+def relationship_types() -> tuple[str, ...]:
+    """Every relationship type a node declaration names, in declaration order."""
+    return tuple(dict.fromkeys(rel.type for model in REGISTRY.values() for rel in model.meta.rels))
+
+
+def relationship_names() -> dict[str, tuple[str, str]]:
+    """The English and Chinese name of each declared relationship type (``Rel.type_en``,
+    ``Rel.type_zh``), the type itself where no relation names it."""
+    names = {rel_type: (rel_type, rel_type) for rel_type in relationship_types()}
+    for model in REGISTRY.values():
+        for rel in model.meta.rels:
+            if rel.type_en or rel.type_zh:
+                names[rel.type] = (rel.type_en or rel.type, rel.type_zh or rel.type)
+    return names
+
+
+def all_types() -> tuple[str, ...]:
+    """The relationship types a reader may ask for: the declared ones and ``MEMBER``."""
+    return (*relationship_types(), MEMBER)
+
+
+def start_labels() -> tuple[str, ...]:
+    """What the explorer starts from: every declared node type and a saved segment."""
+    return (*REGISTRY, SEGMENT)
 
 
 def parse_types(value: Any) -> list[str] | None:
@@ -49,11 +69,12 @@ def parse_types(value: Any) -> list[str] | None:
         return None
     items = value.split(",") if isinstance(value, str) else value
     if not isinstance(items, list | tuple):
-        raise InvalidValue("types must be a comma-separated list of relationship types")
+        raise InvalidValue(key="types", known=", ".join(all_types()))
     wanted = [str(item).strip() for item in items if str(item).strip()]
-    unknown = sorted({t for t in wanted if t not in ALL_TYPES})
+    known = all_types()
+    unknown = sorted({t for t in wanted if t not in known})
     if unknown:
-        raise InvalidValue(f"unknown relationship types {unknown}; known: {list(ALL_TYPES)}")
+        raise InvalidValue(key="types", known=", ".join(all_types()))
     return list(dict.fromkeys(wanted)) or None
 
 
@@ -81,7 +102,7 @@ def neighbours(
         return _segment_members(store, uid, scope, types, limit)
     if label not in REGISTRY:
         raise NotFound(f"no node type {label!r}")
-    wanted = [t for t in RELATIONSHIP_TYPES if types is None or t in types]
+    wanted = [t for t in relationship_types() if types is None or t in types]
     statement = render(store.cypher.get("network_neighbour_list"), Label=label)
     rows = store.read(statement, uid=uid, types=wanted, limit=limit + 1) if wanted else []
     # Only declared node types are shown; a neighbour reached twice keeps every edge.

@@ -22,17 +22,31 @@ from graph.model import nodes  # noqa: F401  (declares the node types in REGISTR
 from graph.model.base import REGISTRY
 from graph.records.visibility import AnonymousIds, scoped
 from graph.security.scope import Scope
+from graph.store.composition import with_bound
 from graph.store.protocol import GraphStore
 from graph.store.templates import render
 
 DEFAULT_DEPTH = 3
 MAX_DEPTH = 10
-# The tree template is written with the largest bound; the chosen depth replaces it.
-_TEMPLATE_BOUND = f"*1..{MAX_DEPTH}]"
+# The tree template is written with the largest bound; the chosen depth replaces it
+# (graph.store.composition.with_bound).
 # A tree larger than this is cut at the deepest level(s) and marked ``truncated``: a
 # screen or an API client cannot use 90,000 nodes at once (counts belong to analytics).
 MAX_TREE_NODES = 5000
-REFERRING_LABELS = ("Customer", "Contact", "Referrer")
+# The relationship type from a referrer to the customer it brought in.
+REFERRAL = "REFERRED"
+
+
+def referring_labels() -> tuple[str, ...]:
+    """The node types that refer customers: the source of every declared ``REFERRED``
+    relation (customers, contacts and external referrers), in declaration order."""
+    sources = [
+        model.label if rel.direction == "out" else rel.target
+        for model in REGISTRY.values()
+        for rel in model.meta.rels
+        if rel.type == REFERRAL
+    ]
+    return tuple(dict.fromkeys(sources))
 
 
 @dataclass(frozen=True)
@@ -100,14 +114,14 @@ def parse_depth(value: Any, default: int = DEFAULT_DEPTH) -> int:
     if value is None or value == "":
         return default
     if isinstance(value, bool):
-        raise InvalidValue(f"depth must be a whole number from 1 to {MAX_DEPTH}")
+        raise InvalidValue(key="depth", max=MAX_DEPTH)
     if isinstance(value, str):
         text = value.strip()
         if not text.isascii() or not text.isdigit():
-            raise InvalidValue(f"depth must be a whole number from 1 to {MAX_DEPTH}")
+            raise InvalidValue(key="depth", max=MAX_DEPTH)
         value = int(text)
     if not isinstance(value, int) or not 1 <= value <= MAX_DEPTH:
-        raise InvalidValue(f"depth must be a whole number from 1 to {MAX_DEPTH}")
+        raise InvalidValue(key="depth", max=MAX_DEPTH)
     return value
 
 
@@ -120,8 +134,8 @@ def network_totals(
     30,000 members). A node that is not there, or a refresh that has not run, gives
     (0, 0.0). Counts ignore row-level rules: callers show them only to readers allowed the
     whole network."""
-    if label not in REFERRING_LABELS:
-        raise InvalidValue(f"a referral network starts at one of {', '.join(REFERRING_LABELS)}")
+    if label not in referring_labels():
+        raise InvalidValue(key="referral_start", labels=", ".join(referring_labels()))
     if live:
         rows = store.read(render(store.cypher.get("referral_network_walk"), Label=label), uid=uid)
     elif label == "Customer":
@@ -170,10 +184,7 @@ def downstream_tree(
     that does not exist or that ``scope`` may not see.
     """
     depth = parse_depth(depth)
-    template = store.cypher.get("referral_tree_list")
-    if _TEMPLATE_BOUND not in template.text:
-        raise AssertionError(f"{template.path}: expected the bound {_TEMPLATE_BOUND!r}")
-    statement = replace(template, text=template.text.replace(_TEMPLATE_BOUND, f"*1..{depth}]"))
+    statement = with_bound(store.cypher.get("referral_tree_list"), depth, MAX_DEPTH)
     best: dict[str, tuple[int, str]] = {}
     for row in store.read(statement, uid=uid):
         if row["uid"] == uid:  # a loop back to the root
@@ -232,7 +243,7 @@ def _details(
     """Name, stage and revenue of the nodes ``scope`` may see, by uid (one query a label)."""
     found: dict[str, dict[str, Any]] = {}
     for label, uids in by_label.items():
-        if label not in REFERRING_LABELS:
+        if label not in referring_labels():
             continue  # only customers, contacts and referrers refer: anything else is hidden
         statement, params = scoped(store, "referral_node_list", REGISTRY[label], scope)
         for row in store.read(statement, uids=uids, **params):

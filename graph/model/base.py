@@ -9,13 +9,12 @@ declarations and are checked against ``^[A-Z][A-Za-z0-9_]*$``; property names ag
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
-from typing import Any, ClassVar, ParamSpec, TypeVar, cast
+from typing import Any, ClassVar
 
 from graph.errors import ConfigError
-from graph.store.templates import LABEL, PROPERTY
+from graph.model.kinds import FIELD_KINDS, FieldKind
+from graph.store.composition import LABEL, PROPERTY
 
 # A uid prefix: one to three capital letters, followed in every uid by the creation day and a
 # daily serial (``graph.records.serials``), so a prefix never runs into the digits after it.
@@ -23,8 +22,6 @@ UID_PREFIX = re.compile(r"^[A-Z]{1,3}$")
 # What happens to the records whose required relation points at a record being deleted.
 ON_TARGET_DELETE = ("refuse", "cascade")
 
-# Property kinds and what they hold.
-KINDS = ("string", "text", "integer", "float", "boolean", "date", "datetime", "phone", "email")
 # Properties every node has, maintained by the repository, never edited in forms.
 SYSTEM_PROPS = ("uid", "created_at", "updated_at", "version")
 
@@ -66,6 +63,13 @@ class Prop:
     currency: str = ""
     description_en: str = ""
     description_zh: str = ""
+    # Usable in segment rules (graph.segments.rules reads the operators from the kind).
+    segment: bool = False
+
+    @property
+    def field_kind(self) -> FieldKind:
+        """The registered kind (``graph.model.kinds``) of this property."""
+        return FIELD_KINDS[self.kind]
 
     def choice_values(self) -> tuple[str, ...]:
         """The allowed values, in declaration order."""
@@ -94,6 +98,13 @@ class Rel:
     # at it ("refuse"), or may delete them together with it ("cascade", an admin's choice
     # at delete time). Either way no record is left without its required target.
     on_target_delete: str = "refuse"
+    # Usable in segment rules: "any"/"all" of many, "is" of one, "within" hops of a chain
+    # to the node's own type (graph.segments.rules).
+    segment: bool = False
+    # The relationship type's own name, as the network explorer labels its edges (declared
+    # on one relation of the type; relations of one type never name it differently).
+    type_en: str = ""
+    type_zh: str = ""
 
 
 @dataclass(frozen=True)
@@ -170,8 +181,10 @@ def _build_meta(cls: type[NodeModel], label: str) -> Meta:
             raise ConfigError(f"E005 {where}: field {item.name!r} is declared twice")
         by_name[item.name] = item
     for prop in cls.props:
-        if prop.kind not in KINDS:
-            raise ConfigError(f"E006 {where}.{prop.name}: kind {prop.kind!r} not in {KINDS}")
+        if prop.kind not in FIELD_KINDS:
+            raise ConfigError(
+                f"E006 {where}.{prop.name}: kind {prop.kind!r} not in {tuple(FIELD_KINDS)}"
+            )
         if prop.pii and (prop.unique or prop.indexed or prop.name == cls.title):
             # Stored encrypted (graph.security.pii): only its blind index can be matched or indexed,
             # and a title is shown unmasked in every select and relation.
@@ -179,7 +192,7 @@ def _build_meta(cls: type[NodeModel], label: str) -> Meta:
                 f"E014 {where}.{prop.name}: personal data (pii=True) cannot be unique, "
                 "indexed or the title"
             )
-        if prop.default_now and prop.kind not in ("date", "datetime"):
+        if prop.default_now and not prop.field_kind.moment:
             raise ConfigError(f"E016 {where}.{prop.name}: default_now needs kind date or datetime")
         if prop.pii and f"{prop.name}_bidx" in by_name:
             raise ConfigError(f"E015 {where}.{prop.name}_bidx is reserved for a blind index")
@@ -220,11 +233,13 @@ def _build_meta(cls: type[NodeModel], label: str) -> Meta:
 
 def check_registry(*other_prefixes: str) -> None:
     """Check cross-model references at start-up: every relation targets a declared label,
-    and no two node types (nor the ``other_prefixes`` of undeclared ones) share a uid prefix."""
+    relations of one type name it alike, and no two node types (nor the ``other_prefixes``
+    of undeclared ones) share a uid prefix."""
     prefixes = [model.meta.uid_prefix for model in REGISTRY.values()] + list(other_prefixes)
     shared = sorted({p for p in prefixes if prefixes.count(p) > 1})
     if shared:
         raise ConfigError(f"E019 uid prefixes {shared} are declared by more than one node type")
+    type_names: dict[str, tuple[str, str]] = {}
     for model in REGISTRY.values():
         for rel in model.meta.rels:
             if rel.target not in REGISTRY:
@@ -232,6 +247,13 @@ def check_registry(*other_prefixes: str) -> None:
                     f"E011 {model.label}.{rel.name}: target {rel.target!r} is not a declared "
                     "node type"
                 )
+            if rel.type_en or rel.type_zh:
+                names = type_names.setdefault(rel.type, (rel.type_en, rel.type_zh))
+                if names != (rel.type_en, rel.type_zh):
+                    raise ConfigError(
+                        f"E020 {model.label}.{rel.name}: relationship type {rel.type} is "
+                        f"named {names}, not {(rel.type_en, rel.type_zh)}"
+                    )
 
 
 def check_scope_paths() -> None:
@@ -271,14 +293,3 @@ def dependants_of(label: str) -> tuple[Dependant, ...]:
         for rel in model.meta.rels
         if rel.required and rel.target == label
     )
-
-
-Params = ParamSpec("Params")
-Result = TypeVar("Result")
-
-
-def cache_per_type(func: Callable[Params, Result]) -> Callable[Params, Result]:
-    """``functools.cache`` for functions of a node type (``type[NodeModel]``), keeping their
-    signature for type checkers: mypy does not see a class as ``Hashable``, the argument type
-    of a plain ``@cache`` wrapper."""
-    return cast(Callable[Params, Result], cache(func))

@@ -38,7 +38,18 @@ class User(NodeModel):
         Prop("phone", "Phone", "电话", kind="phone", pii=True),
         Prop("email", "E-mail", "邮箱", kind="email", pii=True),
     )  # fmt: skip
-    rels = (Rel("manager", "Reports to", "上级", type="REPORTS_TO", target="User", listed=True),)
+    rels = (
+        Rel(
+            "manager",
+            "Reports to",
+            "上级",
+            type="REPORTS_TO",
+            type_en="Reports to",
+            type_zh="汇报给",
+            target="User",
+            listed=True,
+        ),
+    )
 
 
 class Channel(NodeModel):
@@ -50,7 +61,18 @@ class Channel(NodeModel):
         Prop("name", "Name", "名称", required=True, unique=True, max_length=100, listed=True, indexed=True),
         Prop("name_en", "English name", "英文名称", max_length=100, listed=True),
     )  # fmt: skip
-    rels = (Rel("parent", "Part of", "上级渠道", type="PART_OF", target="Channel", listed=True),)
+    rels = (
+        Rel(
+            "parent",
+            "Part of",
+            "上级渠道",
+            type="PART_OF",
+            type_en="Part of",
+            type_zh="隶属于",
+            target="Channel",
+            listed=True,
+        ),
+    )
 
 
 class Tag(NodeModel):
@@ -86,27 +108,27 @@ class Customer(NodeModel):
     props = (
         Prop("name", "Name", "名称", required=True, max_length=200, listed=True, indexed=True),
         Prop("kind", "Kind", "类型", choices=CUSTOMER_KINDS, default="company", listed=True),
-        Prop("stage", "Stage", "阶段", required=True, choices=STAGES, default="potential", listed=True, indexed=True),
-        Prop("industry", "Industry", "行业", max_length=100),
-        Prop("region", "Region", "地区", max_length=100, listed=True),
+        Prop("stage", "Stage", "阶段", required=True, choices=STAGES, default="potential", listed=True, indexed=True, segment=True),
+        Prop("industry", "Industry", "行业", max_length=100, segment=True),
+        Prop("region", "Region", "地区", max_length=100, listed=True, segment=True),
         Prop("address", "Address", "地址", kind="text", max_length=500, searchable=False),
-        Prop("value_tier", "Value tier", "价值等级", choices=TIERS),
-        Prop("status", "Status", "状态", choices=STATUSES, default="active"),
+        Prop("value_tier", "Value tier", "价值等级", choices=TIERS, segment=True),
+        Prop("status", "Status", "状态", choices=STATUSES, default="active", indexed=True),
         Prop("phone", "Phone", "电话", kind="phone", pii=True, listed=True),
         Prop("email", "E-mail", "邮箱", kind="email", pii=True),
         Prop("id_number", "ID / passport number", "证件号码", max_length=64, pii=True),
         # Written by `graphcrm analytics refresh` (graph/analytics/refresh.py), read-only elsewhere.
         Prop("referral_descendants", "Referral descendants", "推荐下线人数", kind="integer", indexed=True, editable=False),
         Prop("referral_depth", "Referral depth", "推荐层级", kind="integer", editable=False),
-        Prop("influence", "Influence", "影响力", kind="float", indexed=True, editable=False),
+        Prop("influence", "Influence", "影响力", kind="float", indexed=True, editable=False, segment=True),
         Prop("community", "Referral community", "推荐社群", kind="integer", indexed=True, editable=False),
         Prop("referral_revenue", "Referral network revenue", "推荐下线收入", kind="float", editable=False),
     )  # fmt: skip
     rels = (
-        Rel("owner", "Owner", "负责人", type="OWNS", target="User", direction="in", listed=True),
-        Rel("channel", "Channel", "来源渠道", type="ACQUIRED_VIA", target="Channel", listed=True),
-        Rel("tags", "Tags", "标签", type="TAGGED", target="Tag", many=True, listed=True),
-        Rel("referred_by", "Referred by (customer)", "推荐客户", type="REFERRED", target="Customer", direction="in"),
+        Rel("owner", "Owner", "负责人", type="OWNS", type_en="Owns", type_zh="负责", target="User", direction="in", listed=True, segment=True),
+        Rel("channel", "Channel", "来源渠道", type="ACQUIRED_VIA", type_en="Acquired via", type_zh="来源渠道", target="Channel", listed=True, segment=True),
+        Rel("tags", "Tags", "标签", type="TAGGED", type_en="Tagged", type_zh="标签", target="Tag", many=True, listed=True, segment=True),
+        Rel("referred_by", "Referred by (customer)", "推荐客户", type="REFERRED", type_en="Referred", type_zh="推荐", target="Customer", direction="in", segment=True),
         Rel("referred_by_contact", "Referred by (contact)", "推荐联系人", type="REFERRED", target="Contact", direction="in"),
         Rel("referred_by_referrer", "Referred by (referrer)", "外部推荐人", type="REFERRED", target="Referrer", direction="in"),
     )  # fmt: skip
@@ -126,7 +148,16 @@ class Contact(NodeModel):
         Prop("wechat", "WeChat", "微信", max_length=64, pii=True),
     )  # fmt: skip
     rels = (
-        Rel("customer", "Works for", "所属客户", type="WORKS_FOR", target="Customer", listed=True),
+        Rel(
+            "customer",
+            "Works for",
+            "所属客户",
+            type="WORKS_FOR",
+            type_en="Works for",
+            type_zh="任职于",
+            target="Customer",
+            listed=True,
+        ),
     )
 
 
@@ -147,8 +178,8 @@ class FollowUp(NodeModel):
         Prop("next_due", "Next due", "下次跟进时间", kind="datetime", listed=True),
     )  # fmt: skip
     rels = (
-        Rel("customer", "Customer", "客户", type="ABOUT", target="Customer", required=True, listed=True, on_target_delete="cascade"),
-        Rel("logged_by", "Logged by", "记录人", type="LOGGED", target="User", direction="in", listed=True),
+        Rel("customer", "Customer", "客户", type="ABOUT", type_en="About", type_zh="关于", target="Customer", required=True, listed=True, on_target_delete="cascade"),
+        Rel("logged_by", "Logged by", "记录人", type="LOGGED", type_en="Logged", type_zh="记录", target="User", direction="in", listed=True),
     )  # fmt: skip
 
 
@@ -167,7 +198,7 @@ class Order(NodeModel):
         Prop("at", "Time", "时间", kind="datetime", required=True, default_now=True, listed=True, indexed=True),
     )  # fmt: skip
     rels = (
-        Rel("customer", "Customer", "客户", type="PLACED", target="Customer", direction="in", required=True, listed=True, on_target_delete="cascade"),
+        Rel("customer", "Customer", "客户", type="PLACED", type_en="Placed", type_zh="下单", target="Customer", direction="in", required=True, listed=True, on_target_delete="cascade"),
     )  # fmt: skip
 
 
@@ -186,11 +217,11 @@ class Ticket(NodeModel):
         Prop("description", "Description", "描述", kind="text", max_length=4000),
     )  # fmt: skip
     rels = (
-        Rel("customer", "Customer", "客户", type="RAISED", target="Customer", direction="in", required=True, listed=True, on_target_delete="cascade"),
+        Rel("customer", "Customer", "客户", type="RAISED", type_en="Raised", type_zh="提交", target="Customer", direction="in", required=True, listed=True, on_target_delete="cascade"),
     )  # fmt: skip
 
 
-# Saved segments (graph/segments/segments.py) are no declared node type but take uids the same way.
+# Saved segments (graph/segments/storage.py) are no declared node type but take uids the same way.
 SEGMENT_UID_PREFIX = "SG"
 
 check_registry(SEGMENT_UID_PREFIX)

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from graph.model.base import NodeModel, Prop
-
-ISO_DATETIME = "%Y-%m-%dT%H:%M:%SZ"
+from graph.model.kinds import FIELD_KINDS, ISO_DATETIME
 
 
 @dataclass(frozen=True)
@@ -93,26 +92,16 @@ def to_graph(prop: Prop | None, value: Any) -> Any:
         return value.strftime(ISO_DATETIME)
     if isinstance(value, dt.date):
         return value.isoformat()
-    if prop is not None and prop.kind == "float":
-        return float(value)
-    if prop is not None and prop.kind == "integer":
-        return int(value)
-    return value
+    return value if prop is None else prop.field_kind.to_graph(value)
 
 
 def from_graph(prop: Prop | None, value: Any) -> Any:
     """A stored value as Python: datetimes and dates parsed back from ISO strings."""
     if value is None:
         return None
-    kind = prop.kind if prop is not None else "datetime"
-    if kind == "datetime" and isinstance(value, str):
-        try:
-            return dt.datetime.strptime(value, ISO_DATETIME)
-        except ValueError:
-            return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).replace(tzinfo=None)
-    if kind == "date" and isinstance(value, str):
-        return dt.date.fromisoformat(value[:10])
-    return value
+    # System times (prop None: created_at, updated_at) are date-times.
+    kind = prop.field_kind if prop is not None else FIELD_KINDS["datetime"]
+    return kind.from_graph(value)
 
 
 def record_from_row(model: type[NodeModel], node: dict[str, Any]) -> Record:

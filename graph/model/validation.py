@@ -5,52 +5,43 @@ field map) and repositories' callers. Normalisation: text trimmed and full-width
 to half-width; phone numbers parsed (default region configurable) and stored in E.164;
 e-mails checked and lower-cased in the domain part; choices checked.
 
-Messages are ``Message`` strings: English text that also carries its template and
-parameters, so the web layer can show them in the user's language.
+Messages are ``Message`` strings: a message key and parameters, never text, so that the web
+layer can say them in the user's language.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import phonenumbers
 from marshmallow import Schema, ValidationError, fields, validate
 
 from graph.clock import utc_now
-from graph.model.base import NodeModel, Prop, Rel, cache_per_type
+from graph.model.per_type import cache_per_type
 
-# Every message a user can get from validation, as translatable templates.
-MESSAGES = {
-    "required": "This field is required.",
-    "too_long": "At most {max} characters.",
-    "choice": "Choose one of: {choices}.",
-    "email": "Not a valid e-mail address.",
-    "phone": "Not a valid phone number.",
-    "integer": "Not a whole number.",
-    "number": "Not a number.",
-    "datetime": "Not a valid date and time: type e.g. 2024-05-20 10:30 or 2024/5/20.",
-    "date": "Not a valid date: type e.g. 2024-05-20 or 2024/5/20.",
-    "boolean": "Not a yes/no value.",
-    "relation": "Not a valid reference.",
-    "unknown": "Unknown field.",
-    "version": "Send the version this edit is based on (the record's version when you read it).",
-}
+if TYPE_CHECKING:
+    from graph.model.base import NodeModel, Prop, Rel
 
 
 class Message(str):
-    """A validation message: English text plus its template key and parameters."""
+    """A validation message: its key (also its text, for logs) and parameters. The web
+    layer's error table (``views/messages.py``) says it in the reader's language."""
 
     key: str
     params: dict[str, Any]
 
     def __new__(cls, key: str, **params: Any) -> Message:
-        text = MESSAGES[key].format(**params)
-        message = super().__new__(cls, text)
+        message = super().__new__(cls, key)
         message.key = key
         message.params = params
         return message
+
+    def format(self, *args: Any, **kwargs: Any) -> Message:
+        """Itself: marshmallow's validators fill their error text in with the input, but a
+        message's parameters are already set."""
+        return self
 
 
 def _kept(ch: str) -> bool:
@@ -296,24 +287,7 @@ def _field(prop: Prop, region: str) -> fields.Field:
         checks.append(validate.OneOf(values, error=Message("choice", choices=", ".join(values))))
     if checks:
         common["validate"] = [_unless_blank(check) for check in checks]
-    kind = prop.kind
-    if kind == "phone":
-        return Phone(region=region, **common)
-    if kind == "email":
-        return Email(**common)
-    if kind == "integer":
-        common["error_messages"]["invalid"] = Message("integer")
-        return fields.Integer(strict=False, **common)
-    if kind == "float":
-        common["error_messages"]["invalid"] = Message("number")
-        return fields.Float(allow_nan=False, **common)
-    if kind == "boolean":
-        common["error_messages"]["invalid"] = Message("boolean")
-        return fields.Boolean(**common)
-    if kind in ("datetime", "date"):
-        return When(date_only=kind == "date", **common)
-    common["error_messages"]["invalid"] = Message("required")
-    return Text(multiline=kind == "text", **common)
+    return prop.field_kind.schema_field(common, region)
 
 
 def _reference(rel: Rel) -> fields.Field:

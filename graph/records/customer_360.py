@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from graph.model import nodes
+from graph.model.base import REGISTRY
 from graph.model.records import Record, from_graph, record_from_row
 from graph.records.visibility import NOT_VISIBLE, visible_uids
 from graph.security.crypto import FieldCipher
@@ -13,19 +14,17 @@ from graph.security.pii import open_props
 from graph.security.scope import Scope
 from graph.store.protocol import GraphStore
 
-# The node type of each kind of timeline entry.
-TIMELINE_MODELS = {"followup": nodes.FollowUp, "order": nodes.Order, "ticket": nodes.Ticket}
-
 
 @dataclass(frozen=True)
 class TimelineEntry:
     """A follow-up, order or ticket of a customer."""
 
-    kind: str  # followup, order or ticket
+    kind: str  # the node label: FollowUp, Order or Ticket
     uid: str
     at: dt.datetime | None
     title: str
     detail: str  # a follow-up's method, an order's currency, a ticket's status
+    detail_of: str = ""  # the property ``detail`` is a value of
     amount: float | None = None  # an order's amount
 
 
@@ -57,7 +56,7 @@ def customer_360(
     timeline_limit: int = 100,
     *,
     cipher: FieldCipher | None,
-    placeholder: str = NOT_VISIBLE[0],
+    placeholder: str = NOT_VISIBLE,
 ) -> Customer360:
     """Contacts (personal data decrypted with ``cipher``), customers referred, and
     follow-ups/orders/tickets newest first, as ``scope`` may see them: a referred customer
@@ -77,7 +76,6 @@ def customer_360(
         else Referral("", placeholder, None, from_graph(None, row["at"]), hidden=True)
         for row in rows
     ]
-    readable = {kind for kind, model in TIMELINE_MODELS.items() if scope.may_read(model)}
     timeline = [
         TimelineEntry(
             row["kind"],
@@ -85,9 +83,10 @@ def customer_360(
             from_graph(None, row["at"]),
             row["title"] or "",
             row["detail"] or "",
+            row["detail_of"],
             row["amount"],
         )
         for row in store.read("customer_timeline_list", uid=uid, limit=timeline_limit)
-        if row["kind"] in readable
+        if scope.may_read(REGISTRY[row["kind"]])
     ]
     return Customer360(contacts=contacts, referred=referred, timeline=timeline)

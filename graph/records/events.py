@@ -7,7 +7,8 @@ listener that fails changes nothing: the entry stays pending until the drain aud
 ``console_query_ran`` is sent after each Cypher console run or export, with the audit action
 (``console_query`` or ``export``) as sender and a ``detail`` dict keyword.
 ``personal_data_searched`` is sent when a reader allowed to see personal data filters by
-it, with the node label as sender and a ``fields`` keyword (names only, never the values).
+it, with the node label (``"search"`` for global search) as sender and a ``fields`` keyword
+(names only, never the values).
 """
 
 from blinker import Namespace

@@ -1,16 +1,19 @@
 """Statements for declared node types, rendered from the templates in ``cypher/node_*.cypher``.
 
 Templates are valid Cypher (so the Neo4j lint gate checks them) written with placeholder
-names: ``__Label__``, ``__Target__``, ``__REL__`` and ``__prop__``. Rendering replaces them
-with names taken only from node declarations (``graph.model.base``), never from request input,
-replaces ``WHERE true`` with compiled filter predicates, and splices relation parts after
-the first ``WITH n`` line. Every value stays a ``$parameter``.
+names: ``__Label__``, ``__Target__``, ``__REL__`` and ``__prop__``. Rendering fills them
+with names taken only from node declarations (``graph.model.base``), never from request input;
+filters are the named fragments of ``cypher/fragments/filters.cypher`` put in place of the
+template's ``WHERE true`` line (and, for an anchor, its ``MATCH (n:Label)`` line); relation
+parts are spliced after the first ``WITH n`` line. All of it goes through
+``graph.store.composition``, which raises when a template lacks what it splices. Every value
+stays a ``$parameter``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from functools import cache
 from typing import Any
 
 from graph.model.base import REGISTRY, SYSTEM_PROPS, Meta, Prop, Rel
@@ -18,6 +21,8 @@ from graph.model.conditions import Condition
 from graph.security.crypto import FieldCipher
 from graph.security.pii import index_name
 from graph.security.scope import VISIBLE_TO
+from graph.store import composition
+from graph.store.composition import CompositionError, fragment_piece
 from graph.store.statements import Statement
 from graph.store.templates import InvalidQuery
 
@@ -27,29 +32,28 @@ PROP_OPS = ("eq", "neq", "ct", "sw", "gt", "lt", "in", "empty")
 PII_OPS = ("eq", "empty")
 REL_OPS = ("rel_eq", "rel_empty")
 ORDERABLE_SYSTEM = ("created_at", "updated_at", "uid")
+# The relation from an owning user to their manager: the team a scope reaches.
+TEAM = "manager"
 
-_WHERE = re.compile(r"^WHERE true$", re.MULTILINE)
-_SPLICE = "\nWITH n\n"
+FRAGMENTS = "filters"
+_MATCH_LINE = re.compile(r"^MATCH \(n:[A-Z][A-Za-z0-9_]*\)$", re.MULTILINE)
+_SPLICE = "WITH n"
 
 
 def suffix_params(statement: Statement, suffix: str, keep: tuple[str, ...] = ()) -> Statement:
     """Rename every parameter ``$p`` to ``$p_<suffix>`` except those in ``keep``."""
-    renamed = {p: p if p in keep else f"{p}_{suffix}" for p in statement.params}
-    text = re.sub(
-        r"\$([A-Za-z_][A-Za-z0-9_]*)\b", lambda m: "$" + renamed.get(m[1], m[1]), statement.text
-    )
-    return replace(statement, text=text, params=frozenset(renamed.values()))
+    return composition.suffix_params(statement, suffix, keep)
 
 
-def with_params(statement: Statement, text: str, extra: set[str]) -> Statement:
-    """A derived statement with new text and additional parameters."""
-    return replace(statement, text=text, params=statement.params | frozenset(extra))
+def _fragment(name: str, value: str | None = None, /, **names: str | int) -> Statement:
+    """The filter fragment ``name`` filled with ``names``, its ``$value`` renamed to
+    ``value``."""
+    return fragment_piece(FRAGMENTS, name, {"value": value} if value else None, **names)
 
 
-def _rel_pattern(rel: Rel, target_var: str, uid_param: str | None) -> str:
-    node = f"({target_var}:{rel.target}" + (f" {{uid: ${uid_param}}})" if uid_param else ")")
-    arrow = f"-[:{rel.type}]->" if rel.direction == "out" else f"<-[:{rel.type}]-"
-    return f"(n){arrow}{node}"
+def _rel_piece(kind: str, rel: Rel, value: str | None = None, **names: str | int) -> Statement:
+    """A relation fragment (``rel_<direction>_<kind>``) for ``rel`` of a node."""
+    return _fragment(f"rel_{rel.direction}_{kind}", value, REL=rel.type, Target=rel.target, **names)
 
 
 def _owner_hops(meta: Meta) -> list[tuple[Rel, str]]:
@@ -64,24 +68,34 @@ def _owner_hops(meta: Meta) -> list[tuple[Rel, str]]:
     return hops
 
 
-def visibility_patterns(meta: Meta, param: str) -> tuple[str, str]:
-    """(anchor, predicate) patterns meaning "visible to the user named $param".
+def visibility_patterns(meta: Meta, param: str) -> tuple[Statement, Statement]:
+    """(anchor, predicate) pieces meaning "visible to the user named $param".
 
-    The anchor starts at the user and walks down the team to the node (cheap for a list);
-    the predicate starts at the node (for one record). Names come from declarations only.
+    The anchor is a MATCH line that starts at the user and walks down the team to the node
+    (cheap for a list); the predicate starts at the node (for one record). Names come from
+    declarations only.
     """
-    hops = _owner_hops(meta)
-    predicate = "(n)"
+    return _visibility_patterns(meta.label, param)
+
+
+@cache
+def _visibility_patterns(label: str, param: str) -> tuple[Statement, Statement]:
+    hops = _owner_hops(REGISTRY[label].meta)
+    user = REGISTRY[hops[-1][0].target]
+    team = user.meta.rel(TEAM)
+    assert team is not None, f"{user.label}.{TEAM}: the team relation is declared"
+    who = {"user": param}
+    steps = [_fragment("scope_start")]
     for rel, _ in hops:
-        arrow = f"-[:{rel.type}]->" if rel.direction == "out" else f"<-[:{rel.type}]-"
-        predicate += f"{arrow}(:{rel.target})"
-    predicate += f"-[:REPORTS_TO*0..]->(:User {{username: ${param}}})"
-    anchor = f"(:User {{username: ${param}}})<-[:REPORTS_TO*0..]-(:User)"
+        steps.append(_fragment(f"scope_step_{rel.direction}", REL=rel.type, Target=rel.target))
+    steps.append(fragment_piece(FRAGMENTS, "scope_team", who, REL=team.type, Target=user.label))
+    predicate = composition.chain(steps, "visible_to")
+    walk = [fragment_piece(FRAGMENTS, "scope_anchor_team", who, REL=team.type, Target=user.label)]
     for index, (rel, source) in enumerate(reversed(hops)):
-        arrow = f"<-[:{rel.type}]-" if rel.direction == "out" else f"-[:{rel.type}]->"
-        node = f"n:{source}" if index == len(hops) - 1 else f":{source}"
-        anchor += f"{arrow}({node})"
-    return anchor, predicate
+        last = index == len(hops) - 1
+        name = f"scope_anchor_{'node' if last else 'back'}_{rel.direction}"
+        walk.append(_fragment(name, REL=rel.type, Source=source))
+    return composition.chain(walk, "visible_to_anchor"), predicate
 
 
 def compile_filters(
@@ -90,16 +104,16 @@ def compile_filters(
     *,
     anchor_allowed: bool = True,
     cipher: FieldCipher | None = None,
-) -> tuple[str | None, list[str], dict[str, Any]]:
-    """Compile conditions to (anchor pattern, predicates, parameters).
+) -> tuple[Statement | None, list[Statement], dict[str, Any]]:
+    """Compile conditions to (anchor MATCH line, predicates, parameters), all fragments.
 
     The first relation-equality condition becomes the MATCH anchor, so that e.g. "owner is X"
     starts from X's node instead of scanning every customer. On personal data only ``eq``
     and ``empty`` apply; with a ``cipher``, ``eq`` matches the blind index of the normalised
     value (under every configured key, so a rotation in progress does not hide records).
     """
-    anchor: str | None = None
-    predicates: list[str] = []
+    anchor: Statement | None = None
+    predicates: list[Statement] = []
     params: dict[str, Any] = {}
     for index, cond in enumerate(conditions):
         name = f"f{index}"
@@ -118,14 +132,12 @@ def compile_filters(
             if cond.op == "rel_eq":
                 params[name] = cond.value
                 if anchor is None and anchor_allowed:
-                    anchor = _rel_pattern(rel, f"a{index}", name)
+                    anchor = _rel_piece("anchor", rel, name, Label=meta.label, i=index)
                 else:
-                    # A pattern predicate may not introduce a variable (FalkorDB: "Unable
-                    # to resolve filtered alias"), so the target stays anonymous here.
-                    predicates.append(_rel_pattern(rel, "", name))
+                    predicates.append(_rel_piece("eq", rel, name))
             elif cond.op == "rel_empty":
-                negate = "NOT " if cond.value in (True, "1", "true", "y") else ""
-                predicates.append(negate + _rel_pattern(rel, "", None))
+                empty = cond.value in (True, "1", "true", "y")
+                predicates.append(_rel_piece("none" if empty else "any", rel))
             else:
                 raise InvalidQuery(f"operator {cond.op!r} does not apply to {cond.field!r}")
             continue
@@ -134,47 +146,63 @@ def compile_filters(
             raise InvalidQuery(f"{meta.label} has no field {cond.field!r}")
         if cond.op not in PROP_OPS or (prop is not None and prop.pii and cond.op not in PII_OPS):
             raise InvalidQuery(f"operator {cond.op!r} does not apply to {cond.field!r}")
-        field = f"n.{cond.field}"
         if prop is not None and prop.pii and cond.op == "eq" and cipher is not None:
             params[name] = cipher.blind_indexes(str(cond.value), prop.kind)
-            predicates.append(f"n.{index_name(prop.name)} IN ${name}")
+            predicates.append(_fragment("prop_in", name, prop=index_name(prop.name)))
             continue
         if cond.op == "empty":
             truthy = cond.value in (True, "1", "true", "y")
-            predicates.append(f"{field} IS NULL" if truthy else f"{field} IS NOT NULL")
+            predicates.append(
+                _fragment("prop_null" if truthy else "prop_not_null", prop=cond.field)
+            )
             continue
         params[name] = cond.value
-        predicates.append(
-            {
-                "eq": f"{field} = ${name}",
-                "neq": f"({field} IS NULL OR {field} <> ${name})",
-                "ct": f"toLower(toString({field})) CONTAINS toLower(toString(${name}))",
-                "sw": f"{field} STARTS WITH ${name}",
-                "gt": f"{field} > ${name}",
-                "lt": f"{field} < ${name}",
-                "in": f"{field} IN ${name}",
-            }[cond.op]
-        )
+        predicates.append(_fragment(f"prop_{cond.op}", name, prop=cond.field))
     return anchor, predicates, params
 
 
 def apply_filters(
-    statement: Statement, anchor: str | None, predicates: list[str], params: dict[str, Any]
+    statement: Statement,
+    anchor: Statement | None,
+    predicates: list[Statement],
+    params: dict[str, Any],
+    *,
+    occurrence: int = 1,
 ) -> Statement:
-    """Put compiled filters into a rendered template's ``MATCH (n:L)`` / ``WHERE true``."""
-    text = statement.text
+    """Put compiled filters into a rendered template: the anchor in place of its
+    ``MATCH (n:Label)`` line, the predicates in place of its (``occurrence``-th)
+    ``WHERE true`` line. ``CompositionError`` if the template lacks either."""
     if anchor is not None:
-        match = re.search(r"^MATCH \(n:([A-Z][A-Za-z0-9_]*)\)$", text, re.MULTILINE)
-        if match is None:
-            raise InvalidQuery(f"{statement.name} has no 'MATCH (n:Label)' line to anchor")
-        label = match[1]
-        anchored = anchor.replace("(n)", f"(n:{label})", 1)
-        text = text[: match.start()] + f"MATCH {anchored}" + text[match.end() :]
-    if predicates:
-        if not _WHERE.search(text):
-            raise InvalidQuery(f"{statement.name} has no 'WHERE true' line for filters")
-        text = _WHERE.sub(lambda _: "WHERE " + "\n  AND ".join(predicates), text, count=1)
-    return with_params(statement, text, set(params))
+        statement = composition.replace_line_matching(statement, _MATCH_LINE, anchor)
+    statement = composition.where(statement, predicates, occurrence=occurrence)
+    missing = set(params) - statement.params
+    if missing:
+        raise CompositionError(f"{statement.name}: filter parameters {sorted(missing)} unused")
+    return statement
+
+
+def filtered(
+    template: Statement,
+    meta: Meta,
+    conditions: list[Condition],
+    *,
+    anchor_allowed: bool = True,
+    cipher: FieldCipher | None = None,
+) -> tuple[Statement, dict[str, Any]]:
+    """A rendered template with ``conditions`` compiled into it, and their parameters."""
+    anchor, predicates, params = compile_filters(
+        meta, conditions, anchor_allowed=anchor_allowed, cipher=cipher
+    )
+    return apply_filters(template, anchor, predicates, params), params
+
+
+def ordered(statement: Statement, column: str, direction: str) -> Statement:
+    """A rendered page template sorted on ``column`` in ``direction`` (``asc`` or
+    ``desc``); ``CompositionError`` if its ordering line is not the one on ``column``."""
+    if direction.lower() == "desc":
+        return descending(statement, column)
+    ascending = fragment_piece(FRAGMENTS, "page_order_asc", prop=column)
+    return composition.replace_line(statement, ascending.text, ascending)
 
 
 def check_order(meta: Meta, column: str, direction: str) -> None:
@@ -189,33 +217,24 @@ def check_order(meta: Meta, column: str, direction: str) -> None:
 
 def orderable(prop: Prop) -> bool:
     """Whether lists may be sorted by ``prop`` (not long text, not encrypted personal data)."""
-    return prop.kind != "text" and not prop.pii
+    return prop.field_kind.orderable and not prop.pii
 
 
 def descending(statement: Statement, column: str) -> Statement:
-    """Turn a rendered page template's ascending sort on ``column`` into a descending one."""
-    text = statement.text.replace(f"n.{column}, n.uid", f"n.{column} DESC, n.uid DESC", 1)
-    return replace(statement, text=text)
+    """Turn a rendered page template's ascending sort on ``column`` into a descending one
+    (``CompositionError`` if the template's ordering line is not the ascending one)."""
+    ascending = fragment_piece(FRAGMENTS, "page_order_asc", prop=column)
+    desc = fragment_piece(FRAGMENTS, "page_order_desc", prop=column)
+    return composition.replace_line(statement, ascending.text, desc)
 
 
 def splice(main: Statement, parts: list[Statement]) -> Statement:
     """Insert each part's body (between its first and last ``WITH n``) after main's first."""
-    if not parts:
-        return main
-    at = main.text.index(_SPLICE) + len(_SPLICE)
-    bodies = []
-    extra: set[str] = set()
-    for part in parts:
-        start = part.text.index(_SPLICE) + len(_SPLICE)
-        end = part.text.rindex(_SPLICE) + len(_SPLICE)
-        bodies.append(part.text[start:end].lstrip("\n"))
-        extra |= part.params
-    text = main.text[:at] + "".join(bodies) + main.text[at:]
-    return with_params(main, text, extra)
+    return composition.insert_after(
+        main, _SPLICE, [composition.between_lines(part, _SPLICE) for part in parts]
+    )
 
 
 def union(parts: list[Statement], name: str) -> Statement:
     """Join read parts with UNION ALL (each part already has its own parameters)."""
-    text = "\nUNION ALL\n".join(part.text for part in parts)
-    params = frozenset().union(*(p.params for p in parts))
-    return replace(parts[0], name=name, text=text, params=params)
+    return composition.union_all(parts, name)

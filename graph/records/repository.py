@@ -28,15 +28,15 @@ from graph.records.audit_intent import intent_of, mark_pending
 from graph.records.events import record_changed
 from graph.records.filters import (
     Condition,
-    apply_filters,
     check_order,
-    compile_filters,
-    descending,
+    filtered,
+    ordered,
     splice,
     suffix_params,
     union,
 )
 from graph.records.history import ChangeEntry, FieldChange, change_entry_of, history_entry
+from graph.records.search_keys import with_search_keys
 from graph.records.serials import next_uid
 from graph.security.crypto import FieldCipher
 from graph.security.pii import open_props, open_value, seal_props
@@ -51,6 +51,8 @@ class NodeRepository:
     With a ``cipher``, personal-data properties (``pii=True``) are encrypted on write, with
     their blind index, and decrypted on read, history entries included (see ``graph.security.pii``).
     The app always passes one; ``None`` stores values as given (tools without the key).
+    A write that sets the name of a searched type also stores its search keys
+    (``graph.records.search_keys``).
     """
 
     def __init__(
@@ -77,10 +79,13 @@ class NodeRepository:
     def _filtered(
         self, name: str, conditions: list[Condition], *, anchor_allowed: bool = True, **names: str
     ) -> tuple[Statement, dict[str, Any]]:
-        anchor, predicates, params = compile_filters(
-            self.meta, conditions, anchor_allowed=anchor_allowed, cipher=self.cipher
+        return filtered(
+            self._template(name, **names),
+            self.meta,
+            conditions,
+            anchor_allowed=anchor_allowed,
+            cipher=self.cipher,
         )
-        return apply_filters(self._template(name, **names), anchor, predicates, params), params
 
     # -- reads --------------------------------------------------------------------------
 
@@ -101,8 +106,7 @@ class NodeRepository:
         column = order or self.meta.default_order
         check_order(self.meta, column, direction)
         statement, params = self._filtered("node_page", conditions or [], prop=column)
-        if direction.lower() == "desc":
-            statement = descending(statement, column)
+        statement = ordered(statement, column, direction)
         rows = self.store.read(statement, skip=int(skip), limit=int(limit), **params)
         records = [self._record(row["n"]) for row in rows]
         self.load_relations(records)
@@ -138,7 +142,7 @@ class NodeRepository:
         rels = self.meta.rels
         if not records or not rels:
             return
-        statement = _relations_statement(self.store.cypher, self.model.label)
+        statement = relations_statement(self.store.cypher, self.model.label)
         params: dict[str, Any] = {"uids": [r.uid for r in records]}
         params.update({f"field_{i}": rel.name for i, rel in enumerate(rels)})
         by_uid = {r.uid: r for r in records}
@@ -236,7 +240,7 @@ class NodeRepository:
             rows = self.store.write(
                 splice(self._template("node_create"), parts),
                 uid=uid,
-                props=seal_props(self.model, props, self.cipher),
+                props=seal_props(self.model, with_search_keys(self.model, props), self.cipher),
                 now=stamp,
                 change=change,
                 **part_params,
@@ -302,7 +306,7 @@ class NodeRepository:
             splice(self._template("node_update"), parts),
             uid=before.uid,
             version=before.version,
-            props=seal_props(self.model, changed_props, self.cipher),
+            props=seal_props(self.model, with_search_keys(self.model, changed_props), self.cipher),
             now=stamp,
             change=change,
             **part_params,
@@ -505,10 +509,7 @@ def check_unique_key(label: str, name: str, value: Any) -> None:
     if not isinstance(value, str):
         return
     if not value or value != value.strip() or len(value.encode()) > MAX_UNIQUE_BYTES:
-        raise InvalidValue(
-            f"{label}.{name} must be non-blank, without leading or trailing spaces, "
-            f"and at most {MAX_UNIQUE_BYTES} bytes"
-        )
+        raise InvalidValue(key="unique_key", field=name, max=MAX_UNIQUE_BYTES)
 
 
 def _uids(value: Any) -> list[str]:
@@ -537,7 +538,9 @@ def _rendered(
 
 
 @cache
-def _relations_statement(cypher: CypherLibrary, label: str) -> Statement:
+def relations_statement(cypher: CypherLibrary, label: str) -> Statement:
+    """One UNION ALL read of every relation of ``label`` nodes ``$uids``, with the title of
+    each related record."""
 
     parts = []
     for index, rel in enumerate(model_for(label).meta.rels):

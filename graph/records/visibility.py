@@ -30,8 +30,8 @@ from graph.store.protocol import GraphStore
 from graph.store.statements import Statement
 from graph.store.templates import render
 
-# What a reader sees in place of a record they may not see, in English and Chinese.
-NOT_VISIBLE = ("Not visible to you", "无权查看")
+# What a reader sees in place of a record they may not see (the web layer translates it).
+NOT_VISIBLE = "Not visible to you"
 
 
 def scoped(
@@ -63,13 +63,13 @@ def visible_uids(store: GraphStore, label: str, uids: Iterable[str], scope: Scop
     return {row["uid"] for row in store.read(statement, uids=wanted, **params)}
 
 
-def placeholder(label: str, text: str = NOT_VISIBLE[0]) -> Ref:
+def placeholder(label: str, text: str = NOT_VISIBLE) -> Ref:
     """A reference standing for a ``label`` node the reader may not see."""
     return Ref(label, "", text, hidden=True)
 
 
 def hide_related(
-    store: GraphStore, records: list[Record], scope: Scope, text: str = NOT_VISIBLE[0]
+    store: GraphStore, records: list[Record], scope: Scope, text: str = NOT_VISIBLE
 ) -> list[Record]:
     """``records`` (in place) with every relation to a node ``scope`` may not see replaced
     by a placeholder titled ``text`` (one query per related node type that needs one)."""
@@ -111,7 +111,7 @@ def hide_in_history(
     model: type[NodeModel],
     entries: list[ChangeEntry],
     scope: Scope,
-    text: str = NOT_VISIBLE[0],
+    text: str = NOT_VISIBLE,
 ) -> list[ChangeEntry]:
     """History entries of a ``model`` node with each related record's title that ``scope``
     may not see replaced by ``text``.

@@ -7,8 +7,10 @@ a rotation which values still need re-encrypting and lets old keys keep reading 
 
 A blind index is an HMAC-SHA256 of the *normalised* value (E.164 phone, lower-case
 e-mail, folded text), truncated to 128 bits: equal values give equal indexes, so exact
-search and duplicate checks work without decrypting. Encryption, index and key id use
-separate keys derived by HKDF from one 32-byte master key (``FIELD_ENCRYPTION_KEY``).
+search and duplicate checks work without decrypting. A phone also gets a keyed index of
+its last four digits (``suffix_index``), so that "ends in 5678" can be searched while the
+number stays encrypted. Encryption, the two indexes and the key id use separate keys derived
+by HKDF from one 32-byte master key (``FIELD_ENCRYPTION_KEY``).
 """
 
 from __future__ import annotations
@@ -22,21 +24,20 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import phonenumbers
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from graph.errors import ConfigError, UnreadableValue
-from graph.model.validation import key_text
+from graph.model.kinds import FIELD_KINDS
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
 INDEX_BYTES = 16
+SUFFIX_DIGITS = 4  # a phone's suffix index covers its last four digits
 SEALED = "enc:"  # every encrypted value starts so; anything else is legacy plaintext
 VERSION = "v1"
-_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 
 def generate_key() -> str:
@@ -65,23 +66,10 @@ def parse_keys(text: str | None, setting: str = "FIELD_ENCRYPTION_OLD_KEYS") -> 
 
 
 def normalise(value: str, kind: str, phone_region: str = "CN") -> str:
-    """The form of a value that its blind index covers: what "the same value" means.
-
-    Phones become E.164 (``138 1234 5678`` and ``+86 138-1234-5678`` are one number),
-    e-mails are trimmed and lower-cased, other text is trimmed, folded and case-folded.
-    """
-    if kind == "phone" and _E164.match(value):
-        return value  # stored values are E.164 already: skip cleaning and the slow parser
-    text = key_text(value)
-    if kind == "phone":
-        try:
-            number = phonenumbers.parse(text, phone_region)
-        except phonenumbers.NumberParseException:
-            return re.sub(r"[^0-9+]", "", text)
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    if kind == "email":
-        return text.lower()
-    return text.casefold()
+    """The form of a value that its blind index covers: what "the same value" means for a
+    property of field kind ``kind`` (``graph.model.kinds``: phones become E.164, e-mails
+    are trimmed and lower-cased, other text is trimmed, folded and case-folded)."""
+    return FIELD_KINDS[kind].match_key(value, phone_region)
 
 
 def _derive(master: bytes, purpose: bytes, length: int = KEY_BYTES) -> bytes:
@@ -96,14 +84,16 @@ class FieldKey:
     id: str
     aead: AESGCM
     index_key: bytes
+    suffix_key: bytes
 
     @classmethod
     def from_bytes(cls, master: bytes) -> FieldKey:
-        """Derive the encryption key, the blind-index key and a public key id."""
+        """Derive the encryption key, the two index keys and a public key id."""
         return cls(
             id=_derive(master, b"key id", 4).hex(),
             aead=AESGCM(_derive(master, b"field encryption")),
             index_key=_derive(master, b"blind index"),
+            suffix_key=_derive(master, b"phone suffix index"),
         )
 
 
@@ -187,7 +177,29 @@ class FieldCipher:
         normalised = normalise(value, kind, self.phone_region)
         return [self._index(key, normalised) for key in self.keys.values()]
 
+    def suffix_index(self, phone: str) -> str | None:
+        """The current key's index of a phone's last four digits (None: fewer digits)."""
+        suffix = phone_suffix(normalise(phone, "phone", self.phone_region))
+        return _hmac(self.current.suffix_key, suffix) if suffix else None
+
+    def suffix_indexes(self, digits: str) -> list[str]:
+        """The suffix index of four typed ``digits`` under every configured key, current
+        first (empty unless ``digits`` is exactly four digits)."""
+        if len(digits) != SUFFIX_DIGITS or not (digits.isascii() and digits.isdigit()):
+            return []
+        return [_hmac(key.suffix_key, digits) for key in self.keys.values()]
+
     @staticmethod
     def _index(key: FieldKey, normalised: str) -> str:
-        digest = hmac.digest(key.index_key, normalised.encode(), hashlib.sha256)
-        return base64.urlsafe_b64encode(digest[:INDEX_BYTES]).decode().rstrip("=")
+        return _hmac(key.index_key, normalised)
+
+
+def phone_suffix(normalised: str) -> str:
+    """The last four digits of a normalised phone ("" when it has fewer)."""
+    digits = re.sub(r"[^0-9]", "", normalised)
+    return digits[-SUFFIX_DIGITS:] if len(digits) >= SUFFIX_DIGITS else ""
+
+
+def _hmac(key: bytes, text: str) -> str:
+    digest = hmac.digest(key, text.encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest[:INDEX_BYTES]).decode().rstrip("=")

@@ -18,7 +18,7 @@ from typing import Any
 
 from graph.model.base import REGISTRY, NodeModel, Prop
 from graph.security.crypto import SEALED, FieldCipher
-from graph.security.pii import index_name, pii_props
+from graph.security.pii import index_values, pii_props
 from graph.store.protocol import GraphStore
 from graph.store.statements import Statement
 from graph.store.templates import render
@@ -79,7 +79,7 @@ def _reseal_prop(
     progress: Progress | None,
 ) -> int:
     """Re-encrypt one property of one node type; returns how many values were rewritten."""
-    label, name, index = model.label, prop.name, index_name(prop.name)
+    label, name = model.label, prop.name
     read = render(store.cypher.get("node_list_pii_by_uids"), Label=label, prop=name)
     write = render(store.cypher.get("node_reseal"), Label=label)
     uids = _stale_uids(store, model, prop, cipher)
@@ -91,10 +91,7 @@ def _reseal_prop(
             if not isinstance(value, str) or cipher.is_current(value):
                 continue
             plain = cipher.decrypt(label, name, value)
-            props = {
-                name: cipher.encrypt(label, name, plain),
-                index: cipher.blind_index(plain, prop.kind),
-            }
+            props = {name: cipher.encrypt(label, name, plain), **index_values(prop, plain, cipher)}
             rows.append({"uid": row["uid"], "version": row["version"] or 0, "props": props})
         done += _write(store, write, rows)
         if progress is not None:

@@ -2,9 +2,10 @@
 
 A ``pii=True`` property (``graph.model.base.Prop``) holds its value encrypted by a
 ``graph.security.crypto.FieldCipher``; its sibling property ``<name>_bidx`` holds the blind index
-that exact search and duplicate checks use (indexed in both dialect schema files). History
-entries keep the ciphertext too. Without a cipher (tools and tests that hold no key)
-values pass through unchanged; a reader with a cipher shows such plaintext as is.
+that exact search and duplicate checks use (indexed in both dialect schema files); a phone
+also has ``<name>_last4_bidx``, the keyed index of its last four digits (global search by
+"ends in"). History entries keep the ciphertext too. Without a cipher (tools and tests that
+hold no key) values pass through unchanged; a reader with a cipher shows such plaintext as is.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from graph.model.base import NodeModel, Prop, cache_per_type
+from graph.model.base import NodeModel, Prop
+from graph.model.per_type import cache_per_type
 from graph.security.crypto import FieldCipher
 
 INDEX_SUFFIX = "_bidx"
+LAST4_SUFFIX = "_last4" + INDEX_SUFFIX
 
 Row = dict[str, Any]
 
@@ -23,6 +26,29 @@ Row = dict[str, Any]
 def index_name(name: str) -> str:
     """The property holding the blind index of the personal-data property ``name``."""
     return name + INDEX_SUFFIX
+
+
+def last4_index_name(name: str) -> str:
+    """The property holding the index of the last four digits of the phone ``name``."""
+    return name + LAST4_SUFFIX
+
+
+def index_names(prop: Prop) -> tuple[str, ...]:
+    """Every index property kept beside the personal-data property ``prop``."""
+    if prop.field_kind.suffix_indexed:
+        return (index_name(prop.name), last4_index_name(prop.name))
+    return (index_name(prop.name),)
+
+
+def index_values(prop: Prop, plain: str | None, cipher: FieldCipher) -> Row:
+    """The index properties of ``prop`` for the value ``plain`` (all None when it is None):
+    what a write stores beside the encrypted value."""
+    if plain is None:
+        return dict.fromkeys(index_names(prop))
+    values: Row = {index_name(prop.name): cipher.blind_index(plain, prop.kind)}
+    if prop.field_kind.suffix_indexed:
+        values[last4_index_name(prop.name)] = cipher.suffix_index(plain)
+    return values
 
 
 @cache_per_type
@@ -56,11 +82,9 @@ def seal_props(model: type[NodeModel], props: Row, cipher: FieldCipher | None) -
         if prop.name not in props:
             continue
         value = props[prop.name]
-        if value is None:
-            sealed[index_name(prop.name)] = None
-            continue
-        sealed[prop.name] = cipher.encrypt(model.label, prop.name, str(value))
-        sealed[index_name(prop.name)] = cipher.blind_index(str(value), prop.kind)
+        sealed.update(index_values(prop, None if value is None else str(value), cipher))
+        if value is not None:
+            sealed[prop.name] = cipher.encrypt(model.label, prop.name, str(value))
     return sealed
 
 
@@ -78,17 +102,17 @@ def open_props(model: type[NodeModel], node: Row, cipher: FieldCipher | None) ->
 
 def seal_rows(model: type[NodeModel], rows: Iterable[Row], cipher: FieldCipher) -> list[Row]:
     """Bulk-load rows with personal data encrypted and indexed (rows are not modified)."""
-    props = [(p.name, index_name(p.name), p.kind) for p in pii_props(model)]
+    props = pii_props(model)
     if not props:
         return list(rows)
-    label, encrypt, blind_index = model.label, cipher.encrypt, cipher.blind_index
+    label, encrypt = model.label, cipher.encrypt
     sealed = []
     for row in rows:
         copy = dict(row)
-        for name, index, kind in props:
-            value = row.get(name)
+        for prop in props:
+            value = row.get(prop.name)
             if value is not None:
-                copy[name] = encrypt(label, name, str(value))
-                copy[index] = blind_index(str(value), kind)
+                copy[prop.name] = encrypt(label, prop.name, str(value))
+                copy.update(index_values(prop, str(value), cipher))
         sealed.append(copy)
     return sealed

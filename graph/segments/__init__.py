@@ -5,6 +5,7 @@ segment's members through ``get_segment`` and ``member_page`` (the one allowance
 features in the import contract, ``.importlinter``).
 """
 
-from graph.segments.segments import get_segment, member_page
+from graph.segments.members import member_page
+from graph.segments.storage import get_segment
 
 __all__ = ["get_segment", "member_page"]

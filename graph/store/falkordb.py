@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from typing import Any
@@ -26,7 +26,7 @@ from graph.errors import (
 from graph.store.protocol import GraphURL, Row, iter_rows
 from graph.store.readonly import GraphNode, GraphPath, GraphRelationship, ReadonlyResult
 from graph.store.schema import existing_items, schema_item
-from graph.store.statements import CypherLibrary, Statement, library
+from graph.store.statements import CypherLibrary, ScriptStatement, Statement, library
 from graph.store.timing import graph_call
 
 # The dialect schema writes unique constraints in Neo4j's words; FalkorDB creates them with
@@ -246,14 +246,14 @@ class FalkorDBStore:
         except (redis.exceptions.RedisError, OSError) as exc:
             raise translate_error(exc) from exc
 
-    def apply_schema(self) -> list[str]:
+    def apply_schema(self, statements: Sequence[ScriptStatement]) -> list[str]:
         # Only what is missing is sent, and after creating anything the append-only file is
         # rewritten: FalkorDB logs a GRAPH.CONSTRAINT command in a form that, replayed at the
         # next start, is refused as "Constraint already exists" (once per constraint, at
         # every start, until the AOF is rewritten from the data).
         present = {(r["kind"], r["label"], r["property"]) for r in existing_items(self)}
         report = []
-        for item in self.cypher.schema():
+        for item in statements:
             if schema_item(item.text) in present:
                 report.append(f"present: {' '.join(item.text.split())}")
                 continue

@@ -1,29 +1,36 @@
 """A store that gets its engine ready on first use, so building an app touches no engine.
 
 ``PreparedOnFirstUse`` wraps a ``GraphStore``: the first call that needs the engine starts
-it (``start``: the embedded server, when this process runs it) and applies the schema,
-once, under a lock; a failure (engine down) is raised to that caller as the store would
-raise it and tried again by the next call. ``apply_schema`` does both at once, for the
-commands that prepare the graph explicitly (``graphcrm init``, ``serve``, ``demo``).
+it (``start``: the embedded server, when this process runs it) and applies the schema
+(``schema``: ``graph.records.schema.apply_schema``, from the declarations), once, under a
+lock; a failure (engine down) is raised to that caller as the store would raise it and
+tried again by the next call. ``prepare`` does both at once, for the commands that prepare
+the graph explicitly (``graphcrm init``, ``serve``, ``demo``).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
 from graph.store.protocol import GraphStore, Row, UnitOfWork
 from graph.store.readonly import ReadonlyResult
-from graph.store.statements import Statement
+from graph.store.statements import ScriptStatement, Statement
 
 
 class PreparedOnFirstUse:
-    """A ``GraphStore`` that runs ``start`` and applies the schema before its first use."""
+    """A ``GraphStore`` that runs ``start`` and applies ``schema`` before its first use."""
 
-    def __init__(self, store: GraphStore, start: Callable[[], object] = lambda: None) -> None:
+    def __init__(
+        self,
+        store: GraphStore,
+        schema: Callable[[GraphStore], list[str]],
+        start: Callable[[], object] = lambda: None,
+    ) -> None:
         self.store = store
+        self._schema = schema
         self.backend = store.backend
         self.cypher = store.cypher
         self._start = start
@@ -39,14 +46,19 @@ class PreparedOnFirstUse:
 
     def _prepare(self) -> list[str]:
         self._start()
-        report = self.store.apply_schema()
+        report = self._schema(self.store)
         self._prepared = True
         return report
 
-    def apply_schema(self) -> list[str]:
-        """Start the engine if this process runs it, then apply the schema (idempotent)."""
+    def prepare(self) -> list[str]:
+        """Start the engine if this process runs it, then apply the schema (idempotent);
+        a line per schema statement."""
         with self._lock:
             return self._prepare()
+
+    def apply_schema(self, statements: Sequence[ScriptStatement]) -> list[str]:
+        """Create ``statements`` idempotently (see ``GraphStore.apply_schema``)."""
+        return self._ready().apply_schema(statements)
 
     def read(
         self, name: str | Statement, /, *, timeout_ms: int | None = None, **params: Any

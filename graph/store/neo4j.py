@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -18,9 +18,10 @@ from graph.errors import (
     StoreUnavailable,
     WriteRefused,
 )
+from graph.store.composition import planned
 from graph.store.protocol import GraphURL, Row
 from graph.store.readonly import GraphNode, GraphPath, GraphRelationship, ReadonlyResult
-from graph.store.statements import CypherLibrary, Statement, library
+from graph.store.statements import CypherLibrary, ScriptStatement, Statement, library
 from graph.store.timing import graph_call
 
 WRITE_REFUSED = "read-only console: writes are refused"
@@ -184,7 +185,7 @@ class Neo4jStore:
         try:
             with graph_call(), self._session(neo4j.READ_ACCESS) as session:
                 if planner_check:
-                    explain = neo4j.Query(f"EXPLAIN {text}", timeout=timeout)
+                    explain = neo4j.Query(planned(text, "EXPLAIN"), timeout=timeout)
                     if session.run(explain, params).consume().query_type != "r":
                         raise WriteRefused(WRITE_REFUSED)
                 result = session.run(neo4j.Query(text, timeout=timeout), params)
@@ -221,11 +222,11 @@ class Neo4jStore:
         except _ERRORS as exc:
             raise translate_error(exc, self.address) from exc
 
-    def apply_schema(self) -> list[str]:
+    def apply_schema(self, statements: Sequence[ScriptStatement]) -> list[str]:
         report = []
         try:
             with self._session(neo4j.WRITE_ACCESS) as session:
-                for item in self.cypher.schema():
+                for item in statements:
                     summary = session.run(item.text).consume()
                     added = summary.counters.constraints_added + summary.counters.indexes_added
                     state = "created" if added else "present"

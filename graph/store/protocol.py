@@ -8,7 +8,7 @@ parameters; rows come back as plain dicts (nodes and relationships as property d
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 from graph.errors import ConfigError
 from graph.store.readonly import ReadonlyResult
-from graph.store.statements import CypherLibrary, Statement
+from graph.store.statements import CypherLibrary, ScriptStatement, Statement
 
 Row = dict[str, Any]
 
@@ -72,8 +72,9 @@ class GraphStore(Protocol):
     def ping(self) -> None:
         """Raise ``StoreUnavailable`` unless the engine answers."""
 
-    def apply_schema(self) -> list[str]:
-        """Create the constraints and indexes of the dialect schema file, idempotently.
+    def apply_schema(self, statements: Sequence[ScriptStatement]) -> list[str]:
+        """Create the constraints and indexes of ``statements``, idempotently (the whole
+        schema: ``graph.records.schema.schema_statements``).
 
         Returns a line per statement saying whether it was created or already there.
         """

@@ -1,4 +1,4 @@
-"""What the dialect schema file asks for, compared with what the engine has."""
+"""Schema statements read as (kind, label, property), compared with what the engine has."""
 
 from __future__ import annotations
 
@@ -47,19 +47,13 @@ def schema_item(text: str) -> SchemaItem | None:
     return None
 
 
-def expected_items(store: GraphStore) -> list[SchemaItem]:
-    """The constraints and indexes the store's dialect schema file declares."""
-    items = (schema_item(statement.text) for statement in store.cypher.schema())
-    return [item for item in items if item is not None]
-
-
 def existing_items(store: GraphStore) -> list[dict]:
     """The engine's single-property indexes and unique constraints, as rows."""
     return store.read("schema_index_list") + store.read("schema_constraint_list")
 
 
-def schema_status(store: GraphStore) -> SchemaReport:
-    """Compare the declared schema with the engine's indexes and constraints."""
+def schema_status(store: GraphStore, expected: list[SchemaItem]) -> SchemaReport:
+    """Compare the ``expected`` schema items with the engine's indexes and constraints."""
     rows = existing_items(store)
     actual = {(row["kind"], row["label"], row["property"]) for row in rows}
     building = sorted(
@@ -67,4 +61,4 @@ def schema_status(store: GraphStore) -> SchemaReport:
         for row in rows
         if row.get("ready") is False
     )
-    return SchemaReport(expected=expected_items(store), actual=actual, building=building)
+    return SchemaReport(expected=expected, actual=actual, building=building)

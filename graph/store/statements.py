@@ -63,7 +63,11 @@ def _strip_comments(line: str) -> str:
 
 def parse_statement_file(path: Path) -> Statement:
     """Read one statement file, checking its header against the parameters it uses."""
-    lines = path.read_text(encoding="utf-8").splitlines()
+    return parse_statement_lines(path.read_text(encoding="utf-8").splitlines(), path, path.stem)
+
+
+def parse_statement_lines(lines: list[str], path: Path, name: str, offset: int = 0) -> Statement:
+    """One statement from its header and body ``lines`` (``offset`` lines into ``path``)."""
     declared: set[str] | None = None
     body_start = 0
     for number, line in enumerate(lines):
@@ -76,25 +80,25 @@ def parse_statement_file(path: Path) -> Statement:
             value = comment.split(":", 1)[1].strip()
             declared = set() if value in ("", "none") else {p.strip() for p in value.split(",")}
     else:
-        raise ConfigError(f"{path}:1: no statement after the header")
+        raise ConfigError(f"{path}:{offset + 1}: no statement after the header")
     if declared is None:
-        raise ConfigError(f"{path}:1: header has no '// params:' line")
+        raise ConfigError(f"{path}:{offset + 1}: header has no '// params:' line")
     body = "\n".join(lines[body_start:]).strip()
     code = "\n".join(_strip_comments(line) for line in lines[body_start:])
     used = set(_PARAM_USE.findall(_STRING_LITERAL.sub("''", code)))
     if used != declared:
         raise ConfigError(
-            f"{path}:{body_start + 1}: '// params:' says {sorted(declared)} "
+            f"{path}:{offset + body_start + 1}: '// params:' says {sorted(declared)} "
             f"but the statement uses {sorted(used)}"
         )
     if ";" in _STRING_LITERAL.sub("''", code).rstrip().rstrip(";"):
-        raise ConfigError(f"{path}:{body_start + 1}: one statement per file")
+        raise ConfigError(f"{path}:{offset + body_start + 1}: one statement per file")
     return Statement(
-        name=path.stem,
+        name=name,
         text=body.rstrip(";"),
         params=frozenset(declared),
         path=path,
-        first_line=body_start + 1,
+        first_line=offset + body_start + 1,
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi, safe
+from flask_babel import lazy_gettext
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from marshmallow import Schema, fields
 from wtforms import ValidationError
@@ -32,63 +33,53 @@ from graph.jobs.catalog import ANALYTICS_REFRESH, spec
 from views.errors import UNAVAILABLE
 from views.guard import guard
 from views.jobs import job_dict
-from views.labels import bilingual, localized
+from views.labels import localized
+from views.messages import error_text
 from views.scope import current_jobs, current_store
 
-ANALYSIS = ("Analysis", bilingual("Analysis", "分析"))
-REFRESH_STARTED = bilingual(
-    "Analytics refresh started as a background job: its progress shows below.",
-    "推荐分析刷新已作为后台任务开始：进度显示在下方。",
+ANALYSIS = ("Analysis", lazy_gettext("Analysis"))
+REFRESH_STARTED = lazy_gettext(
+    "Analytics refresh started as a background job: its progress shows below."
 )
-REFRESH_RUNNING = bilingual(
-    "An analytics refresh is already queued or running: its progress shows below.",
-    "推荐分析刷新已在排队或运行中：进度显示在下方。",
+REFRESH_RUNNING = lazy_gettext(
+    "An analytics refresh is already queued or running: its progress shows below."
 )
 LABELS = {
-    "channels_title": ("Channel attribution", "渠道归因"),
-    "channels_intro": (
+    "channels_title": lazy_gettext("Channel attribution"),
+    "channels_intro": lazy_gettext(
         "Customers acquired directly through each channel, and customers their referrals "
-        "brought in (up to {depth} hops). Referred revenue counts revenue × decay^hops.",
-        "各渠道直接获取的客户，以及这些客户经推荐（最多 {depth} 层）带来的客户。"
-        "推荐收入按 收入 × 衰减系数^层数 计算。",
+        "brought in (up to {depth} hops). Referred revenue counts revenue × decay^hops."
     ),
-    "as_of": (
-        "Referred customers as of the analytics refresh of {at} (UTC).",
-        "推荐客户数据来自 {at}（UTC）的推荐分析刷新。",
+    "as_of": lazy_gettext("Referred customers as of the analytics refresh of {at} (UTC)."),
+    "live": lazy_gettext("Walk the chains now"),
+    "walked_live": lazy_gettext("Referred customers walked live just now."),
+    "decay": lazy_gettext("Decay per hop"),
+    "depth": lazy_gettext("Max hops"),
+    "apply": lazy_gettext("Apply"),
+    "channel": lazy_gettext("Channel"),
+    "parent": lazy_gettext("Part of"),
+    "direct_customers": lazy_gettext("Direct customers"),
+    "direct_revenue": lazy_gettext("Direct revenue"),
+    "referred_customers": lazy_gettext("Referred customers"),
+    "referred_revenue": lazy_gettext("Referred revenue"),
+    "attributed_revenue": lazy_gettext("Referred revenue (decayed)"),
+    "total_revenue": lazy_gettext("Total attributed"),
+    "chart": lazy_gettext("Attributed revenue by channel"),
+    "none": lazy_gettext("No channels yet."),
+    "top_title": lazy_gettext("Top referrers"),
+    "top_intro": lazy_gettext(
+        "Customers with the most referral descendants, from the last analytics refresh."
     ),
-    "live": ("Walk the chains now", "立即实时计算"),
-    "walked_live": ("Referred customers walked live just now.", "推荐客户为刚刚实时计算的结果。"),
-    "decay": ("Decay per hop", "每层衰减系数"),
-    "depth": ("Max hops", "最大层数"),
-    "apply": ("Apply", "应用"),
-    "channel": ("Channel", "渠道"),
-    "parent": ("Part of", "上级渠道"),
-    "direct_customers": ("Direct customers", "直接客户"),
-    "direct_revenue": ("Direct revenue", "直接收入"),
-    "referred_customers": ("Referred customers", "推荐客户"),
-    "referred_revenue": ("Referred revenue", "推荐收入"),
-    "attributed_revenue": ("Referred revenue (decayed)", "推荐收入（衰减后）"),
-    "total_revenue": ("Total attributed", "归因总收入"),
-    "chart": ("Attributed revenue by channel", "各渠道归因收入"),
-    "none": ("No channels yet.", "还没有渠道。"),
-    "top_title": ("Top referrers", "推荐达人"),
-    "top_intro": (
-        "Customers with the most referral descendants, from the last analytics refresh.",
-        "推荐下线最多的客户（按最近一次推荐分析的结果）。",
-    ),
-    "customer": ("Customer", "客户"),
-    "descendants": ("Descendants", "下线人数"),
-    "network_revenue": ("Descendants' revenue", "下线带来的收入"),
-    "ref_depth": ("Depth", "推荐层级"),
-    "influence": ("Influence", "影响力"),
-    "community": ("Community", "推荐社群"),
-    "refresh": ("Refresh analytics", "刷新分析"),
-    "refreshing": ("Refreshing the analytics", "正在刷新推荐分析"),
-    "all_jobs": ("All jobs", "全部任务"),
-    "no_referrers": (
-        "No referral analytics yet: an administrator can refresh them.",
-        "还没有推荐分析结果：管理员可以刷新。",
-    ),
+    "customer": lazy_gettext("Customer"),
+    "descendants": lazy_gettext("Descendants"),
+    "network_revenue": lazy_gettext("Descendants' revenue"),
+    "ref_depth": lazy_gettext("Depth"),
+    "influence": lazy_gettext("Influence"),
+    "community": lazy_gettext("Community"),
+    "refresh": lazy_gettext("Refresh analytics"),
+    "refreshing": lazy_gettext("Refreshing the analytics"),
+    "all_jobs": lazy_gettext("All jobs"),
+    "no_referrers": lazy_gettext("No referral analytics yet: an administrator can refresh them."),
 }
 
 ChannelAttributionSchema = Schema.from_dict(
@@ -172,7 +163,7 @@ class AnalyticsView(BaseView):
         try:
             items = channel_attribution(current_store(), decay=decay, max_depth=depth, live=live)
         except InvalidValue as exc:
-            error, items = str(exc), []
+            error, items = error_text(exc), []
             decay, depth = DEFAULT_DECAY, DEFAULT_DEPTH
         except (StoreUnavailable, QueryTimeout):
             abort(503, str(UNAVAILABLE))
@@ -305,7 +296,7 @@ class AnalyticsApi(BaseApi):
                 live=request.args.get("live", "").lower() in ("1", "true"),
             )
         except InvalidValue as exc:
-            return self.response_400(message=str(exc))
+            return self.response_400(message=error_text(exc))
         except (StoreUnavailable, QueryTimeout):
             return self.response(503, message=str(UNAVAILABLE))
         return self.response(
@@ -357,7 +348,7 @@ class AnalyticsApi(BaseApi):
         try:
             rows = top_referrers(current_store(), request.args.get("limit", DEFAULT_LIMIT))
         except InvalidValue as exc:
-            return self.response_400(message=str(exc))
+            return self.response_400(message=error_text(exc))
         except (StoreUnavailable, QueryTimeout):
             return self.response(503, message=str(UNAVAILABLE))
         return self.response(200, result=rows)
@@ -369,7 +360,7 @@ def register(appbuilder: Any) -> None:
     appbuilder.add_view(
         AnalyticsView,
         "Channel attribution",
-        label=bilingual("Channel attribution", "渠道归因"),
+        label=lazy_gettext("Channel attribution"),
         href="/analytics/channels",
         icon="fa-bar-chart",
         category=category,
@@ -377,7 +368,7 @@ def register(appbuilder: Any) -> None:
     )
     appbuilder.add_link(
         "Top referrers",
-        label=bilingual("Top referrers", "推荐达人"),
+        label=lazy_gettext("Top referrers"),
         href="/analytics/top-referrers",
         icon="fa-trophy",
         category=category,

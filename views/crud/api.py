@@ -23,6 +23,7 @@ from flask_appbuilder import exceptions as fab
 from flask_appbuilder.api import ModelRestApi, expose, safe
 from flask_appbuilder.api.convert import BaseModel2SchemaConverter
 from flask_appbuilder.security.decorators import permission_name, protect
+from flask_babel import lazy_gettext
 from marshmallow import Schema, ValidationError, fields, validate
 
 from graph.errors import (
@@ -38,50 +39,26 @@ from graph.errors import (
 )
 from graph.model import nodes  # noqa: F401  (declares the node types in REGISTRY)
 from graph.model.base import REGISTRY, SYSTEM_PROPS, NodeModel, Prop, Rel
-from graph.model.records import ISO_DATETIME, Record
+from graph.model.records import Record
 from graph.model.validation import Message, NodeSchema, schema_class, validate_values
 from graph.records.filters import InvalidQuery
 from views.crud import deletes
 from views.crud.filters import FilterInList
 from views.crud.interface import GraphInterface
+from views.crud.kinds import UtcDateTime, view_kind
 from views.errors import CONFLICT, UNAVAILABLE
-from views.labels import bilingual, is_chinese, model_labels, translate_message
+from views.labels import is_chinese, model_labels, translate_message
+from views.messages import MESSAGES, error_text
 from views.texts import masked_field_message
 
-STALE = bilingual(
-    "Not saved: someone else changed this record after the version you sent. Load it again.",
-    "未保存：在您提交的版本之后，此记录已被他人修改。请重新获取后再修改。",
-)
-KEY_REUSED = bilingual(
-    "Not saved: this Idempotency-Key was already used for a different request.",
-    "未保存：此 Idempotency-Key 已用于另一个不同的请求。",
-)
-BAD_IDEMPOTENCY_KEY = bilingual(
-    "Idempotency-Key must be 1 to 255 visible ASCII characters.",
-    "Idempotency-Key 必须是 1 到 255 个可见 ASCII 字符。",
-)
+STALE = MESSAGES["stale"]
+KEY_REUSED = MESSAGES["key_reused"]
+BAD_IDEMPOTENCY_KEY = lazy_gettext("Idempotency-Key must be 1 to 255 visible ASCII characters.")
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 BAD_FILTER = "Filter values must be text, finite numbers, booleans or a list of them"
 NUL = "Text must not contain NUL characters (U+0000)"  # FalkorDB cannot take it as a parameter
 BAD_REQUEST = (InvalidQuery, fab.FABException)  # as FAB's list answers bad filters: 400
-
-
-class UtcDateTime(fields.DateTime):
-    """A time written as ``ISO_DATETIME``, documented in OpenAPI as ``date-time`` (a
-    ``format`` argument would be documented as ``format: null``)."""
-
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
-        return None if value is None else value.strftime(ISO_DATETIME)
-
-
-KIND_FIELDS: dict[str, Callable[..., fields.Field]] = {
-    "integer": fields.Integer,
-    "float": fields.Float,
-    "boolean": fields.Boolean,
-    "date": fields.Date,
-    "datetime": UtcDateTime,
-}
 
 
 # A related node as shown; one history entry of a node and its field changes.
@@ -110,10 +87,10 @@ def _dump_field(model: type[NodeModel], name: str) -> fields.Field:
         return fields.List(ref) if item.many else ref
     if isinstance(item, Prop):
         choices = validate.OneOf(item.choice_values()) if item.choices else None
-        return KIND_FIELDS.get(item.kind, fields.String)(allow_none=True, validate=choices)
+        return view_kind(item).rest_field(allow_none=True, validate=choices)
     if name == "version":
         return fields.Integer()
-    return KIND_FIELDS["datetime"]() if name.endswith("_at") else fields.String()
+    return UtcDateTime() if name.endswith("_at") else fields.String()
 
 
 def dump_schema(model: type[NodeModel], columns: Iterable[str], name: str) -> Schema:
@@ -224,7 +201,7 @@ def graph_errors(method: Callable[..., Response]) -> Callable[..., Response]:
         except IdempotencyKeyReused:
             return self.response_422(message=str(KEY_REUSED))
         except InvalidValue as exc:
-            return self.response_422(message=str(exc))
+            return self.response_422(message=error_text(exc))
         except (StoreUnavailable, QueryTimeout):
             return self.response(503, message=str(UNAVAILABLE))
 

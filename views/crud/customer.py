@@ -5,23 +5,15 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from flask_babel import lazy_gettext
+
 from graph.model import nodes
+from graph.model.base import REGISTRY
 from graph.records.customer_360 import TimelineEntry, customer_360
 from views.crud.model_views import GraphModelView, model_view
 from views.display import format_amount
 from views.labels import bilingual, choice_label
 from views.scope import current_cipher, current_scope, current_store, not_visible
-
-# The timeline's detail column holds a stored choice for these kinds: shown as its label.
-TIMELINE_CHOICES = {
-    "followup": nodes.FollowUp.meta.prop("method"),
-    "ticket": nodes.Ticket.meta.prop("status"),
-}
-TIMELINE_KINDS = {
-    "followup": ("FollowUpView", bilingual("Follow-up", "跟进")),
-    "order": ("OrderView", bilingual("Order", "订单")),
-    "ticket": ("TicketView", bilingual("Ticket", "工单")),
-}
 
 
 class _CustomerBase(GraphModelView):
@@ -40,18 +32,21 @@ class _CustomerBase(GraphModelView):
         c360.timeline[:] = [_readable(entry) for entry in c360.timeline]
         return {
             "c360": c360,
-            "timeline_kinds": TIMELINE_KINDS,
-            "referral_chain_label": bilingual("Referral chain", "推荐链"),
+            "timeline_kinds": {
+                label: (f"{label}View", bilingual(model.meta.en, model.meta.zh))
+                for label, model in REGISTRY.items()
+            },
+            "referral_chain_label": lazy_gettext("Referral chain"),
         }
 
 
 def _readable(entry: TimelineEntry) -> TimelineEntry:
     """A timeline entry whose detail is a label in the reader's language, not a code, and
     an order's amount with its currency (``¥128,000.50``)."""
-    if entry.kind == "order":
+    if entry.amount is not None:
         return replace(entry, detail=format_amount(entry.amount, entry.detail))
-    prop = TIMELINE_CHOICES.get(entry.kind)
-    if prop is None:
+    prop = REGISTRY[entry.kind].meta.prop(entry.detail_of)
+    if prop is None or not prop.choices:
         return entry
     return replace(entry, detail=choice_label(prop.choices, entry.detail))
 

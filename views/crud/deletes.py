@@ -3,9 +3,11 @@ who may delete them together (``graph.records.repository.NodeRepository.delete``
 
 from __future__ import annotations
 
+from flask_babel import gettext, lazy_gettext
+
 from graph.errors import HasDependants
 from graph.model.base import model_for
-from views.labels import bilingual, is_chinese
+from views.labels import is_chinese
 from views.scope import current_appbuilder
 
 # Deleting a record together with the records that need it (follow-ups, orders, tickets of
@@ -13,33 +15,19 @@ from views.scope import current_appbuilder
 # grants it to Admin at start).
 CASCADE_PERMISSION = ("can_delete_with_dependants", "Records")
 
-ASK = bilingual("Delete {what} “{title}”?", "删除{what}“{title}”？")
-ASK_WITH = bilingual(
-    "Delete {what} “{title}”? It has {counts}.",
-    "删除{what}“{title}”？它有 {counts}。",
-)
-REFUSED = bilingual(
+ASK = lazy_gettext("Delete {what} “{title}”?")
+ASK_WITH = lazy_gettext("Delete {what} “{title}”? It has {counts}.")
+REFUSED = lazy_gettext(
     "Not deleted: {what} “{title}” still has {counts}, which would be left without it. "
-    "Delete or move them first.",
-    "未删除：{what}“{title}”仍有 {counts}，删除后它们将失去所属记录。请先删除或转移它们。",
+    "Delete or move them first."
 )
-MAY_CASCADE = bilingual(
-    "As an administrator you may delete them together with it.",
-    "作为管理员，您可以将它们一并删除。",
-)
-ADMIN_ONLY = bilingual(
-    "Only an administrator can delete them together with it.",
-    "只有管理员可以将它们一并删除。",
-)
-NEVER_CASCADE = bilingual(
-    "They cannot be deleted together with it.",
-    "它们不能与其一并删除。",
-)
-CASCADE_BUTTON = bilingual("Delete together with {counts}", "连同 {counts} 一并删除")
-DELETED_WITH = bilingual("Deleted, together with {counts}.", "已删除，并一并删除了 {counts}。")
-CASCADE_FORBIDDEN = bilingual(
-    "Refused: only an administrator can delete a record together with the records that need it.",
-    "已拒绝：只有管理员可以将记录与依赖它的记录一并删除。",
+MAY_CASCADE = lazy_gettext("As an administrator you may delete them together with it.")
+ADMIN_ONLY = lazy_gettext("Only an administrator can delete them together with it.")
+NEVER_CASCADE = lazy_gettext("They cannot be deleted together with it.")
+CASCADE_BUTTON = lazy_gettext("Delete together with {counts}")
+DELETED_WITH = lazy_gettext("Deleted, together with {counts}.")
+CASCADE_FORBIDDEN = lazy_gettext(
+    "Refused: only an administrator can delete a record together with the records that need it."
 )
 
 
@@ -49,11 +37,11 @@ def counts_text(counts: tuple[tuple[str, int], ...] | dict[str, int]) -> str:
     parts = []
     for label, count in items:
         meta = model_for(label).meta
-        if is_chinese():
-            parts.append(f"{count} 条{meta.zh_plural}")
-        else:
-            parts.append(f"{count} {(meta.en if count == 1 else meta.en_plural).lower()}")
-    return ("、" if is_chinese() else ", ").join(parts)
+        name = meta.zh_plural if is_chinese() else (meta.en_plural, meta.en)[count == 1].lower()
+        # Translators: a count of records, e.g. "3 follow-ups".
+        parts.append(gettext("%(count)s %(records)s", count=count, records=name))
+    # Translators: the separator of a list of counts.
+    return gettext(", ").join(parts)
 
 
 def kind_name(label: str) -> str:

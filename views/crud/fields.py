@@ -2,42 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import current_app, url_for
-from flask_appbuilder.fieldwidgets import (
-    BS3TextAreaFieldWidget,
-    BS3TextFieldWidget,
-    DateTimePickerWidget,
-    Select2Widget,
-)
+from flask_appbuilder.fieldwidgets import Select2Widget
 from markupsafe import Markup, escape
 from marshmallow import ValidationError as SchemaError
-from wtforms import (
-    DateTimeField,
-    Field,
-    FloatField,
-    HiddenField,
-    IntegerField,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import Field, HiddenField, SelectField
 from wtforms.validators import ValidationError
-from wtforms.widgets import TextInput
 
-from graph.clock import utc_now
 from graph.model.base import NodeModel, Prop, Rel, model_for
 from graph.model.records import Ref
-from graph.model.validation import current_minute, field_for, parse_when
+from graph.model.validation import field_for, parse_when
 from views import display
+from views.crud.inputs import WhenField
 from views.crud.interface import GraphInterface
+from views.crud.kinds import view_kind
 from views.labels import bilingual, translate_message
 from views.scope import current_repository
-
-PICK_WHEN = bilingual("Pick date and time", "选择日期和时间")
-PICK_DATE = bilingual("Pick a date", "选择日期")
 
 
 class SchemaCheck:
@@ -74,76 +56,6 @@ class SchemaCheck:
             raise ValidationError(translate_message(messages[0])) from None
         if not isinstance(field, RelationField):
             field.data = value
-
-
-class PersonalDataInput(BS3TextFieldWidget):
-    """FAB's text input, except that a placeholder given for the request wins over the
-    label: a reader who sees personal data masked gets the masked value as the hint."""
-
-    def __call__(self, field: Field, **kwargs: Any) -> Markup:
-        kwargs["class"] = "form-control"
-        kwargs.setdefault("placeholder", field.label.text if field.label else "")
-        return TextInput.__call__(self, field, **kwargs)
-
-
-def format_when(value: Any) -> str:
-    """A stored date or date-time as a form shows it: ``2024-05-20 10:30`` (seconds only
-    when there are some)."""
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S" if value.second else "%Y-%m-%d %H:%M")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return "" if value is None else str(value)
-
-
-class WhenInput:
-    """A text input that takes dates as people type them, beside a button opening the
-    browser's own date-and-time picker (``when-picker.js``; offline, in the browser's
-    language). FAB's ``DateTimePickerWidget`` is not used: its bundled bootstrap-datepicker
-    1.10 picks dates only and rewrites a typed ``2026-12-01 10:30:00`` to ``2026-12-01``."""
-
-    def __call__(self, field: WhenField, **kwargs: Any) -> Markup:
-        kwargs.setdefault("id", field.id)
-        native = "date" if field.date_only else "datetime-local"
-        title = PICK_DATE if field.date_only else PICK_WHEN
-        example = "2024-05-20" if field.date_only else "2024-05-20 10:30"
-        text = TextInput()(
-            field, class_="form-control", autocomplete="off", placeholder=example, **kwargs
-        )
-        zone = ""
-        if not field.date_only:
-            label = display.zone_label(utc_now().astimezone(display.business_zone()))
-            zone = f'<span class="input-group-addon graphcrm-when-zone">{escape(label)}</span>'
-        return Markup(
-            f'<div class="input-group graphcrm-when">{text}'
-            '<span class="input-group-btn"><button type="button" '
-            f'class="btn btn-default graphcrm-when-pick" title="{escape(title)}" '
-            f'aria-label="{escape(title)}"><i class="fa fa-calendar"></i></button></span>{zone}'
-            f'<input type="{native}" class="graphcrm-when-native" tabindex="-1" '
-            'aria-hidden="true"></div>'
-        )
-
-
-class WhenField(StringField):
-    """A date or date-time typed as text; ``SchemaCheck`` parses it (``parse_when``).
-
-    After an error the form shows what the person typed, not a reformatted value."""
-
-    widget = WhenInput()
-
-    def __init__(self, label: Any = None, validators: Any = None, *, date_only: bool = False,
-                 **kwargs: Any) -> None:  # fmt: skip
-        super().__init__(label, validators, **kwargs)
-        self.date_only = date_only
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return str(self.raw_data[0])
-        if isinstance(self.data, dt.datetime) and not self.date_only:
-            # Stored in UTC, typed and shown in the business time zone.
-            local = display.local_time(self.data, display.business_zone())
-            return format_when(local.replace(tzinfo=None))
-        return format_when(self.data)
 
 
 class RelationWidget:
@@ -223,30 +135,9 @@ def prop_field(model: type[NodeModel], prop: Prop, *, search: bool = False) -> F
             label, choices=choices, validators=checks, widget=Select2Widget(),
             default=prop.default, description=description, validate_choice=False,
         )  # fmt: skip
-    if prop.kind == "text":
-        return TextAreaField(
-            label, validators=checks, widget=BS3TextAreaFieldWidget(), description=description
-        )
-    if prop.kind == "integer":
-        return IntegerField(
-            label, validators=checks, widget=BS3TextFieldWidget(), description=description
-        )
-    if prop.kind == "float":
-        return FloatField(
-            label, validators=checks, widget=BS3TextFieldWidget(), description=description
-        )
-    if prop.kind in ("datetime", "date") and not search:
-        return WhenField(
-            label, validators=checks, date_only=prop.kind == "date", description=description,
-            default=current_minute if prop.default_now else None,
-        )  # fmt: skip
-    if prop.kind in ("datetime", "date"):
-        return DateTimeField(
-            label, validators=checks, widget=DateTimePickerWidget(), format="%Y-%m-%d %H:%M:%S",
-            description=description,
-        )  # fmt: skip
-    widget = PersonalDataInput() if prop.pii else BS3TextFieldWidget()
-    return StringField(label, validators=checks, widget=widget, description=description)
+    return view_kind(prop).form_field(
+        label, checks, description=description, prop=prop, search=search
+    )
 
 
 def rel_field(model: type[NodeModel], rel: Rel, *, search: bool = False) -> Field:

@@ -92,7 +92,8 @@ class FilterRelationEmpty(GraphFilter):
 
 
 class GraphFilterConverter(BaseFilterConverter):
-    """Which filters each kind of field offers."""
+    """Which filters a field offers: personal data, relations and choices their own,
+    any other property those of its field kind (``views.crud.kinds``)."""
 
     conversion_table = (
         # Personal data is encrypted: only its blind index matches, and only exactly.
@@ -100,13 +101,14 @@ class GraphFilterConverter(BaseFilterConverter):
         ("is_relation_many_to_many", [FilterRelationContains, FilterRelationEmpty]),
         ("is_relation_many_to_one", [FilterRelationEqual, FilterRelationEmpty]),
         ("is_enum", [FilterEqual, FilterNotEqual, FilterInList, FilterEmpty]),
-        ("is_text", [FilterContains, FilterEqual, FilterEmpty]),
-        ("is_string", [FilterContains, FilterEqual, FilterStartsWith, FilterNotEqual, FilterEmpty]),
-        ("is_integer", [FilterEqual, FilterGreater, FilterSmaller, FilterNotEqual, FilterEmpty]),
-        ("is_float", [FilterEqual, FilterGreater, FilterSmaller, FilterNotEqual, FilterEmpty]),
-        ("is_datetime", [FilterGreater, FilterSmaller, FilterEqual, FilterEmpty]),
-        ("is_date", [FilterGreater, FilterSmaller, FilterEqual, FilterEmpty]),
-    )  # fmt: skip
+    )
+
+    def convert(self, col_name: str) -> list[GraphFilter] | None:
+        for probe, offered in self.conversion_table:
+            if getattr(self.datamodel, probe)(col_name):
+                return [flt(col_name, self.datamodel) for flt in offered]
+        kind = self.datamodel.view_kind(col_name)
+        return [flt(col_name, self.datamodel) for flt in kind.filters] if kind else None
 
 
 class GraphFilters(Filters):

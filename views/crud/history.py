@@ -1,6 +1,6 @@
 """A record's change history as a person reads it: related records by name, choices by
 their label in the reader's language, times in the business time zone, numbers and phones
-as ``views.display`` shows them, "—" for nothing."""
+as their field kinds show them (``views.crud.kinds``), "—" for nothing."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from graph.model.base import NodeModel, model_for
 from graph.records.history import ChangeEntry
 from graph.security.scope import scope_conditions
-from views import display
+from views.crud import kinds
 from views.crud.interface import GraphInterface
 from views.labels import choice_label
 from views.scope import current_repository
@@ -74,7 +74,7 @@ def shown_value(
     prop = model.meta.prop(field)
     if prop is not None and prop.choices:
         return choice_label(prop.choices, value)
-    return display.shown_value(prop, value)
+    return kinds.shown_value(prop, value)
 
 
 def _titles_of_uids(

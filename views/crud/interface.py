@@ -29,6 +29,7 @@ from graph.security.masking import mask_record, mask_value
 from graph.security.scope import Scope, scope_conditions
 from views.crud import filters as graph_filters
 from views.crud.filters import GraphFilterConverter, GraphFilters, conditions_of
+from views.crud.kinds import ViewKind, view_kind
 from views.display import Money
 from views.scope import current_repository, current_scope, not_visible
 
@@ -305,9 +306,15 @@ class GraphInterface(BaseInterface):
     def _prop(self, col_name: str) -> Prop | None:
         return self.meta.prop(col_name)
 
-    def _kind(self, col_name: str) -> str | None:
+    def view_kind(self, col_name: str) -> ViewKind | None:
+        """The web field kind of a declared property (None for relations and others)."""
         prop = self._prop(col_name)
-        return prop.kind if prop is not None else None
+        return view_kind(prop) if prop is not None else None
+
+    def _answers(self, col_name: str, fab_type: str) -> bool:
+        """Whether FAB's probe ``is_<fab_type>`` answers True for ``col_name``."""
+        kind = self.view_kind(col_name)
+        return kind is not None and kind.fab_type == fab_type
 
     def get_columns_list(self) -> list[str]:
         return [p.name for p in self.meta.props] + [r.name for r in self.meta.rels]
@@ -332,28 +339,28 @@ class GraphInterface(BaseInterface):
         return prop is not None and prop.pii
 
     def is_string(self, col_name: str) -> bool:
-        return self._kind(col_name) in ("string", "phone", "email") and not self.is_enum(col_name)
+        return self._answers(col_name, "string") and not self.is_enum(col_name)
 
     def is_text(self, col_name: str) -> bool:
-        return self._kind(col_name) == "text"
+        return self._answers(col_name, "text")
 
     def is_integer(self, col_name: str) -> bool:
-        return self._kind(col_name) == "integer"
+        return self._answers(col_name, "integer")
 
     def is_float(self, col_name: str) -> bool:
-        return self._kind(col_name) == "float"
+        return self._answers(col_name, "float")
 
     def is_numeric(self, col_name: str) -> bool:
         return self.is_float(col_name)
 
     def is_boolean(self, col_name: str) -> bool:
-        return self._kind(col_name) == "boolean"
+        return self._answers(col_name, "boolean")
 
     def is_date(self, col_name: str) -> bool:
-        return self._kind(col_name) == "date"
+        return self._answers(col_name, "date")
 
     def is_datetime(self, col_name: str) -> bool:
-        return self._kind(col_name) == "datetime"
+        return self._answers(col_name, "datetime")
 
     def is_enum(self, col_name: str) -> bool:
         prop = self._prop(col_name)

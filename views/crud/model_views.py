@@ -14,6 +14,7 @@ from flask import abort, flash, g, jsonify, redirect, request, url_for
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_appbuilder.urltools import get_filter_args
+from flask_babel import lazy_gettext
 
 from graph.errors import (
     ConstraintViolation,
@@ -25,10 +26,10 @@ from graph.errors import (
 )
 from graph.model.base import NodeModel
 from views import display
-from views.crud import deletes, fields
+from views.crud import deletes, fields, kinds
 from views.crud.history import readable_history
 from views.crud.interface import GraphInterface
-from views.labels import bilingual, choice_label, model_labels
+from views.labels import bilingual, choice_label, lazy_format, model_labels
 from views.texts import (
     ADDED,
     DELETED,
@@ -61,7 +62,7 @@ def _shown(model: type[NodeModel], name: str, value: Any) -> str:
         return choice_label(prop.choices, value)
     if isinstance(value, list):
         return _many(value)
-    return display.shown_value(prop, value)
+    return kinds.shown_value(prop, value)
 
 
 def _comparable(value: Any) -> Any:
@@ -307,9 +308,12 @@ class GraphModelView(ModelView):
 
 
 def model_view(
-    model: type[NodeModel], base: type[GraphModelView] = GraphModelView
+    model: type[NodeModel],
+    list_columns: tuple[str, ...] = (),
+    base: type[GraphModelView] = GraphModelView,
 ) -> type[GraphModelView]:
-    """Build the ModelView class of a node type from its declaration."""
+    """Build the ModelView class of a node type from its declaration; ``list_columns``
+    overrides the declaration's listed fields (``views.admin_registry.NodeAdmin``)."""
     meta = model.meta
     editable_rels = [r for r in meta.rels if r.editable]
     form_fields = {p.name: fields.prop_field(model, p) for p in meta.props if p.editable}
@@ -322,9 +326,12 @@ def model_view(
         if prop.choices:
             formatters[prop.name] = lambda v, c=prop.choices: choice_label(c, v)
         else:
-            formatters[prop.name] = lambda v, p=prop: display.shown_value(p, v)
+            formatters[prop.name] = lambda v, p=prop: kinds.shown_value(p, v)
     formatters.update(created_at=display.shown_time, updated_at=display.shown_time)
-    listed = [i.name for i in meta.props + meta.rels if i.listed]
+    listed = list(list_columns) or [
+        *(prop.name for prop in meta.props if prop.listed),
+        *(rel.name for rel in meta.rels if rel.listed),
+    ]
     form_columns = list(form_fields)
     attrs = {
         "model": model,
@@ -332,8 +339,8 @@ def model_view(
         "route_base": f"/{model.label.lower()}",
         "list_title": bilingual(meta.en_plural, meta.zh_plural),
         "show_title": bilingual(meta.en, meta.zh),
-        "add_title": bilingual(f"Add {meta.en}", f"新增{meta.zh}"),
-        "edit_title": bilingual(f"Edit {meta.en}", f"编辑{meta.zh}"),
+        "add_title": lazy_format(lazy_gettext("Add {type}"), type=bilingual(meta.en, meta.zh)),
+        "edit_title": lazy_format(lazy_gettext("Edit {type}"), type=bilingual(meta.en, meta.zh)),
         "list_columns": ["uid", *listed],
         "show_columns": [
             "uid",

@@ -16,106 +16,119 @@ from flask import Response, abort, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi, safe
 from flask_appbuilder.security.decorators import permission_name, protect
+from flask_babel import gettext, lazy_gettext
 from marshmallow import Schema, fields
 from werkzeug.routing import BuildError
 
 from graph.errors import InvalidValue, NotFound
-from graph.explore.network import ALL_TYPES, MEMBER, SEGMENT, START_LABELS, neighbours, parse_types
-from graph.model.base import REGISTRY
-from graph.segments.segments import list_segments
+from graph.explore.network import (
+    MEMBER,
+    SEGMENT,
+    all_types,
+    neighbours,
+    parse_types,
+    relationship_names,
+    start_labels,
+)
+from graph.segments.storage import list_segments
+from views import admin_registry
 from views.guard import guard
-from views.labels import bilingual, localized
+from views.labels import bilingual, declared_name, localized
+from views.messages import error_text
 from views.scope import current_scope, current_store
 
-# The node types a reader starts from in the picker (any declared type works by URL).
-PICKER_LABELS = ("Customer", "Tag", "Channel", SEGMENT)
 PAGE_LABELS = {
-    "title": ("Network explorer", "关系网络探索"),
-    "start": ("Start from", "起点"),
-    "kind": ("Type", "类型"),
-    "node": ("Node", "节点"),
-    "show": ("Show", "显示"),
-    "types": ("Relationship types", "关系类型"),
-    "export_png": ("Export PNG", "导出 PNG"),
-    "export_json": ("Export JSON", "导出 JSON"),
-    "fit": ("Fit", "适应窗口"),
-    "hidden": ("Not visible to you", "无权查看"),
-    "truncated": ("Only the first {n} neighbours are shown.", "仅显示前 {n} 个相邻节点。"),
-    "pick": (
-        "Choose a customer, tag, channel or segment to start.",
-        "请选择客户、标签、渠道或分群作为起点。",
-    ),
-    "help": (
+    "title": lazy_gettext("Network explorer"),
+    "start": lazy_gettext("Start from"),
+    "kind": lazy_gettext("Type"),
+    "node": lazy_gettext("Node"),
+    "show": lazy_gettext("Show"),
+    "types": lazy_gettext("Relationship types"),
+    "export_png": lazy_gettext("Export PNG"),
+    "export_json": lazy_gettext("Export JSON"),
+    "fit": lazy_gettext("Fit"),
+    "hidden": lazy_gettext("Not visible to you"),
+    "truncated": lazy_gettext("Only the first {n} neighbours are shown."),
+    "help": lazy_gettext(
         "Click a node to expand its neighbours, double-click to open its record; "
-        "drag to move, scroll to zoom.",
-        "单击节点展开相邻节点，双击打开记录；拖动可移动，滚轮可缩放。",
+        "drag to move, scroll to zoom."
     ),
 }
-SEGMENT_NAMES = ("Segment", "客户分群")
-# Relationship types in the two languages (MEMBER: a segment's members, computed).
-TYPE_LABELS = {
-    "REPORTS_TO": ("Reports to", "汇报给"),
-    "PART_OF": ("Part of", "隶属于"),
-    "OWNS": ("Owns", "负责"),
-    "ACQUIRED_VIA": ("Acquired via", "来源渠道"),
-    "TAGGED": ("Tagged", "标签"),
-    "REFERRED": ("Referred", "推荐"),
-    "WORKS_FOR": ("Works for", "任职于"),
-    "ABOUT": ("About", "关于"),
-    "LOGGED": ("Logged", "记录"),
-    "PLACED": ("Placed", "下单"),
-    "RAISED": ("Raised", "提交"),
-    MEMBER: ("Member", "分群成员"),
-}
-
-NetworkNodeSchema = Schema.from_dict(
-    {
-        "id": fields.String(metadata={"description": "The uid, or anon-<n> for a placeholder"}),
-        "placeholder": fields.Boolean(
-            metadata={"description": "A node the caller may not see: only its id"}
-        ),
-        "uid": fields.String(),
-        "label": fields.String(metadata={"enum": list(START_LABELS)}),
-        "title": fields.String(metadata={"description": "Name or title (never personal data)"}),
-    },
-    name="NetworkNode",
-)
-NetworkEdgeSchema = Schema.from_dict(
-    {
-        "id": fields.String(),
-        "source": fields.String(metadata={"description": "Node id"}),
-        "target": fields.String(metadata={"description": "Node id"}),
-        "type": fields.String(metadata={"enum": list(ALL_TYPES)}),
-    },
-    name="NetworkEdge",
-)
-NetworkSchema = Schema.from_dict(
-    {
-        "nodes": fields.List(
-            fields.Nested(NetworkNodeSchema),
-            metadata={"description": "The start node first, then its neighbours"},
-        ),
-        "edges": fields.List(fields.Nested(NetworkEdgeSchema)),
-        "truncated": fields.Boolean(metadata={"description": "Cut at 200 neighbours"}),
-    },
-    name="Network",
-)
+SEGMENT_NAMES = lazy_gettext("Segment")
+# The edge from a segment to its members (computed; declared types name themselves).
+MEMBER_NAME = lazy_gettext("Member")
 
 
-def _bad_types() -> str:
-    return str(
-        bilingual(
-            "Unknown relationship type. Known types: " + ", ".join(ALL_TYPES),
-            "未知的关系类型。可用类型：" + "，".join(ALL_TYPES),
-        )
+def picker_labels() -> tuple[str, ...]:
+    """The node types a reader starts from in the picker (``NodeAdmin.explore_from``), then
+    segments; any declared type works by URL."""
+    entries = admin_registry.entries()
+    return (*(entry.label for entry in entries if entry.explore_from), SEGMENT)
+
+
+def _pick_text() -> str:
+    """ "Choose where to start: Customer, Tag, Channel, Segment." from the picker's types."""
+    names = [declared_name(label) for label in picker_labels() if label != SEGMENT]
+    return gettext("Choose where to start: {types}.").format(
+        types=gettext(", ").join([*names, str(SEGMENT_NAMES)])
     )
+
+
+def network_schemas() -> tuple[type[Schema], ...]:
+    """The answer's schemas, their enums naming the declared node and relationship types."""
+    node = Schema.from_dict(
+        {
+            "id": fields.String(metadata={"description": "The uid, or anon-<n> for a placeholder"}),
+            "placeholder": fields.Boolean(
+                metadata={"description": "A node the caller may not see: only its id"}
+            ),
+            "uid": fields.String(),
+            "label": fields.String(metadata={"enum": list(start_labels())}),
+            "title": fields.String(metadata={"description": "Name or title (never personal data)"}),
+        },
+        name="NetworkNode",
+    )
+    edge = Schema.from_dict(
+        {
+            "id": fields.String(),
+            "source": fields.String(metadata={"description": "Node id"}),
+            "target": fields.String(metadata={"description": "Node id"}),
+            "type": fields.String(metadata={"enum": list(all_types())}),
+        },
+        name="NetworkEdge",
+    )
+    network = Schema.from_dict(
+        {
+            "nodes": fields.List(
+                fields.Nested(node),
+                metadata={"description": "The start node first, then its neighbours"},
+            ),
+            "edges": fields.List(fields.Nested(edge)),
+            "truncated": fields.Boolean(metadata={"description": "Cut at 200 neighbours"}),
+        },
+        name="Network",
+    )
+    return node, edge, network
+
+
+def _neighbours_parameters() -> list[dict[str, Any]]:
+    """The path and query parameters of ``neighbours``, the label enum from the declarations."""
+    return [
+        {"in": "path", "name": "label", "schema": {"type": "string", "enum": list(start_labels())}},
+        {"in": "path", "name": "uid", "schema": {"type": "string"}},
+        {
+            "in": "query",
+            "name": "types",
+            "schema": {"type": "string"},
+            "description": "Comma-separated relationship types, e.g. TAGGED,OWNS (default all)",
+        },
+    ]
 
 
 def _kind_label(label: str) -> str:
     if label == SEGMENT:
-        return str(bilingual(*SEGMENT_NAMES))
-    meta = REGISTRY[label].meta
-    return str(bilingual(meta.en, meta.zh))
+        return str(SEGMENT_NAMES)
+    return declared_name(label)
 
 
 def _record_url(label: str) -> str | None:
@@ -133,7 +146,7 @@ def _parse_start(value: str | None) -> tuple[str, str] | None:
     if not value or ":" not in value:
         return None
     label, uid = value.split(":", 1)
-    if label not in START_LABELS or not uid:
+    if label not in start_labels() or not uid:
         return None
     return label, uid
 
@@ -155,14 +168,17 @@ class NetworkView(BaseView):
                 graph = neighbours(store, start[0], start[1], current_scope())
             except NotFound:
                 abort(404)
-        labels = localized(PAGE_LABELS)
+        labels = {**localized(PAGE_LABELS), "pick": _pick_text()}
         data = {
             "start": {"label": start[0], "uid": start[1]} if start else None,
             "graph": graph,
             "neighbours_url": url_for("NetworkApi.neighbours", label="__label__", uid="__uid__"),
-            "record_urls": {label: _record_url(label) for label in START_LABELS},
-            "kinds": {label: _kind_label(label) for label in START_LABELS},
-            "types": {t: str(bilingual(*TYPE_LABELS.get(t, (t, t)))) for t in ALL_TYPES},
+            "record_urls": {label: _record_url(label) for label in start_labels()},
+            "kinds": {label: _kind_label(label) for label in start_labels()},
+            "types": {
+                **{t: str(bilingual(*names)) for t, names in relationship_names().items()},
+                MEMBER: str(MEMBER_NAME),
+            },
             "labels": labels,
         }
         pickers = [
@@ -173,7 +189,7 @@ class NetworkView(BaseView):
                 if label == SEGMENT
                 else url_for("ChoicesView.search", label=label),
             }
-            for label in PICKER_LABELS
+            for label in picker_labels()
         ]
         segments = [{"uid": s.uid, "name": s.name} for s in list_segments(store)]
         return self.render_template(
@@ -191,7 +207,6 @@ class NetworkApi(BaseApi):
 
     resource_name = "network"
     openapi_spec_tag = "Network"
-    openapi_spec_component_schemas = (NetworkNodeSchema, NetworkEdgeSchema, NetworkSchema)
 
     @expose("/<label>/<uid>/neighbours", methods=["GET"])
     @protect(allow_browser_login=True)
@@ -206,22 +221,6 @@ class NetworkApi(BaseApi):
             type, or only over `types`, with the edges between them. A segment's
             neighbours are its first 200 members (MEMBER edges). Nodes the caller may not
             see are placeholders with an id only.
-          parameters:
-          - in: path
-            schema:
-              type: string
-              enum: [Customer, Contact, Referrer, FollowUp, Order, Ticket, Channel, Tag, User,
-                     Segment]
-            name: label
-          - in: path
-            schema:
-              type: string
-            name: uid
-          - in: query
-            schema:
-              type: string
-            name: types
-            description: Comma-separated relationship types, e.g. TAGGED,OWNS (default all)
           responses:
             200:
               description: The node and its neighbours
@@ -241,12 +240,12 @@ class NetworkApi(BaseApi):
             404:
               $ref: '#/components/responses/404'
         """
-        if label not in START_LABELS:
+        if label not in start_labels():
             return self.response_404()
         try:
             types = parse_types(request.args.get("types"))
-        except InvalidValue:
-            return self.response_400(message=_bad_types())
+        except InvalidValue as exc:
+            return self.response_400(message=error_text(exc))
         store = current_store()
         try:
             graph = neighbours(store, label, uid, current_scope(), types)
@@ -256,14 +255,27 @@ class NetworkApi(BaseApi):
 
 
 def register(appbuilder: Any) -> None:
-    """Add the explorer page (menu Analysis) and its API."""
+    """Add the explorer page (menu Analysis) and its API, its OpenAPI enums naming the node
+    and relationship types declared now. The API is a subclass made for this app (same
+    name, so same endpoint and permissions): another app built later with other types
+    does not change this one's document."""
+    api = type(
+        NetworkApi.__name__,
+        (NetworkApi,),
+        {
+            "openapi_spec_component_schemas": network_schemas(),
+            "openapi_spec_methods": {
+                "neighbours": {"get": {"parameters": _neighbours_parameters()}}
+            },
+        },
+    )
     appbuilder.add_view(
         NetworkView,
         "Network explorer",
-        label=bilingual("Network explorer", "关系网络探索"),
+        label=lazy_gettext("Network explorer"),
         href="/network/",
         icon="fa-share-alt",
         category="Analysis",
-        category_label=bilingual("Analysis", "分析"),
+        category_label=lazy_gettext("Analysis"),
     )
-    appbuilder.add_api(NetworkApi)
+    appbuilder.add_api(api)

@@ -15,6 +15,7 @@ from flask import Response, abort, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi, safe
 from flask_appbuilder.security.decorators import permission_name, protect
+from flask_babel import lazy_gettext
 from marshmallow import Schema, fields
 
 from graph.errors import InvalidValue, NotFound
@@ -23,42 +24,38 @@ from graph.explore.referrals import (
     MAX_DEPTH,
     downstream_tree,
     parse_depth,
+    referring_labels,
     upstream_chain,
 )
+from graph.model.base import REGISTRY
 from graph.model.nodes import STAGES
 from views.guard import guard
 from views.labels import bilingual, choice_label, localized
+from views.messages import error_text
 from views.scope import current_scope, current_store
 
 # Texts of the page and its script, in the request's language.
 PAGE_LABELS = {
-    "title": ("Referral chain", "推荐链"),
-    "upstream": ("Referred by (back to the original referrer)", "推荐来源（追溯到最初推荐人）"),
-    "downstream": ("Referred customers", "推荐的客户"),
-    "depth": ("Depth", "层级"),
-    "show": ("Show", "显示"),
-    "name": ("Name", "名称"),
-    "kind": ("Type", "类型"),
-    "stage": ("Stage", "阶段"),
-    "revenue": ("Revenue", "收入"),
-    "level": ("Level", "层级"),
-    "hidden": ("Not visible to you", "无权查看"),
-    "none": ("Nobody yet.", "暂无。"),
-    "open": ("Open record", "打开记录"),
-    "expand": ("Expand", "展开"),
-    "truncated": ("Only the nearest {n} customers are shown.", "仅显示最近的 {n} 个客户。"),
-    "help": (
-        "Click a node to select it, double-click to open its record; drag to move, scroll to zoom.",
-        "单击节点选中，双击打开记录；拖动可移动，滚轮可缩放。",
+    "title": lazy_gettext("Referral chain"),
+    "upstream": lazy_gettext("Referred by (back to the original referrer)"),
+    "downstream": lazy_gettext("Referred customers"),
+    "depth": lazy_gettext("Depth"),
+    "show": lazy_gettext("Show"),
+    "name": lazy_gettext("Name"),
+    "kind": lazy_gettext("Type"),
+    "stage": lazy_gettext("Stage"),
+    "revenue": lazy_gettext("Revenue"),
+    "level": lazy_gettext("Level"),
+    "hidden": lazy_gettext("Not visible to you"),
+    "none": lazy_gettext("Nobody yet."),
+    "open": lazy_gettext("Open record"),
+    "expand": lazy_gettext("Expand"),
+    "truncated": lazy_gettext("Only the nearest {n} customers are shown."),
+    "help": lazy_gettext(
+        "Click a node to select it, double-click to open its record; drag to move, scroll to zoom."
     ),
-    "customer_page": ("Customer record", "客户档案"),
+    "customer_page": lazy_gettext("Customer record"),
 }
-KIND_LABELS = {
-    "Customer": ("Customer", "客户"),
-    "Contact": ("Contact", "联系人"),
-    "Referrer": ("Referrer", "推荐人"),
-}
-RECORD_VIEWS = {"Customer": "CustomerView", "Contact": "ContactView", "Referrer": "ReferrerView"}
 
 ReferralNodeSchema = Schema.from_dict(
     {
@@ -71,7 +68,7 @@ ReferralNodeSchema = Schema.from_dict(
             allow_none=True, metadata={"description": "The id of the node that referred it"}
         ),
         "uid": fields.String(),
-        "label": fields.String(metadata={"enum": ["Customer", "Contact", "Referrer"]}),
+        "label": fields.String(metadata={"enum": list(referring_labels())}),
         "name": fields.String(),
         "stage": fields.String(allow_none=True),
         "revenue": fields.Float(metadata={"description": "Sum of the customer's order amounts"}),
@@ -90,21 +87,18 @@ ReferralTreeSchema = Schema.from_dict(
     },
     name="ReferralTree",
 )
-BAD_DEPTH = bilingual(
-    f"The depth must be a whole number from 1 to {MAX_DEPTH}.",
-    f"层级必须是 1 到 {MAX_DEPTH} 之间的整数。",
-)
 
 
 def _for_page(node: dict[str, Any]) -> dict[str, Any]:
     """A node as the page shows it: kind and stage labels, the record's address."""
     if node["placeholder"]:
         return node
+    meta = REGISTRY[node["label"]].meta
     return {
         **node,
-        "kind": str(bilingual(*KIND_LABELS[node["label"]])),
+        "kind": str(bilingual(meta.en, meta.zh)),
         "stage_label": choice_label(STAGES, node["stage"]) if node["stage"] else "",
-        "url": url_for(f"{RECORD_VIEWS[node['label']]}.show", pk=node["uid"]),
+        "url": url_for(f"{node['label']}View.show", pk=node["uid"]),
     }
 
 
@@ -258,8 +252,8 @@ class ReferralApi(BaseApi):
         """
         try:
             depth = parse_depth(request.args.get("depth"))
-        except InvalidValue:
-            return self.response_400(message=str(BAD_DEPTH))
+        except InvalidValue as exc:
+            return self.response_400(message=error_text(exc))
         store = current_store()
         try:
             tree = downstream_tree(store, uid, depth, scope=current_scope())

@@ -1,4 +1,4 @@
-// Date and time inputs (views/fields.py WhenInput): people type dates as they like; the
+// Date and time inputs (views/crud/inputs.py WhenInput): people type dates as they like; the
 // calendar button opens the browser's own date-and-time picker and writes its choice into
 // the text input as "2024-05-20 10:30".
 $(function () {

@@ -1,0 +1,104 @@
+"""The error table: every message key a domain error (``graph.errors``) or a validation
+``Message`` (``graph.model.validation``) carries, mapped to its gettext message.
+
+graph/ says what went wrong with a key and parameters; this table is the one place that
+says it to people, in the request's language (placeholders are ``%(name)s``). Errors whose
+message depends on the screen (a timeout, a masked field, a refused delete) are said by
+their views instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import LazyString, lazy_gettext
+
+from graph.errors import GraphCRMError
+
+MESSAGES: dict[str, LazyString] = {
+    # Validation of node values (graph.model.validation.Message).
+    "required": lazy_gettext("This field is required."),
+    "too_long": lazy_gettext("At most %(max)s characters."),
+    "choice": lazy_gettext("Choose one of: %(choices)s."),
+    "email": lazy_gettext("Not a valid e-mail address."),
+    "phone": lazy_gettext("Not a valid phone number."),
+    "integer": lazy_gettext("Not a whole number."),
+    "number": lazy_gettext("Not a number."),
+    "datetime": lazy_gettext("Not a valid date and time: type e.g. 2024-05-20 10:30 or 2024/5/20."),
+    "date": lazy_gettext("Not a valid date: type e.g. 2024-05-20 or 2024/5/20."),
+    "boolean": lazy_gettext("Not a yes/no value."),
+    "relation": lazy_gettext("Not a valid reference."),
+    "unknown": lazy_gettext("Unknown field."),
+    "version": lazy_gettext(
+        "Send the version this edit is based on (the record's version when you read it)."
+    ),
+    # Segment rules (graph.segments.rules.InvalidRule); %(what)s names a rule field.
+    "rule_text": lazy_gettext("%(what)s: give a non-empty text"),
+    "rule_count": lazy_gettext("%(what)s: give 1 to %(max)s values"),
+    "rule_choice": lazy_gettext("%(what)s: %(value)s is not one of %(allowed)s"),
+    "rule_at_least": lazy_gettext("%(what)s: give a whole number of at least %(low)s"),
+    "rule_range": lazy_gettext("%(what)s: give a whole number from %(low)s to %(high)s"),
+    "rule_number": lazy_gettext("%(what)s: give a number"),
+    "rule_date": lazy_gettext("%(what)s: %(value)s is not a date (YYYY-MM-DD)"),
+    "rule_dates": lazy_gettext(
+        '%(what)s: give {"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"} (either may be left out)'
+    ),
+    "rule_dates_empty": lazy_gettext("%(what)s: give at least one date"),
+    "rule_dates_order": lazy_gettext("%(what)s: the start date is after the end date"),
+    "rule_no_value": lazy_gettext("%(what)s takes no value"),
+    "rule_chain": lazy_gettext('%(what)s: give {"customer": "<uid>", "hops": 1-%(max)s}'),
+    "rule_object": lazy_gettext('a rule is an object {"field": …, "op": …, "value": …}'),
+    "rule_field": lazy_gettext("unknown rule field %(field)s; expected one of %(known)s"),
+    "rule_operator": lazy_gettext("%(what)s: unknown operator %(op)s; expected one of %(known)s"),
+    "rules_json": lazy_gettext("rules are not valid JSON"),
+    "rules_empty": lazy_gettext("give at least one rule"),
+    "rules_too_many": lazy_gettext("at most %(max)s rules"),
+    "segment_object": lazy_gettext("send a JSON object"),
+    "segment_keys": lazy_gettext("unknown keys %(keys)s"),
+    "segment_name": lazy_gettext("name: 1 to %(max)s characters required"),
+    "segment_description": lazy_gettext("description: at most %(max)s characters"),
+    # Values the analyses, explorers and console refuse (graph.errors.InvalidValue).
+    "depth": lazy_gettext("The depth must be a whole number from 1 to %(max)s."),
+    "decay": lazy_gettext("The decay must be a number between 0 and 1."),
+    "referral_start": lazy_gettext("A referral network starts at one of %(labels)s."),
+    "types": lazy_gettext("Unknown relationship type. Known types: %(known)s"),
+    "params_object": lazy_gettext('Parameters must be a JSON object, e.g. {"name": "value"}'),
+    "param_name": lazy_gettext("Parameter name %(name)s is not a plain identifier."),
+    "param_finite": lazy_gettext("Parameter %(name)s: numbers must be finite."),
+    "param_value": lazy_gettext("Parameter %(name)s is not a JSON value."),
+    "query_empty": lazy_gettext("The query is empty."),
+    "load_csv": lazy_gettext("LOAD CSV is not allowed in the console."),
+    "unique_key": lazy_gettext(
+        "%(field)s must be non-blank, without leading or trailing spaces, and at most "
+        "%(max)s bytes."
+    ),
+    "invalid_value": lazy_gettext("Not saved: a value is not allowed."),
+    # Domain errors (graph.errors) by class key, where one message fits every screen.
+    "unavailable": lazy_gettext("The customer database is restarting. Try again in a few seconds."),
+    "duplicate": lazy_gettext("Not saved: a record with the same unique value already exists."),
+    "not_found": lazy_gettext("This record no longer exists."),
+    "stale": lazy_gettext(
+        "Not saved: someone else changed this record after the version you sent. Load it again."
+    ),
+    "key_reused": lazy_gettext(
+        "Not saved: this Idempotency-Key was already used for a different request."
+    ),
+    "write_refused": lazy_gettext(
+        "Read-only console: writes are refused (CREATE, MERGE, SET, DELETE, REMOVE and write "
+        "procedures). Nothing was changed."
+    ),
+}
+# What any other error says.
+FALLBACK = lazy_gettext("Something went wrong")
+
+
+def message_text(key: str, params: dict[str, Any] | None = None) -> str:
+    """The message ``key`` filled in with ``params``, in the request's language (English
+    outside a request); an unknown key as the general fallback."""
+    text = str(MESSAGES.get(key, FALLBACK))
+    return text % params if params else text
+
+
+def error_text(error: GraphCRMError) -> str:
+    """What a person is told about ``error``, in the request's language."""
+    return message_text(error.key, error.params)
