@@ -8,6 +8,7 @@ from flask import Flask
 
 from app.password_policy import generate_password, is_acceptable, message
 from graph.errors import ConfigError
+from views.scope import appbuilder_of
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ def ensure_admin(
     A given ``password`` must meet the password policy; without one, a policy-conforming
     password is generated and returned once.
     """
-    sm = app.appbuilder.sm
+    sm = appbuilder_of(app).sm
     with app.app_context():
         if sm.find_user(username=username):
             return AdminResult(username=username, created=False)
@@ -91,7 +92,7 @@ def ensure_demo_staff(app: Flask) -> tuple[list[tuple[str, str]], str | None]:
     All demo staff share one generated password, returned once (None when nobody was added).
     Their accounts take over the seeded User nodes, so a salesperson sees their customers.
     """
-    sm = app.appbuilder.sm
+    sm = appbuilder_of(app).sm
     store = app.extensions["graph_store"]
     password = generate_password()
     wanted = [
@@ -124,7 +125,7 @@ def ensure_demo_staff(app: Flask) -> tuple[list[tuple[str, str]], str | None]:
 def demo_logins(app: Flask) -> list[DemoLogin]:
     """Whom a newcomer can be in the demo: a salesperson, their manager, a service agent,
     and the finance, marketing, analyst and auditor accounts (those that exist)."""
-    sm = app.appbuilder.sm
+    sm = appbuilder_of(app).sm
     rows = app.extensions["graph_store"].read("user_list_staff_teams")
     by_name = {row["username"]: row for row in rows}
     # A rep: reports to a manager, nobody reports to them; the first one that has a login.

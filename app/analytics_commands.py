@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from app.jobs import queue
 from graph.analytics.refresh import clear, refresh
 from graph.jobs.catalog import ANALYTICS_REFRESH
-from views.scope import current_store
+from views.scope import current_flask_app, current_store
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
 
 analytics = AppGroup("analytics", help="Referral analytics written onto customers and channels.")
 
@@ -39,14 +43,14 @@ def refresh_command(batch_size: int, queued: bool) -> None:
     every customer (networkx) and write the values that changed as properties; prints the
     time taken and the peak memory."""
     if queued:
-        job, created = queue(current_app._get_current_object()).start(
+        job, created = queue(current_flask_app()).start(
             ANALYTICS_REFRESH, started_by="cli", params={"batch_size": batch_size}
         )
         state = "queued" if created else f"already {job.state}"
         click.echo(f"analytics refresh job {job.id}: {state}")
         return
     store = current_store()
-    bars: dict[str, click.progressbar] = {}
+    bars: dict[str, ProgressBar[int]] = {}
     done: dict[str, int] = {}
 
     def progress(phase: str, count: int, total: int) -> None:

@@ -20,16 +20,16 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app, has_app_context, has_request_context, request
 from flask_appbuilder import Model
-from sqlalchemy import Column, DateTime, Engine, Integer, String, Text, event, select, text
+from sqlalchemy import DateTime, Engine, Integer, String, Text, event, select, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 from sqlalchemy.sql import Delete, Update
 
 from app.sql_lock import run_serialized
 from graph.clock import naive_utc_now
 from graph.records.audit_intent import current_request
 from graph.records.events import console_query_ran, personal_data_searched
-from views.scope import AUDIT
+from views.scope import AUDIT, current_security_session, security_engine
 from views.scope import current_actor as current_username
 
 TABLE = "audit_event"
@@ -54,15 +54,15 @@ class AuditEvent(Model):
     """One audit event; rows are only ever inserted (see ``record``)."""
 
     __tablename__ = TABLE
-    id = Column(Integer, primary_key=True, autoincrement=False)
-    at = Column(DateTime, nullable=False, index=True)  # UTC
-    username = Column(String(256), index=True)
-    ip = Column(String(64))
-    action = Column(String(64), nullable=False, index=True)
-    target = Column(String(200), index=True)
-    detail = Column(Text)
-    prev_hash = Column(String(64), nullable=False, unique=True)
-    hash = Column(String(64), nullable=False, unique=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, index=True)  # UTC
+    username: Mapped[str | None] = mapped_column(String(256), index=True)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    target: Mapped[str | None] = mapped_column(String(200), index=True)
+    detail: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.id} {self.action}>"
@@ -149,7 +149,7 @@ def append(
 
 
 def _engine() -> Engine:
-    return current_app.appbuilder.session.get_bind()
+    return security_engine(current_app)
 
 
 def _open_sqlite_write(session: Session) -> bool:
@@ -157,7 +157,8 @@ def _open_sqlite_write(session: Session) -> bool:
     database's only write lock, so a transaction of our own would wait for it forever."""
     if not session.in_transaction() or session.get_bind().dialect.name != "sqlite":
         return False
-    return bool(session.connection().connection.driver_connection.in_transaction)
+    driver = session.connection().connection.driver_connection
+    return driver is not None and bool(driver.in_transaction)
 
 
 def record(
@@ -181,7 +182,7 @@ def record(
 
 
 def _app_session() -> Session:
-    session = current_app.appbuilder.session
+    session = current_security_session()
     return session() if isinstance(session, scoped_session) else session
 
 

@@ -7,7 +7,6 @@ starting the application; an auditor can run it against a copy of the database t
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 import config
 from app.audit import TABLE, check_chain
 from graph.errors import GraphCRMError
+from views.scope import current_flask_app, security_engine
 
 audit = AppGroup(
     "audit",
@@ -49,11 +49,9 @@ def drain() -> None:
     while the security database was locked or down), oldest first."""
     from app import audit_outbox
 
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_flask_app()
     try:
-        report = audit_outbox.drain(
-            app.appbuilder.session.get_bind(), app.extensions["graph_store"], attempts=8
-        )
+        report = audit_outbox.drain(security_engine(app), app.extensions["graph_store"], attempts=8)
     except GraphCRMError as exc:
         raise click.ClickException(f"the graph cannot be read: {exc}") from exc
     if report.failed:

@@ -12,14 +12,14 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from flask import current_app, g
+from flask import g
 from flask_appbuilder.security.sqla.models import Group, Role, User
 from flask_babel import LazyString, lazy_gettext
 
 from graph.model.base import REGISTRY
 from graph.security.scope import scope_conditions
 from views.labels import bilingual
-from views.scope import current_repository, current_scope
+from views.scope import current_repository, current_scope, current_security_session
 from views.texts import CONSOLE_OUTCOMES as OUTCOMES
 
 # Every action code the app writes (app/security_manager.py, app/security_changes.py,
@@ -213,7 +213,7 @@ def _account_names(kind: str, keys: dict[str, str]) -> dict[str, str]:
     ids = [int(key) for key in keys if key.isdigit()]
     if not ids:
         return {}
-    session = current_app.appbuilder.session
+    session = current_security_session()
     rows = session.query(model.id, getattr(model, column)).filter(model.id.in_(ids)).all()
     return {str(row[0]): str(row[1]) for row in rows}
 

@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from flask_appbuilder import Model
-from sqlalchemy import Column, Engine, Integer, String, select
+from sqlalchemy import Engine, Integer, String, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Mapped, mapped_column
 
 from app import audit
 from app.poller import Poller
@@ -33,6 +35,7 @@ from graph.errors import GraphCRMError
 from graph.records.audit_intent import AuditIntent, mark_audited, pending
 from graph.records.events import record_changed
 from graph.store.protocol import GraphStore
+from views.scope import security_engine
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +48,8 @@ class AuditedChange(Model):
     """A history entry whose audit event is in the log (``event_id``)."""
 
     __tablename__ = TABLE
-    change_uid = Column(String(64), primary_key=True)
-    event_id = Column(Integer, nullable=False)
+    change_uid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_id: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,7 @@ def settle_now(intent: AuditIntent) -> bool:
 
 
 def _engine() -> Engine:
-    return current_app.appbuilder.session.get_bind()  # type: ignore[attr-defined]
+    return security_engine(current_app)
 
 
 def _mark(store: GraphStore, change_uids: list[str]) -> None:
@@ -141,7 +144,7 @@ def drain(engine: Engine, store: GraphStore, *, batch: int = 200, attempts: int 
         for intent in intents:
             try:
                 run_serialized(
-                    engine, audit.TABLE, lambda c, i=intent: append_once(c, i), attempts=attempts
+                    engine, audit.TABLE, partial(append_once, intent=intent), attempts=attempts
                 )
             except SQLAlchemyError as exc:
                 log.warning(
@@ -174,7 +177,7 @@ def init_app(app: Flask) -> None:
         if store is None or not poller.due():
             return
         try:
-            report = drain(app.appbuilder.session.get_bind(), store)
+            report = drain(security_engine(app), store)
         except (GraphCRMError, SQLAlchemyError) as exc:
             log.warning("pending audit events not drained: %s", exc)
             poller.failed()

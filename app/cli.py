@@ -9,10 +9,13 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup, FlaskGroup
 
 import config
@@ -20,16 +23,24 @@ from app.account_commands import accounts
 from app.analytics_commands import analytics
 from app.audit import record as record_audit_event
 from app.audit_commands import audit
+from app.graph_store import prepare as prepare_graph
 from app.jobs import queue as job_queue
 from app.key_commands import keys
 from graph.errors import GraphCRMError
 from graph.jobs.catalog import ANALYTICS_REFRESH
-from graph.records.schema import apply_schema, schema_report
+from graph.records.schema import schema_report
 from graph.records.status import graph_status
 from graph.store.backends import open_store
 from graph.store.embedded import EmbeddedServer, EngineEvent, Supervisor
 from graph.store.protocol import parse_graph_url, with_login
 from views.console.gate import embedded_threads
+from views.scope import current_flask_app
+
+if TYPE_CHECKING:
+    from app.accounts import AdminResult, DemoLogin
+
+# A click command function, before and after its options are added.
+Command = TypeVar("Command", bound=Callable[..., Any])
 
 commands = AppGroup("graphcrm", help="GraphCRM commands (also available as 'graphcrm ...').")
 commands.add_command(audit)
@@ -106,7 +117,7 @@ WORKER_COMMAND = [sys.executable, "-c", "from app.cli import main; main()"]
 WORKER_STOP_SECONDS = 15
 
 
-def _stop_worker(worker: subprocess.Popen) -> None:  # type: ignore[type-arg]
+def _stop_worker(worker: subprocess.Popen[bytes]) -> None:
     """Stop the job worker: SIGTERM fails its running job (retry it later), then wait."""
     if worker.poll() is None:
         worker.terminate()
@@ -152,7 +163,7 @@ serve_options = [
 ]  # fmt: skip
 
 
-def with_serve_options(func):  # type: ignore[no-untyped-def]
+def with_serve_options(func: Command) -> Command:
     for option in reversed(serve_options):
         func = option(func)
     return func
@@ -163,7 +174,10 @@ def with_serve_options(func):  # type: ignore[no-untyped-def]
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Start the embedded graph (when GRAPH_URL=embedded:), serve the app with gunicorn and
     run one background job worker beside it (stopped on exit)."""
-    sys.exit(_serve(current_app._get_current_object(), host, port, workers, threads))
+    app = current_flask_app()
+    # Here, not in each web worker: they only attach (GRAPHCRM_SERVE_WORKER).
+    prepare_graph(app)
+    sys.exit(_serve(app, host, port, workers, threads))
 
 
 @commands.command("worker")
@@ -183,14 +197,14 @@ def worker_command(threads: int, no_schedule: bool) -> None:
     GRAPHCRM_JOBS_URL until stopped: Ctrl+C waits for running jobs, SIGTERM fails them
     (retry them later). 'graphcrm serve' starts one; start more for scale-out."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    app = current_app._get_current_object()
+    app = current_flask_app()
     click.echo(
         f"GraphCRM job worker: {threads} thread(s), schedule {'off' if no_schedule else 'on'}"
     )
     job_queue(app).serve_worker(threads, periodic=not no_schedule)
 
 
-def _print_admin(result) -> None:  # type: ignore[no-untyped-def]
+def _print_admin(result: AdminResult) -> None:
     if result.password:
         click.secho("Admin account created. Log in with:", fg="green", bold=True)
         click.echo(f"    user:     {result.username}")
@@ -216,20 +230,22 @@ admin_options = [
 ]  # fmt: skip
 
 
-def with_admin_options(func):  # type: ignore[no-untyped-def]
+def with_admin_options(func: Command) -> Command:
     for option in reversed(admin_options):
         func = option(func)
     return func
 
 
-def _init(app: Flask, admin_user: str, admin_password: str | None, admin_email: str | None):  # type: ignore[no-untyped-def]
+def _init(
+    app: Flask, admin_user: str, admin_password: str | None, admin_email: str | None
+) -> AdminResult:
     from app.accounts import ensure_admin
     from app.security_changes import sync_graph_users
     from graph.records.search_keys import backfill as backfill_search_keys
 
-    # The app applied the schema when it started; this reports (and repairs) it.
-    report = apply_schema(app.extensions["graph_store"])
-    click.echo(f"graph schema: {len(report)} constraints and indexes in place")
+    # Starts the embedded engine if this process runs it, then applies the schema.
+    schema = prepare_graph(app)
+    click.echo(f"graph schema: {len(schema)} constraints and indexes in place")
     keyed = backfill_search_keys(app.extensions["graph_store"], app.extensions["field_cipher"])
     if any(keyed.values()):
         done = ", ".join(f"{count} {label}" for label, count in keyed.items() if count)
@@ -249,11 +265,11 @@ def init(admin_user: str, admin_password: str | None, admin_email: str | None) -
     """Apply the graph schema, create the security tables and roles, and an admin user;
     mirror every account into the graph as a User node; store the global-search keys of
     records written before they existed."""
-    app = current_app._get_current_object()
+    app = current_flask_app()
     _print_admin(_init(app, admin_user, admin_password, admin_email))
 
 
-def _print_demo_logins(logins: list, created: int, password: str | None) -> None:  # type: ignore[type-arg]
+def _print_demo_logins(logins: list[DemoLogin], created: int, password: str | None) -> None:
     """Whom to be: one line per demo login with its role and team."""
     click.secho("Demo logins: who to be", fg="green", bold=True)
     width = max((len(login.username) for login in logins), default=8)
@@ -291,7 +307,7 @@ def demo(
     analytics refresh as a background job (run by the worker serving starts), then serve."""
     from graph.demo.seed import seed_demo
 
-    app = current_app._get_current_object()
+    app = current_flask_app()
     result = _init(app, admin_user, admin_password, admin_email)
     store = app.extensions["graph_store"]
     if seed_demo(store, cipher=app.extensions["field_cipher"], customers=customers):
@@ -324,7 +340,7 @@ def check() -> None:
     server = None
     if url.embedded:
         server = EmbeddedServer(
-            os.path.join(settings["GRAPHCRM_INSTANCE_PATH"], "graph"),
+            Path(settings["GRAPHCRM_INSTANCE_PATH"]) / "graph",
             appendfsync=settings["GRAPHCRM_EMBEDDED_APPENDFSYNC"],
             threads=embedded_threads(settings["GRAPHCRM_CONSOLE_MAX_RUNNING"]),
         )
@@ -357,7 +373,7 @@ def check() -> None:
     click.echo("all checks passed")
 
 
-def _security_db_ok(settings: dict) -> bool:  # type: ignore[type-arg]
+def _security_db_ok(settings: dict[str, Any]) -> bool:
     from sqlalchemy import create_engine, inspect
     from sqlalchemy.exc import SQLAlchemyError
 

@@ -21,7 +21,6 @@ from flask import current_app
 from flask_appbuilder import Model
 from sqlalchemy import (
     Boolean,
-    Column,
     DateTime,
     Engine,
     Float,
@@ -34,7 +33,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import scoped_session
+from sqlalchemy.orm import Mapped, mapped_column, scoped_session
 
 from app.audit import _open_sqlite_write
 from app.sql_lock import run_serialized
@@ -42,7 +41,7 @@ from graph.clock import naive_utc_now
 from graph.console.console import parse_params
 from graph.errors import InvalidValue, UnreadableValue
 from views.console.saved import Forbidden, Invalid, NotFound, Run, Saved
-from views.scope import current_cipher
+from views.scope import current_cipher, current_security_session, security_engine
 
 SAVED_TABLE = "console_saved_query"
 HISTORY_TABLE = "console_run"
@@ -60,15 +59,15 @@ class SavedQuery(Model):
 
     __tablename__ = SAVED_TABLE
     __table_args__ = (UniqueConstraint("owner", "name", name="uq_console_saved_owner_name"),)
-    id = Column(Integer, primary_key=True)
-    owner = Column(String(256), nullable=False, index=True)  # ab_user.username
-    name = Column(String(MAX_NAME), nullable=False)
-    description = Column(Text, nullable=False, default="")
-    query = Column(Text, nullable=False)
-    params = Column(Text, nullable=False, default="{}")  # a JSON object
-    shared = Column(Boolean, nullable=False, default=False, index=True)
-    created_at = Column(DateTime, nullable=False)  # UTC
-    updated_at = Column(DateTime, nullable=False)  # UTC
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner: Mapped[str] = mapped_column(String(256), nullable=False, index=True)  # ab_user.username
+    name: Mapped[str] = mapped_column(String(MAX_NAME), nullable=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    query: Mapped[str] = mapped_column(Text, nullable=False)
+    params: Mapped[str] = mapped_column(Text, nullable=False, default="{}")  # a JSON object
+    shared: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)  # UTC
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)  # UTC
 
     def __repr__(self) -> str:
         return f"<SavedQuery {self.id} {self.owner}/{self.name}>"
@@ -78,15 +77,17 @@ class ConsoleRun(Model):
     """One console run or CSV export of one user (only the last ``HISTORY_KEEP`` are kept)."""
 
     __tablename__ = HISTORY_TABLE
-    id = Column(Integer, primary_key=True)
-    username = Column(String(256), nullable=False, index=True)
-    at = Column(DateTime, nullable=False)  # UTC
-    action = Column(String(32), nullable=False, default="console_query")  # or "export"
-    query = Column(Text, nullable=False)
-    params = Column(Text, nullable=False, default="{}")
-    outcome = Column(String(32), nullable=False)  # ok, write_refused, timeout, syntax, ...
-    rows = Column(Integer)
-    duration_ms = Column(Float)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(256), nullable=False, index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)  # UTC
+    # "console_query" or "export"
+    action: Mapped[str] = mapped_column(String(32), nullable=False, default="console_query")
+    query: Mapped[str] = mapped_column(Text, nullable=False)
+    params: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
+    # ok, write_refused, timeout, syntax, ...
+    outcome: Mapped[str] = mapped_column(String(32), nullable=False)
+    rows: Mapped[int | None] = mapped_column(Integer)
+    duration_ms: Mapped[float | None] = mapped_column(Float)
 
     def __repr__(self) -> str:
         return f"<ConsoleRun {self.id} {self.username} {self.outcome}>"
@@ -141,13 +142,13 @@ def _saved(row: Any, viewer: str) -> Saved:
 
 
 def _engine() -> Engine:
-    return current_app.appbuilder.session.get_bind()
+    return security_engine(current_app)
 
 
 def _write(table: str, work: Callable[[Connection], T]) -> T:
     """Run ``work`` in a serialised transaction of its own (or, on SQLite, inside the app
     session's open write transaction, which holds the only write lock)."""
-    session = current_app.appbuilder.session
+    session = current_security_session()
     session = session() if isinstance(session, scoped_session) else session
     if _open_sqlite_write(session):
         return work(session.connection())
@@ -224,7 +225,9 @@ def save(owner: str, values: dict[str, Any]) -> Saved:
             return None
         now = naive_utc_now()
         values = {**clean, "owner": owner, "created_at": now, "updated_at": now}
-        return connection.execute(table.insert().values(**values)).inserted_primary_key[0]
+        inserted = connection.execute(table.insert().values(**values)).inserted_primary_key
+        assert inserted is not None  # an insert of one row has a key
+        return inserted[0]
 
     new_id = _write(SAVED_TABLE, work)
     if new_id is None:

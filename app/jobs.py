@@ -34,7 +34,7 @@ from graph.jobs.catalog import spec
 from graph.jobs.context import Resources
 from graph.jobs.runner import run
 from graph.jobs.schedule import due
-from views.scope import ALL_JOBS_PERMISSION, JOBS
+from views.scope import ALL_JOBS_PERMISSION, JOBS, appbuilder_of, security_engine
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class JobQueue:
         self._lock = threading.Lock()
         with app.app_context():
             # The security database, where job records live.
-            self.engine: Engine = app.appbuilder.session.get_bind()  # type: ignore[attr-defined]
+            self.engine: Engine = security_engine(app)
 
     # -- actions (audited) ------------------------------------------------------------------
 
@@ -227,7 +227,7 @@ def queue(app: Flask) -> JobQueue:
 def init_app(app: Flask) -> None:
     """Create the app's queue and give Admin the permission to manage every user's jobs."""
     app.extensions[JOBS] = JobQueue(app)
-    sm = app.appbuilder.sm  # type: ignore[attr-defined]
+    sm = appbuilder_of(app).sm
     with app.app_context():
         admin = sm.find_role(app.config["AUTH_ROLE_ADMIN"])
         permission = sm.add_permission_view_menu(*ALL_JOBS_PERMISSION)

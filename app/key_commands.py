@@ -18,7 +18,6 @@ import os
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from app.instance import NEXT_FIELD_KEY_FILE
@@ -26,6 +25,7 @@ from app.jobs import queue
 from graph.jobs.catalog import KEY_ROTATION
 from graph.security.crypto import FieldCipher, generate_key, parse_key
 from graph.security.key_rotation import rotate
+from views.scope import current_flask_app
 
 keys = AppGroup("keys", help="Field encryption keys of personal data (FIELD_ENCRYPTION_KEY).")
 
@@ -54,7 +54,7 @@ def generate() -> None:
 def rotate_command(new_key: str | None, generated: bool, batch_size: int, queued: bool) -> None:
     """Re-encrypt every personal-data value, blind index and history entry under a new key
     (default: under FIELD_ENCRYPTION_KEY, reading FIELD_ENCRYPTION_OLD_KEYS). Resumable."""
-    app = current_app._get_current_object()
+    app = current_flask_app()
     if new_key and generated:
         raise click.UsageError("give --new-key or --generate, not both")
     key_file = app.config.get("FIELD_ENCRYPTION_KEY_FILE")

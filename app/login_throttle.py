@@ -26,6 +26,7 @@ unlock moves it on; both throttling and unlocking are audited.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import ipaddress
 import math
@@ -36,13 +37,15 @@ from flask import Flask, Response, current_app, flash, g, jsonify, make_response
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext, ngettext
 from flask_limiter import RequestLimit
-from sqlalchemy import Column, DateTime, Engine, Integer, String, select
+from sqlalchemy import DateTime, Engine, Integer, String, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash
 
 from app import audit
 from app.sql_lock import run_serialized
 from graph.clock import naive_utc_now
+from views.scope import appbuilder_of, current_appbuilder, security_engine
 
 TABLE = "login_unlock"
 SCOPES = ("account_address", "account", "address")
@@ -64,10 +67,10 @@ class LoginUnlock(Model):
     """How many times an admin has cleared an account name's failed-login counters."""
 
     __tablename__ = TABLE
-    key = Column(String(80), primary_key=True)  # sha256 of the account name
-    generation = Column(Integer, nullable=False)
-    unlocked_at = Column(DateTime, nullable=False)  # UTC
-    unlocked_by = Column(String(256))
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)  # sha256 of the account name
+    generation: Mapped[int] = mapped_column(Integer, nullable=False)
+    unlocked_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)  # UTC
+    unlocked_by: Mapped[str | None] = mapped_column(String(256))
 
 
 def account_hash(username: str) -> str:
@@ -86,7 +89,7 @@ def attempted_username() -> str:
 
 
 def _engine() -> Engine:
-    return current_app.appbuilder.session.get_bind()
+    return security_engine(current_app)
 
 
 def _generation(key: str) -> int:
@@ -149,7 +152,7 @@ def _refuse(scope: str) -> Any:
             response = jsonify(message=text)
         else:
             flash(text, "warning")
-            view = current_app.appbuilder.sm.auth_view
+            view = current_appbuilder().sm.auth_view
             form = view.login_form_class() if hasattr(view, "login_form_class") else None
             response = make_response(_login_page(view, form))
         response.status_code = 429
@@ -184,7 +187,7 @@ def configure_storage(app: Flask) -> None:
 
 def init_app(app: Flask) -> None:
     """Put the three failed-login limits on the login page and the REST login."""
-    sm = app.appbuilder.sm
+    sm = appbuilder_of(app).sm
     limiter = sm.limiter
     config = app.config
     limits = (

@@ -27,9 +27,10 @@ from typing import Any
 from flask import Flask
 from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import Column, DateTime, Engine, Integer, String, Text, delete, select, update
+from sqlalchemy import DateTime, Engine, Integer, String, Text, delete, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Mapped, mapped_column
 
 from app.graph_store import business_timezone
 from app.poller import Poller
@@ -38,6 +39,7 @@ from graph.errors import GraphCRMError
 from graph.records.users import Account, display_name, mirror_account, retire_user
 from graph.security.crypto import FieldCipher
 from graph.store.protocol import GraphStore
+from views.scope import security_engine
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +53,13 @@ class MirrorOutboxEntry(Model):
     """An account whose ``User`` node may not match it yet."""
 
     __tablename__ = TABLE
-    user_id = Column(Integer, primary_key=True, autoincrement=False)
-    actor = Column(String(256), nullable=False)
-    queued_at = Column(DateTime, nullable=False)  # UTC
-    attempts = Column(Integer, nullable=False, default=0)
-    next_attempt_at = Column(DateTime, nullable=False, index=True)  # UTC
-    last_error = Column(Text)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    actor: Mapped[str] = mapped_column(String(256), nullable=False)
+    queued_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)  # UTC
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # UTC
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 @dataclass(frozen=True)
@@ -212,7 +215,7 @@ def init_app(app: Flask) -> None:
             return
         try:
             drain(
-                app.appbuilder.session.get_bind(),
+                security_engine(app),
                 store,
                 app.extensions.get("field_cipher"),
                 timezone=business_timezone(app),

@@ -29,11 +29,11 @@ FIELDS = "graphcrm_fields"  # the attribute of a log record holding a request li
 request_log = logging.getLogger(REQUEST_LOGGER)
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _StderrHandler(logging.StreamHandler):
     """Writes to whatever ``sys.stderr`` is when a line is written (test runners and
     gunicorn may replace it after the app is built)."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> TextIO:
         return sys.stderr
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, g
 from flask_login import current_user
 
 from app.roles import ALL_ROWS_ROLES, PII_PERMISSION, SALES
 from graph.model.base import REGISTRY
 from graph.security.scope import Scope
 from views.crud.deletes import CASCADE_PERMISSION
-from views.scope import SCOPE
+from views.scope import SCOPE, appbuilder_of, current_appbuilder
 
 NOBODY = Scope.nobody()
 
@@ -29,7 +29,7 @@ def current_scope() -> Scope:
         return NOBODY  # not cached: a JWT may still be verified later in this request
     else:
         roles = {role.name for role in user.roles}
-        sm = current_app.appbuilder.sm
+        sm = current_appbuilder().sm
         scope = Scope(
             username=user.username,
             team_only=SALES in roles and not roles & ALL_ROWS_ROLES,
@@ -56,7 +56,7 @@ def init_app(app: Flask) -> None:
     """Make the data interface ask ``current_scope`` and give admins the PII permission and
     the permission to delete records together with those that need them."""
     app.extensions[SCOPE] = current_scope
-    sm = app.appbuilder.sm
+    sm = appbuilder_of(app).sm
     with app.app_context():
         admin = sm.find_role(app.config["AUTH_ROLE_ADMIN"])
         for names in (PII_PERMISSION, CASCADE_PERMISSION):

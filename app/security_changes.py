@@ -16,11 +16,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, current_app, has_app_context
 from flask_appbuilder.security.sqla.models import Group, Role, User
-from sqlalchemy import event, inspect
+from sqlalchemy import Engine, event, inspect
 from sqlalchemy.orm import Session
 
 from app import audit, mirror_outbox
@@ -28,6 +28,7 @@ from app.graph_store import business_timezone
 from app.sql_lock import lock_table
 from graph.clock import naive_utc_now
 from graph.records.users import SyncReport, sync_users
+from views.scope import appbuilder_of, security_engine
 
 PENDING = "graphcrm_security_changes"
 # Set while the security manager syncs permissions at start-up: changes are listed there.
@@ -166,7 +167,7 @@ def _after_commit(session: Session) -> None:
         return
     # In after_commit the session may run no SQL: the outbox uses connections of its own.
     mirror_outbox.drain(
-        session.get_bind(),
+        cast(Engine, session.get_bind()),  # FAB binds its session to an engine
         store,
         current_app.extensions.get("field_cipher"),
         user_ids=pending.accounts,
@@ -212,11 +213,11 @@ def sync_graph_users(app: Flask, actor: str = "system") -> SyncReport:
     """Mirror every account of the security store into the graph (``graphcrm init``)."""
     with app.app_context():
         started = naive_utc_now()
-        users = app.appbuilder.sm.get_all_users()
+        users = appbuilder_of(app).sm.get_all_users()
         accounts = [mirror_outbox.account_of(user) for user in users]
         store, cipher = app.extensions["graph_store"], app.extensions.get("field_cipher")
         report = sync_users(
             store, accounts, actor=actor, cipher=cipher, timezone=business_timezone(app)
         )
-        mirror_outbox.clear(app.appbuilder.session.get_bind(), queued_before=started)
+        mirror_outbox.clear(security_engine(app), queued_before=started)
         return report

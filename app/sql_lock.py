@@ -61,7 +61,8 @@ def _sqlite_immediate(engine: Engine, work: Callable[[Connection], T]) -> T:
             result = work(connection)
         except BaseException:
             # SQLite ends the transaction itself on some errors; roll back only what is open.
-            if connection.connection.driver_connection.in_transaction:
+            driver = connection.connection.driver_connection
+            if driver is not None and driver.in_transaction:
                 connection.exec_driver_sql("ROLLBACK")
             raise
         connection.exec_driver_sql("COMMIT")

@@ -22,6 +22,7 @@ from graph.records.schema import apply_schema
 from graph.store.backends import open_store
 from graph.store.embedded import EmbeddedServer
 from graph.store.protocol import GraphStore, GraphURL, parse_graph_url, with_login
+from tests.statements import statement
 
 pytest_plugins = ("tests.browser",)
 
@@ -71,7 +72,7 @@ def refuse_real_data(store: GraphStore, url: GraphURL) -> None:
             f"If it is one, confirm once with {WIPE_CONFIRMATION}={url.redacted()}",
             returncode=3,
         )
-    store.write("test_server_mark")
+    store.write(statement("test_server_mark", store.backend))
 
 
 @pytest.fixture(scope="session")
@@ -91,7 +92,7 @@ def session_store(
 @pytest.fixture
 def store(session_store: GraphStore) -> GraphStore:
     """The session's store, emptied before the test."""
-    session_store.write("node_delete_all")
+    session_store.write(statement("node_delete_all"))
     return session_store
 
 

@@ -16,6 +16,7 @@ from app import create_app
 from graph.errors import ConfigError
 from graph.store.protocol import GraphStore
 from tests.conftest import ADMIN_PASSWORD
+from tests.statements import statement
 from tests.web import login
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "app" / "translations"
@@ -28,8 +29,8 @@ def test_anonymous_home_page_offers_login_and_hides_graph_details(client: FlaskC
 
 
 def test_admin_sees_graph_status_and_record_counts(client: FlaskClient, store: GraphStore) -> None:
-    store.write("tag_create", uid="t-1", name="VIP", now="2026-01-01T00:00:00Z")
-    store.write("tag_create", uid="t-2", name="重点", now="2026-01-01T00:00:00Z")
+    store.write(statement("tag_create"), uid="t-1", name="VIP", now="2026-01-01T00:00:00Z")
+    store.write(statement("tag_create"), uid="t-2", name="重点", now="2026-01-01T00:00:00Z")
     login(client)
     page = client.get("/").get_data(as_text=True)
     assert 'id="graph-status"' in page

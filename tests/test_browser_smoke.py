@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from graph.store.protocol import GraphStore
 from tests.conftest import ADMIN_PASSWORD
+from tests.statements import statement
 
 
 def test_login_switch_to_chinese_and_see_home_page(
@@ -11,7 +12,7 @@ def test_login_switch_to_chinese_and_see_home_page(
     live_server: str,
     store: GraphStore,
 ) -> None:
-    store.write("tag_create", uid="t-1", name="重点客户", now="2026-01-01T00:00:00Z")
+    store.write(statement("tag_create"), uid="t-1", name="重点客户", now="2026-01-01T00:00:00Z")
     page.goto(live_server + "/")
     page.click("#login-prompt a")
     page.fill("input[name=username]", "admin")

@@ -16,6 +16,7 @@ from graph.console import console
 from graph.errors import InvalidValue, QueryTimeout, WriteRefused
 from graph.model import nodes
 from graph.store.protocol import GraphStore
+from tests.statements import statement
 from tests.test_pii import PHONE, repo
 from tests.test_row_level_access import PASSWORD, staff
 from tests.web import bearer, login
@@ -62,18 +63,18 @@ def run(store: GraphStore, text: str, **kwargs):  # type: ignore[no-untyped-def]
 def test_every_write_clause_is_refused_and_nothing_changes(
     store: GraphStore, customers: list, text: str
 ) -> None:
-    before = store.read("node_dump_all")
+    before = store.read(statement("node_dump_all"))
     with pytest.raises(WriteRefused, match="read-only console: writes are refused"):
         run(store, text)
-    assert store.read("node_dump_all") == before
+    assert store.read(statement("node_dump_all")) == before
 
 
 def test_write_procedures_are_refused(store: GraphStore, customers: list) -> None:
-    before = store.read("node_dump_all")
+    before = store.read(statement("node_dump_all"))
     for text in WRITE_PROCEDURES[store.backend]:
         with pytest.raises(WriteRefused):
             run(store, text)
-    assert store.read("node_dump_all") == before
+    assert store.read(statement("node_dump_all")) == before
 
 
 def test_neo4j_server_refuses_writes_even_without_the_planner_check(
@@ -82,13 +83,13 @@ def test_neo4j_server_refuses_writes_even_without_the_planner_check(
     # The console's guarantee is the engine's, not only our EXPLAIN check: the READ session.
     if store.backend != "neo4j":
         pytest.skip("Neo4j only: FalkorDB's one engine check, GRAPH.RO_QUERY, is tested above")
-    before = store.read("node_dump_all")
+    before = store.read(statement("node_dump_all"))
     for text in [*WRITES, *WRITE_PROCEDURES["neo4j"][:1]]:
         with pytest.raises(WriteRefused):
             store._run_in_read_session(  # type: ignore[attr-defined]
                 text, {}, timeout_ms=5_000, row_cap=10, planner_check=False
             )
-    assert store.read("node_dump_all") == before
+    assert store.read(statement("node_dump_all")) == before
 
 
 def test_slow_query_times_out_and_the_engine_still_answers(store: GraphStore) -> None:
@@ -236,7 +237,7 @@ def test_api_answers_errors_clearly_and_audits_every_run(
     bad = client.post(RUN, json={"query": "RETURN $x", "params": [1]})
     assert bad.status_code == 400 and bad.json["error"] == "params"
     assert client.post(RUN, data="not json").status_code == 400
-    assert len(store.read("node_dump_all")) >= 20
+    assert len(store.read(statement("node_dump_all"))) >= 20
     events = audit_events(app, "console_query", start)
     assert [e["outcome"] for e in events] == ["ok", "write_refused", "syntax", "params"]
     first = events[0]

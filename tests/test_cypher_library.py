@@ -18,9 +18,12 @@ from graph.store.statements import (
     parse_script,
     parse_statement_file,
 )
+from tests import statements as tests_cypher
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIRS = ("graph", "app", "views", "bench", "tests")
+# What ships: a statement in cypher/ is there for this code, not only for the tests.
+SHIPPED_DIRS = ("graph", "app", "views", "bench")
 THIS_FILE = Path(__file__).resolve()
 # A statement name passed as a literal to store.read/write, uow.write or cypher.get/statement.
 CALLED_NAME = re.compile(
@@ -255,10 +258,10 @@ def test_parse_script_of_comments_only_is_empty(tmp_path: Path) -> None:
 # --- the project's own cypher/ folder ------------------------------------------------------
 
 
-def _python_sources() -> dict[Path, str]:
+def _python_sources(folders: tuple[str, ...] = SOURCE_DIRS) -> dict[Path, str]:
     """The text of every Python file that may run a statement (this checker excluded)."""
     sources = {}
-    for folder in SOURCE_DIRS:
+    for folder in folders:
         for path in sorted((ROOT / folder).rglob("*.py")):
             if path.resolve() != THIS_FILE:
                 sources[path] = path.read_text(encoding="utf-8")
@@ -294,12 +297,30 @@ def test_every_statement_exists_for_both_dialects() -> None:
 def test_every_statement_is_used_by_the_python_sources() -> None:
     from graph.demo.seed import load_plan
 
-    code = "\n".join(_python_sources().values())
+    code = "\n".join(_python_sources(SHIPPED_DIRS).values())
     names = set(CypherLibrary("falkordb").names()) | set(CypherLibrary("neo4j").names())
     # The demo loader's statements are named from the declarations (``load_plan``).
     named = {step.statement for step in load_plan()}
     unused = sorted(name for name in names - named if not re.search(rf"[\"']{name}[\"']", code))
-    assert unused == [], f"statements no Python code names: {unused}"
+    assert unused == [], f"statements only tests (or nobody) use belong in tests/cypher/: {unused}"
+
+
+def test_tests_only_statements_load_for_both_dialects_and_are_used_by_the_tests() -> None:
+    code = "\n".join(_python_sources(("tests",)).values())
+    names = {dialect: set(tests_cypher.library(dialect).names()) for dialect in DIALECTS}
+    assert names["falkordb"] == names["neo4j"]
+    assert "node_delete_all" in names["falkordb"]
+    unused = sorted(name for name in names["falkordb"] if f'statement("{name}"' not in code)
+    assert unused == [], f"tests-only statements no test runs: {unused}"
+    shipped = set(CypherLibrary("falkordb").names()) | set(CypherLibrary("neo4j").names())
+    assert names["falkordb"] & shipped == set(), "a statement in both cypher/ and tests/cypher/"
+
+
+def test_tests_only_statement_differing_by_engine_needs_the_dialect() -> None:
+    assert tests_cypher.statement("test_server_mark", "neo4j").path.parent.name == "neo4j"
+    with pytest.raises(ValueError, match="test_server_mark differs by engine"):
+        tests_cypher.statement("test_server_mark")
+    assert tests_cypher.statement("node_delete_all").params == frozenset()
 
 
 def test_every_statement_name_called_in_the_python_sources_exists() -> None:

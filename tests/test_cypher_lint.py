@@ -1,12 +1,13 @@
 """Neo4j Cypher compatibility gate.
 
 Every statement in ``cypher/*.cypher`` (shared) and ``cypher/neo4j/*.cypher`` (Neo4j
-dialect) is linted by ``tests/lint/cypher_lint.mjs`` with Neo4j's own
-``@neo4j-cypher/language-support`` (Cypher 5); any error-level diagnostic fails the
-gate. ``cypher/falkordb/`` is not checked here. Templates are also linted as rendered:
-every node type x filter operator x ordering x paging variant of the list/filter
-composition and the segment compiler over a rule matrix (``rendered_statements``, about
-600 statements in one ``node`` run). Needs ``node`` and ``npm ci``.
+dialect), and likewise in ``tests/cypher/`` (statements only the tests run), is linted by
+``tests/lint/cypher_lint.mjs`` with Neo4j's own ``@neo4j-cypher/language-support``
+(Cypher 5); any error-level diagnostic fails the gate. ``falkordb/`` folders are not
+checked here. Templates are also linted as rendered: every node type x filter operator x
+ordering x paging variant of the list/filter composition and the segment compiler over a
+rule matrix (``rendered_statements``, about 600 statements in one ``node`` run). Needs
+``node`` and ``npm ci``.
 """
 
 from __future__ import annotations
@@ -72,9 +73,12 @@ class Diagnostic(TypedDict):
 
 def collect_statements(root: Path = ROOT) -> list[Statement]:
     """Collect the statements the Neo4j gate covers, parsed by the project's own loader."""
-    cypher = root / "cypher"
     found: list[Statement] = []
-    for path in sorted(cypher.glob("*.cypher")) + sorted(cypher.glob("neo4j/*.cypher")):
+    folders = (root / "cypher", root / "tests" / "cypher")
+    paths = [
+        p for f in folders for p in sorted(f.glob("*.cypher")) + sorted(f.glob("neo4j/*.cypher"))
+    ]
+    for path in paths:
         rel = path.relative_to(root).as_posix()
         if path.name == SCHEMA_FILE:
             found += [{"path": rel, "line": s.line, "text": s.text} for s in parse_script(path)]

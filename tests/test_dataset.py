@@ -14,6 +14,7 @@ from graph.errors import NotFound
 from graph.model.base import REGISTRY
 from graph.store.protocol import GraphStore
 from graph.store.statements import library
+from tests.statements import statement
 
 TODAY = dt.date(2025, 6, 1)
 STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
@@ -199,7 +200,9 @@ def test_day_cap_keeps_the_total_and_three_digit_serials() -> None:
 
 def graph_counts(store: GraphStore) -> tuple[dict[str, int], dict[str, int]]:
     nodes = {row["label"]: row["count"] for row in store.read("node_count_by_label")}
-    links = {row["type"]: row["count"] for row in store.read("relationship_count_by_type")}
+    links = {
+        row["type"]: row["count"] for row in store.read(statement("relationship_count_by_type"))
+    }
     return nodes, links
 
 
@@ -216,7 +219,7 @@ def test_load_puts_every_node_and_relationship_in_the_graph(store: GraphStore) -
     counts = load(store, data, batch_size=25)
     assert counts == {kind: len(getattr(data, kind)) for kind in counts}
     assert graph_counts(store) == expected_counts(data)
-    tag = store.read("tag_get", uid="T01")[0]["t"]
+    tag = store.read(statement("tag_get"), uid="T01")[0]["t"]
     assert tag == data.tags[0]
 
 

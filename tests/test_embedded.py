@@ -29,6 +29,7 @@ from graph.records.schema import apply_schema
 from graph.store.backends import open_store
 from graph.store.embedded import MAX_SOCKET_PATH, SOCKET_NAME, START_TIMEOUT_S, EmbeddedServer
 from graph.store.protocol import GraphStore, parse_graph_url
+from tests.statements import statement
 
 
 class Servers:
@@ -106,7 +107,7 @@ def test_data_survives_a_stop_and_restart(servers: Servers) -> None:
     first = servers.manager(data_dir)
     assert first.ensure_running() is True
     store = connect(first)
-    store.write("tag_create", uid="T1", name="重点客户", now=1)
+    store.write(statement("tag_create"), uid="T1", name="重点客户", now=1)
     store.close()
     first.stop()
     assert not first.answers()
@@ -116,7 +117,7 @@ def test_data_survives_a_stop_and_restart(servers: Servers) -> None:
     assert second.ensure_running() is True
     store = connect(second)
     try:
-        assert store.read("tag_get", uid="T1")[0]["t"]["name"] == "重点客户"
+        assert store.read(statement("tag_get"), uid="T1")[0]["t"]["name"] == "重点客户"
     finally:
         store.close()
 
@@ -126,7 +127,7 @@ def test_server_killed_without_shutdown_restarts_with_its_data(servers: Servers)
     first = servers.manager(data_dir)
     first.ensure_running()
     store = connect(first)
-    store.write("tag_create", uid="T1", name="before the crash", now=1)
+    store.write(statement("tag_create"), uid="T1", name="before the crash", now=1)
     store.close()
     pid = int(first.pid_path.read_text())
     os.kill(pid, signal.SIGKILL)
@@ -138,7 +139,7 @@ def test_server_killed_without_shutdown_restarts_with_its_data(servers: Servers)
     assert second.ensure_running() is True
     store = connect(second)
     try:
-        assert store.read("tag_get", uid="T1")[0]["t"]["name"] == "before the crash"
+        assert store.read(statement("tag_get"), uid="T1")[0]["t"]["name"] == "before the crash"
     finally:
         store.close()
 

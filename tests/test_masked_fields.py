@@ -16,6 +16,7 @@ from graph.errors import MaskedField
 from graph.model import nodes
 from graph.segments.rules import FIELDS as RULE_FIELDS
 from graph.store.protocol import GraphStore
+from tests.statements import statement
 from tests.test_console import RUN, audit_events, last_event
 from tests.test_pii import PASSWORD, People, account, make_people
 from tests.web import bearer, login
@@ -108,7 +109,7 @@ def test_console_hides_blind_indexes_from_masked_readers(
     fine = "MATCH (c:Customer) RETURN labels(c)[0], collect(c.uid)[0..1], [x IN [1, 2] | x]"
     assert console.run_readonly(store, fine, reveal=False, cipher=cipher).rows
     text = "MATCH (c:Customer) RETURN c, properties(c) AS p"
-    stored = store.read("node_dump_all")
+    stored = store.read(statement("node_dump_all"))
     indexes = [n["props"]["phone_bidx"] for n in stored if n["props"].get("phone_bidx")]
     assert indexes and not any(index in json.dumps(masked.rows) for index in indexes)
     opened = console.run_readonly(store, text, reveal=True, cipher=cipher)

@@ -28,6 +28,7 @@ from graph.security.crypto import FieldCipher, generate_key, parse_key
 from graph.security.key_rotation import rotate
 from graph.store.protocol import GraphStore
 from tests.conftest import ADMIN_PASSWORD
+from tests.statements import statement
 from tests.test_cli import run
 from tests.web import bearer, login, submit
 
@@ -47,7 +48,7 @@ def repo(app: Flask, model: type[NodeModel]) -> NodeRepository:
 
 def dump(store: GraphStore) -> list[dict[str, Any]]:
     """Every node's properties, as a raw dump of the graph would show them."""
-    return [row["props"] for row in store.read("node_dump_all")]
+    return [row["props"] for row in store.read(statement("node_dump_all"))]
 
 
 def assert_no_plaintext(text: str, values: tuple[str, ...] = PLAINTEXT) -> None:

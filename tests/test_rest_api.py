@@ -18,6 +18,7 @@ from graph.errors import ConstraintViolation, QueryTimeout, StoreUnavailable
 from graph.model.base import REGISTRY
 from graph.store.protocol import GraphStore
 from tests.conftest import ADMIN_PASSWORD
+from tests.statements import statement
 from tests.web import login
 from views.messages import message_text
 
@@ -58,7 +59,7 @@ def count(client: FlaskClient, auth: dict[str, str], kind: str) -> int:
 @pytest.fixture
 def customer(client: FlaskClient, auth: dict[str, str], store: GraphStore) -> dict[str, Any]:
     """A customer created through the API with an owner and two tags."""
-    store.write("tag_create", uid="t-key", name="Key account", now=NOW)
+    store.write(statement("tag_create"), uid="t-key", name="Key account", now=NOW)
     vip = created(client, auth, "tag", {"name": "VIP"})
     owner = created(client, auth, "user", {"username": "lilei", "display_name": "Li Lei"})
     response = post(
@@ -97,7 +98,7 @@ def test_get_one_by_string_uid(
     assert response.json["result"]["uid"] == customer["id"]
     assert response.json["result"]["version"] == 1
     # A uid made of digits stays a string (FAB's own GET route would make it an int).
-    store.write("tag_create", uid="0042", name="Digits", now=NOW)
+    store.write(statement("tag_create"), uid="0042", name="Digits", now=NOW)
     response = client.get("/api/v1/tag/0042", headers=auth)
     assert response.status_code == 200 and response.json["result"]["uid"] == "0042"
     assert client.get("/api/v1/customer/C19990101001", headers=auth).status_code == 404

@@ -16,6 +16,7 @@ from graph.model.records import Record
 from graph.records.repository import NodeRepository
 from graph.records.search_keys import backfill, name_keys
 from graph.store.protocol import GraphStore
+from tests.statements import statement
 from tests.test_console import audit_events, last_event
 from tests.test_pii import PASSWORD, account
 from tests.test_row_level_access import PASSWORD as SALES_PASSWORD
@@ -118,7 +119,7 @@ def test_id_phone_in_any_format_last_four_and_email_find_records(
 def test_phone_last_four_index_keeps_the_number_encrypted(
     app: Flask, store: GraphStore, found: Found
 ) -> None:
-    rows = store.read("node_dump_all")
+    rows = store.read(statement("node_dump_all"))
     stored = next(row["props"] for row in rows if row["props"].get("uid") == found.zhang.uid)
     assert stored["phone"].startswith("enc:") and "5678" not in stored["phone_last4_bidx"]
     updated = repo(app, nodes.Customer).update(found.zhang, {"phone": "+8613812340000"}, "me")

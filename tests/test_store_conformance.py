@@ -26,6 +26,7 @@ from graph.store.backends import open_store
 from graph.store.embedded import EmbeddedServer
 from graph.store.protocol import GraphStore, GraphURL, parse_graph_url
 from graph.store.statements import CypherLibrary
+from tests.statements import statement
 
 # Names of statements that exist only in the temporary libraries built below; kept in
 # constants so the project-wide "every used name exists" check does not see them as calls.
@@ -47,14 +48,16 @@ SLOW_QUERY = (
 
 def create_tag(store: GraphStore, uid: str, name: object = None, now: object = 1) -> dict:
     """Create a Tag and return its properties (Tag names are unique: by default 'tag UID')."""
-    rows = store.write("tag_create", uid=uid, name=f"tag {uid}" if name is None else name, now=now)
+    rows = store.write(
+        statement("tag_create"), uid=uid, name=f"tag {uid}" if name is None else name, now=now
+    )
     assert len(rows) == 1
     return rows[0]["t"]
 
 
 def get_tag(store: GraphStore, uid: object) -> dict | None:
     """The Tag's properties, or None when there is no such Tag."""
-    rows = store.read("tag_get", uid=uid)
+    rows = store.read(statement("tag_get"), uid=uid)
     assert len(rows) <= 1
     return rows[0]["t"] if rows else None
 
@@ -97,13 +100,15 @@ def test_tag_round_trip_create_read_update_delete(store: GraphStore) -> None:
     }
     assert get_tag(store, "T1") == created
 
-    updated = store.write("tag_update_name", uid="T1", version=1, name="重点客户", now=2000)
+    updated = store.write(
+        statement("tag_update_name"), uid="T1", version=1, name="重点客户", now=2000
+    )
     assert [row["t"] for row in updated] == [
         {"uid": "T1", "name": "重点客户", "created_at": 1000, "updated_at": 2000, "version": 2}
     ]
     assert get_tag(store, "T1") == updated[0]["t"]
 
-    assert store.write("tag_delete", uid="T1") == [{"uid": "T1"}]
+    assert store.write(statement("tag_delete"), uid="T1") == [{"uid": "T1"}]
     assert get_tag(store, "T1") is None
     assert tag_count(store) == 0
 
@@ -117,7 +122,7 @@ def test_node_count_by_label_counts_each_label(store: GraphStore) -> None:
 def test_node_delete_all_empties_the_graph(store: GraphStore) -> None:
     for uid in ("A", "B"):
         create_tag(store, uid)
-    assert store.write("node_delete_all") == [{"deleted": 2}]
+    assert store.write(statement("node_delete_all")) == [{"deleted": 2}]
     assert store.read("node_count_by_label") == []
 
 
@@ -128,15 +133,15 @@ def test_list_parameter_selects_the_listed_uids_in_name_order(store: GraphStore)
     create_tag(store, "U1", "beta")
     create_tag(store, "U2", "alpha")
     create_tag(store, "U3", "gamma")
-    rows = store.read("tag_list_by_uids", uids=["U3", "U1", "U2", "missing"])
+    rows = store.read(statement("tag_list_by_uids"), uids=["U3", "U1", "U2", "missing"])
     assert [row["t"]["uid"] for row in rows] == ["U2", "U1", "U3"]
-    rows = store.read("tag_list_by_uids", uids=["U3"])
+    rows = store.read(statement("tag_list_by_uids"), uids=["U3"])
     assert [row["t"]["name"] for row in rows] == ["gamma"]
 
 
 def test_empty_list_parameter_matches_nothing(store: GraphStore) -> None:
     create_tag(store, "U1")
-    assert store.read("tag_list_by_uids", uids=[]) == []
+    assert store.read(statement("tag_list_by_uids"), uids=[]) == []
 
 
 TRICKY_STRINGS = [
@@ -164,7 +169,7 @@ def test_string_values_round_trip_unchanged(store: GraphStore, text: str) -> Non
     create_tag(store, "S2", "neighbour")
     assert get_tag(store, "S1")["name"] == text
     assert tag_count(store) == 2  # nothing in the value ran as Cypher
-    rows = store.read("tag_list_by_uids", uids=["S1", text])
+    rows = store.read(statement("tag_list_by_uids"), uids=["S1", text])
     assert [row["t"]["name"] for row in rows] == [text]
 
 
@@ -185,11 +190,11 @@ def test_string_parameter_finds_a_uid_with_special_characters(store: GraphStore)
     uid = '客户/O\'Brien "x" \\ 😀'
     create_tag(store, uid)
     assert get_tag(store, uid)["uid"] == uid
-    assert store.write("tag_delete", uid=uid) == [{"uid": uid}]
+    assert store.write(statement("tag_delete"), uid=uid) == [{"uid": uid}]
 
 
 def test_none_value_is_stored_as_an_absent_property(store: GraphStore) -> None:
-    assert store.write("tag_create", uid="N1", name=None, now=1)
+    assert store.write(statement("tag_create"), uid="N1", name=None, now=1)
     tag = get_tag(store, "N1")
     assert tag is not None
     assert tag.get("name") is None
@@ -199,7 +204,7 @@ def test_none_value_is_stored_as_an_absent_property(store: GraphStore) -> None:
 def test_none_parameter_matches_nothing(store: GraphStore) -> None:
     create_tag(store, "N1")
     assert get_tag(store, None) is None
-    rows = store.read("tag_list_by_uids", uids=["N1", None])
+    rows = store.read(statement("tag_list_by_uids"), uids=["N1", None])
     assert [row["t"]["uid"] for row in rows] == ["N1"]
 
 
@@ -227,9 +232,11 @@ def test_int_and_float_of_equal_value_stay_distinct_types(store: GraphStore) -> 
 
 def test_stale_version_updates_nothing(store: GraphStore) -> None:
     create_tag(store, "T1", "original")
-    assert store.write("tag_update_name", uid="T1", version=1, name="first", now=2)
+    assert store.write(statement("tag_update_name"), uid="T1", version=1, name="first", now=2)
     # A second editor still holding version 1 loses: no row, and the name stays.
-    assert store.write("tag_update_name", uid="T1", version=1, name="second", now=3) == []
+    assert (
+        store.write(statement("tag_update_name"), uid="T1", version=1, name="second", now=3) == []
+    )
     tag = get_tag(store, "T1")
     assert (tag["name"], tag["version"], tag["updated_at"]) == ("first", 2, 2)
 
@@ -237,7 +244,7 @@ def test_stale_version_updates_nothing(store: GraphStore) -> None:
 def test_duplicate_uid_is_a_constraint_violation(store: GraphStore) -> None:
     create_tag(store, "DUP", "first")
     with pytest.raises(ConstraintViolation):
-        store.write("tag_create", uid="DUP", name="second", now=2)
+        store.write(statement("tag_create"), uid="DUP", name="second", now=2)
     assert get_tag(store, "DUP")["name"] == "first"
     assert tag_count(store) == 1
 
@@ -245,22 +252,22 @@ def test_duplicate_uid_is_a_constraint_violation(store: GraphStore) -> None:
 def test_duplicate_uid_inside_a_unit_of_work_is_a_constraint_violation(store: GraphStore) -> None:
     create_tag(store, "DUP", "first")
     with pytest.raises(ConstraintViolation), store.unit_of_work() as uow:
-        uow.write("tag_create", uid="DUP", name="second", now=2)
+        uow.write(statement("tag_create"), uid="DUP", name="second", now=2)
     assert get_tag(store, "DUP")["name"] == "first"
 
 
 def test_missing_node_reads_as_no_rows(store: GraphStore) -> None:
-    assert store.read("tag_get", uid="nobody") == []
+    assert store.read(statement("tag_get"), uid="nobody") == []
 
 
 def test_deleting_a_missing_node_returns_no_row(store: GraphStore) -> None:
     create_tag(store, "KEEP")
-    assert store.write("tag_delete", uid="nobody") == []
+    assert store.write(statement("tag_delete"), uid="nobody") == []
     assert tag_count(store) == 1
 
 
 def test_updating_a_missing_node_returns_no_row_and_creates_nothing(store: GraphStore) -> None:
-    assert store.write("tag_update_name", uid="nobody", version=1, name="x", now=1) == []
+    assert store.write(statement("tag_update_name"), uid="nobody", version=1, name="x", now=1) == []
     assert tag_count(store) == 0
 
 
@@ -270,19 +277,19 @@ def test_updating_a_missing_node_returns_no_row_and_creates_nothing(store: Graph
 def test_unit_of_work_commits_all_writes_with_their_results(store: GraphStore) -> None:
     create_tag(store, "OLD", "old")
     with store.unit_of_work() as uow:
-        uow.write("tag_create", uid="W1", name="one", now=1)
-        uow.write("tag_create", uid="W2", name="two", now=1)
-        uow.write("tag_delete", uid="OLD")
+        uow.write(statement("tag_create"), uid="W1", name="one", now=1)
+        uow.write(statement("tag_create"), uid="W2", name="two", now=1)
+        uow.write(statement("tag_delete"), uid="OLD")
     created_one, created_two, deleted = uow.results
     assert [row["t"]["name"] for row in created_one + created_two] == ["one", "two"]
     assert deleted == [{"uid": "OLD"}]
-    rows = store.read("tag_list_by_uids", uids=["W1", "W2", "OLD"])
+    rows = store.read(statement("tag_list_by_uids"), uids=["W1", "W2", "OLD"])
     assert [row["t"]["uid"] for row in rows] == ["W1", "W2"]
 
 
 def test_unit_of_work_writes_are_invisible_until_the_block_ends(store: GraphStore) -> None:
     with store.unit_of_work() as uow:
-        uow.write("tag_create", uid="W1", name="one", now=1)
+        uow.write(statement("tag_create"), uid="W1", name="one", now=1)
         assert get_tag(store, "W1") is None
     assert get_tag(store, "W1") is not None
 
@@ -294,9 +301,9 @@ def test_unit_of_work_writes_nothing_when_the_block_raises(store: GraphStore) ->
         pass
 
     with pytest.raises(Abort), store.unit_of_work() as uow:
-        uow.write("tag_create", uid="W1", name="one", now=1)
-        uow.write("tag_update_name", uid="KEEP", version=1, name="changed", now=2)
-        uow.write("tag_create", uid="W2", name="two", now=1)
+        uow.write(statement("tag_create"), uid="W1", name="one", now=1)
+        uow.write(statement("tag_update_name"), uid="KEEP", version=1, name="changed", now=2)
+        uow.write(statement("tag_create"), uid="W2", name="two", now=1)
         raise Abort
     assert get_tag(store, "W1") is None
     assert get_tag(store, "W2") is None
@@ -327,12 +334,12 @@ def test_wrong_parameters_raise_value_error_before_anything_runs(
     store: GraphStore, params: dict[str, object]
 ) -> None:
     with pytest.raises(ValueError, match="tag_create"):
-        store.write("tag_create", **params)
+        store.write(statement("tag_create"), **params)
     with pytest.raises(ValueError, match="tag_get"):
-        store.read("tag_get", **params)
+        store.read(statement("tag_get"), **params)
     with pytest.raises(ValueError), store.unit_of_work() as uow:
-        uow.write("tag_create", uid="P0", name="queued first", now=1)
-        uow.write("tag_create", **params)
+        uow.write(statement("tag_create"), uid="P0", name="queued first", now=1)
+        uow.write(statement("tag_create"), **params)
     assert tag_count(store) == 0
 
 
@@ -402,11 +409,11 @@ def test_unreachable_falkordb_raises_store_unavailable(url: str) -> None:
         with pytest.raises(StoreUnavailable):
             unreachable.ping()
         with pytest.raises(StoreUnavailable):
-            unreachable.read("tag_get", uid="x")
+            unreachable.read(statement("tag_get"), uid="x")
         with pytest.raises(StoreUnavailable):
-            unreachable.write("tag_delete", uid="x")
+            unreachable.write(statement("tag_delete"), uid="x")
         with pytest.raises(StoreUnavailable), unreachable.unit_of_work() as uow:
-            uow.write("tag_delete", uid="x")
+            uow.write(statement("tag_delete"), uid="x")
     finally:
         unreachable.close()
 
@@ -457,7 +464,7 @@ def test_falkordb_only_read_of_a_graph_never_written_returns_no_rows(
     fresh = open_store(dataclasses.replace(graph_url, database=name), socket_path=socket)
     try:
         assert fresh.read("node_count_by_label") == []
-        assert fresh.read("tag_get", uid="x") == []
+        assert fresh.read(statement("tag_get"), uid="x") == []
         assert len(schema_report(fresh).missing) == len(schema_report(store).expected)
     finally:
         fresh.close()

@@ -11,6 +11,7 @@ from graph.store.backends import open_store
 from graph.store.embedded import EmbeddedServer
 from graph.store.protocol import GraphStore, GraphURL
 from tests.conftest import WIPE_CONFIRMATION, refuse_real_data
+from tests.statements import statement
 
 
 def test_unmarked_database_with_data_stops_the_suite_until_confirmed(
@@ -28,15 +29,15 @@ def test_unmarked_database_with_data_stops_the_suite_until_confirmed(
     other = open_store(url, socket_path=socket)
     try:
         refuse_real_data(other, url)  # empty: marked, allowed
-        other.write("tag_create", uid="T1", name="real", now="2026-01-01T00:00:00Z")
+        other.write(statement("tag_create"), uid="T1", name="real", now="2026-01-01T00:00:00Z")
         refuse_real_data(other, url)  # marked: allowed though it holds data now
         real = dataclasses.replace(url, database=f"{name}_real", raw=f"falkordb://real/{name}")
         held = open_store(real, socket_path=socket)
         try:
-            held.write("tag_create", uid="T1", name="real", now="2026-01-01T00:00:00Z")
+            held.write(statement("tag_create"), uid="T1", name="real", now="2026-01-01T00:00:00Z")
             with pytest.raises(pytest.exit.Exception, match="holds data \\(1 Tag\\)"):
                 refuse_real_data(held, real)
-            assert held.read("tag_get", uid="T1")  # nothing was emptied
+            assert held.read(statement("tag_get"), uid="T1")  # nothing was emptied
             monkeypatch.setenv(WIPE_CONFIRMATION, real.redacted())
             refuse_real_data(held, real)  # confirmed once: marked from now on
             monkeypatch.delenv(WIPE_CONFIRMATION)

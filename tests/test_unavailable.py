@@ -117,6 +117,44 @@ def test_a_worker_boots_while_the_engine_is_down_and_answers_503() -> None:
     assert not (folder / "graph" / "falkordb.sock").exists()  # and it started none itself
 
 
+def test_an_app_boots_while_its_engine_is_down_and_answers_503_until_it_is_back() -> None:
+    from app import create_app
+
+    folder = Path(tempfile.mkdtemp(prefix="gcrm-"))
+    # Nothing listens on port 1: building the app must not need the engine.
+    app = create_app(
+        {
+            "GRAPH_URL": "falkordb://127.0.0.1:1/graph",
+            "GRAPHCRM_INSTANCE_PATH": str(folder),
+            "TESTING": True,
+        }
+    )
+    client = app.test_client()
+    assert client.get("/health").status_code == 200
+    for _ in range(2):  # a failed first use is tried again by the next one
+        ready = client.get("/ready")
+        assert ready.status_code == 503 and ready.headers["Retry-After"].isdigit()
+
+
+def test_the_embedded_engine_starts_and_gets_its_schema_on_first_use() -> None:
+    from app import create_app
+    from app.graph_store import prepare
+
+    folder = Path(tempfile.mkdtemp(prefix="gcrm-"))
+    app = create_app(
+        {"GRAPH_URL": "embedded:", "GRAPHCRM_INSTANCE_PATH": str(folder), "TESTING": True}
+    )
+    socket = folder / "graph" / "falkordb.sock"
+    assert not socket.exists()  # create_app only registered the store
+    try:
+        assert app.test_client().get("/ready").status_code == 200
+        assert socket.exists()
+        report = prepare(app)
+        assert report and all(line.startswith("present: ") for line in report)
+    finally:
+        app.extensions["graph_server"].stop()
+
+
 def test_health_and_ready_answer_without_login_and_without_data(client: FlaskClient) -> None:
     assert client.get("/health").get_json() == {"status": "ok"}
     ready = client.get("/ready")

@@ -23,6 +23,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from graph.errors import StoreUnavailable
 from views.messages import MESSAGES
+from views.scope import current_appbuilder
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ def error_response(status: int, message: Any = None) -> Response:
     if _wants_json():
         response = jsonify(message=message)
     else:
-        appbuilder = current_app.appbuilder  # type: ignore[attr-defined]
+        appbuilder = current_appbuilder()
         # Refusals that come before FAB's own request set-up (a CSRF failure) lack g.user,
         # which the layout's menu reads.
         g.user = g.get("user") or current_user
@@ -157,7 +158,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(FileNotFoundError, _no_upload)
     app.after_request(_retry_after)
     # Every API class, FAB's own security API included, answers through BaseApi's helper.
-    BaseApi.response_500 = _api_response_500  # type: ignore[method-assign]
+    BaseApi.response_500 = _api_response_500
 
 
 def _api_response_500(self: BaseApi, message: str | None = None) -> Response:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import abort
 from flask_appbuilder.api import BaseApi
@@ -45,7 +45,7 @@ def _all_rows_only(handler: View) -> View:
             abort(403)
         return handler(self, *args, **kwargs)
 
-    return checked  # type: ignore[return-value]
+    return cast(View, checked)
 
 
 def guard(name: str, *, all_rows: bool = False) -> Callable[[View], View]:
@@ -62,6 +62,6 @@ def guard(name: str, *, all_rows: bool = False) -> Callable[[View], View]:
             checked = api if isinstance(self, BaseApi) else page
             return checked(self, *args, **kwargs)
 
-        return guarded  # type: ignore[return-value]
+        return cast(View, guarded)
 
     return decorate

@@ -7,13 +7,13 @@ either does not). Neither answer names a server, a version or a count.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, current_app, jsonify
+from flask import Blueprint, Flask, Response, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from graph.errors import GraphCRMError
 from views.errors import RETRY_AFTER_SECONDS
-from views.scope import current_store
+from views.scope import current_security_session, current_store
 
 health = Blueprint("health", __name__)
 
@@ -33,7 +33,7 @@ def ready() -> Response:
     except GraphCRMError:
         checks["graph"] = False
     try:
-        session = current_app.appbuilder.session  # type: ignore[attr-defined]
+        session = current_security_session()
         session.execute(text("SELECT 1"))
         session.rollback()
     except SQLAlchemyError:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, current_app, flash, g, redirect, request, url_for
+from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi, safe
 from flask_babel import lazy_gettext
@@ -25,7 +25,7 @@ from graph.jobs import progress
 from graph.jobs.progress import Job
 from views.guard import guard
 from views.labels import localized
-from views.scope import ALL_JOBS_PERMISSION, current_jobs
+from views.scope import ALL_JOBS_PERMISSION, current_appbuilder, current_jobs
 
 JOB_NAMES = {
     "analytics_refresh": lazy_gettext("Analytics refresh"),
@@ -117,7 +117,7 @@ def _username() -> str | None:
 
 def _owner_filter() -> str | None:
     """None when the reader may see every job, else the username whose jobs they see."""
-    if current_app.appbuilder.sm.has_access(*ALL_JOBS_PERMISSION):  # type: ignore[attr-defined]
+    if current_appbuilder().sm.has_access(*ALL_JOBS_PERMISSION):
         return None
     return _username() or ""
 

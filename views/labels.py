@@ -54,7 +54,7 @@ def choice_label(choices: tuple[Choice, ...], value: Any) -> str:
 
 def model_labels(meta: Meta) -> dict[str, LazyString]:
     """Labels of every field of a model, including the system fields."""
-    labels = {item.name: bilingual(item.en, item.zh) for item in (*meta.props, *meta.rels)}
+    labels = {item.name: bilingual(item.en, item.zh) for item in meta.props + meta.rels}
     labels.update(
         uid=lazy_gettext("ID"),
         version=lazy_gettext("Version"),

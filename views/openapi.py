@@ -29,6 +29,7 @@ from flask_appbuilder.api.manager import OpenApi, SwaggerView
 from flask_appbuilder.security.decorators import protect
 
 from views.crud.interface import GraphInterface
+from views.scope import current_appbuilder
 
 JSON = "application/json"
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
@@ -218,7 +219,7 @@ class GraphCRMOpenApi(OpenApi):
         api_spec = self._create_api_spec(version)
         apis = [
             view
-            for view in current_app.appbuilder.baseviews  # type: ignore[attr-defined]
+            for view in current_appbuilder().baseviews
             if isinstance(view, BaseApi) and view.version == version
         ]
         if not apis:

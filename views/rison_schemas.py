@@ -47,4 +47,4 @@ class CheckedOnce:
 def init_app() -> None:
     """Give FAB's ``@rison`` the validation that checks each schema once."""
     if not isinstance(fab_api.jsonschema, CheckedOnce):
-        fab_api.jsonschema = CheckedOnce()  # type: ignore[assignment]
+        fab_api.jsonschema = CheckedOnce()

@@ -14,9 +14,12 @@ from collections.abc import Callable
 from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo
 
-from flask import current_app, g, has_request_context
+from flask import Flask, current_app, g, has_request_context
+from flask.globals import app_ctx
+from flask_appbuilder import AppBuilder
 from flask_babel import gettext
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import scoped_session
 
 from graph.jobs.progress import Job
 from graph.model.base import NodeModel
@@ -61,7 +64,36 @@ class JobQueue(Protocol):
 
     def cancel(self, job_id: str, *, by: str | None) -> Job | None: ...
 
-    def retry(self, job_id: str, *, by: str | None) -> Job | None: ...
+    def retry(self, job_id: str, *, by: str | None) -> tuple[Job, bool] | None: ...
+
+
+def appbuilder_of(app: Flask) -> AppBuilder:
+    """``app``'s Flask-AppBuilder: its security manager (``.sm``), SQL session and views.
+
+    FAB also sets ``app.appbuilder``, an attribute Flask's types do not declare; this is the
+    one typed way to it."""
+    return app.extensions["appbuilder"]
+
+
+def current_appbuilder() -> AppBuilder:
+    """The current app's Flask-AppBuilder."""
+    return appbuilder_of(current_app)
+
+
+def security_engine(app: Flask) -> Engine:
+    """The engine of ``app``'s SQL security store (users, roles, audit log, outboxes)."""
+    return cast(Engine, appbuilder_of(app).session.get_bind())
+
+
+def current_security_session() -> scoped_session[Any]:
+    """The current app's SQLAlchemy session of the security store."""
+    return cast(scoped_session[Any], current_appbuilder().session)
+
+
+def current_flask_app() -> Flask:
+    """The app object behind ``current_app`` (for threads and commands that outlive the
+    context that ``current_app`` proxies)."""
+    return app_ctx.app
 
 
 def current_jobs() -> JobQueue:

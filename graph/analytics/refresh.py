@@ -35,7 +35,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import networkx as nx
 
@@ -361,7 +361,7 @@ def refresh(
         progress("compute", 1, 1)
     report.seconds["compute"] = time.perf_counter() - started
     started = time.perf_counter()
-    rows = [[uid, *v] for uid, v in values.items() if tuple(v) != held.get(uid)]
+    rows: list[list[Any]] = [[uid, *v] for uid, v in values.items() if tuple(v) != held.get(uid)]
     report.unchanged = len(values) - len(rows)
     gone = [[uid, None, None, None, None, None] for uid in held if uid not in values]
     report.cleared = len(gone)

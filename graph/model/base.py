@@ -174,7 +174,7 @@ def _build_meta(cls: type[NodeModel], label: str) -> Meta:
     if not isinstance(cls.props, tuple) or not isinstance(cls.rels, tuple):
         raise ConfigError(f"E003 {where}: props and rels must be tuples")
     by_name: dict[str, Prop | Rel] = {}
-    for item in (*cls.props, *cls.rels):
+    for item in cls.props + cls.rels:
         if not PROPERTY.match(item.name) or item.name in SYSTEM_PROPS:
             raise ConfigError(f"E004 {where}: bad or reserved field name {item.name!r}")
         if item.name in by_name:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph.model.base import NodeModel, Prop
 from graph.model.kinds import FIELD_KINDS, ISO_DATETIME
@@ -52,6 +52,10 @@ class Record:
             setattr(self, rel.name, [] if rel.many else None)
         for key, value in (values or {}).items():
             setattr(self, key, value)
+
+    if TYPE_CHECKING:
+        # Properties and relation fields are set from the declaration: any name, any value.
+        def __getattr__(self, name: str) -> Any: ...
 
     @property
     def label(self) -> str:

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import phonenumbers
 from marshmallow import Schema, ValidationError, fields, validate
 
 from graph.clock import utc_now
+from graph.model.per_type import cache_per_type
 
 if TYPE_CHECKING:
     from graph.model.base import NodeModel, Prop, Rel
@@ -98,7 +98,9 @@ class Text(fields.String):
         super().__init__(**kwargs)
         self.multiline = multiline
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
+    def _deserialize(  # type: ignore[override]  # blank input loads as None
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> str | None:
         text = super()._deserialize(value, attr, data, **kwargs)
         if self.multiline:
             cleaned = fold_width(text).strip()
@@ -114,7 +116,9 @@ class Phone(fields.String):
         super().__init__(**kwargs)
         self.region = region
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
+    def _deserialize(  # type: ignore[override]  # blank input loads as None
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> str | None:
         text = key_text(super()._deserialize(value, attr, data, **kwargs))
         if not text:
             return None
@@ -130,7 +134,9 @@ class Phone(fields.String):
 class Email(fields.String):
     """An e-mail address, trimmed, with a lower-case domain."""
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
+    def _deserialize(  # type: ignore[override]  # blank input loads as None
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> str | None:
         text = key_text(super()._deserialize(value, attr, data, **kwargs))
         if not text:
             return None
@@ -300,7 +306,7 @@ class NodeSchema(Schema):
         unknown = "raise"
 
 
-@cache
+@cache_per_type
 def schema_class(model: type[NodeModel], region: str = "CN") -> type[NodeSchema]:
     """The marshmallow schema class for a node type (cached per model and phone region)."""
     declared: dict[str, fields.Field] = {}
@@ -310,8 +316,7 @@ def schema_class(model: type[NodeModel], region: str = "CN") -> type[NodeSchema]
     for rel in model.meta.rels:
         if rel.editable:
             declared[rel.name] = _reference(rel)
-    schema = NodeSchema.from_dict(declared, name=f"{model.label}Schema")
-    return schema
+    return cast(type[NodeSchema], NodeSchema.from_dict(declared, name=f"{model.label}Schema"))
 
 
 def field_for(model: type[NodeModel], name: str, region: str = "CN") -> fields.Field:

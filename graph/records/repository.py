@@ -7,6 +7,7 @@ its history entry) is one statement, so it is atomic on both engines.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from collections.abc import Iterable
 from functools import cache
@@ -125,7 +126,7 @@ class NodeRepository:
             return total, []
         return total, self.page(conditions, order, direction, skip, limit)
 
-    def get(self, uid: str, conditions: list[Condition] | None = None) -> Record | None:
+    def get(self, uid: str, conditions: builtins.list[Condition] | None = None) -> Record | None:
         """The record with this uid and its relations, or None (also when ``conditions``,
         e.g. a view's base filters, exclude it)."""
         statement, params = self._filtered("node_get", conditions or [], anchor_allowed=False)
@@ -136,7 +137,7 @@ class NodeRepository:
         self.load_relations([record])
         return record
 
-    def load_relations(self, records: list[Record]) -> None:
+    def load_relations(self, records: builtins.list[Record]) -> None:
         """Fill every relation field of ``records`` with one query."""
         rels = self.meta.rels
         if not records or not rels:
@@ -160,8 +161,8 @@ class NodeRepository:
                     getattr(record, rel.name).sort(key=str)
 
     def search_titles(
-        self, text: str, limit: int = 20, conditions: list[Condition] | None = None
-    ) -> list[Ref]:
+        self, text: str, limit: int = 20, conditions: builtins.list[Condition] | None = None
+    ) -> builtins.list[Ref]:
         """Nodes whose title contains ``text`` and that match ``conditions`` (for selects)."""
         statement, params = self._filtered(
             "node_search_titles", conditions or [], prop=self.meta.title
@@ -169,7 +170,9 @@ class NodeRepository:
         rows = self.store.read(statement, text=text or "", limit=int(limit), **params)
         return [Ref(self.model.label, row["uid"], str(row["title"] or "")) for row in rows]
 
-    def titles(self, uids: list[str], conditions: list[Condition] | None = None) -> dict[str, str]:
+    def titles(
+        self, uids: builtins.list[str], conditions: builtins.list[Condition] | None = None
+    ) -> dict[str, str]:
         """Titles of the nodes among ``uids`` that ``conditions`` let through, by uid (one
         round trip; for selects that show values chosen earlier)."""
         if not uids:
@@ -181,7 +184,7 @@ class NodeRepository:
         rows = self.store.read(statement, uids=list(uids), **params)
         return {row["uid"]: str(row["title"] or row["uid"]) for row in rows}
 
-    def history(self, uid: str, limit: int = 200) -> list[ChangeEntry]:
+    def history(self, uid: str, limit: int = 200) -> builtins.list[ChangeEntry]:
         """History entries of the node ``uid``, newest first (kept after a delete)."""
         rows = self.store.read(
             "change_list_for_entity", entity=self.model.label, uid=uid, limit=limit
@@ -249,7 +252,7 @@ class NodeRepository:
                 raise
             return earlier
         created = self.get(rows[0]["n"]["uid"])
-        assert created is not None
+        assert created is not None and created.uid is not None
         record_changed.send(self.model.label, intent=intent_of(change, created.uid))
         return created
 
@@ -317,11 +320,11 @@ class NodeRepository:
                 f"(version {current.version}, yours {before.version})"
             )
         updated = self.get(rows[0]["n"]["uid"])
-        assert updated is not None
+        assert updated is not None and updated.uid is not None
         record_changed.send(self.model.label, intent=intent_of(change, updated.uid))
         return updated
 
-    def dependants(self, uid: str) -> list[tuple[Dependant, int]]:
+    def dependants(self, uid: str) -> builtins.list[tuple[Dependant, int]]:
         """How many records of each type would be left without their required relation if
         the record ``uid`` were deleted (types with none left out; all rows counted, since
         a delete must not leave any behind, whoever asks)."""
@@ -354,7 +357,7 @@ class NodeRepository:
         parts: list[Statement] = []
         params: dict[str, Any] = {}
         doomed: list[tuple[str, str, dict[str, Any]]] = []
-        counts = dict(found)
+        counts: dict[Dependant, int] = dict(found)
         for index, dependant in enumerate(dependants_of(self.model.label)):
             repository = self._dependant_repository(dependant)
             records = []
@@ -411,7 +414,9 @@ class NodeRepository:
             cipher=self.cipher,
         )
 
-    def _has_dependants(self, uid: str, found: list[tuple[Dependant, int]]) -> HasDependants:
+    def _has_dependants(
+        self, uid: str, found: builtins.list[tuple[Dependant, int]]
+    ) -> HasDependants:
         counts: dict[str, int] = {}
         for dependant, count in found:
             counts[dependant.model.label] = counts.get(dependant.model.label, 0) + count
@@ -441,8 +446,11 @@ class NodeRepository:
         return props, rels
 
     def _link_parts(
-        self, changes: dict[str, tuple[list[str], list[str]]], stamp: str, actor: str
-    ) -> tuple[list[Statement], dict[str, Any]]:
+        self,
+        changes: dict[str, tuple[builtins.list[str], builtins.list[str]]],
+        stamp: str,
+        actor: str,
+    ) -> tuple[builtins.list[Statement], dict[str, Any]]:
         parts: list[Statement] = []
         params: dict[str, Any] = {}
         for index, rel in enumerate(self.meta.rels):
@@ -508,7 +516,9 @@ def _uids(value: Any) -> list[str]:
     if value is None or value == "":
         return []
     items = value if isinstance(value, list | tuple | set) else [value]
-    return [item.uid if isinstance(item, Ref | Record) else str(item) for item in items if item]
+    return [
+        (item.uid or "") if isinstance(item, Ref | Record) else str(item) for item in items if item
+    ]
 
 
 def _titles(value: Any) -> str | None:

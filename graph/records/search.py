@@ -34,7 +34,7 @@ from graph.security.crypto import FieldCipher
 from graph.security.pii import index_name, last4_index_name
 from graph.security.scope import Scope, scope_conditions
 from graph.store.protocol import GraphStore
-from graph.store.statements import Statement
+from graph.store.statements import CypherLibrary, Statement
 from graph.store.templates import render
 
 # How a probe compares its key, and the statement template that does so.
@@ -200,7 +200,7 @@ def _part(
     # (anchoring at the reader's team would walk all of its customers first).
     _, predicates, params = compile_filters(model.meta, conditions, anchor_allowed=False)
     statement = apply_filters(
-        _template(store, probe.op, model.label, probe.prop), None, predicates, params
+        _template(store.cypher, probe.op, model.label, probe.prop), None, predicates, params
     )
     params["limit"] = limit
     if probe.op == "exact":
@@ -222,9 +222,10 @@ def successor(text: str) -> str:
     return text[:-1] + chr(min(point, 0x10FFFF))
 
 
+# Cached per statement library (one per dialect), never per store (see the repository's).
 @cache
-def _template(store: GraphStore, op: str, label: str, prop: str) -> Statement:
-    return render(store.cypher.get(TEMPLATES[op]), Label=label, prop=prop)
+def _template(cypher: CypherLibrary, op: str, label: str, prop: str) -> Statement:
+    return render(cypher.get(TEMPLATES[op]), Label=label, prop=prop)
 
 
 def _ranked(hits: list[Hit], text: str, limit: int) -> list[Hit]:

@@ -11,10 +11,10 @@ hold no key) values pass through unchanged; a reader with a cipher shows such pl
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
 from typing import Any
 
 from graph.model.base import NodeModel, Prop
+from graph.model.per_type import cache_per_type
 from graph.security.crypto import FieldCipher
 
 INDEX_SUFFIX = "_bidx"
@@ -45,13 +45,13 @@ def index_values(prop: Prop, plain: str | None, cipher: FieldCipher) -> Row:
     what a write stores beside the encrypted value."""
     if plain is None:
         return dict.fromkeys(index_names(prop))
-    values = {index_name(prop.name): cipher.blind_index(plain, prop.kind)}
+    values: Row = {index_name(prop.name): cipher.blind_index(plain, prop.kind)}
     if prop.field_kind.suffix_indexed:
         values[last4_index_name(prop.name)] = cipher.suffix_index(plain)
     return values
 
 
-@cache
+@cache_per_type
 def pii_props(model: type[NodeModel]) -> tuple[Prop, ...]:
     """The personal-data properties of a node type, in declaration order."""
     return tuple(prop for prop in model.meta.props if prop.pii)

@@ -180,7 +180,7 @@ class FalkorDBStore:
     def read(
         self, name: str | Statement, /, *, timeout_ms: int | None = None, **params: Any
     ) -> list[Row]:
-        command = self.command(name, params, read_only=True)
+        command: tuple[Any, ...] = self.command(name, params, read_only=True)
         if timeout_ms is not None:
             command = (*command, "timeout", int(timeout_ms))
         try:

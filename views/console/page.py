@@ -19,7 +19,7 @@ from views.scope import current_store
 
 def editor_schema() -> dict[str, list[str]]:
     """Labels, relationship types and property keys for the editor's completion."""
-    labels, types, keys = set(REGISTRY), set(), set(SYSTEM_PROPS)
+    labels, types, keys = set(REGISTRY), set[str](), set(SYSTEM_PROPS)
     for model in REGISTRY.values():
         keys.update(prop.name for prop in model.meta.props)
         types.update(rel.type for rel in model.meta.rels)

@@ -30,7 +30,7 @@ class SavedQueryRoutes(BaseApi):
         except queries.Forbidden:
             return self.response(403, message=str(NOT_YOURS), error="not_owner")
         except queries.Invalid as exc:
-            return self.response_422(message=exc.errors)  # type: ignore[arg-type]
+            return self.response_422(message=exc.errors)
         if saved is None:
             return self.response(200, message="deleted")
         return self.response(status, id=saved.id, result=asdict(saved))

@@ -15,7 +15,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 from flask import Response, current_app, request
 from flask_appbuilder import AppBuilder, const
@@ -155,7 +155,7 @@ def load_schema(model: type[NodeModel], region: str, *, edit: bool) -> NodeSchem
 class GraphSchemaConverter(BaseModel2SchemaConverter):
     """FAB's schema converter for node types: dump schemas for the columns a client selects."""
 
-    def convert(self, columns: list[str], *_: Any, **__: Any) -> Schema:  # type: ignore[override]
+    def convert(self, columns: list[str], *_: Any, **__: Any) -> Schema:
         return dump_schema(self.datamodel.model, columns, f"{self.datamodel.model_name}Columns")
 
 
@@ -212,15 +212,23 @@ def _routed(handler: Callable[..., Response], url: str) -> Callable[..., Respons
     """The FAB route ``handler`` (rison, merged keys and all) exposed on ``url``, behind
     FAB's own ``@protect`` as the outermost call, like every other API method."""
     route = protect()(handler.__wrapped__)  # type: ignore[attr-defined]  # under FAB's protect
-    route._urls = [(url, ("GET",))]  # type: ignore[attr-defined]  # a new list: FAB's stays
+    route._urls = [(url, ("GET",))]  # a new list: FAB's stays
     return route
+
+
+class Idempotency(TypedDict, total=False):
+    """What a create passes on to ``GraphInterface.add`` from an ``Idempotency-Key``."""
+
+    idempotency_key: str
+    request_hash: str
 
 
 class GraphModelApi(ModelRestApi):
     """``ModelRestApi`` on a ``GraphInterface``; ``register_apis`` makes one per node type."""
 
     datamodel: GraphInterface
-    model2schemaconverter = GraphSchemaConverter
+    # A class here; FAB replaces it with an instance of it when the API is built.
+    model2schemaconverter: Any = GraphSchemaConverter
     responses = {
         **ModelRestApi.responses,
         "409": {"description": "Stale version: someone else changed the record"},
@@ -317,35 +325,39 @@ class GraphModelApi(ModelRestApi):
         if errors:
             raise ValidationError(errors)
 
-    def _idempotency(self, body: Any) -> dict[str, str]:
+    def _idempotency(self, body: Any) -> Idempotency:
         """The scoped ``Idempotency-Key`` of a create and the fingerprint of its body (none
         without the header); ``InvalidQuery`` for a malformed key."""
         key = request.headers.get(IDEMPOTENCY_HEADER)
         if key is None:
-            return {}
+            return Idempotency()
         if not IDEMPOTENCY_KEY.match(key):
             raise InvalidQuery(str(BAD_IDEMPOTENCY_KEY))
         # Scoped to the caller and the node type: one client's key never answers another's.
         scope = f"{self.datamodel.actor()}\n{self.datamodel.model.label}\n{key}"
         canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)
-        return {
-            "idempotency_key": hashlib.sha256(scope.encode()).hexdigest(),
-            "request_hash": hashlib.sha256(canonical.encode()).hexdigest(),
-        }
+        return Idempotency(
+            idempotency_key=hashlib.sha256(scope.encode()).hexdigest(),
+            request_hash=hashlib.sha256(canonical.encode()).hexdigest(),
+        )
 
     def _write(self, item: Record | None, status: int) -> Response:
         """Load the JSON body (onto ``item`` for an edit), write it, answer with the record."""
         if not request.is_json:
             return self.response_400(message="Request is not JSON")
         body = request.json
-        idempotency = self._idempotency(body) if item is None else {}
+        idempotency = self._idempotency(body) if item is None else Idempotency()
         schema = self.add_model_schema if item is None else self.edit_model_schema
         try:
             item = schema.load(body, instance=item, partial=item is not None)
             self._resolve_references(item, body)
         except ValidationError as err:
             return self.response_422(message=err.messages)
-        steps = (self.pre_add, functools.partial(self.datamodel.add, **idempotency), self.post_add)
+        steps: tuple[Callable[[Record], Any], ...] = (
+            self.pre_add,
+            functools.partial(self.datamodel.add, **idempotency),
+            self.post_add,
+        )
         if status == 200:
             steps = (self.pre_update, self.datamodel.edit, self.post_update)
         for step in steps:
@@ -453,7 +465,7 @@ def _spec_overrides(name: str) -> dict[str, Any]:
 def api_class(model: type[NodeModel], region: str) -> type[GraphModelApi]:
     """The REST API class of a node type, built from its declaration."""
     meta = model.meta
-    shown = [*SYSTEM_PROPS, *(item.name for item in (*meta.props, *meta.rels))]
+    shown = [*SYSTEM_PROPS, *(item.name for item in meta.props + meta.rels)]
     editable = [p.name for p in meta.props if p.editable] + [
         r.name for r in meta.rels if r.editable
     ]

@@ -20,7 +20,7 @@ class ChoicesView(BaseView):
 
     @expose("/<label>")
     @has_access
-    def search(self, label: str):  # type: ignore[no-untyped-def]
+    def search(self, label: str):
         model = REGISTRY.get(label)
         if model is None:
             abort(404)

@@ -3,12 +3,12 @@ who may delete them together (``graph.records.repository.NodeRepository.delete``
 
 from __future__ import annotations
 
-from flask import current_app
 from flask_babel import gettext, lazy_gettext
 
 from graph.errors import HasDependants
 from graph.model.base import model_for
 from views.labels import is_chinese
+from views.scope import current_appbuilder
 
 # Deleting a record together with the records that need it (follow-ups, orders, tickets of
 # a customer; graph/model/nodes.py on_target_delete="cascade"): Admin's alone (app.scope
@@ -52,7 +52,7 @@ def kind_name(label: str) -> str:
 
 def may_cascade() -> bool:
     """Whether the signed-in user may delete records together with those that need them."""
-    return bool(current_app.appbuilder.sm.has_access(*CASCADE_PERMISSION))
+    return bool(current_appbuilder().sm.has_access(*CASCADE_PERMISSION))
 
 
 def refusal(error: HasDependants, title: str) -> str:

@@ -107,7 +107,7 @@ class GraphInterface(BaseInterface):
     def obj(self) -> Record:  # FAB calls datamodel.obj() for an empty item
         return Record(self.model)
 
-    def get_filters(self, search_columns=None, search_filters=None) -> GraphFilters:  # type: ignore[no-untyped-def]
+    def get_filters(self, search_columns=None, search_filters=None) -> GraphFilters:
         return GraphFilters(
             self.filter_converter_class,
             self,
@@ -117,7 +117,7 @@ class GraphInterface(BaseInterface):
 
     # -- reads --------------------------------------------------------------------------
 
-    def query(  # type: ignore[override]
+    def query(
         self,
         filters: Any = None,
         order_column: str = "",
@@ -144,7 +144,7 @@ class GraphInterface(BaseInterface):
             raise InvalidOrderByColumnFABException(str(exc)) from exc
         return total, self.present(records)
 
-    def get(  # type: ignore[override]
+    def get(
         self,
         id: Any,  # noqa: A002  (FAB's name)
         filters: Any = None,
@@ -167,7 +167,7 @@ class GraphInterface(BaseInterface):
         return value
 
     def get_keys(self, lst: list[Record]) -> list[str]:
-        return [item.uid for item in lst]
+        return [item.uid or "" for item in lst]
 
     def get_pk_name(self) -> str:
         return "uid"
@@ -244,8 +244,9 @@ class GraphInterface(BaseInterface):
             raise NotFound(f"{self.model.label} {item.uid} does not exist")
         # The version the editor started from, carried by the form or the REST body; a
         # missing or garbled version counts as stale rather than as "overwrite anyway".
+        version: Any = item.version  # from a form or a REST body: anything
         try:
-            before.version = int(item.version)
+            before.version = int(version)
         except (TypeError, ValueError):
             before.version = -1
         values = self._values(item)

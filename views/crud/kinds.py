@@ -95,7 +95,7 @@ class IntegerView(ViewKind):
     name = "integer"
     fab_type = "integer"
     filters = NUMBER_FILTERS
-    rest_field = fields.Integer
+    rest_field: ClassVar[Callable[..., fields.Field]] = fields.Integer
 
     def form_field(
         self, label: str, checks: list[Any], *, description: str, prop: Prop, search: bool
@@ -138,7 +138,7 @@ class DateView(ViewKind):
     name = "date"
     fab_type = "date"
     filters = TIME_FILTERS
-    rest_field = fields.Date
+    rest_field: ClassVar[Callable[..., fields.Field]] = fields.Date
     date_only: ClassVar[bool] = True
 
     def form_field(

@@ -81,7 +81,7 @@ def stored_differences(
     masked keeps the stored value, so it is no difference."""
     masked = not datamodel.scope().pii
     found = []
-    for item in (*model.meta.props, *model.meta.rels):
+    for item in model.meta.props + model.meta.rels:
         if item.name not in form:
             continue
         typed = _comparable(form[item.name].data)
@@ -100,7 +100,7 @@ class GraphModelView(ModelView):
     page_size = 25
     model: type[NodeModel]
 
-    def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):  # type: ignore[no-untyped-def]
+    def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
         g.graphcrm_item = item
         return super()._get_show_widget(pk, item, widgets, actions, show_fieldsets)
 
@@ -110,14 +110,14 @@ class GraphModelView(ModelView):
 
     @expose("/list/")
     @has_access
-    def list(self):  # type: ignore[no-untyped-def]
+    def list(self):
         """FAB's list; a filter on personal data the reader sees masked answers 403."""
         try:
             return super().list()
         except MaskedField as exc:
             abort(403, description=masked_field_message(self.label_columns, exc.fields))
 
-    def _get_search_widget(self, form=None, exclude_cols=None, widgets=None):  # type: ignore[no-untyped-def]
+    def _get_search_widget(self, form=None, exclude_cols=None, widgets=None):
         """FAB's search widget without the fields this reader sees masked (FAB's widget
         ignores ``exclude_cols``, so they leave ``include_cols``)."""
         hidden = {*(exclude_cols or []), *self.datamodel.hidden_columns()}
@@ -133,7 +133,7 @@ class GraphModelView(ModelView):
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access
-    def show(self, pk: str):  # type: ignore[no-untyped-def]
+    def show(self, pk: str):
         widgets = self._show(pk)
         item = g.graphcrm_item
         return self.render_template(
@@ -150,7 +150,7 @@ class GraphModelView(ModelView):
 
     @expose("/add", methods=["GET", "POST"])
     @has_access
-    def add(self):  # type: ignore[no-untyped-def]
+    def add(self):
         get_filter_args(self._filters, disallow_if_not_in_search=False)
         form = self.add_form.refresh()
         if request.method == "POST" and form.validate():
@@ -171,7 +171,7 @@ class GraphModelView(ModelView):
 
     @expose("/edit/<pk>", methods=["GET", "POST"])
     @has_access
-    def edit(self, pk: str):  # type: ignore[no-untyped-def]
+    def edit(self, pk: str):
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             abort(404)
@@ -207,7 +207,7 @@ class GraphModelView(ModelView):
 
     @expose("/delete/<pk>", methods=["GET", "POST"])
     @has_access
-    def delete(self, pk: str):  # type: ignore[no-untyped-def]
+    def delete(self, pk: str):
         """GET: the confirmation, naming what depends on the record. POST: delete it; with
         ``cascade=1`` (admins) together with the records that need it, else refused while
         any exist."""
@@ -238,7 +238,7 @@ class GraphModelView(ModelView):
     @expose("/dependants/<pk>", methods=["GET"])
     @has_access
     @permission_name("delete")
-    def dependants(self, pk: str):  # type: ignore[no-untyped-def]
+    def dependants(self, pk: str):
         """The delete confirmation of ``pk`` as JSON, for the list's confirm dialog."""
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:
@@ -250,7 +250,7 @@ class GraphModelView(ModelView):
             counts=dict(counts),
         )
 
-    def _delete_page(self, item: Any):  # type: ignore[no-untyped-def]
+    def _delete_page(self, item: Any):
         blockers = self.datamodel.delete_blockers(item.uid)
         counts = blockers.counts if blockers else ()
         offer = blockers is not None and blockers.cascadable and deletes.may_cascade()
@@ -270,7 +270,7 @@ class GraphModelView(ModelView):
 
     @expose("/download/<string:filename>")
     @has_access
-    def download(self, filename: str):  # type: ignore[no-untyped-def]
+    def download(self, filename: str):
         """Node types hold no uploaded files: FAB's file download finds nothing here."""
         abort(404)
 
@@ -328,7 +328,10 @@ def model_view(
         else:
             formatters[prop.name] = lambda v, p=prop: kinds.shown_value(p, v)
     formatters.update(created_at=display.shown_time, updated_at=display.shown_time)
-    listed = list(list_columns) or [i.name for i in (*meta.props, *meta.rels) if i.listed]
+    listed = list(list_columns) or [
+        *(prop.name for prop in meta.props if prop.listed),
+        *(rel.name for rel in meta.rels if rel.listed),
+    ]
     form_columns = list(form_fields)
     attrs = {
         "model": model,
@@ -341,7 +344,7 @@ def model_view(
         "list_columns": ["uid", *listed],
         "show_columns": [
             "uid",
-            *[i.name for i in (*meta.props, *meta.rels)],
+            *[i.name for i in meta.props + meta.rels],
             "created_at",
             "updated_at",
             "version",

@@ -135,7 +135,7 @@ class ReferralView(BaseView):
             tree = downstream_tree(store, uid, depth, scope=scope)
         except NotFound:
             abort(404)
-        data = {
+        data: dict[str, Any] = {
             "uid": uid,
             "root_id": tree.root.id,
             "chain": [_for_page(node.as_dict()) for node in chain],

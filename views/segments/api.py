@@ -213,7 +213,7 @@ class SegmentApi(BaseApi):
         if isinstance(body, Response):
             return body
         name, description, rules = body
-        version = request.get_json(silent=True).get("version")
+        version = (request.get_json(silent=True) or {}).get("version")
         if isinstance(version, bool) or not isinstance(version, int):
             return self.response(422, message=str(VERSION_REQUIRED))
         try:

@@ -127,6 +127,7 @@ class SegmentView(BaseView):
         except InvalidRule as exc:
             return self._form(segment, error_text(exc), 400)
         except StaleVersion:
+            assert segment is not None  # only an update can be stale
             # The form is based on the version stored now, with the person's input kept.
             return self._form(self._segment(segment.uid), str(STALE_KEPT), 409)
         return redirect(url_for("SegmentView.show", uid=segment.uid))

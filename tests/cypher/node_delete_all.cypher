@@ -1,5 +1,5 @@
 // Deletes every node and relationship of the graph; returns deleted (count of nodes).
-// Used to reset a test graph and before a full restore; never reachable from the UI.
+// Resets the test graph before each test (tests only: never in the app's library).
 // params: none
 MATCH (n)
 DETACH DELETE n
