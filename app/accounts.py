@@ -8,7 +8,7 @@ from flask import Flask
 
 from app.password_policy import generate_password, is_acceptable, message
 from graph.errors import ConfigError
-from views.scope import appbuilder_of
+from views.scope import appbuilder_of, store_of
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def ensure_demo_staff(app: Flask) -> tuple[list[tuple[str, str]], str | None]:
     Their accounts take over the seeded User nodes, so a salesperson sees their customers.
     """
     sm = appbuilder_of(app).sm
-    store = app.extensions["graph_store"]
+    store = store_of(app)
     password = generate_password()
     wanted = [
         (
@@ -126,7 +126,7 @@ def demo_logins(app: Flask) -> list[DemoLogin]:
     """Whom a newcomer can be in the demo: a salesperson, their manager, a service agent,
     and the finance, marketing, analyst and auditor accounts (those that exist)."""
     sm = appbuilder_of(app).sm
-    rows = app.extensions["graph_store"].read("user_list_staff_teams")
+    rows = store_of(app).read("user_list_staff_teams")
     by_name = {row["username"]: row for row in rows}
     # A rep: reports to a manager, nobody reports to them; the first one that has a login.
     with app.app_context():

@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 import config
 from app.audit import TABLE, check_chain
 from graph.errors import GraphCRMError
-from views.scope import current_flask_app, security_engine
+from views.scope import current_flask_app, security_engine, store_of
 
 audit = AppGroup(
     "audit",
@@ -51,7 +51,7 @@ def drain() -> None:
 
     app = current_flask_app()
     try:
-        report = audit_outbox.drain(security_engine(app), app.extensions["graph_store"], attempts=8)
+        report = audit_outbox.drain(security_engine(app), store_of(app), attempts=8)
     except GraphCRMError as exc:
         raise click.ClickException(f"the graph cannot be read: {exc}") from exc
     if report.failed:

@@ -23,6 +23,7 @@ from app.account_commands import accounts
 from app.analytics_commands import analytics
 from app.audit import record as record_audit_event
 from app.audit_commands import audit
+from app.graph_store import embedded_server
 from app.graph_store import prepare as prepare_graph
 from app.jobs import queue as job_queue
 from app.key_commands import keys
@@ -34,7 +35,7 @@ from graph.store.backends import open_store
 from graph.store.embedded import EmbeddedServer, EngineEvent, Supervisor
 from graph.store.protocol import parse_graph_url, with_login
 from views.console.gate import embedded_threads
-from views.scope import current_flask_app
+from views.scope import cipher_of, current_flask_app, store_of
 
 if TYPE_CHECKING:
     from app.accounts import AdminResult, DemoLogin
@@ -130,7 +131,7 @@ def _stop_worker(worker: subprocess.Popen[bytes]) -> None:
 
 def _supervise(app: Flask) -> Supervisor | None:
     """Watch the embedded server (if any) and restart it when it dies, as an audited event."""
-    server = app.extensions.get("graph_server")
+    server = embedded_server(app)
     if server is None:
         return None
 
@@ -246,7 +247,7 @@ def _init(
     # Starts the embedded engine if this process runs it, then applies the schema.
     schema = prepare_graph(app)
     click.echo(f"graph schema: {len(schema)} constraints and indexes in place")
-    keyed = backfill_search_keys(app.extensions["graph_store"], app.extensions["field_cipher"])
+    keyed = backfill_search_keys(store_of(app), cipher_of(app))
     if any(keyed.values()):
         done = ", ".join(f"{count} {label}" for label, count in keyed.items() if count)
         click.echo(f"global search: keys stored for {done} written before")
@@ -309,8 +310,8 @@ def demo(
 
     app = current_flask_app()
     result = _init(app, admin_user, admin_password, admin_email)
-    store = app.extensions["graph_store"]
-    if seed_demo(store, cipher=app.extensions["field_cipher"], customers=customers):
+    store = store_of(app)
+    if seed_demo(store, cipher=cipher_of(app), customers=customers):
         click.echo(f"Demo data loaded: {customers} customers with their contacts and history.")
     else:
         click.echo("The graph already holds customers: demo data not loaded again.")

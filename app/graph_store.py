@@ -1,8 +1,8 @@
-"""The app's graph store: one per application, in ``app.extensions["graph_store"]``.
+"""The app's graph store: one per application (``views.scope.store_of``).
 
 With ``GRAPH_URL=embedded:`` it also attaches to (or, on first use, starts) the embedded
 FalkorDB server in the instance folder, and stops it at exit when this process started it. The field
-cipher of personal data (``app.extensions["field_cipher"]``, from ``FIELD_ENCRYPTION_KEY``)
+cipher of personal data (``views.scope.cipher_of``, from ``FIELD_ENCRYPTION_KEY``)
 is created here too and given to every repository.
 """
 
@@ -29,6 +29,15 @@ from graph.store.first_use import PreparedOnFirstUse
 from graph.store.protocol import GraphStore, parse_graph_url, with_login
 from views.console.gate import embedded_threads
 from views.scope import CIPHER, REPOSITORIES, STORE, TIMEZONE, URL
+
+# The embedded engine this process runs (absent when it attaches to one or uses a server).
+SERVER = "graph_server"
+
+
+def embedded_server(app: Flask) -> EmbeddedServer | None:
+    """The embedded engine ``app``'s process runs, if any."""
+    server = app.extensions.get(SERVER)
+    return server if isinstance(server, EmbeddedServer) else None
 
 
 def init_app(app: Flask) -> None:
@@ -68,7 +77,7 @@ def init_app(app: Flask) -> None:
     zone = _zone(app.config["GRAPHCRM_TIMEZONE"])
     app.extensions[TIMEZONE] = zone
     app.extensions[REPOSITORIES] = _repository_factory(store, zone, cipher)
-    app.extensions["graph_server"] = server
+    app.extensions[SERVER] = server
     app.extensions[URL] = url
 
 

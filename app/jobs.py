@@ -34,7 +34,14 @@ from graph.jobs.catalog import spec
 from graph.jobs.context import Resources
 from graph.jobs.runner import run
 from graph.jobs.schedule import due
-from views.scope import ALL_JOBS_PERMISSION, JOBS, appbuilder_of, security_engine
+from views.scope import (
+    ALL_JOBS_PERMISSION,
+    JOBS,
+    appbuilder_of,
+    cipher_of,
+    security_engine,
+    store_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -144,9 +151,7 @@ class JobQueue:
             self._running.add(job_id)
         try:
             with self.app.app_context():
-                resources = Resources(
-                    self.app.extensions["graph_store"], self.app.extensions.get("field_cipher")
-                )
+                resources = Resources(store_of(self.app), cipher_of(self.app))
                 job = run(self.engine, job_id, resources)
                 if job is not None and job.state == progress.FAILED:
                     self._audit("job_failed", job, username="system", error=job.error or "")

@@ -25,7 +25,7 @@ from app.jobs import queue
 from graph.jobs.catalog import KEY_ROTATION
 from graph.security.crypto import FieldCipher, generate_key, parse_key
 from graph.security.key_rotation import rotate
-from views.scope import current_flask_app
+from views.scope import cipher_of, current_flask_app, store_of
 
 keys = AppGroup("keys", help="Field encryption keys of personal data (FIELD_ENCRYPTION_KEY).")
 
@@ -82,7 +82,7 @@ def rotate_command(new_key: str | None, generated: bool, batch_size: int, queued
     elif new_key is None and pending is not None and pending.exists():
         new_key = pending.read_text().strip()
         click.echo(f"Resuming the rotation to the key in {pending}.")
-    current: FieldCipher = app.extensions["field_cipher"]
+    current: FieldCipher = cipher_of(app)
     target = current.rotated_to(parse_key(new_key, "--new-key")) if new_key else current
     if pending is not None and new_key:
         _write_key(pending, new_key)  # before any value is under it: never lost
@@ -91,7 +91,7 @@ def rotate_command(new_key: str | None, generated: bool, batch_size: int, queued
     def progress(what: str, done: int, total: int) -> None:
         click.echo(f"  {what}: {done} of {total} re-encrypted")
 
-    report = rotate(app.extensions["graph_store"], target, batch_size=batch_size, progress=progress)
+    report = rotate(store_of(app), target, batch_size=batch_size, progress=progress)
     total = sum(report.resealed.values())
     if report.remaining:
         raise click.ClickException(

@@ -43,6 +43,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash
 
 from app import audit
+from app.graph_store import embedded_server
 from app.sql_lock import run_serialized
 from graph.clock import naive_utc_now
 from views.scope import appbuilder_of, current_appbuilder, security_engine
@@ -178,7 +179,7 @@ def configure_storage(app: Flask) -> None:
     (shared by every worker); memory otherwise (per process: set it in production)."""
     if app.config.get("RATELIMIT_STORAGE_URI"):
         return
-    server = app.extensions.get("graph_server")
+    server = embedded_server(app)
     if server is not None:
         app.config["RATELIMIT_STORAGE_URI"] = f"redis+unix://{server.socket_path}"
     else:

@@ -28,7 +28,7 @@ from app.graph_store import business_timezone
 from app.sql_lock import lock_table
 from graph.clock import naive_utc_now
 from graph.records.users import SyncReport, sync_users
-from views.scope import appbuilder_of, security_engine
+from views.scope import appbuilder_of, cipher_of, security_engine, store_of
 
 PENDING = "graphcrm_security_changes"
 # Set while the security manager syncs permissions at start-up: changes are listed there.
@@ -215,7 +215,7 @@ def sync_graph_users(app: Flask, actor: str = "system") -> SyncReport:
         started = naive_utc_now()
         users = appbuilder_of(app).sm.get_all_users()
         accounts = [mirror_outbox.account_of(user) for user in users]
-        store, cipher = app.extensions["graph_store"], app.extensions.get("field_cipher")
+        store, cipher = store_of(app), cipher_of(app)
         report = sync_users(
             store, accounts, actor=actor, cipher=cipher, timezone=business_timezone(app)
         )

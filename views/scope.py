@@ -101,9 +101,19 @@ def current_jobs() -> JobQueue:
     return cast(JobQueue, current_app.extensions[JOBS])
 
 
+def store_of(app: Flask) -> GraphStore:
+    """``app``'s graph store (for code that holds the app, not a request: CLI, jobs)."""
+    return cast(GraphStore, app.extensions[STORE])
+
+
+def cipher_of(app: Flask) -> FieldCipher:
+    """``app``'s cipher of personal data (``FIELD_ENCRYPTION_KEY``)."""
+    return cast(FieldCipher, app.extensions[CIPHER])
+
+
 def current_store() -> GraphStore:
     """The app's graph store."""
-    return cast(GraphStore, current_app.extensions[STORE])
+    return store_of(current_flask_app())
 
 
 def current_graph_url() -> GraphURL:
@@ -113,7 +123,7 @@ def current_graph_url() -> GraphURL:
 
 def current_cipher() -> FieldCipher:
     """The app's cipher of personal data (``FIELD_ENCRYPTION_KEY``)."""
-    return cast(FieldCipher, current_app.extensions[CIPHER])
+    return cipher_of(current_flask_app())
 
 
 def business_timezone() -> ZoneInfo:

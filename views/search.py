@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, request, url_for
+from flask import Response, request, url_for
 from flask_appbuilder.api import BaseApi, expose, safe
 from flask_babel import lazy_gettext
 
@@ -26,7 +26,7 @@ from views.errors import UNAVAILABLE
 from views.guard import guard
 from views.input_guard import plain_text_q
 from views.labels import bilingual
-from views.scope import current_scope
+from views.scope import current_cipher, current_scope, current_store
 from views.texts import masked_field_message
 
 # What matched, as readers read it.
@@ -167,8 +167,8 @@ class SearchApi(BaseApi):
         if limit is None:
             return self.response_400(message=str(BAD_LIMIT).format(max=MAX_LIMIT))
         scope = current_scope()
-        store = current_app.extensions["graph_store"]
-        cipher = current_app.extensions["field_cipher"]
+        store = current_store()
+        cipher = current_cipher()
         try:
             result = search(store, request.args.get("q", ""), scope, cipher, limit=limit)
         except InvalidValue:
