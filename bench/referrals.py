@@ -48,21 +48,15 @@ from pathlib import Path
 from typing import Any
 
 from bench.engines import neo4j_url
-from bench.list_pages import (
+from bench.harness.apps import our_apps
+from bench.harness.output import fmt, machine, ratio_text, say, wait_for_quiet
+from bench.harness.timing import median, ms, p95
+from bench.harness.workspace import (
     DEFAULT_DATA_DIR,
     PatientServer,
     Workspace,
-    fmt,
-    machine,
-    median,
-    ms,
-    our_apps,
-    p95,
     prepare,
     prepare_neo4j_copy,
-    ratio_text,
-    say,
-    wait_for_quiet,
 )
 from graph.analytics.attribution import channel_attribution
 from graph.explore.referrals import (
@@ -403,8 +397,9 @@ def run_refresh(
     shutil.copytree(ws.graph_dir, copy, ignore=shutil.ignore_patterns("*.sock", "*.pid"))
     say(f"  analytics refresh on a copy of the graph in {copy}")
     code = (
-        "import sys, graph.store.embedded, bench.analytics_refresh as a, bench.list_pages as lp;"
-        "graph.store.embedded.START_TIMEOUT_S = 900; a.EmbeddedServer = lp.PatientServer;"
+        "import sys, graph.store.embedded, bench.analytics_refresh as a;"
+        "import bench.harness.workspace as w; graph.store.embedded.START_TIMEOUT_S = 900;"
+        "a.EmbeddedServer = w.PatientServer;"
         f"sys.exit(a.main(['--graph-dir', {str(copy)!r}]))"
     )
     wait_for_quiet(args.max_load, args.max_wait)
