@@ -1,4 +1,5 @@
-"""Printing a benchmark's progress and tables, and the machine it ran on."""
+"""Printing a benchmark's progress and tables; the machine it runs on, and waiting until
+others' work on it has calmed down."""
 
 from __future__ import annotations
 

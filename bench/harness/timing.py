@@ -1,4 +1,4 @@
-"""Probes, their samples, medians and p95s, interleaved rounds, a quiet machine."""
+"""Probes, their samples, medians and p95s, interleaved rounds."""
 
 from __future__ import annotations
 
