@@ -22,6 +22,7 @@ from typing import Any, Protocol
 import neo4j
 import redis
 
+from bench.harness.output import say
 from graph.demo.dataset import GENERATOR_VERSION, iter_chunks
 from graph.demo.seed import load
 from graph.errors import ConfigError
@@ -32,10 +33,6 @@ from graph.store.protocol import GraphStore, GraphURL, parse_graph_url
 from graph.store.statements import Statement
 
 Read = tuple[str | Statement, dict[str, Any]]  # a statement a probe read, and its values
-
-
-def say(text: str = "") -> None:
-    print(text, flush=True)
 
 
 def neo4j_url(raw: str) -> GraphURL:

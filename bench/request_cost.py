@@ -28,7 +28,9 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from bench.list_pages import login, median, p95, quiet_logs, wait_for_quiet
+from bench.harness.apps import login
+from bench.harness.output import quiet_logs, wait_for_quiet
+from bench.harness.timing import median, p95
 from bench.load import MIX, PASSWORD, STAGES, demo_instance
 from graph.model.nodes import Customer
 from graph.store import timing

@@ -35,26 +35,20 @@ from flask.testing import FlaskClient
 
 import graph.store.embedded
 from bench.engines import FalkorDBReplay
-from bench.list_pages import (
+from bench.harness.apps import our_app
+from bench.harness.output import machine, quiet_logs, say, wait_for_quiet
+from bench.harness.timing import median, ms, p95
+from bench.harness.workspace import (
     CHUNK_SIZE,
-    GENERATOR_VERSION,
     SEED,
     START_TIMEOUT_S,
     Workspace,
     compact_aof,
     graph_count,
-    machine,
-    median,
-    ms,
-    our_app,
-    p95,
-    quiet_logs,
-    say,
     shutdown,
-    wait_for_quiet,
 )
-from bench.list_pages import PatientServer as Server
-from graph.demo.dataset import iter_chunks
+from bench.harness.workspace import PatientServer as Server
+from graph.demo.dataset import GENERATOR_VERSION, iter_chunks
 from graph.demo.seed import load
 from graph.model.nodes import Customer
 from graph.records.repository import NodeRepository

@@ -8,6 +8,7 @@ the registries.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from flask import Flask
@@ -15,8 +16,13 @@ from flask.testing import FlaskClient
 
 from app.roles import role_permissions
 from graph.errors import ConfigError
-from graph.model.base import REGISTRY, NodeModel, Prop
+from graph.model.base import REGISTRY, NodeModel, Prop, Rel
+from graph.model.nodes import Customer
 from graph.records.schema import expected_items, schema_report
+from graph.security.scope import Scope
+from graph.segments.members import count_members
+from graph.segments.rules import FIELDS, parse_rule, rule_fields
+from graph.segments.storage import Segment
 from graph.store.protocol import GraphStore
 from tests.conftest import ADMIN_PASSWORD
 from tests.test_row_level_access import PASSWORD, staff
@@ -35,6 +41,7 @@ def _declare() -> type[NodeModel]:
             Prop("name", "Name", "名称", required=True, max_length=50, listed=True, indexed=True),
             Prop("weight", "Weight", "重量", kind="float", listed=True),
         )
+        rels = (Rel("customer", "Customer", "客户", type="USES_GADGET", target="Customer"),)
 
     return Gadget
 
@@ -157,6 +164,39 @@ def test_a_declared_type_without_an_admin_entry_is_refused(gadget_app: Flask) ->
         admin_registry.register(NodeAdmin(REGISTRY["Gadget"], SETUP, "fa-cube"))
 
 
-# Segment rule fields from the declarations are cypher-14's (graph/segments): once the rule
-# builder reads its fields from the declarations, a test here should find Gadget's fields
-# there too (a Gadget relation to Customer, say), with no other edit.
+def test_a_segment_flagged_relation_from_customer_to_the_declared_type_is_a_rule_field(
+    gadget_app: Flask, client: FlaskClient, store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Segments select customers: their rule fields are Customer's segment-flagged
+    declarations (``rule_fields``), read when ``graph.segments.rules`` is imported. A new type
+    joins them through a relation declared on Customer with ``segment=True``; here that
+    declaration is added to Customer's for this test only, and the app's fields for it."""
+    headers = bearer(client)
+    body = {"kind": "company", "stage": "potential"}
+    customers = [
+        client.post("/api/v1/customer/", json={**body, "name": name}, headers=headers).json["id"]
+        for name in ("Gadget user", "Gadget-less")
+    ]
+    made = client.post(
+        "/api/v1/gadget/", json={"name": "Flywheel", "customer": customers[0]}, headers=headers
+    )
+    assert made.status_code == 201, made.json
+    assert "gadgets" not in rule_fields(Customer)
+
+    # Only the segment functions run while Customer's declaration is patched: the record
+    # statements cached per label (``relations_statement``) must not see the extra relation.
+    gadgets = Rel(
+        "gadgets", "Gadgets", "小工具", type="USES_GADGET", target="Gadget", direction="in",
+        many=True, segment=True,
+    )  # fmt: skip
+    meta = Customer.meta
+    monkeypatch.setattr(
+        Customer,
+        "meta",
+        replace(meta, rels=(*meta.rels, gadgets), by_name={**meta.by_name, "gadgets": gadgets}),
+    )
+    field = rule_fields(Customer)["gadgets"]
+    assert (field.shape, field.target, sorted(field.ops)) == ("many", "Gadget", ["all", "any"])
+    monkeypatch.setitem(FIELDS, "gadgets", field)
+    rule = parse_rule({"field": "gadgets", "op": "any", "value": [made.json["id"]]})
+    assert count_members(store, Segment("SG1", "uses it", rules=(rule,)), Scope.everything()) == 1
