@@ -35,7 +35,7 @@ from graph.errors import GraphCRMError
 from graph.records.audit_intent import AuditIntent, mark_audited, pending
 from graph.records.events import record_changed
 from graph.store.protocol import GraphStore
-from views.scope import security_engine
+from views.scope import current_flask_app, registered_store, security_engine
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ def settle_now(intent: AuditIntent) -> bool:
             "audit event of %s:%s left to the drain: %s", intent.entity, intent.entity_uid, exc
         )
         return False
-    store = current_app.extensions.get("graph_store")
+    store = registered_store(current_flask_app())
     if store is not None:
         _mark(store, [intent.change_uid])
     return True
@@ -173,7 +173,7 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def drain_due() -> None:
-        store = app.extensions.get("graph_store")
+        store = registered_store(app)
         if store is None or not poller.due():
             return
         try:

@@ -39,7 +39,7 @@ from graph.errors import GraphCRMError
 from graph.records.users import Account, display_name, mirror_account, retire_user
 from graph.security.crypto import FieldCipher
 from graph.store.protocol import GraphStore
-from views.scope import security_engine
+from views.scope import cipher_of, registered_store, security_engine
 
 log = logging.getLogger(__name__)
 
@@ -210,14 +210,14 @@ def init_app(app: Flask) -> None:
     def drain_due() -> None:
         if not poller.due():
             return
-        store = app.extensions.get("graph_store")
+        store = registered_store(app)
         if store is None:
             return
         try:
             drain(
                 security_engine(app),
                 store,
-                app.extensions.get("field_cipher"),
+                cipher_of(app),
                 timezone=business_timezone(app),
             )
         except SQLAlchemyError:

@@ -28,7 +28,14 @@ from app.graph_store import business_timezone
 from app.sql_lock import lock_table
 from graph.clock import naive_utc_now
 from graph.records.users import SyncReport, sync_users
-from views.scope import appbuilder_of, cipher_of, security_engine, store_of
+from views.scope import (
+    appbuilder_of,
+    cipher_of,
+    current_flask_app,
+    registered_store,
+    security_engine,
+    store_of,
+)
 
 PENDING = "graphcrm_security_changes"
 # Set while the security manager syncs permissions at start-up: changes are listed there.
@@ -162,14 +169,14 @@ def _after_commit(session: Session) -> None:
     pending: Pending | None = session.info.pop(PENDING, None)
     if pending is None or not pending.accounts or not has_app_context():
         return
-    store = current_app.extensions.get("graph_store")
+    store = registered_store(current_flask_app())
     if store is None:
         return
     # In after_commit the session may run no SQL: the outbox uses connections of its own.
     mirror_outbox.drain(
         cast(Engine, session.get_bind()),  # FAB binds its session to an engine
         store,
-        current_app.extensions.get("field_cipher"),
+        cipher_of(current_flask_app()),
         user_ids=pending.accounts,
         due_only=False,
         timezone=business_timezone(current_app),

@@ -106,6 +106,12 @@ def store_of(app: Flask) -> GraphStore:
     return cast(GraphStore, app.extensions[STORE])
 
 
+def registered_store(app: Flask) -> GraphStore | None:
+    """``app``'s graph store, or None before ``app.graph_store`` registered one (the outbox
+    hooks run in apps of any stage)."""
+    return cast(GraphStore | None, app.extensions.get(STORE))
+
+
 def cipher_of(app: Flask) -> FieldCipher:
     """``app``'s cipher of personal data (``FIELD_ENCRYPTION_KEY``)."""
     return cast(FieldCipher, app.extensions[CIPHER])
