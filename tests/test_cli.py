@@ -10,10 +10,12 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -115,10 +117,32 @@ def _wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> int:
     raise AssertionError(f"{url} did not answer")
 
 
+class Served(subprocess.Popen):
+    """A server process whose output a thread reads as it comes: a pipe nobody reads fills
+    up (64 KB: a few hundred request log lines) and then blocks the server's next write."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.stdout is not None
+        for line in self.stdout:
+            self.lines.append(line)
+
+    def communicate(self, input: Any = None, timeout: float | None = None) -> tuple[str, None]:
+        """Wait for the process to end; its whole output so far."""
+        self.wait(timeout)
+        self._reader.join(timeout)
+        return "".join(self.lines), None
+
+
 def serve(env: dict[str, str], workers: int) -> tuple[subprocess.Popen, str]:
     """``graphcrm serve`` on a free port, answering; returns the process and its base URL."""
     port = _free_port()
-    server = subprocess.Popen(
+    server = Served(
         [GRAPHCRM, "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.PIPE,
