@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 NODE_INSTALLED := node_modules/.package-lock.json
 VENDOR := app/static/vendor
-VENDORED := $(VENDOR)/cypher-editor.js $(VENDOR)/cypher-codemirror.css $(VENDOR)/cytoscape.min.js
+VENDORED := $(VENDOR)/cypher-editor.js $(VENDOR)/cypher-codemirror.css $(VENDOR)/cytoscape.min.js \
+	$(VENDOR)/cytoscape-dagre.min.js $(VENDOR)/echarts.min.js
 
 .PHONY: demo test test-neo4j install vendor lint format bench clean translations
 
@@ -37,7 +38,7 @@ $(INSTALLED): pyproject.toml
 $(NODE_INSTALLED): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-# Browser assets of the Cypher console, built from npm packages (never committed).
+# Browser assets (Cypher console, graphs, charts), built from npm packages (never committed).
 vendor: $(VENDORED)
 
 $(VENDOR)/cypher-editor.js: app/frontend/cypher_editor.js $(NODE_INSTALLED)
@@ -52,6 +53,16 @@ $(VENDOR)/cypher-codemirror.css: $(NODE_INSTALLED)
 $(VENDOR)/cytoscape.min.js: $(NODE_INSTALLED)
 	mkdir -p $(VENDOR)
 	cp node_modules/cytoscape/dist/cytoscape.min.js $@
+
+# Hierarchical layout of referral trees (bundles its own dagre).
+$(VENDOR)/cytoscape-dagre.min.js: $(NODE_INSTALLED)
+	mkdir -p $(VENDOR)
+	cp node_modules/cytoscape-dagre/dist/cytoscape-dagre.min.js $@
+
+# Charts of the home workspace and analytics.
+$(VENDOR)/echarts.min.js: $(NODE_INSTALLED)
+	mkdir -p $(VENDOR)
+	cp node_modules/echarts/dist/echarts.min.js $@
 
 # Re-extract every UI message (babel.cfg) into the Chinese catalogue and compile it; then
 # translate the new entries in app/translations/zh/LC_MESSAGES/messages.po, run it again
