@@ -78,6 +78,9 @@ ENVIRONMENT_DEFAULTS: dict[str, Any] = {
     "GRAPHCRM_JOBS_URL": "",
     # The largest request body accepted, in bytes (larger: 413 before it is read).
     "MAX_CONTENT_LENGTH": str(8 * 1024 * 1024),
+    # The home workspace lists a customer as dormant after this many days without a
+    # follow-up.
+    "GRAPHCRM_DORMANT_DAYS": "180",
 }
 POSITIVE_INTEGERS = (
     "GRAPHCRM_CONSOLE_TIMEOUT_MS",
@@ -86,6 +89,7 @@ POSITIVE_INTEGERS = (
     "GRAPHCRM_CONSOLE_MAX_PER_USER",
     "MAX_CONTENT_LENGTH",
     "GRAPHCRM_MAX_ROWS",
+    "GRAPHCRM_DORMANT_DAYS",
 )
 
 # Fixed application settings (Flask-AppBuilder and Flask), overridable by create_app.

@@ -26,28 +26,34 @@ def test_anonymous_home_page_offers_login_and_hides_graph_details(client: FlaskC
     page = client.get("/").get_data(as_text=True)
     assert 'id="login-prompt"' in page
     assert 'id="graph-status"' not in page
+    assert 'id="workspace-figures"' not in page
 
 
-def test_admin_sees_graph_status_and_record_counts(client: FlaskClient, store: GraphStore) -> None:
+def test_admin_sees_graph_status_and_record_counts_on_the_status_page(
+    client: FlaskClient, store: GraphStore
+) -> None:
     store.write(statement("tag_create"), uid="t-1", name="VIP", now="2026-01-01T00:00:00Z")
     store.write(statement("tag_create"), uid="t-2", name="重点", now="2026-01-01T00:00:00Z")
     login(client)
-    page = client.get("/").get_data(as_text=True)
+    home = client.get("/").get_data(as_text=True)
+    assert 'id="workspace-figures"' in home
+    assert 'id="graph-status"' not in home
+    page = client.get("/status/").get_data(as_text=True)
     assert 'id="graph-status"' in page
     assert "Connected" in page
-    assert re.search(r'data-label="Tag"><td>Tag</td><td class="text-right">2</td>', page)
+    assert re.search(r'data-label="Tag"><td>Tags</td><td class="text-right">2</td>', page)
 
 
 def test_wrong_password_is_refused(client: FlaskClient) -> None:
     page = login(client, password="wrong").get_data(as_text=True)
     assert "Invalid login" in page
-    assert 'id="graph-status"' not in client.get("/").get_data(as_text=True)
+    assert 'id="workspace-figures"' not in client.get("/").get_data(as_text=True)
 
 
 def test_chinese_interface_after_switching_language(client: FlaskClient) -> None:
     login(client)
     client.get("/lang/zh", follow_redirects=True)
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/status/").get_data(as_text=True)
     assert "图数据库状态" in page
     assert "已连接" in page
 

@@ -20,7 +20,7 @@ def log_in(page, base: str) -> None:
     page.fill("input[name=username]", "admin")
     page.fill("input[name=password]", ADMIN_PASSWORD)
     page.click("input[type=submit]")
-    page.wait_for_selector("#graph-status")
+    page.wait_for_selector("#workspace-figures")
 
 
 def test_customer_lifecycle_in_browser(page, live_server: str, store: GraphStore) -> None:
