@@ -3,22 +3,25 @@
 from flask_appbuilder import AppBuilder
 
 from graph.model import nodes
-from views import admin_registry, console, jobs, openapi, search, segments
+from views import admin_registry, console, jobs, menu, openapi, search, segments, system_status
 from views.analytics import analytics
 from views.crud.api import register_apis
 from views.crud.choices import ChoicesView
 from views.crud.customer import CustomerView
 from views.crud.model_views import model_view
+from views.crud.user import UserView
 from views.explore import network, referrals
 from views.labels import bilingual
+from views.scope import current_flask_app
 
 # Node types whose screens are more than the generated CRUD (any other type gets model_view).
-CUSTOM_VIEWS = {nodes.Customer.label: CustomerView}
+CUSTOM_VIEWS = {nodes.Customer.label: CustomerView, nodes.User.label: UserView}
 
 
 def register(appbuilder: AppBuilder) -> None:
     """Add every GraphCRM view and menu entry to ``appbuilder`` (node types in the admin
-    registry's order; the home page is the index view given to AppBuilder)."""
+    registry's order, menus in daily-work order: ``views.menu``; the home page is the index
+    view given to AppBuilder)."""
     admin_registry.check_entries()
     for entry in admin_registry.entries():
         meta = entry.model.meta
@@ -40,5 +43,8 @@ def register(appbuilder: AppBuilder) -> None:
     network.register(appbuilder)
     setup = admin_registry.SETUP
     jobs.register(appbuilder, setup.name, setup.label)
+    system_status.register(appbuilder, setup.name, setup.label)
     openapi.register(appbuilder)
     search.register(appbuilder)
+    menu.order_menu(appbuilder)
+    menu.init_app(current_flask_app())
