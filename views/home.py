@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_appbuilder import IndexView, expose
+from flask_babel import lazy_gettext
 from flask_login import current_user
 
 from graph.clock import utc_now
@@ -15,7 +16,7 @@ from graph.errors import StoreError
 from graph.model import nodes
 from graph.records.workspace import Workspace, workspace
 from graph.security.scope import Scope
-from views.labels import choice_label, declared_name
+from views.labels import bilingual, choice_label, declared_name
 from views.messages import error_text
 from views.scope import business_timezone, current_scope, current_store
 
@@ -23,6 +24,8 @@ from views.scope import business_timezone, current_scope, current_store
 # CACHE_SECONDS; a small team's are always fresh, so a call just logged shows at once.
 SLOW_SECONDS = 0.25
 CACHE_SECONDS = 60.0
+TEAM_CAPTION = lazy_gettext("Your customers and your team's")
+ALL_CAPTION = lazy_gettext("Every customer")
 
 
 @dataclass(frozen=True)
@@ -109,5 +112,7 @@ class HomeView(IndexView):
             cached=cached,
             chart=chart,
             stage_label=lambda value: choice_label(nodes.STAGES, value),
+            customers_label=bilingual(nodes.Customer.meta.en_plural, nodes.Customer.meta.zh_plural),
+            scope_caption=TEAM_CAPTION if current_scope().team_only else ALL_CAPTION,
             kind_label=declared_name,
         )

@@ -8,6 +8,10 @@
   var STAGE_COLOURS = ["#5b8ff9", "#f6bd16", "#5ad8a6", "#9aa5b1"];
   var charts = [];
 
+  function number(value) {
+    return Number(value).toLocaleString("en", { maximumFractionDigits: 0 });
+  }
+
   function draw(id, name, values) {
     var element = document.getElementById(id);
     if (!element || !window.echarts) { return; }
@@ -15,9 +19,9 @@
     chart.setOption({
       animation: false,
       grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: number },
       xAxis: { type: "category", data: data.stages },
-      yAxis: { type: "value" },
+      yAxis: { type: "value", axisLabel: { formatter: number } },
       series: [{
         name: name,
         type: "bar",
@@ -25,7 +29,7 @@
         data: values.map(function (value, index) {
           return { value: value, itemStyle: { color: STAGE_COLOURS[index % STAGE_COLOURS.length] } };
         }),
-        label: { show: true, position: "top" }
+        label: { show: true, position: "top", formatter: function (item) { return number(item.value); } }
       }]
     });
     element.setAttribute("data-drawn", "1");
