@@ -8,7 +8,7 @@ VENDOR := app/static/vendor
 VENDORED := $(VENDOR)/cypher-editor.js $(VENDOR)/cypher-codemirror.css $(VENDOR)/cytoscape.min.js \
 	$(VENDOR)/cytoscape-dagre.min.js $(VENDOR)/echarts.min.js
 
-.PHONY: demo test test-neo4j install vendor lint format bench clean translations
+.PHONY: demo test test-neo4j install vendor lint format bench clean translations screenshots
 
 # make demo PORT=8090 serves on another port.
 PORT ?= 8080
@@ -87,3 +87,8 @@ format: install
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .ruff_cache
+
+# PNGs of the main pages at 1440x900 in English and Chinese (a throwaway seeded demo
+# instance, Playwright in /usr/bin/chromium) into docs/screenshots/.
+screenshots: install
+	$(BIN)/python -m tools.screenshots --out docs/screenshots

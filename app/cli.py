@@ -286,7 +286,7 @@ def _print_demo_logins(logins: list[DemoLogin], created: int, password: str | No
         )
     click.echo(
         "    Every other seeded salesperson and service agent has a login too "
-        "(Security → List Users)."
+        "(Setup → Users)."
     )
 
 
