@@ -1,7 +1,8 @@
 """PNG screenshots of GraphCRM's main pages, in English and Chinese (``make screenshots``).
 
 Starts a seeded demo instance in a throwaway instance folder (its own embedded FalkorDB),
-serves it on a free local port, signs in with Playwright in Debian's Chromium and writes
+serves it on a free local port, signs in with Playwright in Debian's Chromium (as a sales
+manager for ``<language>-home-sales.png``, then as the admin) and writes
 ``<language>-<page>.png`` at 1440x900 (the visible screen, not the whole page) into the
 output folder, ``docs/screenshots/`` by default. Pages that the build does not have (e.g.
 ``/pipeline/``) are skipped with a notice. Nothing of the instance is kept.
@@ -43,9 +44,9 @@ class _Quiet(WSGIRequestHandler):
         pass
 
 
-def _demo_app(folder: Path, customers: int) -> tuple[Any, dict[str, str]]:
-    """A GraphCRM app on a fresh instance in ``folder``, seeded, with an admin, and the
-    uids the page paths need."""
+def _demo_app(folder: Path, customers: int) -> tuple[Any, dict[str, str], tuple[str, str]]:
+    """A GraphCRM app on a fresh instance in ``folder``, seeded, with an admin and the demo
+    staff; the uids the page paths need; the login of a sales manager (for their home)."""
     from app import create_app
     from app.accounts import ensure_admin, ensure_demo_staff
     from graph.analytics.refresh import refresh
@@ -60,14 +61,27 @@ def _demo_app(folder: Path, customers: int) -> tuple[Any, dict[str, str]]:
     ensure_admin(app, "admin", ADMIN_PASSWORD)
     store = store_of(app)
     seed_demo(store, cipher=cipher_of(app), customers=customers)
-    ensure_demo_staff(app)
+    _, staff_password = ensure_demo_staff(app)
+    managers = [
+        row["username"]
+        for row in store.read("user_list_staff_teams")
+        if row["role"] == "sales" and row["reports"]
+    ]
     refresh(store)
     # The customer with the largest referral network (the demo always has referrals).
     top = store.read("customer_list_top_referrers", limit=1)
     customer = top[0]["uid"] if top else NodeRepository(store, nodes.Customer).page()[0].uid
     rules = parse_rules([{"field": "stage", "op": "in", "value": ["deal", "intent"]}])
     segment = create_segment(store, "Deals and intents", "", rules, "admin")
-    return app, {"customer": customer, "segment": segment.uid}
+    return app, {"customer": customer, "segment": segment.uid}, (managers[0], staff_password or "")
+
+
+def _sign_in(page: Any, base: str, username: str, password: str) -> None:
+    page.goto(base + "/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_load_state()
 
 
 def take(out: Path, customers: int) -> list[Path]:
@@ -77,7 +91,7 @@ def take(out: Path, customers: int) -> list[Path]:
     folder = Path(tempfile.mkdtemp(prefix="gcrm-shots-"))
     written: list[Path] = []
     try:
-        app, uids = _demo_app(folder / "instance", customers)
+        app, uids, manager = _demo_app(folder / "instance", customers)
         logging.getLogger("graphcrm.request").setLevel(logging.WARNING)
         server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_Quiet)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -92,11 +106,18 @@ def take(out: Path, customers: int) -> list[Path]:
                 context = browser.new_context(viewport=VIEWPORT, locale="en-US")
                 context.set_default_timeout(30_000)
                 page = context.new_page()
-                page.goto(base + "/login/")
-                page.fill("input[name=username]", "admin")
-                page.fill("input[name=password]", ADMIN_PASSWORD)
-                page.click("input[type=submit], button[type=submit]")
-                page.wait_for_load_state()
+                for language in LANGUAGES:
+                    # A sales manager's home: their team's figures only.
+                    _sign_in(page, base, *manager)
+                    page.goto(f"{base}/lang/{language}")
+                    page.goto(base + "/")
+                    page.wait_for_load_state("networkidle")
+                    shot = out / f"{language}-home-sales.png"
+                    page.screenshot(path=str(shot))
+                    written.append(shot)
+                    print(f"wrote {shot}")
+                    page.goto(base + "/logout/")
+                _sign_in(page, base, "admin", ADMIN_PASSWORD)
                 for language in LANGUAGES:
                     page.goto(f"{base}/lang/{language}")
                     for name, path in PAGES.items():
