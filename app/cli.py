@@ -285,8 +285,7 @@ def _print_demo_logins(logins: list[DemoLogin], created: int, password: str | No
             "'flask --app wsgi fab reset-password')"
         )
     click.echo(
-        "    Every other seeded salesperson and service agent has a login too "
-        "(Setup → Users)."
+        "    Every other seeded salesperson and service agent has a login too (Setup → Users)."
     )
 
 
