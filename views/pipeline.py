@@ -77,7 +77,7 @@ PAGE_LABELS = {
     "channel": lazy_gettext("Channel"),
     "any": lazy_gettext("Any"),
     "apply": lazy_gettext("Filter"),
-    "clear": lazy_gettext("Clear"),
+    "clear_filters": lazy_gettext("Clear"),
     "customers": lazy_gettext("customers"),
     "load_more": lazy_gettext("Load more"),
     "loading": lazy_gettext("Loading…"),

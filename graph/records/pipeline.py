@@ -31,6 +31,8 @@ from graph.store.statements import Statement
 STAGES = tuple(choice.value for choice in nodes.STAGES)
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+# An order stored without a currency is in the one its declaration defaults to.
+_DEFAULT_CURRENCY = str(nodes.Order.meta.prop("currency").default or "")  # type: ignore[union-attr]
 # A filter value longer than this matches nothing any declaration allows (uids, regions).
 MAX_FILTER_LENGTH = 200
 
@@ -158,7 +160,7 @@ def column_figures(
         if row["customers"] is not None:
             column.customers += int(row["customers"])
         elif orders and row["amount"] is not None:
-            currency = row["currency"] or ""
+            currency = row["currency"] or _DEFAULT_CURRENCY
             column.amounts[currency] = column.amounts.get(currency, 0.0) + float(row["amount"])
     return figures
 
@@ -196,11 +198,16 @@ def _cards(
                 owner_name=placeholder if hidden else (str(owner[1] or "") if owner else None),
                 owner_hidden=hidden,
                 last_follow_up=from_graph(at, row["last_follow_up"]) if follow_ups else None,
-                amounts=tuple(
-                    sorted((str(c or ""), float(a or 0)) for c, a in row["amounts"])
-                    if orders
-                    else ()
-                ),
+                amounts=_by_currency(row["amounts"]) if orders else (),
             )
         )
     return cards
+
+
+def _by_currency(pairs: list[list[Any]]) -> tuple[tuple[str, float], ...]:
+    """[currency, amount] pairs summed per currency (none: the declared default), sorted."""
+    sums: dict[str, float] = {}
+    for currency, amount in pairs:
+        key = str(currency or _DEFAULT_CURRENCY)
+        sums[key] = sums.get(key, 0.0) + float(amount or 0)
+    return tuple(sorted(sums.items()))
