@@ -21,9 +21,11 @@ from typing import Any
 from graph.errors import InvalidValue
 from graph.model import nodes
 from graph.model.records import from_graph
-from graph.records.filters import Condition, filtered, suffix_params, union
+from graph.records.filters import Condition, apply_filters, compile_filters, suffix_params, union
 from graph.records.visibility import NOT_VISIBLE, visible_uids
 from graph.security.scope import Scope, scope_conditions
+from graph.store import composition
+from graph.store.composition import fragment_piece
 from graph.store.protocol import GraphStore
 from graph.store.statements import Statement
 
@@ -33,6 +35,8 @@ PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 # An order stored without a currency is in the one its declaration defaults to.
 _DEFAULT_CURRENCY = str(nodes.Order.meta.prop("currency").default or "")  # type: ignore[union-attr]
+# The fragments family of the pipeline templates (cypher/fragments/pipeline.cypher).
+_FRAGMENTS = "pipeline"
 # A filter value longer than this matches nothing any declaration allows (uids, regions).
 MAX_FILTER_LENGTH = 200
 
@@ -149,7 +153,7 @@ def column_figures(
         store.cypher.get("pipeline_stage_amounts"),
     )
     for index, template in enumerate(templates):
-        statement, part_params = filtered(template, nodes.Customer.meta, conditions)
+        statement, part_params = _filtered(template, conditions)
         parts.append(suffix_params(statement, str(index)))
         params.update({f"{key}_{index}": value for key, value in part_params.items()})
     orders = scope.may_read(nodes.Order)
@@ -173,10 +177,8 @@ def _cards(
     limit: int,
     placeholder: str,
 ) -> list[Card]:
-    statement, params = filtered(
-        store.cypher.get("pipeline_card_page"),
-        nodes.Customer.meta,
-        scope_conditions(nodes.Customer, scope) + conditions,
+    statement, params = _filtered(
+        store.cypher.get("pipeline_card_page"), scope_conditions(nodes.Customer, scope) + conditions
     )
     rows = store.read(statement, skip=int(skip), limit=int(limit), **params)
     owners = [row["owner"][0] for row in rows if row["owner"]]
@@ -202,6 +204,20 @@ def _cards(
             )
         )
     return cards
+
+
+def _filtered(template: Statement, conditions: list[Condition]) -> tuple[Statement, dict[str, Any]]:
+    """A pipeline template with ``conditions`` compiled into it, and their parameters.
+
+    Without an anchor the statement scans Customer nodes, each met once: its step that keeps
+    each customer once (a hash of every node, a third of the time at 100k) is left out."""
+    anchor, predicates, params = compile_filters(nodes.Customer.meta, conditions)
+    statement = apply_filters(template, anchor, predicates, params)
+    if anchor is None:
+        distinct = fragment_piece(_FRAGMENTS, "distinct_customers")
+        each = fragment_piece(_FRAGMENTS, "each_customer")
+        statement = composition.replace_line(statement, distinct.text, each)
+    return statement, params
 
 
 def _by_currency(pairs: list[list[Any]]) -> tuple[tuple[str, float], ...]:
