@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from graph.model import nodes
 from views import admin_registry
 from views.admin_registry import NodeAdmin
 
@@ -33,12 +34,19 @@ def _alternatives(names: list[str]) -> str:
 
 
 def _node_access(role: str, entries: tuple[NodeAdmin, ...]) -> list[list[str]]:
-    """``role``'s permissions on node types' views and APIs, one rule per access level."""
+    """``role``'s permissions on node types' views and APIs, one rule per access level;
+    a role with access to customers also opens the pipeline board (moving a card is the
+    customer's edit, so its permission decides)."""
     rules = []
     for level, actions in ACTIONS.items():
         labels = [entry.label for entry in entries if entry.roles.get(role) == level]
         if labels:
             rules.append([f"{_alternatives(labels)}(View|RestApi)$", actions])
+    customers = next((e.roles.get(role) for e in entries if e.model is nodes.Customer), None)
+    if customers:
+        rules += _PIPELINE
+    if customers in (admin_registry.WRITE, admin_registry.FULL):
+        rules += _PIPELINE_MOVE
     return rules
 
 
@@ -54,6 +62,9 @@ def _common(entries: tuple[NodeAdmin, ...]) -> list[list[str]]:
 
 
 _PII = [["PersonalData$", "can_read$"]]
+# The pipeline board (page, its column/figure/card API) and its menu entry.
+_PIPELINE = [["Pipeline(View|Api)$", "can_(board|get)$"], ["Pipeline$", "menu_access$"]]
+_PIPELINE_MOVE = [["PipelineApi$", "can_move$"]]
 # The Cypher console (page, run, CSV export, saved queries, history) and its menu.
 _CONSOLE = [
     ["Console(View|Api)$", "can_(access|run|csv|saved|history)$"],

@@ -164,7 +164,7 @@ def _urls(app: Flask, world: World) -> Iterator[tuple[str, str]]:
             fillings = [{"label": lab, "uid": uid} for lab, uids in samples.items() for uid in uids]
         elif "label" in arguments:  # relation pickers
             fillings = [{"label": lab} for lab in REGISTRY]
-        elif rule.endpoint.startswith(("Segment", "Referral")):
+        elif rule.endpoint.startswith(("Segment", "Referral", "Pipeline")):
             ids = [world.segment] if rule.endpoint.startswith("Segment") else customers
             key = "uid"
             fillings = [{key: uid} for uid in ids]
@@ -183,6 +183,8 @@ def _urls(app: Flask, world: World) -> Iterator[tuple[str, str]]:
                 url = re.sub(rf"<(?:[a-z]+:)?{name}>", value, url)
             if rule.endpoint == "ChoicesView.search":
                 url += "?q="
+            if rule.endpoint == "PipelineApi.column":
+                url += "?stage=deal"  # both teams have customers there
             yield rule.endpoint, url
 
 

@@ -3,7 +3,17 @@
 from flask_appbuilder import AppBuilder
 
 from graph.model import nodes
-from views import admin_registry, console, jobs, menu, openapi, search, segments, system_status
+from views import (
+    admin_registry,
+    console,
+    jobs,
+    menu,
+    openapi,
+    pipeline,
+    search,
+    segments,
+    system_status,
+)
 from views.analytics import analytics
 from views.crud.api import register_apis
 from views.crud.choices import ChoicesView
@@ -34,6 +44,8 @@ def register(appbuilder: AppBuilder) -> None:
             category=entry.category.name,
             category_label=entry.category.label,
         )
+        if entry.model is nodes.Customer:
+            pipeline.register(appbuilder, entry.category.name, entry.category.label)
     appbuilder.add_view_no_menu(ChoicesView)
     register_apis(appbuilder)
     console.register(appbuilder)

@@ -73,6 +73,17 @@ MESSAGES: dict[str, LazyString] = {
         "%(max)s bytes."
     ),
     "invalid_value": lazy_gettext("Not saved: a value is not allowed."),
+    # The pipeline board's filters and paging (graph.records.pipeline).
+    "pipeline_filter": lazy_gettext(
+        "A filter value must be a text of at most %(max)s characters, without NUL."
+    ),
+    "pipeline_move": lazy_gettext(
+        'Send {"stage": …, "version": …}: the new stage and the version the card showed.'
+    ),
+    "pipeline_stage": lazy_gettext("The stage must be one of: %(stages)s."),
+    "pipeline_page": lazy_gettext(
+        "skip must be a whole number from 0, and limit one from 1 to %(max)s."
+    ),
     # Domain errors (graph.errors) by class key, where one message fits every screen.
     "unavailable": lazy_gettext("The customer database is restarting. Try again in a few seconds."),
     "duplicate": lazy_gettext("Not saved: a record with the same unique value already exists."),
