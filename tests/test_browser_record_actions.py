@@ -217,3 +217,26 @@ def test_list_names_and_owners_are_links(
     page.goto(f"{live_server}/order/list/")
     page.click(f"a.record-link:has-text('{HUAWEI}')")  # an order's customer
     page.wait_for_url(f"**/customer/show/{huawei.uid}")
+
+
+def test_change_owner_hands_the_customer_over(
+    page, app: Flask, live_server: str, huawei: Record, store: GraphStore
+) -> None:
+    boss = staff(app, store, "boss", "Sales")
+    ana = staff(app, store, "ana", "Sales")
+    NodeRepository(store, nodes.User).update(ana, {"manager": boss}, "setup")
+    staff(app, store, "bo", "Sales")
+    sign_in(page, live_server, "ana", "en")
+    page.goto(f"{live_server}/customer/show/{huawei.uid}")
+    page.click("#record-change-owner")
+    page.locator("#record-dialog").wait_for(state="visible")
+    # The owner picker searches inside the dialog (its drop-down belongs to the dialog).
+    page.click("#record-dialog select#owner + .select2 .select2-selection")
+    page.fill("#record-dialog .select2-search__field", "bo")
+    page.click(".select2-results__option:text-matches('^bo( Test)?$')")  # or its mirrored name
+    page.click("#record-dialog-save")
+    # Bo is not in Ana's team: the customer leaves her sight, so she lands on the list.
+    page.wait_for_selector(".alert:has-text('Saved.')")
+    assert page.url.endswith("/customer/list/")
+    after = NodeRepository(store, nodes.Customer).get(huawei.uid)
+    assert after.owner.title.startswith("bo") and after.stage == "intent"

@@ -250,7 +250,7 @@ class GraphModelView(ModelView):
                     flash(str(LINK_GONE), "danger")
                 else:
                     flash(str(SAVED), "success")
-                    target = self._record_url(pk)
+                    target = self._after_edit(pk)
                     return dialogs.saved(target) if as_json else redirect(target)
             elif as_json:
                 return dialogs.invalid(form)
@@ -262,6 +262,14 @@ class GraphModelView(ModelView):
         self._hide_personal_data(form, item)
         widgets = self._get_edit_widget(form=form)
         return self.render_template(self.edit_template, title=self.edit_title, widgets=widgets)
+
+    def _after_edit(self, pk: str) -> str:
+        """The record's page, or the list when the edit put the record out of the reader's
+        sight (a salesperson handing a customer to someone outside their team)."""
+        limited = self.datamodel.scope().limits(self.model)
+        if limited and self.datamodel.get(pk, self._base_filters) is None:
+            return url_for(f"{self.__class__.__name__}.list")
+        return self._record_url(pk)
 
     def _gone(self, as_json: bool):
         """The record went away while it was being edited."""
