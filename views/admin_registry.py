@@ -54,6 +54,31 @@ REFERENCE: Mapping[str, str] = {
 
 
 @dataclass(frozen=True)
+class AddAction:
+    """An "add one of these" action on the page of the record they belong to (the one relation of
+    the type's ``scope_path``), e.g. "Log follow-up" on a customer's page; ``key`` is the
+    action's name in URLs (``?do=<key>`` opens its dialog). ``from_siblings`` names other
+    types belonging to the same record whose pages offer it too (a contact's page logs a
+    follow-up for its customer)."""
+
+    key: str
+    label: LazyString
+    from_siblings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SetAction:
+    """A one-click change of a choice field on a record's page (a ticket's "Close"),
+    offered while the field holds another value."""
+
+    key: str
+    label: LazyString
+    field: str
+    value: str
+    icon: str = "fa-check"
+
+
+@dataclass(frozen=True)
 class NodeAdmin:
     """How one node type appears: menu, icon, column overrides and role access."""
 
@@ -65,6 +90,12 @@ class NodeAdmin:
     list_columns: tuple[str, ...] = ()
     # Offered as a start in the network explorer's picker (any type can start by URL).
     explore_from: bool = False
+    # Actions on record pages (views.crud.actions) besides Edit and Delete: adding one of
+    # this type from the page of the record it belongs to, fields changed in a small
+    # dialog (version-checked like any edit), one-click values.
+    add_action: AddAction | None = None
+    change_fields: tuple[str, ...] = ()
+    set_actions: tuple[SetAction, ...] = ()
 
     @property
     def label(self) -> str:
@@ -89,8 +120,24 @@ def register(entry: NodeAdmin) -> NodeAdmin:
     unknown = [name for name in entry.list_columns if name not in fields]
     if unknown:
         raise ConfigError(f"A004 {where}: list_columns {unknown} are not fields")
+    _check_actions(entry, where)
     ADMIN[entry.label] = entry
     return entry
+
+
+def _check_actions(entry: NodeAdmin, where: str) -> None:
+    """Refuse actions that name no editable field, a bad value or no owning record."""
+    meta = entry.model.meta
+    editable = {item.name for item in meta.props + meta.rels if item.editable}
+    bad = [name for name in entry.change_fields if name not in editable]
+    if bad:
+        raise ConfigError(f"A006 {where}: change_fields {bad} are not editable fields")
+    for action in entry.set_actions:
+        prop = meta.prop(action.field)
+        if prop is None or not prop.editable or action.value not in prop.choice_values():
+            raise ConfigError(f"A007 {where}: set action {action.key!r} sets no choice field")
+    if entry.add_action is not None and len(entry.model.scope_path or ()) != 1:
+        raise ConfigError(f"A008 {where}: add_action needs a one-step scope_path")
 
 
 def entries() -> tuple[NodeAdmin, ...]:
@@ -113,13 +160,49 @@ register(
         "fa-address-card",
         {**RECORDS, "Marketing": READ},
         explore_from=True,
+        change_fields=("stage", "owner"),
     )
 )
-register(NodeAdmin(nodes.Contact, CUSTOMERS, "fa-user", {**RECORDS, "Marketing": READ}))
+register(
+    NodeAdmin(
+        nodes.Contact,
+        CUSTOMERS,
+        "fa-user",
+        {**RECORDS, "Marketing": READ},
+        add_action=AddAction("add-contact", lazy_gettext("Add contact")),
+    )
+)
 register(NodeAdmin(nodes.Referrer, CUSTOMERS, "fa-handshake-o", {**REFERENCE, "Marketing": FULL}))
-register(NodeAdmin(nodes.FollowUp, ACTIVITY, "fa-comments", {**RECORDS, "Service": WRITE}))
-register(NodeAdmin(nodes.Order, ACTIVITY, "fa-shopping-cart", {**RECORDS, "Finance": FULL}))
-register(NodeAdmin(nodes.Ticket, ACTIVITY, "fa-life-ring", {**RECORDS, "Service": WRITE}))
+register(
+    NodeAdmin(
+        nodes.FollowUp,
+        ACTIVITY,
+        "fa-comments",
+        {**RECORDS, "Service": WRITE},
+        add_action=AddAction(
+            "log-followup", lazy_gettext("Log follow-up"), from_siblings=("Contact",)
+        ),
+    )
+)
+register(
+    NodeAdmin(
+        nodes.Order,
+        ACTIVITY,
+        "fa-shopping-cart",
+        {**RECORDS, "Finance": FULL},
+        add_action=AddAction("add-order", lazy_gettext("Add order")),
+    )
+)
+register(
+    NodeAdmin(
+        nodes.Ticket,
+        ACTIVITY,
+        "fa-life-ring",
+        {**RECORDS, "Service": WRITE},
+        add_action=AddAction("raise-ticket", lazy_gettext("Raise ticket")),
+        set_actions=(SetAction("close", lazy_gettext("Close"), "status", "closed"),),
+    )
+)
 register(
     NodeAdmin(
         nodes.Channel, SETUP, "fa-random", {**REFERENCE, "Marketing": FULL}, explore_from=True

@@ -33,9 +33,15 @@ class _CustomerBase(GraphModelView):
         return {
             "c360": c360,
             "timeline_kinds": {
-                label: (f"{label}View", bilingual(model.meta.en, model.meta.zh))
+                label: (
+                    f"{label}View",
+                    bilingual(model.meta.en, model.meta.zh),
+                    bilingual(model.meta.en_plural, model.meta.zh_plural),
+                )
                 for label, model in REGISTRY.items()
             },
+            # The kinds the timeline holds, for its filter.
+            "timeline_filter": list(dict.fromkeys(entry.kind for entry in c360.timeline)),
             "referral_chain_label": lazy_gettext("Referral chain"),
         }
 

@@ -14,6 +14,7 @@ from flask import abort, flash, g, jsonify, redirect, request, url_for
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_appbuilder.urltools import get_filter_args
+from flask_appbuilder.widgets import ListWidget
 from flask_babel import lazy_gettext
 
 from graph.errors import (
@@ -24,12 +25,14 @@ from graph.errors import (
     NotFound,
     StaleVersion,
 )
-from graph.model.base import NodeModel
+from graph.model.base import NodeModel, model_for
+from graph.model.records import Ref
 from views import display
-from views.crud import deletes, fields, kinds
+from views.crud import actions, deletes, dialogs, fields, kinds, links
 from views.crud.history import readable_history
 from views.crud.interface import GraphInterface
 from views.labels import bilingual, choice_label, lazy_format, model_labels
+from views.scope import current_repository
 from views.texts import (
     ADDED,
     DELETED,
@@ -44,13 +47,8 @@ from views.texts import (
     masked_field_message,
 )
 
-
-def _many(value: Any) -> str:
-    return ", ".join(str(v) for v in value or [])
-
-
-def _blank(value: Any) -> Any:
-    return "" if value is None else value
+# At most this many records preselected from a query string (a URL is no bulk input).
+MAX_PRESELECTED = 20
 
 
 def _shown(model: type[NodeModel], name: str, value: Any) -> str:
@@ -61,7 +59,7 @@ def _shown(model: type[NodeModel], name: str, value: Any) -> str:
     if prop is not None and prop.choices:
         return choice_label(prop.choices, value)
     if isinstance(value, list):
-        return _many(value)
+        return ", ".join(str(v) for v in value)
     return kinds.shown_value(prop, value)
 
 
@@ -93,12 +91,23 @@ def stored_differences(
     return found
 
 
+class RecordListWidget(ListWidget):
+    """FAB's list widget with each record's title linking to its page."""
+
+    template = "graphcrm/widgets/list.html"
+
+
 class GraphModelView(ModelView):
     """A FAB ModelView on a ``GraphInterface``."""
 
     show_template = "graphcrm/show.html"
+    list_widget = RecordListWidget
     page_size = 25
     model: type[NodeModel]
+
+    def _get_list_widget(self, filters: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        kwargs.setdefault("title_column", self.model.meta.title)
+        return super()._get_list_widget(filters, *args, **kwargs)
 
     def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
         g.graphcrm_item = item
@@ -145,39 +154,75 @@ class GraphModelView(ModelView):
             item=item,
             history=readable_history(self.datamodel, item.uid),
             label_columns=self.label_columns,
+            record_actions=actions.record_actions(self.model, item),
+            open_dialog=actions.requested_dialog(),
             **self.show_context(item),
         )
 
     @expose("/add", methods=["GET", "POST"])
     @has_access
     def add(self):
+        """FAB's add form. ``?<relation>=<uid>`` preselects a related record (the customer
+        of an order added from its page) and ``?next=<path>`` is where a save returns; a
+        dialog asking for JSON gets the outcome as data (``views.crud.dialogs``)."""
         get_filter_args(self._filters, disallow_if_not_in_search=False)
         form = self.add_form.refresh()
-        if request.method == "POST" and form.validate():
+        as_json = dialogs.wants_json()
+        if request.method == "GET":
+            self._preselect(form)
+        elif form.validate():
             item = self.datamodel.obj()
             form.populate_obj(item)
             try:
                 self.datamodel.add(item)
             except ConstraintViolation:
+                if as_json:
+                    return dialogs.refused(422, DUPLICATE)
                 flash(str(DUPLICATE), "danger")
             except (NotFound, InvalidValue):
+                if as_json:
+                    return dialogs.refused(422, LINK_GONE)
                 flash(str(LINK_GONE), "danger")
             else:
                 flash(str(ADDED), "success")
-                return redirect(self._record_url(item.uid))
+                target = dialogs.local_next() or self._record_url(item.uid)
+                return dialogs.saved(target, 201) if as_json else redirect(target)
+        elif as_json:
+            return dialogs.invalid(form)
         return self.render_template(
             self.add_template, title=self.add_title, widgets=self._get_add_widget(form=form)
         )
 
+    def _preselect(self, form: Any) -> None:
+        """Preselect the related records named in the query string, as far as the reader
+        may see them (a uid they may not see is left out, never shown)."""
+        for rel in self.model.meta.rels:
+            uids = [u for u in request.args.getlist(rel.name)[:MAX_PRESELECTED] if u]
+            if rel.name not in form or not uids:
+                continue
+            target = model_for(rel.target)
+            repository = current_repository(target)
+            titles = repository.titles(uids, GraphInterface(target).conditions())
+            refs = [Ref(rel.target, uid, titles[uid]) for uid in uids if uid in titles]
+            if refs:
+                form[rel.name].process(None, refs if rel.many else refs[0])
+
     @expose("/edit/<pk>", methods=["GET", "POST"])
     @has_access
     def edit(self, pk: str):
+        """FAB's edit form, refused when stale. ``_only=<field>`` (repeatable) makes it a
+        partial edit of those fields (a dialog's "Change stage", a ticket's "Close"); a
+        dialog asking for JSON gets the outcome as data (``views.crud.dialogs``)."""
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             abort(404)
+        as_json = dialogs.wants_json()
+        only = dialogs.partial_fields(self.edit_columns)
         if request.method == "POST":
             form = self.edit_form.refresh(request.form)
             form._id = pk
+            if only:
+                dialogs.narrow(form, only)
             if form.validate():
                 form.populate_obj(item)
                 try:
@@ -185,25 +230,65 @@ class GraphModelView(ModelView):
                 except StaleVersion:
                     current = self.datamodel.get(pk, self._base_filters)
                     if current is None:
-                        flash(str(GONE), "danger")
-                        return redirect(self.get_redirect())
+                        return self._gone(as_json)
+                    if as_json:
+                        return self._stale_answer(form, current)
+                    if only:
+                        flash(str(dialogs.STALE_DIALOG), "warning")
+                        return redirect(self._record_url(pk))
                     self._keep_input_beside(form, current)
                     item = current
                 except NotFound:
-                    flash(str(GONE), "danger")
-                    return redirect(self.get_redirect())
+                    return self._gone(as_json)
                 except ConstraintViolation:
+                    if as_json:
+                        return dialogs.refused(422, DUPLICATE)
                     flash(str(DUPLICATE), "danger")
                 except InvalidValue:
+                    if as_json:
+                        return dialogs.refused(422, LINK_GONE)
                     flash(str(LINK_GONE), "danger")
                 else:
                     flash(str(SAVED), "success")
-                    return redirect(self._record_url(pk))
+                    target = self._after_edit(pk)
+                    return dialogs.saved(target) if as_json else redirect(target)
+            elif as_json:
+                return dialogs.invalid(form)
+            elif only:
+                flash("; ".join(str(m) for ms in form.errors.values() for m in ms), "danger")
+                return redirect(self._record_url(pk))
         else:
             form = self.edit_form.refresh(obj=item)
         self._hide_personal_data(form, item)
         widgets = self._get_edit_widget(form=form)
         return self.render_template(self.edit_template, title=self.edit_title, widgets=widgets)
+
+    def _after_edit(self, pk: str) -> str:
+        """The record's page, or the list when the edit put the record out of the reader's
+        sight (a salesperson handing a customer to someone outside their team)."""
+        limited = self.datamodel.scope().limits(self.model)
+        if limited and self.datamodel.get(pk, self._base_filters) is None:
+            return url_for(f"{self.__class__.__name__}.list")
+        return self._record_url(pk)
+
+    def _gone(self, as_json: bool):
+        """The record went away while it was being edited."""
+        if as_json:
+            return dialogs.refused(404, GONE)
+        flash(str(GONE), "danger")
+        return redirect(self.get_redirect())
+
+    def _stale_answer(self, form: Any, current: Any):
+        """A dialog's stale edit: nothing written; the message names the values stored now
+        and the version to save over them if the person still wants their choice."""
+        differing = [
+            f"{self.label_columns.get(name, name)}: {stored}"
+            for name, stored in stored_differences(self.model, form, current, self.datamodel)
+        ]
+        message = str(dialogs.STALE_DIALOG)
+        if differing:
+            message += f" {STORED_NOW}: " + "; ".join(differing)
+        return dialogs.refused(409, message, version=current.version)
 
     @expose("/delete/<pk>", methods=["GET", "POST"])
     @has_access
@@ -321,7 +406,9 @@ def model_view(
     edit_fields = dict(form_fields, version=fields.version_field())
     search_fields = {p.name: fields.prop_field(model, p, search=True) for p in meta.props}
     search_fields.update({r.name: fields.rel_field(model, r, search=True) for r in meta.rels})
-    formatters: dict[str, Any] = {r.name: _many if r.many else _blank for r in meta.rels}
+    formatters: dict[str, Any] = {
+        r.name: links.ref_links if r.many else links.ref_link for r in meta.rels
+    }
     for prop in meta.props:
         if prop.choices:
             formatters[prop.name] = lambda v, c=prop.choices: choice_label(c, v)
