@@ -347,3 +347,23 @@ def test_salesperson_sees_placeholders_for_the_other_teams_part_of_the_tree(
         png_download(page, "#referral-png")
     finally:
         page.context.close()
+
+
+def test_expand_loads_the_next_level_of_a_leaf_in_ranks(
+    chromium: Any, live_server: str, tree: Tree
+) -> None:
+    page = open_page(chromium, live_server, "en")
+    try:
+        page.goto(f"{live_server}/referrals/chain/{tree.root.uid}?depth=1")
+        page.wait_for_function("window.cy && window.cy.nodes().length === 7")
+        child = tree.children[0].uid
+        click_node(page, child, "referral-graph")
+        page.click("#selected-expand")
+        page.wait_for_function("window.cy.nodes().length === 13")
+        assert page.evaluate(f"window.cy.getElementById('{child}').outgoers().nodes().length") == 6
+        assert page.evaluate("window.cy.nodes(':visible').length") == 13
+        assert page.evaluate(OVERLAPS) == []
+        assert page.evaluate(RANKS) == []
+        assert page.is_hidden("#selected-expand")
+    finally:
+        page.context.close()

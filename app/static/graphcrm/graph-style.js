@@ -11,6 +11,8 @@
   const FONT_SIZE = 12;
   // The smallest zoom of a first view: labels stay about 10 px high.
   const READABLE_ZOOM = 0.85;
+  // The largest zoom of a first view.
+  const LARGEST_ZOOM = 1.6;
 
   if (window.cytoscape && window.cytoscapeDagre && !window.cytoscape.dagreRegistered) {
     window.cytoscape.use(window.cytoscapeDagre);
@@ -176,6 +178,12 @@
   function fitReadable(cy, eles, focus) {
     if (eles.empty()) return;
     cy.fit(eles, 30);
+    if (cy.zoom() > LARGEST_ZOOM) {
+      // A handful of nodes: drawn at a natural size, not blown up to fill the box.
+      cy.zoom(LARGEST_ZOOM);
+      cy.center(eles);
+      return;
+    }
     if (cy.zoom() >= READABLE_ZOOM) return;
     cy.zoom(READABLE_ZOOM);
     const box = eles.renderedBoundingBox({ includeLabels: true });

@@ -148,7 +148,10 @@
     const open = $("selected-open");
     open.classList.toggle("hidden", !d.url);
     if (d.url) open.href = d.url;
-    const loadable = !d.placeholder && d.kind === "Customer" && children(node).empty();
+    // "Expand" loads whom a customer referred: a leaf of the tree, or a chain member's
+    // other referrals; once.
+    const loadable = !d.placeholder && d.kind === "Customer" && !d.loaded
+      && (children(node).empty() || !d.tree);
     $("selected-expand").classList.toggle("hidden", !loadable);
     $("selected-expand").dataset.uid = d.uid || "";
   }
@@ -170,14 +173,15 @@
     if (!response.ok) return;
     const tree = (await response.json()).result;
     const parent = cy.getElementById(uid);
+    parent.data("loaded", true);
     const withUrls = tree.nodes.map((n) => (n.placeholder ? n
       : { ...n, url: data.customer_url.replace("__uid__", encodeURIComponent(n.uid)) }));
     if (add(elementsOf(withUrls, !!parent.data("tree"), parent.data("depth") || 0))) {
       parent.data("collapsed", false);
       refresh();
       layout(parent);
-      select(parent);
     }
+    select(parent);
   }
 
   const cy = window.cytoscape({

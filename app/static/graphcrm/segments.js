@@ -102,10 +102,20 @@
       wheelSensitivity: 0.3,
       minZoom: 0.1,
       maxZoom: 3,
-      style: style.styles([{ selector: "node[?grouping]", style: { "font-size": 13, color: "#333" } }]),
+      style: style.styles([
+        { selector: "node[?grouping]", style: { "font-size": 13, color: "#333" } },
+        // Grouped, the referrals stay faint until a member is selected.
+        { selector: "edge.faint", style: { opacity: 0.25, width: 1 } },
+        { selector: "edge.near", style: { opacity: 1, width: 2, "line-color": "#337ab7", "target-arrow-color": "#337ab7" } },
+      ]),
     });
     window.cy = cy;
-    if (by) pack();
+    if (by) {
+      pack();
+      cy.edges().addClass("faint");
+      cy.on("select", "node", (event) => { event.target.connectedEdges().addClass("near"); });
+      cy.on("unselect", "node", (event) => { event.target.connectedEdges().removeClass("near"); });
+    }
     else cy.layout({ name: "cose", animate: false, nodeDimensionsIncludeLabels: true, fit: false }).run();
     style.fitReadable(cy, cy.elements(), null);
     style.legend(document.getElementById("segment-legend"), cy);
