@@ -21,15 +21,21 @@
 
   function quoted(value) { return JSON.stringify(String(value)); }
 
+  // A label that wraps between words, and between the characters of Chinese text (a zero
+  // width space after each; Cytoscape wraps at spaces only).
+  function breakable(text) {
+    return String(text || "").replace(/([\u3000-\u303f\u3400-\u9fff\uff00-\uffef])/g, "$1\u200b");
+  }
+
   // Cytoscape styles: the shared ones, then the page's own (`extra`).
   function styles(extra) {
     const out = [
       {
         selector: "node",
         style: {
-          label: "data(caption)", "font-size": FONT_SIZE, color: "#222",
+          label: (node) => breakable(node.data("caption")), "font-size": FONT_SIZE, color: "#222",
           "text-valign": "bottom", "text-halign": "center", "text-margin-y": 4,
-          "text-wrap": "wrap", "text-max-width": 130, "text-overflow-wrap": "anywhere",
+          "text-wrap": "wrap", "text-max-width": 130,
           "text-background-color": "#ffffff", "text-background-opacity": 0.85,
           "text-background-padding": 1, width: 26, height: 26,
           "background-color": "#79706e", "border-width": 1, "border-color": "#555",
@@ -168,7 +174,10 @@
       const graph = typeof cy === "function" ? cy() : cy;
       if (!graph) return;
       const names = typeof parts === "function" ? parts() : parts;
-      download(fileName(names, "png"), graph.png({ full: true, bg: "#ffffff", scale: 2, maxWidth: 12000, maxHeight: 12000 }));
+      // Sharp (2x) for a normal graph; a very wide tree is scaled to stay under 8000 px.
+      const box = graph.elements(":visible").boundingBox();
+      const scale = Math.max(0.5, Math.min(2, 8000 / Math.max(box.w, box.h, 1)));
+      download(fileName(names, "png"), graph.png({ full: true, bg: "#ffffff", scale: scale }));
     });
   }
 
