@@ -367,3 +367,29 @@ def test_expand_loads_the_next_level_of_a_leaf_in_ranks(
         assert page.is_hidden("#selected-expand")
     finally:
         page.context.close()
+
+
+def test_salesperson_segment_and_network_graphs_show_only_their_team(
+    chromium: Any, live_server: str, tree: Tree
+) -> None:
+    page = open_page(chromium, live_server, "zh", who="ana")
+    theirs = {record.uid for record in tree.theirs}
+    names = {record.name for record in tree.theirs}
+    try:
+        page.goto(f"{live_server}/segments/show/{tree.segment}")
+        page.wait_for_function("window.cy && window.cy.nodes('[?member]').length > 0")
+        for by in ("Channel", "Tag", ""):
+            page.select_option("#segment-group", by)
+            shown = page.evaluate("window.cy.nodes().map(n => [n.id(), n.data('caption')])")
+            assert not {i for i, _ in shown} & theirs and not {c for _, c in shown} & names
+            assert page.evaluate(OVERLAPS) == [] or by == ""
+        page.goto(f"{live_server}/network/?start=Customer:{tree.root.uid}")
+        page.wait_for_function("window.cy && window.cy.nodes().length > 1")
+        hidden = page.evaluate("window.cy.nodes('[?placeholder]').map(n => n.data('caption'))")
+        assert hidden == ["?", "?", "?"]  # bo's three children
+        shown = page.evaluate("window.cy.nodes().map(n => n.id())")
+        assert not set(shown) & theirs
+        assert "无权查看" in page.inner_text("#network-legend")
+        png_download(page, "#network-export-png")
+    finally:
+        page.context.close()
