@@ -283,6 +283,7 @@ def test_browser_explores_from_a_customer_and_expands(
     assert page.evaluate("window.cy.nodes().length") == 4
     assert page.evaluate("window.cy.edges().length") == 3
     # Click A: its tag, contact and referrer X join the graph.
+    page.locator("#network-graph").scroll_into_view_if_needed()
     position = page.evaluate(
         f"""(() => {{ const p = window.cy.getElementById({json.dumps(world["a"].uid)})
             .renderedPosition(); const box = document.getElementById('network-graph')

@@ -12,6 +12,7 @@ from flask_babel import gettext
 from graph.console import console
 from graph.model.base import REGISTRY, SYSTEM_PROPS
 from views.console.texts import PANEL_LABELS
+from views.graph_legend import graph_legend
 from views.guard import guard
 from views.labels import localized
 from views.scope import current_store
@@ -54,4 +55,5 @@ class ConsoleView(BaseView):
             timeout_ms=current_app.config["GRAPHCRM_CONSOLE_TIMEOUT_MS"],
             labels=localized(PANEL_LABELS),
             timezone=current_app.config["GRAPHCRM_TIMEZONE"],
+            legend=graph_legend(),
         )

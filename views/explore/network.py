@@ -32,6 +32,7 @@ from graph.explore.network import (
 )
 from graph.segments.storage import list_segments
 from views import admin_registry
+from views.graph_legend import graph_legend
 from views.guard import guard
 from views.labels import bilingual, declared_name, localized
 from views.messages import error_text
@@ -199,6 +200,7 @@ class NetworkView(BaseView):
             pickers=pickers,
             segments=segments,
             start=start,
+            legend=graph_legend(),
         )
 
 

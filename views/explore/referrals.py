@@ -29,6 +29,7 @@ from graph.explore.referrals import (
 )
 from graph.model.base import REGISTRY
 from graph.model.nodes import STAGES
+from views.graph_legend import graph_legend
 from views.guard import guard
 from views.labels import bilingual, choice_label, localized
 from views.messages import error_text
@@ -52,8 +53,11 @@ PAGE_LABELS = {
     "expand": lazy_gettext("Expand"),
     "truncated": lazy_gettext("Only the nearest {n} customers are shown."),
     "help": lazy_gettext(
-        "Click a node to select it, double-click to open its record; drag to move, scroll to zoom."
+        "Click a node to fold or unfold whom it referred, double-click to open its record; "
+        "drag to move, scroll to zoom."
     ),
+    "expand_all": lazy_gettext("Unfold all"),
+    "collapse_all": lazy_gettext("Fold all"),
     "customer_page": lazy_gettext("Customer record"),
 }
 
@@ -154,6 +158,7 @@ class ReferralView(BaseView):
             tree_rows=_depth_first(data["root_id"], data["tree"]),
             truncated=tree.truncated,
             labels=data["labels"],
+            legend=graph_legend(),
         )
 
 

@@ -34,8 +34,9 @@ from graph.segments.storage import (
     update_segment,
 )
 from views.crud.downloads import csv_download, model_columns
+from views.graph_legend import graph_legend
 from views.guard import guard
-from views.labels import choice_label, localized, model_labels
+from views.labels import choice_label, declared_name, localized, model_labels
 from views.messages import error_text
 from views.scope import audit, business_timezone, current_scope, current_store
 from views.segments.context import (
@@ -182,6 +183,8 @@ class SegmentView(BaseView):
             can_export=self._can("can_export"),
             history=readable_history(uid, scope),
             history_labels={name: labels[name] for name in ("name", "description", "rules")},
+            legend=graph_legend(),
+            groupings={"Channel": declared_name("Channel"), "Tag": declared_name("Tag")},
         )
 
     @expose("/export/<uid>")
@@ -208,13 +211,15 @@ class SegmentView(BaseView):
     @expose("/graph/<uid>")
     @guard("show")
     def graph(self, uid: str) -> Any:
-        """Cytoscape elements: members and their tags, channels and referrers (capped)."""
+        """Cytoscape elements: members (``member``, with their stage) and their tags, channels
+        and referring customers (capped); ``kind`` is the node type."""
         segment, scope = self._segment(uid), current_scope()
         records = member_page(customers(), segment, scope, 0, GRAPH_MEMBERS)
         elements: dict[str, dict[str, Any]] = {}
         for record in records:
             elements[record.uid or ""] = {
-                "data": {"id": record.uid, "label": record.name, "kind": "member",
+                "data": {"id": record.uid, "label": record.name, "kind": "Customer",
+                         "member": True, "stage": record.stage,
                          "url": url_for("CustomerView.show", pk=record.uid)}}  # fmt: skip
         edges = []
         for row in member_neighbours(current_store(), [r.uid or "" for r in records], scope):

@@ -32,6 +32,7 @@
   });
   $("run").addEventListener("click", run);
   $("csv").addEventListener("click", exportCsv);
+  window.GraphStyle.pngButton($("graph-png"), () => cy, ["console-graph"]);
   $("starter").addEventListener("change", (event) => {
     const starter = starters[Number(event.target.value)];
     if (!starter || event.target.value === "") return;
@@ -183,7 +184,11 @@
     const nodes = lastResult.graph.nodes.slice(0, MAX_DRAWN);
     const ids = new Set(nodes.map((n) => n.id));
     const elements = nodes.map((n) => ({
-      data: { id: "n" + n.id, label: (n.labels[0] || "") + "\n" + caption(n) },
+      // The type is the node's colour and shape (the shared legend), a customer's stage its ring.
+      data: {
+        id: "n" + n.id, kind: n.labels[0] || "", caption: String(caption(n)),
+        stage: typeof n.properties.stage === "string" ? n.properties.stage : undefined,
+      },
     }));
     lastResult.graph.edges.forEach((e) => {
       if (ids.has(e.start) && ids.has(e.end)) {
@@ -193,24 +198,15 @@
     cy = window.cytoscape({
       container: $("graph"),
       elements: elements,
-      layout: { name: "cose", animate: false },
-      style: [
-        {
-          selector: "node",
-          style: {
-            label: "data(label)", "text-wrap": "wrap", "font-size": 10, "text-valign": "center",
-            "background-color": "#8fb8de", width: 48, height: 48,
-          },
-        },
-        {
-          selector: "edge",
-          style: {
-            label: "data(label)", "font-size": 8, "curve-style": "bezier",
-            "target-arrow-shape": "triangle", width: 1.5,
-          },
-        },
-      ],
+      wheelSensitivity: 0.3,
+      style: window.GraphStyle.styles([
+        { selector: "edge", style: { label: "data(label)", "font-size": 8, color: "#777", "text-rotation": "autorotate" } },
+      ]),
     });
+    cy.layout({ name: "cose", animate: false, nodeDimensionsIncludeLabels: true, fit: false }).run();
+    window.GraphStyle.fitReadable(cy, cy.elements(), null);
+    window.GraphStyle.legend($("graph-legend-box"), cy);
+    window.cy = cy;
   }
 
   async function exportCsv() {

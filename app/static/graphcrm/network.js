@@ -1,17 +1,13 @@
 // The network explorer: a Cytoscape graph grown one step at a time.
 // The start node and its neighbours come from the page (#network-data); clicking a node
 // asks /api/v1/network/<Label>/<uid>/neighbours for more. Checkboxes hide relationship
-// types; "Export PNG" / "Export JSON" save what is visible (cy.png(), cy.json()).
+// types; "Export PNG" / "Export JSON" save what is visible (cy.png(), cy.json()). Colours,
+// shapes and the legend are those of every graph (graph-style.js).
 (function () {
   "use strict";
   const data = JSON.parse(document.getElementById("network-data").textContent);
   const labels = data.labels;
-  const COLOURS = {
-    Customer: "#74c476", Contact: "#9ecae1", Referrer: "#fdae6b", Tag: "#fdd0a2",
-    Channel: "#bcbddc", Segment: "#fb6a4a", User: "#c6dbef", FollowUp: "#d9d9d9",
-    Order: "#a1d99b", Ticket: "#fcbba1",
-  };
-  const SHAPES = { Customer: "ellipse", Tag: "tag", Channel: "hexagon", Segment: "star", User: "round-rectangle" };
+  const style = window.GraphStyle; // the shared colours, shapes, legend and PNG export
   let answers = 0; // placeholder ids are per answer: prefix them so they never collide
 
   function $(id) { return document.getElementById(id); }
@@ -42,11 +38,10 @@
       out.push({
         group: "nodes",
         data: node.placeholder
-          ? { id: idOf(node.id), title: "?", placeholder: true, colour: "#eeeeee", shape: "ellipse" }
+          ? { id: idOf(node.id), title: "?", caption: "?", placeholder: true }
           : {
               id: node.id, uid: node.uid, kind: node.label, title: node.title || node.uid,
-              placeholder: false, colour: COLOURS[node.label] || "#c6dbef",
-              shape: SHAPES[node.label] || "ellipse",
+              caption: node.title || node.uid, placeholder: false,
             },
       });
     }
@@ -55,7 +50,10 @@
       const target = idOf(edge.target);
       out.push({
         group: "edges",
-        data: { id: source + "-" + edge.type + "->" + target, source: source, target: target, type: edge.type },
+        data: {
+          id: source + "-" + edge.type + "->" + target, source: source, target: target,
+          type: edge.type, name: data.types[edge.type] || edge.type,
+        },
       });
     }
     return out;
@@ -68,6 +66,7 @@
     cy.add(nodes);
     cy.add(fresh.filter((e) => e.group === "edges"));
     filter();
+    style.legend($("network-legend"), cy);
     return nodes.length;
   }
 
@@ -88,7 +87,10 @@
   }
 
   function layout() {
-    cy.layout({ name: "cose", animate: false, randomize: false, nodeDimensionsIncludeLabels: true }).run();
+    cy.elements(":visible").layout({
+      name: "cose", animate: false, randomize: false, nodeDimensionsIncludeLabels: true, fit: false,
+    }).run();
+    style.fitReadable(cy, cy.elements(":visible"), cy.getElementById(startId));
   }
 
   function truncated(answer) {
@@ -111,15 +113,6 @@
     if (add(elementsOf(answer))) layout();
   }
 
-  function download(name, href) {
-    const link = document.createElement("a");
-    link.href = href;
-    link.download = name;
-    document.body.appendChild(link);
-    link.click();
-    link.remove();
-  }
-
   // The visible subgraph only: hidden (filtered) elements are left out of the export.
   function visibleJson() {
     const visible = cy.elements().filter((e) => e.style("display") !== "none");
@@ -130,26 +123,13 @@
     container: $("network-graph"),
     elements: [],
     wheelSensitivity: 0.3,
-    style: [
-      {
-        selector: "node",
-        style: {
-          label: "data(title)", "font-size": 10, "text-valign": "bottom", "text-margin-y": 3,
-          "background-color": "data(colour)", shape: "data(shape)", width: 28, height: 28,
-          "border-width": 1, "border-color": "#666",
-        },
-      },
-      { selector: "node[?placeholder]", style: { "border-style": "dashed", color: "#999" } },
-      { selector: "node[?expanded]", style: { "border-width": 2 } },
-      { selector: "node:selected", style: { "border-width": 3, "border-color": "#337ab7" } },
+    style: style.styles([
+      { selector: "node[?expanded]", style: { "font-weight": "bold" } },
       {
         selector: "edge",
-        style: {
-          "curve-style": "bezier", "target-arrow-shape": "triangle", width: 1.5, label: "data(type)",
-          "font-size": 7, color: "#888", "line-color": "#aaa", "target-arrow-color": "#aaa",
-        },
+        style: { label: "data(name)", "font-size": 8, color: "#888", "text-rotation": "autorotate" },
       },
-    ],
+    ]),
   });
   window.cy = cy;
   const startId = data.graph.nodes[0].id;
@@ -166,14 +146,13 @@
   });
   document.querySelectorAll(".network-type").forEach((box) => box.addEventListener("change", filter));
   $("network-fit").addEventListener("click", () => cy.fit(cy.elements(":visible"), 20));
-  $("network-export-png").addEventListener("click", () => {
-    download("network.png", cy.png({ full: true, bg: "#ffffff", scale: 2 }));
-  });
+  const start = data.graph.nodes[0];
+  style.pngButton($("network-export-png"), cy, ["network", start.title || start.uid]);
   $("network-export-json").addEventListener("click", () => {
     const payload = { cytoscape: cy.json(), visible: visibleJson() };
     const blob = new Blob([JSON.stringify(payload, null, 2)], { type: "application/json" });
     const url = URL.createObjectURL(blob);
-    download("network.json", url);
+    style.download(style.fileName(["network", start.title || start.uid], "json"), url);
     setTimeout(() => URL.revokeObjectURL(url), 1000);
   });
 })();
