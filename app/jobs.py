@@ -151,7 +151,12 @@ class JobQueue:
             self._running.add(job_id)
         try:
             with self.app.app_context():
-                resources = Resources(store_of(self.app), cipher_of(self.app))
+                resources = Resources(
+                    store_of(self.app),
+                    cipher_of(self.app),
+                    business_timezone(self.app),
+                    import_folder(self.app),
+                )
                 job = run(self.engine, job_id, resources)
                 if job is not None and job.state == progress.FAILED:
                     self._audit("job_failed", job, username="system", error=job.error or "")
@@ -222,6 +227,11 @@ class Worker:
     def stop(self) -> None:
         """Stop taking jobs and wait for the running ones to end."""
         self._consumer.stop(graceful=True)
+
+
+def import_folder(app: Flask) -> Path:
+    """Where imports keep uploaded files and their failing rows (in the instance folder)."""
+    return Path(app.config["GRAPHCRM_INSTANCE_PATH"]) / "imports"
 
 
 def queue(app: Flask) -> JobQueue:

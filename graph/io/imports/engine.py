@@ -189,28 +189,23 @@ def preview(
     return Preview(table_info(table), mapping, result, counts)
 
 
-def run_import(
+def start_import(
     importer: Importer,
     path: Path,
     type_key: str,
     *,
     mapping: Mapping | None = None,
     options: ImportOptions | None = None,
-    work_dir: Path,
     file_name: str = "",
     dry_run: bool = False,
-    progress: Progress | None = None,
 ) -> ImportRecord:
-    """Import every row of ``path`` as ``type_key`` records; returns the finished import
-    record (its ``counts``: read, created, updated, skipped, failed).
-
-    The import is recorded first (``ImportBusy`` when the same file is being imported);
-    each batch advances its cursor in the batch's own statement. A ``dry_run`` cleans and
-    judges every row and writes nothing (its record is not stored)."""
+    """Record a new import of ``path`` (state ``running``, cursor 0) without reading its
+    rows: ``resume_import`` (e.g. in a job) runs it. ``ImportBusy`` when the same file is
+    being imported. A ``dry_run`` record is returned but not stored."""
     options = options or ImportOptions()
-    table = open_table(path, sheet=options.sheet)
     if mapping is None:
         _, mapping = suggest_for(path, type_key, sheet=options.sheet)
+    import_type(type_key)
     stamp = importer.clock().astimezone(dt.UTC).strftime(ISO_DATETIME)
     record = ImportRecord(
         uid=records.new_import_id(stamp),
@@ -226,6 +221,40 @@ def run_import(
     )
     if not dry_run:
         records.begin(importer.store, record)
+    return record
+
+
+def run_import(
+    importer: Importer,
+    path: Path,
+    type_key: str,
+    *,
+    mapping: Mapping | None = None,
+    options: ImportOptions | None = None,
+    work_dir: Path,
+    file_name: str = "",
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportRecord:
+    """Import every row of ``path`` as ``type_key`` records; returns the finished import
+    record (its ``counts``: read, created, updated, skipped, failed).
+
+    The import is recorded first (``start_import``; ``ImportBusy`` when the same file is
+    being imported); each batch advances its cursor in the batch's own statement. A
+    ``dry_run`` cleans and judges every row and writes nothing."""
+    options = options or ImportOptions()
+    table = open_table(path, sheet=options.sheet)
+    if mapping is None:
+        _, mapping = suggest_for(path, type_key, sheet=options.sheet)
+    record = start_import(
+        importer,
+        path,
+        type_key,
+        mapping=mapping,
+        options=options,
+        file_name=file_name,
+        dry_run=dry_run,
+    )
     return _run(importer, record, table, mapping, options, work_dir, dry_run, progress)
 
 
