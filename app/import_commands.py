@@ -10,6 +10,7 @@ an audit event.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -91,14 +92,14 @@ def _finish(record: ImportRecord, headers: list[str], fmt: str, dry_run: bool) -
         click.echo(f"import id: {record.uid}")
 
 
-def _run_with_bar(run: Any) -> ImportRecord:
+def _run_with_bar(run: Callable[[Callable[[int, int], None]], ImportRecord]) -> ImportRecord:
     with click.progressbar(length=1, label="Importing", show_pos=True) as bar:
 
         def progress(done: int, total: int) -> None:
             bar.length = max(total, done, 1)
             bar.update(done - bar.pos)
 
-        return run(progress)  # type: ignore[no-any-return]
+        return run(progress)
 
 
 @imports.command("run")
