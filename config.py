@@ -78,6 +78,8 @@ ENVIRONMENT_DEFAULTS: dict[str, Any] = {
     "GRAPHCRM_JOBS_URL": "",
     # The largest request body accepted, in bytes (larger: 413 before it is read).
     "MAX_CONTENT_LENGTH": str(8 * 1024 * 1024),
+    # The largest file the import upload accepts (only that endpoint takes more than above).
+    "IMPORT_MAX_UPLOAD_BYTES": str(200 * 1024 * 1024),
 }
 POSITIVE_INTEGERS = (
     "GRAPHCRM_CONSOLE_TIMEOUT_MS",
@@ -85,6 +87,7 @@ POSITIVE_INTEGERS = (
     "GRAPHCRM_CONSOLE_MAX_RUNNING",
     "GRAPHCRM_CONSOLE_MAX_PER_USER",
     "MAX_CONTENT_LENGTH",
+    "IMPORT_MAX_UPLOAD_BYTES",
     "GRAPHCRM_MAX_ROWS",
 )
 

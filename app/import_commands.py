@@ -19,7 +19,6 @@ from flask.cli import AppGroup
 
 from app.audit import record as record_audit_event
 from app.graph_store import business_timezone
-from app.jobs import import_folder
 from graph.errors import GraphCRMError
 from graph.io.imports import records
 from graph.io.imports.engine import (
@@ -38,7 +37,7 @@ from graph.io.imports.undo import undo_import
 from graph.io.imports.writer import DECISIONS, SKIP
 from graph.security.scope import Scope
 from views.messages import message_text
-from views.scope import cipher_of, current_flask_app, store_of
+from views.scope import cipher_of, current_flask_app, import_folder, store_of
 
 imports = AppGroup("import", help="Import records from CSV or Excel files; undo an import.")
 ACTOR = "cli"

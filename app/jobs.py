@@ -39,6 +39,7 @@ from views.scope import (
     JOBS,
     appbuilder_of,
     cipher_of,
+    import_folder,
     security_engine,
     store_of,
 )
@@ -227,11 +228,6 @@ class Worker:
     def stop(self) -> None:
         """Stop taking jobs and wait for the running ones to end."""
         self._consumer.stop(graceful=True)
-
-
-def import_folder(app: Flask) -> Path:
-    """Where imports keep uploaded files and their failing rows (in the instance folder)."""
-    return Path(app.config["GRAPHCRM_INSTANCE_PATH"]) / "imports"
 
 
 def queue(app: Flask) -> JobQueue:
