@@ -165,7 +165,7 @@ def preview(
     mapping = mapping or suggested
     kind = import_type(type_key)
     cleaner = RowCleaner(kind, mapping, table.headers, importer.region)
-    writer = _writer(importer, kind, "preview", options, dry_run=True)
+    writer = _writer(importer, kind, "preview", options, mapping, dry_run=True)
     cleaned = [cleaner.clean(row) for _, row in zip(range(rows), table.rows(), strict=False)]
     good = [row for row in cleaned if not row.errors]
     outcome = writer.write(good, cursor=0, counts={}, now=importer.clock())
@@ -273,7 +273,13 @@ def resume_import(
 
 
 def _writer(
-    importer: Importer, kind: ImportType, import_id: str, options: ImportOptions, *, dry_run: bool
+    importer: Importer,
+    kind: ImportType,
+    import_id: str,
+    options: ImportOptions,
+    mapping: Mapping,
+    *,
+    dry_run: bool,
 ) -> BatchWriter:
     resolver = Resolver(
         importer.store,
@@ -292,6 +298,7 @@ def _writer(
         on_duplicate=options.on_duplicate,
         decisions=options.decisions,
         resolver=resolver,
+        mapped=frozenset(mapping.targets()),
         serial_timezone=importer.serial_timezone,
         dry_run=dry_run,
     )
@@ -309,7 +316,7 @@ def _run(
 ) -> ImportRecord:
     kind = import_type(record.type)
     cleaner = RowCleaner(kind, mapping, table.headers, importer.region)
-    writer = _writer(importer, kind, record.uid, options, dry_run=dry_run)
+    writer = _writer(importer, kind, record.uid, options, mapping, dry_run=dry_run)
     errors_path = work_dir / record.uid / ERRORS_FILE
     errors_path.parent.mkdir(parents=True, exist_ok=True)
     counts = dict(record.counts)

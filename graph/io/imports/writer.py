@@ -88,6 +88,7 @@ class BatchWriter:
         on_duplicate: str,
         decisions: dict[int, str],
         resolver: Resolver,
+        mapped: frozenset[str] = frozenset(),
         serial_timezone: dt.tzinfo = dt.UTC,
         dry_run: bool = False,
     ) -> None:
@@ -101,6 +102,7 @@ class BatchWriter:
         self.on_duplicate = on_duplicate
         self.decisions = decisions
         self.resolver = resolver
+        self.mapped = mapped  # the target names a column fills
         self.serial_timezone = serial_timezone
         self.dry_run = dry_run
         self.seen: dict[tuple[str, str], int] = {}  # dry runs: keys of earlier rows
@@ -362,6 +364,8 @@ class BatchWriter:
         links = {
             rel.name: list(values.get(rel.name) or []) for rel in model.meta.rels if rel.editable
         }
+        if model is self.model:
+            links = {k: v for k, v in links.items() if k in self.mapped or k == "owner"}
         return props, links
 
     def _created_entry(
@@ -390,8 +394,8 @@ class BatchWriter:
         """import_create_batch with a part per relation (and the customer's contact)."""
         parts = []
         for rel in self.model.meta.rels:
-            if not rel.editable:
-                continue
+            if not rel.editable or (rel.name not in self.mapped and rel.name != "owner"):
+                continue  # a relation no column fills needs no part (owner: Sales' own)
             name = "import_link_out" if rel.direction == "out" else "import_link_in"
             part = render(
                 self.store.cypher.get(name),
