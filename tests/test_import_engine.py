@@ -322,3 +322,12 @@ def test_value_mapping_of_a_saved_mapping_is_applied(importer: Importer, tmp_pat
     result = preview(importer, write_csv(tmp_path / "v.csv", rows), "customer", mapping=mapping)
     assert [r.values.get("value_tier") for r in result.rows] == ["A", "A", None]
     assert result.rows[2].errors[0]["key"] == "choice" and result.rows[2].errors[0]["line"] == 4
+
+
+def test_preview_shows_new_tags_as_to_be_created_and_writes_nothing(
+    store: GraphStore, importer: Importer, tmp_path: Path
+) -> None:
+    rows = [["客户名称", "标签"], ["甲", "新标签|VIP"]]
+    result = preview(importer, write_csv(tmp_path / "t.csv", rows), "customer")
+    assert result.rows[0].errors == [] and result.rows[0].decision == "create"
+    assert NodeRepository(store, nodes.Tag).count() == 0

@@ -285,7 +285,8 @@ def _writer(
         importer.store,
         importer.cipher,
         importer.actor,
-        create_tags=options.create_tags and not dry_run,
+        create_tags=options.create_tags,
+        dry_run=dry_run,
         clock=importer.clock,
     )
     return BatchWriter(

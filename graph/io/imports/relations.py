@@ -14,6 +14,8 @@ from graph.security.crypto import FieldCipher
 from graph.store.protocol import GraphStore
 from graph.store.templates import render
 
+# The uid a preview gives a tag the import would create.
+NEW_TAG = "(new)"
 # Related types looked up once per import and kept (few records each).
 CACHED = frozenset({"User", "Channel", "Tag"})
 
@@ -37,7 +39,8 @@ def find_by_titles(
 
 
 class Resolver:
-    """Turns names and uids in relation cells into uids, for one import."""
+    """Turns names and uids in relation cells into uids, for one import (a ``dry_run``
+    creates no tags: it answers ``NEW_TAG`` for those it would create)."""
 
     def __init__(
         self,
@@ -46,12 +49,14 @@ class Resolver:
         actor: str,
         *,
         create_tags: bool,
+        dry_run: bool = False,
         clock: Clock = utc_now,
     ) -> None:
         self.store = store
         self.cipher = cipher
         self.actor = actor
         self.create_tags = create_tags
+        self.dry_run = dry_run
         self.clock = clock
         self.cache: dict[str, dict[str, list[str]]] = {}
 
@@ -64,7 +69,10 @@ class Resolver:
         if todo:
             self._load(target, todo, known)
             missing = {n for n in todo if not known.get(n)}
-            if missing and target.label == "Tag" and self.create_tags:
+            if missing and target.label == "Tag" and self.create_tags and self.dry_run:
+                for name in missing:
+                    known[name] = [NEW_TAG]  # a preview: the import will create it
+            elif missing and target.label == "Tag" and self.create_tags:
                 repository = NodeRepository(
                     self.store, target, clock=self.clock, cipher=self.cipher
                 )
