@@ -365,7 +365,7 @@ class BatchWriter:
             rel.name: list(values.get(rel.name) or []) for rel in model.meta.rels if rel.editable
         }
         if model is self.model:
-            links = {k: v for k, v in links.items() if k in self.mapped or k == "owner"}
+            links = {k: v for k, v in links.items() if k in self._linked()}
         return props, links
 
     def _created_entry(
@@ -385,6 +385,11 @@ class BatchWriter:
         first = self.store.write("serial_next_block", serial_key=key, count=count)[0]["first"]
         return [f"{key}{serial:03d}" for serial in range(first, first + count)]
 
+    def _linked(self) -> set[str]:
+        """The relations this import fills: those a column maps, and a Sales importer's
+        ownership."""
+        return set(self.mapped) | ({"owner"} if self.owner_uid else set())
+
     # -- statements -----------------------------------------------------------------------
 
     def _statement(self, name: str) -> Statement:
@@ -394,8 +399,8 @@ class BatchWriter:
         """import_create_batch with a part per relation (and the customer's contact)."""
         parts = []
         for rel in self.model.meta.rels:
-            if not rel.editable or (rel.name not in self.mapped and rel.name != "owner"):
-                continue  # a relation no column fills needs no part (owner: Sales' own)
+            if not rel.editable or rel.name not in self._linked():
+                continue  # a relation no column fills needs no part
             name = "import_link_out" if rel.direction == "out" else "import_link_in"
             part = render(
                 self.store.cypher.get(name),
