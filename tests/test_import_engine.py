@@ -331,3 +331,24 @@ def test_preview_shows_new_tags_as_to_be_created_and_writes_nothing(
     result = preview(importer, write_csv(tmp_path / "t.csv", rows), "customer")
     assert result.rows[0].errors == [] and result.rows[0].decision == "create"
     assert NodeRepository(store, nodes.Tag).count() == 0
+
+
+def test_exported_file_edited_and_imported_with_update_changes_exactly_the_edited_records(
+    store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path
+) -> None:
+    repository = NodeRepository(store, nodes.Customer, cipher=cipher)
+    made = [
+        repository.create({"name": f"客户{i}", "region": "上海", "stage": "potential"}, "t")
+        for i in range(3)
+    ]
+    # The list export's headers: the declared labels in the reader's language, ID first.
+    rows = [["编号", "名称", "阶段", "地区"]] + [[c.uid, c.name, "潜在", "上海"] for c in made]
+    rows[2][1], rows[2][2] = "客户1（改名）", "成交"
+    path = write_csv(tmp_path / "export.csv", rows)
+    record = run_import(
+        importer, path, "customer", options=ImportOptions(on_duplicate="update"), work_dir=tmp_path
+    )
+    assert record.counts == {"read": 3, "created": 0, "updated": 1, "skipped": 2, "failed": 0}
+    after = {c.uid: c for c in repository.page(limit=10)}
+    assert after[made[1].uid].name == "客户1（改名）" and after[made[1].uid].stage == "deal"
+    assert [after[c.uid].version for c in made] == [1, 2, 1]

@@ -27,6 +27,7 @@ from graph.io.imports.targets import (
     CONTACT_PREFIX,
     FIRST_NAME,
     LAST_NAME,
+    UID,
     ImportType,
     Target,
     choice_words,
@@ -160,7 +161,7 @@ class RowCleaner:
     # -- per target -----------------------------------------------------------------------
 
     def _converter(self, target: Target, mapping: Mapping) -> Convert:
-        if target.name in (FIRST_NAME, LAST_NAME):
+        if target.name in (FIRST_NAME, LAST_NAME, UID):
             return lambda cell: clean_text(cell_text(cell)) or None
         rel = target.rel
         if rel is not None:

@@ -20,6 +20,10 @@ from graph.model import nodes
 from graph.model.base import NodeModel, Prop, Rel
 
 CONTACT_PREFIX = "contact."
+# The record's own ID (C20240520001): an exported file edited and imported again updates
+# the records it came from.
+UID = "uid"
+UID_HEADERS = ("ID", "编号", "记录编号", "系统编号", "GraphCRM ID")
 # Virtual targets joined into a person's name (HubSpot and Salesforce export them apart).
 FIRST_NAME, LAST_NAME = "first_name", "last_name"
 
@@ -428,7 +432,7 @@ def value_key(text: str) -> str:
 
 
 def _targets(model: type[NodeModel], prefix: str = "") -> list[Target]:
-    found = []
+    found = [] if prefix else [Target(UID, model, UID, "ID", "编号")]
     for item in model.meta.props + model.meta.rels:
         if not item.editable:
             continue
@@ -468,6 +472,8 @@ def import_type(key: str) -> ImportType:
 
 def header_names(target: Target) -> tuple[str, ...]:
     """Every header that names ``target``, best first: its labels, then synonyms."""
+    if target.name == UID:
+        return UID_HEADERS
     if target.name in NAME_PART_SYNONYMS:
         return (target.en, target.zh, *NAME_PART_SYNONYMS[target.name])
     own = HEADER_SYNONYMS.get((target.model.label, target.field), ())

@@ -15,7 +15,7 @@ from typing import Any
 
 from graph.io.imports.cleaning import CleanRow, RowError
 from graph.io.imports.relations import Resolver, UnresolvedName
-from graph.io.imports.targets import CONTACT_PREFIX, ImportType
+from graph.io.imports.targets import CONTACT_PREFIX, UID, ImportType
 from graph.model import nodes
 from graph.model.base import NodeModel
 from graph.model.records import ISO_DATETIME, to_graph
@@ -125,7 +125,8 @@ class BatchWriter:
         stamp = now.astimezone(dt.UTC).strftime(ISO_DATETIME)
         good = self._resolve(rows, outcome)
         creates, updates = self._decide(good, outcome)
-        update_rows = self._update_rows(updates, stamp, outcome)
+        update_pairs = self._update_rows(updates, stamp, outcome)
+        update_rows = [update for _, update in update_pairs]
         create_rows = self._create_rows(creates, stamp, now)
         outcome.created = len(create_rows)
         totals = dict(counts)
@@ -144,7 +145,7 @@ class BatchWriter:
             )
             done = set(written[0]["updated"]) if written else set()
             outcome.updated = len(done)
-            for (row, _), update in zip(updates, update_rows, strict=True):
+            for row, update in update_pairs:
                 if update["uid"] not in done:
                     row.errors.append(RowError(row.line, "", Message("import_changed_meanwhile")))
                     outcome.failed.append(row)
@@ -209,10 +210,15 @@ class BatchWriter:
         self, rows: list[CleanRow], outcome: BatchOutcome
     ) -> tuple[list[CleanRow], list[tuple[CleanRow, Duplicate]]]:
         """Split rows into creates and updates; duplicates skipped as decided."""
-        if self.model not in (nodes.Customer, nodes.Contact):
+        by_uid = self._by_uid(rows)
+        if self.model not in (nodes.Customer, nodes.Contact) and not by_uid:
             return rows, []
         keyed = [(row, dedup_keys(self.model, row.values, self.cipher)) for row in rows]
-        existing = self._existing(keyed)
+        if self.model not in (nodes.Customer, nodes.Contact):
+            keyed = [(row, []) for row in rows]
+        existing = self._existing(keyed) if any(keys for _, keys in keyed) else {}
+        existing.update(by_uid)
+        keyed = [(row, _uid_key(row, by_uid) + keys) for row, keys in keyed]
         creates: list[CleanRow] = []
         updates: list[tuple[CleanRow, Duplicate]] = []
         batch_seen: dict[tuple[str, str], int] = {}
@@ -246,6 +252,20 @@ class BatchWriter:
                 outcome.skipped += 1
         return creates, updates
 
+    def _by_uid(self, rows: list[CleanRow]) -> dict[tuple[str, str], Duplicate]:
+        """The existing records the rows' ID column names (an ID of no record of this type
+        is ignored: that row is new)."""
+        uids = sorted({str(row.values[UID]) for row in rows if row.values.get(UID)})
+        if not uids:
+            return {}
+        found: dict[tuple[str, str], Duplicate] = {}
+        for row in self.store.read(self._statement("import_list_nodes"), uids=uids):
+            node = row["n"]
+            if self.scope.team_only and not self._visible(node["uid"]):
+                continue
+            found[(UID, node["uid"])] = Duplicate(UID, node["uid"], node.get("version") or 0)
+        return found
+
     def _existing(
         self, keyed: list[tuple[CleanRow, list[tuple[str, str]]]]
     ) -> dict[tuple[str, str], Duplicate]:
@@ -273,10 +293,11 @@ class BatchWriter:
 
     def _update_rows(
         self, updates: list[tuple[CleanRow, Duplicate]], stamp: str, outcome: BatchOutcome
-    ) -> list[dict[str, Any]]:
-        """Rows of the update statement: changed properties only (blank cells change
-        nothing), with history entries of old and new values. Relations are not changed
-        by an update."""
+    ) -> list[tuple[CleanRow, dict[str, Any]]]:
+        """Rows of the update statement, each with its source row: changed properties only
+        (blank cells change nothing), with history entries of old and new values. A record
+        the row would not change is skipped, not written. Relations are not changed by an
+        update."""
         if not updates:
             return []
         statement = self._statement("import_list_nodes")
@@ -292,16 +313,22 @@ class BatchWriter:
                 for name, value in row.values.items()
                 if self.model.meta.prop(name) is not None and before.get(name) != value
             }
+            if not props:
+                outcome.skipped += 1  # unchanged: nothing to write, no history entry
+                continue
             changes = [FieldChange(n, before.get(n), v) for n, v in props.items()]
             change = history_entry(self.model, "update", stamp, self.actor, changes, self.cipher)
             sealed = seal_props(self.model, with_search_keys(self.model, props), self.cipher)
             result.append(
-                {
-                    "uid": duplicate.uid,
-                    "version": before.get("version", duplicate.version),
-                    "props": sealed,
-                    "change": change,
-                }
+                (
+                    row,
+                    {
+                        "uid": duplicate.uid,
+                        "version": before.get("version", duplicate.version),
+                        "props": sealed,
+                        "change": change,
+                    },
+                )
             )
         return result
 
@@ -421,3 +448,9 @@ class BatchWriter:
             )
             parts.append(between_lines(part, _MARKER))
         return insert_after(self._statement("import_create_batch"), _MARKER, parts)
+
+
+def _uid_key(row: CleanRow, by_uid: dict[tuple[str, str], Duplicate]) -> list[tuple[str, str]]:
+    """The row's ID as a duplicate key, when it names an existing record."""
+    key = (UID, str(row.values.get(UID) or ""))
+    return [key] if key in by_uid else []
