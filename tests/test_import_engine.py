@@ -12,11 +12,20 @@ import pytest
 import xlsxwriter
 
 from graph.io.imports import records
-from graph.io.imports.engine import Importer, ImportOptions, preview, resume_import, run_import
+from graph.io.imports.engine import (
+    Importer,
+    ImportOptions,
+    preview,
+    resume_import,
+    run_import,
+    start_import,
+)
 from graph.io.imports.error_rows import error_file
 from graph.io.imports.mapping import Mapping, load_mapping, save_mapping, suggest_mapping
 from graph.io.imports.readers import open_table
 from graph.io.imports.undo import undo_import
+from graph.jobs.catalog import JOBS
+from graph.jobs.context import JobCancelled, Resources
 from graph.model import nodes
 from graph.records.repository import NodeRepository
 from graph.security.crypto import FieldCipher, generate_key, parse_key
@@ -352,3 +361,26 @@ def test_exported_file_edited_and_imported_with_update_changes_exactly_the_edite
     after = {c.uid: c for c in repository.page(limit=10)}
     assert after[made[1].uid].name == "客户1（改名）" and after[made[1].uid].stage == "deal"
     assert [after[c.uid].version for c in made] == [1, 2, 1]
+
+
+class CancelAtFirstBatch:
+    """A job context whose cancel arrives after the first batch."""
+
+    def progress(self, stage: str, done: int, total: int) -> None:
+        raise JobCancelled("job")
+
+
+def test_a_cancelled_import_job_stops_between_batches_and_can_be_resumed(
+    store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path
+) -> None:
+    rows = [["客户名称"]] + [[f"客户{i}"] for i in range(30)]
+    path = write_csv(tmp_path / "c.csv", rows)
+    record = start_import(importer, path, "customer", options=ImportOptions(batch_size=10))
+    params = {"import_id": record.uid, "file_hash": record.file_hash, "actor": "admin"}
+    resources = Resources(store, cipher, files=tmp_path)
+    with pytest.raises(JobCancelled):
+        JOBS["import_run"].run(CancelAtFirstBatch(), resources, params)  # type: ignore[arg-type]
+    assert records.get(store, record.uid).state == records.CANCELLED
+    assert len(customers(store, cipher)) == 10
+    resumed = resume_import(importer, record.uid, work_dir=tmp_path)
+    assert resumed.counts["created"] == 30 and len(customers(store, cipher)) == 30

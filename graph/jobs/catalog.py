@@ -16,8 +16,9 @@ from typing import Any
 
 from graph.analytics.refresh import refresh
 from graph.io.imports.engine import Importer, resume_import
+from graph.io.imports.records import CANCELLED, set_state
 from graph.io.imports.undo import undo_import
-from graph.jobs.context import JobContext, Resources
+from graph.jobs.context import JobCancelled, JobContext, Resources
 from graph.security.key_rotation import rotate
 from graph.security.scope import Scope
 
@@ -116,12 +117,15 @@ def _import_run(context: JobContext, resources: Resources, params: dict[str, Any
     def progress(done: int, total: int) -> None:
         context.progress("import", done, total)
 
-    record = resume_import(
-        _importer(resources, params),
-        str(params["import_id"]),
-        work_dir=_files(resources),
-        progress=progress,
-    )
+    importer = _importer(resources, params)
+    try:
+        record = resume_import(
+            importer, str(params["import_id"]), work_dir=_files(resources), progress=progress
+        )
+    except JobCancelled:
+        # Stopped between batches: what was written stays (undo or resume it later).
+        set_state(importer.store, str(params["import_id"]), CANCELLED)
+        raise
     counts = record.counts
     return (
         f"import {record.uid}: {counts['read']} read, {counts['created']} created, "
