@@ -104,6 +104,8 @@ def test_upload_preview_commit_status_errors_and_undo(
     assert NodeRepository(store, nodes.Customer).count() == 0
     status = client.get(f"/api/v1/imports/{import_id}", headers=headers).json["result"]
     assert status["state"] == "undone"
+    listed = client.get("/api/v1/imports/", headers=headers).json["result"]
+    assert [item["id"] for item in listed] == [import_id]
 
 
 def test_a_second_commit_of_the_same_file_while_one_runs_is_refused(
@@ -172,6 +174,7 @@ def test_a_role_without_import_gets_403_and_others_uploads_are_not_found(
     body = {"upload_id": admins["upload_id"], "type": "customer"}
     assert client.post("/api/v1/imports/preview", headers=sales, json=body).status_code == 404
     assert client.get("/api/v1/imports/targets/customer", headers=sales).status_code == 200
+    assert client.get("/api/v1/imports/", headers=sales).json["result"] == []
 
 
 def test_bad_requests_get_clear_4xx(api_app: Flask, client: FlaskClient) -> None:

@@ -502,6 +502,27 @@ class ImportApi(BaseApi):
         )
         return self.response(202, result={"import": record.as_dict(), "job": job_dict(job)})
 
+    @expose("/", methods=["GET"])
+    @guard("import")
+    @safe
+    def list(self) -> Response:
+        """The newest imports the reader may see (their own; Admin everyone's).
+        ---
+        get:
+          responses:
+            200:
+              description: "[{id, type, file_name, state, by, at, cursor, counts, error}]"
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      result: {type: array, items: {type: object}}
+        """
+        by = None if _sees_all() else _username()
+        found = records.listing(current_store(), by=by)
+        return self.response(200, result=[record.as_dict() for record in found])
+
     @expose("/<import_id>", methods=["GET"])
     @guard("import")
     @safe

@@ -138,3 +138,11 @@ def set_state(store: GraphStore, import_id: str, state: str, **props: Any) -> No
     if "counts" in values and not isinstance(values["counts"], str):
         values["counts"] = json.dumps(values["counts"])
     store.write("import_update", uid=import_id, props=values)
+
+
+def listing(store: GraphStore, *, by: str | None = None, limit: int = 50) -> list[ImportRecord]:
+    """The newest ``limit`` imports, only those started by ``by`` when given."""
+    return [
+        ImportRecord.from_node(row["i"])
+        for row in store.read("import_list", by=by, limit=int(limit))
+    ]
