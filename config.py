@@ -81,6 +81,8 @@ ENVIRONMENT_DEFAULTS: dict[str, Any] = {
     # The home workspace lists a customer as dormant after this many days without a
     # follow-up.
     "GRAPHCRM_DORMANT_DAYS": "180",
+    # The largest file the import upload accepts (only that endpoint takes more than above).
+    "IMPORT_MAX_UPLOAD_BYTES": str(200 * 1024 * 1024),
 }
 POSITIVE_INTEGERS = (
     "GRAPHCRM_CONSOLE_TIMEOUT_MS",
@@ -88,6 +90,7 @@ POSITIVE_INTEGERS = (
     "GRAPHCRM_CONSOLE_MAX_RUNNING",
     "GRAPHCRM_CONSOLE_MAX_PER_USER",
     "MAX_CONTENT_LENGTH",
+    "IMPORT_MAX_UPLOAD_BYTES",
     "GRAPHCRM_MAX_ROWS",
     "GRAPHCRM_DORMANT_DAYS",
 )

@@ -1,5 +1,5 @@
-"""The ``graphcrm`` command line: serve, worker, demo, init, check, audit and keys. All
-non-interactive."""
+"""The ``graphcrm`` command line: serve, worker, demo, init, check, audit, keys and import.
+All non-interactive."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from app.audit import record as record_audit_event
 from app.audit_commands import audit
 from app.graph_store import embedded_server
 from app.graph_store import prepare as prepare_graph
+from app.import_commands import imports
 from app.jobs import queue as job_queue
 from app.key_commands import keys
 from graph.errors import GraphCRMError
@@ -48,6 +49,7 @@ commands.add_command(audit)
 commands.add_command(keys)
 commands.add_command(analytics)
 commands.add_command(accounts)
+commands.add_command(imports)
 
 
 def init_app(app: Flask) -> None:

@@ -39,6 +39,7 @@ from views.scope import (
     JOBS,
     appbuilder_of,
     cipher_of,
+    import_folder,
     security_engine,
     store_of,
 )
@@ -151,7 +152,12 @@ class JobQueue:
             self._running.add(job_id)
         try:
             with self.app.app_context():
-                resources = Resources(store_of(self.app), cipher_of(self.app))
+                resources = Resources(
+                    store_of(self.app),
+                    cipher_of(self.app),
+                    business_timezone(self.app),
+                    import_folder(self.app),
+                )
                 job = run(self.engine, job_id, resources)
                 if job is not None and job.state == progress.FAILED:
                     self._audit("job_failed", job, username="system", error=job.error or "")

@@ -105,6 +105,10 @@ _NETWORK = [
 _JOBS = [["Jobs(View|Api)$", "can_(list|get|cancel|retry)$"], ["(Setup|Jobs)$", "menu_access$"]]
 
 
+# Imports (upload, preview, commit, status, failing rows) and undoing one's own imports.
+_IMPORT = [["ImportApi$", "can_(import|undo)$"]]
+
+
 def role_permissions() -> dict[str, list[list[str]]]:
     """FAB's ``FAB_ROLES``: each built-in role's (view regex, permission regex) pairs, read
     from the admin registry as it stands (so a node type registered before ``create_app``
@@ -120,6 +124,7 @@ def role_permissions() -> dict[str, list[list[str]]]:
             *_SEGMENTS_READ,
             *_NETWORK,
             *_JOBS,
+            *_IMPORT,
         ],
         "Service": [*_node_access("Service", entries), *common, *_PII, *_JOBS],
         "Finance": [*_node_access("Finance", entries), *common, *_PII, *_JOBS],
@@ -131,6 +136,7 @@ def role_permissions() -> dict[str, list[list[str]]]:
             *_SEGMENTS_EDIT,
             *_NETWORK,
             *_JOBS,
+            *_IMPORT,
         ],
         "Analyst": [
             *_node_access("Analyst", entries),

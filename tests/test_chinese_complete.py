@@ -48,10 +48,10 @@ MARKUP_TEXT = re.compile(r">\s*([A-Z][A-Za-z' ]{2,60}[a-z])\s*<")
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}")
 KEPT = {"GraphCRM", "CSV", "JSON", "PNG", "ID", "UTC", "Cypher", "REST", "API", "OK", "E-mail"}
 # Where (en, zh) literal pairs are data: node declarations and the demo world's words.
-DECLARED = ("graph/model/nodes.py", "graph/demo/")
+DECLARED = ("graph/model/nodes.py", "graph/demo/", "graph/io/imports/targets.py")
 # graph/ modules whose Chinese is data, not UI: declarations, demo data, and the typed-date
-# parser's Chinese date words (年月日).
-GRAPH_CHINESE = (*DECLARED, "graph/model/validation.py")
+# parser's Chinese date words (年月日), and the import's header, value and separator words.
+GRAPH_CHINESE = (*DECLARED, "graph/model/validation.py", "graph/io/imports/")
 # The gettext keywords of `make translations` (besides Babel's defaults: _, gettext, N_, ...).
 KEYWORDS = ("lazy_gettext", "_l")
 # Message keys that graph/ and views/ raise: InvalidRule via _refuse(...), validation

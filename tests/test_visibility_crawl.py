@@ -43,6 +43,8 @@ FIXED_ARGUMENTS = {
     "group_by": "0",
     "role_id": "1",
     "job_id": "none",  # no such job: 404
+    "import_id": "none",  # no such import: 404
+    "type_key": "customer",  # an import type (its fields, saved mappings)
 }
 
 

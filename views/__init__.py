@@ -6,6 +6,7 @@ from graph.model import nodes
 from views import (
     admin_registry,
     console,
+    imports,
     jobs,
     menu,
     openapi,
@@ -56,6 +57,7 @@ def register(appbuilder: AppBuilder) -> None:
     setup = admin_registry.SETUP
     jobs.register(appbuilder, setup.name, setup.label)
     system_status.register(appbuilder, setup.name, setup.label)
+    imports.register(appbuilder)
     openapi.register(appbuilder)
     search.register(appbuilder)
     menu.order_menu(appbuilder)

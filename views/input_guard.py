@@ -1,6 +1,8 @@
 """Malformed requests are refused before any view runs: a clear 4xx, never a 5xx.
 
-- A body over ``MAX_CONTENT_LENGTH`` is refused with 413 before it is read.
+- A body over ``MAX_CONTENT_LENGTH`` is refused with 413 before it is read; an endpoint
+  marked ``@large_upload`` (the import upload) takes a multipart file up to
+  ``IMPORT_MAX_UPLOAD_BYTES`` instead, read by its view.
 - A JSON body nested deeper than ``MAX_JSON_DEPTH`` (Python's parser would recurse until it
   fails), that does not parse, or that holds a lone surrogate (``"\\ud800"``: no encoding can
   carry it to the graph or the security database) is a 400.
@@ -126,6 +128,17 @@ def plain_text_q(handler: View) -> View:
     return handler
 
 
+def large_upload(handler: View) -> View:
+    """Mark an API method that takes a large multipart file (``IMPORT_MAX_UPLOAD_BYTES``)."""
+    handler.large_upload = True  # type: ignore[attr-defined]
+    return handler
+
+
+def _takes_large_upload() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "large_upload", False))
+
+
 def _takes_plain_q() -> bool:
     view = current_app.view_functions.get(request.endpoint or "")
     return bool(getattr(view, "plain_text_q", False))
@@ -144,7 +157,10 @@ def check_request() -> Response | None:
             return error_response(400, BAD_RISON)
         if out_of_range(q):
             return error_response(400, TOO_BIG)
-    if request.method in _BODY_METHODS:
+    if request.method in _BODY_METHODS and _takes_large_upload():
+        # Read by the view after its permission check; not multipart: it finds no file.
+        request.max_content_length = int(current_app.config["IMPORT_MAX_UPLOAD_BYTES"])
+    elif request.method in _BODY_METHODS:
         raw = request.get_data(cache=True)  # 413 here when over MAX_CONTENT_LENGTH
         if request.is_json and raw.strip():
             refused = _check_json(raw)

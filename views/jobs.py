@@ -30,6 +30,8 @@ from views.scope import ALL_JOBS_PERMISSION, current_appbuilder, current_jobs
 JOB_NAMES = {
     "analytics_refresh": lazy_gettext("Analytics refresh"),
     "key_rotation": lazy_gettext("Key rotation"),
+    "import_run": lazy_gettext("Import"),
+    "import_undo": lazy_gettext("Undo an import"),
 }
 STATES = {
     progress.QUEUED: lazy_gettext("Queued"),
@@ -43,6 +45,8 @@ STAGES = {
     "revenue": lazy_gettext("Reading revenue"),
     "compute": lazy_gettext("Computing"),
     "write": lazy_gettext("Writing"),
+    "import": lazy_gettext("Importing rows"),
+    "undo": lazy_gettext("Undoing"),
 }
 LABELS = {
     "title": lazy_gettext("Background jobs"),

@@ -84,6 +84,26 @@ MESSAGES: dict[str, LazyString] = {
     "pipeline_page": lazy_gettext(
         "skip must be a whole number from 0, and limit one from 1 to %(max)s."
     ),
+    # Imports (graph.io.imports): per-row errors and refusals.
+    "required_column": lazy_gettext("%(field)s is required: map a column to it."),
+    "import_not_found": lazy_gettext("Not found: %(name)s."),
+    "import_ambiguous": lazy_gettext("%(count)s records are called %(name)s: give its ID."),
+    "import_not_visible": lazy_gettext("That customer is not one of yours."),
+    "import_changed_meanwhile": lazy_gettext(
+        "Someone changed this record during the import: it was not updated."
+    ),
+    "import_mapping": lazy_gettext("The column mapping is not valid (%(detail)s)."),
+    "import_mapping_name": lazy_gettext("A mapping name has 1 to %(max)s characters."),
+    "import_decision": lazy_gettext("For duplicates choose one of: %(choices)s."),
+    "import_batch_size": lazy_gettext("The batch size is a whole number from 1 to 50,000."),
+    "import_not_resumable": lazy_gettext("This import cannot be resumed: it is %(state)s."),
+    "import_busy": lazy_gettext(
+        "This file is being imported already (import %(import_id)s): resume or undo that "
+        "import first."
+    ),
+    "import_unreadable": lazy_gettext("The file cannot be read: %(detail)s"),
+    "import_at_cell": lazy_gettext("Line %(line)s, column %(column)s: %(message)s"),
+    "import_at_line": lazy_gettext("Line %(line)s: %(message)s"),
     # Domain errors (graph.errors) by class key, where one message fits every screen.
     "unavailable": lazy_gettext("The customer database is restarting. Try again in a few seconds."),
     "duplicate": lazy_gettext("Not saved: a record with the same unique value already exists."),

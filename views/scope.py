@@ -11,6 +11,7 @@ importing ``app``: the import contract (``.importlinter``) keeps ``views`` below
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo
 
@@ -115,6 +116,11 @@ def registered_store(app: Flask) -> GraphStore | None:
 def cipher_of(app: Flask) -> FieldCipher:
     """``app``'s cipher of personal data (``FIELD_ENCRYPTION_KEY``)."""
     return cast(FieldCipher, app.extensions[CIPHER])
+
+
+def import_folder(app: Flask) -> Path:
+    """Where imports keep uploaded files and their failing rows (in the instance folder)."""
+    return Path(app.config["GRAPHCRM_INSTANCE_PATH"]) / "imports"
 
 
 def current_store() -> GraphStore:

@@ -43,3 +43,12 @@ CREATE INDEX FOR (n:Referrer) ON (n.search_name);
 CREATE INDEX FOR (n:Referrer) ON (n.search_pinyin);
 CREATE INDEX FOR (n:Referrer) ON (n.search_initials);
 CREATE INDEX FOR (n:Referrer) ON (n.phone_last4_bidx);
+
+// Imports (graph/io/imports/): the import records, saved column mappings, and the history
+// entries an import wrote (its undo walks them).
+CREATE INDEX FOR (n:Import) ON (n.uid);
+CREATE CONSTRAINT FOR (n:Import) REQUIRE n.uid IS UNIQUE;
+CREATE INDEX FOR (n:Import) ON (n.file_hash);
+CREATE INDEX FOR (n:ImportMapping) ON (n.uid);
+CREATE CONSTRAINT FOR (n:ImportMapping) REQUIRE n.uid IS UNIQUE;
+CREATE INDEX FOR (n:Change) ON (n.import_id);

@@ -34,3 +34,10 @@ CREATE INDEX referrer_search_name IF NOT EXISTS FOR (n:Referrer) ON (n.search_na
 CREATE INDEX referrer_search_pinyin IF NOT EXISTS FOR (n:Referrer) ON (n.search_pinyin);
 CREATE INDEX referrer_search_initials IF NOT EXISTS FOR (n:Referrer) ON (n.search_initials);
 CREATE INDEX referrer_phone_last4_bidx IF NOT EXISTS FOR (n:Referrer) ON (n.phone_last4_bidx);
+
+// Imports (graph/io/imports/): the import records, saved column mappings, and the history
+// entries an import wrote (its undo walks them).
+CREATE CONSTRAINT import_uid IF NOT EXISTS FOR (n:Import) REQUIRE n.uid IS UNIQUE;
+CREATE INDEX import_file_hash IF NOT EXISTS FOR (n:Import) ON (n.file_hash);
+CREATE CONSTRAINT import_mapping_uid IF NOT EXISTS FOR (n:ImportMapping) REQUIRE n.uid IS UNIQUE;
+CREATE INDEX change_import_id IF NOT EXISTS FOR (n:Change) ON (n.import_id);

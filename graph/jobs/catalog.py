@@ -11,16 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from graph.analytics.refresh import refresh
-from graph.jobs.context import JobContext, Resources
+from graph.io.imports.engine import Importer, resume_import
+from graph.io.imports.records import CANCELLED, set_state
+from graph.io.imports.undo import undo_import
+from graph.jobs.context import JobCancelled, JobContext, Resources
 from graph.security.key_rotation import rotate
+from graph.security.scope import Scope
 
 Run = Callable[[JobContext, Resources, dict[str, Any]], str]
 
 ANALYTICS_REFRESH = "analytics_refresh"
 KEY_ROTATION = "key_rotation"
+IMPORT_RUN = "import_run"
+IMPORT_UNDO = "import_undo"
 # Overall progress (out of 1000) at the start and end of each phase of a refresh.
 REFRESH_PHASES = {
     "referrals": (0, 100),
@@ -78,11 +85,81 @@ def _key_rotation(context: JobContext, resources: Resources, params: dict[str, A
     return f"{total} values re-encrypted under key {resources.cipher.key_id}"
 
 
+def _importer(resources: Resources, params: dict[str, Any]) -> Importer:
+    """The importer a job's params name: username and row-level scope as at the request."""
+    if resources.cipher is None:
+        raise ValueError("imports need the field cipher")
+    scope = Scope(
+        username=str(params["actor"]),
+        team_only=bool(params.get("team_only")),
+        pii=bool(params.get("pii", True)),
+    )
+    return Importer(
+        resources.store,
+        resources.cipher,
+        actor=scope.username,
+        scope=scope,
+        region=resources.cipher.phone_region,
+        serial_timezone=resources.timezone,
+    )
+
+
+def _files(resources: Resources) -> Path:
+    if resources.files is None:
+        raise ValueError("imports need a folder for their files")
+    return resources.files
+
+
+def _import_run(context: JobContext, resources: Resources, params: dict[str, Any]) -> str:
+    """Run (or, retried, resume) the import recorded as ``params["import_id"]``
+    (``graph.io.imports.engine.start_import`` recorded it; its rows are read here)."""
+
+    def progress(done: int, total: int) -> None:
+        context.progress("import", done, total)
+
+    importer = _importer(resources, params)
+    try:
+        record = resume_import(
+            importer, str(params["import_id"]), work_dir=_files(resources), progress=progress
+        )
+    except JobCancelled:
+        # Stopped between batches: what was written stays (undo or resume it later).
+        set_state(importer.store, str(params["import_id"]), CANCELLED)
+        raise
+    counts = record.counts
+    return (
+        f"import {record.uid}: {counts['read']} read, {counts['created']} created, "
+        f"{counts['updated']} updated, {counts['skipped']} skipped, {counts['failed']} failed"
+    )
+
+
+def _import_undo(context: JobContext, resources: Resources, params: dict[str, Any]) -> str:
+    """Undo the import ``params["import_id"]`` (``graph.io.imports.undo``), as one job."""
+
+    def progress(done: int, total: int) -> None:
+        context.progress("undo", done, total)
+
+    report = undo_import(
+        resources.store,
+        resources.cipher,
+        str(params["import_id"]),
+        actor=str(params["actor"]),
+        progress=progress,
+    )
+    return (
+        f"import {params['import_id']} undone: {report.deleted} deleted, "
+        f"{report.restored} restored, {report.conflicts} changed since and kept"
+    )
+
+
 JOBS: dict[str, JobSpec] = {
     spec.name: spec
     for spec in (
         JobSpec(ANALYTICS_REFRESH, _analytics_refresh, lambda params: "analytics-refresh"),
         JobSpec(KEY_ROTATION, _key_rotation, lambda params: "key-rotation"),
+        # One import of a file at a time (the import record refuses a second one too).
+        JobSpec(IMPORT_RUN, _import_run, lambda params: f"import:{params['file_hash']}"),
+        JobSpec(IMPORT_UNDO, _import_undo, lambda params: f"import-undo:{params['import_id']}"),
     )
 }
 

@@ -3,8 +3,10 @@ resources it works on."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -19,10 +21,14 @@ class JobCancelled(Exception):  # noqa: N818 (it is a signal, not an error)
 
 @dataclass(frozen=True)
 class Resources:
-    """What the named jobs work on: the graph and the field cipher of personal data."""
+    """What the named jobs work on: the graph, the field cipher of personal data, the
+    business time zone (the day in new records' uids) and the folder for job files
+    (imports keep their uploads and failing rows there)."""
 
     store: GraphStore
     cipher: FieldCipher | None = None
+    timezone: dt.tzinfo = dt.UTC
+    files: Path | None = None
 
 
 class JobContext:

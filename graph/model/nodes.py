@@ -117,6 +117,7 @@ class Customer(NodeModel):
         Prop("phone", "Phone", "电话", kind="phone", pii=True, listed=True),
         Prop("email", "E-mail", "邮箱", kind="email", pii=True),
         Prop("id_number", "ID / passport number", "证件号码", max_length=64, pii=True),
+        Prop("note", "Note", "备注", kind="text", max_length=2000, searchable=False),
         # Written by `graphcrm analytics refresh` (graph/analytics/refresh.py), read-only elsewhere.
         Prop("referral_descendants", "Referral descendants", "推荐下线人数", kind="integer", indexed=True, editable=False),
         Prop("referral_depth", "Referral depth", "推荐层级", kind="integer", editable=False),

@@ -44,6 +44,10 @@ class Message(str):
         return self
 
 
+# What the folds change: control characters, surrogates, full-width forms, ideographic space.
+_FOLDED = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\uff01-\uff5e\u3000]")
+
+
 def _kept(ch: str) -> bool:
     """Tab, newline and printable characters; not control characters (FalkorDB refuses NUL)
     nor lone surrogates (no encoding can carry them to the graph)."""
@@ -61,6 +65,8 @@ def fold_width(text: str) -> str:
     space a plain space; punctuation is kept as typed, so a registered name such as
     华为技术（北京）有限公司 keeps its full-width parentheses. Control characters other than
     tab and newline, and lone surrogates, are dropped."""
+    if not _FOLDED.search(text):
+        return text  # nothing to fold or drop (most text): skip the per-character pass
     return "".join(
         chr(ord(ch) - 0xFEE0) if _is_letter_or_digit(ord(ch)) else " " if ch == "\u3000" else ch
         for ch in text
@@ -72,6 +78,8 @@ def fold_ascii(text: str) -> str:
     """Like ``fold_width``, but every full-width ASCII form (Ａ１＠（＋) becomes half-width:
     for values whose punctuation means nothing beyond ASCII (phones, e-mails) and for
     matching keys, never for text stored as typed."""
+    if not _FOLDED.search(text):
+        return text
     return "".join(
         chr(ord(ch) - 0xFEE0) if 0xFF01 <= ord(ch) <= 0xFF5E else " " if ch == "\u3000" else ch
         for ch in text

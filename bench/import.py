@@ -1,0 +1,195 @@
+"""Import benchmark: customers, each with a contact, from a CSV file through the whole
+import path (read, map, clean, exact duplicate check, encrypt, write with history) next to
+the raw UNWIND load of the same rows (the ceiling), in the same run.
+
+    .venv/bin/python -m bench.import --sizes 100000            # 100k
+    .venv/bin/python -m bench.import --sizes 100000,1000000    # and 1M
+
+Each size gets a fresh embedded FalkorDB under ``--data-dir``; each phase runs in its own
+child process on its own graph, so the peak RSS printed is that phase's importing process
+alone (the FalkorDB server's memory is its own process and not counted). Target at 1M on
+embedded FalkorDB: >= 20,000 rows/s and peak RSS <= 1 GB for the importing process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import multiprocessing
+import resource
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from graph.io.imports.engine import Importer, ImportOptions, run_import
+from graph.io.imports.readers import open_table
+from graph.records.schema import apply_schema
+from graph.security.crypto import FieldCipher, generate_key, parse_key
+from graph.security.scope import Scope
+from graph.store.backends import open_store
+from graph.store.embedded import EmbeddedServer
+from graph.store.protocol import parse_graph_url
+
+HEADERS = ["客户名称", "地区", "所属行业", "客户类型", "电话", "邮箱", "联系人", "手机", "职位"]
+REGIONS = ["上海", "北京", "广州", "深圳", "杭州", "成都", "武汉", "南京"]
+INDUSTRIES = ["制造", "贸易", "软件", "餐饮", "物流", "教育"]
+STAGES = ["潜在客户", "意向客户", "成交客户", "流失客户"]
+SURNAMES = "王李张刘陈杨黄赵吴周"
+GIVEN = "伟芳娜敏静磊强洋艳军杰勇"
+
+
+def write_csv(path: Path, rows: int) -> None:
+    """``rows`` distinct customers, each with a contact, as a UTF-8 CSV (streamed)."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADERS)
+        for i in range(rows):
+            writer.writerow(
+                [
+                    f"{REGIONS[i % 8]}客户{i:07d}有限公司",
+                    REGIONS[i % 8],
+                    INDUSTRIES[i % 6],
+                    STAGES[i % 4],
+                    f"021{60000000 + i:08d}",
+                    f"c{i}@example.com",
+                    SURNAMES[i % 10] + GIVEN[(i // 10) % 12],
+                    f"13{i % 10}{i:08d}"[:11],
+                    "经理",
+                ]
+            )
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _store(socket: Path, graph: str) -> Any:
+    store = open_store(parse_graph_url(f"embedded:{graph}"), socket_path=socket)
+    apply_schema(store)
+    return store
+
+
+def full_import(socket: str, csv_path: str, batch_size: int, queue: Any) -> None:
+    """The whole import path (child process)."""
+    store = _store(Path(socket), "full")
+    cipher = FieldCipher(parse_key(generate_key()))
+    importer = Importer(store, cipher, actor="bench", scope=Scope.everything())
+    started = time.perf_counter()
+    record = run_import(
+        importer,
+        Path(csv_path),
+        "customer",
+        options=ImportOptions(batch_size=batch_size),
+        work_dir=Path(csv_path).parent / "work",
+    )
+    queue.put((time.perf_counter() - started, _peak_mb(), record.counts))
+
+
+def _raw_rows(path: Path, batch: int) -> Iterator[tuple[list[dict], list[dict], list[dict]]]:
+    table = open_table(path)
+    customers: list[dict] = []
+    contacts: list[dict] = []
+    links: list[dict] = []
+    stamp = "2024-05-20T00:00:00Z"
+    for number, row in enumerate(table.rows()):
+        name, region, industry, stage, phone, email, person, mobile, title = row.cells
+        uid, kid = f"C{number:09d}", f"K{number:09d}"
+        customers.append(
+            {
+                "uid": uid,
+                "name": name,
+                "region": region,
+                "industry": industry,
+                "stage": stage,
+                "phone": phone,
+                "email": email,
+                "version": 1,
+                "created_at": stamp,
+                "updated_at": stamp,
+            }
+        )
+        contacts.append(
+            {
+                "uid": kid,
+                "name": person,
+                "phone": mobile,
+                "title": title,
+                "version": 1,
+                "created_at": stamp,
+                "updated_at": stamp,
+            }
+        )
+        links.append({"from": kid, "to": uid})
+        if len(customers) >= batch:
+            yield customers, contacts, links
+            customers, contacts, links = [], [], []
+    if customers:
+        yield customers, contacts, links
+
+
+def raw_load(socket: str, csv_path: str, batch_size: int, queue: Any) -> None:
+    """The ceiling: the same rows read and written with plain UNWIND statements, no
+    cleaning, duplicate check, encryption or history (child process)."""
+    store = _store(Path(socket), "raw")
+    started = time.perf_counter()
+    rows = 0
+    for customers, contacts, links in _raw_rows(Path(csv_path), batch_size):
+        store.write("dataset_load_customer", rows=customers)
+        store.write("dataset_load_contact", rows=contacts)
+        store.write("dataset_link_works_for", rows=links)
+        rows += len(customers)
+    queue.put((time.perf_counter() - started, _peak_mb(), {"read": rows, "created": rows}))
+
+
+def _child(target: Any, *args: Any) -> tuple[float, float, dict[str, int]]:
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=target, args=(*args, queue))
+    process.start()
+    result = queue.get()
+    process.join()
+    return result  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100000")
+    parser.add_argument("--data-dir", default="/tmp/gcrm-bench-import")
+    parser.add_argument("--batch-size", type=int, default=2000)
+    args = parser.parse_args()
+    print(
+        f"{'rows':>9} | {'path':<28} | {'seconds':>8} | {'rows/s':>8} | {'peak RSS MB':>11} "
+        "| counts"
+    )
+    for size in (int(s) for s in args.sizes.split(",")):
+        folder = Path(args.data_dir) / f"n{size}"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        csv_path = folder / "customers.csv"
+        write_csv(csv_path, size)
+        server = EmbeddedServer(folder / "graph")
+        server.ensure_running()
+        try:
+            for label, target in (
+                ("raw UNWIND (ceiling)", raw_load),
+                ("full import path", full_import),
+            ):
+                seconds, peak, counts = _child(
+                    target, str(server.socket_path), str(csv_path), args.batch_size
+                )
+                print(
+                    f"{size:>9,} | {label:<28} | {seconds:>8.1f} | {size / seconds:>8,.0f} | "
+                    f"{peak:>11,.0f} | {counts}",
+                    flush=True,
+                )
+        finally:
+            server.stop()
+    print(
+        "target at 1,000,000 on embedded FalkorDB: full path >= 20,000 rows/s, peak RSS <= 1,024 MB"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,289 @@
+"""Cleaning one source row into values a record can hold, with per-cell errors.
+
+Reuses the model's normalisers (``graph.model.validation``): text trimmed and full-width
+letters and digits folded (CJK punctuation kept), phones to E.164 in the default region,
+e-mails checked with a lower-case domain, dates as people type them. Adds what
+spreadsheets bring: Excel serial dates, numbers with thousands separators and currency
+symbols, choices written as labels or synonyms (意向客户 → intent), tags split on
+``; , 、 |``, and the apostrophe the exporter puts before a cell that looks like a
+formula (``'+8613812345678``). Relation cells stay text (names or uids): the writer
+looks them up per batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from marshmallow import ValidationError
+
+from graph.io.imports.mapping import Mapping
+from graph.io.imports.readers import Cell, SourceRow
+from graph.io.imports.targets import (
+    CONTACT_PREFIX,
+    FIRST_NAME,
+    LAST_NAME,
+    UID,
+    ImportType,
+    Target,
+    choice_words,
+    value_key,
+)
+from graph.model.records import to_graph
+from graph.model.validation import Message, clean_text, field_for, fold_width, parse_when
+
+TAG_SEPARATORS = re.compile(r"[;,、|；，｜]")
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+MAX_EXCEL_SERIAL = 2958465  # 9999-12-31
+_NUMBER_NOISE = re.compile(r"[\s,，'’_]|[¥￥$€£]|RMB|CNY|USD|EUR|元", re.IGNORECASE)
+_FORMULA_GUARD = re.compile(r"^'[=+\-@]")
+# A mainland mobile number, which needs no slow parse when the default region is CN.
+_CN_MOBILE = re.compile(r"^(?:\+?86)?(1[3-9][0-9]{9})$")
+_PHONE_NOISE = re.compile(r"[\s\-()（）.]")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A problem with one cell (``column`` = its header; "" for the row as a whole)."""
+
+    line: int
+    column: str
+    message: Message
+
+
+@dataclass
+class CleanRow:
+    """One source row as the writer needs it.
+
+    ``values``: target name -> stored value (properties) or text list (relations: names or
+    uids to look up); ``errors``: what stops it being written."""
+
+    line: int
+    cells: tuple[Cell, ...]
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+
+
+Convert = Callable[[Cell], Any]
+
+
+def cell_text(cell: Cell) -> str:
+    """A cell as text: whole floats without ``.0``, times ISO, the exporter's formula guard
+    removed."""
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "true" if cell else "false"
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, dt.datetime | dt.date):
+        return cell.isoformat()
+    text = str(cell)
+    return text[1:] if _FORMULA_GUARD.match(text) else text
+
+
+def parse_number(cell: Cell) -> float:
+    """A number from a cell: 1,234.50 / ¥1 234 / (1,234) / 12.5元; ``ValueError`` else."""
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        if isinstance(cell, float) and not math.isfinite(cell):
+            raise ValueError("not finite")
+        return float(cell)
+    text = fold_width(cell_text(cell)).strip()
+    negative = text.startswith("(") and text.endswith(")")
+    text = _NUMBER_NOISE.sub("", text.strip("()"))
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("not finite")
+    return -value if negative else value
+
+
+def parse_moment(cell: Cell) -> dt.datetime:
+    """A date-time from a cell: a workbook date, an Excel serial number (45432 or
+    45432.5), or text such as 2024/5/20, 2024-05-20, 2024年5月20日 10:30."""
+    if isinstance(cell, dt.datetime):
+        return cell.replace(tzinfo=None, microsecond=0)
+    if isinstance(cell, dt.date):
+        return dt.datetime(cell.year, cell.month, cell.day)
+    serial: float | None = None
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        serial = float(cell)
+    elif re.fullmatch(r"\d{5}(\.\d+)?", cell_text(cell).strip()):
+        serial = float(cell_text(cell))
+    if serial is not None:
+        if not 1 <= serial <= MAX_EXCEL_SERIAL:
+            raise ValueError("not an Excel date")
+        return (EXCEL_EPOCH + dt.timedelta(days=serial)).replace(microsecond=0)
+    return parse_when(cell_text(cell))
+
+
+def split_tags(cell: Cell) -> list[str]:
+    """Tag names from one cell: ``VIP;重点`` -> [VIP, 重点] (also , 、 | and full-width)."""
+    names = (clean_text(part) for part in TAG_SEPARATORS.split(cell_text(cell)))
+    return list(dict.fromkeys(n for n in names if n))
+
+
+class RowCleaner:
+    """Cleans rows of one file for one mapping; built once, used for every row."""
+
+    def __init__(self, kind: ImportType, mapping: Mapping, headers: list[str], region: str) -> None:
+        self.kind = kind
+        self.region = region
+        self.plan: list[tuple[int, str, Target, Convert]] = []
+        for position, header in enumerate(headers):
+            name = mapping.columns.get(header)
+            target = kind.target(name) if name else None
+            if target is not None:
+                self.plan.append((position, header, target, self._converter(target, mapping)))
+        self.mapped = {target.name for _, _, target, _ in self.plan}
+
+    def clean(self, row: SourceRow) -> CleanRow:
+        """``row`` cleaned: values by target and errors naming line and column."""
+        result = CleanRow(row.line, row.cells)
+        for position, header, target, convert in self.plan:
+            cell = row.cells[position] if position < len(row.cells) else ""
+            if cell is None or (isinstance(cell, str) and not cell.strip()):
+                continue
+            try:
+                value = convert(cell)
+            except ValidationError as exc:
+                result.errors.append(RowError(row.line, header, _message(exc)))
+                continue
+            if value is not None and value != [] and target.name not in result.values:
+                result.values[target.name] = value
+        self._person_name(result)
+        self._required(result)
+        return result
+
+    # -- per target -----------------------------------------------------------------------
+
+    def _converter(self, target: Target, mapping: Mapping) -> Convert:
+        if target.name in (FIRST_NAME, LAST_NAME, UID):
+            return lambda cell: clean_text(cell_text(cell)) or None
+        rel = target.rel
+        if rel is not None:
+            if rel.many:
+                return split_tags
+            return lambda cell: clean_text(cell_text(cell)) or None
+        prop = target.prop
+        assert prop is not None
+        if prop.choices:
+            words = choice_words(target.model, prop)
+            own = {value_key(k): v for k, v in mapping.values.get(target.name, {}).items()}
+            allowed = ", ".join(prop.choice_values())
+
+            def choice(cell: Cell) -> str:
+                key = value_key(cell_text(cell))
+                code = own.get(key) or words.get(key)
+                if code is None:
+                    raise ValidationError(Message("choice", choices=allowed))
+                return code
+
+            return choice
+        kind = prop.kind
+        limit = prop.max_length
+        if kind in ("date", "datetime"):
+
+            def moment(cell: Cell) -> Any:
+                try:
+                    parsed = parse_moment(cell)
+                except (ValueError, OverflowError):
+                    raise ValidationError(Message(kind)) from None
+                return to_graph(prop, parsed.date() if kind == "date" else parsed)
+
+            return moment
+        if kind in ("integer", "float"):
+
+            def number(cell: Cell) -> Any:
+                try:
+                    value = parse_number(cell)
+                except ValueError:
+                    raise ValidationError(Message("number")) from None
+                if kind == "integer":
+                    if not value.is_integer():
+                        raise ValidationError(Message("integer"))
+                    return int(value)
+                return value
+
+            return number
+        if kind == "phone":
+            schema_field = field_for(target.model, prop.name, self.region)
+            fast = self.region == "CN"
+
+            def phone(cell: Cell) -> Any:
+                text = cell_text(cell)
+                if fast:
+                    mobile = _CN_MOBILE.match(_PHONE_NOISE.sub("", text))
+                    if mobile:
+                        return "+86" + mobile.group(1)
+                return schema_field.deserialize(text)
+
+            return phone
+        if kind in ("string", "text"):
+            # What the schema's Text field does (graph.model.validation.Text), without
+            # marshmallow's per-value overhead: a million rows pass through here.
+            fold = (lambda t: fold_width(t).strip()) if kind == "text" else clean_text
+
+            def plain(cell: Cell) -> Any:
+                value = fold(cell_text(cell)) or None
+                if limit and value is not None and len(value) > limit:
+                    raise ValidationError(Message("too_long", max=limit))
+                return value
+
+            return plain
+        schema_field = field_for(target.model, prop.name, self.region)
+
+        def text(cell: Cell) -> Any:
+            value = schema_field.deserialize(cell_text(cell))
+            if limit and isinstance(value, str) and len(value) > limit:
+                raise ValidationError(Message("too_long", max=limit))
+            return value
+
+        return text
+
+    def _person_name(self, result: CleanRow) -> None:
+        first = result.values.pop(FIRST_NAME, None)
+        last = result.values.pop(LAST_NAME, None)
+        if "name" in result.values or not (first or last):
+            return
+        parts = [p for p in (first, last) if p]
+        cjk = any(re.search(r"[\u4e00-\u9fff]", p) for p in parts)
+        # Chinese names read family name first, without a space: 张 + 伟 -> 张伟.
+        result.values["name"] = "".join([last or "", first or ""]) if cjk else " ".join(parts)
+
+    def _required(self, result: CleanRow) -> None:
+        has_contact = any(name.startswith(CONTACT_PREFIX) for name in result.values)
+        for target in self.kind.targets:
+            item = target.prop or target.rel
+            if item is None or not item.required or target.name in result.values:
+                continue
+            if target.prop is not None and (
+                target.prop.default is not None or target.prop.default_now
+            ):
+                continue  # filled in by the writer
+            if target.name.startswith(CONTACT_PREFIX) and not has_contact:
+                continue  # no contact on this row
+            if any(e.column == header for e in result.errors for header in self._headers(target)):
+                continue  # already reported as invalid
+            column = next(iter(self._headers(target)), "")
+            result.errors.append(
+                RowError(
+                    result.line,
+                    column,
+                    Message("required_column", field=target.en, field_zh=target.zh)
+                    if not column
+                    else Message("required"),
+                )
+            )
+
+    def _headers(self, target: Target) -> list[str]:
+        return [header for _, header, t, _ in self.plan if t.name == target.name]
+
+
+def _message(exc: ValidationError) -> Message:
+    messages = exc.messages
+    first = messages[0] if isinstance(messages, list) and messages else messages
+    return first if isinstance(first, Message) else Message("invalid_value")

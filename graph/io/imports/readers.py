@@ -1,0 +1,269 @@
+"""Reading the spreadsheets people have: CSV (UTF-8 with or without BOM, GB18030/GBK;
+comma, semicolon or tab) and XLSX/XLS (python-calamine), row by row.
+
+``open_table`` finds the header: title rows above it are skipped (a row with fewer than
+half the cells of the widest row near the top), and a two-row header whose upper row has
+merged or blank cells over several columns (联系人 over 姓名 | 手机) is combined into one
+header per column (``联系人 姓名``, ``联系人 手机``). ``Table.rows`` streams the data rows
+with their line numbers as a spreadsheet shows them, so a million rows never sit in
+memory (an XLSX sheet is held by calamine in its own compact form while read).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from python_calamine import CalamineWorkbook
+
+CSV, XLSX, XLS = "csv", "xlsx", "xls"
+FORMATS = (CSV, XLSX, XLS)
+DELIMITERS = ",;\t"
+SNIFF_BYTES = 64 * 1024
+# Header detection looks at this many rows from the top.
+HEAD_ROWS = 20
+Cell = Any  # str for CSV; str, int, float, bool, date, datetime or None from a workbook
+
+
+class UnreadableFile(ValueError):
+    """The file is not a CSV or workbook that can be read (the message says why)."""
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One data row: its line number in the file (1-based, as a spreadsheet shows it) and
+    its cells, one per header column (missing cells are "")."""
+
+    line: int
+    cells: tuple[Cell, ...]
+
+
+@dataclass
+class Table:
+    """An opened source file: what was detected and the headers; ``rows()`` streams it."""
+
+    path: Path
+    format: str
+    headers: list[str]
+    header_line: int  # the last header line (data starts below it)
+    encoding: str = ""
+    delimiter: str = ""
+    sheet: str = ""
+    sheets: list[str] = field(default_factory=list)
+    offset: int = 0  # a sheet's first used row, when its data does not start at row 1
+
+    def rows(self, after_line: int = 0) -> Iterator[SourceRow]:
+        """The data rows below the header (and below ``after_line``: a resumed import),
+        blank rows left out."""
+        start = max(after_line, self.header_line)
+        source = _csv_rows(self) if self.format == CSV else _sheet_rows(self)
+        width = len(self.headers)
+        for line, cells in source:
+            if line <= start or all(_blank(c) for c in cells):
+                continue
+            padded = tuple(cells[:width]) + ("",) * (width - len(cells))
+            yield SourceRow(line, padded)
+
+
+def detect_format(path: Path) -> str:
+    """csv, xlsx or xls, from the file's first bytes (the name may lie)."""
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head.startswith(b"PK\x03\x04"):
+        return XLSX
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return XLS
+    return CSV
+
+
+def open_table(path: Path | str, *, sheet: str | None = None) -> Table:
+    """Open ``path`` and find its header; ``sheet`` picks a workbook's sheet by name
+    (default: the first sheet holding data). ``UnreadableFile`` when it cannot be read."""
+    path = Path(path)
+    kind = detect_format(path)
+    if kind == CSV:
+        encoding = detect_encoding(path)
+        delimiter = detect_delimiter(path, encoding)
+        table = Table(path, CSV, [], 0, encoding=encoding, delimiter=delimiter)
+        head = [cells for _, cells in _take(_csv_rows(table), HEAD_ROWS)]
+        headers, header_line = find_header(head, merged=())
+    else:
+        try:
+            book = CalamineWorkbook.from_path(str(path))
+        except Exception as exc:  # calamine raises its own error types for broken files
+            raise UnreadableFile(f"not a readable workbook: {exc}") from exc
+        names = list(book.sheet_names)
+        chosen = sheet or _first_with_data(book, names)
+        if chosen not in names:
+            raise UnreadableFile(f"no sheet {chosen!r} (sheets: {', '.join(names)})")
+        table = Table(path, kind, [], 0, sheet=chosen, sheets=names)
+        data = book.get_sheet_by_name(chosen)
+        head = [list(r) for r in _take(iter(data.iter_rows()), HEAD_ROWS)]
+        merged = _merged_ranges(data)
+        headers, header_line = find_header(head, merged=merged)
+        if data.start is not None:
+            header_line += data.start[0]
+            table.offset = data.start[0]
+    if not headers:
+        raise UnreadableFile("no header row found")
+    table.headers, table.header_line = headers, header_line
+    return table
+
+
+def detect_encoding(path: Path) -> str:
+    """utf-8-sig (BOM), utf-8, or gb18030 (a superset of GBK and GB2312)."""
+    with path.open("rb") as handle:
+        sample = handle.read(SNIFF_BYTES)
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        # A cut multi-byte character at the end of the sample is no reason to refuse UTF-8.
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        codecs.getincrementaldecoder("gb18030")().decode(sample, final=False)
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile("the text is neither UTF-8 nor GB18030/GBK") from exc
+    return "gb18030"
+
+
+def detect_delimiter(path: Path, encoding: str) -> str:
+    """The separator of the first lines: comma, semicolon or tab."""
+    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        sample = handle.read(SNIFF_BYTES // 4)
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        lines = sample.splitlines()[:5] or [""]
+        return max(DELIMITERS, key=lambda d: min(line.count(d) for line in lines))
+
+
+def find_header(
+    head: list[list[Cell]], *, merged: tuple[tuple[int, int, int, int], ...]
+) -> tuple[list[str], int]:
+    """(headers, last header line) of the top rows ``head`` (0-based line i is line i+1).
+
+    The header is the first row filled at least half as wide as the widest top row (so a
+    title row or two above it are skipped). When that row has merged cells spanning
+    columns (``merged``: 0-based (row, col, last_row, last_col)) or blanks between
+    filled cells, and the row below is filled where it is blank, the two are one header."""
+    widths = [sum(1 for c in row if not _blank(c)) for row in head]
+    if not widths or max(widths) == 0:
+        return [], 0
+    widest = max(widths)
+    index = next(i for i, w in enumerate(widths) if w * 2 >= widest and w >= min(2, widest))
+    top = [_text(c) for c in head[index]]
+    spans = [(c0, c1) for r0, c0, _r1, c1 in merged if r0 == index and c1 > c0]
+    below = [_text(c) for c in head[index + 1]] if index + 1 < len(head) else []
+    two_rows = bool(spans) or (
+        below
+        and any(not t for t in top[: len(below)])
+        and all(below[i] for i, t in enumerate(top[: len(below)]) if not t and i < len(below))
+        and not any(_numeric(c) for c in head[index + 1])
+    )
+    if not two_rows:
+        return _unique(top), index + 1
+    width = max(len(top), len(below))
+    top += [""] * (width - len(top))
+    below += [""] * (width - len(below))
+    for c0, c1 in spans:
+        for col in range(c0 + 1, min(c1, width - 1) + 1):
+            top[col] = top[col] or top[c0]
+    if not spans:  # blanks after a filled cell continue it (a merge saved without its range)
+        for col in range(1, width):
+            if not top[col] and below[col] and top[col - 1] and below[col - 1]:
+                top[col] = top[col - 1]
+    combined = [
+        (f"{t} {b}" if t and b and t != b else t or b) for t, b in zip(top, below, strict=True)
+    ]
+    return _unique(combined), index + 2
+
+
+def _unique(headers: list[str]) -> list[str]:
+    """Headers made distinct (a second 电话 becomes 电话 (2)); blanks named by position."""
+    seen: dict[str, int] = {}
+    result = []
+    for number, header in enumerate(headers, start=1):
+        name = header or f"#{number}"
+        seen[name] = seen.get(name, 0) + 1
+        result.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    while result and result[-1].startswith("#"):
+        result.pop()
+    return result
+
+
+def _csv_rows(table: Table) -> Iterator[tuple[int, list[Cell]]]:
+    try:
+        with table.path.open(encoding=table.encoding, errors="strict", newline="") as handle:
+            reader = csv.reader(handle, delimiter=table.delimiter)
+            start = 1
+            for cells in reader:
+                yield start, cells
+                start = reader.line_num + 1
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(f"the file is not all {table.encoding} text: {exc}") from exc
+    except csv.Error as exc:
+        raise UnreadableFile(f"not a valid CSV file: {exc}") from exc
+
+
+def _sheet_rows(table: Table) -> Iterator[tuple[int, list[Cell]]]:
+    book = CalamineWorkbook.from_path(str(table.path))
+    data = book.get_sheet_by_name(table.sheet)
+    for number, cells in enumerate(data.iter_rows(), start=1 + table.offset):
+        yield number, list(cells)
+
+
+def _first_with_data(book: CalamineWorkbook, names: list[str]) -> str:
+    for name in names:
+        data = book.get_sheet_by_name(name)
+        if data.height and any(
+            not _blank(c) for row in _take(iter(data.iter_rows()), 5) for c in row
+        ):
+            return name
+    return names[0] if names else ""
+
+
+def _merged_ranges(data: Any) -> tuple[tuple[int, int, int, int], ...]:
+    try:
+        ranges = data.merged_cell_ranges or []
+    except Exception:  # not every format keeps merge information
+        return ()
+    offset = data.start or (0, 0)
+    return tuple(
+        (r0 - offset[0], c0 - offset[1], r1 - offset[0], c1 - offset[1])
+        for (r0, c0), (r1, c1) in ranges
+    )
+
+
+def _take(rows: Iterator[Any], count: int) -> list[Any]:
+    taken = []
+    for row in rows:
+        taken.append(row)
+        if len(taken) >= count:
+            break
+    return taken
+
+
+def _blank(cell: Cell) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _numeric(cell: Cell) -> bool:
+    return isinstance(cell, int | float) and not isinstance(cell, bool)
+
+
+def _text(cell: Cell) -> str:
+    if _blank(cell):
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, dt.datetime | dt.date):
+        return cell.isoformat()
+    return " ".join(str(cell).split())

@@ -1,0 +1,456 @@
+"""Writing one batch of cleaned rows: duplicates decided, relations resolved, personal
+data sealed, history entries made, then one statement for the batch's updates and one
+for its creates (which also advances the import's cursor), each atomic.
+
+Every node created or updated carries ``import_id``; every history entry too, which is
+what undo walks (``graph.io.imports.undo``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.io.imports.cleaning import CleanRow, RowError
+from graph.io.imports.relations import Resolver, UnresolvedName
+from graph.io.imports.targets import CONTACT_PREFIX, UID, ImportType
+from graph.model import nodes
+from graph.model.base import NodeModel
+from graph.model.records import ISO_DATETIME, to_graph
+from graph.model.validation import Message, current_minute
+from graph.records.history import FieldChange, history_entry
+from graph.records.repository import NodeRepository
+from graph.records.search_keys import fold, with_search_keys
+from graph.records.serials import serial_key
+from graph.security.crypto import FieldCipher
+from graph.security.pii import open_props, seal_props
+from graph.security.scope import Scope, scope_conditions
+from graph.store.composition import between_lines, insert_after
+from graph.store.protocol import GraphStore
+from graph.store.statements import Statement
+from graph.store.templates import render
+
+SKIP, UPDATE, CREATE = "skip", "update", "create"
+DECISIONS = (SKIP, UPDATE, CREATE)
+_MARKER = "WITH n, row"
+
+
+@dataclass
+class Duplicate:
+    """An existing record (or an earlier row of the batch) a row repeats."""
+
+    key: str  # "phone", "email" or "name"
+    uid: str = ""  # the existing record ("" when it is an earlier row of the file)
+    version: int = 0
+    line: int = 0  # the earlier row of the file
+
+
+@dataclass
+class BatchOutcome:
+    """What one batch did (or, in a dry run, would do)."""
+
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    failed: list[CleanRow] = field(default_factory=list)
+    duplicates: dict[int, Duplicate] = field(default_factory=dict)  # line -> duplicate
+
+
+def dedup_keys(
+    model: type[NodeModel], values: dict[str, Any], cipher: FieldCipher
+) -> list[tuple[str, str]]:
+    """The exact-duplicate keys of a row: phone and e-mail blind indexes, and (customers)
+    the folded name with the region."""
+    keys = []
+    for name in ("phone", "email"):
+        prop = model.meta.prop(name)
+        if prop is not None and values.get(name):
+            keys.append((name, cipher.blind_index(str(values[name]), prop.kind)))
+    if model is nodes.Customer and values.get("name"):
+        keys.append(("name", fold(str(values["name"])) + "\x1f" + str(values.get("region") or "")))
+    return keys
+
+
+class BatchWriter:
+    """Writes the batches of one import (or judges them, in a dry run)."""
+
+    def __init__(
+        self,
+        store: GraphStore,
+        cipher: FieldCipher,
+        kind: ImportType,
+        *,
+        import_id: str,
+        actor: str,
+        scope: Scope,
+        on_duplicate: str,
+        decisions: dict[int, str],
+        resolver: Resolver,
+        mapped: frozenset[str] = frozenset(),
+        serial_timezone: dt.tzinfo = dt.UTC,
+        dry_run: bool = False,
+    ) -> None:
+        self.store = store
+        self.cipher = cipher
+        self.kind = kind
+        self.model = kind.model
+        self.import_id = import_id
+        self.actor = actor
+        self.scope = scope
+        self.on_duplicate = on_duplicate
+        self.decisions = decisions
+        self.resolver = resolver
+        self.mapped = mapped  # the target names a column fills
+        self.serial_timezone = serial_timezone
+        self.dry_run = dry_run
+        self.seen: dict[tuple[str, str], int] = {}  # dry runs: keys of earlier rows
+        self.owner_uid: str | None = None
+        if scope.team_only:
+            # Sales imports become the importer's own customers.
+            found = resolver.prepare(nodes.Customer.meta.rel("owner"), {actor})  # type: ignore[arg-type]
+            owners = found.get(actor) or []
+            self.owner_uid = owners[0] if owners else None
+
+    # -- the batch ------------------------------------------------------------------------
+
+    def write(
+        self, rows: list[CleanRow], *, cursor: int, counts: dict[str, int], now: dt.datetime
+    ) -> BatchOutcome:
+        """Write ``rows`` (cleaned, without errors so far); ``counts`` are the import's
+        totals including this batch's outcome, stored with ``cursor`` by the create
+        statement."""
+        outcome = BatchOutcome()
+        stamp = now.astimezone(dt.UTC).strftime(ISO_DATETIME)
+        good = self._resolve(rows, outcome)
+        creates, updates = self._decide(good, outcome)
+        update_pairs = self._update_rows(updates, stamp, outcome)
+        update_rows = [update for _, update in update_pairs]
+        create_rows = self._create_rows(creates, stamp, now)
+        outcome.created = len(create_rows)
+        totals = dict(counts)
+        for key in ("created", "updated", "skipped"):
+            totals[key] = totals.get(key, 0) + getattr(outcome, key)
+        totals["failed"] = totals.get("failed", 0) + len(outcome.failed)
+        if self.dry_run:
+            outcome.updated = len(update_rows)
+            return outcome
+        if update_rows:
+            written = self.store.write(
+                self._statement("import_update_batch"),
+                import_id=self.import_id,
+                rows=update_rows,
+                now=stamp,
+            )
+            done = set(written[0]["updated"]) if written else set()
+            outcome.updated = len(done)
+            for row, update in update_pairs:
+                if update["uid"] not in done:
+                    row.errors.append(RowError(row.line, "", Message("import_changed_meanwhile")))
+                    outcome.failed.append(row)
+            totals["updated"] = counts.get("updated", 0) + outcome.updated
+            totals["failed"] = counts.get("failed", 0) + len(outcome.failed)
+        statement = self._create_statement()
+        params = {
+            "import_id": self.import_id,
+            "cursor": cursor,
+            "counts": json.dumps(totals),
+            "rows": create_rows,
+            "now": stamp,
+            "actor": self.actor,
+        }
+        self.store.write(statement, **{k: v for k, v in params.items() if k in statement.params})
+        return outcome
+
+    # -- steps ----------------------------------------------------------------------------
+
+    def _resolve(self, rows: list[CleanRow], outcome: BatchOutcome) -> list[CleanRow]:
+        """Relation names to uids (rows naming unknown records fail)."""
+        rels = [t for t in self.kind.targets if t.rel is not None]
+        for target in rels:
+            names: set[str] = set()
+            for row in rows:
+                value = row.values.get(target.name)
+                names.update(value if isinstance(value, list) else [value] if value else [])
+            if not names:
+                continue
+            known = self.resolver.prepare(target.rel, names)  # type: ignore[arg-type]
+            for row in rows:
+                value = row.values.get(target.name)
+                if not value:
+                    continue
+                try:
+                    row.values[target.name] = self.resolver.pick(target.rel, value, known)  # type: ignore[arg-type]
+                except UnresolvedName as exc:
+                    row.errors.append(RowError(row.line, "", exc.message))
+        self._check_scope(rows)
+        good = []
+        for row in rows:
+            if row.errors:
+                outcome.failed.append(row)
+            else:
+                good.append(row)
+        return good
+
+    def _check_scope(self, rows: list[CleanRow]) -> None:
+        """A team-scoped importer attaches records only to customers they may see."""
+        if not self.scope.team_only or self.kind.model is nodes.Customer:
+            return
+        uids = {u for row in rows for u in row.values.get("customer", [])}
+        if not uids:
+            return
+        customers = NodeRepository(self.store, nodes.Customer, cipher=self.cipher)
+        visible = customers.titles(sorted(uids), scope_conditions(nodes.Customer, self.scope))
+        for row in rows:
+            if any(u not in visible for u in row.values.get("customer", [])):
+                row.errors.append(RowError(row.line, "", Message("import_not_visible")))
+
+    def _decide(
+        self, rows: list[CleanRow], outcome: BatchOutcome
+    ) -> tuple[list[CleanRow], list[tuple[CleanRow, Duplicate]]]:
+        """Split rows into creates and updates; duplicates skipped as decided."""
+        by_uid = self._by_uid(rows)
+        if self.model not in (nodes.Customer, nodes.Contact) and not by_uid:
+            return rows, []
+        keyed = [(row, dedup_keys(self.model, row.values, self.cipher)) for row in rows]
+        if self.model not in (nodes.Customer, nodes.Contact):
+            keyed = [(row, []) for row in rows]
+        existing = self._existing(keyed) if any(keys for _, keys in keyed) else {}
+        existing.update(by_uid)
+        keyed = [(row, _uid_key(row, by_uid) + keys) for row, keys in keyed]
+        creates: list[CleanRow] = []
+        updates: list[tuple[CleanRow, Duplicate]] = []
+        batch_seen: dict[tuple[str, str], int] = {}
+        for row, keys in keyed:
+            duplicate = next((existing[k] for k in keys if k in existing), None)
+            if duplicate is None:
+                earlier = next(
+                    (
+                        self.seen.get(k) or batch_seen.get(k)
+                        for k in keys
+                        if k in self.seen or k in batch_seen
+                    ),
+                    None,
+                )
+                if earlier is not None:
+                    duplicate = Duplicate(next(k for k, _ in keys), line=earlier)
+            for key in keys:
+                batch_seen.setdefault(key, row.line)
+                if self.dry_run:
+                    self.seen.setdefault(key, row.line)
+            if duplicate is None:
+                creates.append(row)
+                continue
+            outcome.duplicates[row.line] = duplicate
+            decision = self.decisions.get(row.line, self.on_duplicate)
+            if decision == CREATE:
+                creates.append(row)
+            elif decision == UPDATE and duplicate.uid:
+                updates.append((row, duplicate))
+            else:
+                outcome.skipped += 1
+        return creates, updates
+
+    def _by_uid(self, rows: list[CleanRow]) -> dict[tuple[str, str], Duplicate]:
+        """The existing records the rows' ID column names (an ID of no record of this type
+        is ignored: that row is new)."""
+        uids = sorted({str(row.values[UID]) for row in rows if row.values.get(UID)})
+        if not uids:
+            return {}
+        found: dict[tuple[str, str], Duplicate] = {}
+        for row in self.store.read(self._statement("import_list_nodes"), uids=uids):
+            node = row["n"]
+            if self.scope.team_only and not self._visible(node["uid"]):
+                continue
+            found[(UID, node["uid"])] = Duplicate(UID, node["uid"], node.get("version") or 0)
+        return found
+
+    def _existing(
+        self, keyed: list[tuple[CleanRow, list[tuple[str, str]]]]
+    ) -> dict[tuple[str, str], Duplicate]:
+        phones = sorted({v for _, keys in keyed for k, v in keys if k == "phone"})
+        emails = sorted({v for _, keys in keyed for k, v in keys if k == "email"})
+        names = sorted({v.split("\x1f")[0] for _, keys in keyed for k, v in keys if k == "name"})
+        if not (phones or emails or names):
+            return {}
+        statement = self._statement("import_find_duplicates")
+        found: dict[tuple[str, str], Duplicate] = {}
+        for row in self.store.read(statement, phones=phones, emails=emails, names=names):
+            value = row["value"]
+            if row["key"] == "name":
+                value = value + "\x1f" + str(row["region"] or "")
+            if self.scope.team_only and not self._visible(row["uid"]):
+                continue  # another team's record is not this importer's duplicate to touch
+            found.setdefault(
+                (row["key"], value), Duplicate(row["key"], row["uid"], row["version"] or 0)
+            )
+        return found
+
+    def _visible(self, uid: str) -> bool:
+        repository = NodeRepository(self.store, self.model, cipher=self.cipher)
+        return bool(repository.titles([uid], scope_conditions(self.model, self.scope)))
+
+    def _update_rows(
+        self, updates: list[tuple[CleanRow, Duplicate]], stamp: str, outcome: BatchOutcome
+    ) -> list[tuple[CleanRow, dict[str, Any]]]:
+        """Rows of the update statement, each with its source row: changed properties only
+        (blank cells change nothing), with history entries of old and new values. A record
+        the row would not change is skipped, not written. Relations are not changed by an
+        update."""
+        if not updates:
+            return []
+        statement = self._statement("import_list_nodes")
+        stored = {
+            row["n"]["uid"]: open_props(self.model, row["n"], self.cipher)
+            for row in self.store.read(statement, uids=[d.uid for _, d in updates])
+        }
+        result = []
+        for row, duplicate in updates:
+            before = stored.get(duplicate.uid, {})
+            props = {
+                name: value
+                for name, value in row.values.items()
+                if self.model.meta.prop(name) is not None and before.get(name) != value
+            }
+            if not props:
+                outcome.skipped += 1  # unchanged: nothing to write, no history entry
+                continue
+            changes = [FieldChange(n, before.get(n), v) for n, v in props.items()]
+            change = history_entry(self.model, "update", stamp, self.actor, changes, self.cipher)
+            sealed = seal_props(self.model, with_search_keys(self.model, props), self.cipher)
+            result.append(
+                (
+                    row,
+                    {
+                        "uid": duplicate.uid,
+                        "version": before.get("version", duplicate.version),
+                        "props": sealed,
+                        "change": change,
+                    },
+                )
+            )
+        return result
+
+    def _create_rows(
+        self, rows: list[CleanRow], stamp: str, now: dt.datetime
+    ) -> list[dict[str, Any]]:
+        if not rows:
+            return []
+        uids = self._uids(self.model, len(rows), now)
+        contact_rows = [
+            row for row in rows if any(k.startswith(CONTACT_PREFIX) for k in row.values)
+        ]
+        contact_uids = iter(self._uids(nodes.Contact, len(contact_rows), now))
+        result = []
+        for row, uid in zip(rows, uids, strict=True):
+            props, links = self._split(self.model, row.values, now)
+            if self.owner_uid and self.model.meta.rel("owner") is not None:
+                links["owner"] = [self.owner_uid]
+            record: dict[str, Any] = {"uid": uid, "props": props, **links}
+            record["change"] = self._created_entry(self.model, props, links, stamp)
+            record["props"] = seal_props(
+                self.model, with_search_keys(self.model, props), self.cipher
+            )
+            if self.model is nodes.Customer:
+                contacts: list[dict[str, Any]] = []
+                record["contacts"] = contacts
+                contact = {
+                    k.removeprefix(CONTACT_PREFIX): v
+                    for k, v in row.values.items()
+                    if k.startswith(CONTACT_PREFIX)
+                }
+                if contact.get("name"):
+                    cprops, _ = self._split(nodes.Contact, contact, now)
+                    contacts.append(
+                        {
+                            "uid": next(contact_uids),
+                            "props": seal_props(
+                                nodes.Contact, with_search_keys(nodes.Contact, cprops), self.cipher
+                            ),
+                            "change": self._created_entry(nodes.Contact, cprops, {}, stamp),
+                        }
+                    )
+            result.append(record)
+        return result
+
+    def _split(
+        self, model: type[NodeModel], values: dict[str, Any], now: dt.datetime
+    ) -> tuple[dict[str, Any], dict[str, list[str]]]:
+        props: dict[str, Any] = {}
+        for prop in model.meta.props:
+            if not prop.editable:
+                continue
+            value = values.get(prop.name)
+            if value is None and prop.default is not None:
+                value = prop.default
+            if value is None and prop.default_now:
+                value = to_graph(prop, current_minute(now))
+            if value is not None:
+                props[prop.name] = value
+        links = {
+            rel.name: list(values.get(rel.name) or []) for rel in model.meta.rels if rel.editable
+        }
+        if model is self.model:
+            links = {k: v for k, v in links.items() if k in self._linked()}
+        return props, links
+
+    def _created_entry(
+        self, model: type[NodeModel], props: dict[str, Any], links: dict[str, list[str]], stamp: str
+    ) -> dict[str, Any]:
+        changes = [FieldChange(n, None, v) for n, v in props.items()]
+        changes += [FieldChange(n, None, ", ".join(u)) for n, u in links.items() if u]
+        return history_entry(model, "create", stamp, self.actor, changes, self.cipher)
+
+    def _uids(self, model: type[NodeModel], count: int, now: dt.datetime) -> list[str]:
+        """``count`` new uids of ``model`` in one round trip (a dry run makes none)."""
+        if count == 0:
+            return []
+        key = serial_key(model.meta.uid_prefix, now, self.serial_timezone)
+        if self.dry_run:
+            return [f"{key}?" for _ in range(count)]
+        first = self.store.write("serial_next_block", serial_key=key, count=count)[0]["first"]
+        return [f"{key}{serial:03d}" for serial in range(first, first + count)]
+
+    def _linked(self) -> set[str]:
+        """The relations this import fills: those a column maps, and a Sales importer's
+        ownership."""
+        return set(self.mapped) | ({"owner"} if self.owner_uid else set())
+
+    # -- statements -----------------------------------------------------------------------
+
+    def _statement(self, name: str) -> Statement:
+        return render(self.store.cypher.get(name), Label=self.model.label)
+
+    def _create_statement(self) -> Statement:
+        """import_create_batch with a part per relation (and the customer's contact)."""
+        parts = []
+        for rel in self.model.meta.rels:
+            if not rel.editable or rel.name not in self._linked():
+                continue  # a relation no column fills needs no part
+            name = "import_link_out" if rel.direction == "out" else "import_link_in"
+            part = render(
+                self.store.cypher.get(name),
+                Label=self.model.label,
+                Target=rel.target,
+                REL=rel.type,
+                prop=rel.name,
+            )
+            parts.append(between_lines(part, _MARKER))
+        if self.model is nodes.Customer:
+            works_for = nodes.Contact.meta.rel("customer")
+            assert works_for is not None
+            part = render(
+                self.store.cypher.get("import_contacts_part"),
+                Label=self.model.label,
+                Target="Contact",
+                REL=works_for.type,
+            )
+            parts.append(between_lines(part, _MARKER))
+        return insert_after(self._statement("import_create_batch"), _MARKER, parts)
+
+
+def _uid_key(row: CleanRow, by_uid: dict[tuple[str, str], Duplicate]) -> list[tuple[str, str]]:
+    """The row's ID as a duplicate key, when it names an existing record."""
+    key = (UID, str(row.values.get(UID) or ""))
+    return [key] if key in by_uid else []

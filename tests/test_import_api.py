@@ -1,0 +1,235 @@
+"""The import REST API: upload, preview, commit as a job, status, failing rows, undo,
+saved mappings, permissions and the upload size limit."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from python_calamine import CalamineWorkbook
+
+from graph.model import nodes
+from graph.records.repository import NodeRepository
+from graph.store.protocol import GraphStore
+from tests.jobs_helpers import running_worker, settle, wait_for
+from tests.test_row_level_access import PASSWORD, staff
+from tests.web import bearer
+
+ROWS = [
+    ["客户名称", "联系人", "手机", "客户类型", "负责人"],
+    ["上海明辉贸易", "张伟", "13812345678", "意向客户", ""],
+    ["北京华信科技", "李娜", "13912345678", "成交客户", ""],
+    ["广州好运来", "王芳", "12345", "潜在客户", ""],
+]
+
+
+def csv_bytes(rows: list[list[str]] = ROWS, encoding: str = "gbk") -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+@pytest.fixture
+def api_app(app: Flask) -> Iterator[Flask]:
+    settle(app)
+    yield app
+    settle(app)
+
+
+def upload(client: FlaskClient, headers: dict, data: bytes = b"", name: str = "客户.csv") -> dict:
+    response = client.post(
+        "/api/v1/imports/upload",
+        headers=headers,
+        data={"file": (io.BytesIO(data or csv_bytes()), name), "type": "customer"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201, response.get_data(as_text=True)
+    return response.json["result"]
+
+
+def test_upload_preview_commit_status_errors_and_undo(
+    api_app: Flask, client: FlaskClient, store: GraphStore
+) -> None:
+    headers = bearer(client)
+    uploaded = upload(client, headers)
+    assert uploaded["table"]["encoding"] == "gb18030"
+    assert uploaded["mapping"]["columns"]["客户类型"] == "stage"
+    assert uploaded["mapping"]["reasons"]["客户类型"] == "values"
+    targets = client.get("/api/v1/imports/targets/customer", headers=headers).json["result"]
+    assert {"name": "stage", "label": "Stage"}.items() <= next(
+        t for t in targets if t["name"] == "stage"
+    ).items()
+    body = {"upload_id": uploaded["upload_id"], "type": "customer"}
+    shown = client.post("/api/v1/imports/preview", headers=headers, json=body)
+    assert shown.status_code == 200, shown.get_data(as_text=True)
+    rows = shown.json["result"]["rows"]
+    assert rows[0]["values"]["stage"] == "intent" and rows[0]["decision"] == "create"
+    assert rows[2]["decision"] == "error"
+    assert rows[2]["errors"][0]["message"] == "Line 4, column 手机: Not a valid phone number."
+    client.get("/lang/zh")
+    zh = client.post("/api/v1/imports/preview", headers=headers, json=body)
+    client.get("/lang/en")
+    assert zh.json["result"]["rows"][2]["errors"][0]["message"].startswith("第 4 行，手机 列：")
+    assert NodeRepository(store, nodes.Customer).count() == 0
+    with running_worker(api_app):
+        committed = client.post(
+            "/api/v1/imports/commit", headers=headers, json={**body, "save_mapping_as": "模板"}
+        )
+        assert committed.status_code == 202, committed.get_data(as_text=True)
+        import_id = committed.json["result"]["import"]["id"]
+        wait_for(api_app, committed.json["result"]["job"]["id"])
+        status = client.get(f"/api/v1/imports/{import_id}", headers=headers).json["result"]
+        assert status["state"] == "done"
+        assert status["counts"] == {
+            "read": 3,
+            "created": 2,
+            "updated": 0,
+            "skipped": 0,
+            "failed": 1,
+        }
+        assert NodeRepository(store, nodes.Customer).count() == 2
+        errors = client.get(f"/api/v1/imports/{import_id}/errors", headers=headers)
+        assert errors.status_code == 200 and errors.mimetype == "text/csv"
+        text = errors.get_data().decode("utf-8-sig")
+        assert text.splitlines()[0].endswith(",Error") and "广州好运来" in text
+        saved = client.get("/api/v1/imports/mappings/customer/模板", headers=headers)
+        assert saved.status_code == 200 and saved.json["result"]["columns"]["客户类型"] == "stage"
+        undone = client.post(f"/api/v1/imports/{import_id}/undo", headers=headers)
+        assert undone.status_code == 202
+        wait_for(api_app, undone.json["result"]["job"]["id"])
+    assert NodeRepository(store, nodes.Customer).count() == 0
+    status = client.get(f"/api/v1/imports/{import_id}", headers=headers).json["result"]
+    assert status["state"] == "undone"
+    listed = client.get("/api/v1/imports/", headers=headers).json["result"]
+    assert [item["id"] for item in listed] == [import_id]
+
+
+def test_a_second_commit_of_the_same_file_while_one_runs_is_refused(
+    api_app: Flask, client: FlaskClient
+) -> None:
+    headers = bearer(client)
+    first = upload(client, headers)
+    second = upload(client, headers)
+    one = client.post(
+        "/api/v1/imports/commit",
+        headers=headers,
+        json={"upload_id": first["upload_id"], "type": "customer"},
+    )
+    assert one.status_code == 202
+    two = client.post(
+        "/api/v1/imports/commit",
+        headers=headers,
+        json={"upload_id": second["upload_id"], "type": "customer"},
+    )
+    assert two.status_code == 409
+    assert "being imported already" in two.json["message"]
+
+
+def test_xlsx_failing_rows_download_as_xlsx(api_app: Flask, client: FlaskClient) -> None:
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet()
+    for number, row in enumerate(ROWS):
+        sheet.write_row(number, 0, row)
+    book.close()
+    headers = bearer(client)
+    uploaded = upload(client, headers, buffer.getvalue(), "客户.xlsx")
+    assert uploaded["table"]["format"] == "xlsx"
+    with running_worker(api_app):
+        committed = client.post(
+            "/api/v1/imports/commit",
+            headers=headers,
+            json={"upload_id": uploaded["upload_id"], "type": "customer"},
+        )
+        wait_for(api_app, committed.json["result"]["job"]["id"])
+    import_id = committed.json["result"]["import"]["id"]
+    errors = client.get(f"/api/v1/imports/{import_id}/errors", headers=headers)
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(errors.get_data()))
+    rows = workbook.get_sheet_by_index(0).to_python()
+    assert rows[0][-1] == "Error" and rows[1][0] == "广州好运来"
+
+
+def test_a_role_without_import_gets_403_and_others_uploads_are_not_found(
+    api_app: Flask, client: FlaskClient, store: GraphStore
+) -> None:
+    staff(api_app, store, "import_service", "Service")
+    staff(api_app, store, "import_sales", "Sales")
+    service = bearer(client, "import_service", PASSWORD)
+    response = client.post(
+        "/api/v1/imports/upload",
+        headers=service,
+        data={"file": (io.BytesIO(csv_bytes()), "x.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 403
+    assert client.get("/api/v1/imports/targets/customer", headers=service).status_code == 403
+    admins = upload(client, bearer(client))
+    sales = bearer(client, "import_sales", PASSWORD)
+    body = {"upload_id": admins["upload_id"], "type": "customer"}
+    assert client.post("/api/v1/imports/preview", headers=sales, json=body).status_code == 404
+    assert client.get("/api/v1/imports/targets/customer", headers=sales).status_code == 200
+    assert client.get("/api/v1/imports/", headers=sales).json["result"] == []
+
+
+def test_bad_requests_get_clear_4xx(api_app: Flask, client: FlaskClient) -> None:
+    headers = bearer(client)
+    no_file = client.post(
+        "/api/v1/imports/upload", headers=headers, data={}, content_type="multipart/form-data"
+    )
+    assert no_file.status_code == 400
+    not_multipart = client.post("/api/v1/imports/upload", headers=headers, json={"a": 1})
+    assert not_multipart.status_code == 400
+    junk = client.post(
+        "/api/v1/imports/upload",
+        headers=headers,
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(b"PK\x03\x04garbage"), "x.xlsx")},
+    )
+    assert junk.status_code == 422
+    uploaded = upload(client, headers)
+    bad_mapping = client.post(
+        "/api/v1/imports/preview",
+        headers=headers,
+        json={
+            "upload_id": uploaded["upload_id"],
+            "type": "customer",
+            "mapping": {"type": "customer", "columns": {"客户名称": "nope"}},
+        },
+    )
+    assert bad_mapping.status_code == 422
+    bad_type = client.post(
+        "/api/v1/imports/preview",
+        headers=headers,
+        json={"upload_id": uploaded["upload_id"], "type": "planet"},
+    )
+    assert bad_type.status_code == 422
+    unknown = client.post(
+        "/api/v1/imports/preview",
+        headers=headers,
+        json={"upload_id": "../../etc", "type": "customer"},
+    )
+    assert unknown.status_code == 404
+    assert client.get("/api/v1/imports/IMnope", headers=headers).status_code == 404
+
+
+def test_only_the_upload_takes_a_body_over_the_request_limit(
+    api_app: Flask, client: FlaskClient
+) -> None:
+    headers = bearer(client)
+    limit = api_app.config["MAX_CONTENT_LENGTH"]
+    rows = [["客户名称", "备注"]] + [[f"客户{i}", "x" * 200] for i in range(limit // 200 + 10)]
+    big = csv_bytes(rows, "utf-8")
+    assert len(big) > limit
+    assert upload(client, headers, big)["table"]["headers"] == ["客户名称", "备注"]
+    too_big_json = client.post(
+        "/api/v1/imports/mappings",
+        headers=headers,
+        json={"name": "x", "mapping": {"pad": "x" * (limit + 10)}},
+    )
+    assert too_big_json.status_code == 413

@@ -1,0 +1,102 @@
+# ruff: noqa: E501  (command lines read better unwrapped)
+"""``graphcrm import run`` and ``graphcrm import undo`` on the real graph."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from flask import Flask
+
+from graph.model import nodes
+from graph.records.repository import NodeRepository
+from graph.store.protocol import GraphStore
+
+ROWS = [
+    ["客户名称", "联系人", "手机", "客户类型", "标签"],
+    ["上海明辉贸易", "张伟", "13812345678", "意向客户", "VIP;重点"],
+    ["北京华信科技", "李娜", "13912345678", "成交客户", ""],
+    ["广州好运来", "王芳", "12345", "潜在客户", ""],
+]
+
+
+def sheet(tmp_path: Path) -> Path:
+    path = tmp_path / "客户.csv"
+    with path.open("w", encoding="gbk", newline="") as handle:
+        csv.writer(handle).writerows(ROWS)
+    return path
+
+
+def test_cli_import_prints_mapping_progress_summary_and_id_then_undo_reverses_it(
+    app: Flask, store: GraphStore, tmp_path: Path
+) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["graphcrm", "import", "run", str(sheet(tmp_path)), "--type", "customer"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "客户类型 -> stage (Stage / 阶段) [by its values]" in result.output
+    assert "手机 -> contact.phone" in result.output
+    assert "rows read: 3, created: 2, updated: 0, skipped: 0, failed: 1" in result.output
+    assert "Line 4, column 手机: Not a valid phone number." in (
+        next(
+            Path(line.split(": ", 1)[1])
+            for line in result.output.splitlines()
+            if line.startswith("failing rows")
+        ).read_text(encoding="utf-8-sig")
+    )
+    import_id = result.output.strip().splitlines()[-1].removeprefix("import id: ")
+    assert NodeRepository(store, nodes.Customer).count() == 2
+    again = runner.invoke(
+        args=["graphcrm", "import", "run", str(sheet(tmp_path)), "--type", "customer"]
+    )
+    assert "created: 0, updated: 0, skipped: 2, failed: 1" in again.output
+    undone = runner.invoke(args=["graphcrm", "import", "undo", import_id, "--yes"])
+    assert undone.exit_code == 0, undone.output
+    assert "4 records deleted" in undone.output
+    assert NodeRepository(store, nodes.Customer).count() == 0
+
+
+def test_cli_dry_run_writes_nothing_and_mapping_file_is_used(
+    app: Flask, store: GraphStore, tmp_path: Path
+) -> None:
+    mapping = tmp_path / "m.json"
+    mapping.write_text(json.dumps({"type": "customer", "columns": {"客户名称": "name"}}))
+    result = app.test_cli_runner().invoke(
+        args=[
+            "graphcrm",
+            "import",
+            "run",
+            str(sheet(tmp_path)),
+            "--type",
+            "customer",
+            "--mapping",
+            str(mapping),
+            "--dry-run",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert "column mapping" not in result.output
+    assert "rows read: 3, created: 3, updated: 0, skipped: 0, failed: 0 (dry run" in result.output
+    assert "import id" not in result.output
+    assert NodeRepository(store, nodes.Customer).count() == 0
+
+
+def test_cli_refuses_a_bad_mapping_with_a_message(app: Flask, tmp_path: Path) -> None:
+    mapping = tmp_path / "m.json"
+    mapping.write_text(json.dumps({"type": "customer", "columns": {"客户名称": "nonsense"}}))
+    result = app.test_cli_runner().invoke(
+        args=[
+            "graphcrm",
+            "import",
+            "run",
+            str(sheet(tmp_path)),
+            "--type",
+            "customer",
+            "--mapping",
+            str(mapping),
+        ]
+    )
+    assert result.exit_code == 1
+    assert "The column mapping is not valid (target 'nonsense')" in result.output

@@ -1,0 +1,386 @@
+# ruff: noqa: E501  (fixture tables read better one row per line)
+"""The import engine on the real graph: readers, mapping, cleaning, duplicates, writing,
+undo and resume."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+
+from graph.io.imports import records
+from graph.io.imports.engine import (
+    Importer,
+    ImportOptions,
+    preview,
+    resume_import,
+    run_import,
+    start_import,
+)
+from graph.io.imports.error_rows import error_file
+from graph.io.imports.mapping import Mapping, load_mapping, save_mapping, suggest_mapping
+from graph.io.imports.readers import open_table
+from graph.io.imports.undo import undo_import
+from graph.jobs.catalog import JOBS
+from graph.jobs.context import JobCancelled, Resources
+from graph.model import nodes
+from graph.records.repository import NodeRepository
+from graph.security.crypto import FieldCipher, generate_key, parse_key
+from graph.security.scope import Scope
+from graph.store.protocol import GraphStore
+
+CHINESE_SHEET = [
+    ["客户名称", "联系人", "手机", "电话", "邮箱", "所属行业", "地区", "客户类型", "来源渠道", "负责人", "标签", "备注"],
+    ["上海明辉贸易有限公司", "张伟", "138 1234 5678", "021-62345678", "zhang@minghui.cn", "贸易", "上海", "意向客户", "", "", "VIP;重点", "老朋友介绍"],
+    ["北京华信科技", "李娜", "13912345678", "", "LINA@HUAXIN.COM", "软件", "北京", "成交客户", "", "", "重点、科技", ""],
+    ["广州好运来餐饮", "王芳", "12345", "", "not-an-email", "餐饮", "广州", "潜在客户", "", "", "", ""],
+    ["深圳创新电子", "赵强", "13700001111", "", "", "电子", "深圳", "流失客户", "", "", "", ""],
+]  # fmt: skip
+
+
+@pytest.fixture
+def cipher() -> FieldCipher:
+    return FieldCipher(parse_key(generate_key()))
+
+
+@pytest.fixture
+def importer(store: GraphStore, cipher: FieldCipher) -> Importer:
+    return Importer(store, cipher, actor="admin", scope=Scope.everything())
+
+
+def write_csv(
+    path: Path, rows: list[list[str]], *, encoding: str = "utf-8", delimiter: str = ","
+) -> Path:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter).writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+def customers(store: GraphStore, cipher: FieldCipher) -> dict[str, object]:
+    repository = NodeRepository(store, nodes.Customer, cipher=cipher)
+    return {r.name: r for r in repository.page(limit=100)}
+
+
+def test_gbk_csv_with_chinese_headers_is_read_mapped_cleaned_and_written(
+    store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "客户.csv", CHINESE_SHEET, encoding="gbk")
+    table = open_table(path)
+    assert table.encoding == "gb18030" and table.delimiter == ","
+    record = run_import(importer, path, "customer", work_dir=tmp_path / "work")
+    assert record.counts == {"read": 4, "created": 3, "updated": 0, "skipped": 0, "failed": 1}
+    found = customers(store, cipher)
+    minghui = found["上海明辉贸易有限公司"]
+    assert minghui.stage == "intent" and minghui.phone == "+862162345678"
+    assert minghui.email == "zhang@minghui.cn" and minghui.note == "老朋友介绍"
+    assert sorted(str(t) for t in minghui.tags) == ["VIP", "重点"]
+    assert found["北京华信科技"].stage == "deal"
+    assert found["北京华信科技"].email == "LINA@huaxin.com"
+    contacts = NodeRepository(store, nodes.Contact, cipher=cipher).page(limit=10)
+    assert {(c.name, c.phone) for c in contacts} >= {("张伟", "+8613812345678")}
+    assert all(c.customer is not None for c in contacts)
+    raw = store.read("import_get", uid=record.uid)[0]["i"]
+    assert raw["state"] == "done"
+
+
+def test_utf8_bom_csv_with_semicolons_is_detected(importer: Importer, tmp_path: Path) -> None:
+    rows = [["Company name", "Phone Number", "Lifecycle Stage", "City"],
+            ["Acme; Ltd", "+1 650 253 0000", "Customer", "Mountain View"]]  # fmt: skip
+    text = '\ufeffCompany name;Phone Number;Lifecycle Stage;City\r\n"Acme; Ltd";+1 650 253 0000;Customer;Mountain View\r\n'
+    path = tmp_path / "hubspot.csv"
+    path.write_bytes(text.encode("utf-8"))
+    table = open_table(path)
+    assert (table.encoding, table.delimiter, table.headers) == ("utf-8-sig", ";", rows[0])
+    result = preview(importer, path, "customer")
+    assert result.mapping.columns == {
+        "Company name": "name", "Phone Number": "phone", "Lifecycle Stage": "stage", "City": "region",
+    }  # fmt: skip
+    assert result.rows[0].values == {
+        "name": "Acme; Ltd", "phone": "+16502530000", "stage": "deal", "region": "Mountain View",
+    }  # fmt: skip
+
+
+def test_salesforce_and_hubspot_headers_are_suggested() -> None:
+    salesforce = ["Account ID", "Account Name", "Type", "Industry", "Billing Street", "Billing City",
+                  "Phone", "Account Owner", "Account Source", "Rating", "Description"]  # fmt: skip
+    sample = [
+        ["001", "Acme", "Prospect", "Tech", "1 Main St", "Boston", "555", "jdoe", "Web", "Hot", "x"]
+    ]
+    mapping = suggest_mapping("customer", salesforce, sample)
+    assert mapping.targets() == {
+        "name": "Account Name", "stage": "Type", "industry": "Industry", "address": "Billing Street",
+        "region": "Billing City", "phone": "Phone", "owner": "Account Owner",
+        "channel": "Account Source", "value_tier": "Rating", "note": "Description",
+    }  # fmt: skip
+    hubspot = ["Record ID", "First Name", "Last Name", "Email", "Phone Number", "Job Title",
+               "Associated Company", "Contact owner"]  # fmt: skip
+    mapping = suggest_mapping("contact", hubspot)
+    assert mapping.targets() == {
+        "first_name": "First Name", "last_name": "Last Name", "email": "Email",
+        "phone": "Phone Number", "title": "Job Title", "customer": "Associated Company",
+    }  # fmt: skip
+
+
+def test_column_of_stage_names_maps_to_stage_whatever_its_header() -> None:
+    headers = ["客户名称", "客户类型", "类型"]
+    sample = [["甲", "潜在客户", "企业"], ["乙", "意向客户", "个人"], ["丙", "成交客户", "企业"]]
+    mapping = suggest_mapping("customer", headers, sample)
+    assert mapping.columns["客户类型"] == "stage" and mapping.reasons["客户类型"] == "values"
+    assert mapping.columns["类型"] == "kind"
+
+
+def make_workbook(path: Path) -> Path:
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("客户")
+    sheet.merge_range(0, 0, 0, 3, "2024年客户名单")
+    sheet.write_row(1, 0, ["客户名称", "地区"])
+    sheet.merge_range(1, 2, 1, 3, "联系人")
+    sheet.write_row(2, 0, ["", "", "姓名", "手机"])
+    sheet.write_row(1, 4, ["首次成交"])
+    sheet.write_row(3, 0, ["杭州西湖茶业", "杭州", "陈静", "13600001111"])
+    sheet.write_number(3, 4, 45432)  # an Excel serial: 2024-05-20
+    sheet.write_row(4, 0, ["苏州园林设计", "苏州", "周明", "13600002222"])
+    sheet.write_number(4, 4, 45433)
+    other = book.add_worksheet("说明")
+    other.write(0, 0, "本表由销售部维护")
+    book.close()
+    return path
+
+
+def test_xlsx_with_title_row_merged_two_row_header_and_two_sheets(
+    store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path
+) -> None:
+    path = make_workbook(tmp_path / "客户.xlsx")
+    table = open_table(path)
+    assert table.sheets == ["客户", "说明"] and table.sheet == "客户"
+    assert table.headers == ["客户名称", "地区", "联系人 姓名", "联系人 手机", "首次成交"]
+    assert [row.line for row in table.rows()] == [4, 5]
+    mapping = suggest_mapping("customer", table.headers)
+    assert mapping.columns["联系人 姓名"] == "contact.name"
+    assert mapping.columns["联系人 手机"] == "contact.phone"
+    record = run_import(importer, path, "customer", work_dir=tmp_path / "work")
+    assert record.counts["created"] == 2
+    contacts = {c.name: c for c in NodeRepository(store, nodes.Contact, cipher=cipher).page()}
+    assert contacts["陈静"].phone == "+8613600001111"
+    assert str(contacts["陈静"].customer) == "杭州西湖茶业"
+
+
+def test_excel_serial_and_typed_dates_are_read(importer: Importer, tmp_path: Path) -> None:
+    rows = [["客户名称", "跟进时间", "跟进方式", "跟进内容"],
+            ["甲公司", "45432", "电话", "a"], ["甲公司", "2024/5/20", "拜访", "b"],
+            ["甲公司", "2024年5月20日", "微信", "c"], ["甲公司", "2024-05-20 10:30", "邮件", "d"],
+            ["甲公司", "明天", "电话", "e"]]  # fmt: skip
+    path = write_csv(tmp_path / "f.csv", rows)
+    NodeRepository(importer.store, nodes.Customer, cipher=importer.cipher).create(
+        {"name": "甲公司"}, "t"
+    )
+    result = preview(importer, path, "follow_up")
+    ats = [row.values.get("at") for row in result.rows]
+    assert ats[:4] == ["2024-05-20T00:00:00Z"] * 3 + ["2024-05-20T10:30:00Z"]
+    assert (
+        result.rows[4].errors[0]["key"] == "datetime"
+        and result.rows[4].errors[0]["column"] == "跟进时间"
+    )
+    assert [row.values["method"] for row in result.rows[:4]] == [
+        "phone",
+        "visit",
+        "wechat",
+        "email",
+    ]
+
+
+def test_numbers_with_separators_and_currency_symbols(importer: Importer, tmp_path: Path) -> None:
+    NodeRepository(importer.store, nodes.Customer, cipher=importer.cipher).create(
+        {"name": "甲公司"}, "t"
+    )
+    rows = [["客户名称", "产品", "金额", "币种", "订单日期"],
+            ["甲公司", "A", "¥1,234.50", "人民币", "2024-05-20"],
+            ["甲公司", "B", "1 000元", "美元", "2024-05-20"],
+            ["甲公司", "C", "lots", "CNY", "2024-05-20"]]  # fmt: skip
+    record = run_import(importer, write_csv(tmp_path / "o.csv", rows), "order", work_dir=tmp_path)
+    assert record.counts["created"] == 2 and record.counts["failed"] == 1
+    orders = {o.product: o for o in NodeRepository(importer.store, nodes.Order).page()}
+    assert (
+        orders["A"].amount == 1234.5
+        and orders["B"].amount == 1000
+        and orders["B"].currency == "USD"
+    )
+    assert str(orders["A"].customer) == "甲公司"
+
+
+def test_reimporting_the_same_file_creates_no_duplicates(
+    store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "c.csv", CHINESE_SHEET)
+    run_import(importer, path, "customer", work_dir=tmp_path)
+    again = run_import(importer, path, "customer", work_dir=tmp_path)
+    assert again.counts == {"read": 4, "created": 0, "updated": 0, "skipped": 3, "failed": 1}
+    assert len(customers(store, cipher)) == 3
+
+
+def test_duplicate_rows_within_one_file_are_caught(importer: Importer, tmp_path: Path) -> None:
+    rows = [["客户名称", "电话"], ["甲", "13800000001"], ["乙", "13800000001"], ["甲", ""]]
+    path = write_csv(tmp_path / "d.csv", rows)
+    assert preview(importer, path, "customer").counts == {
+        "skip": 2,
+        "update": 0,
+        "create": 1,
+        "error": 0,
+    }
+    record = run_import(importer, path, "customer", work_dir=tmp_path)
+    assert record.counts["created"] == 1 and record.counts["skipped"] == 2
+
+
+def test_update_existing_changes_only_the_edited_values_and_undo_restores_them(
+    store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path
+) -> None:
+    repository = NodeRepository(store, nodes.Customer, cipher=cipher)
+    before = repository.create({"name": "甲公司", "phone": "+8613800000001", "region": "上海",
+                                "industry": "贸易"}, "someone")  # fmt: skip
+    rows = [["客户名称", "电话", "地区", "所属行业"], ["甲公司", "13800000001", "上海", "物流"]]
+    path = write_csv(tmp_path / "u.csv", rows)
+    record = run_import(importer, path, "customer", options=ImportOptions(on_duplicate="update"),
+                        work_dir=tmp_path)  # fmt: skip
+    assert record.counts["updated"] == 1 and record.counts["created"] == 0
+    after = repository.get(before.uid)
+    assert after.industry == "物流" and after.version == before.version + 1
+    assert after.phone == "+8613800000001"
+    report = undo_import(store, cipher, record.uid, actor="admin")
+    assert report.restored == 1
+    assert repository.get(before.uid).industry == "贸易"
+    assert records.get(store, record.uid).state == "undone"
+
+
+def test_undo_after_create_deletes_what_the_import_created(
+    store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path
+) -> None:
+    kept = NodeRepository(store, nodes.Customer, cipher=cipher).create({"name": "原有客户"}, "x")
+    record = run_import(importer, write_csv(tmp_path / "c.csv", CHINESE_SHEET), "customer",
+                        work_dir=tmp_path)  # fmt: skip
+    report = undo_import(store, cipher, record.uid, actor="admin")
+    assert report.deleted == 6 and report.by_label == {"Customer": 3, "Contact": 3}
+    assert list(customers(store, cipher)) == [kept.name]
+    assert NodeRepository(store, nodes.Contact).count() == 0
+
+
+def test_failing_rows_download_with_an_error_column(importer: Importer, tmp_path: Path) -> None:
+    record = run_import(importer, write_csv(tmp_path / "c.csv", CHINESE_SHEET), "customer",
+                        work_dir=tmp_path)  # fmt: skip
+    data = error_file(tmp_path, record.uid, CHINESE_SHEET[0], "csv").decode("utf-8-sig")
+    lines = data.splitlines()
+    assert lines[0].endswith(",Error") and "广州好运来餐饮" in lines[1]
+    assert "line 4, 手机: phone" in lines[1] and "line 4, 邮箱: email" in lines[1]
+
+
+def test_an_interrupted_import_holds_its_file_and_resumes_from_its_cursor(
+    store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path
+) -> None:
+    rows = [["客户名称", "电话"]] + [[f"客户{i}", f"1380000{i:04d}"] for i in range(25)]
+    path = write_csv(tmp_path / "big.csv", rows)
+
+    def killed_after_first_batch(done: int, total: int) -> None:
+        raise SystemExit("killed")  # like a kill: no handler in the engine runs
+
+    with pytest.raises(SystemExit):
+        run_import(importer, path, "customer", options=ImportOptions(batch_size=10),
+                   work_dir=tmp_path, progress=killed_after_first_batch)  # fmt: skip
+    assert len(customers(store, cipher)) == 10
+    with pytest.raises(records.ImportBusy) as busy:
+        run_import(importer, path, "customer", work_dir=tmp_path)
+    import_id = busy.value.params["import_id"]
+    assert records.get(store, import_id).cursor == 11
+    record = resume_import(importer, import_id, work_dir=tmp_path)
+    assert record.counts["created"] == 25 and record.counts["read"] == 25
+    assert len(customers(store, cipher)) == 25
+    undo_import(store, cipher, import_id, actor="admin")
+    assert customers(store, cipher) == {}
+
+
+def test_sales_imports_become_their_own_customers(
+    store: GraphStore, cipher: FieldCipher, tmp_path: Path
+) -> None:
+    users = NodeRepository(store, nodes.User, cipher=cipher)
+    sales = users.create({"username": "lina", "display_name": "李娜"}, "t")
+    users.create({"username": "boss", "display_name": "老板"}, "t")
+    rows = [["客户名称", "负责人"], ["甲公司", "老板"]]
+    importer = Importer(store, cipher, actor="lina", scope=Scope("lina", team_only=True, pii=False))
+    run_import(importer, write_csv(tmp_path / "s.csv", rows), "customer", work_dir=tmp_path)
+    (customer,) = customers(store, cipher).values()
+    assert customer.owner.uid == sales.uid
+
+
+def test_mappings_are_saved_by_name(store: GraphStore) -> None:
+    mapping = Mapping(
+        "customer", {"公司": "name", "等级": "value_tier"}, {"value_tier": {"金牌": "A"}}
+    )
+    save_mapping(store, "销售部模板", mapping, "admin")
+    loaded = load_mapping(store, "customer", "销售部模板")
+    assert loaded is not None and loaded.as_dict() == mapping.as_dict()
+    assert load_mapping(store, "contact", "销售部模板") is None
+
+
+def test_value_mapping_of_a_saved_mapping_is_applied(importer: Importer, tmp_path: Path) -> None:
+    rows = [["公司", "等级"], ["甲", "金牌"], ["乙", "重点"], ["丙", "钻石"]]
+    mapping = Mapping(
+        "customer", {"公司": "name", "等级": "value_tier"}, {"value_tier": {"金牌": "A"}}
+    )
+    result = preview(importer, write_csv(tmp_path / "v.csv", rows), "customer", mapping=mapping)
+    assert [r.values.get("value_tier") for r in result.rows] == ["A", "A", None]
+    assert result.rows[2].errors[0]["key"] == "choice" and result.rows[2].errors[0]["line"] == 4
+
+
+def test_preview_shows_new_tags_as_to_be_created_and_writes_nothing(
+    store: GraphStore, importer: Importer, tmp_path: Path
+) -> None:
+    rows = [["客户名称", "标签"], ["甲", "新标签|VIP"]]
+    result = preview(importer, write_csv(tmp_path / "t.csv", rows), "customer")
+    assert result.rows[0].errors == [] and result.rows[0].decision == "create"
+    assert NodeRepository(store, nodes.Tag).count() == 0
+
+
+def test_exported_file_edited_and_imported_with_update_changes_exactly_the_edited_records(
+    store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path
+) -> None:
+    repository = NodeRepository(store, nodes.Customer, cipher=cipher)
+    made = [
+        repository.create({"name": f"客户{i}", "region": "上海", "stage": "potential"}, "t")
+        for i in range(3)
+    ]
+    # The list export's headers: the declared labels in the reader's language, ID first.
+    rows = [["编号", "名称", "阶段", "地区"]] + [[c.uid, c.name, "潜在", "上海"] for c in made]
+    rows[2][1], rows[2][2] = "客户1（改名）", "成交"
+    path = write_csv(tmp_path / "export.csv", rows)
+    record = run_import(
+        importer, path, "customer", options=ImportOptions(on_duplicate="update"), work_dir=tmp_path
+    )
+    assert record.counts == {"read": 3, "created": 0, "updated": 1, "skipped": 2, "failed": 0}
+    after = {c.uid: c for c in repository.page(limit=10)}
+    assert after[made[1].uid].name == "客户1（改名）" and after[made[1].uid].stage == "deal"
+    assert [after[c.uid].version for c in made] == [1, 2, 1]
+
+
+class CancelAtFirstBatch:
+    """A job context whose cancel arrives after the first batch."""
+
+    def progress(self, stage: str, done: int, total: int) -> None:
+        raise JobCancelled("job")
+
+
+def test_a_cancelled_import_job_stops_between_batches_and_can_be_resumed(
+    store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path
+) -> None:
+    rows = [["客户名称"]] + [[f"客户{i}"] for i in range(30)]
+    path = write_csv(tmp_path / "c.csv", rows)
+    record = start_import(importer, path, "customer", options=ImportOptions(batch_size=10))
+    params = {"import_id": record.uid, "file_hash": record.file_hash, "actor": "admin"}
+    resources = Resources(store, cipher, files=tmp_path)
+    with pytest.raises(JobCancelled):
+        JOBS["import_run"].run(CancelAtFirstBatch(), resources, params)  # type: ignore[arg-type]
+    assert records.get(store, record.uid).state == records.CANCELLED
+    assert len(customers(store, cipher)) == 10
+    resumed = resume_import(importer, record.uid, work_dir=tmp_path)
+    assert resumed.counts["created"] == 30 and len(customers(store, cipher)) == 30
