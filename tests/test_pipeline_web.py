@@ -4,6 +4,7 @@ filter values answered with 4xx, never 5xx."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pytest
@@ -204,3 +205,26 @@ def test_malformed_moves_answer_400_and_change_nothing(
     assert 400 <= answer.status_code < 500, answer.get_data(as_text=True)
     card = client.get(f"/api/v1/pipeline/card/{team.anas.uid}").json["result"]
     assert (card["stage"], card["version"]) == ("intent", team.anas.version)
+
+
+def test_a_move_posted_as_a_plain_form_body_is_refused(client: FlaskClient, team: Team) -> None:
+    """A cross-site form can send text/plain that looks like JSON; the move reads JSON only."""
+    login(client, "ana", PASSWORD)
+    body = json.dumps({"stage": "lost", "version": team.anas.version})
+    answer = client.post(
+        f"/api/v1/pipeline/move/{team.anas.uid}", data=body, content_type="text/plain"
+    )
+    assert answer.status_code == 400
+    card = client.get(f"/api/v1/pipeline/card/{team.anas.uid}").json["result"]
+    assert card["stage"] == "intent"
+
+
+def test_figures_follow_a_move(client: FlaskClient, team: Team) -> None:
+    login(client)
+    before = client.get("/api/v1/pipeline/figures").json["result"]
+    assert (before["intent"]["customers"], before["deal"]["customers"]) == (2, 0)
+    body = {"stage": "deal", "version": team.anas.version}
+    assert client.post(f"/api/v1/pipeline/move/{team.anas.uid}", json=body).status_code == 200
+    after = client.get("/api/v1/pipeline/figures").json["result"]
+    assert (after["intent"]["customers"], after["deal"]["customers"]) == (1, 1)
+    assert after["deal"]["order_value"] == "¥1,234.50" and after["intent"]["order_value"] == ""

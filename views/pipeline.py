@@ -27,7 +27,7 @@ from typing import Any
 from flask import Response, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi, safe
-from flask_babel import lazy_gettext
+from flask_babel import lazy_gettext, ngettext
 from marshmallow import Schema, fields
 
 from graph.errors import InvalidValue, NotFound, StaleVersion
@@ -78,7 +78,6 @@ PAGE_LABELS = {
     "any": lazy_gettext("Any"),
     "apply": lazy_gettext("Filter"),
     "clear_filters": lazy_gettext("Clear"),
-    "customers": lazy_gettext("customers"),
     "load_more": lazy_gettext("Load more"),
     "loading": lazy_gettext("Loading…"),
     "empty": lazy_gettext("No customers in this stage."),
@@ -163,7 +162,12 @@ def figures_json(figures: dict[str, ColumnFigures]) -> dict[str, Any]:
     return {
         stage: {
             "customers": column.customers,
-            "customers_text": f"{column.customers:,}",
+            "customers_text": ngettext(
+                "%(count)s customer",
+                "%(count)s customers",
+                column.customers,
+                count=f"{column.customers:,}",
+            ),
             "amounts": [{"currency": c, "amount": a} for c, a in sorted(column.amounts.items())],
             "order_value": _amounts_text(dict(sorted(column.amounts.items()))),
         }
