@@ -87,7 +87,7 @@
   }
 
   function layout() {
-    cy.elements(":visible").layout({
+    cy.layout({
       name: "cose", animate: false, randomize: false, nodeDimensionsIncludeLabels: true, fit: false,
     }).run();
     style.fitReadable(cy, cy.elements(":visible"), cy.getElementById(startId));
