@@ -1,1 +1,2 @@
-"""Files in and out: the one CSV writer (later XLSX, import, backup)."""
+"""Files in and out: the one CSV writer, and imports (``graph.io.imports``); later XLSX
+export, backup and restore."""
