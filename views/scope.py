@@ -11,6 +11,7 @@ importing ``app``: the import contract (``.importlinter``) keeps ``views`` below
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo
 
@@ -57,6 +58,7 @@ class JobQueue(Protocol):
     """The app's background job queue (``app.jobs.JobQueue``), as views use it."""
 
     engine: Engine
+    files: Path  # where jobs leave files for their users (list exports)
 
     def start(
         self, name: str, *, started_by: str | None, params: dict[str, Any] | None = None

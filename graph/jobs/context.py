@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -19,10 +20,12 @@ class JobCancelled(Exception):  # noqa: N818 (it is a signal, not an error)
 
 @dataclass(frozen=True)
 class Resources:
-    """What the named jobs work on: the graph and the field cipher of personal data."""
+    """What the named jobs work on: the graph, the field cipher of personal data, and the
+    folder where jobs leave files for their users (list exports)."""
 
     store: GraphStore
     cipher: FieldCipher | None = None
+    files: Path | None = None
 
 
 class JobContext:
