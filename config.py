@@ -26,6 +26,9 @@ ENVIRONMENT_DEFAULTS: dict[str, Any] = {
     "NEO4J_PASSWORD": "",
     # The largest page a list or REST query may ask for.
     "GRAPHCRM_MAX_ROWS": "1000",
+    # List exports (CSV/XLSX) of more rows than this run as background jobs, downloaded
+    # from the Jobs screen; smaller ones stream in the response.
+    "GRAPHCRM_EXPORT_JOB_ROWS": "10000",
     "SQLALCHEMY_DATABASE_URI": None,  # sqlite in the instance folder
     "SECRET_KEY": None,
     # Personal data (phones, e-mails, WeChat ids) is encrypted with this key: 32 random bytes
@@ -93,6 +96,7 @@ POSITIVE_INTEGERS = (
     "IMPORT_MAX_UPLOAD_BYTES",
     "GRAPHCRM_MAX_ROWS",
     "GRAPHCRM_DORMANT_DAYS",
+    "GRAPHCRM_EXPORT_JOB_ROWS",
 )
 
 # Fixed application settings (Flask-AppBuilder and Flask), overridable by create_app.

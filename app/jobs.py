@@ -82,6 +82,8 @@ class JobQueue:
         self.huey = make_huey(app.config["GRAPHCRM_JOBS_URL"], app.config["GRAPHCRM_INSTANCE_PATH"])
         self._enqueue = self.huey.task(name=RUN_TASK)(self._run)
         self.huey.periodic_task(crontab(), name=TICK_TASK)(self._tick)
+        # Where jobs leave files for their users (list exports): the instance folder's exports/.
+        self.files = Path(app.config["GRAPHCRM_INSTANCE_PATH"]) / "exports"
         self._running: set[str] = set()
         self._lock = threading.Lock()
         with app.app_context():
@@ -156,7 +158,8 @@ class JobQueue:
                     store_of(self.app),
                     cipher_of(self.app),
                     business_timezone(self.app),
-                    import_folder(self.app),
+                    files=self.files,
+                    imports=import_folder(self.app),
                 )
                 job = run(self.engine, job_id, resources)
                 if job is not None and job.state == progress.FAILED:

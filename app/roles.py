@@ -17,10 +17,11 @@ from views import admin_registry
 from views.admin_registry import NodeAdmin
 
 # Node-type access levels as FAB permission names.
+# Whoever may read a list may export it (as they see it: their rows, masked as shown).
 ACTIONS = {
-    admin_registry.READ: "can_(list|show|get|info|history)$",
-    admin_registry.WRITE: "can_(list|show|get|info|history|add|edit|post|put)$",
-    admin_registry.FULL: "can_(list|show|get|info|history|add|edit|post|put|delete)$",
+    admin_registry.READ: "can_(list|show|get|info|history|export)$",
+    admin_registry.WRITE: "can_(list|show|get|info|history|export|add|edit|post|put)$",
+    admin_registry.FULL: "can_(list|show|get|info|history|export|add|edit|post|put|delete)$",
 }
 
 PII_PERMISSION = ("can_read", "PersonalData")
@@ -102,7 +103,11 @@ _NETWORK = [
 ]
 
 # Background jobs: each role sees, cancels and retries its own (Admin every user's).
-_JOBS = [["Jobs(View|Api)$", "can_(list|get|cancel|retry)$"], ["(Setup|Jobs)$", "menu_access$"]]
+# A list export's file is downloaded (can_download) only by the user who asked for it.
+_JOBS = [
+    ["Jobs(View|Api)$", "can_(list|get|cancel|retry|download)$"],
+    ["(Setup|Jobs)$", "menu_access$"],
+]
 
 
 # Imports (upload, preview, commit, status, failing rows) and undoing one's own imports.

@@ -377,7 +377,7 @@ def test_a_cancelled_import_job_stops_between_batches_and_can_be_resumed(
     path = write_csv(tmp_path / "c.csv", rows)
     record = start_import(importer, path, "customer", options=ImportOptions(batch_size=10))
     params = {"import_id": record.uid, "file_hash": record.file_hash, "actor": "admin"}
-    resources = Resources(store, cipher, files=tmp_path)
+    resources = Resources(store, cipher, imports=tmp_path)
     with pytest.raises(JobCancelled):
         JOBS["import_run"].run(CancelAtFirstBatch(), resources, params)  # type: ignore[arg-type]
     assert records.get(store, record.uid).state == records.CANCELLED

@@ -5,7 +5,9 @@ CSRF-protected POST buttons) and ``GET /api/v1/jobs/``, ``GET /api/v1/jobs/<id>`
 ``POST /api/v1/jobs/<id>/cancel`` and ``/retry`` (``JobsApi``: ``can_get``, ``can_cancel``,
 ``can_retry``). A reader sees, cancels and retries the jobs they started; holders of
 ``can_manage_all`` on ``Jobs`` (Admin) every job. Another user's job answers 404, as an
-unknown one does.
+unknown one does. A finished list export's file downloads from ``/jobs/<id>/download`` and
+``GET /api/v1/jobs/<id>/download`` (``can_download``) for the user who asked for it only:
+not even an admin downloads another user's export (it holds what that user may see).
 """
 
 from __future__ import annotations
@@ -21,8 +23,11 @@ from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from marshmallow import Schema, fields
 from wtforms import ValidationError
 
+from graph.io.export import ListExport, job_file
 from graph.jobs import progress
+from graph.jobs.catalog import EXPORT_STAGE, LIST_EXPORT
 from graph.jobs.progress import Job
+from views.crud.exports import file_response
 from views.guard import guard
 from views.labels import localized
 from views.scope import ALL_JOBS_PERMISSION, current_appbuilder, current_jobs
@@ -32,6 +37,7 @@ JOB_NAMES = {
     "key_rotation": lazy_gettext("Key rotation"),
     "import_run": lazy_gettext("Import"),
     "import_undo": lazy_gettext("Undo an import"),
+    LIST_EXPORT: lazy_gettext("List export"),
 }
 STATES = {
     progress.QUEUED: lazy_gettext("Queued"),
@@ -47,6 +53,7 @@ STAGES = {
     "write": lazy_gettext("Writing"),
     "import": lazy_gettext("Importing rows"),
     "undo": lazy_gettext("Undoing"),
+    EXPORT_STAGE: lazy_gettext("Exporting"),
 }
 LABELS = {
     "title": lazy_gettext("Background jobs"),
@@ -66,6 +73,7 @@ LABELS = {
     "eta": lazy_gettext("about {seconds} s left"),
     "cancelling": lazy_gettext("stopping at the next batch"),
     "none": lazy_gettext("No jobs yet."),
+    "download": lazy_gettext("Download"),
 }
 CANCELLED = lazy_gettext("Cancel requested.")
 RETRIED = lazy_gettext("Started again as a new job.")
@@ -96,6 +104,9 @@ JobSchema = Schema.from_dict(
         "error": fields.String(allow_none=True),
         "result": fields.String(allow_none=True),
         "retry_of": fields.String(allow_none=True),
+        "file": fields.String(
+            allow_none=True, metadata={"description": "A list export's file name"}
+        ),
     },
     name="Job",
 )
@@ -111,6 +122,7 @@ def job_dict(job: Job) -> dict[str, Any]:
     values["label"] = _pick(JOB_NAMES.get(job.name), job.name)
     values["state_label"] = _pick(STATES.get(job.state), job.state)
     values["stage_label"] = _pick(STAGES.get(job.stage), job.stage)
+    values["file"] = job.params.get("filename") if job.name == LIST_EXPORT else None
     return values
 
 
@@ -140,6 +152,20 @@ def visible_jobs() -> list[Job]:
     return progress.listing(current_jobs().engine, started_by=_owner_filter())
 
 
+def export_download(job_id: str) -> Response | None:
+    """The file of the finished list export ``job_id`` when the reader asked for it (None:
+    not theirs, not an export, not finished, or its file is gone)."""
+    job = progress.get(current_jobs().engine, job_id)
+    if job is None or job.name != LIST_EXPORT or job.state != progress.DONE:
+        return None
+    me = _username()
+    if not me or job.started_by != me:
+        return None
+    export = ListExport.from_params(job.params)
+    path = job_file(current_jobs().files, job.id, export)
+    return file_response(path, export) if path.is_file() else None
+
+
 def _check_csrf() -> None:
     try:
         validate_csrf(request.form.get("csrf_token"))
@@ -162,9 +188,20 @@ class JobsView(BaseView):
             jobs=[job_dict(job) for job in visible_jobs()],
             can_cancel=sm.has_access("can_cancel", self.class_permission_name),
             can_retry=sm.has_access("can_retry", self.class_permission_name),
+            can_download=sm.has_access("can_download", self.class_permission_name),
+            me=_username(),
             csrf=generate_csrf(),
             labels=localized(LABELS),
         )
+
+    @expose("/<job_id>/download")
+    @guard("download")
+    def download(self, job_id: str) -> Any:
+        """A finished list export's file, for the user who asked for it."""
+        answer = export_download(job_id)
+        if answer is None:
+            abort(404, str(NOT_FOUND))
+        return answer
 
     @expose("/<job_id>/cancel", methods=["POST"])
     @guard("cancel")
@@ -255,6 +292,35 @@ class JobsApi(BaseApi):
         if job is None:
             return self.response_404()
         return self.response(200, result=job_dict(job))
+
+    @expose("/<job_id>/download", methods=["GET"])
+    @guard("download")
+    @safe
+    def download(self, job_id: str) -> Response:
+        """A finished list export's file, for the user who asked for it only.
+        ---
+        get:
+          parameters:
+          - in: path
+            name: job_id
+            schema:
+              type: string
+          responses:
+            200:
+              description: The exported file
+              content:
+                text/csv:
+                  schema:
+                    type: string
+                application/vnd.openxmlformats-officedocument.spreadsheetml.sheet:
+                  schema:
+                    type: string
+                    format: binary
+            404:
+              $ref: '#/components/responses/404'
+        """
+        answer = export_download(job_id)
+        return self.response_404() if answer is None else answer
 
     @expose("/<job_id>/cancel", methods=["POST"])
     @guard("cancel")

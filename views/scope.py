@@ -58,6 +58,7 @@ class JobQueue(Protocol):
     """The app's background job queue (``app.jobs.JobQueue``), as views use it."""
 
     engine: Engine
+    files: Path  # where jobs leave files for their users (list exports)
 
     def start(
         self, name: str, *, started_by: str | None, params: dict[str, Any] | None = None

@@ -121,3 +121,24 @@ ORDER BY n.__prop__ IS NULL, n.__prop__, n.uid
 // fragment: page_order_desc
 // params: none
 ORDER BY n.__prop__ IS NULL, n.__prop__ DESC, n.uid DESC
+
+// fragment: page_after_asc
+// Keyset paging (exports): the rows after the one with sort value $value and uid $uid in
+// the page_order_asc order (nulls last, then uid).
+// params: value, uid
+(n.__prop__ > $value OR (n.__prop__ = $value AND n.uid > $uid) OR n.__prop__ IS NULL)
+
+// fragment: page_after_desc
+// coalesce(x, x) is x, but keeps FalkorDB 4.16 off its range index: through the index,
+// "n.uid < $uid" on a string property answers every node.
+// params: value, uid
+(coalesce(n.__prop__, n.__prop__) < $value OR (n.__prop__ = $value AND coalesce(n.uid, n.uid) < $uid) OR n.__prop__ IS NULL)
+
+// fragment: page_after_null_asc
+// After a row whose sort value is null: only the nulls left, by uid.
+// params: uid
+(n.__prop__ IS NULL AND n.uid > $uid)
+
+// fragment: page_after_null_desc
+// params: uid
+(n.__prop__ IS NULL AND coalesce(n.uid, n.uid) < $uid)

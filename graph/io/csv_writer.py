@@ -1,4 +1,5 @@
-"""The one CSV writer every export goes through (segments, audit log, console).
+"""The one CSV writer every export goes through (lists, segments, audit log, console); the
+XLSX writer (``graph.io.xlsx_writer``) follows the same rules.
 
 What a spreadsheet opens must be safe and readable: cells that a spreadsheet would run as
 a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or CR) get a leading apostrophe;
@@ -51,7 +52,11 @@ def safe_cell(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, dict | list | tuple):
         return json.dumps(value, ensure_ascii=False, default=str)
-    text = str(value)
+    return safe_text(str(value))
+
+
+def safe_text(text: str) -> str:
+    """``text`` with an apostrophe in front when a spreadsheet would run it as a formula."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
@@ -66,7 +71,7 @@ def csv_lines(
     buffer.write(BOM)
     writer.writerow([safe_cell(column.label) for column in columns])
     for count, row in enumerate(rows, start=1):
-        writer.writerow([safe_cell(_labelled(column, row.get(column.key))) for column in columns])
+        writer.writerow([safe_cell(labelled(column, row.get(column.key))) for column in columns])
         if count % chunk == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -74,7 +79,8 @@ def csv_lines(
     yield buffer.getvalue()
 
 
-def _labelled(column: Column, value: Any) -> Any:
+def labelled(column: Column, value: Any) -> Any:
+    """``value`` as ``column`` shows it: coded values as their labels (a list joined)."""
     if not column.labels:
         return value
     if isinstance(value, list | tuple):
@@ -82,12 +88,13 @@ def _labelled(column: Column, value: Any) -> Any:
     return column.labels.get(value, value) if value is not None else None
 
 
-def export_filename(*parts: str, at: dt.datetime | None = None) -> str:
-    """A readable file name: the parts joined by ``-``, the export time (UTC) and ``.csv``,
-    with characters that file systems or headers refuse removed (non-ASCII kept)."""
+def export_filename(*parts: str, at: dt.datetime | None = None, extension: str = "csv") -> str:
+    """A readable file name: the parts joined by ``-``, the export time (UTC) and
+    ``.<extension>``, with characters that file systems or headers refuse removed
+    (non-ASCII kept)."""
     when = (at or utc_now()).strftime("%Y%m%d-%H%M")
     cleaned = [_UNSAFE_NAME.sub("_", p).strip(" ._") for p in parts]
-    return "-".join([p for p in cleaned if p] + [when]) + ".csv"
+    return "-".join([p for p in cleaned if p] + [when]) + f".{extension}"
 
 
 def content_disposition(filename: str) -> str:

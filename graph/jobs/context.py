@@ -22,13 +22,14 @@ class JobCancelled(Exception):  # noqa: N818 (it is a signal, not an error)
 @dataclass(frozen=True)
 class Resources:
     """What the named jobs work on: the graph, the field cipher of personal data, the
-    business time zone (the day in new records' uids) and the folder for job files
-    (imports keep their uploads and failing rows there)."""
+    business time zone (the day in new records' uids), the folder where jobs leave files
+    for their users (list exports) and the folder of imports (uploads, failing rows)."""
 
     store: GraphStore
     cipher: FieldCipher | None = None
     timezone: dt.tzinfo = dt.UTC
     files: Path | None = None
+    imports: Path | None = None
 
 
 class JobContext:

@@ -205,6 +205,21 @@ def ordered(statement: Statement, column: str, direction: str) -> Statement:
     return composition.replace_line(statement, ascending.text, ascending)
 
 
+def after(column: str, direction: str, value: Any, uid: str) -> tuple[Statement, dict[str, Any]]:
+    """The keyset predicate "after the row whose ``column`` is ``value`` and uid ``uid``" in
+    the order ``ordered`` gives (nulls last, then uid), with its parameters ``after_value``
+    and ``after_uid``: the next page without SKIP, so an export's last page costs what its
+    first does."""
+    way = "desc" if direction.lower() == "desc" else "asc"
+    if value is None:
+        piece = fragment_piece(FRAGMENTS, f"page_after_null_{way}", {"uid": "after_uid"},
+                               prop=column)  # fmt: skip
+        return piece, {"after_uid": uid}
+    names = {"value": "after_value", "uid": "after_uid"}
+    piece = fragment_piece(FRAGMENTS, f"page_after_{way}", names, prop=column)
+    return piece, {"after_value": value, "after_uid": uid}
+
+
 def check_order(meta: Meta, column: str, direction: str) -> None:
     """Refuse an order column the model does not allow (text, personal data, relations,
     unknown names)."""

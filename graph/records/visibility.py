@@ -25,6 +25,7 @@ from graph.model.base import REGISTRY, NodeModel
 from graph.model.records import Record, Ref
 from graph.records.filters import Condition, apply_filters, compile_filters
 from graph.records.history import ChangeEntry
+from graph.security.masking import mask_record
 from graph.security.scope import Scope, scope_conditions
 from graph.store.protocol import GraphStore
 from graph.store.statements import Statement
@@ -90,6 +91,19 @@ def hide_related(
             elif value is not None:
                 setattr(record, rel.name, _shown(value, shown, text))
     return records
+
+
+def as_seen(
+    store: GraphStore, records: list[Record], scope: Scope, text: str = NOT_VISIBLE
+) -> list[Record]:
+    """``records`` (in place) as ``scope`` may see them: personal data masked unless the
+    reader has the personal-data permission, and related records they may not see as
+    placeholders titled ``text``. Lists, record pages, REST and exports all present records
+    through here, so an export shows exactly what the list does."""
+    if not scope.pii:
+        for record in records:
+            mask_record(record)
+    return hide_related(store, records, scope, text)
 
 
 def hidden_links(store: GraphStore, record: Record, scope: Scope) -> dict[str, list[Ref]]:

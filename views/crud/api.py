@@ -20,8 +20,9 @@ from typing import Any, ClassVar, TypedDict
 from flask import Response, current_app, request
 from flask_appbuilder import AppBuilder, const
 from flask_appbuilder import exceptions as fab
-from flask_appbuilder.api import ModelRestApi, expose, safe
+from flask_appbuilder.api import ModelRestApi, expose, rison, safe
 from flask_appbuilder.api.convert import BaseModel2SchemaConverter
+from flask_appbuilder.api.schemas import get_list_schema
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_babel import lazy_gettext
 from marshmallow import Schema, ValidationError, fields, validate
@@ -37,12 +38,13 @@ from graph.errors import (
     StaleVersion,
     StoreUnavailable,
 )
+from graph.io.export import InvalidExport
 from graph.model import nodes  # noqa: F401  (declares the node types in REGISTRY)
 from graph.model.base import REGISTRY, SYSTEM_PROPS, NodeModel, Prop, Rel
 from graph.model.records import Record
 from graph.model.validation import Message, NodeSchema, schema_class, validate_values
 from graph.records.filters import InvalidQuery
-from views.crud import deletes
+from views.crud import deletes, exports
 from views.crud.filters import FilterInList
 from views.crud.interface import GraphInterface
 from views.crud.kinds import UtcDateTime, view_kind
@@ -413,6 +415,96 @@ class GraphModelApi(ModelRestApi):
             return self.response_404()
         entries = self.datamodel.history(pk)
         return self.response(200, id=pk, result=ChangeEntrySchema(many=True).dump(entries))
+
+    @expose("/export", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("export")
+    @rison(get_list_schema)
+    @graph_errors
+    def export(self, **kwargs: Any) -> Response:
+        """The list as a CSV or XLSX file, with the list API's filters and order.
+        ---
+        get:
+          description: >-
+            Every record the list API would return for q (its filters, order_column and
+            order_direction; paging is ignored), as the caller sees them: their rows only,
+            personal data masked for roles without the permission, related records by name.
+            Headers are the field labels in the caller's language (Accept-Language), as the
+            importer reads them. Above GRAPHCRM_EXPORT_JOB_ROWS rows the export runs as a
+            background job (202): poll /api/v1/jobs/{job}, then download its file from
+            /api/v1/jobs/{job}/download. Every export is audited.
+          parameters:
+          - in: query
+            name: q
+            content:
+              application/json:
+                schema:
+                  $ref: '#/components/schemas/get_list_schema'
+          - in: query
+            name: format
+            description: csv (UTF-8 with BOM, the default) or xlsx
+            schema:
+              type: string
+              enum: [csv, xlsx]
+          responses:
+            200:
+              description: The file, streamed
+              content:
+                text/csv:
+                  schema:
+                    type: string
+                application/vnd.openxmlformats-officedocument.spreadsheetml.sheet:
+                  schema:
+                    type: string
+                    format: binary
+            202:
+              description: A large export became a background job
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      message:
+                        type: string
+                      job:
+                        type: string
+                      rows:
+                        type: integer
+                      status_url:
+                        type: string
+                      download_url:
+                        type: string
+            400:
+              $ref: '#/components/responses/400'
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              $ref: '#/components/responses/403'
+        """
+        args = kwargs.get("rison", {})
+        try:
+            fmt = exports.export_format(request.args.get("format"))
+        except InvalidExport as exc:
+            return self.response_400(message=str(exc))
+        order = args.get(const.API_ORDER_COLUMN_RIS_KEY) or None
+        if order is not None and order not in self.order_columns:
+            return self.response_400(message=f"Invalid order by column: {order}")
+        direction = args.get(const.API_ORDER_DIRECTION_RIS_KEY) or "asc"
+        filters = self._handle_filters_args(args)
+        export = exports.list_export(self.datamodel, filters, order, direction, fmt)
+        answer = exports.deliver(export)
+        if isinstance(answer, exports.Queued):
+            job = answer.job.id
+            return self.response(
+                202,
+                message=answer.message(),
+                job=job,
+                rows=answer.rows,
+                status_url=f"/api/{self.version}/jobs/{job}",
+                download_url=f"/api/{self.version}/jobs/{job}/download",
+            )
+        return answer
 
 
 def _spec_overrides(name: str) -> dict[str, Any]:

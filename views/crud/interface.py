@@ -24,8 +24,8 @@ from graph.records.events import personal_data_searched
 from graph.records.filters import ORDERABLE_SYSTEM, Condition, InvalidQuery, orderable
 from graph.records.history import ChangeEntry, mask_history
 from graph.records.repository import NodeRepository
-from graph.records.visibility import hidden_links, hide_in_history, hide_related
-from graph.security.masking import mask_record, mask_value
+from graph.records.visibility import as_seen, hidden_links, hide_in_history
+from graph.security.masking import mask_value
 from graph.security.scope import Scope, scope_conditions
 from views.crud import filters as graph_filters
 from views.crud.filters import GraphFilterConverter, GraphFilters, conditions_of
@@ -85,11 +85,7 @@ class GraphInterface(BaseInterface):
         """``records`` as the current reader may see them (in place): personal data masked
         unless they have the personal-data permission, and related records they may not
         see replaced by placeholders (``graph.records.visibility``)."""
-        scope = self.scope()
-        if not scope.pii:
-            for record in records:
-                mask_record(record)
-        return hide_related(self.repository.store, records, scope, not_visible())
+        return as_seen(self.repository.store, records, self.scope(), not_visible())
 
     def history(self, uid: str) -> list[ChangeEntry]:
         """The history of record ``uid`` as in ``present``: personal data masked, related

@@ -13,7 +13,7 @@ from typing import Any
 from flask import abort, flash, g, jsonify, redirect, request, url_for
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
-from flask_appbuilder.urltools import get_filter_args
+from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_appbuilder.widgets import ListWidget
 from flask_babel import lazy_gettext
 
@@ -25,10 +25,12 @@ from graph.errors import (
     NotFound,
     StaleVersion,
 )
+from graph.io.export import InvalidExport
 from graph.model.base import NodeModel, model_for
 from graph.model.records import Ref
+from graph.records.filters import InvalidQuery
 from views import display
-from views.crud import actions, deletes, dialogs, fields, kinds, links
+from views.crud import actions, deletes, dialogs, exports, fields, kinds, links
 from views.crud.history import readable_history
 from views.crud.interface import GraphInterface
 from views.labels import bilingual, choice_label, lazy_format, model_labels
@@ -102,6 +104,7 @@ class GraphModelView(ModelView):
 
     show_template = "graphcrm/show.html"
     list_widget = RecordListWidget
+    list_template = "graphcrm/list.html"
     page_size = 25
     model: type[NodeModel]
 
@@ -125,6 +128,35 @@ class GraphModelView(ModelView):
             return super().list()
         except MaskedField as exc:
             abort(403, description=masked_field_message(self.label_columns, exc.fields))
+
+    @expose("/export/")
+    @has_access
+    @permission_name("export")
+    def export(self):
+        """The list as CSV or XLSX (``?format=csv|xlsx``) with the list page's own filter
+        and order arguments (``_flt_*``, ``_oc_*``/``_od_*``): streamed, or for a large list
+        started as a job, the reader sent to the Jobs screen to download it when ready."""
+        filters = self.datamodel.get_filters(self.search_columns)
+        get_filter_args(filters)
+        order, direction = get_order_args().get(self.__class__.__name__) or self.base_order
+        try:
+            fmt = exports.export_format(request.args.get("format"))
+            if order not in self.order_columns and order != self.base_order[0]:
+                raise InvalidQuery(f"Invalid order by column: {order}")
+            joined = filters.get_joined_filters(self._base_filters)
+            answer = exports.deliver(
+                exports.list_export(self.datamodel, joined, order, direction, fmt)
+            )
+        except InvalidExport as exc:
+            abort(400, description=str(exc))
+        except InvalidQuery:
+            abort(400, description=str(exports.BAD_QUERY))
+        except MaskedField as exc:
+            abort(403, description=masked_field_message(self.label_columns, exc.fields))
+        if isinstance(answer, exports.Queued):
+            flash(answer.message(), "info")
+            return redirect(url_for("JobsView.list"))
+        return answer
 
     def _get_search_widget(self, form=None, exclude_cols=None, widgets=None):
         """FAB's search widget without the fields this reader sees masked (FAB's widget
