@@ -3,7 +3,7 @@
 from flask_appbuilder import AppBuilder
 
 from graph.model import nodes
-from views import admin_registry, console, imports, jobs, openapi, search, segments
+from views import admin_registry, console, import_wizard, imports, jobs, openapi, search, segments
 from views.analytics import analytics
 from views.crud.api import register_apis
 from views.crud.choices import ChoicesView
@@ -41,5 +41,6 @@ def register(appbuilder: AppBuilder) -> None:
     setup = admin_registry.SETUP
     jobs.register(appbuilder, setup.name, setup.label)
     imports.register(appbuilder)
+    import_wizard.register(appbuilder, setup.name, setup.label)
     openapi.register(appbuilder)
     search.register(appbuilder)
