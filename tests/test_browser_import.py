@@ -35,6 +35,7 @@ TEXTS = {
         "error_column": "Error",
         "empty": "The file is empty.",
         "unreadable": "The file cannot be read",
+        "too_large": "What was sent is larger than this server accepts.",
     },
     "zh": {
         "encoding": "GB18030 / GBK",
@@ -46,6 +47,7 @@ TEXTS = {
         "error_column": "错误",
         "empty": "文件是空的。",
         "unreadable": "无法读取文件",
+        "too_large": "提交的内容超过了服务器允许的大小。",
     },
 }
 
@@ -81,6 +83,7 @@ def test_sales_imports_a_csv_through_the_wizard_and_undoes_it(
     sign_in(page, live_server, "wizard_sales", language)
     assert page.locator('a[href="/import/"]').count() == 1
     page.goto(live_server + "/import/")
+    assert page.locator("#own-records").count() == 1  # a salesperson's imports are theirs
 
     # Bad files get a clear message, in the reader's language.
     choose(page, "empty.csv", b"")
@@ -91,6 +94,17 @@ def test_sales_imports_a_csv_through_the_wizard_and_undoes_it(
         "(text) => document.getElementById('import-error').textContent.includes(text)",
         arg=texts["unreadable"],
     )
+    # Over the server's limit (lowered after the page was shown): the API's 413 text.
+    limit = app.config["IMPORT_MAX_UPLOAD_BYTES"]
+    app.config["IMPORT_MAX_UPLOAD_BYTES"] = 100
+    try:
+        choose(page, "big.csv", gbk_csv(ROWS * 5))
+        page.wait_for_function(
+            "(text) => document.getElementById('import-error').textContent === text",
+            arg=texts["too_large"],
+        )
+    finally:
+        app.config["IMPORT_MAX_UPLOAD_BYTES"] = limit
 
     # 1. Upload: what was detected.
     choose(page, "客户.csv", gbk_csv(ROWS))
@@ -136,6 +150,7 @@ def test_sales_imports_a_csv_through_the_wizard_and_undoes_it(
     }
     assert counts == {"read": "3", "created": "2", "updated": "0", "skipped": "0", "failed": "1"}
     assert page.inner_text("#import-progress .progress-bar") == "100%"
+    assert page.get_attribute("#list-link", "href") == "/customer/list/"
     imported = customers.page(limit=10)
     assert sorted(c.name for c in imported) == ["上海明辉贸易", "北京华信科技"]
     assert all(c.owner.uid == sales.uid for c in imported)  # Sales imports are their own
@@ -173,3 +188,93 @@ def test_a_role_without_import_has_no_menu_entry_and_gets_403(
     response = page.goto(live_server + "/import/")
     assert response is not None and response.status == 403
     assert page.locator("#import-wizard").count() == 0
+
+
+def test_duplicates_get_a_per_row_choice_and_a_queued_import_can_be_cancelled(
+    page, live_server: str, app: Flask, store: GraphStore
+) -> None:  # type: ignore[no-untyped-def]
+    settle(app)
+    sales = staff(app, store, "wizard_dup", "Sales")
+    customers = NodeRepository(store, nodes.Customer)
+    existing = customers.create(
+        {"name": "上海明辉贸易", "stage": "potential", "owner": sales}, "setup"
+    )
+    sign_in(page, live_server, "wizard_dup", "en")
+    page.goto(live_server + "/import/")
+    hostile = '<img src=x onerror="window.pwned=1">'
+    rows = [
+        ["客户名称", "客户类型", "客户等级", hostile],
+        ["上海明辉贸易", "成交客户", "金牌", hostile],
+        ["北京华信科技", "意向客户", "普通", ""],
+        ["北京华信科技", "意向客户", "普通", ""],
+    ]
+    choose(page, "dup.csv", gbk_csv(rows))
+    page.wait_for_selector("#step-mapping:not(.hidden)")
+    # A header and value holding markup are shown as text.
+    assert page.locator(".mapping-header", has_text=hostile).count() == 1
+    assert page.locator("#mapping-table img").count() == 0
+    # 金牌 is no tier's name: map it to A, and save the mapping for the next file.
+    tier = page.locator('.value-map[data-target="value_tier"] .value-row').first
+    assert tier.locator(".value-written").input_value() == "金牌"
+    tier.locator(".value-choice").select_option("A")
+    page.fill("#mapping-name", "等级模板")
+    page.click("#save-mapping")
+    page.wait_for_selector("#import-notice:not(.hidden)")
+    assert page.inner_text("#import-notice") == "Mapping saved as “等级模板”."
+    page.click("#preview-button")
+    page.wait_for_selector("#step-preview:not(.hidden)")
+    assert page.evaluate("window.pwned") is None
+    assert "A (key)" in page.inner_text('#preview-table tr[data-line="2"]')
+    # Line 2 repeats the existing customer (a link to it), line 4 repeats line 3: skip both
+    # unless chosen otherwise.
+    line2 = page.locator('#preview-table tr[data-line="2"]')
+    assert "an existing record" in line2.inner_text()
+    assert line2.locator("a").get_attribute("href").endswith(f"/show/{existing.uid}")
+    assert "line 3 of this file" in page.inner_text('#preview-table tr[data-line="4"]')
+    decisions = page.locator("select.duplicate-decision")
+    assert [decisions.nth(i).input_value() for i in range(decisions.count())] == ["skip", "skip"]
+    line2.locator("select.duplicate-decision").select_option("update")
+
+    # No worker yet: the job waits in the queue; cancel it, then undo the empty import.
+    page.click("#commit-button")
+    page.wait_for_function(
+        "() => document.getElementById('progress-text').textContent.includes('job worker')"
+    )
+    page.click("#cancel-button")
+    page.wait_for_selector("#import-summary:not(.hidden)")
+    assert page.inner_text("#summary-state").startswith("The import was cancelled")
+    assert customers.count() == 1
+    page.once("dialog", lambda dialog: dialog.accept())
+    with running_worker(app):
+        page.click("#undo-button")
+        page.wait_for_function(
+            "() => document.getElementById('summary-state').textContent === "
+            "'The import was undone.'",
+            timeout=60_000,
+        )
+
+    # The same file again, imported: the chosen duplicate updates, the other is skipped.
+    page.click("#restart-button")
+    choose(page, "dup.csv", gbk_csv(rows))
+    page.wait_for_selector("#step-mapping:not(.hidden)")
+    page.select_option("#saved-mappings", "等级模板")
+    page.click("#load-mapping")
+    page.wait_for_selector("#import-notice:not(.hidden)")
+    tier = page.locator('.value-map[data-target="value_tier"] .value-row').first
+    assert tier.locator(".value-choice").input_value() == "A"
+    page.click("#preview-button")
+    page.wait_for_selector("#step-preview:not(.hidden)")
+    page.locator('#preview-table tr[data-line="2"] select.duplicate-decision').select_option(
+        "update"
+    )
+    with running_worker(app):
+        page.click("#commit-button")
+        page.wait_for_selector("#import-summary:not(.hidden)", timeout=60_000)
+    counts = {
+        name: page.inner_text(f'#summary-counts [data-count="{name}"]')
+        for name in ("read", "created", "updated", "skipped", "failed")
+    }
+    assert counts == {"read": "3", "created": "1", "updated": "1", "skipped": "1", "failed": "0"}
+    assert page.locator("#errors-link.hidden").count() == 1
+    updated = customers.get(existing.uid)
+    assert (updated.stage, updated.value_tier) == ("deal", "A")

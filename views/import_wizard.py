@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext
 
 from graph.io.imports.targets import import_types
 from graph.io.imports.writer import DECISIONS, SKIP
-from views.guard import guard
+from views.guard import guard, team_limited
 from views.labels import bilingual, localized
 from views.scope import current_appbuilder
 
@@ -85,6 +85,7 @@ def _type_choices() -> list[dict[str, str]]:
             "key": key,
             "label": str(bilingual(kind.model.meta.en_plural, kind.model.meta.zh_plural)),
             "show_url": url_for(f"{kind.model.label}View.show", pk="UID"),
+            "list_url": url_for(f"{kind.model.label}View.list"),
         }
         for key, kind in import_types().items()
     ]
@@ -108,6 +109,7 @@ class ImportView(BaseView):
             max_bytes=max_bytes,
             max_mb=max_bytes // (1024 * 1024),
             can_undo=current_appbuilder().sm.has_access("can_undo", "ImportApi"),
+            team_limited=team_limited(),
             labels=localized(SCRIPT_LABELS),
         )
 

@@ -463,9 +463,13 @@
       failed: fill(L.state_failed, { error: record.error || (job && job.error) || "" }),
       cancelled: L.state_cancelled,
       undone: L.state_undone,
+      undoing: L.undoing,
     };
-    $("summary-state").textContent = messages[record.state] || record.state;
-    $("summary-state").className = record.state === "failed" ? "text-danger" : "";
+    // A cancelled job leaves its import stopped (or never started): say so, whatever state
+    // the import record was left in.
+    const ended = job && job.name === "import_run" && job.state === "cancelled" ? "cancelled" : record.state;
+    $("summary-state").textContent = messages[ended] || record.state;
+    $("summary-state").className = ended === "failed" ? "text-danger" : "";
     document.querySelectorAll("#summary-counts [data-count]").forEach((cell) => {
       cell.textContent = String(record.counts[cell.dataset.count] || 0);
     });
@@ -473,8 +477,9 @@
     const link = $("errors-link");
     link.href = API + "/" + encodeURIComponent(record.id) + "/errors";
     link.classList.toggle("hidden", !record.counts.failed);
+    $("list-link").href = $("import-type").selectedOptions[0].dataset.listUrl;
     const undo = $("undo-button");
-    if (undo) undo.classList.toggle("hidden", !["done", "failed", "cancelled"].includes(record.state));
+    if (undo) undo.classList.toggle("hidden", ["undoing", "undone"].includes(record.state));
     show("import-summary", true);
   }
 
