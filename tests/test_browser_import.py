@@ -10,6 +10,7 @@ import io
 from pathlib import Path
 
 import pytest
+import xlsxwriter
 from flask import Flask
 
 from graph.model import nodes
@@ -234,6 +235,14 @@ def test_duplicates_get_a_per_row_choice_and_a_queued_import_can_be_cancelled(
     decisions = page.locator("select.duplicate-decision")
     assert [decisions.nth(i).input_value() for i in range(decisions.count())] == ["skip", "skip"]
     line2.locator("select.duplicate-decision").select_option("update")
+    page.wait_for_function(
+        "() => document.getElementById('preview-totals').textContent.includes('1 update existing')"
+    )
+    assert page.inner_text("#preview-totals") == (
+        "Of the first 3 rows: 1 new, 1 update existing, 1 skipped, 0 with errors."
+    )
+    assert page.locator("#mapping-missing").is_hidden()  # a customer without a contact
+    page.screenshot(path="/tmp/graphcrm-import-duplicates-en.png", full_page=True)
 
     # No worker yet: the job waits in the queue; cancel it, then undo the empty import.
     page.click("#commit-button")
@@ -278,3 +287,34 @@ def test_duplicates_get_a_per_row_choice_and_a_queued_import_can_be_cancelled(
     assert page.locator("#errors-link.hidden").count() == 1
     updated = customers.get(existing.uid)
     assert (updated.stage, updated.value_tier) == ("deal", "A")
+
+
+def test_a_workbook_with_several_sheets_offers_the_sheet_to_read(
+    page, live_server: str, app: Flask, store: GraphStore
+) -> None:  # type: ignore[no-untyped-def]
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    for name, rows in (
+        ("客户", [["客户名称", "客户类型"], ["上海明辉贸易", "意向客户"]]),
+        ("Notes", [["Company", "Remarks"], ["Acme", "met at the fair"]]),
+    ):
+        sheet = book.add_worksheet(name)
+        for number, row in enumerate(rows):
+            sheet.write_row(number, 0, row)
+    book.close()
+    staff(app, store, "wizard_sheets", "Sales")
+    sign_in(page, live_server, "wizard_sheets", "zh")
+    page.goto(live_server + "/import/")
+    choose(page, "客户.xlsx", buffer.getvalue())
+    page.wait_for_selector("#step-mapping:not(.hidden)")
+    assert page.inner_text("#detected-format") == "XLSX"
+    assert page.inner_text("#detected-sheet") == "客户"
+    assert page.locator("#detected-encoding").is_hidden()
+    assert page.locator("#import-sheet option").all_inner_texts() == ["客户", "Notes"]
+    page.select_option("#import-sheet", "Notes")
+    page.wait_for_function(
+        "() => document.getElementById('detected-sheet').textContent === 'Notes'"
+    )
+    headers = page.locator("#mapping-table .mapping-header").all_inner_texts()
+    assert headers == ["Company", "Remarks"]
+    assert page.locator('select.mapping-field[data-header="Company"]').input_value() == "name"

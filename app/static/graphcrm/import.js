@@ -13,6 +13,7 @@
   const FORMATS = ["csv", "txt", "tsv", "xlsx", "xls", "xlsm"];
   const FINISHED = ["done", "failed", "cancelled"];
   const POLL_MS = 1000;
+  const CONTACT = "contact.";
   const state = {};
 
   // -- small helpers -------------------------------------------------------------------
@@ -232,8 +233,12 @@
         ]),
       );
     });
-    const mapped = new Set(Object.values(state.mapping.columns));
-    const missing = state.targets.filter((t) => t.required && !mapped.has(t.name)).map((t) => t.label);
+    // A customer's contact fields ("contact.name") are required only when the file has a contact.
+    const mapped = new Set(Object.values(state.mapping.columns).filter(Boolean));
+    const hasContact = [...mapped].some((name) => name.startsWith(CONTACT));
+    const missing = state.targets
+      .filter((t) => t.required && !mapped.has(t.name) && (hasContact || !t.name.startsWith(CONTACT)))
+      .map((t) => t.label);
     say("mapping-missing", missing.length ? fill(L.missing, { fields: missing.join(", ") }) : "");
   }
 
@@ -320,6 +325,7 @@
     ["skip", "update", "create"].forEach((d) => select.appendChild(option(d, L[d], row.decision === d)));
     select.addEventListener("change", () => {
       state.decisions[String(row.line)] = select.value;
+      preview(false);
     });
     cell.appendChild(select);
     return cell;
@@ -368,7 +374,7 @@
     });
   }
 
-  async function preview() {
+  async function preview(scroll) {
     fail("");
     say("import-notice", "");
     busy("preview-button", true);
@@ -378,7 +384,7 @@
       renderPreview(result);
       show("step-preview", true);
       step("preview");
-      $("step-preview").scrollIntoView({ block: "start" });
+      if (scroll) $("step-preview").scrollIntoView({ block: "start" });
     } catch (error) {
       fail(error.message);
     } finally {
@@ -525,12 +531,12 @@
   });
   $("load-mapping").addEventListener("click", loadMapping);
   $("save-mapping").addEventListener("click", saveMapping);
-  $("preview-button").addEventListener("click", preview);
-  $("refresh-preview").addEventListener("click", preview);
-  $("preview-rows").addEventListener("change", preview);
+  $("preview-button").addEventListener("click", () => preview(true));
+  $("refresh-preview").addEventListener("click", () => preview(false));
+  $("preview-rows").addEventListener("change", () => preview(false));
   $("on-duplicate").addEventListener("change", () => {
     state.decisions = {};
-    preview();
+    preview(false);
   });
   $("back-to-mapping").addEventListener("click", () => {
     step("mapping");
