@@ -318,3 +318,27 @@ def test_a_workbook_with_several_sheets_offers_the_sheet_to_read(
     headers = page.locator("#mapping-table .mapping-header").all_inner_texts()
     assert headers == ["Company", "Remarks"]
     assert page.locator('select.mapping-field[data-header="Company"]').input_value() == "name"
+
+
+def test_a_reader_who_sees_personal_data_masked_previews_it_masked(
+    page, live_server: str, app: Flask, store: GraphStore
+) -> None:  # type: ignore[no-untyped-def]
+    staff(app, store, "wizard_marketer", "Marketing")
+    sign_in(page, live_server, "wizard_marketer", "zh")
+    page.goto(live_server + "/import/")
+    assert page.locator("#own-records").count() == 0  # Marketing sees every customer
+    choose(page, "客户.csv", gbk_csv(ROWS))
+    page.wait_for_selector("#step-mapping:not(.hidden)")
+    assert page.locator("#mapping-table .mapping-samples").all_inner_texts() == [""] * 5
+    # No values seen: the value mapping takes them typed.
+    stage = page.locator('.value-map[data-target="stage"]')
+    assert stage.locator(".value-row").count() == 0
+    stage.locator("button").click()
+    stage.locator(".value-written").fill("意向客户")
+    stage.locator(".value-written").dispatch_event("change")
+    stage.locator(".value-choice").select_option("deal")
+    page.click("#preview-button")
+    page.wait_for_selector("#step-preview:not(.hidden)")
+    line2 = page.inner_text('#preview-table tr[data-line="2"]')
+    assert "138****5678" in line2 and "13812345678" not in line2
+    assert "成交" in line2  # 意向客户 read as the deal stage, as mapped
