@@ -110,8 +110,9 @@ _JOBS = [
 ]
 
 
-# Imports (upload, preview, commit, status, failing rows) and undoing one's own imports.
-_IMPORT = [["ImportApi$", "can_(import|undo)$"]]
+# Imports (the wizard page and its menu entry; upload, preview, commit, status, failing rows)
+# and undoing one's own imports.
+_IMPORT = [["Import(View|Api)$", "can_(import|undo)$"], ["(Setup|Import)$", "menu_access$"]]
 
 
 def role_permissions() -> dict[str, list[list[str]]]:

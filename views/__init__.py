@@ -6,6 +6,7 @@ from graph.model import nodes
 from views import (
     admin_registry,
     console,
+    import_wizard,
     imports,
     jobs,
     menu,
@@ -58,6 +59,7 @@ def register(appbuilder: AppBuilder) -> None:
     jobs.register(appbuilder, setup.name, setup.label)
     system_status.register(appbuilder, setup.name, setup.label)
     imports.register(appbuilder)
+    import_wizard.register(appbuilder, setup.name, setup.label)
     openapi.register(appbuilder)
     search.register(appbuilder)
     menu.order_menu(appbuilder)

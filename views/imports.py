@@ -25,6 +25,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from graph.errors import GraphCRMError
 from graph.io.csv_writer import content_disposition
 from graph.io.imports import records
+from graph.io.imports.cleaning import cell_text
 from graph.io.imports.engine import Importer, ImportOptions, preview, start_import, table_info
 from graph.io.imports.error_rows import error_file
 from graph.io.imports.mapping import (
@@ -65,6 +66,7 @@ NO_FILE = lazy_gettext("Send the file as multipart/form-data in the field 'file'
 NO_UPLOAD = lazy_gettext("No such upload: upload the file again.")
 ERROR_COLUMN = lazy_gettext("Error")
 MAX_PREVIEW_ROWS = 200
+MAX_SAMPLES = 20  # distinct values per column in the upload's answer
 
 
 CommitSchema = Schema.from_dict(
@@ -192,6 +194,21 @@ def _targets(type_key: str) -> list[dict[str, Any]]:
     return found
 
 
+def _samples(headers: list[str], sample: list[tuple[Any, ...]]) -> dict[str, list[str]]:
+    """Each column's first distinct values as written (the wizard's value mapping offers
+    them); none for readers who see personal data masked (a column may hold phones)."""
+    found: dict[str, list[str]] = {header: [] for header in headers}
+    if not current_scope().pii:
+        return found
+    for cells in sample:
+        for header, cell in zip(headers, cells, strict=False):
+            text = cell_text(cell).strip()
+            seen = found[header]
+            if text and text not in seen and len(seen) < MAX_SAMPLES:
+                seen.append(text)
+    return found
+
+
 def _failed(exc: Exception) -> Response:
     if isinstance(exc, UnreadableFile):
         return error_response(422, message_text("import_unreadable", {"detail": str(exc)}))
@@ -221,7 +238,8 @@ class ImportApi(BaseApi):
             multipart/form-data with the file in 'file' and optionally 'type' (customer,
             contact, follow_up, order, ticket) and 'sheet'. Answers the upload id, what was
             detected (format, encoding, separator, sheets, headers) and, given a type, the
-            suggested mapping.
+            suggested mapping and each column's first distinct values (samples; empty for
+            readers who see personal data masked).
           requestBody:
             content:
               multipart/form-data:
@@ -275,6 +293,7 @@ class ImportApi(BaseApi):
             sample = [row.cells for _, row in zip(range(200), table.rows(), strict=False)]
             mapping = suggest_mapping(type_key, table.headers, sample)
             result["mapping"] = {**mapping.as_dict(), "reasons": mapping.reasons}
+            result["samples"] = _samples(table.headers, sample)
         return self.response(201, result=result)
 
     @expose("/targets/<type_key>", methods=["GET"])

@@ -1,0 +1,344 @@
+"""The import wizard in a real browser, with a real job worker: a salesperson uploads a
+CSV, adjusts one column's mapping, sees one row's error in the preview, imports, downloads
+the failing rows and undoes the import, in English and Chinese; a role without the import
+permission has no menu entry and gets 403."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+from flask import Flask
+
+from graph.model import nodes
+from graph.records.repository import NodeRepository
+from graph.store.protocol import GraphStore
+from tests.jobs_helpers import running_worker, settle
+from tests.test_row_level_access import PASSWORD, staff
+
+ROWS = [
+    ["客户名称", "联系人", "手机", "客户类型", "跟进记录"],
+    ["上海明辉贸易", "张伟", "138 1234 5678", "意向客户", "老客户介绍"],
+    ["北京华信科技", "李娜", "+86 139-1234-5678", "成交客户", ""],
+    ["广州好运来", "王芳", "12345", "潜在客户", "展会"],
+]
+TEXTS = {
+    "en": {
+        "encoding": "GB18030 / GBK",
+        "separator": "comma",
+        "error": "Line 4, column 手机: Not a valid phone number.",
+        "stage": "Intent",
+        "done": "The import is finished.",
+        "undone": "The import was undone.",
+        "error_column": "Error",
+        "empty": "The file is empty.",
+        "unreadable": "The file cannot be read",
+        "too_large": "What was sent is larger than this server accepts.",
+    },
+    "zh": {
+        "encoding": "GB18030 / GBK",
+        "separator": "逗号",
+        "error": "第 4 行，手机 列：",
+        "stage": "意向",
+        "done": "导入已完成。",
+        "undone": "导入已撤销。",
+        "error_column": "错误",
+        "empty": "文件是空的。",
+        "unreadable": "无法读取文件",
+        "too_large": "提交的内容超过了服务器允许的大小。",
+    },
+}
+
+
+def gbk_csv(rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue().encode("gbk")
+
+
+def sign_in(page, base: str, username: str, language: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(base + "/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_selector("#graph-status")
+    if language == "zh":
+        page.goto(base + "/lang/zh")
+
+
+def choose(page, name: str, data: bytes) -> None:  # type: ignore[no-untyped-def]
+    page.set_input_files("#import-file", files=[{"name": name, "mimeType": "", "buffer": data}])
+    page.click("#upload-button")
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_sales_imports_a_csv_through_the_wizard_and_undoes_it(
+    page, live_server: str, app: Flask, store: GraphStore, tmp_path: Path, language: str
+) -> None:  # type: ignore[no-untyped-def]
+    settle(app)
+    texts = TEXTS[language]
+    sales = staff(app, store, "wizard_sales", "Sales")
+    sign_in(page, live_server, "wizard_sales", language)
+    assert page.locator('a[href="/import/"]').count() == 1
+    page.goto(live_server + "/import/")
+    assert page.locator("#own-records").count() == 1  # a salesperson's imports are theirs
+
+    # Bad files get a clear message, in the reader's language.
+    choose(page, "empty.csv", b"")
+    page.wait_for_selector("#import-error:not(.hidden)")
+    assert page.inner_text("#import-error") == texts["empty"]
+    choose(page, "broken.xlsx", b"PK\x03\x04 not a workbook")
+    page.wait_for_function(
+        "(text) => document.getElementById('import-error').textContent.includes(text)",
+        arg=texts["unreadable"],
+    )
+    # Over the server's limit (lowered after the page was shown): the API's 413 text.
+    limit = app.config["IMPORT_MAX_UPLOAD_BYTES"]
+    app.config["IMPORT_MAX_UPLOAD_BYTES"] = 100
+    try:
+        choose(page, "big.csv", gbk_csv(ROWS * 5))
+        page.wait_for_function(
+            "(text) => document.getElementById('import-error').textContent === text",
+            arg=texts["too_large"],
+        )
+    finally:
+        app.config["IMPORT_MAX_UPLOAD_BYTES"] = limit
+
+    # 1. Upload: what was detected.
+    choose(page, "客户.csv", gbk_csv(ROWS))
+    page.wait_for_selector("#step-mapping:not(.hidden)")
+    assert page.locator("#import-error.hidden").count() == 1
+    assert page.inner_text("#detected-encoding") == texts["encoding"]
+    assert page.inner_text("#detected-separator") == texts["separator"]
+    assert page.inner_text("#detected-header") == "1"
+
+    # 2. Mapping: 跟进记录 is not suggested; map it to the note.
+    field = page.locator('select.mapping-field[data-header="跟进记录"]')
+    assert field.input_value() == ""
+    field.select_option("note")
+    stage = page.locator('select.mapping-field[data-header="客户类型"]')
+    assert stage.input_value() == "stage"
+    written = page.locator('.value-map[data-target="stage"] .value-written')
+    assert [written.nth(i).input_value() for i in range(3)] == ["意向客户", "成交客户", "潜在客户"]
+
+    # 3. Preview: one row with an error naming the line and column; names, not codes.
+    page.click("#preview-button")
+    page.wait_for_selector("#step-preview:not(.hidden)")
+    errors = page.locator("#preview-table .preview-error")
+    assert errors.count() == 1
+    assert texts["error"] in errors.first.inner_text()
+    assert texts["stage"] in page.inner_text('#preview-table tr[data-line="2"]')
+    assert "老客户介绍" in page.inner_text('#preview-table tr[data-line="2"]')
+    if language == "en":
+        assert page.inner_text("#preview-totals") == (
+            "Of the first 3 rows: 2 new, 0 update existing, 0 skipped, 1 with errors."
+        )
+    page.screenshot(path=f"/tmp/graphcrm-import-preview-{language}.png", full_page=True)
+
+    # 4. Commit: a job; the summary once it has finished.
+    customers = NodeRepository(store, nodes.Customer)
+    assert customers.count() == 0
+    with running_worker(app):
+        page.click("#commit-button")
+        page.wait_for_selector("#import-summary:not(.hidden)", timeout=60_000)
+    assert page.inner_text("#summary-state") == texts["done"]
+    counts = {
+        name: page.inner_text(f'#summary-counts [data-count="{name}"]')
+        for name in ("read", "created", "updated", "skipped", "failed")
+    }
+    assert counts == {"read": "3", "created": "2", "updated": "0", "skipped": "0", "failed": "1"}
+    assert page.inner_text("#import-progress .progress-bar") == "100%"
+    assert page.get_attribute("#list-link", "href") == "/customer/list/"
+    imported = customers.page(limit=10)
+    assert sorted(c.name for c in imported) == ["上海明辉贸易", "北京华信科技"]
+    assert all(c.owner.uid == sales.uid for c in imported)  # Sales imports are their own
+    assert {c.note for c in imported} == {"老客户介绍", None}
+    page.screenshot(path=f"/tmp/graphcrm-import-{language}.png", full_page=True)
+
+    # The failing rows download in the file's format with an error column.
+    with page.expect_download() as download:
+        page.click("#errors-link")
+    lines = Path(download.value.path()).read_bytes().decode("utf-8-sig").splitlines()
+    assert lines[0] == ",".join([*ROWS[0], texts["error_column"]])
+    assert len(lines) == 2 and lines[1].startswith("广州好运来,王芳,12345,潜在客户,展会,")
+    assert texts["error"] in lines[1]
+
+    # Undo, after confirming.
+    page.once("dialog", lambda dialog: dialog.accept())
+    with running_worker(app):
+        page.click("#undo-button")
+        page.wait_for_function(
+            "(text) => document.getElementById('summary-state').textContent === text",
+            arg=texts["undone"],
+            timeout=60_000,
+        )
+    assert customers.count() == 0
+    assert page.locator("#undo-button.hidden").count() == 1
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_a_role_without_import_has_no_menu_entry_and_gets_403(
+    page, live_server: str, app: Flask, store: GraphStore, language: str
+) -> None:  # type: ignore[no-untyped-def]
+    staff(app, store, "wizard_service", "Service")
+    sign_in(page, live_server, "wizard_service", language)
+    assert page.locator('a[href="/import/"]').count() == 0
+    response = page.goto(live_server + "/import/")
+    assert response is not None and response.status == 403
+    assert page.locator("#import-wizard").count() == 0
+
+
+def test_duplicates_get_a_per_row_choice_and_a_queued_import_can_be_cancelled(
+    page, live_server: str, app: Flask, store: GraphStore
+) -> None:  # type: ignore[no-untyped-def]
+    settle(app)
+    sales = staff(app, store, "wizard_dup", "Sales")
+    customers = NodeRepository(store, nodes.Customer)
+    existing = customers.create(
+        {"name": "上海明辉贸易", "stage": "potential", "owner": sales}, "setup"
+    )
+    sign_in(page, live_server, "wizard_dup", "en")
+    page.goto(live_server + "/import/")
+    hostile = '<img src=x onerror="window.pwned=1">'
+    rows = [
+        ["客户名称", "客户类型", "客户等级", hostile],
+        ["上海明辉贸易", "成交客户", "金牌", hostile],
+        ["北京华信科技", "意向客户", "普通", ""],
+        ["北京华信科技", "意向客户", "普通", ""],
+    ]
+    choose(page, "dup.csv", gbk_csv(rows))
+    page.wait_for_selector("#step-mapping:not(.hidden)")
+    # A header and value holding markup are shown as text.
+    assert page.locator(".mapping-header", has_text=hostile).count() == 1
+    assert page.locator("#mapping-table img").count() == 0
+    # 金牌 is no tier's name: map it to A, and save the mapping for the next file.
+    tier = page.locator('.value-map[data-target="value_tier"] .value-row').first
+    assert tier.locator(".value-written").input_value() == "金牌"
+    tier.locator(".value-choice").select_option("A")
+    page.fill("#mapping-name", "等级模板")
+    page.click("#save-mapping")
+    page.wait_for_selector("#import-notice:not(.hidden)")
+    assert page.inner_text("#import-notice") == "Mapping saved as “等级模板”."
+    page.click("#preview-button")
+    page.wait_for_selector("#step-preview:not(.hidden)")
+    assert page.evaluate("window.pwned") is None
+    assert "A (key)" in page.inner_text('#preview-table tr[data-line="2"]')
+    # Line 2 repeats the existing customer (a link to it), line 4 repeats line 3: skip both
+    # unless chosen otherwise.
+    line2 = page.locator('#preview-table tr[data-line="2"]')
+    assert "an existing record" in line2.inner_text()
+    assert line2.locator("a").get_attribute("href").endswith(f"/show/{existing.uid}")
+    assert "line 3 of this file" in page.inner_text('#preview-table tr[data-line="4"]')
+    decisions = page.locator("select.duplicate-decision")
+    assert [decisions.nth(i).input_value() for i in range(decisions.count())] == ["skip", "skip"]
+    line2.locator("select.duplicate-decision").select_option("update")
+    page.wait_for_function(
+        "() => document.getElementById('preview-totals').textContent.includes('1 update existing')"
+    )
+    assert page.inner_text("#preview-totals") == (
+        "Of the first 3 rows: 1 new, 1 update existing, 1 skipped, 0 with errors."
+    )
+    assert page.locator("#mapping-missing").is_hidden()  # a customer without a contact
+    page.screenshot(path="/tmp/graphcrm-import-duplicates-en.png", full_page=True)
+
+    # No worker yet: the job waits in the queue; cancel it, then undo the empty import.
+    page.click("#commit-button")
+    page.wait_for_function(
+        "() => document.getElementById('progress-text').textContent.includes('job worker')"
+    )
+    page.click("#cancel-button")
+    page.wait_for_selector("#import-summary:not(.hidden)")
+    assert page.inner_text("#summary-state").startswith("The import was cancelled")
+    assert customers.count() == 1
+    page.once("dialog", lambda dialog: dialog.accept())
+    with running_worker(app):
+        page.click("#undo-button")
+        page.wait_for_function(
+            "() => document.getElementById('summary-state').textContent === "
+            "'The import was undone.'",
+            timeout=60_000,
+        )
+
+    # The same file again, imported: the chosen duplicate updates, the other is skipped.
+    page.click("#restart-button")
+    choose(page, "dup.csv", gbk_csv(rows))
+    page.wait_for_selector("#step-mapping:not(.hidden)")
+    page.select_option("#saved-mappings", "等级模板")
+    page.click("#load-mapping")
+    page.wait_for_selector("#import-notice:not(.hidden)")
+    tier = page.locator('.value-map[data-target="value_tier"] .value-row').first
+    assert tier.locator(".value-choice").input_value() == "A"
+    page.click("#preview-button")
+    page.wait_for_selector("#step-preview:not(.hidden)")
+    page.locator('#preview-table tr[data-line="2"] select.duplicate-decision').select_option(
+        "update"
+    )
+    with running_worker(app):
+        page.click("#commit-button")
+        page.wait_for_selector("#import-summary:not(.hidden)", timeout=60_000)
+    counts = {
+        name: page.inner_text(f'#summary-counts [data-count="{name}"]')
+        for name in ("read", "created", "updated", "skipped", "failed")
+    }
+    assert counts == {"read": "3", "created": "1", "updated": "1", "skipped": "1", "failed": "0"}
+    assert page.locator("#errors-link.hidden").count() == 1
+    updated = customers.get(existing.uid)
+    assert (updated.stage, updated.value_tier) == ("deal", "A")
+
+
+def test_a_workbook_with_several_sheets_offers_the_sheet_to_read(
+    page, live_server: str, app: Flask, store: GraphStore
+) -> None:  # type: ignore[no-untyped-def]
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    for name, rows in (
+        ("客户", [["客户名称", "客户类型"], ["上海明辉贸易", "意向客户"]]),
+        ("Notes", [["Company", "Remarks"], ["Acme", "met at the fair"]]),
+    ):
+        sheet = book.add_worksheet(name)
+        for number, row in enumerate(rows):
+            sheet.write_row(number, 0, row)
+    book.close()
+    staff(app, store, "wizard_sheets", "Sales")
+    sign_in(page, live_server, "wizard_sheets", "zh")
+    page.goto(live_server + "/import/")
+    choose(page, "客户.xlsx", buffer.getvalue())
+    page.wait_for_selector("#step-mapping:not(.hidden)")
+    assert page.inner_text("#detected-format") == "XLSX"
+    assert page.inner_text("#detected-sheet") == "客户"
+    assert page.locator("#detected-encoding").is_hidden()
+    assert page.locator("#import-sheet option").all_inner_texts() == ["客户", "Notes"]
+    page.select_option("#import-sheet", "Notes")
+    page.wait_for_function(
+        "() => document.getElementById('detected-sheet').textContent === 'Notes'"
+    )
+    headers = page.locator("#mapping-table .mapping-header").all_inner_texts()
+    assert headers == ["Company", "Remarks"]
+    assert page.locator('select.mapping-field[data-header="Company"]').input_value() == "name"
+
+
+def test_a_reader_who_sees_personal_data_masked_previews_it_masked(
+    page, live_server: str, app: Flask, store: GraphStore
+) -> None:  # type: ignore[no-untyped-def]
+    staff(app, store, "wizard_marketer", "Marketing")
+    sign_in(page, live_server, "wizard_marketer", "zh")
+    page.goto(live_server + "/import/")
+    assert page.locator("#own-records").count() == 0  # Marketing sees every customer
+    choose(page, "客户.csv", gbk_csv(ROWS))
+    page.wait_for_selector("#step-mapping:not(.hidden)")
+    assert page.locator("#mapping-table .mapping-samples").all_inner_texts() == [""] * 5
+    # No values seen: the value mapping takes them typed.
+    stage = page.locator('.value-map[data-target="stage"]')
+    assert stage.locator(".value-row").count() == 0
+    stage.locator("button").click()
+    stage.locator(".value-written").fill("意向客户")
+    stage.locator(".value-written").dispatch_event("change")
+    stage.locator(".value-choice").select_option("deal")
+    page.click("#preview-button")
+    page.wait_for_selector("#step-preview:not(.hidden)")
+    line2 = page.inner_text('#preview-table tr[data-line="2"]')
+    assert "138****5678" in line2 and "13812345678" not in line2
+    assert "成交" in line2  # 意向客户 read as the deal stage, as mapped
