@@ -137,24 +137,29 @@ def test_a_role_or_group_taken_from_a_user_applies_at_the_next_request(
         group = sm.add_group("Listers", "Listers", "may list customers", [sm.find_role(ROLE)])
         group.users = [sm.find_user(username="grouped")]
         sm.session.commit()
-    there = worker.test_client()
-    headers = _signed_in(there, "grouped")
-    assert _allowed(there, headers) == (True, True)  # through the group's role
-    with app.app_context():
-        group = sm.find_group("Listers")
-        group.users = []
-        sm.session.commit()
-    assert _allowed(there, headers) == (False, False)
-    with app.app_context():
-        user = sm.find_user(username="grouped")
-        user.roles = [sm.find_role(ROLE)]
-        sm.update_user(user)
-    assert _allowed(there, headers) == (True, True)  # the role given directly
-    with app.app_context():
-        user = sm.find_user(username="grouped")
-        user.roles = [sm.find_role("Auditor")]
-        sm.update_user(user)
-    assert _allowed(there, headers) == (False, False)
+    try:
+        there = worker.test_client()
+        headers = _signed_in(there, "grouped")
+        assert _allowed(there, headers) == (True, True)  # through the group's role
+        with app.app_context():
+            group = sm.find_group("Listers")
+            group.users = []
+            sm.session.commit()
+        assert _allowed(there, headers) == (False, False)
+        with app.app_context():
+            user = sm.find_user(username="grouped")
+            user.roles = [sm.find_role(ROLE)]
+            sm.update_user(user)
+        assert _allowed(there, headers) == (True, True)  # the role given directly
+        with app.app_context():
+            user = sm.find_user(username="grouped")
+            user.roles = [sm.find_role("Auditor")]
+            sm.update_user(user)
+        assert _allowed(there, headers) == (False, False)
+    finally:
+        with app.app_context():  # other tests' page crawls expect no group
+            sm.session.delete(sm.find_group("Listers"))
+            sm.session.commit()
 
 
 def test_security_changes_count_and_sign_ins_do_not(
