@@ -7,7 +7,9 @@ events and queues the changed accounts in the mirror outbox in the same transact
 change, its audit event and its mirror intent commit together or not at all), and
 ``after_commit`` mirrors the queued accounts into the graph (``graph.records.users``). A graph
 failure there never reaches the SQL session: the account stays queued and is mirrored
-when the graph answers again (``app.mirror_outbox``).
+when the graph answers again (``app.mirror_outbox``). A transaction that changes an
+account, role, group or permission also counts the change (``app.security_generation``),
+so that every process drops the permissions it keeps in memory.
 """
 
 from __future__ import annotations
@@ -19,11 +21,18 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from flask import Flask, current_app, has_app_context
-from flask_appbuilder.security.sqla.models import Group, Role, User
+from flask_appbuilder.security.sqla.models import (
+    Group,
+    Permission,
+    PermissionView,
+    Role,
+    User,
+    ViewMenu,
+)
 from sqlalchemy import Engine, event, inspect
 from sqlalchemy.orm import Session
 
-from app import audit, mirror_outbox
+from app import audit, mirror_outbox, security_generation
 from app.graph_store import business_timezone
 from app.sql_lock import lock_table
 from graph.clock import naive_utc_now
@@ -55,6 +64,7 @@ class Pending:
     accounts: set[int] = field(default_factory=set)  # ids whose User node must follow
     actor: str = "system"
     queued: bool = False  # the accounts are in the mirror outbox of this transaction
+    changed: bool = False  # a security change not counted yet (``security_generation``)
 
 
 def _names(items: Iterable[Any]) -> list[str]:
@@ -120,7 +130,17 @@ def _describe(obj: Any, state: str) -> tuple[str, dict[str, Any]] | None:
     return f"{kind}_update", detail
 
 
+def _permissions_touched(session: Session) -> bool:
+    """Whether the flush created, changed or deleted a permission, view or their pair."""
+    models = Permission | ViewMenu | PermissionView
+    return any(isinstance(obj, models) for obj in (*session.new, *session.deleted)) or any(
+        isinstance(obj, models) and session.is_modified(obj) for obj in session.dirty
+    )
+
+
 def _after_flush(session: Session, _context: Any) -> None:
+    if _permissions_touched(session):
+        session.info.setdefault(PENDING, Pending()).changed = True
     touched = [
         (obj, state)
         for state, objs in (("create", session.new), ("update", session.dirty))
@@ -137,6 +157,7 @@ def _after_flush(session: Session, _context: Any) -> None:
         if described is None:
             continue
         action, detail = described
+        pending.changed = True
         if sync is not None:
             sync.append(action)
         else:
@@ -152,6 +173,9 @@ def _before_commit(session: Session) -> None:
     if pending is None:
         return
     connection = session.connection()
+    if pending.changed:
+        security_generation.bump(connection)
+        pending.changed = False
     if pending.accounts and not pending.queued:
         mirror_outbox.queue(connection, pending.accounts, pending.actor)
         pending.queued = True

@@ -6,11 +6,15 @@ Set by ``FAB_SECURITY_MANAGER_CLASS``. On top of FAB's manager it
 - audits login success, failure, refusal and logout (``app.audit``);
 - watches the session for account, role and group changes, which are audited in their
   own transaction and mirrored into the graph (``app.security_changes``);
-- applies the password policy (``app.password_policy``) to FAB's password forms and API.
+- applies the password policy (``app.password_policy``) to FAB's password forms and API;
+- keeps the signed-in users (``app.signed_in_user``) and the permission sets of role sets
+  in memory per process, valid while the security database's change counter
+  (``app.security_generation``) stays put, and answers permission checks from them.
 """
 
 from __future__ import annotations
 
+from threading import Lock
 from typing import Any
 
 from flask import Response, current_app, flash, g, has_request_context, jsonify, redirect
@@ -26,6 +30,8 @@ from flask_appbuilder.security.views import (
 from flask_babel import lazy_gettext
 from flask_jwt_extended import JWTManager
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from werkzeug.local import LocalProxy
 
 from app import (
     audit,
@@ -35,8 +41,10 @@ from app import (
     mirror_outbox,
     password_policy,
     security_changes,
+    security_generation,
 )
 from app.audit import current_username
+from app.signed_in_user import SignedInUser
 from app.user_api import GraphCRMUserApi
 from graph.jobs import progress as job_records
 
@@ -117,6 +125,10 @@ class GraphCRMSecurityManager(SecurityManager):
 
     def __init__(self, appbuilder: Any) -> None:
         self.startup_changes: list[str] = []
+        # role names -> (change counter when read, their (permission, view) pairs)
+        self._permission_sets: dict[frozenset[str], tuple[int, frozenset[tuple[str, str]]]] = {}
+        self._users: dict[int, tuple[int, SignedInUser]] = {}  # id -> (counter, snapshot)
+        self._cache_lock = Lock()
         config = current_app.config
         config.setdefault("FAB_PASSWORD_COMPLEXITY_VALIDATOR", password_policy.check_password)
         security_changes.watch(appbuilder.session)
@@ -141,6 +153,7 @@ class GraphCRMSecurityManager(SecurityManager):
         mirror_outbox.ensure_tables(engine)
         audit_outbox.ensure_tables(engine)
         job_records.ensure_tables(engine)
+        security_generation.ensure_tables(engine)
         with security_changes.startup_sync(self.startup_changes):
             super().create_db()
 
@@ -169,8 +182,20 @@ class GraphCRMSecurityManager(SecurityManager):
 
     # -- logins -------------------------------------------------------------------------
 
+    def has_access(self, permission_name: str, view_name: str) -> bool:
+        """FAB's check for the request's user; a user this manager loaded (session or JWT:
+        FAB keeps either in ``g.user``) is checked without FAB's dozen lookups through
+        Flask-Login's proxy (a list page checks ~45 times). Anything else goes to FAB."""
+        if has_request_context() and not getattr(g, "_api_key_user", False):
+            user = g.get("user")
+            if isinstance(user, LocalProxy):
+                user = user._get_current_object()
+            if isinstance(user, SignedInUser):
+                return user.is_active and self._has_view_access(user, permission_name, view_name)
+        return bool(super().has_access(permission_name, view_name))
+
     def _has_view_access(self, user: object, permission_name: str, view_name: str) -> bool:
-        """FAB's check, answered from the user's permissions loaded once per request.
+        """FAB's check, answered from the permission set of the user's roles (``_granted``).
 
         A list page asks ~40 times (menu, buttons, actions, the reader's scope) and an API
         call ~10 times; FAB answers each with a query to the security database. Built-in
@@ -178,6 +203,8 @@ class GraphCRMSecurityManager(SecurityManager):
         """
         if not has_request_context() or not getattr(user, "is_authenticated", False):
             return super()._has_view_access(user, permission_name, view_name)
+        if isinstance(user, LocalProxy):  # FAB's g.user is Flask-Login's current_user:
+            user = user._get_current_object()  # resolve it once, not at every attribute
         roles = self.get_user_roles(user)
         if any(
             role.name in self.builtin_roles
@@ -185,23 +212,82 @@ class GraphCRMSecurityManager(SecurityManager):
             for role in roles
         ):
             return True
-        stored = frozenset(role.name for role in roles if role.name not in self.builtin_roles)
+        if isinstance(user, SignedInUser):
+            names = user.role_names
+        else:
+            names = frozenset(role.name for role in roles)
+        stored = names.difference(self.builtin_roles)
         return (permission_name, view_name) in self._granted(stored)
 
     def is_item_public(self, permission_name: str, view_name: str) -> bool:
-        """FAB's check of the public role, from the same per-request permissions."""
+        """FAB's check of the public role, from the same permission sets."""
         if not has_request_context():
             return bool(super().is_item_public(permission_name, view_name))
         return (permission_name, view_name) in self._granted(frozenset({self.auth_role_public}))
 
     def _granted(self, role_names: frozenset[str]) -> frozenset[tuple[str, str]]:
-        """The (permission, view) pairs of the roles named, read in one query the first
-        time a request asks; role changes therefore apply from the next request on."""
-        cache: dict[frozenset[str], frozenset[tuple[str, str]]]
-        cache = g.setdefault("graphcrm_permissions", {})
-        if role_names not in cache:
-            cache[role_names] = self._role_permissions(role_names) if role_names else frozenset()
-        return cache[role_names]
+        """The (permission, view) pairs of the roles named.
+
+        Kept per process and role set while the change counter read at the start of this
+        request (``app.security_generation``) has the value it had when they were read,
+        so a grant, a revocation or a role's rename committed anywhere applies from the
+        next request on. The counter is read before the permissions: a change committed
+        in between makes the pairs newer than their counter, never older.
+        """
+        if not role_names:
+            return frozenset()
+        generation = self._request_generation()
+        kept = self._permission_sets.get(role_names)
+        if kept is not None and kept[0] == generation:
+            return kept[1]
+        pairs = self._role_permissions(role_names)
+        with self._cache_lock:
+            kept = self._permission_sets.get(role_names)
+            if kept is None or kept[0] <= generation:
+                self._permission_sets[role_names] = (generation, pairs)
+        return pairs
+
+    def _request_generation(self) -> int:
+        """The security change counter, read once per request."""
+        if "graphcrm_security_generation" not in g:
+            g.graphcrm_security_generation = security_generation.current(self.session)
+        return int(g.graphcrm_security_generation)
+
+    def load_user(self, pk: int) -> Any | None:
+        """FAB's user loader (session and JWT): the account's snapshot kept in this process
+        while the change counter stays put (``app.signed_in_user``), else read in one
+        query; None for an account that is disabled or gone."""
+        if not has_request_context():
+            return super().load_user(pk)
+        user_id = int(pk)
+        generation = self._request_generation()  # before the user: see _granted
+        kept = self._users.get(user_id)
+        if kept is not None and kept[0] == generation:
+            return kept[1] if kept[1].is_active else None
+        user = self._read_user(user_id)
+        if user is None:
+            return None
+        snapshot = SignedInUser.of(user)
+        with self._cache_lock:
+            kept = self._users.get(user_id)
+            if kept is None or kept[0] <= generation:
+                self._users[user_id] = (generation, snapshot)
+        return snapshot if snapshot.is_active else None
+
+    def _read_user(self, user_id: int) -> Any | None:
+        """The ORM user with its roles, its groups and their roles, in one query."""
+        return (
+            self.session.execute(
+                select(self.user_model)
+                .where(self.user_model.id == user_id)
+                .options(
+                    joinedload(self.user_model.roles),
+                    joinedload(self.user_model.groups).joinedload(self.group_model.roles),
+                )
+            )
+            .unique()
+            .scalar_one_or_none()
+        )
 
     def _role_permissions(self, role_names: frozenset[str]) -> frozenset[tuple[str, str]]:
         """(permission, view) pairs granted to the stored roles named (plain rows: FAB's

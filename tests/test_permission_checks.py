@@ -1,5 +1,6 @@
-"""Permission checks read the reader's permissions once per request, and a role change
-applies from the next request on (``GraphCRMSecurityManager._granted``)."""
+"""Permission checks read the reader's permissions in one query after a security change
+(then from memory: ``tests/test_permission_cache.py``), and a role change applies from the
+next request on (``GraphCRMSecurityManager._granted``)."""
 
 from __future__ import annotations
 
@@ -18,14 +19,14 @@ ROLE = "Customer lister"
 
 
 @contextmanager
-def permission_queries(app: Flask) -> Iterator[list[str]]:
-    """The statements on the permission tables run meanwhile."""
+def permission_queries(app: Flask, table: str = "ab_permission_view") -> Iterator[list[str]]:
+    """The statements on ``table`` (by default the permission tables) run meanwhile."""
     with app.app_context():
         engine = app.extensions["sqlalchemy"].engine
     seen: list[str] = []
 
     def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        if "ab_permission_view" in statement:
+        if table in statement:
             seen.append(statement)
 
     event.listen(engine, "before_cursor_execute", note)
@@ -40,6 +41,8 @@ def test_a_list_page_reads_the_readers_permissions_in_one_query(
 ) -> None:
     login(client)
     client.get("/customer/list/")
+    _grant(app, True)  # a security change (at least one of the two changes something):
+    _grant(app, False)  # every process reads permissions again
     with permission_queries(app) as seen:
         page = client.get("/customer/list/")
     assert page.status_code == 200
@@ -50,6 +53,8 @@ def test_an_api_call_reads_the_public_and_the_readers_permissions_once_each(
     app: Flask, client: FlaskClient
 ) -> None:
     headers = bearer(client)
+    _grant(app, True)
+    _grant(app, False)
     with permission_queries(app) as seen:
         answer = client.get("/api/v1/customer/", headers=headers)
     assert answer.status_code == 200
