@@ -56,6 +56,9 @@ ACTIONS: dict[str, LazyString] = {
     "job_cancel": lazy_gettext("Background job cancelled"),
     "job_retry": lazy_gettext("Background job retried"),
     "job_failed": lazy_gettext("Background job failed"),
+    "import": lazy_gettext("Import"),
+    "import_resume": lazy_gettext("Import resumed"),
+    "import_undo": lazy_gettext("Import undone"),
 }
 
 # Keys of event details; permission_sync counts actions, labelled by ACTIONS.

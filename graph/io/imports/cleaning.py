@@ -33,6 +33,7 @@ from graph.io.imports.targets import (
     choice_words,
     value_key,
 )
+from graph.model.base import Prop
 from graph.model.records import to_graph
 from graph.model.validation import Message, clean_text, field_for, fold_width, parse_when
 
@@ -183,66 +184,8 @@ class RowCleaner:
                 return code
 
             return choice
-        kind = prop.kind
-        limit = prop.max_length
-        if kind in ("date", "datetime"):
-
-            def moment(cell: Cell) -> Any:
-                try:
-                    parsed = parse_moment(cell)
-                except (ValueError, OverflowError):
-                    raise ValidationError(Message(kind)) from None
-                return to_graph(prop, parsed.date() if kind == "date" else parsed)
-
-            return moment
-        if kind in ("integer", "float"):
-
-            def number(cell: Cell) -> Any:
-                try:
-                    value = parse_number(cell)
-                except ValueError:
-                    raise ValidationError(Message("number")) from None
-                if kind == "integer":
-                    if not value.is_integer():
-                        raise ValidationError(Message("integer"))
-                    return int(value)
-                return value
-
-            return number
-        if kind == "phone":
-            schema_field = field_for(target.model, prop.name, self.region)
-            fast = self.region == "CN"
-
-            def phone(cell: Cell) -> Any:
-                text = cell_text(cell)
-                if fast:
-                    mobile = _CN_MOBILE.match(_PHONE_NOISE.sub("", text))
-                    if mobile:
-                        return "+86" + mobile.group(1)
-                return schema_field.deserialize(text)
-
-            return phone
-        if kind in ("string", "text"):
-            # What the schema's Text field does (graph.model.validation.Text), without
-            # marshmallow's per-value overhead: a million rows pass through here.
-            fold = (lambda t: fold_width(t).strip()) if kind == "text" else clean_text
-
-            def plain(cell: Cell) -> Any:
-                value = fold(cell_text(cell)) or None
-                if limit and value is not None and len(value) > limit:
-                    raise ValidationError(Message("too_long", max=limit))
-                return value
-
-            return plain
-        schema_field = field_for(target.model, prop.name, self.region)
-
-        def text(cell: Cell) -> Any:
-            value = schema_field.deserialize(cell_text(cell))
-            if limit and isinstance(value, str) and len(value) > limit:
-                raise ValidationError(Message("too_long", max=limit))
-            return value
-
-        return text
+        reader = CELL_READERS.get(prop.kind, _schema_reader)
+        return reader(target, prop, self.region)
 
     def _person_name(self, result: CleanRow) -> None:
         first = result.values.pop(FIRST_NAME, None)
@@ -287,3 +230,96 @@ def _message(exc: ValidationError) -> Message:
     messages = exc.messages
     first = messages[0] if isinstance(messages, list) and messages else messages
     return first if isinstance(first, Message) else Message("invalid_value")
+
+
+# -- readers of a cell, per field kind (kinds not named here go through the form's schema) --
+
+Reader = Callable[[Target, Prop, str], Convert]
+
+
+def _too_long(value: Any, limit: int | None) -> Any:
+    if limit and isinstance(value, str) and len(value) > limit:
+        raise ValidationError(Message("too_long", max=limit))
+    return value
+
+
+def _moment_reader(date_only: bool) -> Reader:
+    def reader(target: Target, prop: Prop, region: str) -> Convert:
+        def moment(cell: Cell) -> Any:
+            try:
+                parsed = parse_moment(cell)
+            except (ValueError, OverflowError):
+                raise ValidationError(Message("date" if date_only else "datetime")) from None
+            return to_graph(prop, parsed.date() if date_only else parsed)
+
+        return moment
+
+    return reader
+
+
+def _number_reader(whole: bool) -> Reader:
+    def reader(target: Target, prop: Prop, region: str) -> Convert:
+        def number(cell: Cell) -> Any:
+            try:
+                value = parse_number(cell)
+            except ValueError:
+                raise ValidationError(Message("number")) from None
+            if whole:
+                if not value.is_integer():
+                    raise ValidationError(Message("integer"))
+                return int(value)
+            return value
+
+        return number
+
+    return reader
+
+
+def _text_reader(multiline: bool) -> Reader:
+    """What the schema's Text field does (``graph.model.validation.Text``), without
+    marshmallow's per-value overhead: a million rows pass through here."""
+
+    def reader(target: Target, prop: Prop, region: str) -> Convert:
+        def plain(cell: Cell) -> Any:
+            text = cell_text(cell)
+            value = (fold_width(text).strip() if multiline else clean_text(text)) or None
+            return _too_long(value, prop.max_length)
+
+        return plain
+
+    return reader
+
+
+def _phone_reader(target: Target, prop: Prop, region: str) -> Convert:
+    schema_field = field_for(target.model, prop.name, region)
+    fast = region == "CN"
+
+    def phone(cell: Cell) -> Any:
+        text = cell_text(cell)
+        if fast:
+            mobile = _CN_MOBILE.match(_PHONE_NOISE.sub("", text))
+            if mobile:
+                return "+86" + mobile.group(1)
+        return schema_field.deserialize(text)
+
+    return phone
+
+
+def _schema_reader(target: Target, prop: Prop, region: str) -> Convert:
+    schema_field = field_for(target.model, prop.name, region)
+
+    def text(cell: Cell) -> Any:
+        return _too_long(schema_field.deserialize(cell_text(cell)), prop.max_length)
+
+    return text
+
+
+CELL_READERS: dict[str, Reader] = {
+    "string": _text_reader(multiline=False),
+    "text": _text_reader(multiline=True),
+    "integer": _number_reader(whole=True),
+    "float": _number_reader(whole=False),
+    "date": _moment_reader(date_only=True),
+    "datetime": _moment_reader(date_only=False),
+    "phone": _phone_reader,
+}
