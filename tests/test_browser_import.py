@@ -64,7 +64,7 @@ def sign_in(page, base: str, username: str, language: str) -> None:  # type: ign
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("input[type=submit]")
-    page.wait_for_selector("#graph-status")
+    page.wait_for_url(lambda url: "/login" not in url)
     if language == "zh":
         page.goto(base + "/lang/zh")
 

@@ -284,6 +284,11 @@ def test_browser_explores_from_a_customer_and_expands(
     assert page.evaluate("window.cy.edges().length") == 3
     # Click A: its tag, contact and referrer X join the graph.
     page.locator("#network-graph").scroll_into_view_if_needed()
+    # Click where A is once the layout has settled (it animates; under load it takes a while).
+    settled = f"""(() => {{ const p = window.cy.getElementById({json.dumps(world["a"].uid)})
+        .renderedPosition(); const key = Math.round(p.x) + ',' + Math.round(p.y);
+        const same = window.__lastA === key; window.__lastA = key; return same; }})()"""
+    page.wait_for_function(settled, polling=250)
     position = page.evaluate(
         f"""(() => {{ const p = window.cy.getElementById({json.dumps(world["a"].uid)})
             .renderedPosition(); const box = document.getElementById('network-graph')
