@@ -211,6 +211,18 @@ def test_filters_and_ordering(store: GraphStore) -> None:
     assert repo.count([Condition("name", "ct", "A")]) == 1
 
 
+def test_smaller_than_on_an_indexed_text_property_keeps_only_smaller_values(
+    customers: NodeRepository,
+) -> None:
+    """FalkorDB 4.16 answers every node for ``n.uid < $value`` through its range index."""
+    made = [customers.create({"name": n, "stage": "deal"}, "t") for n in ("A", "B", "C")]
+    uids = sorted(record.uid for record in made)
+    smaller = customers.page([Condition("uid", "lt", uids[1])], limit=10)
+    assert [record.uid for record in smaller] == uids[:1]
+    assert customers.count([Condition("uid", "gt", uids[1])]) == 1
+    assert customers.count([Condition("name", "lt", "B")]) == 1
+
+
 def test_hostile_filter_values_stay_values(customers: NodeRepository) -> None:
     customers.create({"name": "Acme", "stage": "deal"}, "t")
     hostile = "x' OR 1=1 //\n}) MATCH (n) DETACH DELETE n //"

@@ -24,7 +24,9 @@ n.__prop__ > $value
 
 // fragment: prop_lt
 // params: value
-n.__prop__ < $value
+// coalesce(x, x) is x, but keeps FalkorDB 4.16 off its range index, which answers every
+// node for "n.uid < $value" on an indexed string property (the list's "Smaller than").
+coalesce(n.__prop__, n.__prop__) < $value
 
 // fragment: prop_in
 // params: value
