@@ -204,6 +204,7 @@
       ]),
     });
     cy.layout({ name: "cose", animate: false, nodeDimensionsIncludeLabels: true, fit: false }).run();
+    window.GraphStyle.separateLabels(cy.elements());
     window.GraphStyle.fitReadable(cy, cy.elements(), null);
     window.GraphStyle.legend($("graph-legend-box"), cy);
     window.cy = cy;

@@ -200,6 +200,49 @@
     cy.panBy({ x: dx, y: 30 - box.y1 });
   }
 
+  // A force layout (cose) can leave two nodes' captions on top of each other. Push apart,
+  // along the axis where they overlap least, every pair of visible nodes whose boxes (node and
+  // caption) overlap; a few passes settle it. Skipped for very large graphs (cost is n²).
+  function separateLabels(eles, gap) {
+    const space = gap === undefined ? 6 : gap;
+    const nodes = eles.nodes(":visible").filter((n) => !n.isParent());
+    if (nodes.length < 2 || nodes.length > 400) return;
+    const items = nodes.map((n) => {
+      const b = n.boundingBox({ includeNodes: true, includeEdges: false, includeLabels: true });
+      return { node: n, x1: b.x1, x2: b.x2, y1: b.y1, y2: b.y2, dx: 0, dy: 0 };
+    });
+    const shift = (item, dx, dy) => {
+      item.x1 += dx; item.x2 += dx; item.y1 += dy; item.y2 += dy; item.dx += dx; item.dy += dy;
+    };
+    for (let pass = 0; pass < 60; pass += 1) {
+      let moved = false;
+      for (let i = 0; i < items.length; i += 1) {
+        for (let j = i + 1; j < items.length; j += 1) {
+          const a = items[i], b = items[j];
+          const ox = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
+          const oy = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
+          if (ox <= 0 || oy <= 0) continue;
+          moved = true;
+          if (ox < oy) {
+            const step = (ox + space) / 2 * ((a.x1 + a.x2) <= (b.x1 + b.x2) ? -1 : 1);
+            shift(a, step, 0); shift(b, -step, 0);
+          } else {
+            const step = (oy + space) / 2 * ((a.y1 + a.y2) <= (b.y1 + b.y2) ? -1 : 1);
+            shift(a, 0, step); shift(b, 0, -step);
+          }
+        }
+      }
+      if (!moved) break;
+    }
+    eles.cy().batch(() => {
+      items.forEach((item) => {
+        if (!item.dx && !item.dy) return;
+        const p = item.node.position();
+        item.node.position({ x: p.x + item.dx, y: p.y + item.dy });
+      });
+    });
+  }
+
   // The label boxes of the visible nodes (model coordinates), for checks and tests.
   function labelBoxes(cy) {
     return cy.nodes(":visible").filter((n) => !n.isParent() && n.data("caption")).map((n) => {
@@ -211,6 +254,7 @@
   window.GraphStyle = {
     spec: spec, styles: styles, legend: legend, pngButton: pngButton, fileName: fileName,
     download: download, fitReadable: fitReadable, labelBoxes: labelBoxes,
+    separateLabels: separateLabels,
     READABLE_ZOOM: READABLE_ZOOM,
   };
 })();

@@ -90,6 +90,7 @@
     cy.layout({
       name: "cose", animate: false, randomize: false, nodeDimensionsIncludeLabels: true, fit: false,
     }).run();
+    style.separateLabels(cy.elements(":visible"));
     style.fitReadable(cy, cy.elements(":visible"), cy.getElementById(startId));
   }
 

@@ -115,8 +115,10 @@
       cy.edges().addClass("faint");
       cy.on("select", "node", (event) => { event.target.connectedEdges().addClass("near"); });
       cy.on("unselect", "node", (event) => { event.target.connectedEdges().removeClass("near"); });
+    } else {
+      cy.layout({ name: "cose", animate: false, nodeDimensionsIncludeLabels: true, fit: false }).run();
+      style.separateLabels(cy.elements());
     }
-    else cy.layout({ name: "cose", animate: false, nodeDimensionsIncludeLabels: true, fit: false }).run();
     style.fitReadable(cy, cy.elements(), null);
     style.legend(document.getElementById("segment-legend"), cy);
     cy.on("dbltap", "node[url]", (event) => { window.location = event.target.data("url"); });
