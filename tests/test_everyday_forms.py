@@ -68,6 +68,46 @@ def test_order_form_takes_a_chinese_date(
     assert order.at == dt.datetime(2024, 5, 20, 2, 30)
 
 
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("128,000.50", 128000.5), ("¥1 234", 1234.0), ("１２.５元", 12.5), ("(300)", -300.0)],
+)
+def test_order_amount_is_taken_as_people_type_it(
+    client: FlaskClient, store: GraphStore, huawei: Record, typed: str, stored: float
+) -> None:
+    login(client)
+    body = {"product": "服务器", "currency": "CNY", "customer": huawei.uid, "at": "2024-05-20"}
+    response = submit(client, "/order/add", {**body, "amount": typed})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    (order,) = NodeRepository(store, nodes.Order).page()
+    assert order.amount == stored
+
+
+def test_an_amount_that_is_no_number_is_refused_in_the_readers_language(
+    client: FlaskClient, store: GraphStore, huawei: Record
+) -> None:
+    login(client)
+    client.get("/lang/zh")
+    body = {"product": "服务器", "currency": "CNY", "customer": huawei.uid, "at": "2024-05-20"}
+    response = submit(client, "/order/add", {**body, "amount": "十二块"})
+    assert response.status_code == 200
+    assert "请输入数字。" in response.get_data(as_text=True)
+    assert NodeRepository(store, nodes.Order).page() == []
+
+
+def test_rest_takes_an_amount_with_separators_and_refuses_words(
+    client: FlaskClient, store: GraphStore, huawei: Record
+) -> None:
+    headers = bearer(client)
+    body = {"product": "服务器", "currency": "CNY", "customer": huawei.uid, "at": "2024-05-20"}
+    created = client.post("/api/v1/order/", json={**body, "amount": "128,000.50"}, headers=headers)
+    assert created.status_code == 201, created.get_data(as_text=True)
+    refused = client.post("/api/v1/order/", json={**body, "amount": "twelve"}, headers=headers)
+    assert refused.status_code == 422
+    (order,) = NodeRepository(store, nodes.Order).page()
+    assert order.amount == 128000.5
+
+
 def test_form_times_with_an_offset_are_taken_as_typed(
     client: FlaskClient, store: GraphStore, huawei: Record
 ) -> None:

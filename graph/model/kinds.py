@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import phonenumbers
 from marshmallow import fields
 
-from graph.model.validation import Email, Message, Phone, Text, When, key_text
+from graph.model.validation import Email, Message, Number, Phone, Text, When, key_text
 
 # How a date-time is stored: UTC, to the second, without an offset.
 ISO_DATETIME = "%Y-%m-%dT%H:%M:%SZ"
@@ -100,7 +100,7 @@ class FloatKind(FieldKind):
 
     def schema_field(self, common: dict[str, Any], region: str) -> fields.Field:
         common["error_messages"]["invalid"] = Message("number")
-        return fields.Float(allow_nan=False, **common)
+        return Number(allow_nan=False, **common)
 
 
 class BooleanKind(FieldKind):

@@ -12,6 +12,7 @@ layer can say them in the user's language.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import TYPE_CHECKING, Any, cast
 
@@ -115,6 +116,33 @@ class Text(fields.String):
         else:
             cleaned = clean_text(text)
         return cleaned or None
+
+
+# What people put around a number: spaces and thousands separators, currency signs and codes.
+_NUMBER_NOISE = re.compile(r"[\s,，'’_]|[¥￥$€£]|RMB|CNY|USD|EUR|元", re.IGNORECASE)
+
+
+def parse_number_text(text: str) -> float:
+    """A number as people write it: ``1,234.50``, ``¥1 234``, ``(1,234)`` (negative),
+    ``12.5元``, full-width digits; ``ValueError`` if it is none (or not finite)."""
+    folded = fold_width(text).strip()
+    negative = folded.startswith("(") and folded.endswith(")")
+    value = float(_NUMBER_NOISE.sub("", folded.strip("()")))
+    if not math.isfinite(value):
+        raise ValueError("not finite")
+    return -value if negative else value
+
+
+class Number(fields.Float):
+    """A number that also accepts text as people type it (``128,000.50``, ``¥1 234``)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                value = parse_number_text(value)
+            except ValueError:
+                raise self.make_error("invalid") from None
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class Phone(fields.String):

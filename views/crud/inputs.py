@@ -9,14 +9,16 @@ from typing import Any
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_babel import lazy_gettext
 from markupsafe import Markup, escape
-from wtforms import Field, StringField
+from wtforms import Field, FloatField, StringField
 from wtforms.widgets import TextInput
 
 from graph.clock import utc_now
+from graph.model.validation import parse_number_text
 from views import display
 
 PICK_WHEN = lazy_gettext("Pick date and time")
 PICK_DATE = lazy_gettext("Pick a date")
+NOT_A_NUMBER = lazy_gettext("Not a number.")
 
 
 class PersonalDataInput(BS3TextFieldWidget):
@@ -87,3 +89,16 @@ class WhenField(StringField):
             local = display.local_time(self.data, display.business_zone())
             return format_when(local.replace(tzinfo=None))
         return format_when(self.data)
+
+
+class NumberField(FloatField):
+    """A number typed as people write it: ``128,000.50``, ``¥1 234``, ``12.5元``."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or not str(valuelist[0]).strip():
+            super().process_formdata(valuelist)
+            return
+        try:
+            self.data = parse_number_text(str(valuelist[0]))
+        except ValueError as exc:  # data stays the default (none)
+            raise ValueError(NOT_A_NUMBER) from exc

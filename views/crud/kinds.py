@@ -18,7 +18,7 @@ from flask_appbuilder.fieldwidgets import (
     DateTimePickerWidget,
 )
 from marshmallow import fields
-from wtforms import DateTimeField, Field, FloatField, IntegerField, StringField, TextAreaField
+from wtforms import DateTimeField, Field, IntegerField, StringField, TextAreaField
 
 from graph.model.base import Prop
 from graph.model.records import ISO_DATETIME
@@ -33,7 +33,7 @@ from views.crud.filters import (
     FilterStartsWith,
     GraphFilter,
 )
-from views.crud.inputs import PersonalDataInput, WhenField
+from views.crud.inputs import NumberField, PersonalDataInput, WhenField
 from views.display import Money, format_amount, format_number, shown_phone, shown_time
 
 NUMBER_FILTERS = (FilterEqual, FilterGreater, FilterSmaller, FilterNotEqual, FilterEmpty)
@@ -118,7 +118,7 @@ class FloatView(IntegerView):
     def form_field(
         self, label: str, checks: list[Any], *, description: str, prop: Prop, search: bool
     ) -> Field:
-        return FloatField(
+        return NumberField(
             label, validators=checks, widget=BS3TextFieldWidget(), description=description
         )
 

@@ -35,12 +35,18 @@ from graph.io.imports.targets import (
 )
 from graph.model.base import Prop
 from graph.model.records import to_graph
-from graph.model.validation import Message, clean_text, field_for, fold_width, parse_when
+from graph.model.validation import (
+    Message,
+    clean_text,
+    field_for,
+    fold_width,
+    parse_number_text,
+    parse_when,
+)
 
 TAG_SEPARATORS = re.compile(r"[;,、|；，｜]")
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 MAX_EXCEL_SERIAL = 2958465  # 9999-12-31
-_NUMBER_NOISE = re.compile(r"[\s,，'’_]|[¥￥$€£]|RMB|CNY|USD|EUR|元", re.IGNORECASE)
 _FORMULA_GUARD = re.compile(r"^'[=+\-@]")
 # A mainland mobile number, which needs no slow parse when the default region is CN.
 _CN_MOBILE = re.compile(r"^(?:\+?86)?(1[3-9][0-9]{9})$")
@@ -93,13 +99,7 @@ def parse_number(cell: Cell) -> float:
         if isinstance(cell, float) and not math.isfinite(cell):
             raise ValueError("not finite")
         return float(cell)
-    text = fold_width(cell_text(cell)).strip()
-    negative = text.startswith("(") and text.endswith(")")
-    text = _NUMBER_NOISE.sub("", text.strip("()"))
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError("not finite")
-    return -value if negative else value
+    return parse_number_text(cell_text(cell))
 
 
 def parse_moment(cell: Cell) -> dt.datetime:
