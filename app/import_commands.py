@@ -108,7 +108,8 @@ def _run_with_bar(run: Callable[[Callable[[int, int], None]], ImportRecord]) -> 
     "type_key",
     required=True,
     type=click.Choice(sorted(import_types())),
-    help="What each row is.",
+    help="What each row is (referral: links between existing records, from a referrer "
+    "column to a referred-customer column).",
 )
 @click.option(
     "--mapping",
@@ -127,7 +128,8 @@ def _run_with_bar(run: Callable[[Callable[[int, int], None]], ImportRecord]) -> 
     type=click.Choice(DECISIONS),
     default=SKIP,
     show_default=True,
-    help="Rows repeating an existing record (same phone, e-mail, or name and region).",
+    help="Rows repeating an existing record (same phone, e-mail, or name and region; a "
+    "contact: or name at the same customer). A referral that exists is always skipped.",
 )
 @click.option("--sheet", default=None, help="The workbook sheet (default: the first with data).")
 @click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1, 50_000))
@@ -211,7 +213,8 @@ def resume_command(import_id: str) -> None:
 @click.argument("import_id")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def undo_command(import_id: str, yes: bool) -> None:
-    """Undo import IMPORT_ID: delete what it created, restore what it updated."""
+    """Undo import IMPORT_ID: delete what it created, restore what it updated, remove the
+    links it made."""
     app = current_flask_app()
     store = store_of(app)
     try:
@@ -231,7 +234,8 @@ def undo_command(import_id: str, yes: bool) -> None:
     )
     click.echo(
         f"import {import_id} undone: {report.deleted} records deleted, {report.restored} "
-        f"restored, {report.conflicts} changed since the import and kept as they are"
+        f"restored, {report.unlinked} links removed, {report.conflicts} changed since the "
+        "import and kept as they are"
     )
 
 

@@ -233,3 +233,45 @@ def test_only_the_upload_takes_a_body_over_the_request_limit(
         json={"name": "x", "mapping": {"pad": "x" * (limit + 10)}},
     )
     assert too_big_json.status_code == 413
+
+
+def test_referral_links_upload_preview_commit_and_undo_over_rest(
+    api_app: Flask, client: FlaskClient, store: GraphStore
+) -> None:
+    customers = NodeRepository(store, nodes.Customer)
+    first = customers.create({"name": "甲公司"}, "t")
+    second = customers.create({"name": "乙公司"}, "t")
+    headers = bearer(client)
+    data = csv_bytes(
+        [["推荐人", "被推荐人"], ["甲公司", "乙公司"], ["甲公司", "无此客户"]], "utf-8"
+    )
+    response = client.post(
+        "/api/v1/imports/upload",
+        headers=headers,
+        data={"file": (io.BytesIO(data), "推荐.csv"), "type": "referral"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201, response.get_data(as_text=True)
+    uploaded = response.json["result"]
+    assert uploaded["mapping"]["columns"] == {"推荐人": "referrer", "被推荐人": "referred"}
+    targets = client.get("/api/v1/imports/targets/referral", headers=headers).json["result"]
+    assert [t["name"] for t in targets if t["required"]] == ["referrer", "referred"]
+    body = {"upload_id": uploaded["upload_id"], "type": "referral"}
+    shown = client.post("/api/v1/imports/preview", headers=headers, json=body).json["result"]
+    assert [row["decision"] for row in shown["rows"]] == ["create", "error"]
+    message = shown["rows"][1]["errors"][0]["message"]
+    assert message == "Line 3, column 被推荐人: Not found: 无此客户."
+    pairs = [{"referrer": first.uid, "referred": second.uid}]
+    with running_worker(api_app):
+        committed = client.post("/api/v1/imports/commit", headers=headers, json=body)
+        assert committed.status_code == 202, committed.get_data(as_text=True)
+        import_id = committed.json["result"]["import"]["id"]
+        wait_for(api_app, committed.json["result"]["job"]["id"])
+        assert store.read("import_referral_list_existing", pairs=pairs)
+        again = client.post("/api/v1/imports/preview", headers=headers, json=body).json["result"]
+        assert again["rows"][0]["decision"] == "skip"
+        assert again["rows"][0]["duplicate"]["key"] == "link"
+        undone = client.post(f"/api/v1/imports/{import_id}/undo", headers=headers)
+        wait_for(api_app, undone.json["result"]["job"]["id"])
+    assert not store.read("import_referral_list_existing", pairs=pairs)
+    assert customers.count() == 2

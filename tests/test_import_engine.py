@@ -229,6 +229,7 @@ def test_duplicate_rows_within_one_file_are_caught(importer: Importer, tmp_path:
         "skip": 2,
         "update": 0,
         "create": 1,
+        "unchanged": 0,
         "error": 0,
     }
     record = run_import(importer, path, "customer", work_dir=tmp_path)

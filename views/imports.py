@@ -178,7 +178,8 @@ def _targets(type_key: str) -> list[dict[str, Any]]:
             {
                 "name": target.name,
                 "label": target.zh if is_chinese() else target.en,
-                "required": bool(
+                "required": target.required
+                or bool(
                     item is not None
                     and item.required
                     and not (prop is not None and (prop.default is not None or prop.default_now))

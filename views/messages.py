@@ -89,6 +89,10 @@ MESSAGES: dict[str, LazyString] = {
     "import_not_found": lazy_gettext("Not found: %(name)s."),
     "import_ambiguous": lazy_gettext("%(count)s records are called %(name)s: give its ID."),
     "import_not_visible": lazy_gettext("That customer is not one of yours."),
+    "import_referral_self": lazy_gettext("A customer cannot refer itself."),
+    "import_referrer_kind": lazy_gettext(
+        "Write the referrer type as Customer, Contact or Referrer."
+    ),
     "import_changed_meanwhile": lazy_gettext(
         "Someone changed this record during the import: it was not updated."
     ),

@@ -154,7 +154,8 @@ def _import_undo(context: JobContext, resources: Resources, params: dict[str, An
     )
     return (
         f"import {params['import_id']} undone: {report.deleted} deleted, "
-        f"{report.restored} restored, {report.conflicts} changed since and kept"
+        f"{report.restored} restored, {report.unlinked} links removed, "
+        f"{report.conflicts} changed since and kept"
     )
 
 

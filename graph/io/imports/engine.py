@@ -25,9 +25,10 @@ from graph.io.imports.cleaning import CleanRow, RowCleaner, RowError, cell_text
 from graph.io.imports.mapping import Mapping, suggest_mapping
 from graph.io.imports.readers import CSV, Table, open_table
 from graph.io.imports.records import ImportRecord
+from graph.io.imports.referral_links import ReferralWriter
 from graph.io.imports.relations import Resolver
-from graph.io.imports.targets import ImportType, import_type
-from graph.io.imports.writer import DECISIONS, SKIP, BatchWriter
+from graph.io.imports.targets import REFERRAL, ImportType, import_type
+from graph.io.imports.writer import DECISIONS, SKIP, UNCHANGED, BatchWriter
 from graph.model.records import ISO_DATETIME
 from graph.security.crypto import FieldCipher
 from graph.security.masking import mask_value
@@ -175,7 +176,8 @@ def preview(
         duplicate = outcome.duplicates.get(row.line)
         decision = "error" if row.line in failed else "create"
         if duplicate is not None and row.line not in failed:
-            decision = options.decisions.get(row.line, options.on_duplicate)
+            chosen = options.decisions.get(row.line, options.on_duplicate)
+            decision = outcome.decisions.get(row.line, chosen)
         result.append(
             PreviewRow(
                 line=row.line,
@@ -185,7 +187,9 @@ def preview(
                 decision=decision,
             )
         )
-    counts = {d: sum(1 for r in result if r.decision == d) for d in (*DECISIONS, "error")}
+    counts = {
+        d: sum(1 for r in result if r.decision == d) for d in (*DECISIONS, UNCHANGED, "error")
+    }
     return Preview(table_info(table), mapping, result, counts)
 
 
@@ -280,7 +284,17 @@ def _writer(
     mapping: Mapping,
     *,
     dry_run: bool,
-) -> BatchWriter:
+) -> BatchWriter | ReferralWriter:
+    if kind.key == REFERRAL:
+        return ReferralWriter(
+            importer.store,
+            importer.cipher,
+            import_id=import_id,
+            actor=importer.actor,
+            scope=importer.scope,
+            headers=mapping.targets(),
+            dry_run=dry_run,
+        )
     resolver = Resolver(
         importer.store,
         importer.cipher,
@@ -300,6 +314,7 @@ def _writer(
         decisions=options.decisions,
         resolver=resolver,
         mapped=frozenset(mapping.targets()),
+        headers=mapping.targets(),
         serial_timezone=importer.serial_timezone,
         dry_run=dry_run,
     )

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from graph.clock import Clock, utc_now
 from graph.io.imports import records
@@ -34,6 +35,7 @@ class UndoReport:
     restored: int = 0
     deleted: int = 0
     conflicts: int = 0
+    unlinked: int = 0  # links removed (a referral-link import's)
     by_label: dict[str, int] = field(default_factory=dict)
 
 
@@ -66,8 +68,13 @@ def undo_import(
             break
         after = rows[-1]["c"]["uid"]
         by_label: dict[str, list[dict]] = {}
+        linked = [row["c"] for row in rows if row["c"].get("linked")]
+        if linked:
+            _unlink(store, cipher, import_id, linked, stamp, actor, report)
         for row in rows:
             change = row["c"]
+            if change.get("linked"):
+                continue
             label = change["entity"]
             model = model_for(label)
             old = {
@@ -104,7 +111,7 @@ def undo_import(
             report.restored += restored
             report.conflicts += len(batch) - restored
         if progress is not None:
-            progress(report.restored + report.conflicts, total)
+            progress(report.restored + report.conflicts + report.unlinked, total)
     after = ""
     while True:
         rows = store.read(
@@ -139,3 +146,32 @@ def undo_import(
         store, import_id, records.UNDONE, undone_at=stamp, undo=json.dumps(report.__dict__)
     )
     return report
+
+
+def _unlink(
+    store: GraphStore,
+    cipher: FieldCipher | None,
+    import_id: str,
+    changes: list[dict[str, Any]],
+    stamp: str,
+    actor: str,
+    report: UndoReport,
+) -> None:
+    """Remove the links the import added (history entries marked ``linked``: their
+    relationship type), one statement per record type and relationship type; a record's
+    links go in one row whatever the number of entries."""
+    batches: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+    for change in changes:
+        model = model_for(change["entity"])
+        removed = [
+            FieldChange(item["field"], item["new"], None)
+            for item in json.loads(change.get("fields") or "[]")
+        ]
+        entry = history_entry(model, "update", stamp, actor, removed, cipher)
+        entry["undo_of"] = import_id
+        batch = batches.setdefault((model.label, change["linked"]), {})
+        batch.setdefault(change["entity_uid"], {"uid": change["entity_uid"], "change": entry})
+    for (label, rel_type), rows in batches.items():
+        statement = render(store.cypher.get("import_undo_unlink_batch"), Label=label, REL=rel_type)
+        done = store.write(statement, import_id=import_id, rows=list(rows.values()))
+        report.unlinked += int(done[0]["removed"] or 0) if done else 0

@@ -34,6 +34,8 @@ from graph.store.templates import render
 
 SKIP, UPDATE, CREATE = "skip", "update", "create"
 DECISIONS = (SKIP, UPDATE, CREATE)
+# A duplicate to update whose values are those of the record already: nothing is written.
+UNCHANGED = "unchanged"
 _MARKER = "WITH n, row"
 
 
@@ -56,6 +58,9 @@ class BatchOutcome:
     skipped: int = 0
     failed: list[CleanRow] = field(default_factory=list)
     duplicates: dict[int, Duplicate] = field(default_factory=dict)  # line -> duplicate
+    # line -> what the writer made of a duplicate when it is not the import's choice: a
+    # link that exists is skipped, a record an update would not change is "unchanged".
+    decisions: dict[int, str] = field(default_factory=dict)
 
 
 def dedup_keys(
@@ -89,6 +94,7 @@ class BatchWriter:
         decisions: dict[int, str],
         resolver: Resolver,
         mapped: frozenset[str] = frozenset(),
+        headers: dict[str, str] | None = None,
         serial_timezone: dt.tzinfo = dt.UTC,
         dry_run: bool = False,
     ) -> None:
@@ -103,6 +109,7 @@ class BatchWriter:
         self.decisions = decisions
         self.resolver = resolver
         self.mapped = mapped  # the target names a column fills
+        self.headers = headers or {}  # target name -> its column (named in row errors)
         self.serial_timezone = serial_timezone
         self.dry_run = dry_run
         self.seen: dict[tuple[str, str], int] = {}  # dry runs: keys of earlier rows
@@ -183,7 +190,8 @@ class BatchWriter:
                 try:
                     row.values[target.name] = self.resolver.pick(target.rel, value, known)  # type: ignore[arg-type]
                 except UnresolvedName as exc:
-                    row.errors.append(RowError(row.line, "", exc.message))
+                    column = self.headers.get(target.name, "")
+                    row.errors.append(RowError(row.line, column, exc.message))
         self._check_scope(rows)
         good = []
         for row in rows:
@@ -204,7 +212,8 @@ class BatchWriter:
         visible = customers.titles(sorted(uids), scope_conditions(nodes.Customer, self.scope))
         for row in rows:
             if any(u not in visible for u in row.values.get("customer", [])):
-                row.errors.append(RowError(row.line, "", Message("import_not_visible")))
+                column = self.headers.get("customer", "")
+                row.errors.append(RowError(row.line, column, Message("import_not_visible")))
 
     def _decide(
         self, rows: list[CleanRow], outcome: BatchOutcome
