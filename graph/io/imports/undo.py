@@ -16,6 +16,7 @@ from typing import Any
 
 from graph.clock import Clock, utc_now
 from graph.io.imports import records
+from graph.io.imports.relinks import relinked, undo_links
 from graph.model.base import model_for
 from graph.model.records import ISO_DATETIME
 from graph.records.history import FieldChange, history_entry
@@ -86,12 +87,18 @@ def undo_import(
                 item["field"]: open_value(model, item["field"], item["new"], cipher)
                 for item in json.loads(change.get("fields") or "[]")
             }
+            unlink, link = undo_links(change)
+            relations = [
+                FieldChange(item["field"], item["new"], item["old"])
+                for item in json.loads(change.get("fields") or "[]")
+                if item["field"] in unlink
+            ]
             entry = history_entry(
                 model,
                 "update",
                 stamp,
                 actor,
-                [FieldChange(k, current.get(k), v) for k, v in old.items()],
+                [FieldChange(k, current.get(k), v) for k, v in old.items()] + relations,
                 cipher,
             )
             entry["undo_of"] = import_id
@@ -102,11 +109,21 @@ def undo_import(
                     "version": change["version"],
                     "props": props,
                     "change": entry,
+                    "unlink": unlink,
+                    "link": link,
                 }
             )
         for label, batch in by_label.items():
-            statement = render(store.cypher.get("import_undo_update_batch"), Label=label)
-            done = store.write(statement, import_id=import_id, rows=batch, now=stamp)
+            model = model_for(label)
+            changed = {name for row in batch for name in row["unlink"]}
+            statement = relinked(
+                store,
+                model,
+                render(store.cypher.get("import_undo_update_batch"), Label=label),
+                [rel for rel in model.meta.rels if rel.name in changed],
+            )
+            params = {"actor": actor} if "actor" in statement.params else {}
+            done = store.write(statement, import_id=import_id, rows=batch, now=stamp, **params)
             restored = done[0]["restored"] if done else 0
             report.restored += restored
             report.conflicts += len(batch) - restored
