@@ -461,3 +461,28 @@ def test_unknown_owner_channel_or_tag_fails_the_row_naming_its_column(
                     options=ImportOptions(create_tags=False))  # fmt: skip
     errors = [(e["line"], e["column"], e["key"]) for r in shown.rows for e in r.errors]
     assert errors == [(2, "负责人", "import_not_found"), (3, "来源渠道", "import_not_found")]
+
+
+def test_a_contact_of_the_same_name_at_the_same_customer_is_a_duplicate(
+    store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path
+) -> None:
+    companies = NodeRepository(store, nodes.Customer, cipher=cipher)
+    first = companies.create({"name": "甲公司"}, "t")
+    companies.create({"name": "乙公司"}, "t")
+    contacts = NodeRepository(store, nodes.Contact, cipher=cipher)
+    contacts.create({"name": "张伟", "customer": first.uid}, "t")
+    rows = [
+        ["联系人", "所属客户", "职位"],
+        ["张 伟", "甲公司", "经理"],  # line 2: the same person (spaces do not count)
+        ["张伟", "乙公司", ""],  # line 3: another company's 张伟
+        ["李娜", "甲公司", ""],  # line 4: new
+        ["李娜", "甲公司", ""],  # line 5: repeats line 4
+    ]
+    path = write_csv(tmp_path / "k.csv", rows)
+    shown = preview(importer, path, "contact")
+    assert [r.decision for r in shown.rows] == ["skip", "create", "create", "skip"]
+    assert shown.rows[0].duplicate["key"] == "name" and shown.rows[0].duplicate["uid"]
+    assert shown.rows[3].duplicate["line"] == 4
+    record = run_import(importer, path, "contact", work_dir=tmp_path)
+    assert record.counts["created"] == 2 and record.counts["skipped"] == 2
+    assert contacts.count() == 3

@@ -67,8 +67,9 @@ class BatchOutcome:
 def dedup_keys(
     model: type[NodeModel], values: dict[str, Any], cipher: FieldCipher
 ) -> list[tuple[str, str]]:
-    """The exact-duplicate keys of a row: phone and e-mail blind indexes, and (customers)
-    the folded name with the region."""
+    """The exact-duplicate keys of a row: phone and e-mail blind indexes, and the folded
+    name with the region (customers) or with the customer (contacts: ``customer`` holds
+    its resolved uid)."""
     keys = []
     for name in ("phone", "email"):
         prop = model.meta.prop(name)
@@ -76,6 +77,10 @@ def dedup_keys(
             keys.append((name, cipher.blind_index(str(values[name]), prop.kind)))
     if model is nodes.Customer and values.get("name"):
         keys.append(("name", fold(str(values["name"])) + "\x1f" + str(values.get("region") or "")))
+    if model is nodes.Contact and values.get("name") and values.get("customer"):
+        customer = values["customer"]
+        customer = customer[0] if isinstance(customer, list) else customer
+        keys.append(("name", fold(str(values["name"])) + "\x1f" + str(customer)))
     return keys
 
 
@@ -294,7 +299,11 @@ class BatchWriter:
         names = sorted({v.split("\x1f")[0] for _, keys in keyed for k, v in keys if k == "name"})
         if not (phones or emails or names):
             return {}
-        statement = self._statement("import_find_duplicates")
+        statement = (
+            self.store.cypher.get("import_find_contact_duplicates")
+            if self.model is nodes.Contact
+            else self._statement("import_find_duplicates")
+        )
         found: dict[tuple[str, str], Duplicate] = {}
         for row in self.store.read(statement, phones=phones, emails=emails, names=names):
             value = row["value"]
