@@ -36,7 +36,7 @@ from graph.io.imports.targets import import_type, import_types
 from graph.io.imports.undo import undo_import
 from graph.io.imports.writer import DECISIONS, SKIP
 from graph.security.scope import Scope
-from views.messages import message_text
+from views.messages import message_text, unreadable_text
 from views.scope import cipher_of, current_flask_app, import_folder, store_of
 
 imports = AppGroup("import", help="Import records from CSV or Excel files; undo an import.")
@@ -151,9 +151,7 @@ def run_command(
         else:
             _print_mapping(mapping)
     except UnreadableFile as exc:
-        raise click.ClickException(
-            message_text("import_unreadable", {"detail": str(exc)})
-        ) from None
+        raise click.ClickException(unreadable_text(exc.key, exc.params)) from None
     except (GraphCRMError, ValueError) as exc:
         raise click.ClickException(_said(exc)) from None
     if save_mapping is not None:
@@ -241,7 +239,7 @@ def undo_command(import_id: str, yes: bool) -> None:
 
 def _said(exc: BaseException) -> str:
     if isinstance(exc, UnreadableFile):
-        return message_text("import_unreadable", {"detail": str(exc)})
+        return unreadable_text(exc.key, exc.params)
     if isinstance(exc, GraphCRMError):
         return message_text(exc.key, exc.params) if exc.key != "error" else str(exc)
     return str(exc)

@@ -275,3 +275,45 @@ def test_referral_links_upload_preview_commit_and_undo_over_rest(
         wait_for(api_app, undone.json["result"]["job"]["id"])
     assert not store.read("import_referral_list_existing", pairs=pairs)
     assert customers.count() == 2
+
+
+def test_why_a_file_cannot_be_read_is_said_in_the_readers_language(
+    api_app: Flask, client: FlaskClient, store: GraphStore
+) -> None:
+    headers = bearer(client)
+
+    def sent(data: bytes, name: str) -> str:
+        response = client.post(
+            "/api/v1/imports/upload",
+            headers=headers,
+            data={"file": (io.BytesIO(data), name), "type": "customer"},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 422, response.get_data(as_text=True)
+        return response.json["message"]
+
+    assert sent(b"PK\x03\x04 broken", "a.xlsx") == (
+        "The file cannot be read: it is not an Excel workbook that can be opened."
+    )
+    client.get("/lang/zh")
+    try:
+        broken = sent(b"PK\x03\x04 broken", "a.xlsx")
+        assert broken == "无法读取文件：这不是可以打开的 Excel 工作簿。"
+        assert sent(b"\n\n", "b.csv") == "无法读取文件：找不到列名所在的行。"
+        assert sent(b"\xff\xfe\x00\x81\xff" * 10, "c.csv").startswith("无法读取文件：文字既不是")
+        # Past the part read to detect the encoding, a byte that is no UTF-8 ends the job.
+        body = "客户名称\n" + "".join(f"客户{i}\n" for i in range(20_000))
+        uploaded = upload(client, headers, body.encode() + b"\xff\xfe bad\n")
+        with running_worker(api_app):
+            committed = client.post(
+                "/api/v1/imports/commit",
+                headers=headers,
+                json={"upload_id": uploaded["upload_id"], "type": "customer"},
+            )
+            wait_for(api_app, committed.json["result"]["job"]["id"])
+        import_id = committed.json["result"]["import"]["id"]
+        status = client.get(f"/api/v1/imports/{import_id}", headers=headers).json["result"]
+        assert status["state"] == "failed"
+        assert status["error"] == "无法读取文件：文件中有不是 utf-8 编码的文字。"
+    finally:
+        client.get("/lang/en")

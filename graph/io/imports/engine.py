@@ -23,7 +23,7 @@ from graph.errors import InvalidValue
 from graph.io.imports import records
 from graph.io.imports.cleaning import CleanRow, RowCleaner, RowError, cell_text
 from graph.io.imports.mapping import Mapping, suggest_mapping
-from graph.io.imports.readers import CSV, Table, open_table
+from graph.io.imports.readers import CSV, Table, UnreadableFile, open_table
 from graph.io.imports.records import ImportRecord
 from graph.io.imports.referral_links import ReferralWriter
 from graph.io.imports.relations import Resolver
@@ -269,7 +269,7 @@ def resume_import(
     record = records.get(importer.store, import_id)
     if record.state not in (records.RUNNING, records.FAILED, records.CANCELLED):
         raise InvalidValue(key="import_not_resumable", state=record.state)
-    records.set_state(importer.store, import_id, records.RUNNING, error="")
+    records.set_state(importer.store, import_id, records.RUNNING, error="", error_key="")
     options = ImportOptions.from_dict(record.options)
     table = open_table(Path(record.path), sheet=options.sheet)
     mapping = Mapping.from_dict(record.mapping)
@@ -355,7 +355,14 @@ def _run(
                     progress(counts["read"], max(total, counts["read"]))
     except Exception as exc:
         if not dry_run:
-            records.set_state(importer.store, record.uid, records.FAILED, error=str(exc)[:500])
+            reason = (
+                {"error_key": exc.key, "error_params": json.dumps(exc.params)}
+                if isinstance(exc, UnreadableFile)
+                else {}
+            )
+            records.set_state(
+                importer.store, record.uid, records.FAILED, error=str(exc)[:500], **reason
+            )
         raise
     record.counts = counts
     record.state = records.DONE
