@@ -486,3 +486,15 @@ def test_a_contact_of_the_same_name_at_the_same_customer_is_a_duplicate(
     record = run_import(importer, path, "contact", work_dir=tmp_path)
     assert record.counts["created"] == 2 and record.counts["skipped"] == 2
     assert contacts.count() == 3
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\n", ""])
+def test_progress_total_is_the_number_of_data_rows(
+    importer: Importer, tmp_path: Path, ending: str
+) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text("客户名称,电话\n甲,13800000001\n乙,13800000002\n丙,13800000003" + ending)
+    reported: list[tuple[int, int]] = []
+    run_import(importer, path, "customer", work_dir=tmp_path,
+               progress=lambda done, total: reported.append((done, total)))  # fmt: skip
+    assert reported == [(3, 3)]

@@ -393,15 +393,20 @@ def _batches(
 
 
 def _estimate_rows(table: Table) -> int:
-    """Data rows in the file, counted fast (CSV: line breaks; a multi-line cell counts
-    twice, so it is an estimate for progress only)."""
+    """Data rows in the file, counted fast (CSV: lines below the header, the last one with
+    or without a line break; a multi-line cell or a blank line counts too, so it is an
+    estimate for progress only)."""
     if table.format != CSV:
         return 0
     count = 0
+    last = b""
     with table.path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             count += block.count(b"\n")
-    return max(count - table.header_line + 1, 0)
+            last = block[-1:]
+    if last and last != b"\n":
+        count += 1  # the last line has no line break
+    return max(count - table.header_line, 0)
 
 
 def _shown(kind: ImportType, values: dict[str, Any], scope: Scope) -> dict[str, Any]:
