@@ -37,6 +37,7 @@ from graph.io.imports.mapping import (
 )
 from graph.io.imports.readers import CSV, UnreadableFile, open_table
 from graph.io.imports.records import ImportRecord
+from graph.io.imports.retention import UPLOADS
 from graph.io.imports.targets import import_type, import_types
 from graph.io.imports.writer import DECISIONS, SKIP
 from graph.jobs.catalog import IMPORT_RUN, IMPORT_UNDO
@@ -58,7 +59,6 @@ from views.scope import (
     import_folder,
 )
 
-UPLOADS = "uploads"
 META = "upload.json"
 _UPLOAD_ID = re.compile(r"^[0-9a-f]{16}$")
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|]+')

@@ -101,6 +101,9 @@ MESSAGES: dict[str, LazyString] = {
     "import_decision": lazy_gettext("For duplicates choose one of: %(choices)s."),
     "import_batch_size": lazy_gettext("The batch size is a whole number from 1 to 50,000."),
     "import_not_resumable": lazy_gettext("This import cannot be resumed: it is %(state)s."),
+    "import_file_gone": lazy_gettext(
+        "The file of this import is no longer kept: upload it again to import the rest."
+    ),
     "import_busy": lazy_gettext(
         "This file is being imported already (import %(import_id)s): resume or undo that "
         "import first."

@@ -20,6 +20,7 @@ from graph.analytics.refresh import refresh
 from graph.io.export import ListExport, count, job_file, write_file
 from graph.io.imports.engine import Importer, resume_import
 from graph.io.imports.records import CANCELLED, set_state
+from graph.io.imports.retention import remove_expired
 from graph.io.imports.undo import undo_import
 from graph.jobs.context import JobCancelled, JobContext, Resources
 from graph.records.repository import NodeRepository
@@ -32,6 +33,7 @@ ANALYTICS_REFRESH = "analytics_refresh"
 KEY_ROTATION = "key_rotation"
 IMPORT_RUN = "import_run"
 IMPORT_UNDO = "import_undo"
+IMPORT_CLEANUP = "import_cleanup"
 LIST_EXPORT = "list_export"
 EXPORT_STAGE = "export"
 # Overall progress (out of 1000) at the start and end of each phase of a refresh.
@@ -124,6 +126,7 @@ def _import_run(context: JobContext, resources: Resources, params: dict[str, Any
         context.progress("import", done, total)
 
     importer = _importer(resources, params)
+    remove_expired(resources.store, _files(resources), days=resources.import_retention_days)
     try:
         record = resume_import(
             importer, str(params["import_id"]), work_dir=_files(resources), progress=progress
@@ -159,6 +162,18 @@ def _import_undo(context: JobContext, resources: Resources, params: dict[str, An
     )
 
 
+def _import_cleanup(context: JobContext, resources: Resources, params: dict[str, Any]) -> str:
+    """Remove import uploads and failing-row files older than the retention
+    (``graph.io.imports.retention``)."""
+    report = remove_expired(
+        resources.store, _files(resources), days=resources.import_retention_days
+    )
+    return (
+        f"{report.uploads} uploads and {report.error_files} failing-row files older than "
+        f"{resources.import_retention_days} days removed"
+    )
+
+
 def _list_export(context: JobContext, resources: Resources, params: dict[str, Any]) -> str:
     """Write a list export (``graph.io.export``) to the job's file in ``resources.files``,
     for the user who asked for it to download from the Jobs screen."""
@@ -191,6 +206,7 @@ JOBS: dict[str, JobSpec] = {
         # One import of a file at a time (the import record refuses a second one too).
         JobSpec(IMPORT_RUN, _import_run, lambda params: f"import:{params['file_hash']}"),
         JobSpec(IMPORT_UNDO, _import_undo, lambda params: f"import-undo:{params['import_id']}"),
+        JobSpec(IMPORT_CLEANUP, _import_cleanup, lambda params: "import-cleanup"),
         JobSpec(LIST_EXPORT, _list_export, _export_key),
     )
 }

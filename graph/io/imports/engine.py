@@ -269,6 +269,8 @@ def resume_import(
     record = records.get(importer.store, import_id)
     if record.state not in (records.RUNNING, records.FAILED, records.CANCELLED):
         raise InvalidValue(key="import_not_resumable", state=record.state)
+    if not Path(record.path).is_file():
+        raise InvalidValue(key="import_file_gone")  # removed after the retention days
     records.set_state(importer.store, import_id, records.RUNNING, error="", error_key="")
     options = ImportOptions.from_dict(record.options)
     table = open_table(Path(record.path), sheet=options.sheet)
