@@ -427,3 +427,69 @@ def test_sales_imports_referral_links_through_the_wizard_and_undoes_them(
         )
     assert not store.read("import_referral_list_existing", pairs=linked)
     assert customers.count() == 4
+
+
+def test_admin_updates_relations_of_existing_customers_in_chinese_and_sees_unchanged_rows(
+    page, live_server: str, app: Flask, store: GraphStore
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import ADMIN_PASSWORD
+
+    settle(app)
+    users = NodeRepository(store, nodes.User)
+    boss = users.create({"username": "boss_rel", "display_name": "老板"}, "setup")
+    lina = users.create({"username": "lina_rel", "display_name": "李娜"}, "setup")
+    vip = NodeRepository(store, nodes.Tag).create({"name": "VIP"}, "setup")
+    customers = NodeRepository(store, nodes.Customer)
+    first = customers.create({"name": "甲公司", "owner": boss.uid, "tags": [vip.uid]}, "setup")
+    customers.create({"name": "乙公司", "owner": lina.uid, "tags": [vip.uid]}, "setup")
+    hostile = '<img src=x onerror="window.pwned=1">'
+    rows = [
+        ["客户名称", "负责人", "标签"],
+        ["甲公司", "李娜", "VIP;重点"],  # line 2: owner and tags change
+        ["乙公司", "李娜", "VIP"],  # line 3: the same as stored
+        [hostile, hostile, hostile],  # line 4: a new customer; no such owner
+    ]
+    page.goto(live_server + "/login/")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", ADMIN_PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+    page.goto(live_server + "/lang/zh")
+    page.goto(live_server + "/import/")
+    choose(page, "客户.csv", gbk_csv(rows))
+    page.wait_for_selector("#step-mapping:not(.hidden)")
+    page.click("#preview-button")
+    page.wait_for_selector("#step-preview:not(.hidden)")
+    page.select_option("#on-duplicate", "update")
+    page.wait_for_function(
+        "() => document.querySelector('#preview-table tr[data-line=\"3\"]')"
+        " && document.querySelector('#preview-table tr[data-line=\"3\"]').textContent"
+        ".includes('无需更新')"
+    )
+    assert "第 4 行，负责人 列：" in page.inner_text('#preview-table tr[data-line="4"]')
+    # Owners and tags show as the file names them, not as record IDs.
+    assert "李娜" in page.inner_text('#preview-table tr[data-line="2"]')
+    assert "VIP、重点" in page.inner_text('#preview-table tr[data-line="2"]')
+    assert page.evaluate("window.pwned") is None
+    assert page.locator("#preview-table img").count() == 0
+    page.screenshot(path="/tmp/graphcrm-import-update-relations-zh.png", full_page=True)
+    with running_worker(app):
+        page.click("#commit-button")
+        page.wait_for_selector("#import-summary:not(.hidden)", timeout=60_000)
+    counts = {
+        name: page.inner_text(f'#summary-counts [data-count="{name}"]')
+        for name in ("read", "created", "updated", "skipped", "failed")
+    }
+    assert counts == {"read": "3", "created": "0", "updated": "1", "skipped": "1", "failed": "1"}
+    updated = customers.get(first.uid)
+    assert updated.owner.uid == lina.uid
+    assert sorted(str(t) for t in updated.tags) == ["VIP", "重点"]
+    page.once("dialog", lambda dialog: dialog.accept())
+    with running_worker(app):
+        page.click("#undo-button")
+        page.wait_for_function(
+            "() => document.getElementById('summary-state').textContent === '导入已撤销。'",
+            timeout=60_000,
+        )
+    restored = customers.get(first.uid)
+    assert restored.owner.uid == boss.uid and [str(t) for t in restored.tags] == ["VIP"]

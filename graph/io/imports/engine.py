@@ -169,6 +169,8 @@ def preview(
     writer = _writer(importer, kind, "preview", options, mapping, dry_run=True)
     cleaned = [cleaner.clean(row) for _, row in zip(range(rows), table.rows(), strict=False)]
     good = [row for row in cleaned if not row.errors]
+    # As written in the file: the writer turns relation names into uids.
+    written = {row.line: dict(row.values) for row in cleaned}
     outcome = writer.write(good, cursor=0, counts={}, now=importer.clock())
     failed = {row.line for row in cleaned if row.errors} | {row.line for row in outcome.failed}
     result = []
@@ -181,7 +183,7 @@ def preview(
         result.append(
             PreviewRow(
                 line=row.line,
-                values=_shown(kind, row.values, importer.scope),
+                values=_shown(kind, written[row.line], importer.scope),
                 errors=[_error_dict(e) for e in row.errors],
                 duplicate=duplicate.__dict__ if duplicate else None,
                 decision=decision,
