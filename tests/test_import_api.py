@@ -317,3 +317,59 @@ def test_why_a_file_cannot_be_read_is_said_in_the_readers_language(
         assert status["error"] == "无法读取文件：文件中有不是 utf-8 编码的文字。"
     finally:
         client.get("/lang/en")
+
+
+def test_hostile_referral_requests_get_clear_answers_never_a_5xx(
+    api_app: Flask, client: FlaskClient, store: GraphStore
+) -> None:
+    headers = bearer(client)
+    long_name = "甲" * 5000
+    rows = [
+        ["推荐人", "被推荐人", "推荐人类型"],
+        [long_name, "\x00<b>x</b>", "'; DROP"],
+        ["", "", ""],
+    ]
+    response = client.post(
+        "/api/v1/imports/upload",
+        headers=headers,
+        data={"file": (io.BytesIO(csv_bytes(rows, "utf-8")), "r.csv"), "type": "referral"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201, response.get_data(as_text=True)
+    upload_id = response.json["result"]["upload_id"]
+    bodies = [
+        {"upload_id": upload_id, "type": "referral"},
+        {
+            "upload_id": upload_id,
+            "type": "referral",
+            "mapping": {"type": "referral", "columns": {"推荐人": "referrer"}},
+        },  # fmt: skip
+        {
+            "upload_id": upload_id,
+            "type": "referral",
+            "mapping": {"type": "customer", "columns": {"推荐人": "name"}},
+        },  # fmt: skip
+        {
+            "upload_id": upload_id,
+            "type": "referral",
+            "mapping": {"type": "referral", "columns": {"推荐人": "owner"}},
+        },  # fmt: skip
+        {
+            "upload_id": upload_id,
+            "type": "referral",
+            "on_duplicate": "update",
+            "decisions": {"2": "create", "x": "skip"},
+        },  # fmt: skip
+        {"upload_id": upload_id, "type": "referrals"},
+    ]
+    statuses = []
+    for body in bodies:
+        answer = client.post("/api/v1/imports/preview", headers=headers, json=body)
+        statuses.append(answer.status_code)
+        assert answer.status_code < 500, answer.get_data(as_text=True)
+    assert statuses == [200, 200, 422, 422, 200, 422]
+    shown = client.post("/api/v1/imports/preview", headers=headers, json=bodies[0]).json["result"]
+    assert [row["decision"] for row in shown["rows"]] == ["error"]
+    missing = client.post("/api/v1/imports/preview", headers=headers, json=bodies[1]).json
+    assert missing["result"]["rows"][0]["errors"][0]["key"] == "required_column"
+    assert client.get("/api/v1/imports/targets/nothing", headers=headers).status_code == 404
