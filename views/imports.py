@@ -246,8 +246,8 @@ class ImportApi(BaseApi):
         post:
           description: >-
             multipart/form-data with the file in 'file' and optionally 'type' (customer,
-            contact, follow_up, order, ticket) and 'sheet'. Answers the upload id, what was
-            detected (format, encoding, separator, sheets, headers) and, given a type, the
+            contact, follow_up, order, ticket, referral) and 'sheet'. Answers the upload id,
+            what was detected (format, encoding, separator, sheets, headers) and, given a type, the
             suggested mapping and each column's first distinct values (samples; empty for
             readers who see personal data masked).
           requestBody:
