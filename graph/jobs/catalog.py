@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from graph.analytics.refresh import refresh
+from graph.errors import GraphCRMError
 from graph.io.export import ListExport, count, job_file, write_file
 from graph.io.imports.engine import Importer, resume_import
 from graph.io.imports.records import CANCELLED, set_state
@@ -28,6 +30,8 @@ from graph.security.key_rotation import rotate
 from graph.security.scope import Scope
 
 Run = Callable[[JobContext, Resources, dict[str, Any]], str]
+
+log = logging.getLogger(__name__)
 
 ANALYTICS_REFRESH = "analytics_refresh"
 KEY_ROTATION = "key_rotation"
@@ -126,7 +130,12 @@ def _import_run(context: JobContext, resources: Resources, params: dict[str, Any
         context.progress("import", done, total)
 
     importer = _importer(resources, params)
-    remove_expired(resources.store, _files(resources), days=resources.import_retention_days)
+    try:
+        remove_expired(resources.store, _files(resources), days=resources.import_retention_days)
+    except (GraphCRMError, OSError):
+        # Housekeeping: old files left for the nightly import_cleanup job (which reports
+        # why) never fail an import.
+        log.warning("old import files were not removed", exc_info=True)
     try:
         record = resume_import(
             importer, str(params["import_id"]), work_dir=_files(resources), progress=progress
