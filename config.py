@@ -86,6 +86,9 @@ ENVIRONMENT_DEFAULTS: dict[str, Any] = {
     "GRAPHCRM_DORMANT_DAYS": "180",
     # The largest file the import upload accepts (only that endpoint takes more than above).
     "IMPORT_MAX_UPLOAD_BYTES": str(200 * 1024 * 1024),
+    # Uploaded import files and their failing-row files are removed this many days after
+    # they were last written (nightly, and when an import job starts).
+    "GRAPHCRM_IMPORT_RETENTION_DAYS": "7",
 }
 POSITIVE_INTEGERS = (
     "GRAPHCRM_CONSOLE_TIMEOUT_MS",
@@ -97,6 +100,7 @@ POSITIVE_INTEGERS = (
     "GRAPHCRM_MAX_ROWS",
     "GRAPHCRM_DORMANT_DAYS",
     "GRAPHCRM_EXPORT_JOB_ROWS",
+    "GRAPHCRM_IMPORT_RETENTION_DAYS",
 )
 
 # Fixed application settings (Flask-AppBuilder and Flask), overridable by create_app.

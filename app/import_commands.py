@@ -36,7 +36,7 @@ from graph.io.imports.targets import import_type, import_types
 from graph.io.imports.undo import undo_import
 from graph.io.imports.writer import DECISIONS, SKIP
 from graph.security.scope import Scope
-from views.messages import message_text
+from views.messages import message_text, unreadable_text
 from views.scope import cipher_of, current_flask_app, import_folder, store_of
 
 imports = AppGroup("import", help="Import records from CSV or Excel files; undo an import.")
@@ -108,7 +108,8 @@ def _run_with_bar(run: Callable[[Callable[[int, int], None]], ImportRecord]) -> 
     "type_key",
     required=True,
     type=click.Choice(sorted(import_types())),
-    help="What each row is.",
+    help="What each row is (referral: links between existing records, from a referrer "
+    "column to a referred-customer column).",
 )
 @click.option(
     "--mapping",
@@ -127,7 +128,8 @@ def _run_with_bar(run: Callable[[Callable[[int, int], None]], ImportRecord]) -> 
     type=click.Choice(DECISIONS),
     default=SKIP,
     show_default=True,
-    help="Rows repeating an existing record (same phone, e-mail, or name and region).",
+    help="Rows repeating an existing record (same phone, e-mail, or name and region; a "
+    "contact: or name at the same customer). A referral that exists is always skipped.",
 )
 @click.option("--sheet", default=None, help="The workbook sheet (default: the first with data).")
 @click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1, 50_000))
@@ -149,9 +151,7 @@ def run_command(
         else:
             _print_mapping(mapping)
     except UnreadableFile as exc:
-        raise click.ClickException(
-            message_text("import_unreadable", {"detail": str(exc)})
-        ) from None
+        raise click.ClickException(unreadable_text(exc.key, exc.params)) from None
     except (GraphCRMError, ValueError) as exc:
         raise click.ClickException(_said(exc)) from None
     if save_mapping is not None:
@@ -211,7 +211,8 @@ def resume_command(import_id: str) -> None:
 @click.argument("import_id")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def undo_command(import_id: str, yes: bool) -> None:
-    """Undo import IMPORT_ID: delete what it created, restore what it updated."""
+    """Undo import IMPORT_ID: delete what it created, restore what it updated, remove the
+    links it made."""
     app = current_flask_app()
     store = store_of(app)
     try:
@@ -231,13 +232,14 @@ def undo_command(import_id: str, yes: bool) -> None:
     )
     click.echo(
         f"import {import_id} undone: {report.deleted} records deleted, {report.restored} "
-        f"restored, {report.conflicts} changed since the import and kept as they are"
+        f"restored, {report.unlinked} links removed, {report.conflicts} changed since the "
+        "import and kept as they are"
     )
 
 
 def _said(exc: BaseException) -> str:
     if isinstance(exc, UnreadableFile):
-        return message_text("import_unreadable", {"detail": str(exc)})
+        return unreadable_text(exc.key, exc.params)
     if isinstance(exc, GraphCRMError):
         return message_text(exc.key, exc.params) if exc.key != "error" else str(exc)
     return str(exc)

@@ -342,3 +342,154 @@ def test_a_reader_who_sees_personal_data_masked_previews_it_masked(
     line2 = page.inner_text('#preview-table tr[data-line="2"]')
     assert "138****5678" in line2 and "13812345678" not in line2
     assert "成交" in line2  # 意向客户 read as the deal stage, as mapped
+
+
+REFERRAL_TEXTS = {
+    "en": {
+        "type": "Referral links",
+        "linked": "Already linked: an existing record",
+        "not_found": "Line 5, column 推荐人: Not found: 无名氏.",
+        "not_mine": "Line 4, column 被推荐人: That customer is not one of yours.",
+        "done": "The import is finished.",
+        "undone": "The import was undone.",
+    },
+    "zh": {
+        "type": "推荐关系",
+        "linked": "推荐关系已存在：",
+        "not_found": "第 5 行，推荐人 列：",
+        "not_mine": "第 4 行，被推荐人 列：",
+        "done": "导入已完成。",
+        "undone": "导入已撤销。",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_sales_imports_referral_links_through_the_wizard_and_undoes_them(
+    page, live_server: str, app: Flask, store: GraphStore, language: str
+) -> None:  # type: ignore[no-untyped-def]
+    settle(app)
+    texts = REFERRAL_TEXTS[language]
+    sales = staff(app, store, "wizard_referrals", "Sales")
+    customers = NodeRepository(store, nodes.Customer)
+    first = customers.create({"name": "甲公司", "owner": sales}, "setup")
+    second = customers.create({"name": "乙公司", "owner": sales}, "setup")
+    customers.create({"name": "丙公司"}, "setup")  # someone else's
+    customers.create({"name": "丁公司", "owner": sales, "referred_by": first.uid}, "setup")
+    NodeRepository(store, nodes.Referrer).create({"name": "老王"}, "setup")
+    rows = [
+        ["推荐人", "被推荐人"],
+        ["甲公司", "乙公司"],  # line 2: new
+        ["甲公司", "丁公司"],  # line 3: exists
+        ["老王", "丙公司"],  # line 4: not this salesperson's customer
+        ["无名氏", "乙公司"],  # line 5: nobody
+        ["老王", "乙公司"],  # line 6: new, from an external referrer
+    ]
+    sign_in(page, live_server, "wizard_referrals", language)
+    page.goto(live_server + "/import/")
+    assert texts["type"] in page.locator("#import-type option").all_inner_texts()
+    page.select_option("#import-type", "referral")
+    choose(page, "推荐.csv", gbk_csv(rows))
+    page.wait_for_selector("#step-mapping:not(.hidden)")
+    assert page.locator('select.mapping-field[data-header="推荐人"]').input_value() == "referrer"
+    assert page.locator('select.mapping-field[data-header="被推荐人"]').input_value() == "referred"
+    assert page.locator("#mapping-missing").is_hidden()
+    page.click("#preview-button")
+    page.wait_for_selector("#step-preview:not(.hidden)")
+    line3 = page.locator('#preview-table tr[data-line="3"]')
+    assert texts["linked"] in line3.inner_text()
+    assert line3.locator("select.duplicate-decision").count() == 0
+    assert texts["not_mine"] in page.inner_text('#preview-table tr[data-line="4"]')
+    assert texts["not_found"] in page.inner_text('#preview-table tr[data-line="5"]')
+    if language == "en":
+        assert page.inner_text("#preview-totals") == (
+            "Of the first 5 rows: 2 new, 0 update existing, 1 skipped, 2 with errors."
+        )
+    page.screenshot(path=f"/tmp/graphcrm-import-referrals-{language}.png", full_page=True)
+    with running_worker(app):
+        page.click("#commit-button")
+        page.wait_for_selector("#import-summary:not(.hidden)", timeout=60_000)
+    assert page.inner_text("#summary-state") == texts["done"]
+    counts = {
+        name: page.inner_text(f'#summary-counts [data-count="{name}"]')
+        for name in ("read", "created", "updated", "skipped", "failed")
+    }
+    assert counts == {"read": "5", "created": "2", "updated": "0", "skipped": "1", "failed": "2"}
+    linked = [{"referrer": first.uid, "referred": second.uid}]
+    assert store.read("import_referral_list_existing", pairs=linked)
+    page.once("dialog", lambda dialog: dialog.accept())
+    with running_worker(app):
+        page.click("#undo-button")
+        page.wait_for_function(
+            "(text) => document.getElementById('summary-state').textContent === text",
+            arg=texts["undone"],
+            timeout=60_000,
+        )
+    assert not store.read("import_referral_list_existing", pairs=linked)
+    assert customers.count() == 4
+
+
+def test_admin_updates_relations_of_existing_customers_in_chinese_and_sees_unchanged_rows(
+    page, live_server: str, app: Flask, store: GraphStore
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import ADMIN_PASSWORD
+
+    settle(app)
+    users = NodeRepository(store, nodes.User)
+    boss = users.create({"username": "boss_rel", "display_name": "老板"}, "setup")
+    lina = users.create({"username": "lina_rel", "display_name": "李娜"}, "setup")
+    vip = NodeRepository(store, nodes.Tag).create({"name": "VIP"}, "setup")
+    customers = NodeRepository(store, nodes.Customer)
+    first = customers.create({"name": "甲公司", "owner": boss.uid, "tags": [vip.uid]}, "setup")
+    customers.create({"name": "乙公司", "owner": lina.uid, "tags": [vip.uid]}, "setup")
+    hostile = '<img src=x onerror="window.pwned=1">'
+    rows = [
+        ["客户名称", "负责人", "标签"],
+        ["甲公司", "李娜", "VIP;重点"],  # line 2: owner and tags change
+        ["乙公司", "李娜", "VIP"],  # line 3: the same as stored
+        [hostile, hostile, hostile],  # line 4: a new customer; no such owner
+    ]
+    page.goto(live_server + "/login/")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", ADMIN_PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+    page.goto(live_server + "/lang/zh")
+    page.goto(live_server + "/import/")
+    choose(page, "客户.csv", gbk_csv(rows))
+    page.wait_for_selector("#step-mapping:not(.hidden)")
+    page.click("#preview-button")
+    page.wait_for_selector("#step-preview:not(.hidden)")
+    page.select_option("#on-duplicate", "update")
+    page.wait_for_function(
+        "() => document.querySelector('#preview-table tr[data-line=\"3\"]')"
+        " && document.querySelector('#preview-table tr[data-line=\"3\"]').textContent"
+        ".includes('无需更新')"
+    )
+    assert "第 4 行，负责人 列：" in page.inner_text('#preview-table tr[data-line="4"]')
+    # Owners and tags show as the file names them, not as record IDs.
+    assert "李娜" in page.inner_text('#preview-table tr[data-line="2"]')
+    assert "VIP、重点" in page.inner_text('#preview-table tr[data-line="2"]')
+    assert page.evaluate("window.pwned") is None
+    assert page.locator("#preview-table img").count() == 0
+    page.screenshot(path="/tmp/graphcrm-import-update-relations-zh.png", full_page=True)
+    with running_worker(app):
+        page.click("#commit-button")
+        page.wait_for_selector("#import-summary:not(.hidden)", timeout=60_000)
+    counts = {
+        name: page.inner_text(f'#summary-counts [data-count="{name}"]')
+        for name in ("read", "created", "updated", "skipped", "failed")
+    }
+    assert counts == {"read": "3", "created": "0", "updated": "1", "skipped": "1", "failed": "1"}
+    updated = customers.get(first.uid)
+    assert updated.owner.uid == lina.uid
+    assert sorted(str(t) for t in updated.tags) == ["VIP", "重点"]
+    page.once("dialog", lambda dialog: dialog.accept())
+    with running_worker(app):
+        page.click("#undo-button")
+        page.wait_for_function(
+            "() => document.getElementById('summary-state').textContent === '导入已撤销。'",
+            timeout=60_000,
+        )
+    restored = customers.get(first.uid)
+    assert restored.owner.uid == boss.uid and [str(t) for t in restored.tags] == ["VIP"]

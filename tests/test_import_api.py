@@ -233,3 +233,143 @@ def test_only_the_upload_takes_a_body_over_the_request_limit(
         json={"name": "x", "mapping": {"pad": "x" * (limit + 10)}},
     )
     assert too_big_json.status_code == 413
+
+
+def test_referral_links_upload_preview_commit_and_undo_over_rest(
+    api_app: Flask, client: FlaskClient, store: GraphStore
+) -> None:
+    customers = NodeRepository(store, nodes.Customer)
+    first = customers.create({"name": "甲公司"}, "t")
+    second = customers.create({"name": "乙公司"}, "t")
+    headers = bearer(client)
+    data = csv_bytes(
+        [["推荐人", "被推荐人"], ["甲公司", "乙公司"], ["甲公司", "无此客户"]], "utf-8"
+    )
+    response = client.post(
+        "/api/v1/imports/upload",
+        headers=headers,
+        data={"file": (io.BytesIO(data), "推荐.csv"), "type": "referral"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201, response.get_data(as_text=True)
+    uploaded = response.json["result"]
+    assert uploaded["mapping"]["columns"] == {"推荐人": "referrer", "被推荐人": "referred"}
+    targets = client.get("/api/v1/imports/targets/referral", headers=headers).json["result"]
+    assert [t["name"] for t in targets if t["required"]] == ["referrer", "referred"]
+    body = {"upload_id": uploaded["upload_id"], "type": "referral"}
+    shown = client.post("/api/v1/imports/preview", headers=headers, json=body).json["result"]
+    assert [row["decision"] for row in shown["rows"]] == ["create", "error"]
+    message = shown["rows"][1]["errors"][0]["message"]
+    assert message == "Line 3, column 被推荐人: Not found: 无此客户."
+    pairs = [{"referrer": first.uid, "referred": second.uid}]
+    with running_worker(api_app):
+        committed = client.post("/api/v1/imports/commit", headers=headers, json=body)
+        assert committed.status_code == 202, committed.get_data(as_text=True)
+        import_id = committed.json["result"]["import"]["id"]
+        wait_for(api_app, committed.json["result"]["job"]["id"])
+        assert store.read("import_referral_list_existing", pairs=pairs)
+        again = client.post("/api/v1/imports/preview", headers=headers, json=body).json["result"]
+        assert again["rows"][0]["decision"] == "skip"
+        assert again["rows"][0]["duplicate"]["key"] == "link"
+        undone = client.post(f"/api/v1/imports/{import_id}/undo", headers=headers)
+        wait_for(api_app, undone.json["result"]["job"]["id"])
+    assert not store.read("import_referral_list_existing", pairs=pairs)
+    assert customers.count() == 2
+
+
+def test_why_a_file_cannot_be_read_is_said_in_the_readers_language(
+    api_app: Flask, client: FlaskClient, store: GraphStore
+) -> None:
+    headers = bearer(client)
+
+    def sent(data: bytes, name: str) -> str:
+        response = client.post(
+            "/api/v1/imports/upload",
+            headers=headers,
+            data={"file": (io.BytesIO(data), name), "type": "customer"},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 422, response.get_data(as_text=True)
+        return response.json["message"]
+
+    assert sent(b"PK\x03\x04 broken", "a.xlsx") == (
+        "The file cannot be read: it is not an Excel workbook that can be opened."
+    )
+    client.get("/lang/zh")
+    try:
+        broken = sent(b"PK\x03\x04 broken", "a.xlsx")
+        assert broken == "无法读取文件：这不是可以打开的 Excel 工作簿。"
+        assert sent(b"\n\n", "b.csv") == "无法读取文件：找不到列名所在的行。"
+        assert sent(b"\xff\xfe\x00\x81\xff" * 10, "c.csv").startswith("无法读取文件：文字既不是")
+        # Past the part read to detect the encoding, a byte that is no UTF-8 ends the job.
+        body = "客户名称,备注\n" + "".join(f"客户{i},{'长' * 40}\n" for i in range(600))
+        uploaded = upload(client, headers, body.encode() + b"\xff\xfe bad\n")
+        with running_worker(api_app):
+            committed = client.post(
+                "/api/v1/imports/commit",
+                headers=headers,
+                json={"upload_id": uploaded["upload_id"], "type": "customer"},
+            )
+            wait_for(api_app, committed.json["result"]["job"]["id"])
+        import_id = committed.json["result"]["import"]["id"]
+        status = client.get(f"/api/v1/imports/{import_id}", headers=headers).json["result"]
+        assert status["state"] == "failed"
+        assert status["error"] == "无法读取文件：文件中有不是 utf-8 编码的文字。"
+    finally:
+        client.get("/lang/en")
+
+
+def test_hostile_referral_requests_get_clear_answers_never_a_5xx(
+    api_app: Flask, client: FlaskClient, store: GraphStore
+) -> None:
+    headers = bearer(client)
+    long_name = "甲" * 5000
+    rows = [
+        ["推荐人", "被推荐人", "推荐人类型"],
+        [long_name, "\x00<b>x</b>", "'; DROP"],
+        ["", "", ""],
+    ]
+    response = client.post(
+        "/api/v1/imports/upload",
+        headers=headers,
+        data={"file": (io.BytesIO(csv_bytes(rows, "utf-8")), "r.csv"), "type": "referral"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201, response.get_data(as_text=True)
+    upload_id = response.json["result"]["upload_id"]
+    bodies = [
+        {"upload_id": upload_id, "type": "referral"},
+        {
+            "upload_id": upload_id,
+            "type": "referral",
+            "mapping": {"type": "referral", "columns": {"推荐人": "referrer"}},
+        },  # fmt: skip
+        {
+            "upload_id": upload_id,
+            "type": "referral",
+            "mapping": {"type": "customer", "columns": {"推荐人": "name"}},
+        },  # fmt: skip
+        {
+            "upload_id": upload_id,
+            "type": "referral",
+            "mapping": {"type": "referral", "columns": {"推荐人": "owner"}},
+        },  # fmt: skip
+        {
+            "upload_id": upload_id,
+            "type": "referral",
+            "on_duplicate": "update",
+            "decisions": {"2": "create", "x": "skip"},
+        },  # fmt: skip
+        {"upload_id": upload_id, "type": "referrals"},
+    ]
+    statuses = []
+    for body in bodies:
+        answer = client.post("/api/v1/imports/preview", headers=headers, json=body)
+        statuses.append(answer.status_code)
+        assert answer.status_code < 500, answer.get_data(as_text=True)
+    assert statuses == [200, 200, 422, 422, 200, 422]
+    shown = client.post("/api/v1/imports/preview", headers=headers, json=bodies[0]).json["result"]
+    assert [row["decision"] for row in shown["rows"]] == ["error"]
+    missing = client.post("/api/v1/imports/preview", headers=headers, json=bodies[1]).json
+    assert missing["result"]["rows"][0]["errors"][0]["key"] == "required_column"
+    assert client.get("/api/v1/imports/targets/nothing", headers=headers).status_code == 404

@@ -100,3 +100,26 @@ def test_cli_refuses_a_bad_mapping_with_a_message(app: Flask, tmp_path: Path) ->
     )
     assert result.exit_code == 1
     assert "The column mapping is not valid (target 'nonsense')" in result.output
+
+
+def test_cli_imports_referral_links_and_undo_removes_them(
+    app: Flask, store: GraphStore, tmp_path: Path
+) -> None:
+    customers = NodeRepository(store, nodes.Customer)
+    first = customers.create({"name": "甲公司"}, "t")
+    second = customers.create({"name": "乙公司"}, "t")
+    path = tmp_path / "推荐.csv"
+    path.write_text("推荐人,被推荐人\n甲公司,乙公司\n无名氏,乙公司\n", encoding="utf-8")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["graphcrm", "import", "run", str(path), "--type", "referral"])
+    assert result.exit_code == 0, result.output
+    assert "推荐人 -> referrer (Referrer / 推荐人)" in result.output
+    assert "rows read: 2, created: 1, updated: 0, skipped: 0, failed: 1" in result.output
+    pairs = [{"referrer": first.uid, "referred": second.uid}]
+    assert store.read("import_referral_list_existing", pairs=pairs)
+    import_id = result.output.strip().splitlines()[-1].removeprefix("import id: ")
+    undone = runner.invoke(args=["graphcrm", "import", "undo", import_id, "--yes"])
+    assert undone.exit_code == 0, undone.output
+    assert "1 links removed" in undone.output
+    assert not store.read("import_referral_list_existing", pairs=pairs)
+    assert customers.count() == 2

@@ -229,6 +229,7 @@ def test_duplicate_rows_within_one_file_are_caught(importer: Importer, tmp_path:
         "skip": 2,
         "update": 0,
         "create": 1,
+        "unchanged": 0,
         "error": 0,
     }
     record = run_import(importer, path, "customer", work_dir=tmp_path)
@@ -384,3 +385,116 @@ def test_a_cancelled_import_job_stops_between_batches_and_can_be_resumed(
     assert len(customers(store, cipher)) == 10
     resumed = resume_import(importer, record.uid, work_dir=tmp_path)
     assert resumed.counts["created"] == 30 and len(customers(store, cipher)) == 30
+
+
+def test_update_existing_changes_mapped_relations_and_undo_puts_them_back(
+    store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path
+) -> None:
+    users = NodeRepository(store, nodes.User, cipher=cipher)
+    boss = users.create({"username": "boss", "display_name": "老板"}, "t")
+    lina = users.create({"username": "lina", "display_name": "李娜"}, "t")
+    channels = NodeRepository(store, nodes.Channel, cipher=cipher)
+    fair, web = (channels.create({"name": n}, "t") for n in ("展会", "网络"))
+    vip = NodeRepository(store, nodes.Tag, cipher=cipher).create({"name": "VIP"}, "t")
+    repository = NodeRepository(store, nodes.Customer, cipher=cipher)
+    before = repository.create({"name": "甲公司", "region": "上海", "owner": boss.uid, "channel": fair.uid,
+                                "tags": [vip.uid]}, "t")  # fmt: skip
+    rows = [
+        ["客户名称", "地区", "负责人", "来源渠道", "标签"],
+        ["甲公司", "上海", "李娜", "网络", "VIP;重点"],
+    ]
+    path = write_csv(tmp_path / "r.csv", rows)
+    options = ImportOptions(on_duplicate="update")
+    assert [r.decision for r in preview(importer, path, "customer", options=options).rows] == [
+        "update"
+    ]
+    record = run_import(importer, path, "customer", options=options, work_dir=tmp_path)
+    assert record.counts["updated"] == 1 and record.counts["created"] == 0
+    after = repository.get(before.uid)
+    assert after.owner.uid == lina.uid and after.channel.uid == web.uid
+    assert sorted(str(t) for t in after.tags) == ["VIP", "重点"]
+    assert after.version == before.version + 1
+    (entry, *_) = repository.history(before.uid)
+    changed = {c.field: (c.old, c.new) for c in entry.changes}
+    assert changed == {
+        "owner": ("老板", "李娜"),
+        "channel": ("展会", "网络"),
+        "tags": ("VIP", "VIP, 重点"),
+    }
+    # The same file again changes nothing: its one row is unchanged, not an update.
+    shown = preview(importer, path, "customer", options=options)
+    assert [r.decision for r in shown.rows] == ["unchanged"] and shown.counts["unchanged"] == 1
+    report = undo_import(store, cipher, record.uid, actor="admin")
+    assert report.restored == 1 and report.conflicts == 0
+    restored = repository.get(before.uid)
+    assert restored.owner.uid == boss.uid and restored.channel.uid == fair.uid
+    assert [str(t) for t in restored.tags] == ["VIP"]
+    (undone, *_) = repository.history(before.uid)
+    assert {c.field: (c.old, c.new) for c in undone.changes}["owner"] == ("李娜", "老板")
+
+
+def test_a_sales_update_leaves_the_owner_as_it_is(
+    store: GraphStore, cipher: FieldCipher, tmp_path: Path
+) -> None:
+    users = NodeRepository(store, nodes.User, cipher=cipher)
+    lina = users.create({"username": "lina", "display_name": "李娜"}, "t")
+    users.create({"username": "boss", "display_name": "老板"}, "t")
+    repository = NodeRepository(store, nodes.Customer, cipher=cipher)
+    mine = repository.create({"name": "甲公司", "owner": lina.uid, "industry": "贸易"}, "t")
+    rows = [["客户名称", "负责人", "所属行业"], ["甲公司", "老板", "物流"]]
+    importer = Importer(store, cipher, actor="lina", scope=Scope("lina", team_only=True, pii=False))
+    run_import(importer, write_csv(tmp_path / "s.csv", rows), "customer",
+               options=ImportOptions(on_duplicate="update"), work_dir=tmp_path)  # fmt: skip
+    after = repository.get(mine.uid)
+    assert after.industry == "物流" and after.owner.uid == lina.uid
+
+
+def test_unknown_owner_channel_or_tag_fails_the_row_naming_its_column(
+    store: GraphStore, importer: Importer, tmp_path: Path
+) -> None:
+    rows = [
+        ["客户名称", "负责人", "来源渠道"],
+        ["甲公司", "无此人", ""],
+        ["乙公司", "", "无此渠道"],
+    ]
+    shown = preview(importer, write_csv(tmp_path / "u.csv", rows), "customer",
+                    options=ImportOptions(create_tags=False))  # fmt: skip
+    errors = [(e["line"], e["column"], e["key"]) for r in shown.rows for e in r.errors]
+    assert errors == [(2, "负责人", "import_not_found"), (3, "来源渠道", "import_not_found")]
+
+
+def test_a_contact_of_the_same_name_at_the_same_customer_is_a_duplicate(
+    store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path
+) -> None:
+    companies = NodeRepository(store, nodes.Customer, cipher=cipher)
+    first = companies.create({"name": "甲公司"}, "t")
+    companies.create({"name": "乙公司"}, "t")
+    contacts = NodeRepository(store, nodes.Contact, cipher=cipher)
+    contacts.create({"name": "张伟", "customer": first.uid}, "t")
+    rows = [
+        ["联系人", "所属客户", "职位"],
+        ["张 伟", "甲公司", "经理"],  # line 2: the same person (spaces do not count)
+        ["张伟", "乙公司", ""],  # line 3: another company's 张伟
+        ["李娜", "甲公司", ""],  # line 4: new
+        ["李娜", "甲公司", ""],  # line 5: repeats line 4
+    ]
+    path = write_csv(tmp_path / "k.csv", rows)
+    shown = preview(importer, path, "contact")
+    assert [r.decision for r in shown.rows] == ["skip", "create", "create", "skip"]
+    assert shown.rows[0].duplicate["key"] == "name" and shown.rows[0].duplicate["uid"]
+    assert shown.rows[3].duplicate["line"] == 4
+    record = run_import(importer, path, "contact", work_dir=tmp_path)
+    assert record.counts["created"] == 2 and record.counts["skipped"] == 2
+    assert contacts.count() == 3
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\n", ""])
+def test_progress_total_is_the_number_of_data_rows(
+    importer: Importer, tmp_path: Path, ending: str
+) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text("客户名称,电话\n甲,13800000001\n乙,13800000002\n丙,13800000003" + ending)
+    reported: list[tuple[int, int]] = []
+    run_import(importer, path, "customer", work_dir=tmp_path,
+               progress=lambda done, total: reported.append((done, total)))  # fmt: skip
+    assert reported == [(3, 3)]

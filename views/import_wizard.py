@@ -44,6 +44,10 @@ SCRIPT_LABELS = {
     "key_phone": lazy_gettext("same phone"),
     "key_email": lazy_gettext("same e-mail"),
     "key_name": lazy_gettext("same name and region"),
+    "key_name_customer": lazy_gettext("same name at the same customer"),
+    "key_link": lazy_gettext("this referral exists already"),
+    "linked_already": lazy_gettext("Already linked: {what}"),
+    "unchanged": lazy_gettext("Same values as {what}: nothing to update"),
     "skip": lazy_gettext("Skip"),
     "update": lazy_gettext("Update existing"),
     "create": lazy_gettext("Create anyway"),
@@ -83,7 +87,11 @@ def _type_choices() -> list[dict[str, str]]:
     return [
         {
             "key": key,
-            "label": str(bilingual(kind.model.meta.en_plural, kind.model.meta.zh_plural)),
+            "label": str(
+                bilingual(kind.en, kind.zh)
+                if kind.en
+                else bilingual(kind.model.meta.en_plural, kind.model.meta.zh_plural)
+            ),
             "show_url": url_for(f"{kind.model.label}View.show", pk="UID"),
             "list_url": url_for(f"{kind.model.label}View.list"),
         }

@@ -37,6 +37,7 @@ from graph.io.imports.mapping import (
 )
 from graph.io.imports.readers import CSV, UnreadableFile, open_table
 from graph.io.imports.records import ImportRecord
+from graph.io.imports.retention import UPLOADS
 from graph.io.imports.targets import import_type, import_types
 from graph.io.imports.writer import DECISIONS, SKIP
 from graph.jobs.catalog import IMPORT_RUN, IMPORT_UNDO
@@ -45,7 +46,7 @@ from views.guard import guard
 from views.input_guard import large_upload
 from views.jobs import job_dict
 from views.labels import is_chinese
-from views.messages import error_text, message_text
+from views.messages import error_text, message_text, unreadable_text
 from views.scope import (
     ALL_JOBS_PERMISSION,
     audit,
@@ -58,7 +59,6 @@ from views.scope import (
     import_folder,
 )
 
-UPLOADS = "uploads"
 META = "upload.json"
 _UPLOAD_ID = re.compile(r"^[0-9a-f]{16}$")
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|]+')
@@ -151,6 +151,15 @@ def _visible_import(import_id: str) -> ImportRecord | None:
     return record
 
 
+def _record_dict(record: ImportRecord) -> dict[str, Any]:
+    """An import as the API answers it: a file that could not be read says why in the
+    reader's language."""
+    result = record.as_dict()
+    if record.error_key:
+        result["error"] = unreadable_text(record.error_key, record.error_params)
+    return result
+
+
 def say(key: str, params: dict[str, Any], line: int, column: str) -> str:
     """One row error in the reader's language, naming the file line and column."""
     if is_chinese() and "field_zh" in params:
@@ -178,7 +187,8 @@ def _targets(type_key: str) -> list[dict[str, Any]]:
             {
                 "name": target.name,
                 "label": target.zh if is_chinese() else target.en,
-                "required": bool(
+                "required": target.required
+                or bool(
                     item is not None
                     and item.required
                     and not (prop is not None and (prop.default is not None or prop.default_now))
@@ -211,7 +221,7 @@ def _samples(headers: list[str], sample: list[tuple[Any, ...]]) -> dict[str, lis
 
 def _failed(exc: Exception) -> Response:
     if isinstance(exc, UnreadableFile):
-        return error_response(422, message_text("import_unreadable", {"detail": str(exc)}))
+        return error_response(422, unreadable_text(exc.key, exc.params))
     if isinstance(exc, records.ImportBusy):
         return error_response(409, error_text(exc))
     if isinstance(exc, GraphCRMError):
@@ -236,8 +246,8 @@ class ImportApi(BaseApi):
         post:
           description: >-
             multipart/form-data with the file in 'file' and optionally 'type' (customer,
-            contact, follow_up, order, ticket) and 'sheet'. Answers the upload id, what was
-            detected (format, encoding, separator, sheets, headers) and, given a type, the
+            contact, follow_up, order, ticket, referral) and 'sheet'. Answers the upload id,
+            what was detected (format, encoding, separator, sheets, headers) and, given a type, the
             suggested mapping and each column's first distinct values (samples; empty for
             readers who see personal data masked).
           requestBody:
@@ -519,7 +529,7 @@ class ImportApi(BaseApi):
             target=f"Import:{record.uid}",
             detail={"type": record.type, "file": record.file_name},
         )
-        return self.response(202, result={"import": record.as_dict(), "job": job_dict(job)})
+        return self.response(202, result={"import": _record_dict(record), "job": job_dict(job)})
 
     @expose("/", methods=["GET"])
     @guard("import")
@@ -540,7 +550,7 @@ class ImportApi(BaseApi):
         """
         by = None if _sees_all() else _username()
         found = records.listing(current_store(), by=by)
-        return self.response(200, result=[record.as_dict() for record in found])
+        return self.response(200, result=[_record_dict(record) for record in found])
 
     @expose("/<import_id>", methods=["GET"])
     @guard("import")
@@ -570,7 +580,7 @@ class ImportApi(BaseApi):
         record = _visible_import(import_id)
         if record is None:
             return self.response_404()
-        return self.response(200, result=record.as_dict())
+        return self.response(200, result=_record_dict(record))
 
     @expose("/<import_id>/errors", methods=["GET"])
     @guard("import")
@@ -642,7 +652,7 @@ class ImportApi(BaseApi):
             params={"import_id": record.uid, "actor": _username()},
         )
         audit("import_undo", target=f"Import:{record.uid}", detail={"file": record.file_name})
-        return self.response(202, result={"import": record.as_dict(), "job": job_dict(job)})
+        return self.response(202, result={"import": _record_dict(record), "job": job_dict(job)})
 
 
 def register(appbuilder: Any) -> None:

@@ -89,6 +89,10 @@ MESSAGES: dict[str, LazyString] = {
     "import_not_found": lazy_gettext("Not found: %(name)s."),
     "import_ambiguous": lazy_gettext("%(count)s records are called %(name)s: give its ID."),
     "import_not_visible": lazy_gettext("That customer is not one of yours."),
+    "import_referral_self": lazy_gettext("A customer cannot refer itself."),
+    "import_referrer_kind": lazy_gettext(
+        "Write the referrer type as Customer, Contact or Referrer."
+    ),
     "import_changed_meanwhile": lazy_gettext(
         "Someone changed this record during the import: it was not updated."
     ),
@@ -97,11 +101,22 @@ MESSAGES: dict[str, LazyString] = {
     "import_decision": lazy_gettext("For duplicates choose one of: %(choices)s."),
     "import_batch_size": lazy_gettext("The batch size is a whole number from 1 to 50,000."),
     "import_not_resumable": lazy_gettext("This import cannot be resumed: it is %(state)s."),
+    "import_file_gone": lazy_gettext(
+        "The file of this import is no longer kept: upload it again to import the rest."
+    ),
     "import_busy": lazy_gettext(
         "This file is being imported already (import %(import_id)s): resume or undo that "
         "import first."
     ),
     "import_unreadable": lazy_gettext("The file cannot be read: %(detail)s"),
+    # Why a file cannot be read (graph.io.imports.readers.UnreadableFile), said after it.
+    "import_unreadable_file": lazy_gettext("it is not a CSV or Excel file."),
+    "import_unreadable_workbook": lazy_gettext("it is not an Excel workbook that can be opened."),
+    "import_unreadable_sheet": lazy_gettext("it has no sheet %(sheet)s (sheets: %(sheets)s)."),
+    "import_unreadable_header": lazy_gettext("no row of column names was found."),
+    "import_unreadable_encoding": lazy_gettext("the text is neither UTF-8 nor GB18030/GBK."),
+    "import_unreadable_text": lazy_gettext("not all of it is %(encoding)s text."),
+    "import_unreadable_csv": lazy_gettext("it is not a valid CSV file."),
     "import_at_cell": lazy_gettext("Line %(line)s, column %(column)s: %(message)s"),
     "import_at_line": lazy_gettext("Line %(line)s: %(message)s"),
     # Domain errors (graph.errors) by class key, where one message fits every screen.
@@ -128,6 +143,12 @@ def message_text(key: str, params: dict[str, Any] | None = None) -> str:
     outside a request); an unknown key as the general fallback."""
     text = str(MESSAGES.get(key, FALLBACK))
     return text % params if params else text
+
+
+def unreadable_text(key: str, params: dict[str, Any]) -> str:
+    """Why an import file cannot be read, in the request's language (``key`` and ``params``
+    of ``graph.io.imports.readers.UnreadableFile``)."""
+    return message_text("import_unreadable", {"detail": message_text(key, params)})
 
 
 def error_text(error: GraphCRMError) -> str:

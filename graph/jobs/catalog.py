@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from graph.analytics.refresh import refresh
+from graph.errors import GraphCRMError
 from graph.io.export import ListExport, count, job_file, write_file
 from graph.io.imports.engine import Importer, resume_import
 from graph.io.imports.records import CANCELLED, set_state
+from graph.io.imports.retention import remove_expired
 from graph.io.imports.undo import undo_import
 from graph.jobs.context import JobCancelled, JobContext, Resources
 from graph.records.repository import NodeRepository
@@ -28,10 +31,13 @@ from graph.security.scope import Scope
 
 Run = Callable[[JobContext, Resources, dict[str, Any]], str]
 
+log = logging.getLogger(__name__)
+
 ANALYTICS_REFRESH = "analytics_refresh"
 KEY_ROTATION = "key_rotation"
 IMPORT_RUN = "import_run"
 IMPORT_UNDO = "import_undo"
+IMPORT_CLEANUP = "import_cleanup"
 LIST_EXPORT = "list_export"
 EXPORT_STAGE = "export"
 # Overall progress (out of 1000) at the start and end of each phase of a refresh.
@@ -125,6 +131,12 @@ def _import_run(context: JobContext, resources: Resources, params: dict[str, Any
 
     importer = _importer(resources, params)
     try:
+        remove_expired(resources.store, _files(resources), days=resources.import_retention_days)
+    except (GraphCRMError, OSError):
+        # Housekeeping: old files left for the nightly import_cleanup job (which reports
+        # why) never fail an import.
+        log.warning("old import files were not removed", exc_info=True)
+    try:
         record = resume_import(
             importer, str(params["import_id"]), work_dir=_files(resources), progress=progress
         )
@@ -154,7 +166,20 @@ def _import_undo(context: JobContext, resources: Resources, params: dict[str, An
     )
     return (
         f"import {params['import_id']} undone: {report.deleted} deleted, "
-        f"{report.restored} restored, {report.conflicts} changed since and kept"
+        f"{report.restored} restored, {report.unlinked} links removed, "
+        f"{report.conflicts} changed since and kept"
+    )
+
+
+def _import_cleanup(context: JobContext, resources: Resources, params: dict[str, Any]) -> str:
+    """Remove import uploads and failing-row files older than the retention
+    (``graph.io.imports.retention``)."""
+    report = remove_expired(
+        resources.store, _files(resources), days=resources.import_retention_days
+    )
+    return (
+        f"{report.uploads} uploads and {report.error_files} failing-row files older than "
+        f"{resources.import_retention_days} days removed"
     )
 
 
@@ -190,6 +215,7 @@ JOBS: dict[str, JobSpec] = {
         # One import of a file at a time (the import record refuses a second one too).
         JobSpec(IMPORT_RUN, _import_run, lambda params: f"import:{params['file_hash']}"),
         JobSpec(IMPORT_UNDO, _import_undo, lambda params: f"import-undo:{params['import_id']}"),
+        JobSpec(IMPORT_CLEANUP, _import_cleanup, lambda params: "import-cleanup"),
         JobSpec(LIST_EXPORT, _list_export, _export_key),
     )
 }

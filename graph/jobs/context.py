@@ -23,13 +23,15 @@ class JobCancelled(Exception):  # noqa: N818 (it is a signal, not an error)
 class Resources:
     """What the named jobs work on: the graph, the field cipher of personal data, the
     business time zone (the day in new records' uids), the folder where jobs leave files
-    for their users (list exports) and the folder of imports (uploads, failing rows)."""
+    for their users (list exports), the folder of imports (uploads, failing rows) and how
+    many days import files are kept."""
 
     store: GraphStore
     cipher: FieldCipher | None = None
     timezone: dt.tzinfo = dt.UTC
     files: Path | None = None
     imports: Path | None = None
+    import_retention_days: int = 7  # GRAPHCRM_IMPORT_RETENTION_DAYS
 
 
 class JobContext:

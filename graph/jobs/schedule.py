@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from graph.jobs.catalog import ANALYTICS_REFRESH
+from graph.jobs.catalog import ANALYTICS_REFRESH, IMPORT_CLEANUP
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,8 @@ class Periodic:
 SCHEDULE: tuple[Periodic, ...] = (
     # Nightly, while nobody works: the top referrers and attribution pages read its result.
     Periodic(ANALYTICS_REFRESH, dt.time(2, 0)),
+    # Old import uploads and failing-row files (GRAPHCRM_IMPORT_RETENTION_DAYS).
+    Periodic(IMPORT_CLEANUP, dt.time(3, 30)),
 )
 
 

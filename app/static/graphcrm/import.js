@@ -310,7 +310,10 @@
   function duplicateCell(row) {
     const dup = row.duplicate;
     const what = dup.uid ? L.existing : fill(L.earlier_line, { line: dup.line });
-    const text = fill(L.duplicate_of, { key: L["key_" + dup.key] || dup.key, what: what });
+    const keyLabel = dup.key === "name" && state.type === "contact" ? L.key_name_customer : L["key_" + dup.key];
+    let text = fill(L.duplicate_of, { key: keyLabel || dup.key, what: what });
+    if (dup.key === "link") text = fill(L.linked_already, { what: what });
+    else if (row.decision === "unchanged") text = fill(L.unchanged, { what: what });
     const cell = el("td", { className: "preview-result" });
     if (dup.uid) {
       const url = $("import-type").selectedOptions[0].dataset.showUrl.replace("UID", encodeURIComponent(dup.uid));
@@ -321,8 +324,10 @@
     } else {
       cell.appendChild(document.createTextNode(text));
     }
+    if (dup.key === "link") return cell; // a referral that exists is skipped: nothing to choose
     const select = el("select", { className: "form-control input-sm duplicate-decision", "data-line": String(row.line) });
-    ["skip", "update", "create"].forEach((d) => select.appendChild(option(d, L[d], row.decision === d)));
+    const chosen = row.decision === "unchanged" ? "update" : row.decision;
+    ["skip", "update", "create"].forEach((d) => select.appendChild(option(d, L[d], chosen === d)));
     select.addEventListener("change", () => {
       state.decisions[String(row.line)] = select.value;
       preview(false);
@@ -369,7 +374,7 @@
       rows: result.rows.length,
       create: counts.create,
       update: counts.update,
-      skip: counts.skip,
+      skip: counts.skip + (counts.unchanged || 0),
       error: counts.error,
     });
   }

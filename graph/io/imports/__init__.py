@@ -6,7 +6,8 @@ Public API (each documented where it lives):
 - ``readers.open_table(path, sheet=None) -> Table``: CSV/XLSX/XLS with encoding, separator,
   header, merged two-row header and sheet detection; ``Table.rows()`` streams.
 - ``targets.import_types()`` / ``import_type(key)``: customer, contact, follow_up, order,
-  ticket and the fields (targets) each can fill.
+  ticket, referral (links between existing records, written by
+  ``referral_links.ReferralWriter``) and the fields (targets) each can fill.
 - ``mapping.suggest_mapping(type, headers, sample) -> Mapping``; ``Mapping.from_dict`` /
   ``as_dict``; ``save_mapping`` / ``load_mapping`` / ``list_mappings`` (named mappings).
 - ``engine.Importer`` (store, cipher, actor, scope, region), ``engine.ImportOptions``

@@ -162,7 +162,7 @@ class RowCleaner:
     # -- per target -----------------------------------------------------------------------
 
     def _converter(self, target: Target, mapping: Mapping) -> Convert:
-        if target.name in (FIRST_NAME, LAST_NAME, UID):
+        if target.name == UID or not target.field:  # the ID and virtual targets: text
             return lambda cell: clean_text(cell_text(cell)) or None
         rel = target.rel
         if rel is not None:
@@ -201,7 +201,8 @@ class RowCleaner:
         has_contact = any(name.startswith(CONTACT_PREFIX) for name in result.values)
         for target in self.kind.targets:
             item = target.prop or target.rel
-            if item is None or not item.required or target.name in result.values:
+            required = target.required or (item is not None and item.required)
+            if not required or target.name in result.values:
                 continue
             if target.prop is not None and (
                 target.prop.default is not None or target.prop.default_now

@@ -23,11 +23,12 @@ from graph.errors import InvalidValue
 from graph.io.imports import records
 from graph.io.imports.cleaning import CleanRow, RowCleaner, RowError, cell_text
 from graph.io.imports.mapping import Mapping, suggest_mapping
-from graph.io.imports.readers import CSV, Table, open_table
+from graph.io.imports.readers import CSV, Table, UnreadableFile, open_table
 from graph.io.imports.records import ImportRecord
+from graph.io.imports.referral_links import ReferralWriter
 from graph.io.imports.relations import Resolver
-from graph.io.imports.targets import ImportType, import_type
-from graph.io.imports.writer import DECISIONS, SKIP, BatchWriter
+from graph.io.imports.targets import REFERRAL, ImportType, import_type
+from graph.io.imports.writer import DECISIONS, SKIP, UNCHANGED, BatchWriter
 from graph.model.records import ISO_DATETIME
 from graph.security.crypto import FieldCipher
 from graph.security.masking import mask_value
@@ -168,6 +169,8 @@ def preview(
     writer = _writer(importer, kind, "preview", options, mapping, dry_run=True)
     cleaned = [cleaner.clean(row) for _, row in zip(range(rows), table.rows(), strict=False)]
     good = [row for row in cleaned if not row.errors]
+    # As written in the file: the writer turns relation names into uids.
+    written = {row.line: dict(row.values) for row in cleaned}
     outcome = writer.write(good, cursor=0, counts={}, now=importer.clock())
     failed = {row.line for row in cleaned if row.errors} | {row.line for row in outcome.failed}
     result = []
@@ -175,17 +178,20 @@ def preview(
         duplicate = outcome.duplicates.get(row.line)
         decision = "error" if row.line in failed else "create"
         if duplicate is not None and row.line not in failed:
-            decision = options.decisions.get(row.line, options.on_duplicate)
+            chosen = options.decisions.get(row.line, options.on_duplicate)
+            decision = outcome.decisions.get(row.line, chosen)
         result.append(
             PreviewRow(
                 line=row.line,
-                values=_shown(kind, row.values, importer.scope),
+                values=_shown(kind, written[row.line], importer.scope),
                 errors=[_error_dict(e) for e in row.errors],
                 duplicate=duplicate.__dict__ if duplicate else None,
                 decision=decision,
             )
         )
-    counts = {d: sum(1 for r in result if r.decision == d) for d in (*DECISIONS, "error")}
+    counts = {
+        d: sum(1 for r in result if r.decision == d) for d in (*DECISIONS, UNCHANGED, "error")
+    }
     return Preview(table_info(table), mapping, result, counts)
 
 
@@ -265,7 +271,9 @@ def resume_import(
     record = records.get(importer.store, import_id)
     if record.state not in (records.RUNNING, records.FAILED, records.CANCELLED):
         raise InvalidValue(key="import_not_resumable", state=record.state)
-    records.set_state(importer.store, import_id, records.RUNNING, error="")
+    if not Path(record.path).is_file():
+        raise InvalidValue(key="import_file_gone")  # removed after the retention days
+    records.set_state(importer.store, import_id, records.RUNNING, error="", error_key="")
     options = ImportOptions.from_dict(record.options)
     table = open_table(Path(record.path), sheet=options.sheet)
     mapping = Mapping.from_dict(record.mapping)
@@ -280,7 +288,17 @@ def _writer(
     mapping: Mapping,
     *,
     dry_run: bool,
-) -> BatchWriter:
+) -> BatchWriter | ReferralWriter:
+    if kind.key == REFERRAL:
+        return ReferralWriter(
+            importer.store,
+            importer.cipher,
+            import_id=import_id,
+            actor=importer.actor,
+            scope=importer.scope,
+            headers=mapping.targets(),
+            dry_run=dry_run,
+        )
     resolver = Resolver(
         importer.store,
         importer.cipher,
@@ -300,6 +318,7 @@ def _writer(
         decisions=options.decisions,
         resolver=resolver,
         mapped=frozenset(mapping.targets()),
+        headers=mapping.targets(),
         serial_timezone=importer.serial_timezone,
         dry_run=dry_run,
     )
@@ -340,7 +359,14 @@ def _run(
                     progress(counts["read"], max(total, counts["read"]))
     except Exception as exc:
         if not dry_run:
-            records.set_state(importer.store, record.uid, records.FAILED, error=str(exc)[:500])
+            reason = (
+                {"error_key": exc.key, "error_params": json.dumps(exc.params)}
+                if isinstance(exc, UnreadableFile)
+                else {}
+            )
+            records.set_state(
+                importer.store, record.uid, records.FAILED, error=str(exc)[:500], **reason
+            )
         raise
     record.counts = counts
     record.state = records.DONE
@@ -371,15 +397,20 @@ def _batches(
 
 
 def _estimate_rows(table: Table) -> int:
-    """Data rows in the file, counted fast (CSV: line breaks; a multi-line cell counts
-    twice, so it is an estimate for progress only)."""
+    """Data rows in the file, counted fast (CSV: lines below the header, the last one with
+    or without a line break; a multi-line cell or a blank line counts too, so it is an
+    estimate for progress only)."""
     if table.format != CSV:
         return 0
     count = 0
+    last = b""
     with table.path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             count += block.count(b"\n")
-    return max(count - table.header_line + 1, 0)
+            last = block[-1:]
+    if last and last != b"\n":
+        count += 1  # the last line has no line break
+    return max(count - table.header_line, 0)
 
 
 def _shown(kind: ImportType, values: dict[str, Any], scope: Scope) -> dict[str, Any]:

@@ -31,7 +31,13 @@ Cell = Any  # str for CSV; str, int, float, bool, date, datetime or None from a 
 
 
 class UnreadableFile(ValueError):
-    """The file is not a CSV or workbook that can be read (the message says why)."""
+    """The file is not a CSV or workbook that can be read: the message says why in English,
+    ``key`` and ``params`` name the reason for a message in the reader's language."""
+
+    def __init__(self, message: str, key: str = "import_unreadable_file", **params: str) -> None:
+        super().__init__(message)
+        self.key = key
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -96,11 +102,18 @@ def open_table(path: Path | str, *, sheet: str | None = None) -> Table:
         try:
             book = CalamineWorkbook.from_path(str(path))
         except Exception as exc:  # calamine raises its own error types for broken files
-            raise UnreadableFile(f"not a readable workbook: {exc}") from exc
+            raise UnreadableFile(
+                f"not a readable workbook: {exc}", "import_unreadable_workbook"
+            ) from exc
         names = list(book.sheet_names)
         chosen = sheet or _first_with_data(book, names)
         if chosen not in names:
-            raise UnreadableFile(f"no sheet {chosen!r} (sheets: {', '.join(names)})")
+            raise UnreadableFile(
+                f"no sheet {chosen!r} (sheets: {', '.join(names)})",
+                "import_unreadable_sheet",
+                sheet=str(chosen),
+                sheets=", ".join(names),
+            )
         table = Table(path, kind, [], 0, sheet=chosen, sheets=names)
         data = book.get_sheet_by_name(chosen)
         head = [list(r) for r in _take(iter(data.iter_rows()), HEAD_ROWS)]
@@ -110,7 +123,7 @@ def open_table(path: Path | str, *, sheet: str | None = None) -> Table:
             header_line += data.start[0]
             table.offset = data.start[0]
     if not headers:
-        raise UnreadableFile("no header row found")
+        raise UnreadableFile("no header row found", "import_unreadable_header")
     table.headers, table.header_line = headers, header_line
     return table
 
@@ -130,7 +143,9 @@ def detect_encoding(path: Path) -> str:
     try:
         codecs.getincrementaldecoder("gb18030")().decode(sample, final=False)
     except UnicodeDecodeError as exc:
-        raise UnreadableFile("the text is neither UTF-8 nor GB18030/GBK") from exc
+        raise UnreadableFile(
+            "the text is neither UTF-8 nor GB18030/GBK", "import_unreadable_encoding"
+        ) from exc
     return "gb18030"
 
 
@@ -208,9 +223,13 @@ def _csv_rows(table: Table) -> Iterator[tuple[int, list[Cell]]]:
                 yield start, cells
                 start = reader.line_num + 1
     except UnicodeDecodeError as exc:
-        raise UnreadableFile(f"the file is not all {table.encoding} text: {exc}") from exc
+        raise UnreadableFile(
+            f"the file is not all {table.encoding} text: {exc}",
+            "import_unreadable_text",
+            encoding=table.encoding,
+        ) from exc
     except csv.Error as exc:
-        raise UnreadableFile(f"not a valid CSV file: {exc}") from exc
+        raise UnreadableFile(f"not a valid CSV file: {exc}", "import_unreadable_csv") from exc
 
 
 def _sheet_rows(table: Table) -> Iterator[tuple[int, list[Cell]]]:

@@ -49,6 +49,10 @@ class ImportRecord:
     cursor: int = 0
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
     error: str = ""
+    # Why the file could not be read, when that ended it (``UnreadableFile``'s key and
+    # params, for a message in the reader's language; ``error`` says it in English).
+    error_key: str = ""
+    error_params: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_node(cls, node: dict[str, Any]) -> ImportRecord:
@@ -67,6 +71,8 @@ class ImportRecord:
             cursor=int(node.get("cursor") or 0),
             counts={**dict.fromkeys(COUNTS, 0), **json.loads(node.get("counts") or "{}")},
             error=node.get("error") or "",
+            error_key=node.get("error_key") or "",
+            error_params=json.loads(node.get("error_params") or "{}"),
         )
 
     def as_dict(self) -> dict[str, Any]:

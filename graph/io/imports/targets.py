@@ -26,6 +26,10 @@ UID = "uid"
 UID_HEADERS = ("ID", "编号", "记录编号", "系统编号", "GraphCRM ID")
 # Virtual targets joined into a person's name (HubSpot and Salesforce export them apart).
 FIRST_NAME, LAST_NAME = "first_name", "last_name"
+# The referral-link import: who referred (a customer, contact or external referrer, by ID
+# or name; ``referrer_kind`` settles a name several types share) whom (a customer).
+REFERRAL = "referral"
+REFERRER, REFERRED, REFERRER_KIND = "referrer", "referred", "referrer_kind"
 
 
 @dataclass(frozen=True)
@@ -34,9 +38,10 @@ class Target:
 
     name: str
     model: type[NodeModel]
-    field: str  # the property or relation name on ``model`` ("" for first/last name)
+    field: str  # the property or relation name on ``model`` ("" for a virtual target)
     en: str
     zh: str
+    required: bool = False  # a virtual target's own requirement (declared fields say theirs)
 
     @property
     def prop(self) -> Prop | None:
@@ -51,11 +56,14 @@ class Target:
 
 @dataclass(frozen=True)
 class ImportType:
-    """An importable record type: its key (``customer``), node model and targets."""
+    """An importable record type: its key (``customer``), node model and targets; ``en``
+    and ``zh`` name it when it is not simply its node type (referral links)."""
 
     key: str
     model: type[NodeModel]
     targets: tuple[Target, ...]
+    en: str = ""
+    zh: str = ""
 
     def target(self, name: str) -> Target | None:
         """The target called ``name``, or None."""
@@ -322,9 +330,43 @@ HEADER_SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("Ticket", "description"): ("描述", "问题描述", "详情", "description", "details"),
     ("Ticket", "customer"): ("客户名称", "客户", "公司名称", "account name", "company", "customer"),
 }
+# Virtual targets (no declared field of their own): their header names.
 NAME_PART_SYNONYMS = {
     FIRST_NAME: ("first name", "firstname", "given name", "名"),
     LAST_NAME: ("last name", "lastname", "surname", "family name", "姓"),
+    REFERRER: (
+        "推荐人",
+        "推荐人名称",
+        "推荐人姓名",
+        "推荐人编号",
+        "介绍人",
+        "推荐方",
+        "referrer",
+        "referred by",
+        "referrer name",
+        "referrer id",
+        "referring customer",
+        "introduced by",
+    ),
+    REFERRED: (
+        "被推荐人",
+        "被推荐客户",
+        "被推荐人名称",
+        "被推荐客户名称",
+        "被推荐客户编号",
+        "被介绍人",
+        "客户名称",
+        "客户",
+        "客户编号",
+        "referred",
+        "referred customer",
+        "referred customer id",
+        "referee",
+        "customer",
+        "customer name",
+        "account name",
+    ),
+    REFERRER_KIND: ("推荐人类型", "推荐人类别", "推荐来源类型", "referrer type", "referrer kind"),
 }
 
 # Choice values as people write them, per (label, field): code -> words.
@@ -446,18 +488,25 @@ def _targets(model: type[NodeModel], prefix: str = "") -> list[Target]:
 
 @cache
 def import_types() -> dict[str, ImportType]:
-    """The importable types by key: customer, contact, follow_up, order, ticket."""
+    """The importable types by key: customer, contact, follow_up, order, ticket and
+    referral (links between existing records)."""
     contact_parts = [t for t in _targets(nodes.Contact, CONTACT_PREFIX) if t.field != "customer"]
     person = [
         Target(FIRST_NAME, nodes.Contact, "", "First name", "名"),
         Target(LAST_NAME, nodes.Contact, "", "Last name", "姓"),
     ]
+    referral = (
+        Target(REFERRER, nodes.Customer, "", "Referrer", "推荐人", required=True),
+        Target(REFERRED, nodes.Customer, "", "Referred customer", "被推荐客户", required=True),
+        Target(REFERRER_KIND, nodes.Customer, "", "Referrer type", "推荐人类型"),
+    )
     types = (
         ImportType("customer", nodes.Customer, tuple(_targets(nodes.Customer) + contact_parts)),
         ImportType("contact", nodes.Contact, tuple(_targets(nodes.Contact) + person)),
         ImportType("follow_up", nodes.FollowUp, tuple(_targets(nodes.FollowUp))),
         ImportType("order", nodes.Order, tuple(_targets(nodes.Order))),
         ImportType("ticket", nodes.Ticket, tuple(_targets(nodes.Ticket))),
+        ImportType(REFERRAL, nodes.Customer, referral, "Referral links", "推荐关系"),
     )
     return {t.key: t for t in types}
 

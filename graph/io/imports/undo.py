@@ -12,9 +12,11 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from graph.clock import Clock, utc_now
 from graph.io.imports import records
+from graph.io.imports.relinks import relinked, undo_links
 from graph.model.base import model_for
 from graph.model.records import ISO_DATETIME
 from graph.records.history import FieldChange, history_entry
@@ -34,6 +36,7 @@ class UndoReport:
     restored: int = 0
     deleted: int = 0
     conflicts: int = 0
+    unlinked: int = 0  # links removed (a referral-link import's)
     by_label: dict[str, int] = field(default_factory=dict)
 
 
@@ -66,8 +69,13 @@ def undo_import(
             break
         after = rows[-1]["c"]["uid"]
         by_label: dict[str, list[dict]] = {}
+        linked = [row["c"] for row in rows if row["c"].get("linked")]
+        if linked:
+            _unlink(store, cipher, import_id, linked, stamp, actor, report)
         for row in rows:
             change = row["c"]
+            if change.get("linked"):
+                continue
             label = change["entity"]
             model = model_for(label)
             old = {
@@ -79,12 +87,18 @@ def undo_import(
                 item["field"]: open_value(model, item["field"], item["new"], cipher)
                 for item in json.loads(change.get("fields") or "[]")
             }
+            unlink, link = undo_links(change)
+            relations = [
+                FieldChange(item["field"], item["new"], item["old"])
+                for item in json.loads(change.get("fields") or "[]")
+                if item["field"] in unlink
+            ]
             entry = history_entry(
                 model,
                 "update",
                 stamp,
                 actor,
-                [FieldChange(k, current.get(k), v) for k, v in old.items()],
+                [FieldChange(k, current.get(k), v) for k, v in old.items()] + relations,
                 cipher,
             )
             entry["undo_of"] = import_id
@@ -95,16 +109,26 @@ def undo_import(
                     "version": change["version"],
                     "props": props,
                     "change": entry,
+                    "unlink": unlink,
+                    "link": link,
                 }
             )
         for label, batch in by_label.items():
-            statement = render(store.cypher.get("import_undo_update_batch"), Label=label)
-            done = store.write(statement, import_id=import_id, rows=batch, now=stamp)
+            model = model_for(label)
+            changed = {name for row in batch for name in row["unlink"]}
+            statement = relinked(
+                store,
+                model,
+                render(store.cypher.get("import_undo_update_batch"), Label=label),
+                [rel for rel in model.meta.rels if rel.name in changed],
+            )
+            params = {"actor": actor} if "actor" in statement.params else {}
+            done = store.write(statement, import_id=import_id, rows=batch, now=stamp, **params)
             restored = done[0]["restored"] if done else 0
             report.restored += restored
             report.conflicts += len(batch) - restored
         if progress is not None:
-            progress(report.restored + report.conflicts, total)
+            progress(report.restored + report.conflicts + report.unlinked, total)
     after = ""
     while True:
         rows = store.read(
@@ -139,3 +163,32 @@ def undo_import(
         store, import_id, records.UNDONE, undone_at=stamp, undo=json.dumps(report.__dict__)
     )
     return report
+
+
+def _unlink(
+    store: GraphStore,
+    cipher: FieldCipher | None,
+    import_id: str,
+    changes: list[dict[str, Any]],
+    stamp: str,
+    actor: str,
+    report: UndoReport,
+) -> None:
+    """Remove the links the import added (history entries marked ``linked``: their
+    relationship type), one statement per record type and relationship type; a record's
+    links go in one row whatever the number of entries."""
+    batches: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+    for change in changes:
+        model = model_for(change["entity"])
+        removed = [
+            FieldChange(item["field"], item["new"], None)
+            for item in json.loads(change.get("fields") or "[]")
+        ]
+        entry = history_entry(model, "update", stamp, actor, removed, cipher)
+        entry["undo_of"] = import_id
+        batch = batches.setdefault((model.label, change["linked"]), {})
+        batch.setdefault(change["entity_uid"], {"uid": change["entity_uid"], "change": entry})
+    for (label, rel_type), rows in batches.items():
+        statement = render(store.cypher.get("import_undo_unlink_batch"), Label=label, REL=rel_type)
+        done = store.write(statement, import_id=import_id, rows=list(rows.values()))
+        report.unlinked += int(done[0]["removed"] or 0) if done else 0

@@ -15,9 +15,10 @@ from typing import Any
 
 from graph.io.imports.cleaning import CleanRow, RowError
 from graph.io.imports.relations import Resolver, UnresolvedName
+from graph.io.imports.relinks import LINKS, current_links, relinked, shown, titles
 from graph.io.imports.targets import CONTACT_PREFIX, UID, ImportType
 from graph.model import nodes
-from graph.model.base import NodeModel
+from graph.model.base import NodeModel, Rel
 from graph.model.records import ISO_DATETIME, to_graph
 from graph.model.validation import Message, current_minute
 from graph.records.history import FieldChange, history_entry
@@ -34,6 +35,8 @@ from graph.store.templates import render
 
 SKIP, UPDATE, CREATE = "skip", "update", "create"
 DECISIONS = (SKIP, UPDATE, CREATE)
+# A duplicate to update whose values are those of the record already: nothing is written.
+UNCHANGED = "unchanged"
 _MARKER = "WITH n, row"
 
 
@@ -56,13 +59,17 @@ class BatchOutcome:
     skipped: int = 0
     failed: list[CleanRow] = field(default_factory=list)
     duplicates: dict[int, Duplicate] = field(default_factory=dict)  # line -> duplicate
+    # line -> what the writer made of a duplicate when it is not the import's choice: a
+    # link that exists is skipped, a record an update would not change is "unchanged".
+    decisions: dict[int, str] = field(default_factory=dict)
 
 
 def dedup_keys(
     model: type[NodeModel], values: dict[str, Any], cipher: FieldCipher
 ) -> list[tuple[str, str]]:
-    """The exact-duplicate keys of a row: phone and e-mail blind indexes, and (customers)
-    the folded name with the region."""
+    """The exact-duplicate keys of a row: phone and e-mail blind indexes, and the folded
+    name with the region (customers) or with the customer (contacts: ``customer`` holds
+    its resolved uid)."""
     keys = []
     for name in ("phone", "email"):
         prop = model.meta.prop(name)
@@ -70,6 +77,10 @@ def dedup_keys(
             keys.append((name, cipher.blind_index(str(values[name]), prop.kind)))
     if model is nodes.Customer and values.get("name"):
         keys.append(("name", fold(str(values["name"])) + "\x1f" + str(values.get("region") or "")))
+    if model is nodes.Contact and values.get("name") and values.get("customer"):
+        customer = values["customer"]
+        customer = customer[0] if isinstance(customer, list) else customer
+        keys.append(("name", fold(str(values["name"])) + "\x1f" + str(customer)))
     return keys
 
 
@@ -89,6 +100,7 @@ class BatchWriter:
         decisions: dict[int, str],
         resolver: Resolver,
         mapped: frozenset[str] = frozenset(),
+        headers: dict[str, str] | None = None,
         serial_timezone: dt.tzinfo = dt.UTC,
         dry_run: bool = False,
     ) -> None:
@@ -103,6 +115,7 @@ class BatchWriter:
         self.decisions = decisions
         self.resolver = resolver
         self.mapped = mapped  # the target names a column fills
+        self.headers = headers or {}  # target name -> its column (named in row errors)
         self.serial_timezone = serial_timezone
         self.dry_run = dry_run
         self.seen: dict[tuple[str, str], int] = {}  # dry runs: keys of earlier rows
@@ -137,12 +150,22 @@ class BatchWriter:
             outcome.updated = len(update_rows)
             return outcome
         if update_rows:
-            written = self.store.write(
-                self._statement("import_update_batch"),
-                import_id=self.import_id,
-                rows=update_rows,
-                now=stamp,
+            changed = {
+                n
+                for u in update_rows
+                for n in (*u["unlink"], *u["link"])
+                if u["unlink"].get(n) or u["link"].get(n)
+            }
+            rels = [rel for rel in self._update_rels() if rel.name in changed]
+            statement = relinked(
+                self.store, self.model, self._statement("import_update_batch"), rels
             )
+            params: dict[str, Any] = {
+                "import_id": self.import_id,
+                "rows": update_rows,
+                "now": stamp,
+            }
+            written = self.store.write(statement, **params, **self._actor_for(statement))
             done = set(written[0]["updated"]) if written else set()
             outcome.updated = len(done)
             for row, update in update_pairs:
@@ -183,7 +206,8 @@ class BatchWriter:
                 try:
                     row.values[target.name] = self.resolver.pick(target.rel, value, known)  # type: ignore[arg-type]
                 except UnresolvedName as exc:
-                    row.errors.append(RowError(row.line, "", exc.message))
+                    column = self.headers.get(target.name, "")
+                    row.errors.append(RowError(row.line, column, exc.message))
         self._check_scope(rows)
         good = []
         for row in rows:
@@ -204,7 +228,8 @@ class BatchWriter:
         visible = customers.titles(sorted(uids), scope_conditions(nodes.Customer, self.scope))
         for row in rows:
             if any(u not in visible for u in row.values.get("customer", [])):
-                row.errors.append(RowError(row.line, "", Message("import_not_visible")))
+                column = self.headers.get("customer", "")
+                row.errors.append(RowError(row.line, column, Message("import_not_visible")))
 
     def _decide(
         self, rows: list[CleanRow], outcome: BatchOutcome
@@ -274,7 +299,11 @@ class BatchWriter:
         names = sorted({v.split("\x1f")[0] for _, keys in keyed for k, v in keys if k == "name"})
         if not (phones or emails or names):
             return {}
-        statement = self._statement("import_find_duplicates")
+        statement = (
+            self.store.cypher.get("import_find_contact_duplicates")
+            if self.model is nodes.Contact
+            else self._statement("import_find_duplicates")
+        )
         found: dict[tuple[str, str], Duplicate] = {}
         for row in self.store.read(statement, phones=phones, emails=emails, names=names):
             value = row["value"]
@@ -294,10 +323,10 @@ class BatchWriter:
     def _update_rows(
         self, updates: list[tuple[CleanRow, Duplicate]], stamp: str, outcome: BatchOutcome
     ) -> list[tuple[CleanRow, dict[str, Any]]]:
-        """Rows of the update statement, each with its source row: changed properties only
-        (blank cells change nothing), with history entries of old and new values. A record
-        the row would not change is skipped, not written. Relations are not changed by an
-        update."""
+        """Rows of the update statement, each with its source row: changed properties and
+        relations only (blank cells change nothing), with history entries of old and new
+        values (and, for relations, the uids undo puts back). A record the row would not
+        change is skipped, not written ("unchanged" in a preview)."""
         if not updates:
             return []
         statement = self._statement("import_list_nodes")
@@ -305,6 +334,7 @@ class BatchWriter:
             row["n"]["uid"]: open_props(self.model, row["n"], self.cipher)
             for row in self.store.read(statement, uids=[d.uid for _, d in updates])
         }
+        relinks = self._relation_changes(updates)
         result = []
         for row, duplicate in updates:
             before = stored.get(duplicate.uid, {})
@@ -313,11 +343,17 @@ class BatchWriter:
                 for name, value in row.values.items()
                 if self.model.meta.prop(name) is not None and before.get(name) != value
             }
-            if not props:
+            rel_changes, unlink, link, links = relinks.get(row.line, ([], {}, {}, {}))
+            if not props and not links:
                 outcome.skipped += 1  # unchanged: nothing to write, no history entry
+                outcome.decisions[row.line] = UNCHANGED
                 continue
             changes = [FieldChange(n, before.get(n), v) for n, v in props.items()]
-            change = history_entry(self.model, "update", stamp, self.actor, changes, self.cipher)
+            change = history_entry(
+                self.model, "update", stamp, self.actor, changes + rel_changes, self.cipher
+            )
+            if links:
+                change[LINKS] = json.dumps(links)
             sealed = seal_props(self.model, with_search_keys(self.model, props), self.cipher)
             result.append(
                 (
@@ -327,10 +363,65 @@ class BatchWriter:
                         "version": before.get("version", duplicate.version),
                         "props": sealed,
                         "change": change,
+                        "unlink": unlink,
+                        "link": link,
                     },
                 )
             )
         return result
+
+    def _update_rels(self) -> list[Rel]:
+        """The relations an update changes: those a column maps (a Sales importer's
+        ownership stays as it is, as their new records become theirs)."""
+        return [
+            rel
+            for rel in self.model.meta.rels
+            if rel.editable
+            and rel.name in self.mapped
+            and not (self.scope.team_only and rel.name == "owner")
+        ]
+
+    def _relation_changes(
+        self, updates: list[tuple[CleanRow, Duplicate]]
+    ) -> dict[int, tuple[list[FieldChange], dict[str, list[str]], dict[str, list[str]], dict]]:
+        """line -> (history changes, uids to unlink and to link per relation, and the
+        uids before and after for undo) for the updates whose mapped relations differ."""
+        rels = [
+            rel for rel in self._update_rels() if any(r.values.get(rel.name) for r, _ in updates)
+        ]
+        if not rels:
+            return {}
+        current = current_links(self.store, self.model, sorted({d.uid for _, d in updates}))
+        named = {
+            rel.name: titles(
+                self.store,
+                self.cipher,
+                rel,
+                {u for r, _ in updates for u in r.values.get(rel.name) or []},
+            )
+            for rel in rels
+        }
+        found = {}
+        for row, duplicate in updates:
+            changes: list[FieldChange] = []
+            unlink: dict[str, list[str]] = {rel.name: [] for rel in rels}
+            link: dict[str, list[str]] = {rel.name: [] for rel in rels}
+            links: dict[str, dict[str, list[str]]] = {}
+            for rel in rels:
+                if not row.values.get(rel.name):
+                    continue  # a blank cell changes nothing
+                before = current.get(duplicate.uid, {}).get(rel.name, [])
+                old = {uid for uid, _ in before}
+                new = set(row.values[rel.name])
+                if old == new:
+                    continue
+                unlink[rel.name], link[rel.name] = sorted(old - new), sorted(new - old)
+                links[rel.name] = {"old": sorted(old), "new": sorted(new)}
+                after = [named[rel.name].get(uid, uid) for uid in new]
+                changes.append(FieldChange(rel.name, shown(t for _, t in before), shown(after)))
+            if links:
+                found[row.line] = (changes, unlink, link, links)
+        return found
 
     def _create_rows(
         self, rows: list[CleanRow], stamp: str, now: dt.datetime
@@ -418,6 +509,10 @@ class BatchWriter:
         return set(self.mapped) | ({"owner"} if self.owner_uid else set())
 
     # -- statements -----------------------------------------------------------------------
+
+    def _actor_for(self, statement: Statement) -> dict[str, str]:
+        """The ``actor`` parameter, for a statement whose spliced parts take it."""
+        return {"actor": self.actor} if "actor" in statement.params else {}
 
     def _statement(self, name: str) -> Statement:
         return render(self.store.cypher.get(name), Label=self.model.label)

@@ -1,0 +1,261 @@
+"""The referral-link import: a file of who referred whom between records that exist.
+
+Each row names a referrer (a customer, contact or external referrer) and the customer it
+referred, by ID or by name. A name is looked up among customers first, then contacts, then
+external referrers (the first type that knows it); a ``referrer_kind`` column (客户 / 联系人 /
+推荐人, Customer / Contact / Referrer) picks the type instead. Each new link is a
+``REFERRED`` relationship carrying the import id, with a history entry on the referred
+customer, written in one statement per batch (which also advances the import's cursor).
+A link that exists already, or an earlier row of the file, is skipped; unknown records
+fail the row, naming its line and column. Undo removes the links the import created
+(``graph.io.imports.undo``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from graph.io.imports.cleaning import CleanRow, RowError
+from graph.io.imports.relations import find_by_titles
+from graph.io.imports.targets import REFERRED, REFERRER, REFERRER_KIND, value_key
+from graph.io.imports.writer import SKIP, BatchOutcome, Duplicate
+from graph.model import nodes
+from graph.model.base import NodeModel, Rel
+from graph.model.records import ISO_DATETIME
+from graph.model.validation import Message
+from graph.records.history import FieldChange, history_entry
+from graph.records.repository import NodeRepository
+from graph.security.crypto import FieldCipher
+from graph.security.scope import Scope, scope_conditions
+from graph.store.protocol import GraphStore
+
+# Who may refer, in the order a name is looked up, with the customer's relation naming it.
+REFERRERS: tuple[type[NodeModel], ...] = (nodes.Customer, nodes.Contact, nodes.Referrer)
+_EXTRA_KIND_WORDS = {
+    "Referrer": ("外部推荐人", "合作伙伴", "external", "external referrer", "partner"),
+    "Contact": ("联系人姓名", "person at customer"),
+}
+# The duplicate key of a link that exists (or an earlier row of the file).
+LINK = "link"
+
+
+def referral_rel(referrer: type[NodeModel]) -> Rel:
+    """The customer's declared ``REFERRED`` relation from ``referrer``'s type."""
+    for rel in nodes.Customer.meta.rels:
+        if rel.type == "REFERRED" and rel.target == referrer.label:
+            return rel
+    raise KeyError(f"customers declare no referral from {referrer.label}")
+
+
+def kind_words() -> dict[str, str]:
+    """value_key(word) -> label for every way of writing a referrer's type."""
+    words: dict[str, str] = {}
+    for model in REFERRERS:
+        for word in (
+            model.label,
+            model.meta.en,
+            model.meta.zh,
+            *_EXTRA_KIND_WORDS.get(model.label, ()),
+        ):
+            words.setdefault(value_key(word), model.label)
+    return words
+
+
+class ReferralWriter:
+    """Writes (or, in a dry run, judges) the batches of one referral-link import."""
+
+    def __init__(
+        self,
+        store: GraphStore,
+        cipher: FieldCipher,
+        *,
+        import_id: str,
+        actor: str,
+        scope: Scope,
+        headers: dict[str, str],
+        dry_run: bool = False,
+    ) -> None:
+        self.store = store
+        self.cipher = cipher
+        self.import_id = import_id
+        self.actor = actor
+        self.scope = scope
+        self.headers = headers  # target name -> the column that fills it
+        self.dry_run = dry_run
+        self.seen: dict[tuple[str, str], int] = {}  # (referrer, referred) -> first line
+        self.kinds = kind_words()
+
+    def write(
+        self, rows: list[CleanRow], *, cursor: int, counts: dict[str, int], now: dt.datetime
+    ) -> BatchOutcome:
+        """Link the rows' referrers to their customers; ``counts`` are the import's totals
+        so far, stored with ``cursor`` by the batch's statement."""
+        outcome = BatchOutcome()
+        stamp = now.astimezone(dt.UTC).strftime(ISO_DATETIME)
+        pairs = self._resolve(rows, outcome)
+        links = self._decide(pairs, outcome)
+        outcome.created = len(links)
+        totals = dict(counts)
+        for key in ("created", "updated", "skipped"):
+            totals[key] = totals.get(key, 0) + getattr(outcome, key)
+        totals["failed"] = totals.get("failed", 0) + len(outcome.failed)
+        if self.dry_run:
+            return outcome
+        self.store.write(
+            "import_referral_link_batch",
+            import_id=self.import_id,
+            cursor=cursor,
+            counts=json.dumps(totals),
+            rows=[self._link_row(link, stamp) for link in links],
+            now=stamp,
+            actor=self.actor,
+        )
+        return outcome
+
+    # -- steps ----------------------------------------------------------------------------
+
+    def _resolve(
+        self, rows: list[CleanRow], outcome: BatchOutcome
+    ) -> list[tuple[CleanRow, tuple[str, str, str], tuple[str, str]]]:
+        """Each good row with its referrer (label, uid, title) and customer (uid, title)."""
+        referred_names = {str(r.values[REFERRED]) for r in rows if r.values.get(REFERRED)}
+        referrer_names = {str(r.values[REFERRER]) for r in rows if r.values.get(REFERRER)}
+        customers = self._lookup(nodes.Customer, referred_names)
+        referrers = {model.label: self._lookup(model, referrer_names) for model in REFERRERS}
+        good = []
+        for row in rows:
+            referrer = self._referrer(row, referrers)
+            found = customers.get(str(row.values.get(REFERRED, "")), [])
+            customer = self._one(row, REFERRED, found, "Customer")
+            if referrer is not None and customer is not None and referrer[1] == customer[0]:
+                row.errors.append(
+                    RowError(
+                        row.line, self.headers.get(REFERRER, ""), Message("import_referral_self")
+                    )
+                )
+            if not row.errors and referrer is not None and customer is not None:
+                good.append((row, referrer, customer))
+        self._check_scope(good)
+        result = []
+        for row in rows:
+            if row.errors:
+                outcome.failed.append(row)
+        for item in good:
+            if not item[0].errors:
+                result.append(item)
+        return result
+
+    def _lookup(self, model: type[NodeModel], names: set[str]) -> dict[str, list[tuple[str, str]]]:
+        """name or uid -> [(uid, title)] of the ``model`` records it names."""
+        known: dict[str, list[tuple[str, str]]] = {}
+        if not names:
+            return known
+        for uid, title in find_by_titles(self.store, model, model.meta.title, names, names):
+            for key in (uid, title):
+                if key in names and (uid, title) not in known.setdefault(key, []):
+                    known[key].append((uid, title))
+        return known
+
+    def _referrer(
+        self, row: CleanRow, referrers: dict[str, dict[str, list[tuple[str, str]]]]
+    ) -> tuple[str, str, str] | None:
+        name = str(row.values.get(REFERRER, ""))
+        written = row.values.get(REFERRER_KIND)
+        if written:
+            label = self.kinds.get(value_key(str(written)))
+            if label is None:
+                column = self.headers.get(REFERRER_KIND, "")
+                row.errors.append(RowError(row.line, column, Message("import_referrer_kind")))
+                return None
+            labels: tuple[str, ...] = (label,)
+        else:
+            labels = tuple(model.label for model in REFERRERS)
+        for label in labels:
+            found = referrers[label].get(name, [])
+            if found:
+                picked = self._one(row, REFERRER, found, label)
+                return (label, *picked) if picked else None
+        self._one(row, REFERRER, [], labels[0] if len(labels) == 1 else "")
+        return None
+
+    def _one(
+        self, row: CleanRow, target: str, found: list[tuple[str, str]], label: str
+    ) -> tuple[str, str] | None:
+        """The one record a cell names, or None with the row's error naming the column."""
+        column = self.headers.get(target, "")
+        name = str(row.values.get(target, ""))
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            message = Message("import_not_found", name=name, target=label)
+        else:
+            message = Message("import_ambiguous", name=name, count=len(found))
+        row.errors.append(RowError(row.line, column, message))
+        return None
+
+    def _check_scope(
+        self, good: list[tuple[CleanRow, tuple[str, str, str], tuple[str, str]]]
+    ) -> None:
+        """A team-scoped importer links only records they may see."""
+        if not self.scope.team_only:
+            return
+        wanted: dict[str, set[str]] = {}
+        for _, (label, uid, _title), (customer, _name) in good:
+            wanted.setdefault(label, set()).add(uid)
+            wanted.setdefault("Customer", set()).add(customer)
+        visible: set[str] = set()
+        for model in REFERRERS:
+            uids = sorted(wanted.get(model.label, ()))
+            if uids:
+                repository = NodeRepository(self.store, model, cipher=self.cipher)
+                visible |= set(repository.titles(uids, scope_conditions(model, self.scope)))
+        for row, (_, uid, _title), (customer, _name) in good:
+            for target, needed in ((REFERRER, uid), (REFERRED, customer)):
+                if needed not in visible:
+                    column = self.headers.get(target, "")
+                    row.errors.append(RowError(row.line, column, Message("import_not_visible")))
+
+    def _decide(
+        self,
+        pairs: list[tuple[CleanRow, tuple[str, str, str], tuple[str, str]]],
+        outcome: BatchOutcome,
+    ) -> list[tuple[tuple[str, str, str], tuple[str, str]]]:
+        """The links to create: those neither in the graph nor on an earlier row."""
+        existing = set()
+        if pairs:
+            asked = [{"referrer": r[1], "referred": c[0]} for _, r, c in pairs]
+            for found in self.store.read("import_referral_list_existing", pairs=asked):
+                existing.add((found["referrer"], found["referred"]))
+        links = []
+        for row, referrer, customer in pairs:
+            key = (referrer[1], customer[0])
+            if key in existing:
+                outcome.duplicates[row.line] = Duplicate(LINK, uid=customer[0])
+            elif key in self.seen:
+                outcome.duplicates[row.line] = Duplicate(LINK, line=self.seen[key])
+            else:
+                self.seen[key] = row.line
+                links.append((referrer, customer))
+                continue
+            outcome.skipped += 1
+            outcome.decisions[row.line] = SKIP
+        return links
+
+    def _link_row(
+        self, link: tuple[tuple[str, str, str], tuple[str, str]], stamp: str
+    ) -> dict[str, Any]:
+        (label, uid, title), (customer, _name) = link
+        rel = referral_rel(next(m for m in REFERRERS if m.label == label))
+        change = history_entry(
+            nodes.Customer,
+            "update",
+            stamp,
+            self.actor,
+            [FieldChange(rel.name, None, title)],
+            self.cipher,
+        )
+        # What undo reads: this entry added a link (of this type), it changed no value.
+        change["linked"] = rel.type
+        return {"referrer": uid, "referred": customer, "change": change}
