@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, url_for
+from flask import g
 from markupsafe import Markup, escape
 
 from graph.model.base import REGISTRY
 from graph.model.records import Ref
+from views.crud.record_urls import record_url
 from views.scope import current_appbuilder, current_scope
 
 SEPARATOR = ", "
@@ -37,7 +38,7 @@ def ref_link(value: Any) -> Markup:
         return Markup('<span class="not-visible text-muted">{}</span>').format(str(value))
     if not may_show(value.label):
         return escape(str(value))
-    url = url_for(f"{value.label}View.show", pk=value.uid)
+    url = record_url(f"{value.label}View.show", value.uid)
     return Markup('<a href="{}" class="record-link">{}</a>').format(url, str(value))
 
 
