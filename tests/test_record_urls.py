@@ -6,13 +6,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask import Flask, url_for
+from flask import Flask, g, url_for
 from flask.testing import FlaskClient
 
 from graph.model import nodes
+from graph.model.records import Ref
 from graph.records.repository import NodeRepository
 from graph.store.protocol import GraphStore
 from tests.web import login
+from views.crud.links import ref_link
 from views.crud.record_urls import PLACEHOLDER, for_record, record_url
 
 
@@ -45,3 +47,21 @@ def test_each_row_of_a_list_has_its_own_buttons_and_title_link(
         assert re.search(rf'href="/customer/show/{uid}"[^>]*\s+title="Show record"', page)
         assert f'href="/customer/edit/{uid}"' in page
         assert f'id="btn-delete-/customer/delete/{uid}"' in page
+
+
+def test_related_record_links_escape_names_and_ids(app: Flask) -> None:
+    with app.test_request_context("/customer/list/"):
+        g.graphcrm_may_show = {"Customer": True}
+        hostile = Ref("Customer", "C-1", '<b onmouseover="x">A&B</b>')
+        assert str(ref_link(hostile)) == (
+            '<a href="/customer/show/C-1" class="record-link">'
+            "&lt;b onmouseover=&#34;x&#34;&gt;A&amp;B&lt;/b&gt;</a>"
+        )
+        odd = Ref("Customer", 'a"b', "Name")
+        assert str(ref_link(odd)) == (
+            f'<a href="{url_for("CustomerView.show", pk=odd.uid)}" class="record-link">Name</a>'
+        )
+        hidden = Ref("Customer", "", "<not visible>", hidden=True)
+        assert str(ref_link(hidden)) == (
+            '<span class="not-visible text-muted">&lt;not visible&gt;</span>'
+        )

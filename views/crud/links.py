@@ -34,12 +34,14 @@ def ref_link(value: Any) -> Markup:
     """One related record: a link to its page, its placeholder, or its text."""
     if not isinstance(value, Ref):
         return escape("" if value is None else value)
+    # Markup by concatenating escaped parts: ``Markup.format`` (string.Formatter) cost
+    # ~4% of a list page's CPU at ~75 links a page; the text is the same.
     if value.hidden or not value.uid:
-        return Markup('<span class="not-visible text-muted">{}</span>').format(str(value))
+        return Markup(f'<span class="not-visible text-muted">{escape(str(value))}</span>')
     if not may_show(value.label):
         return escape(str(value))
     url = record_url(f"{value.label}View.show", value.uid)
-    return Markup('<a href="{}" class="record-link">{}</a>').format(url, str(value))
+    return Markup(f'<a href="{escape(url)}" class="record-link">{escape(str(value))}</a>')
 
 
 def ref_links(values: Any) -> Markup:
