@@ -26,8 +26,8 @@ from flask_babel import get_locale
 from markupsafe import Markup
 
 TEMPLATE = "appbuilder/navbar_menu.html"
-MAX_MENUS = 64  # (role set, locale, counter, prefix) kept per process; all dropped beyond
-MAX_BADGE_SETS = 64  # renderings per menu, one per set of badge values
+MAX_MENUS = 32  # (role set, locale, counter, prefix) kept per process; all dropped beyond
+MAX_BADGE_SETS = 32  # renderings per menu, one per set of badge values (an admin's menu is ~8 KB)
 ASKED = "graphcrm_menu_badges_asked"  # on ``g`` while a menu renders: badge name -> value
 
 
