@@ -20,6 +20,7 @@ from app import (
     audit_outbox,
     audit_view,
     cli,
+    compiled_templates,
     console_queries,
     graph_store,
     instance,
@@ -88,4 +89,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     mirror_outbox.init_app(app)
     audit_outbox.init_app(app)
     cli.init_app(app)
+    if app.config["GRAPHCRM_SERVE_WORKER"]:
+        compiled_templates.compile_all(app)
     return app

@@ -236,7 +236,7 @@ class GraphCRMSecurityManager(SecurityManager):
         """
         if not role_names:
             return frozenset()
-        generation = self._request_generation()
+        generation = self.request_generation()
         kept = self._permission_sets.get(role_names)
         if kept is not None and kept[0] == generation:
             return kept[1]
@@ -247,7 +247,7 @@ class GraphCRMSecurityManager(SecurityManager):
                 self._permission_sets[role_names] = (generation, pairs)
         return pairs
 
-    def _request_generation(self) -> int:
+    def request_generation(self) -> int:
         """The security change counter, read once per request."""
         if "graphcrm_security_generation" not in g:
             g.graphcrm_security_generation = security_generation.current(self.session)
@@ -260,7 +260,7 @@ class GraphCRMSecurityManager(SecurityManager):
         if not has_request_context():
             return super().load_user(pk)
         user_id = int(pk)
-        generation = self._request_generation()  # before the user: see _granted
+        generation = self.request_generation()  # before the user: see _granted
         kept = self._users.get(user_id)
         if kept is not None and kept[0] == generation:
             return kept[1] if kept[1].is_active else None

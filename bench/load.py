@@ -4,12 +4,14 @@
 
 Sets up its own instance folder (security database, embedded graph, demo data), starts
 ``graphcrm serve --workers N`` on a free loopback port as a second process, and runs N
-simulated users for a fixed time. Each user logs in (page session and JWT) and loops over
-a read/write mix: customer lists with filters (HTML), a record (REST), the customer 360
-page, the referral chain page, create (REST, with ``Idempotency-Key``), edit with version
-(REST PUT of a customer it created) and a follow-up (REST). It prints throughput, p50/p95/
-p99 per operation and errors by status, then checks that every acknowledged create exists
-and that each acknowledged edit is the stored value (no edit lost). Traffic goes only to
+simulated users for a fixed time, after an unmeasured warm-up (``--warmup`` seconds of the
+same load, default 15, whose figures are printed separately as the cold start). Each user
+logs in (page session and JWT) and loops over a read/write mix: customer lists with filters
+(HTML), a record (REST), the customer 360 page, the referral chain page, create (REST, with
+``Idempotency-Key``), edit with version (REST PUT of a customer it created) and a follow-up
+(REST). It prints throughput, p50/p95/p99 per operation and errors by status, then checks
+that every acknowledged create exists and that each acknowledged edit is the stored value
+(no edit lost). Traffic goes only to
 127.0.0.1; requests are bounded by the duration. The server is stopped at the end.
 """
 
@@ -151,15 +153,21 @@ def user_loop(
     results: Results,
     seed: int,
     think: float = 0.0,
+    warmup: tuple[float, Results] | None = None,
 ) -> None:
     """One simulated user: the weighted mix until ``deadline``, pausing a random think
-    time (exponential, mean ``think`` seconds; none when 0) after each answer."""
+    time (exponential, mean ``think`` seconds; none when 0) after each answer. With
+    ``warmup`` (measuring starts, the warm-up's results), a request sent before measuring
+    starts goes to the warm-up's results instead."""
     rng = random.Random(seed)
+    all_results = results
     mine: dict[str, int] = {}  # customers this user created -> version it last saw
     ops, weights = zip(*MIX, strict=True)
     while time.monotonic() < deadline:
         op = rng.choices(ops, weights)[0]
         uid = rng.choice(uids)
+        warming = warmup is not None and time.monotonic() < warmup[0]
+        results = warmup[1] if warmup is not None and warming else all_results
         started = time.perf_counter()
         ok_codes: tuple[int, ...] = (200,)
         if op == "list":
@@ -204,18 +212,21 @@ def user_loop(
             time.sleep(min(rng.expovariate(1 / think), max(0.0, deadline - time.monotonic())))
 
 
-def verify(port: int, results: Results) -> tuple[int, int]:
-    """Acknowledged creates missing, acknowledged edits not stored (both should be 0)."""
+def verify(port: int, *phases: Results) -> tuple[int, int, int, int]:
+    """Acknowledged creates and edited records of every phase (warm-up, then measured),
+    and of them the creates missing and the edits not stored (both should be 0)."""
     client = Client(port)
     client.login("admin", PASSWORD)
+    created = [uid for phase in phases for uid in phase.created]
+    edits = {uid: address for phase in phases for uid, address in phase.edits.items()}
     missing = lost = 0
-    for uid in results.created:
+    for uid in created:
         status, data, _ = client.api("GET", f"/api/v1/customer/{uid}")
         if status != 200:
             missing += 1
-        elif uid in results.edits and json.loads(data)["result"]["address"] != results.edits[uid]:
+        elif uid in edits and json.loads(data)["result"]["address"] != edits[uid]:
             lost += 1
-    return missing, lost
+    return len(created), missing, len(edits), lost
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -223,12 +234,15 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
 
 
-def report(results: Results, seconds: float, users: int, workers: int, think: float) -> str:
+def report(
+    results: Results, seconds: float, users: int, workers: int, think: float, phase: str
+) -> str:
+    """The table of one phase (``phase``: what it is, e.g. "measured after a 15 s warm-up")."""
     total = sum(len(v) for v in results.times.values())
     pace = f"think time {think:g} s (mean)" if think else "no think time"
     lines = [
-        f"{users} users ({pace}), {workers} gunicorn workers, {seconds:.0f} s: {total} "
-        f"requests, {total / seconds:.1f} req/s",
+        f"{users} users ({pace}), {workers} gunicorn workers, {phase}, {seconds:.0f} s: "
+        f"{total} requests, {total / seconds:.1f} req/s",
         "",
         "| operation | requests | p50 ms | p95 ms | p99 ms | app ms (mean) | graph ms (mean) "
         "| graph calls | errors |",
@@ -303,6 +317,13 @@ def main(argv: list[str] | None = None) -> int:
         help="mean pause of a user after each answer, in seconds (exponential; default 0: "
         "every user sends its next request at once, the heaviest load N users can make)",
     )
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=15,
+        help="seconds of the same load before measuring starts (default 15), reported "
+        "separately as the cold start; 0 measures from the first request (cold workers)",
+    )
     args = parser.parse_args(argv)
 
     folder = Path(tempfile.mkdtemp(prefix="gcrm-load-"))
@@ -326,13 +347,15 @@ def main(argv: list[str] | None = None) -> int:
         with ThreadPoolExecutor(max_workers=args.workers * 2) as pool:
             clients = list(pool.map(signed_in, [port] * args.users))
         print(f"{args.users} users signed in in {time.monotonic() - signing_in:.1f} s (untimed)")
-        results = Results()
-        started = time.monotonic()
+        results, warm = Results(), Results()
+        warming = time.monotonic()
+        started = warming + args.warmup
         deadline = started + args.duration
         threads = [
             threading.Thread(
                 target=user_loop,
                 args=(client, uids, deadline, results, args.seed + n, args.think),
+                kwargs={"warmup": (started, warm) if args.warmup else None},
             )
             for n, client in enumerate(clients)
         ]
@@ -341,11 +364,15 @@ def main(argv: list[str] | None = None) -> int:
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - started
-        print(report(results, elapsed, args.users, args.workers, args.think))
-        missing, lost = verify(port, results)
+        phase = f"measured after a {args.warmup:g} s warm-up" if args.warmup else "no warm-up"
+        print(report(results, elapsed, args.users, args.workers, args.think, phase))
+        if args.warmup:
+            cold = "the warm-up (cold workers, not in the table above)"
+            print("\n" + report(warm, args.warmup, args.users, args.workers, args.think, cold))
+        created, missing, edited, lost = verify(port, warm, results)
         print(
-            f"\nverified: {len(results.created)} acknowledged creates, {missing} missing; "
-            f"{len(results.edits)} edited records, {lost} edits lost"
+            f"\nverified (warm-up and measured): {created} acknowledged creates, {missing} "
+            f"missing; {edited} edited records, {lost} edits lost"
         )
         return 1 if missing or lost else 0
     finally:

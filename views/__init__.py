@@ -17,6 +17,7 @@ from views import (
     system_status,
 )
 from views.analytics import analytics
+from views.crud import record_urls
 from views.crud.api import register_apis
 from views.crud.choices import ChoicesView
 from views.crud.customer import CustomerView
@@ -64,3 +65,4 @@ def register(appbuilder: AppBuilder) -> None:
     search.register(appbuilder)
     menu.order_menu(appbuilder)
     menu.init_app(current_flask_app())
+    record_urls.init_app(current_flask_app())

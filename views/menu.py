@@ -16,7 +16,7 @@ from graph.clock import utc_now
 from graph.errors import StoreError
 from graph.model import nodes
 from graph.records.workspace import overdue_of_owner
-from views import admin_registry
+from views import admin_registry, rendered_menu
 from views.scope import business_timezone, current_scope, current_store
 
 FIRST = (admin_registry.CUSTOMERS.name, admin_registry.ACTIVITY.name)
@@ -47,6 +47,12 @@ def order_menu(appbuilder: AppBuilder) -> None:
 def menu_badge(name: str) -> int:
     """The count shown beside menu entry ``name`` for the signed-in reader (0: no badge).
     Counted once per request."""
+    count = _count(name)
+    rendered_menu.record_badge(name, count)
+    return count
+
+
+def _count(name: str) -> int:
     if name != FOLLOW_UPS or not current_user.is_authenticated:
         return 0
     if "graphcrm_overdue" not in g:
@@ -64,5 +70,7 @@ def menu_badge(name: str) -> int:
 
 
 def init_app(app: Flask) -> None:
-    """Offer ``menu_badge(name)`` to templates (the navigation bar's menu)."""
+    """Offer ``menu_badge(name)`` and the kept menu (``views.rendered_menu``) to templates
+    (the navigation bar's menu)."""
     app.add_template_global(menu_badge, "menu_badge")
+    app.add_template_global(lambda: rendered_menu.navbar_menu(menu_badge), "navbar_menu")

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, url_for
+from flask import g
 from markupsafe import Markup, escape
 
 from graph.model.base import REGISTRY
 from graph.model.records import Ref
+from views.crud.record_urls import record_url
 from views.scope import current_appbuilder, current_scope
 
 SEPARATOR = ", "
@@ -33,12 +34,14 @@ def ref_link(value: Any) -> Markup:
     """One related record: a link to its page, its placeholder, or its text."""
     if not isinstance(value, Ref):
         return escape("" if value is None else value)
+    # Markup by concatenating escaped parts: ``Markup.format`` (string.Formatter) cost
+    # ~4% of a list page's CPU at ~75 links a page; the text is the same.
     if value.hidden or not value.uid:
-        return Markup('<span class="not-visible text-muted">{}</span>').format(str(value))
+        return Markup(f'<span class="not-visible text-muted">{escape(str(value))}</span>')
     if not may_show(value.label):
         return escape(str(value))
-    url = url_for(f"{value.label}View.show", pk=value.uid)
-    return Markup('<a href="{}" class="record-link">{}</a>').format(url, str(value))
+    url = record_url(f"{value.label}View.show", value.uid)
+    return Markup(f'<a href="{escape(url)}" class="record-link">{escape(str(value))}</a>')
 
 
 def ref_links(values: Any) -> Markup:
