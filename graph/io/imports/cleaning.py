@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import phonenumbers
 from marshmallow import ValidationError
 
 from graph.io.imports.mapping import Mapping
@@ -42,8 +43,12 @@ EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 MAX_EXCEL_SERIAL = 2958465  # 9999-12-31
 _NUMBER_NOISE = re.compile(r"[\s,，'’_]|[¥￥$€£]|RMB|CNY|USD|EUR|元", re.IGNORECASE)
 _FORMULA_GUARD = re.compile(r"^'[=+\-@]")
-# A mainland mobile number, which needs no slow parse when the default region is CN.
+# A mainland mobile number, which needs no slow parse when the default region is CN (only
+# the number plan's check, as the parse would make).
 _CN_MOBILE = re.compile(r"^(?:\+?86)?(1[3-9][0-9]{9})$")
+# A mainland fixed line as written at home (trunk 0, area code, number): checked against
+# the number plan without the slow parse, which only confirms it.
+_CN_FIXED = re.compile(r"^0([1-9][0-9]{8,10})$")
 _PHONE_NOISE = re.compile(r"[\s\-()（）.]")
 
 
@@ -297,9 +302,12 @@ def _phone_reader(target: Target, prop: Prop, region: str) -> Convert:
     def phone(cell: Cell) -> Any:
         text = cell_text(cell)
         if fast:
-            mobile = _CN_MOBILE.match(_PHONE_NOISE.sub("", text))
-            if mobile:
-                return "+86" + mobile.group(1)
+            digits = _PHONE_NOISE.sub("", text)
+            found = _CN_MOBILE.match(digits) or _CN_FIXED.match(digits)
+            if found and phonenumbers.is_valid_number(
+                phonenumbers.PhoneNumber(country_code=86, national_number=int(found.group(1)))
+            ):
+                return "+86" + found.group(1)
         return schema_field.deserialize(text)
 
     return phone

@@ -347,11 +347,9 @@ class BatchWriter:
             props, links = self._split(self.model, row.values, now)
             if self.owner_uid and self.model.meta.rel("owner") is not None:
                 links["owner"] = [self.owner_uid]
-            record: dict[str, Any] = {"uid": uid, "props": props, **links}
-            record["change"] = self._created_entry(self.model, props, links, stamp)
-            record["props"] = seal_props(
-                self.model, with_search_keys(self.model, props), self.cipher
-            )
+            sealed = seal_props(self.model, with_search_keys(self.model, props), self.cipher)
+            record: dict[str, Any] = {"uid": uid, "props": sealed, **links}
+            record["change"] = self._created_entry(self.model, props, links, stamp, sealed)
             if self.model is nodes.Customer:
                 contacts: list[dict[str, Any]] = []
                 record["contacts"] = contacts
@@ -362,13 +360,16 @@ class BatchWriter:
                 }
                 if contact.get("name"):
                     cprops, _ = self._split(nodes.Contact, contact, now)
+                    csealed = seal_props(
+                        nodes.Contact, with_search_keys(nodes.Contact, cprops), self.cipher
+                    )
                     contacts.append(
                         {
                             "uid": next(contact_uids),
-                            "props": seal_props(
-                                nodes.Contact, with_search_keys(nodes.Contact, cprops), self.cipher
+                            "props": csealed,
+                            "change": self._created_entry(
+                                nodes.Contact, cprops, {}, stamp, csealed
                             ),
-                            "change": self._created_entry(nodes.Contact, cprops, {}, stamp),
                         }
                     )
             result.append(record)
@@ -396,11 +397,20 @@ class BatchWriter:
         return props, links
 
     def _created_entry(
-        self, model: type[NodeModel], props: dict[str, Any], links: dict[str, list[str]], stamp: str
+        self,
+        model: type[NodeModel],
+        props: dict[str, Any],
+        links: dict[str, list[str]],
+        stamp: str,
+        sealed: dict[str, Any],
     ) -> dict[str, Any]:
+        """The history entry of a created node; its personal data reuses the ciphertext
+        the node is written with (``sealed``), so each value is encrypted once."""
         changes = [FieldChange(n, None, v) for n, v in props.items()]
         changes += [FieldChange(n, None, ", ".join(u)) for n, u in links.items() if u]
-        return history_entry(model, "create", stamp, self.actor, changes, self.cipher)
+        return history_entry(
+            model, "create", stamp, self.actor, changes, self.cipher, sealed_new=sealed
+        )
 
     def _uids(self, model: type[NodeModel], count: int, now: dt.datetime) -> list[str]:
         """``count`` new uids of ``model`` in one round trip (a dry run makes none)."""
