@@ -95,7 +95,7 @@ def history_entry(
     second time (same key, same label and field as associated data)."""
     items, sealed = [], False
     for c in changes:
-        old = seal_value(model, c.field, c.old, cipher)
+        old = None if c.old is None else seal_value(model, c.field, c.old, cipher)
         if sealed_new is not None and c.new is not None and c.field in sealed_new:
             new = sealed_new[c.field]
         else:

@@ -17,6 +17,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import phonenumbers
@@ -202,16 +203,26 @@ class RowCleaner:
         # Chinese names read family name first, without a space: 张 + 伟 -> 张伟.
         result.values["name"] = "".join([last or "", first or ""]) if cjk else " ".join(parts)
 
-    def _required(self, result: CleanRow) -> None:
-        has_contact = any(name.startswith(CONTACT_PREFIX) for name in result.values)
+    @cached_property
+    def _required_targets(self) -> tuple[Target, ...]:
+        """The targets a row must fill (those with a default are filled in by the writer)."""
+        required = []
         for target in self.kind.targets:
             item = target.prop or target.rel
-            if item is None or not item.required or target.name in result.values:
+            if item is None or not item.required:
                 continue
             if target.prop is not None and (
                 target.prop.default is not None or target.prop.default_now
             ):
-                continue  # filled in by the writer
+                continue
+            required.append(target)
+        return tuple(required)
+
+    def _required(self, result: CleanRow) -> None:
+        has_contact = any(name.startswith(CONTACT_PREFIX) for name in result.values)
+        for target in self._required_targets:
+            if target.name in result.values:
+                continue
             if target.name.startswith(CONTACT_PREFIX) and not has_contact:
                 continue  # no contact on this row
             if any(e.column == header for e in result.errors for header in self._headers(target)):
@@ -295,18 +306,61 @@ def _text_reader(multiline: bool) -> Reader:
     return reader
 
 
+_NUMBER_TYPES = (
+    "premium_rate",
+    "toll_free",
+    "shared_cost",
+    "voip",
+    "personal_number",
+    "pager",
+    "uan",
+    "voicemail",
+    "fixed_line",
+    "mobile",
+)
+
+
+def number_plan(region: str) -> Callable[[str], bool]:
+    """Whether a national significant number is valid in ``region``: the test
+    ``phonenumbers.is_valid_number`` makes (it matches the general description and one
+    number type, each by possible length and full pattern), on the same metadata, without
+    building and typing a number object for each of a million rows."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    assert metadata is not None
+
+    def desc(item: Any) -> tuple[frozenset[int], re.Pattern[str]] | None:
+        if item is None or not item.national_number_pattern:
+            return None
+        return frozenset(item.possible_length or ()), re.compile(item.national_number_pattern)
+
+    def matches(number: str, check: tuple[frozenset[int], re.Pattern[str]]) -> bool:
+        lengths, pattern = check
+        return (not lengths or len(number) in lengths) and pattern.fullmatch(number) is not None
+
+    general = desc(metadata.general_desc)
+    kinds = [c for c in (desc(getattr(metadata, name)) for name in _NUMBER_TYPES) if c]
+
+    def valid(number: str) -> bool:
+        return (
+            general is not None
+            and matches(number, general)
+            and any(matches(number, check) for check in kinds)
+        )
+
+    return valid
+
+
 def _phone_reader(target: Target, prop: Prop, region: str) -> Convert:
     schema_field = field_for(target.model, prop.name, region)
     fast = region == "CN"
+    valid = number_plan("CN")
 
     def phone(cell: Cell) -> Any:
         text = cell_text(cell)
         if fast:
             digits = _PHONE_NOISE.sub("", text)
             found = _CN_MOBILE.match(digits) or _CN_FIXED.match(digits)
-            if found and phonenumbers.is_valid_number(
-                phonenumbers.PhoneNumber(country_code=86, national_number=int(found.group(1)))
-            ):
+            if found and valid(found.group(1)):
                 return "+86" + found.group(1)
         return schema_field.deserialize(text)
 

@@ -324,21 +324,27 @@ def _run(
     total = _estimate_rows(table)
     try:
         with errors_path.open("a", encoding="utf-8") as errors:
+            landed: Callable[[], None] | None = None  # progress of the batch in flight
             for batch, last_line in _batches(table, cleaner, options.batch_size, record.cursor):
                 good = [row for row in batch if not row.errors]
                 failed = [row for row in batch if row.errors]
                 counts["read"] += len(batch)
                 counts["failed"] += len(failed)
-                outcome = writer.write(good, cursor=last_line, counts=counts, now=importer.clock())
+                outcome = writer.write(
+                    good, cursor=last_line, counts=counts, now=importer.clock(), landed=landed
+                )
                 for key in ("created", "updated", "skipped"):
                     counts[key] += getattr(outcome, key)
                 counts["failed"] += len(outcome.failed)
                 for row in failed + outcome.failed:
                     errors.write(_error_line(row, cleaner, importer.scope))
                 record.cursor = last_line
-                if progress is not None:
-                    progress(counts["read"], max(total, counts["read"]))
+                landed = _reporter(progress, counts["read"], total)
+            writer.flush()
+            if landed is not None:
+                landed()
     except Exception as exc:
+        writer.settle()  # the batch in flight lands before the import is marked failed
         if not dry_run:
             records.set_state(importer.store, record.uid, records.FAILED, error=str(exc)[:500])
         raise
@@ -353,6 +359,14 @@ def _run(
             finished_at=importer.clock().astimezone(dt.UTC).strftime(ISO_DATETIME),
         )
     return record
+
+
+def _reporter(progress: Progress | None, read: int, total: int) -> Callable[[], None] | None:
+    """Reports ``read`` rows done, once their batch is stored (the writer calls it before
+    sending the next batch, so a cancel raised by ``progress`` stops between batches)."""
+    if progress is None:
+        return None
+    return lambda: progress(read, max(total, read))
 
 
 def _batches(
