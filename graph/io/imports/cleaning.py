@@ -306,7 +306,11 @@ def _text_reader(multiline: bool) -> Reader:
     return reader
 
 
+# The number types a valid number matches one of (the usual ones first: only whether one
+# matches counts, not which).
 _NUMBER_TYPES = (
+    "mobile",
+    "fixed_line",
     "premium_rate",
     "toll_free",
     "shared_cost",
@@ -315,8 +319,6 @@ _NUMBER_TYPES = (
     "pager",
     "uan",
     "voicemail",
-    "fixed_line",
-    "mobile",
 )
 
 
