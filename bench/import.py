@@ -202,7 +202,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100000")
     parser.add_argument("--data-dir", default="/tmp/gcrm-bench-import")
-    parser.add_argument("--batch-size", type=int, default=5000)
+    parser.add_argument("--batch-size", type=int, default=2000)
     parser.add_argument(
         "--graph-url", default="", help="a Neo4j server to import into instead (bolt://...)"
     )
