@@ -15,6 +15,7 @@ repeating one of them is judged as if the batch were already stored.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import json
 import threading
@@ -88,13 +89,17 @@ def dedup_keys(
 
 
 class _Send:
-    """One statement written by a background thread; ``result`` waits for it (and raises
-    its error)."""
+    """One statement written by a background thread (in a copy of the caller's context, so
+    its engine time still counts where the caller measures); ``result`` waits for it (and
+    raises its error)."""
 
     def __init__(self, store: GraphStore, statement: Statement, params: dict[str, Any]) -> None:
         self._error: BaseException | None = None
         self._thread = threading.Thread(
-            target=self._run, args=(store, statement, params), name="import-write", daemon=True
+            target=contextvars.copy_context().run,
+            args=(self._run, store, statement, params),
+            name="import-write",
+            daemon=True,
         )
         self._thread.start()
 
