@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from pypinyin import lazy_pinyin
+from pypinyin.seg.simpleseg import seg
 
 from graph.model import nodes
 from graph.model.base import NodeModel
@@ -43,6 +44,7 @@ KEYS_VERSION = 1
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # A run of Chinese characters (read as pinyin together, so 重庆 reads chong qing) or a word.
 _TOKEN = re.compile(rf"[{_CJK}]+|[^\s{_CJK}\W_]+")
+_CJK_START = re.compile(rf"[{_CJK}]")
 
 Row = dict[str, Any]
 
@@ -62,11 +64,21 @@ def name_keys(name: str) -> tuple[str, str, str]:
     """(search_name, search_pinyin, search_initials) of a name."""
     syllables: list[str] = []
     for token in _TOKEN.findall(key_text(name).casefold()):
-        if re.match(rf"[{_CJK}]", token):
-            syllables += [s for s in lazy_pinyin(token) if s]
+        if _CJK_START.match(token):
+            for word in seg(token):
+                syllables += _word_pinyin(word)
         else:
             syllables.append(token)
     return fold(name), "".join(syllables), "".join(s[0] for s in syllables)
+
+
+@lru_cache(maxsize=65536)
+def _word_pinyin(word: str) -> tuple[str, ...]:
+    """The toneless syllables of one word of pypinyin's segmentation (a phrase it knows, or
+    one character). ``lazy_pinyin`` of a run of characters is its words' pinyin in turn, so
+    caching per word gives the same keys while most words (有限公司, 上海, a surname) recur
+    across a million names that are each new."""
+    return tuple(s for s in lazy_pinyin(word) if s)
 
 
 def with_search_keys(model: type[NodeModel], props: Row) -> Row:

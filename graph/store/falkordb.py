@@ -11,7 +11,6 @@ from typing import Any
 
 import redis
 from falkordb import Edge, FalkorDB, Graph, Node, Path
-from falkordb.helpers import stringify_param_value
 from falkordb.query_result import QueryResult
 
 from graph.errors import (
@@ -23,6 +22,7 @@ from graph.errors import (
     StoreUnavailable,
     WriteRefused,
 )
+from graph.store.falkordb_params import NulCharacter, cypher_header
 from graph.store.protocol import GraphURL, Row, iter_rows
 from graph.store.readonly import GraphNode, GraphPath, GraphRelationship, ReadonlyResult
 from graph.store.schema import existing_items, schema_item
@@ -80,17 +80,6 @@ def _structured(value: Any) -> Any:
 def _rows(result: QueryResult) -> list[Row]:
     header = [column[1] for column in result.header]
     return [{k: _plain(v) for k, v in row.items()} for row in iter_rows(header, result.result_set)]
-
-
-def _has_nul(value: Any) -> bool:
-    """True if a parameter holds a NUL character anywhere (FalkorDB cannot take it)."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, list | tuple):
-        return any(_has_nul(v) for v in value)
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    return False
 
 
 def translate_error(exc: Exception) -> StoreError:
@@ -162,9 +151,12 @@ class FalkorDBStore:
         """Build the GRAPH.QUERY command for a named statement, values as parameters."""
         statement = self.cypher.statement(name)
         statement.check_params(params)
-        if _has_nul(params):
-            raise InvalidValue(f"{statement.name}: text values cannot contain a NUL character")
-        header = "".join(f"{k}={stringify_param_value(v)} " for k, v in params.items())
+        try:
+            header = cypher_header(params)
+        except NulCharacter:
+            raise InvalidValue(
+                f"{statement.name}: text values cannot contain a NUL character"
+            ) from None
         text = f"CYPHER {header}{statement.text}" if params else statement.text
         verb = "GRAPH.RO_QUERY" if read_only else "GRAPH.QUERY"
         return (verb, self.graph_name, text, "--compact")
@@ -198,10 +190,13 @@ class FalkorDBStore:
         self, text: str, params: dict[str, Any], *, timeout_ms: int, row_cap: int
     ) -> ReadonlyResult:
         # GRAPH.RO_QUERY: the engine itself refuses anything that would write.
-        if "\x00" in text or _has_nul(params):
-            raise InvalidValue("the query and its parameters cannot contain a NUL character")
+        nul = InvalidValue("the query and its parameters cannot contain a NUL character")
+        if "\x00" in text:
+            raise nul
         try:
-            header = "".join(f"{k}={stringify_param_value(v)} " for k, v in params.items())
+            header = cypher_header(params)
+        except NulCharacter:
+            raise nul from None
         except ValueError as exc:  # a map key the CYPHER header cannot carry
             raise InvalidValue(f"parameters: {exc}") from exc
         query = f"CYPHER {header}{text}" if params else text

@@ -17,8 +17,10 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
+import phonenumbers
 from marshmallow import ValidationError
 
 from graph.io.imports.mapping import Mapping
@@ -48,8 +50,12 @@ TAG_SEPARATORS = re.compile(r"[;,、|；，｜]")
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 MAX_EXCEL_SERIAL = 2958465  # 9999-12-31
 _FORMULA_GUARD = re.compile(r"^'[=+\-@]")
-# A mainland mobile number, which needs no slow parse when the default region is CN.
+# A mainland mobile number, which needs no slow parse when the default region is CN (only
+# the number plan's check, as the parse would make).
 _CN_MOBILE = re.compile(r"^(?:\+?86)?(1[3-9][0-9]{9})$")
+# A mainland fixed line as written at home (trunk 0, area code, number): checked against
+# the number plan without the slow parse, which only confirms it.
+_CN_FIXED = re.compile(r"^0([1-9][0-9]{8,10})$")
 _PHONE_NOISE = re.compile(r"[\s\-()（）.]")
 
 
@@ -197,17 +203,26 @@ class RowCleaner:
         # Chinese names read family name first, without a space: 张 + 伟 -> 张伟.
         result.values["name"] = "".join([last or "", first or ""]) if cjk else " ".join(parts)
 
-    def _required(self, result: CleanRow) -> None:
-        has_contact = any(name.startswith(CONTACT_PREFIX) for name in result.values)
+    @cached_property
+    def _required_targets(self) -> tuple[Target, ...]:
+        """The targets a row must fill (those with a default are filled in by the writer)."""
+        required = []
         for target in self.kind.targets:
             item = target.prop or target.rel
-            required = target.required or (item is not None and item.required)
-            if not required or target.name in result.values:
+            if not (target.required or (item is not None and item.required)):
                 continue
             if target.prop is not None and (
                 target.prop.default is not None or target.prop.default_now
             ):
-                continue  # filled in by the writer
+                continue
+            required.append(target)
+        return tuple(required)
+
+    def _required(self, result: CleanRow) -> None:
+        has_contact = any(name.startswith(CONTACT_PREFIX) for name in result.values)
+        for target in self._required_targets:
+            if target.name in result.values:
+                continue
             if target.name.startswith(CONTACT_PREFIX) and not has_contact:
                 continue  # no contact on this row
             if any(e.column == header for e in result.errors for header in self._headers(target)):
@@ -291,16 +306,64 @@ def _text_reader(multiline: bool) -> Reader:
     return reader
 
 
+# The number types a valid number matches one of (the usual ones first: only whether one
+# matches counts, not which).
+_NUMBER_TYPES = (
+    "mobile",
+    "fixed_line",
+    "premium_rate",
+    "toll_free",
+    "shared_cost",
+    "voip",
+    "personal_number",
+    "pager",
+    "uan",
+    "voicemail",
+)
+
+
+def number_plan(region: str) -> Callable[[str], bool]:
+    """Whether a national significant number is valid in ``region``: the test
+    ``phonenumbers.is_valid_number`` makes (it matches the general description and one
+    number type, each by possible length and full pattern), on the same metadata, without
+    building and typing a number object for each of a million rows."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    assert metadata is not None
+
+    def desc(item: Any) -> tuple[frozenset[int], re.Pattern[str]] | None:
+        if item is None or not item.national_number_pattern:
+            return None
+        return frozenset(item.possible_length or ()), re.compile(item.national_number_pattern)
+
+    def matches(number: str, check: tuple[frozenset[int], re.Pattern[str]]) -> bool:
+        lengths, pattern = check
+        return (not lengths or len(number) in lengths) and pattern.fullmatch(number) is not None
+
+    general = desc(metadata.general_desc)
+    kinds = [c for c in (desc(getattr(metadata, name)) for name in _NUMBER_TYPES) if c]
+
+    def valid(number: str) -> bool:
+        return (
+            general is not None
+            and matches(number, general)
+            and any(matches(number, check) for check in kinds)
+        )
+
+    return valid
+
+
 def _phone_reader(target: Target, prop: Prop, region: str) -> Convert:
     schema_field = field_for(target.model, prop.name, region)
     fast = region == "CN"
+    valid = number_plan("CN")
 
     def phone(cell: Cell) -> Any:
         text = cell_text(cell)
         if fast:
-            mobile = _CN_MOBILE.match(_PHONE_NOISE.sub("", text))
-            if mobile:
-                return "+86" + mobile.group(1)
+            digits = _PHONE_NOISE.sub("", text)
+            found = _CN_MOBILE.match(digits) or _CN_FIXED.match(digits)
+            if found and valid(found.group(1)):
+                return "+86" + found.group(1)
         return schema_field.deserialize(text)
 
     return phone

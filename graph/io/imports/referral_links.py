@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 from graph.io.imports.cleaning import CleanRow, RowError
@@ -88,10 +89,19 @@ class ReferralWriter:
         self.kinds = kind_words()
 
     def write(
-        self, rows: list[CleanRow], *, cursor: int, counts: dict[str, int], now: dt.datetime
+        self,
+        rows: list[CleanRow],
+        *,
+        cursor: int,
+        counts: dict[str, int],
+        now: dt.datetime,
+        landed: Callable[[], None] | None = None,
     ) -> BatchOutcome:
         """Link the rows' referrers to their customers; ``counts`` are the import's totals
-        so far, stored with ``cursor`` by the batch's statement."""
+        so far, stored with ``cursor`` by the batch's statement. Written at once (nothing
+        is left in flight): ``landed``, the previous batch's progress, is called first."""
+        if landed is not None:
+            landed()
         outcome = BatchOutcome()
         stamp = now.astimezone(dt.UTC).strftime(ISO_DATETIME)
         pairs = self._resolve(rows, outcome)
@@ -113,6 +123,12 @@ class ReferralWriter:
             actor=self.actor,
         )
         return outcome
+
+    def flush(self) -> None:
+        """Nothing to wait for: every batch is written before ``write`` returns."""
+
+    def settle(self) -> None:
+        """Nothing in flight to settle (see ``flush``)."""
 
     # -- steps ----------------------------------------------------------------------------
 

@@ -4,12 +4,22 @@ for its creates (which also advances the import's cursor), each atomic.
 
 Every node created or updated carries ``import_id``; every history entry too, which is
 what undo walks (``graph.io.imports.undo``).
+
+The create statement of a batch is sent by a background thread (``_Send``) and ``write``
+returns at once, so that the next batch is read, cleaned and sealed while the engine
+writes this one (waiting on the socket releases the GIL). One batch at most is in flight:
+the next send, an update (which reads stored values) and ``flush`` wait for it, and its
+error is raised there. Its rows' duplicate keys are kept until then, so a later row
+repeating one of them is judged as if the batch were already stored.
 """
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import json
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +36,7 @@ from graph.records.repository import NodeRepository
 from graph.records.search_keys import fold, with_search_keys
 from graph.records.serials import serial_key
 from graph.security.crypto import FieldCipher
-from graph.security.pii import open_props, seal_props
+from graph.security.pii import index_name, open_props, seal_props
 from graph.security.scope import Scope, scope_conditions
 from graph.store.composition import between_lines, insert_after
 from graph.store.protocol import GraphStore
@@ -65,16 +75,21 @@ class BatchOutcome:
 
 
 def dedup_keys(
-    model: type[NodeModel], values: dict[str, Any], cipher: FieldCipher
+    model: type[NodeModel],
+    values: dict[str, Any],
+    cipher: FieldCipher,
+    sealed: dict[str, Any] | None = None,
 ) -> list[tuple[str, str]]:
     """The exact-duplicate keys of a row: phone and e-mail blind indexes, and the folded
     name with the region (customers) or with the customer (contacts: ``customer`` holds
-    its resolved uid)."""
+    its resolved uid). ``sealed``: the row's properties as ``seal_props`` wrote them with
+    ``cipher``, whose blind indexes are taken instead of computed again."""
     keys = []
     for name in ("phone", "email"):
         prop = model.meta.prop(name)
         if prop is not None and values.get(name):
-            keys.append((name, cipher.blind_index(str(values[name]), prop.kind)))
+            known = sealed.get(index_name(name)) if sealed is not None else None
+            keys.append((name, known or cipher.blind_index(str(values[name]), prop.kind)))
     if model is nodes.Customer and values.get("name"):
         keys.append(("name", fold(str(values["name"])) + "\x1f" + str(values.get("region") or "")))
     if model is nodes.Contact and values.get("name") and values.get("customer"):
@@ -82,6 +97,33 @@ def dedup_keys(
         customer = customer[0] if isinstance(customer, list) else customer
         keys.append(("name", fold(str(values["name"])) + "\x1f" + str(customer)))
     return keys
+
+
+class _Send:
+    """One statement written by a background thread (in a copy of the caller's context, so
+    its engine time still counts where the caller measures); ``result`` waits for it (and
+    raises its error)."""
+
+    def __init__(self, store: GraphStore, statement: Statement, params: dict[str, Any]) -> None:
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=contextvars.copy_context().run,
+            args=(self._run, store, statement, params),
+            name="import-write",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def _run(self, store: GraphStore, statement: Statement, params: dict[str, Any]) -> None:
+        try:
+            store.write(statement, **params)
+        except BaseException as exc:  # handed to the importing thread by result()
+            self._error = exc
+
+    def result(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 class BatchWriter:
@@ -119,6 +161,10 @@ class BatchWriter:
         self.serial_timezone = serial_timezone
         self.dry_run = dry_run
         self.seen: dict[tuple[str, str], int] = {}  # dry runs: keys of earlier rows
+        self._pending: _Send | None = None  # the batch the engine may still be writing
+        # Its created rows' duplicate keys (and uids), as the next batch's check finds them.
+        self._in_flight: dict[tuple[str, str], Duplicate] = {}
+        self._keys: dict[int, list[tuple[str, str]]] = {}  # this batch: line -> its keys
         self.owner_uid: str | None = None
         if scope.team_only:
             # Sales imports become the importer's own customers.
@@ -129,18 +175,29 @@ class BatchWriter:
     # -- the batch ------------------------------------------------------------------------
 
     def write(
-        self, rows: list[CleanRow], *, cursor: int, counts: dict[str, int], now: dt.datetime
+        self,
+        rows: list[CleanRow],
+        *,
+        cursor: int,
+        counts: dict[str, int],
+        now: dt.datetime,
+        landed: Callable[[], None] | None = None,
     ) -> BatchOutcome:
         """Write ``rows`` (cleaned, without errors so far); ``counts`` are the import's
         totals including this batch's outcome, stored with ``cursor`` by the create
-        statement."""
+        statement, which is sent in the background (see the module's text). ``landed`` is
+        called once the previous batch is stored, before this one is sent (in a dry run,
+        at once); what it raises stops the import between the two."""
         outcome = BatchOutcome()
         stamp = now.astimezone(dt.UTC).strftime(ISO_DATETIME)
         good = self._resolve(rows, outcome)
-        creates, updates = self._decide(good, outcome)
+        # Sealed before the duplicate check, which waits for the batch in flight: the
+        # engine writes that one meanwhile (a row found to repeat a record is sealed in vain).
+        prepared = {row.line: self._prepare(row, stamp, now) for row in good}
+        creates, updates = self._decide(good, outcome, prepared)
         update_pairs = self._update_rows(updates, stamp, outcome)
         update_rows = [update for _, update in update_pairs]
-        create_rows = self._create_rows(creates, stamp, now)
+        create_rows = self._create_rows([(row, prepared[row.line]) for row in creates], now)
         outcome.created = len(create_rows)
         totals = dict(counts)
         for key in ("created", "updated", "skipped"):
@@ -148,8 +205,11 @@ class BatchWriter:
         totals["failed"] = totals.get("failed", 0) + len(outcome.failed)
         if self.dry_run:
             outcome.updated = len(update_rows)
+            if landed is not None:
+                landed()
             return outcome
         if update_rows:
+            self.flush()
             changed = {
                 n
                 for u in update_rows
@@ -183,8 +243,40 @@ class BatchWriter:
             "now": stamp,
             "actor": self.actor,
         }
-        self.store.write(statement, **{k: v for k, v in params.items() if k in statement.params})
+        self.flush()
+        if landed is not None:
+            landed()
+        self._in_flight = self._created_keys(creates, create_rows)
+        self._pending = _Send(
+            self.store, statement, {k: v for k, v in params.items() if k in statement.params}
+        )
         return outcome
+
+    def flush(self) -> None:
+        """Wait until the batch in flight is written; its error is raised here."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def settle(self) -> None:
+        """Wait for the batch in flight, ignoring its error (the import is failing anyway:
+        it must not write after the import is marked failed or cancelled)."""
+        try:
+            self.flush()
+        except Exception:  # noqa: BLE001 (the import's own error is the one raised)
+            pass
+
+    def _created_keys(
+        self, creates: list[CleanRow], create_rows: list[dict[str, Any]]
+    ) -> dict[tuple[str, str], Duplicate]:
+        """The duplicate keys (and ids) of the rows this batch creates, with their new uids."""
+        found: dict[tuple[str, str], Duplicate] = {}
+        for row, created in zip(creates, create_rows, strict=True):
+            uid = created["uid"]
+            found[(UID, uid)] = Duplicate(UID, uid, 1)
+            for key in self._keys.get(row.line, []):
+                found.setdefault(key, Duplicate(key[0], uid, 1))
+        return found
 
     # -- steps ----------------------------------------------------------------------------
 
@@ -232,17 +324,25 @@ class BatchWriter:
                 row.errors.append(RowError(row.line, column, Message("import_not_visible")))
 
     def _decide(
-        self, rows: list[CleanRow], outcome: BatchOutcome
+        self, rows: list[CleanRow], outcome: BatchOutcome, prepared: dict[int, dict[str, Any]]
     ) -> tuple[list[CleanRow], list[tuple[CleanRow, Duplicate]]]:
         """Split rows into creates and updates; duplicates skipped as decided."""
+        self._keys = {}
         by_uid = self._by_uid(rows)
         if self.model not in (nodes.Customer, nodes.Contact) and not by_uid:
             return rows, []
-        keyed = [(row, dedup_keys(self.model, row.values, self.cipher)) for row in rows]
+        keyed = [
+            (row, dedup_keys(self.model, row.values, self.cipher, prepared[row.line]["props"]))
+            for row in rows
+        ]
         if self.model not in (nodes.Customer, nodes.Contact):
             keyed = [(row, []) for row in rows]
         existing = self._existing(keyed) if any(keys for _, keys in keyed) else {}
+        for key, flying in self._in_flight.items():
+            if key[0] != UID:
+                existing.setdefault(key, flying)  # created by the batch still in flight
         existing.update(by_uid)
+        self._keys = {row.line: keys for row, keys in keyed}
         keyed = [(row, _uid_key(row, by_uid) + keys) for row, keys in keyed]
         creates: list[CleanRow] = []
         updates: list[tuple[CleanRow, Duplicate]] = []
@@ -283,7 +383,9 @@ class BatchWriter:
         uids = sorted({str(row.values[UID]) for row in rows if row.values.get(UID)})
         if not uids:
             return {}
-        found: dict[tuple[str, str], Duplicate] = {}
+        found: dict[tuple[str, str], Duplicate] = {
+            (UID, uid): self._in_flight[(UID, uid)] for uid in uids if (UID, uid) in self._in_flight
+        }
         for row in self.store.read(self._statement("import_list_nodes"), uids=uids):
             node = row["n"]
             if self.scope.team_only and not self._visible(node["uid"]):
@@ -329,6 +431,7 @@ class BatchWriter:
         change is skipped, not written ("unchanged" in a preview)."""
         if not updates:
             return []
+        self.flush()  # the stored values read next may be the batch in flight's
         statement = self._statement("import_list_nodes")
         stored = {
             row["n"]["uid"]: open_props(self.model, row["n"], self.cipher)
@@ -423,45 +526,52 @@ class BatchWriter:
                 found[row.line] = (changes, unlink, link, links)
         return found
 
+    def _prepare(self, row: CleanRow, stamp: str, now: dt.datetime) -> dict[str, Any]:
+        """A create row without its uids: properties sealed, with search keys, history
+        entry and (customers) the row's contact."""
+        props, links = self._split(self.model, row.values, now)
+        if self.owner_uid and self.model.meta.rel("owner") is not None:
+            links["owner"] = [self.owner_uid]
+        sealed = seal_props(self.model, with_search_keys(self.model, props), self.cipher)
+        record: dict[str, Any] = {"props": sealed, **links}
+        record["change"] = self._created_entry(self.model, props, links, stamp, sealed)
+        if self.model is nodes.Customer:
+            contacts: list[dict[str, Any]] = []
+            record["contacts"] = contacts
+            contact = {
+                k.removeprefix(CONTACT_PREFIX): v
+                for k, v in row.values.items()
+                if k.startswith(CONTACT_PREFIX)
+            }
+            if contact.get("name"):
+                cprops, _ = self._split(nodes.Contact, contact, now)
+                csealed = seal_props(
+                    nodes.Contact, with_search_keys(nodes.Contact, cprops), self.cipher
+                )
+                contacts.append(
+                    {
+                        "props": csealed,
+                        "change": self._created_entry(nodes.Contact, cprops, {}, stamp, csealed),
+                    }
+                )
+        return record
+
     def _create_rows(
-        self, rows: list[CleanRow], stamp: str, now: dt.datetime
+        self, rows: list[tuple[CleanRow, dict[str, Any]]], now: dt.datetime
     ) -> list[dict[str, Any]]:
+        """The prepared rows given their new uids (one round trip per node type)."""
         if not rows:
             return []
         uids = self._uids(self.model, len(rows), now)
         contact_rows = [
-            row for row in rows if any(k.startswith(CONTACT_PREFIX) for k in row.values)
+            row for row, _ in rows if any(k.startswith(CONTACT_PREFIX) for k in row.values)
         ]
         contact_uids = iter(self._uids(nodes.Contact, len(contact_rows), now))
         result = []
-        for row, uid in zip(rows, uids, strict=True):
-            props, links = self._split(self.model, row.values, now)
-            if self.owner_uid and self.model.meta.rel("owner") is not None:
-                links["owner"] = [self.owner_uid]
-            record: dict[str, Any] = {"uid": uid, "props": props, **links}
-            record["change"] = self._created_entry(self.model, props, links, stamp)
-            record["props"] = seal_props(
-                self.model, with_search_keys(self.model, props), self.cipher
-            )
-            if self.model is nodes.Customer:
-                contacts: list[dict[str, Any]] = []
-                record["contacts"] = contacts
-                contact = {
-                    k.removeprefix(CONTACT_PREFIX): v
-                    for k, v in row.values.items()
-                    if k.startswith(CONTACT_PREFIX)
-                }
-                if contact.get("name"):
-                    cprops, _ = self._split(nodes.Contact, contact, now)
-                    contacts.append(
-                        {
-                            "uid": next(contact_uids),
-                            "props": seal_props(
-                                nodes.Contact, with_search_keys(nodes.Contact, cprops), self.cipher
-                            ),
-                            "change": self._created_entry(nodes.Contact, cprops, {}, stamp),
-                        }
-                    )
+        for (_, record), uid in zip(rows, uids, strict=True):
+            record["uid"] = uid
+            for contact in record.get("contacts", ()):
+                contact["uid"] = next(contact_uids)
             result.append(record)
         return result
 
@@ -487,11 +597,20 @@ class BatchWriter:
         return props, links
 
     def _created_entry(
-        self, model: type[NodeModel], props: dict[str, Any], links: dict[str, list[str]], stamp: str
+        self,
+        model: type[NodeModel],
+        props: dict[str, Any],
+        links: dict[str, list[str]],
+        stamp: str,
+        sealed: dict[str, Any],
     ) -> dict[str, Any]:
+        """The history entry of a created node; its personal data reuses the ciphertext
+        the node is written with (``sealed``), so each value is encrypted once."""
         changes = [FieldChange(n, None, v) for n, v in props.items()]
         changes += [FieldChange(n, None, ", ".join(u)) for n, u in links.items() if u]
-        return history_entry(model, "create", stamp, self.actor, changes, self.cipher)
+        return history_entry(
+            model, "create", stamp, self.actor, changes, self.cipher, sealed_new=sealed
+        )
 
     def _uids(self, model: type[NodeModel], count: int, now: dt.datetime) -> list[str]:
         """``count`` new uids of ``model`` in one round trip (a dry run makes none)."""
