@@ -129,7 +129,10 @@ def session_app(
 
 @pytest.fixture
 def app(session_app: Flask, store: GraphStore) -> Flask:
-    """The session's app, on an emptied graph."""
+    """The session's app, on an emptied graph (and no badge counts kept from the last test)."""
+    from views import menu
+
+    session_app.extensions.pop(menu.KEPT, None)
     return session_app
 
 

@@ -33,6 +33,7 @@ from views import display
 from views.crud import actions, deletes, dialogs, exports, fields, kinds, links
 from views.crud.history import readable_history
 from views.crud.interface import GraphInterface
+from views.crud.search_form import KeptSearchWidget
 from views.labels import bilingual, choice_label, lazy_format, model_labels
 from views.scope import current_repository
 from views.texts import (
@@ -104,6 +105,7 @@ class GraphModelView(ModelView):
 
     show_template = "graphcrm/show.html"
     list_widget = RecordListWidget
+    search_widget = KeptSearchWidget
     list_template = "graphcrm/list.html"
     page_size = 25
     model: type[NodeModel]
