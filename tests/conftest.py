@@ -129,10 +129,15 @@ def session_app(
 
 @pytest.fixture
 def app(session_app: Flask, store: GraphStore) -> Flask:
-    """The session's app, on an emptied graph (and no badge counts kept from the last test)."""
+    """The session's app, on an emptied graph (no badge counts or home figures kept from
+    the last test)."""
     from views import menu
+    from views.home import HomeView
 
     session_app.extensions.pop(menu.KEPT, None)
+    for view in session_app.appbuilder.baseviews:  # the home's kept figures, likewise
+        if isinstance(view, HomeView):
+            view.cache.clear()
     return session_app
 
 

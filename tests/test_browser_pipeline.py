@@ -26,6 +26,16 @@ team = test_pipeline_web.team  # the two teams' fixture, here too
 LOGINS = {"admin": ADMIN_PASSWORD, "ana": PASSWORD, "analyst": PASSWORD}
 
 
+def count_text(page, stage: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the column's count (the figures arrive after the cards) reads ``expected``."""
+    selector = f".pipeline-column[data-stage={stage}] [data-role=count]"
+    page.wait_for_function(
+        "([s, t]) => document.querySelector(s).textContent.trim() === t",
+        arg=[selector, expected],
+        timeout=10000,
+    )
+
+
 def open_board(page, base: str, username: str, language: str, query: str = "") -> None:  # type: ignore[no-untyped-def]
     page.goto(base + "/login/")
     page.fill("input[name=username]", username)
@@ -62,8 +72,7 @@ def test_dragging_a_card_changes_the_stage_and_records_it(
     names = page.locator(".pipeline-card .card-name").all_inner_texts()
     assert "Ana Trading" in names
     assert ("Bo Foods" in names) == (username == "admin")  # Sales sees only its own
-    intent = column(page, "intent").locator('[data-role="count"]')
-    assert intent.inner_text() == ("2 customers" if username == "admin" else "1 个客户")
+    count_text(page, "intent", "2 customers" if username == "admin" else "1 个客户")
     moving = card(page, team.anas.uid)
     assert "¥1,234.50" in moving.inner_text()
     moving.drag_to(column(page, "deal"))
@@ -137,7 +146,7 @@ def test_a_long_column_pages_and_filters_stay_in_the_url(
     open_board(page, live_server, "admin", "en", "?region=Hangzhou")
     potential = column(page, "potential")
     assert potential.locator(".pipeline-card").count() == 50
-    assert potential.locator('[data-role="count"]').inner_text() == "60 customers"
+    count_text(page, "potential", "60 customers")
     assert column(page, "intent").locator(".pipeline-card").count() == 0  # filtered out
     potential.locator('[data-role="more"]').click()
     page.wait_for_function(

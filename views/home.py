@@ -41,6 +41,11 @@ class WorkspaceCache:
         self._lock = threading.Lock()
         self._entries: dict[tuple[Scope, int, str], _Cached] = {}
 
+    def clear(self) -> None:
+        """Forget every kept workspace (the graph was replaced, e.g. restored or emptied)."""
+        with self._lock:
+            self._entries = {}
+
     def get(self, scope: Scope, dormant_days: int) -> tuple[Workspace, bool]:
         """The reader's workspace, and whether it comes from the last minute's figures."""
         now = utc_now()
