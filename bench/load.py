@@ -303,6 +303,22 @@ def demo_instance(instance: Path, customers: int) -> dict[str, str]:
     return env
 
 
+def stop_engine(instance: Path) -> None:
+    """Stop the instance's embedded engine: ``graphcrm demo`` leaves it running for the
+    server to attach to, and the server does not stop an engine it did not start."""
+    try:
+        pid = int((instance / "graph" / "falkordb.pid").read_text().strip())
+        os.kill(pid, signal.SIGTERM)
+    except (OSError, ValueError):
+        return  # never started, or already gone
+    for _ in range(100):
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return
+        time.sleep(0.1)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=50)
@@ -382,6 +398,7 @@ def main(argv: list[str] | None = None) -> int:
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
+        stop_engine(folder / "instance")
         shutil.rmtree(folder, ignore_errors=True)
 
 
