@@ -46,6 +46,7 @@ def open_board(page, base: str, username: str, language: str, query: str = "") -
         page.goto(base + "/lang/zh")
     page.goto(base + "/pipeline/" + query)
     page.wait_for_selector(".pipeline-card")
+    page.wait_for_load_state("networkidle")  # every column's first page, not only one
 
 
 def card(page, uid: str):  # type: ignore[no-untyped-def]
@@ -88,7 +89,8 @@ def test_dragging_a_card_changes_the_stage_and_records_it(
     assert entry.by == username and entry.at is not None
     assert [(c.field, c.old, c.new) for c in entry.changes] == [("stage", "intent", "deal")]
     page.reload()
-    page.wait_for_selector(".pipeline-card")
+    # Columns load one by one: wait for the deal column's cards, not just any card.
+    page.wait_for_selector(f'.pipeline-column[data-stage="deal"] [data-uid="{team.anas.uid}"]')
     assert column(page, "deal").locator(f'[data-uid="{team.anas.uid}"]').count() == 1
 
 
