@@ -15,10 +15,10 @@ from wtforms.widgets import TextInput
 from graph.clock import utc_now
 from graph.model.validation import parse_number_text
 from views import display
+from views.messages import MESSAGES
 
 PICK_WHEN = lazy_gettext("Pick date and time")
 PICK_DATE = lazy_gettext("Pick a date")
-NOT_A_NUMBER = lazy_gettext("Not a number.")
 
 
 class PersonalDataInput(BS3TextFieldWidget):
@@ -101,4 +101,4 @@ class NumberField(FloatField):
         try:
             self.data = parse_number_text(str(valuelist[0]))
         except ValueError as exc:  # data stays the default (none)
-            raise ValueError(NOT_A_NUMBER) from exc
+            raise ValueError(MESSAGES["number"]) from exc
