@@ -1,18 +1,18 @@
-// Template part, spliced into import_create_batch between its WITH n, row lines: creates the
-// __Target__ nodes of row.contacts (each {uid, props, change}) linked to n by __REL__
-// (contact)-->(n), tagged with the import id, each with its history entry.
-// params: now, actor, import_id
-UNWIND [] AS row
-MATCH (n:__Label__)
-WITH n, row
-FOREACH (k IN row.contacts |
-  CREATE (p:__Target__)
-  SET p = k.props, p.uid = k.uid, p.created_at = $now, p.updated_at = $now, p.version = 1,
-      p.import_id = $import_id
-  CREATE (p)-[:__REL__ {at: $now, by: $actor}]->(n)
-  CREATE (kc:Change)
-  SET kc = k.change, kc.entity_uid = k.uid, kc.version = 1, kc.import_id = $import_id
-  CREATE (kc)-[:CHANGED]->(p)
-)
-WITH n, row
-RETURN n
+// Template part, spliced into import_create_batch after its WITH count(*) AS done line:
+// creates a __Target__ per item of $contacts ({of, uid, props}: `of` is the uid of the
+// __Label__ the batch created it with) linked to that record by __REL__ (contact)-->(n),
+// tagged with the import id, and linked to the batch's history entry (the Change
+// $change_uid, which import_create_batch wrote) by CHANGED.
+// params: now, actor, import_id, change_uid, contacts
+UNWIND [] AS nothing
+WITH count(*) AS done
+MATCH (batch:Change {uid: $change_uid})
+UNWIND $contacts AS k
+MATCH (n:__Label__ {uid: k.of})
+CREATE (p:__Target__)
+SET p = k.props, p.uid = k.uid, p.created_at = $now, p.updated_at = $now, p.version = 1,
+    p.import_id = $import_id
+CREATE (p)-[:__REL__ {at: $now, by: $actor}]->(n)
+CREATE (batch)-[:CHANGED]->(p)
+WITH count(*) AS done
+RETURN done

@@ -1,12 +1,13 @@
-// Template part, spliced into import_create_batch between its WITH n, row lines: links the
-// __Target__ nodes whose uids are in row.__prop__ (each found by its uid index) to n by __REL__ (target)-->(n).
-// params: now, actor
-UNWIND [] AS row
-MATCH (n:__Label__)
-WITH n, row
-UNWIND CASE WHEN size(row.__prop__) = 0 THEN [null] ELSE row.__prop__ END AS target_uid
-OPTIONAL MATCH (m:__Target__ {uid: target_uid})
-WITH n, head(collect(row)) AS row, collect(m) AS targets
-FOREACH (m IN targets | CREATE (m)-[:__REL__ {at: $now, by: $actor}]->(n))
-WITH n, row
-RETURN n
+// Template part, spliced into import_create_batch after its WITH count(*) AS done line
+// (with $links renamed per relation): for each pair [record uid, target uid] of $links,
+// links the __Target__ m to the __Label__ record by __REL__ (m)-->(n) (each found by its
+// uid index; a pair naming no node links nothing).
+// params: now, actor, links
+UNWIND [] AS nothing
+WITH count(*) AS done
+UNWIND $links AS link
+MATCH (n:__Label__ {uid: link[0]})
+MATCH (m:__Target__ {uid: link[1]})
+CREATE (m)-[:__REL__ {at: $now, by: $actor}]->(n)
+WITH count(*) AS done
+RETURN done

@@ -1,13 +1,13 @@
-// Template part, spliced into import_create_batch between its WITH n, row lines: links n by
-// __REL__ (n)-->(target) to the __Target__ nodes whose uids are in row.__prop__ (each found
-// through the uid index).
-// params: now, actor
-UNWIND [] AS row
-MATCH (n:__Label__)
-WITH n, row
-UNWIND CASE WHEN size(row.__prop__) = 0 THEN [null] ELSE row.__prop__ END AS target_uid
-OPTIONAL MATCH (m:__Target__ {uid: target_uid})
-WITH n, head(collect(row)) AS row, collect(m) AS targets
-FOREACH (m IN targets | CREATE (n)-[:__REL__ {at: $now, by: $actor}]->(m))
-WITH n, row
-RETURN n
+// Template part, spliced into import_create_batch after its WITH count(*) AS done line
+// (with $links renamed per relation): for each pair [record uid, target uid] of $links,
+// links the __Label__ record by __REL__ (n)-->(m) to the __Target__ m (each found by its
+// uid index; a pair naming no node links nothing).
+// params: now, actor, links
+UNWIND [] AS nothing
+WITH count(*) AS done
+UNWIND $links AS link
+MATCH (n:__Label__ {uid: link[0]})
+MATCH (m:__Target__ {uid: link[1]})
+CREATE (n)-[:__REL__ {at: $now, by: $actor}]->(m)
+WITH count(*) AS done
+RETURN done

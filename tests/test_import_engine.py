@@ -498,3 +498,42 @@ def test_progress_total_is_the_number_of_data_rows(
     run_import(importer, path, "customer", work_dir=tmp_path,
                progress=lambda done, total: reported.append((done, total)))  # fmt: skip
     assert reported == [(3, 3)]
+
+
+def test_the_records_a_batch_creates_share_one_history_entry_naming_the_import(
+    store: GraphStore,
+    cipher: FieldCipher,
+    importer: Importer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    record = run_import(importer, write_csv(tmp_path / "c.csv", CHINESE_SHEET), "customer",
+                        options=ImportOptions(batch_size=2), work_dir=tmp_path)  # fmt: skip
+    assert record.counts["created"] == 3
+    entries = store.read("import_change_list", import_id=record.uid, action="create", after="",
+                         limit=100)  # fmt: skip
+    assert len(entries) == 2  # one per batch (2 rows, then 1), not one per record
+    for model in (nodes.Customer, nodes.Contact):
+        repository = NodeRepository(store, model, cipher=cipher)
+        for created in repository.page(limit=100):
+            (entry,) = repository.history(created.uid)
+            assert (entry.action, entry.by, entry.import_id) == ("create", "admin", record.uid)
+    # Undo reads each batch's records a page at a time.
+    monkeypatch.setattr("graph.io.imports.undo.UNDO_BATCH", 1)
+    report = undo_import(store, cipher, record.uid, actor="admin")
+    assert report.by_label == {"Customer": 3, "Contact": 3}
+    assert NodeRepository(store, nodes.Customer).count() == 0
+    assert NodeRepository(store, nodes.Contact).count() == 0
+
+
+def test_an_imported_record_edited_later_shows_its_import_and_the_edit_newest_first(
+    store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path
+) -> None:
+    record = run_import(importer, write_csv(tmp_path / "c.csv", CHINESE_SHEET), "customer",
+                        work_dir=tmp_path)  # fmt: skip
+    repository = NodeRepository(store, nodes.Customer, cipher=cipher)
+    imported = customers(store, cipher)["北京华信科技"]
+    repository.update(imported, {"industry": "制造"}, "sales1")
+    edit, created = repository.history(imported.uid)
+    assert (edit.action, edit.by, edit.import_id) == ("update", "sales1", "")
+    assert (created.action, created.import_id) == ("create", record.uid)

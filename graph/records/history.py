@@ -41,6 +41,7 @@ class ChangeEntry:
     action: str
     version: int | None
     changes: tuple[FieldChange, ...]
+    import_id: str = ""  # the import that wrote it (its batch entry, or a record it updated)
 
 
 def change_entry_of(
@@ -62,6 +63,7 @@ def change_entry_of(
         action=change.get("action") or "",
         version=change.get("version"),
         changes=fields,
+        import_id=change.get("import_id") or "",
     )
 
 
@@ -84,22 +86,13 @@ def history_entry(
     actor: str,
     changes: Iterable[FieldChange],
     cipher: FieldCipher | None,
-    *,
-    sealed_new: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A new history entry about a ``model`` node; personal data in it is sealed with
-    ``cipher`` like the node's own, and ``key_id`` names the key when anything was.
-
-    ``sealed_new``: the node's properties as the same write stores them (``seal_props``
-    with ``cipher``), whose ciphertext a new value reuses instead of being encrypted a
-    second time (same key, same label and field as associated data)."""
+    ``cipher`` like the node's own, and ``key_id`` names the key when anything was."""
     items, sealed = [], False
     for c in changes:
         old = None if c.old is None else seal_value(model, c.field, c.old, cipher)
-        if sealed_new is not None and c.new is not None and c.field in sealed_new:
-            new = sealed_new[c.field]
-        else:
-            new = seal_value(model, c.field, c.new, cipher)
+        new = seal_value(model, c.field, c.new, cipher)
         sealed = sealed or (old, new) != (c.old, c.new)
         items.append({"field": c.field, "old": old, "new": new})
     fields = json.dumps(items, ensure_ascii=False, default=str)

@@ -224,16 +224,26 @@ class NodeRepository:
         return {row["uid"]: str(row["title"] or row["uid"]) for row in rows}
 
     def history(self, uid: str, limit: int = 200) -> builtins.list[ChangeEntry]:
-        """History entries of the node ``uid``, newest first (kept after a delete)."""
+        """History entries of the node ``uid``, newest first: its own entries (kept after
+        a delete) and those it shares with the records created with it (an import batch's,
+        found through the node while it exists)."""
         rows = self.store.read(
             "change_list_for_entity", entity=self.model.label, uid=uid, limit=limit
         )
-        return [
+        shared = self.store.read(
+            render(self.store.cypher.get("change_list_for_node_batch"), Label=self.model.label),
+            uid=uid,
+            limit=limit,
+        )
+        entries = [
             change_entry_of(
                 row["c"], lambda field, value: open_value(self.model, field, value, self.cipher)
             )
-            for row in rows
+            for row in [*rows, *shared]
         ]
+        # Newest first, as each read returns them (a shared entry is a record's first).
+        entries.sort(key=lambda e: (e.at or dt.datetime.min, e.version or 0), reverse=True)
+        return entries[:limit]
 
     # -- writes -------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from typing import Any
 from graph.clock import Clock, utc_now
 from graph.io.imports import records
 from graph.io.imports.relinks import relinked, undo_links
-from graph.model.base import model_for
+from graph.model.base import REGISTRY, model_for
 from graph.model.records import ISO_DATETIME
 from graph.records.history import FieldChange, history_entry
 from graph.records.search_keys import with_search_keys
@@ -141,28 +141,61 @@ def undo_import(
         if not rows:
             break
         after = rows[-1]["c"]["uid"]
-        doomed: dict[str, list[dict]] = {}
+        doomed: dict[str, list[str]] = {}
         for row in rows:
             change = row["c"]
-            label = change["entity"]
-            model = model_for(label)
-            entry = history_entry(model, "delete", stamp, actor, [], cipher)
-            entry["undo_of"] = import_id
-            doomed.setdefault(label, []).append({"uid": change["entity_uid"], "change": entry})
-        # Dependants first (a customer's contacts go before it), though DETACH DELETE
-        # would not mind: the counts per type stay right either way.
-        for label in sorted(doomed, key=lambda item: item != "Contact"):
-            statement = render(store.cypher.get("import_undo_delete_batch"), Label=label)
-            done = store.write(statement, import_id=import_id, rows=doomed[label])
-            deleted = done[0]["deleted"] if done else 0
-            report.deleted += deleted
-            report.by_label[label] = report.by_label.get(label, 0) + deleted
+            if change.get("entity_uid"):  # a record's own entry (imports before batch entries)
+                doomed.setdefault(change["entity"], []).append(change["entity_uid"])
+                continue
+            # A batch's entry: the records it names, a page at a time (each page deleted
+            # before the next is read).
+            while created := store.read(
+                "import_change_targets", uid=change["uid"], import_id=import_id, limit=UNDO_BATCH
+            ):
+                page: dict[str, list[str]] = {}
+                for target in created:
+                    label = next(
+                        (name for name in target["labels"] if name in REGISTRY), change["entity"]
+                    )
+                    page.setdefault(label, []).append(target["uid"])
+                if not _delete(store, cipher, import_id, page, stamp, actor, report):
+                    break  # nothing of the page could go: do not read it again
+        _delete(store, cipher, import_id, doomed, stamp, actor, report)
         if progress is not None:
             progress(report.restored + report.conflicts + report.deleted, total)
     records.set_state(
         store, import_id, records.UNDONE, undone_at=stamp, undo=json.dumps(report.__dict__)
     )
     return report
+
+
+def _delete(
+    store: GraphStore,
+    cipher: FieldCipher | None,
+    import_id: str,
+    doomed: dict[str, list[str]],
+    stamp: str,
+    actor: str,
+    report: UndoReport,
+) -> int:
+    """Delete the records the import created (uids by label), each with a history entry
+    of its deletion; dependants first (a customer's contacts go before it), though DETACH
+    DELETE would not mind: the counts per type stay right either way. Returns how many
+    were deleted."""
+    before = report.deleted
+    for label in sorted(doomed, key=lambda item: item != "Contact"):
+        model = model_for(label)
+        rows = []
+        for uid in doomed[label]:
+            entry = history_entry(model, "delete", stamp, actor, [], cipher)
+            entry["undo_of"] = import_id
+            rows.append({"uid": uid, "change": entry})
+        statement = render(store.cypher.get("import_undo_delete_batch"), Label=label)
+        done = store.write(statement, import_id=import_id, rows=rows)
+        deleted = done[0]["deleted"] if done else 0
+        report.deleted += deleted
+        report.by_label[label] = report.by_label.get(label, 0) + deleted
+    return report.deleted - before
 
 
 def _unlink(

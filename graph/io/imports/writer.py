@@ -3,7 +3,9 @@ data sealed, history entries made, then one statement for the batch's updates an
 for its creates (which also advances the import's cursor), each atomic.
 
 Every node created or updated carries ``import_id``; every history entry too, which is
-what undo walks (``graph.io.imports.undo``).
+what undo walks (``graph.io.imports.undo``). An updated record gets its own entry (old and
+new values, which undo puts back); the records a batch creates share one entry, linked to
+each by ``CHANGED``: their first values are the records themselves, and undo deletes them.
 
 The create statement of a batch is sent by a background thread (``_Send``) and ``write``
 returns at once, so that the next batch is read, cleaned and sealed while the engine
@@ -31,14 +33,14 @@ from graph.model import nodes
 from graph.model.base import NodeModel, Rel
 from graph.model.records import ISO_DATETIME, to_graph
 from graph.model.validation import Message, current_minute
-from graph.records.history import FieldChange, history_entry
+from graph.records.history import FieldChange, entry_props, history_entry
 from graph.records.repository import NodeRepository
 from graph.records.search_keys import fold, with_search_keys
 from graph.records.serials import serial_key
 from graph.security.crypto import FieldCipher
 from graph.security.pii import index_name, open_props, seal_props
 from graph.security.scope import Scope, scope_conditions
-from graph.store.composition import between_lines, insert_after
+from graph.store.composition import between_lines, insert_after, rename_params
 from graph.store.protocol import GraphStore
 from graph.store.statements import Statement
 from graph.store.templates import render
@@ -47,7 +49,7 @@ SKIP, UPDATE, CREATE = "skip", "update", "create"
 DECISIONS = (SKIP, UPDATE, CREATE)
 # A duplicate to update whose values are those of the record already: nothing is written.
 UNCHANGED = "unchanged"
-_MARKER = "WITH n, row"
+_MARKER = "WITH count(*) AS done"  # where import_create_batch takes its parts
 
 
 @dataclass
@@ -193,7 +195,7 @@ class BatchWriter:
         good = self._resolve(rows, outcome)
         # Sealed before the duplicate check, which waits for the batch in flight: the
         # engine writes that one meanwhile (a row found to repeat a record is sealed in vain).
-        prepared = {row.line: self._prepare(row, stamp, now) for row in good}
+        prepared = {row.line: self._prepare(row, now) for row in good}
         creates, updates = self._decide(good, outcome, prepared)
         update_pairs = self._update_rows(updates, stamp, outcome)
         update_rows = [update for _, update in update_pairs]
@@ -235,13 +237,18 @@ class BatchWriter:
             totals["updated"] = counts.get("updated", 0) + outcome.updated
             totals["failed"] = counts.get("failed", 0) + len(outcome.failed)
         statement = self._create_statement()
+        # One history entry for the batch, linked to every record it creates: who, when
+        # and which import (the records' first values are the records themselves).
+        change = entry_props(self.model.label, "create", stamp, self.actor, "[]")
         params = {
             "import_id": self.import_id,
+            "change": change,
+            "change_uid": change["uid"],
             "cursor": cursor,
             "counts": json.dumps(totals),
-            "rows": create_rows,
             "now": stamp,
             "actor": self.actor,
+            **self._create_params(create_rows),
         }
         self.flush()
         if landed is not None:
@@ -526,15 +533,14 @@ class BatchWriter:
                 found[row.line] = (changes, unlink, link, links)
         return found
 
-    def _prepare(self, row: CleanRow, stamp: str, now: dt.datetime) -> dict[str, Any]:
-        """A create row without its uids: properties sealed, with search keys, history
-        entry and (customers) the row's contact."""
+    def _prepare(self, row: CleanRow, now: dt.datetime) -> dict[str, Any]:
+        """A create row without its uids: properties sealed, with search keys and
+        (customers) the row's contact. Its history is the batch's entry (``write``)."""
         props, links = self._split(self.model, row.values, now)
         if self.owner_uid and self.model.meta.rel("owner") is not None:
             links["owner"] = [self.owner_uid]
         sealed = seal_props(self.model, with_search_keys(self.model, props), self.cipher)
         record: dict[str, Any] = {"props": sealed, **links}
-        record["change"] = self._created_entry(self.model, props, links, stamp, sealed)
         if self.model is nodes.Customer:
             contacts: list[dict[str, Any]] = []
             record["contacts"] = contacts
@@ -548,12 +554,7 @@ class BatchWriter:
                 csealed = seal_props(
                     nodes.Contact, with_search_keys(nodes.Contact, cprops), self.cipher
                 )
-                contacts.append(
-                    {
-                        "props": csealed,
-                        "change": self._created_entry(nodes.Contact, cprops, {}, stamp, csealed),
-                    }
-                )
+                contacts.append({"props": csealed})
         return record
 
     def _create_rows(
@@ -574,6 +575,25 @@ class BatchWriter:
                 contact["uid"] = next(contact_uids)
             result.append(record)
         return result
+
+    def _create_params(self, created: list[dict[str, Any]]) -> dict[str, Any]:
+        """The create statement's lists: the records (``rows``), a customer's contacts
+        (``contacts``, each naming its record) and, per relation it fills, the pairs of
+        record and related uid (``links_<relation>``): flat lists, which the engine reads
+        faster than lists nested in each row."""
+        params: dict[str, Any] = {
+            "rows": [{"uid": r["uid"], "props": r["props"]} for r in created],
+            "contacts": [
+                {"of": r["uid"], "uid": k["uid"], "props": k["props"]}
+                for r in created
+                for k in r.get("contacts", ())
+            ],
+        }
+        for rel in self._linked_rels():
+            params[f"links_{rel.name}"] = [
+                [r["uid"], u] for r in created for u in r.get(rel.name, ())
+            ]
+        return params
 
     def _split(
         self, model: type[NodeModel], values: dict[str, Any], now: dt.datetime
@@ -596,22 +616,6 @@ class BatchWriter:
             links = {k: v for k, v in links.items() if k in self._linked()}
         return props, links
 
-    def _created_entry(
-        self,
-        model: type[NodeModel],
-        props: dict[str, Any],
-        links: dict[str, list[str]],
-        stamp: str,
-        sealed: dict[str, Any],
-    ) -> dict[str, Any]:
-        """The history entry of a created node; its personal data reuses the ciphertext
-        the node is written with (``sealed``), so each value is encrypted once."""
-        changes = [FieldChange(n, None, v) for n, v in props.items()]
-        changes += [FieldChange(n, None, ", ".join(u)) for n, u in links.items() if u]
-        return history_entry(
-            model, "create", stamp, self.actor, changes, self.cipher, sealed_new=sealed
-        )
-
     def _uids(self, model: type[NodeModel], count: int, now: dt.datetime) -> list[str]:
         """``count`` new uids of ``model`` in one round trip (a dry run makes none)."""
         if count == 0:
@@ -621,6 +625,11 @@ class BatchWriter:
             return [f"{key}?" for _ in range(count)]
         first = self.store.write("serial_next_block", serial_key=key, count=count)[0]["first"]
         return [f"{key}{serial:03d}" for serial in range(first, first + count)]
+
+    def _linked_rels(self) -> list[Rel]:
+        """The relations of the imported type this import fills."""
+        linked = self._linked()
+        return [rel for rel in self.model.meta.rels if rel.editable and rel.name in linked]
 
     def _linked(self) -> set[str]:
         """The relations this import fills: those a column maps, and a Sales importer's
@@ -639,17 +648,15 @@ class BatchWriter:
     def _create_statement(self) -> Statement:
         """import_create_batch with a part per relation (and the customer's contact)."""
         parts = []
-        for rel in self.model.meta.rels:
-            if not rel.editable or rel.name not in self._linked():
-                continue  # a relation no column fills needs no part
+        for rel in self._linked_rels():
             name = "import_link_out" if rel.direction == "out" else "import_link_in"
             part = render(
                 self.store.cypher.get(name),
                 Label=self.model.label,
                 Target=rel.target,
                 REL=rel.type,
-                prop=rel.name,
             )
+            part = rename_params(part, {"links": f"links_{rel.name}"})
             parts.append(between_lines(part, _MARKER))
         if self.model is nodes.Customer:
             works_for = nodes.Contact.meta.rel("customer")
