@@ -498,3 +498,36 @@ def test_progress_total_is_the_number_of_data_rows(
     run_import(importer, path, "customer", work_dir=tmp_path,
                progress=lambda done, total: reported.append((done, total)))  # fmt: skip
     assert reported == [(3, 3)]
+
+
+class RecordedProgress:
+    """A job context keeping every progress report."""
+
+    def __init__(self) -> None:
+        self.reported: list[tuple[str, int, int]] = []
+
+    def progress(self, stage: str, done: int, total: int) -> None:
+        self.reported.append((stage, done, total))
+
+
+def test_workbook_progress_total_is_the_sheets_rows_below_its_header(
+    store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path
+) -> None:
+    path = make_workbook(tmp_path / "客户.xlsx")  # title row, two header rows, two data rows
+    assert open_table(path).last_line == 5
+    record = start_import(importer, path, "customer", options=ImportOptions(batch_size=1))
+    params = {"import_id": record.uid, "file_hash": record.file_hash, "actor": "admin"}
+    context = RecordedProgress()
+    JOBS["import_run"].run(context, Resources(store, cipher, imports=tmp_path), params)  # type: ignore[arg-type]
+    assert context.reported == [("import", 1, 2), ("import", 2, 2)]
+    reported: list[tuple[int, int]] = []
+    book = xlsxwriter.Workbook(str(tmp_path / "lower.xlsx"))  # used cells start at B4
+    sheet = book.add_worksheet("客户")
+    sheet.write_row(3, 1, ["客户名称", "地区"])
+    sheet.write_row(4, 1, ["甲公司", "杭州"])
+    sheet.write_row(6, 1, ["乙公司", "苏州"])  # a blank row above it counts too: an estimate
+    book.close()
+    reported.clear()
+    run_import(importer, tmp_path / "lower.xlsx", "customer", work_dir=tmp_path / "work",
+               progress=lambda done, total: reported.append((done, total)))  # fmt: skip
+    assert reported == [(2, 3)]
