@@ -531,3 +531,39 @@ def test_workbook_progress_total_is_the_sheets_rows_below_its_header(
     run_import(importer, tmp_path / "lower.xlsx", "customer", work_dir=tmp_path / "work",
                progress=lambda done, total: reported.append((done, total)))  # fmt: skip
     assert reported == [(2, 3)]
+
+
+def test_undo_of_a_record_updated_by_two_batches_restores_its_values_before_the_import(
+    store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path
+) -> None:
+    users = NodeRepository(store, nodes.User, cipher=cipher)
+    boss, lina, wang = (users.create({"username": u, "display_name": d}, "t")
+                        for u, d in (("boss", "老板"), ("lina", "李娜"), ("wang", "王五")))  # fmt: skip
+    repository = NodeRepository(store, nodes.Customer, cipher=cipher)
+    before = repository.create(
+        {"name": "甲公司", "region": "上海", "stage": "potential", "owner": boss.uid}, "t"
+    )
+    other = repository.create({"name": "乙公司", "region": "北京"}, "t")
+    rows = [
+        ["编号", "客户名称", "地区", "阶段", "负责人"],
+        [before.uid, "甲公司", "杭州", "意向客户", "李娜"],  # batch 1
+        [other.uid, "乙公司", "天津", "", ""],  # batch 2
+        [before.uid, "甲公司（新）", "苏州", "成交客户", "王五"],  # batch 3: the same record
+    ]
+    reported: list[tuple[int, int]] = []
+    record = run_import(importer, write_csv(tmp_path / "twice.csv", rows), "customer",
+                        options=ImportOptions(on_duplicate="update", batch_size=1),
+                        work_dir=tmp_path)  # fmt: skip
+    assert record.counts["updated"] == 3
+    changed = repository.get(before.uid)
+    assert (changed.name, changed.region, changed.stage) == ("甲公司（新）", "苏州", "deal")
+    assert changed.owner.uid == wang.uid
+    report = undo_import(store, cipher, record.uid, actor="admin",
+                         progress=lambda done, total: reported.append((done, total)))  # fmt: skip
+    assert (report.restored, report.conflicts) == (2, 0)
+    assert reported[-1] == (3, 3)
+    after = repository.get(before.uid)
+    assert (after.name, after.region, after.stage) == ("甲公司", "上海", "potential")
+    assert after.owner.uid == boss.uid and lina.uid != boss.uid
+    assert repository.get(other.uid).region == "北京"
+    assert store.read("customer_count")[0]["count"] == 2
