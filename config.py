@@ -86,10 +86,13 @@ ENVIRONMENT_DEFAULTS: dict[str, Any] = {
     "GRAPHCRM_DORMANT_DAYS": "180",
     # The largest file the import upload accepts (only that endpoint takes more than above).
     "IMPORT_MAX_UPLOAD_BYTES": str(200 * 1024 * 1024),
-    # Uploaded import files and their failing-row files are removed this many days after
-    # they were last written (nightly, and when an import job starts).
-    "GRAPHCRM_IMPORT_RETENTION_DAYS": "7",
+    # Uploaded import files, their failing-row files and list-export files are removed this
+    # many days after they were last written (nightly; imports' also when an import job
+    # starts). GRAPHCRM_IMPORT_RETENTION_DAYS, its former name, is still read when it is
+    # not set, and in app.config always holds the same value.
+    "GRAPHCRM_FILE_RETENTION_DAYS": "7",
 }
+FORMER_NAMES = {"GRAPHCRM_FILE_RETENTION_DAYS": "GRAPHCRM_IMPORT_RETENTION_DAYS"}
 POSITIVE_INTEGERS = (
     "GRAPHCRM_CONSOLE_TIMEOUT_MS",
     "GRAPHCRM_CONSOLE_ROW_CAP",
@@ -100,7 +103,7 @@ POSITIVE_INTEGERS = (
     "GRAPHCRM_MAX_ROWS",
     "GRAPHCRM_DORMANT_DAYS",
     "GRAPHCRM_EXPORT_JOB_ROWS",
-    "GRAPHCRM_IMPORT_RETENTION_DAYS",
+    "GRAPHCRM_FILE_RETENTION_DAYS",
 )
 
 # Fixed application settings (Flask-AppBuilder and Flask), overridable by create_app.
@@ -145,16 +148,21 @@ def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     settings: dict[str, Any] = dict(APP_DEFAULTS)
     for key, default in ENVIRONMENT_DEFAULTS.items():
         value = env.get(key)
+        if value in (None, "") and key in FORMER_NAMES:
+            value = env.get(FORMER_NAMES[key])
         settings[key] = value if value not in (None, "") else default
     settings["GRAPHCRM_INSTANCE_PATH"] = str(Path(settings["GRAPHCRM_INSTANCE_PATH"]).resolve())
     settings["GRAPHCRM_SERVE_WORKER"] = settings["GRAPHCRM_SERVE_WORKER"] in ("1", "true")
     for key in POSITIVE_INTEGERS:
+        written = settings[key]
         try:
-            settings[key] = int(settings[key])
+            settings[key] = int(written)
         except (TypeError, ValueError):
             settings[key] = 0
         if settings[key] < 1:
-            raise ValueError(f"{key} must be a positive whole number, not {env.get(key)!r}")
+            raise ValueError(f"{key} must be a positive whole number, not {written!r}")
+    for key, former in FORMER_NAMES.items():
+        settings[former] = settings[key]
     settings["GRAPHCRM_LOG_FORMAT"] = str(settings["GRAPHCRM_LOG_FORMAT"]).lower()
     if settings["GRAPHCRM_LOG_FORMAT"] not in ("text", "json"):
         raise ValueError(

@@ -160,7 +160,7 @@ class JobQueue:
                     business_timezone(self.app),
                     files=self.files,
                     imports=import_folder(self.app),
-                    import_retention_days=int(self.app.config["GRAPHCRM_IMPORT_RETENTION_DAYS"]),
+                    import_retention_days=int(self.app.config["GRAPHCRM_FILE_RETENTION_DAYS"]),
                 )
                 job = run(self.engine, job_id, resources)
                 if job is not None and job.state == progress.FAILED:

@@ -493,3 +493,36 @@ def test_admin_updates_relations_of_existing_customers_in_chinese_and_sees_uncha
         )
     restored = customers.get(first.uid)
     assert restored.owner.uid == boss.uid and [str(t) for t in restored.tags] == ["VIP"]
+
+
+@pytest.mark.parametrize(
+    ("language", "role"), [("en", "Sales"), ("zh", "Sales"), ("en", "Admin"), ("zh", "Admin")]
+)
+def test_an_unknown_type_is_refused_wholly_in_the_readers_language(
+    page, live_server: str, app: Flask, store: GraphStore, language: str, role: str
+) -> None:  # type: ignore[no-untyped-def]
+    username = f"wizard_type_{language}_{role.lower()}"
+    staff(app, store, username, role)
+    sign_in(page, live_server, username, language)
+    page.goto(live_server + "/import/")
+    # A type the page does not offer (a stale page, an edited form) reaches the server.
+    page.evaluate(
+        """() => {
+            const select = document.getElementById('import-type');
+            select.add(new Option('planet', 'planet'));
+            select.value = 'planet';
+        }"""
+    )
+    choose(page, "客户.csv", gbk_csv(ROWS))
+    page.wait_for_selector("#import-error:not(.hidden)")
+    said = page.inner_text("#import-error")
+    if language == "en":
+        assert said == (
+            "There is no import type “planet”: choose one of Customers, Contacts, Follow-ups, "
+            "Orders, Tickets, Referral links."
+        )
+    else:
+        assert said == (
+            "没有“planet”这种导入类型：请选择客户、联系人、跟进记录、订单、服务工单、推荐关系之一。"
+        )
+    assert page.locator("#step-mapping.hidden").count() == 1

@@ -319,6 +319,40 @@ def test_why_a_file_cannot_be_read_is_said_in_the_readers_language(
         client.get("/lang/en")
 
 
+def test_an_unknown_type_is_refused_wholly_in_the_readers_language(
+    api_app: Flask, client: FlaskClient, store: GraphStore
+) -> None:
+    headers = bearer(client)
+
+    def sent(type_key: str) -> str:
+        response = client.post(
+            "/api/v1/imports/upload",
+            headers=headers,
+            data={"file": (io.BytesIO(csv_bytes()), "a.csv"), "type": type_key},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 400, response.get_data(as_text=True)
+        return response.json["message"]
+
+    assert sent("planet") == (
+        "There is no import type “planet”: choose one of Customers, Contacts, Follow-ups, "
+        "Orders, Tickets, Referral links."
+    )
+    uploaded = upload(client, headers)
+    body = {"upload_id": uploaded["upload_id"], "type": "customer",
+            "mapping": {"type": "contact", "columns": {}}}  # fmt: skip
+    client.get("/lang/zh")
+    try:
+        assert sent("planet") == (
+            "没有“planet”这种导入类型：请选择客户、联系人、跟进记录、订单、服务工单、推荐关系之一。"
+        )
+        answer = client.post("/api/v1/imports/commit", headers=headers, json=body)
+        assert answer.status_code == 422
+        assert answer.json["message"] == "此列映射属于另一种导入类型。"
+    finally:
+        client.get("/lang/en")
+
+
 def test_hostile_referral_requests_get_clear_answers_never_a_5xx(
     api_app: Flask, client: FlaskClient, store: GraphStore
 ) -> None:

@@ -537,3 +537,72 @@ def test_an_imported_record_edited_later_shows_its_import_and_the_edit_newest_fi
     edit, created = repository.history(imported.uid)
     assert (edit.action, edit.by, edit.import_id) == ("update", "sales1", "")
     assert (created.action, created.import_id) == ("create", record.uid)
+
+
+class RecordedProgress:
+    """A job context keeping every progress report."""
+
+    def __init__(self) -> None:
+        self.reported: list[tuple[str, int, int]] = []
+
+    def progress(self, stage: str, done: int, total: int) -> None:
+        self.reported.append((stage, done, total))
+
+
+def test_workbook_progress_total_is_the_sheets_rows_below_its_header(
+    store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path
+) -> None:
+    path = make_workbook(tmp_path / "客户.xlsx")  # title row, two header rows, two data rows
+    assert open_table(path).last_line == 5
+    record = start_import(importer, path, "customer", options=ImportOptions(batch_size=1))
+    params = {"import_id": record.uid, "file_hash": record.file_hash, "actor": "admin"}
+    context = RecordedProgress()
+    JOBS["import_run"].run(context, Resources(store, cipher, imports=tmp_path), params)  # type: ignore[arg-type]
+    assert context.reported == [("import", 1, 2), ("import", 2, 2)]
+    reported: list[tuple[int, int]] = []
+    book = xlsxwriter.Workbook(str(tmp_path / "lower.xlsx"))  # used cells start at B4
+    sheet = book.add_worksheet("客户")
+    sheet.write_row(3, 1, ["客户名称", "地区"])
+    sheet.write_row(4, 1, ["甲公司", "杭州"])
+    sheet.write_row(6, 1, ["乙公司", "苏州"])  # a blank row above it counts too: an estimate
+    book.close()
+    reported.clear()
+    run_import(importer, tmp_path / "lower.xlsx", "customer", work_dir=tmp_path / "work",
+               progress=lambda done, total: reported.append((done, total)))  # fmt: skip
+    assert reported == [(2, 3)]
+
+
+def test_undo_of_a_record_updated_by_two_batches_restores_its_values_before_the_import(
+    store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path
+) -> None:
+    users = NodeRepository(store, nodes.User, cipher=cipher)
+    boss, lina, wang = (users.create({"username": u, "display_name": d}, "t")
+                        for u, d in (("boss", "老板"), ("lina", "李娜"), ("wang", "王五")))  # fmt: skip
+    repository = NodeRepository(store, nodes.Customer, cipher=cipher)
+    before = repository.create(
+        {"name": "甲公司", "region": "上海", "stage": "potential", "owner": boss.uid}, "t"
+    )
+    other = repository.create({"name": "乙公司", "region": "北京"}, "t")
+    rows = [
+        ["编号", "客户名称", "地区", "阶段", "负责人"],
+        [before.uid, "甲公司", "杭州", "意向客户", "李娜"],  # batch 1
+        [other.uid, "乙公司", "天津", "", ""],  # batch 2
+        [before.uid, "甲公司（新）", "苏州", "成交客户", "王五"],  # batch 3: the same record
+    ]
+    reported: list[tuple[int, int]] = []
+    record = run_import(importer, write_csv(tmp_path / "twice.csv", rows), "customer",
+                        options=ImportOptions(on_duplicate="update", batch_size=1),
+                        work_dir=tmp_path)  # fmt: skip
+    assert record.counts["updated"] == 3
+    changed = repository.get(before.uid)
+    assert (changed.name, changed.region, changed.stage) == ("甲公司（新）", "苏州", "deal")
+    assert changed.owner.uid == wang.uid
+    report = undo_import(store, cipher, record.uid, actor="admin",
+                         progress=lambda done, total: reported.append((done, total)))  # fmt: skip
+    assert (report.restored, report.conflicts) == (2, 0)
+    assert reported[-1] == (3, 3)
+    after = repository.get(before.uid)
+    assert (after.name, after.region, after.stage) == ("甲公司", "上海", "potential")
+    assert after.owner.uid == boss.uid and lina.uid != boss.uid
+    assert repository.get(other.uid).region == "北京"
+    assert store.read("customer_count")[0]["count"] == 2

@@ -5,6 +5,7 @@ line and column; undo removing exactly the links the import made."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,52 @@ def test_referral_links_are_made_by_name_and_id_from_customers_contacts_and_refe
     history = NodeRepository(store, nodes.Customer).history(people["丙公司"])
     assert any(
         c.field == "referred_by_contact" and c.new == "张伟" for e in history for c in e.changes
+    )
+
+
+def test_referral_links_take_the_files_date_else_the_import_time(
+    store: GraphStore, cipher: FieldCipher, people: dict[str, str], tmp_path: Path
+) -> None:
+    moment = dt.datetime(2026, 3, 4, 5, 6, tzinfo=dt.UTC)
+    importer = Importer(
+        store, cipher, actor="admin", scope=Scope.everything(), clock=lambda: moment
+    )
+    assert (
+        suggest_mapping("referral", ["推荐人", "被推荐人", "推荐日期"]).columns["推荐日期"]
+        == "referred_at"
+    )
+    assert (
+        suggest_mapping("referral", ["Referrer", "Referred customer", "Referred on"]).columns[
+            "Referred on"
+        ]
+        == "referred_at"
+    )
+    rows = [
+        ["推荐人", "被推荐人", "推荐日期"],
+        ["甲公司", "乙公司", "2024年5月20日"],
+        ["甲公司", "丙公司", ""],  # no date: the import's time
+        ["乙公司", "丙公司", "45432"],  # an Excel serial number: 2024-05-20
+        ["丙公司", "乙公司", "去年春天"],  # line 5: not a date
+    ]
+    record = run_import(
+        importer, write_csv(tmp_path / "d.csv", rows), "referral", work_dir=tmp_path
+    )
+    assert record.counts["created"] == 3 and record.counts["failed"] == 1
+
+    def dates(uid: str) -> dict[str, str]:
+        return {row["uid"]: row["at"] for row in store.read("customer_referrals_list", uid=uid)}
+
+    assert dates(people["甲公司"]) == {
+        people["乙公司"]: "2024-05-20T00:00:00Z",
+        people["丙公司"]: "2026-03-04T05:06:00Z",
+    }
+    assert dates(people["乙公司"]) == {people["丙公司"]: "2024-05-20T00:00:00Z"}
+    shown = preview(importer, write_csv(tmp_path / "e.csv", rows), "referral")
+    bad = next(row for row in shown.rows if row.line == 5)
+    assert (
+        bad.decision == "error"
+        and bad.errors[0]["column"] == "推荐日期"
+        and bad.errors[0]["key"] == "date"
     )
 
 

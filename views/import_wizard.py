@@ -17,7 +17,8 @@ from flask_babel import lazy_gettext
 from graph.io.imports.targets import import_types
 from graph.io.imports.writer import DECISIONS, SKIP
 from views.guard import guard, team_limited
-from views.labels import bilingual, localized
+from views.imports import type_label
+from views.labels import localized
 from views.scope import current_appbuilder
 
 # Texts the script shows (the template's own texts are gettext calls in it).
@@ -87,11 +88,7 @@ def _type_choices() -> list[dict[str, str]]:
     return [
         {
             "key": key,
-            "label": str(
-                bilingual(kind.en, kind.zh)
-                if kind.en
-                else bilingual(kind.model.meta.en_plural, kind.model.meta.zh_plural)
-            ),
+            "label": type_label(kind),
             "show_url": url_for(f"{kind.model.label}View.show", pk="UID"),
             "list_url": url_for(f"{kind.model.label}View.list"),
         }

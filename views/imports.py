@@ -38,7 +38,7 @@ from graph.io.imports.mapping import (
 from graph.io.imports.readers import CSV, UnreadableFile, open_table
 from graph.io.imports.records import ImportRecord
 from graph.io.imports.retention import UPLOADS
-from graph.io.imports.targets import import_type, import_types
+from graph.io.imports.targets import ImportType, import_type, import_types
 from graph.io.imports.writer import DECISIONS, SKIP
 from graph.jobs.catalog import IMPORT_RUN, IMPORT_UNDO
 from views.errors import error_response
@@ -177,6 +177,25 @@ def _said_rows(result: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def type_label(kind: ImportType) -> str:
+    """What an import type is called in the request's language (its node type's plural
+    name, or its own name: referral links)."""
+    if kind.en:
+        return kind.zh if is_chinese() else kind.en
+    meta = kind.model.meta
+    return meta.zh_plural if is_chinese() else meta.en_plural
+
+
+def unknown_type_text(type_key: str) -> str:
+    """The message for an import type that does not exist, in the request's language:
+    the types there are, by their names in that language."""
+    names = [type_label(kind) for kind in import_types().values()]
+    return message_text(
+        "import_unknown_type",
+        {"type": f"“{type_key[:40]}”", "types": ("、" if is_chinese() else ", ").join(names)},
+    )
+
+
 def _targets(type_key: str) -> list[dict[str, Any]]:
     kind = import_type(type_key)
     found = []
@@ -291,7 +310,7 @@ class ImportApi(BaseApi):
                 import_type(type_key)
             table = open_table(folder / stored, sheet=request.form.get("sheet") or None)
         except KeyError:
-            return error_response(400, message_text("import_mapping", {"detail": "type"}))
+            return error_response(400, unknown_type_text(type_key or ""))
         except (UnreadableFile, GraphCRMError) as exc:
             return _failed(exc)
         result: dict[str, Any] = {
@@ -411,7 +430,7 @@ class ImportApi(BaseApi):
         try:
             mapping = Mapping.from_dict(data["mapping"]) if data["mapping"] else None
             if mapping is not None and mapping.type != data["type"]:
-                return error_response(422, message_text("import_mapping", {"detail": "type"}))
+                return error_response(422, message_text("import_mapping_type"))
             decisions = {int(k): v for k, v in data["decisions"].items() if k.isdigit()}
             options = ImportOptions(
                 on_duplicate=data["on_duplicate"],

@@ -37,7 +37,7 @@ JOB_NAMES = {
     "key_rotation": lazy_gettext("Key rotation"),
     "import_run": lazy_gettext("Import"),
     "import_undo": lazy_gettext("Undo an import"),
-    "import_cleanup": lazy_gettext("Removal of old import files"),
+    "import_cleanup": lazy_gettext("Removal of old import and export files"),
     LIST_EXPORT: lazy_gettext("List export"),
 }
 STATES = {

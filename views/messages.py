@@ -97,6 +97,10 @@ MESSAGES: dict[str, LazyString] = {
         "Someone changed this record during the import: it was not updated."
     ),
     "import_mapping": lazy_gettext("The column mapping is not valid (%(detail)s)."),
+    "import_unknown_type": lazy_gettext(
+        "There is no import type %(type)s: choose one of %(types)s."
+    ),
+    "import_mapping_type": lazy_gettext("This column mapping is for another import type."),
     "import_mapping_name": lazy_gettext("A mapping name has 1 to %(max)s characters."),
     "import_decision": lazy_gettext("For duplicates choose one of: %(choices)s."),
     "import_batch_size": lazy_gettext("The batch size is a whole number from 1 to 50,000."),

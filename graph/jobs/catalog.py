@@ -22,7 +22,7 @@ from graph.errors import GraphCRMError
 from graph.io.export import ListExport, count, job_file, write_file
 from graph.io.imports.engine import Importer, resume_import
 from graph.io.imports.records import CANCELLED, set_state
-from graph.io.imports.retention import remove_expired
+from graph.io.imports.retention import remove_expired, remove_expired_exports
 from graph.io.imports.undo import undo_import
 from graph.jobs.context import JobCancelled, JobContext, Resources
 from graph.records.repository import NodeRepository
@@ -172,14 +172,15 @@ def _import_undo(context: JobContext, resources: Resources, params: dict[str, An
 
 
 def _import_cleanup(context: JobContext, resources: Resources, params: dict[str, Any]) -> str:
-    """Remove import uploads and failing-row files older than the retention
-    (``graph.io.imports.retention``)."""
-    report = remove_expired(
-        resources.store, _files(resources), days=resources.import_retention_days
-    )
+    """Remove import uploads, failing-row files and list-export files older than the
+    retention (``graph.io.imports.retention``)."""
+    days = resources.import_retention_days
+    report = remove_expired(resources.store, _files(resources), days=days)
+    if resources.files is not None:
+        report.exports = remove_expired_exports(resources.files, days=days)
     return (
-        f"{report.uploads} uploads and {report.error_files} failing-row files older than "
-        f"{resources.import_retention_days} days removed"
+        f"{report.uploads} uploads, {report.error_files} failing-row files and "
+        f"{report.exports} export files older than {days} days removed"
     )
 
 

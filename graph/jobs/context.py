@@ -24,14 +24,14 @@ class Resources:
     """What the named jobs work on: the graph, the field cipher of personal data, the
     business time zone (the day in new records' uids), the folder where jobs leave files
     for their users (list exports), the folder of imports (uploads, failing rows) and how
-    many days import files are kept."""
+    many days import and export files are kept."""
 
     store: GraphStore
     cipher: FieldCipher | None = None
     timezone: dt.tzinfo = dt.UTC
     files: Path | None = None
     imports: Path | None = None
-    import_retention_days: int = 7  # GRAPHCRM_IMPORT_RETENTION_DAYS
+    import_retention_days: int = 7  # GRAPHCRM_FILE_RETENTION_DAYS: imports' and exports
 
 
 class JobContext:

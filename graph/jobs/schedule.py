@@ -21,7 +21,8 @@ class Periodic:
 SCHEDULE: tuple[Periodic, ...] = (
     # Nightly, while nobody works: the top referrers and attribution pages read its result.
     Periodic(ANALYTICS_REFRESH, dt.time(2, 0)),
-    # Old import uploads and failing-row files (GRAPHCRM_IMPORT_RETENTION_DAYS).
+    # Old import uploads, failing-row files and list-export files
+    # (GRAPHCRM_FILE_RETENTION_DAYS).
     Periodic(IMPORT_CLEANUP, dt.time(3, 30)),
 )
 

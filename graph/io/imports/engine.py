@@ -431,10 +431,11 @@ def _batches(
 
 def _estimate_rows(table: Table) -> int:
     """Data rows in the file, counted fast (CSV: lines below the header, the last one with
-    or without a line break; a multi-line cell or a blank line counts too, so it is an
-    estimate for progress only)."""
+    or without a line break; a workbook: its sheet's used lines below the header, from the
+    sheet's dimensions; a multi-line cell or a blank line counts too, so it is an estimate
+    for progress only)."""
     if table.format != CSV:
-        return 0
+        return max(table.last_line - table.header_line, 0)
     count = 0
     last = b""
     with table.path.open("rb") as handle:

@@ -62,6 +62,7 @@ class Table:
     sheet: str = ""
     sheets: list[str] = field(default_factory=list)
     offset: int = 0  # a sheet's first used row, when its data does not start at row 1
+    last_line: int = 0  # a sheet's last used line, from its dimensions (0: not known, CSV)
 
     def rows(self, after_line: int = 0) -> Iterator[SourceRow]:
         """The data rows below the header (and below ``after_line``: a resumed import),
@@ -122,6 +123,8 @@ def open_table(path: Path | str, *, sheet: str | None = None) -> Table:
         if data.start is not None:
             header_line += data.start[0]
             table.offset = data.start[0]
+        if data.end is not None:  # rows are read from the sheet's top (numbered from offset)
+            table.last_line = table.offset + data.end[0] + 1
     if not headers:
         raise UnreadableFile("no header row found", "import_unreadable_header")
     table.headers, table.header_line = headers, header_line

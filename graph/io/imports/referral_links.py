@@ -4,11 +4,13 @@ Each row names a referrer (a customer, contact or external referrer) and the cus
 referred, by ID or by name. A name is looked up among customers first, then contacts, then
 external referrers (the first type that knows it); a ``referrer_kind`` column (客户 / 联系人 /
 推荐人, Customer / Contact / Referrer) picks the type instead. Each new link is a
-``REFERRED`` relationship carrying the import id, with a history entry on the referred
-customer, written in one statement per batch (which also advances the import's cursor).
-A link that exists already, or an earlier row of the file, is skipped; unknown records
-fail the row, naming its line and column. Undo removes the links the import created
-(``graph.io.imports.undo``).
+``REFERRED`` relationship carrying the import id and, as its time, the row's
+``referred_at`` (推荐日期 / Referral date: any date the cleaner reads, a time without an
+offset kept as written, as for other imported times) or else the import's time, with a
+history entry on the referred customer, written in one statement per batch (which also
+advances the import's cursor). A link that exists already, or an earlier row of the file,
+is skipped; unknown records and dates that are none fail the row, naming its line and
+column. Undo removes the links the import created (``graph.io.imports.undo``).
 """
 
 from __future__ import annotations
@@ -18,13 +20,13 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from graph.io.imports.cleaning import CleanRow, RowError
+from graph.io.imports.cleaning import CleanRow, RowError, parse_moment
 from graph.io.imports.relations import find_by_titles
-from graph.io.imports.targets import REFERRED, REFERRER, REFERRER_KIND, value_key
+from graph.io.imports.targets import REFERRED, REFERRED_AT, REFERRER, REFERRER_KIND, value_key
 from graph.io.imports.writer import SKIP, BatchOutcome, Duplicate
 from graph.model import nodes
 from graph.model.base import NodeModel, Rel
-from graph.model.records import ISO_DATETIME
+from graph.model.records import ISO_DATETIME, to_graph
 from graph.model.validation import Message
 from graph.records.history import FieldChange, history_entry
 from graph.records.repository import NodeRepository
@@ -40,6 +42,8 @@ _EXTRA_KIND_WORDS = {
 }
 # The duplicate key of a link that exists (or an earlier row of the file).
 LINK = "link"
+# A link to make: referrer (label, uid, title), customer (uid, title), its date or None.
+Link = tuple[tuple[str, str, str], tuple[str, str], str | None]
 
 
 def referral_rel(referrer: type[NodeModel]) -> Rel:
@@ -142,6 +146,7 @@ class ReferralWriter:
         referrers = {model.label: self._lookup(model, referrer_names) for model in REFERRERS}
         good = []
         for row in rows:
+            self._referred_at(row)
             referrer = self._referrer(row, referrers)
             found = customers.get(str(row.values.get(REFERRED, "")), [])
             customer = self._one(row, REFERRED, found, "Customer")
@@ -162,6 +167,17 @@ class ReferralWriter:
             if not item[0].errors:
                 result.append(item)
         return result
+
+    def _referred_at(self, row: CleanRow) -> None:
+        """The row's referral date as stored (``referred_at`` replaced), or its error."""
+        written = row.values.get(REFERRED_AT)
+        if written is None:
+            return
+        try:
+            row.values[REFERRED_AT] = to_graph(None, parse_moment(written))
+        except (ValueError, OverflowError):
+            column = self.headers.get(REFERRED_AT, "")
+            row.errors.append(RowError(row.line, column, Message("date")))
 
     def _lookup(self, model: type[NodeModel], names: set[str]) -> dict[str, list[tuple[str, str]]]:
         """name or uid -> [(uid, title)] of the ``model`` records it names."""
@@ -237,14 +253,14 @@ class ReferralWriter:
         self,
         pairs: list[tuple[CleanRow, tuple[str, str, str], tuple[str, str]]],
         outcome: BatchOutcome,
-    ) -> list[tuple[tuple[str, str, str], tuple[str, str]]]:
+    ) -> list[Link]:
         """The links to create: those neither in the graph nor on an earlier row."""
         existing = set()
         if pairs:
             asked = [{"referrer": r[1], "referred": c[0]} for _, r, c in pairs]
             for found in self.store.read("import_referral_list_existing", pairs=asked):
                 existing.add((found["referrer"], found["referred"]))
-        links = []
+        links: list[Link] = []
         for row, referrer, customer in pairs:
             key = (referrer[1], customer[0])
             if key in existing:
@@ -253,16 +269,14 @@ class ReferralWriter:
                 outcome.duplicates[row.line] = Duplicate(LINK, line=self.seen[key])
             else:
                 self.seen[key] = row.line
-                links.append((referrer, customer))
+                links.append((referrer, customer, row.values.get(REFERRED_AT)))
                 continue
             outcome.skipped += 1
             outcome.decisions[row.line] = SKIP
         return links
 
-    def _link_row(
-        self, link: tuple[tuple[str, str, str], tuple[str, str]], stamp: str
-    ) -> dict[str, Any]:
-        (label, uid, title), (customer, _name) = link
+    def _link_row(self, link: Link, stamp: str) -> dict[str, Any]:
+        (label, uid, title), (customer, _name), at = link
         rel = referral_rel(next(m for m in REFERRERS if m.label == label))
         change = history_entry(
             nodes.Customer,
@@ -274,4 +288,4 @@ class ReferralWriter:
         )
         # What undo reads: this entry added a link (of this type), it changed no value.
         change["linked"] = rel.type
-        return {"referrer": uid, "referred": customer, "change": change}
+        return {"referrer": uid, "referred": customer, "at": at or stamp, "change": change}

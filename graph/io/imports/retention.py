@@ -1,8 +1,11 @@
-"""Removing old import files: uploads (``<imports>/uploads/<upload id>/``) and failing-row
-files (``<imports>/<import id>/``) are kept ``GRAPHCRM_IMPORT_RETENTION_DAYS`` days after
-they were last written, then removed by the nightly ``import_cleanup`` job and at the start
-of every import job. The files of an import still running or undoing are kept whatever
-their age (a resume reads its upload). Personal data in those files leaves with them.
+"""Removing old import and export files: uploads (``<imports>/uploads/<upload id>/``) and
+failing-row files (``<imports>/<import id>/``) are kept ``GRAPHCRM_FILE_RETENTION_DAYS``
+(formerly ``GRAPHCRM_IMPORT_RETENTION_DAYS``) days after they were last written, then
+removed by the nightly ``import_cleanup`` job and at the start of every import job. The
+files of an import still running or undoing are kept whatever their age (a resume reads
+its upload). The files list-export jobs leave for download (``<exports>/<job id>.csv`` or
+``.xlsx``, see ``graph.io.export.job_file``) go after the same days, in the same nightly
+job. Personal data in those files leaves with them.
 """
 
 from __future__ import annotations
@@ -20,10 +23,11 @@ DAY = 24 * 60 * 60
 
 @dataclass
 class RetentionReport:
-    """What a clean-up removed: upload folders and failing-row folders."""
+    """What a clean-up removed: upload folders, failing-row folders, export files."""
 
     uploads: int = 0
     error_files: int = 0
+    exports: int = 0
 
 
 def last_written(folder: Path) -> float:
@@ -57,6 +61,24 @@ def remove_expired(
             shutil.rmtree(folder, ignore_errors=True)
             report.error_files += 1
     return report
+
+
+def remove_expired_exports(exports: Path, *, days: int, now: float | None = None) -> int:
+    """Remove the export files in ``exports`` (and any a crashed export left half-written)
+    last written more than ``days`` days ago; returns how many. A running export writes
+    its file as it goes, so it is never that old."""
+    if not exports.is_dir():
+        return 0
+    cutoff = (time.time() if now is None else now) - days * DAY
+    removed = 0
+    for path in sorted(exports.iterdir()):
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except OSError:  # removed meanwhile (two clean-ups at once)
+            continue
+    return removed
 
 
 def _expired(folder: Path, cutoff: float) -> bool:

@@ -27,9 +27,11 @@ UID_HEADERS = ("ID", "编号", "记录编号", "系统编号", "GraphCRM ID")
 # Virtual targets joined into a person's name (HubSpot and Salesforce export them apart).
 FIRST_NAME, LAST_NAME = "first_name", "last_name"
 # The referral-link import: who referred (a customer, contact or external referrer, by ID
-# or name; ``referrer_kind`` settles a name several types share) whom (a customer).
+# or name; ``referrer_kind`` settles a name several types share) whom (a customer), and
+# when (``referred_at``, optional: the import's time when not given).
 REFERRAL = "referral"
 REFERRER, REFERRED, REFERRER_KIND = "referrer", "referred", "referrer_kind"
+REFERRED_AT = "referred_at"
 
 
 @dataclass(frozen=True)
@@ -367,6 +369,16 @@ NAME_PART_SYNONYMS = {
         "account name",
     ),
     REFERRER_KIND: ("推荐人类型", "推荐人类别", "推荐来源类型", "referrer type", "referrer kind"),
+    REFERRED_AT: (
+        "推荐日期",
+        "推荐时间",
+        "推荐日",
+        "介绍日期",
+        "referred on",
+        "referred at",
+        "referral date",
+        "date referred",
+    ),
 }
 
 # Choice values as people write them, per (label, field): code -> words.
@@ -499,6 +511,7 @@ def import_types() -> dict[str, ImportType]:
         Target(REFERRER, nodes.Customer, "", "Referrer", "推荐人", required=True),
         Target(REFERRED, nodes.Customer, "", "Referred customer", "被推荐客户", required=True),
         Target(REFERRER_KIND, nodes.Customer, "", "Referrer type", "推荐人类型"),
+        Target(REFERRED_AT, nodes.Customer, "", "Referral date", "推荐日期"),
     )
     types = (
         ImportType("customer", nodes.Customer, tuple(_targets(nodes.Customer) + contact_parts)),

@@ -3,7 +3,9 @@ back from the history entries it wrote, batch by batch, each batch one statement
 
 Safe to run again (a resumed undo): a restored record no longer carries the import's id
 and a deleted one is gone. A record someone changed after the import keeps their change
-and is counted as ``conflicts``.
+and is counted as ``conflicts``. A record the import updated more than once (two rows
+naming it, in different batches) is restored once, to its values before the first of
+those updates, if it is still at the version the last one left.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 from graph.clock import Clock, utc_now
 from graph.io.imports import records
-from graph.io.imports.relinks import relinked, undo_links
+from graph.io.imports.relinks import LINKS, relinked, undo_links
 from graph.model.base import REGISTRY, model_for
 from graph.model.records import ISO_DATETIME
 from graph.records.history import FieldChange, history_entry
@@ -57,6 +59,8 @@ def undo_import(
     total = record.counts.get("created", 0) + record.counts.get("updated", 0)
     stamp = clock().astimezone(dt.UTC).strftime(ISO_DATETIME)
     after = ""
+    merged: set[str] = set()  # entries already undone with another entry of their record
+    folded = 0  # such entries after the first of their record (progress counts them)
     while True:
         rows = store.read(
             "import_change_list",
@@ -72,10 +76,15 @@ def undo_import(
         linked = [row["c"] for row in rows if row["c"].get("linked")]
         if linked:
             _unlink(store, cipher, import_id, linked, stamp, actor, report)
-        for row in rows:
-            change = row["c"]
-            if change.get("linked"):
+        updates = [
+            row["c"] for row in rows if not row["c"].get("linked") and row["c"]["uid"] not in merged
+        ]
+        whole = _whole_changes(store, import_id, updates, merged)
+        for change in updates:
+            if change["uid"] in merged and change["entity_uid"] not in whole:
+                folded += 1  # its record's entries were merged on an earlier entry
                 continue
+            change = whole.pop(change["entity_uid"], change)
             label = change["entity"]
             model = model_for(label)
             old = {
@@ -127,8 +136,9 @@ def undo_import(
             restored = done[0]["restored"] if done else 0
             report.restored += restored
             report.conflicts += len(batch) - restored
+        folded += len(rows) - len(linked) - len(updates)
         if progress is not None:
-            progress(report.restored + report.conflicts + report.unlinked, total)
+            progress(report.restored + report.conflicts + report.unlinked + folded, total)
     after = ""
     while True:
         rows = store.read(
@@ -162,7 +172,7 @@ def undo_import(
                     break  # nothing of the page could go: do not read it again
         _delete(store, cipher, import_id, doomed, stamp, actor, report)
         if progress is not None:
-            progress(report.restored + report.conflicts + report.deleted, total)
+            progress(report.restored + report.conflicts + report.deleted + folded, total)
     records.set_state(
         store, import_id, records.UNDONE, undone_at=stamp, undo=json.dumps(report.__dict__)
     )
@@ -196,6 +206,47 @@ def _delete(
         report.deleted += deleted
         report.by_label[label] = report.by_label.get(label, 0) + deleted
     return report.deleted - before
+
+
+def _whole_changes(
+    store: GraphStore, import_id: str, changes: list[dict[str, Any]], merged: set[str]
+) -> dict[str, dict[str, Any]]:
+    """entity uid -> one update entry standing for all those import ``import_id`` wrote on
+    that record, for the records of ``changes`` it updated more than once: each field's
+    value before the first and after the last, likewise its relations' uids, and the
+    version the last left. Their entry uids are added to ``merged``."""
+    by_label: dict[str, set[str]] = {}
+    for change in changes:
+        by_label.setdefault(change["entity"], set()).add(change["entity_uid"])
+    entries: dict[str, list[dict[str, Any]]] = {}
+    for label, uids in by_label.items():
+        for row in store.read(
+            "import_change_list_of_records",
+            import_id=import_id,
+            action="update",
+            uids=sorted(uids),
+        ):
+            if row["c"]["entity"] == label:
+                entries.setdefault(row["c"]["entity_uid"], []).append(row["c"])
+    whole = {}
+    for uid, several in entries.items():
+        if len(several) < 2:
+            continue
+        several.sort(key=lambda entry: entry["version"])
+        merged.update(entry["uid"] for entry in several)
+        fields: dict[str, dict[str, Any]] = {}
+        links: dict[str, dict[str, Any]] = {}
+        for entry in several:
+            for item in json.loads(entry.get("fields") or "[]"):
+                fields.setdefault(item["field"], dict(item))["new"] = item["new"]
+            for name, uids in json.loads(entry.get(LINKS) or "{}").items():
+                links.setdefault(name, dict(uids))["new"] = uids.get("new")
+        whole[uid] = {
+            **several[-1],
+            "fields": json.dumps(list(fields.values()), ensure_ascii=False),
+            LINKS: json.dumps(links, ensure_ascii=False),
+        }
+    return whole
 
 
 def _unlink(
