@@ -161,6 +161,7 @@ class RowCleaner:
             for position, header, target, convert in self.plan
         ]
         self._person = FIRST_NAME in self.mapped or LAST_NAME in self.mapped
+        self._contact_targets = frozenset(n for n in self.mapped if n.startswith(CONTACT_PREFIX))
         self._rows = 0
 
     def clean(self, row: SourceRow) -> CleanRow:
@@ -186,16 +187,17 @@ class RowCleaner:
                             continue
                     if len(cache) < CACHE_CELLS:
                         cache[cell] = value
-                    else:
-                        full = True
-            else:
-                if cell is None or (isinstance(cell, str) and not cell.strip()):
-                    continue
-                try:
-                    value = convert(cell)
-                except ValidationError as exc:
-                    errors.append(RowError(line, header, _message(exc)))
-                    continue
+                        full = full or len(cache) == CACHE_CELLS
+                if value is not None and name not in values:  # never a list: not cached
+                    values[name] = value
+                continue
+            if cell is None or (isinstance(cell, str) and not cell.strip()):
+                continue
+            try:
+                value = convert(cell)
+            except ValidationError as exc:
+                errors.append(RowError(line, header, _message(exc)))
+                continue
             if value is not None and value != [] and name not in values:
                 values[name] = value
         self._rows += 1
@@ -208,8 +210,8 @@ class RowCleaner:
         return result
 
     def _settle_caches(self) -> None:
-        """Full caches stay as they are when their column repeats (filled slowly), and are
-        dropped when it hardly does (filled within twice their size in rows)."""
+        """A cache that has just filled stays as it is when its column repeats (filled
+        slowly), and is dropped when it hardly does (filled within twice its size in rows)."""
         for index, (position, header, name, convert, cache) in enumerate(self._columns):
             if cache is not None and len(cache) >= CACHE_CELLS and self._rows < 2 * CACHE_CELLS:
                 self._columns[index] = (position, header, name, convert, None)
@@ -282,8 +284,8 @@ class RowCleaner:
             if target.name in values:
                 continue
             if of_contact:
-                if has_contact is None:
-                    has_contact = any(name.startswith(CONTACT_PREFIX) for name in values)
+                if has_contact is None:  # a value of a contact's target (all are mapped)
+                    has_contact = not self._contact_targets.isdisjoint(values)
                 if not has_contact:
                     continue  # no contact on this row
             if any(e.column == header for e in result.errors for header in headers):

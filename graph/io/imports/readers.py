@@ -25,6 +25,9 @@ CSV, XLSX, XLS = "csv", "xlsx", "xls"
 FORMATS = (CSV, XLSX, XLS)
 DELIMITERS = ",;\t"
 SNIFF_BYTES = 64 * 1024
+# A CSV is read a megabyte at a time: each read lets the batch writer's thread take the
+# interpreter, and the reader then waits for it to be given back.
+READ_BUFFER = 1 << 20
 # Header detection looks at this many rows from the top.
 HEAD_ROWS = 20
 Cell = Any  # str for CSV; str, int, float, bool, date, datetime or None from a workbook
@@ -222,7 +225,9 @@ def _unique(headers: list[str]) -> list[str]:
 
 def _csv_rows(table: Table) -> Iterator[tuple[int, list[Cell]]]:
     try:
-        with table.path.open(encoding=table.encoding, errors="strict", newline="") as handle:
+        with table.path.open(
+            encoding=table.encoding, errors="strict", newline="", buffering=READ_BUFFER
+        ) as handle:
             reader = csv.reader(handle, delimiter=table.delimiter)
             start = 1
             for cells in reader:
