@@ -22,7 +22,7 @@ from marshmallow import ValidationError
 from graph.io.imports import cleaning
 from graph.io.imports.cleaning import CleanRow, RowCleaner, cell_text
 from graph.io.imports.mapping import Mapping
-from graph.io.imports.readers import SourceRow
+from graph.io.imports.readers import SourceRow, Table, _csv_rows, open_table
 from graph.io.imports.targets import import_type
 from graph.model import nodes
 from graph.model.validation import field_for
@@ -308,6 +308,42 @@ def test_cell_text_of_text_cells_is_unchanged() -> None:
     for text in ["", "'", "''", "'=1", "'+86", "'-", "'@x", "'a", "a'=", *NAMES, *PHONES]:
         expected = text[1:] if len(text) > 1 and text[0] == "'" and text[1] in "=+-@" else text
         assert cell_text(text) == expected
+
+
+def _rows_before(table: Table, after_line: int = 0) -> list[SourceRow]:
+    """``Table.rows`` as it was: every row's cells tested for blanks, then padded."""
+    start = max(after_line, table.header_line)
+    width = len(table.headers)
+    found = []
+    for line, cells in _csv_rows(table):
+        if line <= start or all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+            continue
+        found.append(SourceRow(line, tuple(cells[:width]) + ("",) * (width - len(cells))))
+    return found
+
+
+def test_csv_rows_are_read_as_before(tmp_path: Path) -> None:
+    """Blank rows (of spaces, of empty cells, after a blank first cell) left out; short rows
+    padded, long rows cut; quoted line breaks keep their line numbers."""
+    path = tmp_path / "rows.csv"
+    lines = [
+        "名称,地区,电话",
+        "甲,上海,138",
+        ",,",
+        " , ,\u3000",
+        ",北京,",
+        "\t,,139",
+        "乙",
+        "丙,广州,021,多余,更多",
+        "",
+        '"丁\n公司",深圳,"1\n2"',
+        "   ",
+        "戊,,",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    table = open_table(path)
+    assert [tuple(row) for row in table.rows()] == [tuple(r) for r in _rows_before(table)]
+    assert [row.line for row in table.rows(after_line=5)] == [6, 7, 8, 10, 14]
 
 
 if __name__ == "__main__":  # rewrite the reference outputs (an intended change only)
