@@ -6,9 +6,11 @@ import random
 import re
 
 from pypinyin import lazy_pinyin
+from pypinyin.constants import PHRASES_DICT
+from pypinyin.seg.simpleseg import seg
 
 from graph.model.validation import key_text
-from graph.records.search_keys import _CJK, _TOKEN, fold, name_keys
+from graph.records.search_keys import _CJK, _TOKEN, _segment, fold, name_keys
 
 # Polyphones whose reading depends on the phrase around them, and everyday company names.
 NAMES = [
@@ -30,6 +32,12 @@ NAMES = [
     "ＡＢＣ（上海）重工",
     "㐀㐁 extension A",
     "",
+    "ＡＢＣ\u3000ｄｅｆ 上海",
+    "Straße İstanbul ǅ",
+    "ﬁrm ﬂow 有限公司",
+    "\x00\x07张伟\t李\n",
+    "〇一二 重庆",
+    "张-伟_3号 Co., Ltd.",
 ]
 
 
@@ -51,3 +59,25 @@ def test_per_word_keys_equal_whole_name_keys() -> None:
     generated = ["".join(rng.choice(chars) for _ in range(rng.randint(2, 14))) for _ in range(2000)]
     for name in NAMES + generated:
         assert name_keys(name) == _whole_name(name), name
+
+
+def test_segmentation_equals_pypinyins() -> None:
+    """The name keys' own phrase matching splits runs of characters as pypinyin's
+    segmenter does: runs built of phrases it knows, beginnings of phrases and characters."""
+    phrases = sorted(PHRASES_DICT)
+    rng = random.Random(21)
+    runs = [run for name in NAMES for run in re.findall(rf"[{_CJK}]+", name)]
+    for _ in range(20000):
+        parts = []
+        for _ in range(rng.randint(1, 5)):
+            phrase = rng.choice(phrases)
+            pick = rng.random()
+            if pick < 0.4:
+                parts.append(phrase)
+            elif pick < 0.7:
+                parts.append(phrase[: rng.randint(1, len(phrase))])  # a phrase's beginning
+            else:
+                parts.append(rng.choice(phrase) * rng.randint(1, 2))
+        runs.append("".join(parts))
+    for run in runs:
+        assert _segment(run) == seg(run), run

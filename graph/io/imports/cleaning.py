@@ -87,6 +87,8 @@ Convert = Callable[[Cell], Any]
 def cell_text(cell: Cell) -> str:
     """A cell as text: whole floats without ``.0``, times ISO, the exporter's formula guard
     removed."""
+    if cell.__class__ is str:  # every CSV cell: the checks below are for workbook values
+        return cell[1:] if cell[:1] == "'" and _FORMULA_GUARD.match(cell) else cell
     if cell is None:
         return ""
     if isinstance(cell, bool):
@@ -134,7 +136,14 @@ def split_tags(cell: Cell) -> list[str]:
 
 
 class RowCleaner:
-    """Cleans rows of one file for one mapping; built once, used for every row."""
+    """Cleans rows of one file for one mapping; built once, used for every row.
+
+    Each column's converter is chosen once. A column's text cells and what they clean to
+    are remembered (up to ``CACHE_CELLS`` distinct cells): regions, industries, stages and
+    titles repeat over a million rows, and a converter is a function of the cell alone. A
+    column whose cells are nearly all different (names, phones) stops remembering once
+    its cache fills within ``2 * CACHE_CELLS`` rows. Cells that fail are not remembered
+    (each failure gets its own message), nor are list values (tags)."""
 
     def __init__(self, kind: ImportType, mapping: Mapping, headers: list[str], region: str) -> None:
         self.kind = kind
@@ -146,24 +155,66 @@ class RowCleaner:
             if target is not None:
                 self.plan.append((position, header, target, self._converter(target, mapping)))
         self.mapped = {target.name for _, _, target, _ in self.plan}
+        self._width = max((position + 1 for position, *_ in self.plan), default=0)
+        self._columns: list[_Column] = [
+            (position, header, target.name, convert, None if _lists(target) else {})
+            for position, header, target, convert in self.plan
+        ]
+        self._person = FIRST_NAME in self.mapped or LAST_NAME in self.mapped
+        self._contact_targets = frozenset(n for n in self.mapped if n.startswith(CONTACT_PREFIX))
+        self._rows = 0
 
     def clean(self, row: SourceRow) -> CleanRow:
         """``row`` cleaned: values by target and errors naming line and column."""
-        result = CleanRow(row.line, row.cells)
-        for position, header, target, convert in self.plan:
-            cell = row.cells[position] if position < len(row.cells) else ""
+        line, cells = row.line, row.cells
+        if len(cells) < self._width:
+            cells = tuple(cells) + ("",) * (self._width - len(cells))
+        values: dict[str, Any] = {}
+        errors: list[RowError] = []
+        full = False
+        for position, header, name, convert, cache in self._columns:
+            cell = cells[position]
+            if cache is not None and cell.__class__ is str:
+                value = cache.get(cell, _MISS)
+                if value is _MISS:
+                    if not cell.strip():
+                        value = None
+                    else:
+                        try:
+                            value = convert(cell)
+                        except ValidationError as exc:
+                            errors.append(RowError(line, header, _message(exc)))
+                            continue
+                    if len(cache) < CACHE_CELLS:
+                        cache[cell] = value
+                        full = full or len(cache) == CACHE_CELLS
+                if value is not None and name not in values:  # never a list: not cached
+                    values[name] = value
+                continue
             if cell is None or (isinstance(cell, str) and not cell.strip()):
                 continue
             try:
                 value = convert(cell)
             except ValidationError as exc:
-                result.errors.append(RowError(row.line, header, _message(exc)))
+                errors.append(RowError(line, header, _message(exc)))
                 continue
-            if value is not None and value != [] and target.name not in result.values:
-                result.values[target.name] = value
-        self._person_name(result)
+            if value is not None and value != [] and name not in values:
+                values[name] = value
+        self._rows += 1
+        if full:
+            self._settle_caches()
+        result = CleanRow(line, row.cells, values, errors)
+        if self._person:
+            self._person_name(result)
         self._required(result)
         return result
+
+    def _settle_caches(self) -> None:
+        """A cache that has just filled stays as it is when its column repeats (filled
+        slowly), and is dropped when it hardly does (filled within twice its size in rows)."""
+        for index, (position, header, name, convert, cache) in enumerate(self._columns):
+            if cache is not None and len(cache) >= CACHE_CELLS and self._rows < 2 * CACHE_CELLS:
+                self._columns[index] = (position, header, name, convert, None)
 
     # -- per target -----------------------------------------------------------------------
 
@@ -218,16 +269,28 @@ class RowCleaner:
             required.append(target)
         return tuple(required)
 
+    @cached_property
+    def _required_checks(self) -> tuple[tuple[Target, bool, tuple[str, ...]], ...]:
+        """Per required target: whether it is a contact's, and the headers mapped to it."""
+        return tuple(
+            (target, target.name.startswith(CONTACT_PREFIX), tuple(self._headers(target)))
+            for target in self._required_targets
+        )
+
     def _required(self, result: CleanRow) -> None:
-        has_contact = any(name.startswith(CONTACT_PREFIX) for name in result.values)
-        for target in self._required_targets:
-            if target.name in result.values:
+        values = result.values
+        has_contact: bool | None = None  # looked at once, when a contact target is missing
+        for target, of_contact, headers in self._required_checks:
+            if target.name in values:
                 continue
-            if target.name.startswith(CONTACT_PREFIX) and not has_contact:
-                continue  # no contact on this row
-            if any(e.column == header for e in result.errors for header in self._headers(target)):
+            if of_contact:
+                if has_contact is None:  # a value of a contact's target (all are mapped)
+                    has_contact = not self._contact_targets.isdisjoint(values)
+                if not has_contact:
+                    continue  # no contact on this row
+            if any(e.column == header for e in result.errors for header in headers):
                 continue  # already reported as invalid
-            column = next(iter(self._headers(target)), "")
+            column = headers[0] if headers else ""
             result.errors.append(
                 RowError(
                     result.line,
@@ -240,6 +303,18 @@ class RowCleaner:
 
     def _headers(self, target: Target) -> list[str]:
         return [header for _, header, t, _ in self.plan if t.name == target.name]
+
+
+# A column as ``RowCleaner.clean`` walks it: position, header, target name, converter, and
+# its cache of cleaned cells (None: not cached).
+_Column = tuple[int, str, str, Convert, dict[str, Any] | None]
+CACHE_CELLS = 4096
+_MISS = object()
+
+
+def _lists(target: Target) -> bool:
+    """Whether a target's values are lists (tags), which a cache must not share."""
+    return target.rel is not None and target.rel.many
 
 
 def _message(exc: ValidationError) -> Message:
@@ -330,24 +405,26 @@ def number_plan(region: str) -> Callable[[str], bool]:
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
     assert metadata is not None
 
-    def desc(item: Any) -> tuple[frozenset[int], re.Pattern[str]] | None:
+    def desc(item: Any) -> tuple[frozenset[int], Callable[[str], Any]] | None:
         if item is None or not item.national_number_pattern:
             return None
-        return frozenset(item.possible_length or ()), re.compile(item.national_number_pattern)
-
-    def matches(number: str, check: tuple[frozenset[int], re.Pattern[str]]) -> bool:
-        lengths, pattern = check
-        return (not lengths or len(number) in lengths) and pattern.fullmatch(number) is not None
+        pattern = re.compile(item.national_number_pattern)
+        return frozenset(item.possible_length or ()), pattern.fullmatch
 
     general = desc(metadata.general_desc)
     kinds = [c for c in (desc(getattr(metadata, name)) for name in _NUMBER_TYPES) if c]
 
     def valid(number: str) -> bool:
-        return (
-            general is not None
-            and matches(number, general)
-            and any(matches(number, check) for check in kinds)
-        )
+        if general is None:
+            return False
+        length = len(number)
+        lengths, full = general
+        if (lengths and length not in lengths) or full(number) is None:
+            return False
+        for lengths, full in kinds:
+            if (not lengths or length in lengths) and full(number) is not None:
+                return True
+        return False
 
     return valid
 
@@ -360,13 +437,41 @@ def _phone_reader(target: Target, prop: Prop, region: str) -> Convert:
     def phone(cell: Cell) -> Any:
         text = cell_text(cell)
         if fast:
-            digits = _PHONE_NOISE.sub("", text)
+            digits = text if text.isascii() and text.isdigit() else _PHONE_NOISE.sub("", text)
             found = _CN_MOBILE.match(digits) or _CN_FIXED.match(digits)
             if found and valid(found.group(1)):
                 return "+86" + found.group(1)
         return schema_field.deserialize(text)
 
     return phone
+
+
+# An address the schema's e-mail check (marshmallow's ``validate.Email``) accepts for sure:
+# ASCII dot-atom local part and dotted host name, each a strict subset of its patterns.
+_PLAIN_EMAIL = re.compile(
+    r"[A-Za-z0-9_%+\-]+(?:\.[A-Za-z0-9_%+\-]+)*"
+    r"@((?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+(?:[A-Za-z]{2,6}|[A-Za-z0-9\-]{2,}))"
+)
+
+
+def _email_reader(target: Target, prop: Prop, region: str) -> Convert:
+    """What the schema's Email field does (``graph.model.validation.Email``), with a fast
+    path for the plain addresses nearly every row has (nothing to fold or trim, accepted
+    by the check): only the domain lower-cased. Anything else goes through the schema."""
+    schema_field = field_for(target.model, prop.name, region)
+    limit = prop.max_length
+    if prop.choices:
+        return _schema_reader(target, prop, region)
+
+    def email(cell: Cell) -> Any:
+        text = cell_text(cell)
+        plain = _PLAIN_EMAIL.fullmatch(text)
+        if plain is None:
+            return _too_long(schema_field.deserialize(text), limit)
+        domain = plain.group(1)
+        return _too_long(text[: plain.start(1)] + domain.lower(), limit)
+
+    return email
 
 
 def _schema_reader(target: Target, prop: Prop, region: str) -> Convert:
@@ -386,4 +491,5 @@ CELL_READERS: dict[str, Reader] = {
     "date": _moment_reader(date_only=True),
     "datetime": _moment_reader(date_only=False),
     "phone": _phone_reader,
+    "email": _email_reader,
 }
