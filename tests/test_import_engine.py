@@ -606,3 +606,21 @@ def test_undo_of_a_record_updated_by_two_batches_restores_its_values_before_the_
     assert after.owner.uid == boss.uid and lina.uid != boss.uid
     assert repository.get(other.uid).region == "北京"
     assert store.read("customer_count")[0]["count"] == 2
+
+
+def test_a_sheet_starting_below_row_one_numbers_its_rows_as_excel_shows_them(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "offset.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.merge_range(3, 1, 3, 2, "联系人")  # B4:C4 over a second header row
+    sheet.write_row(3, 3, ["客户名称"])
+    sheet.write_row(4, 1, ["姓名", "手机"])
+    sheet.write_row(5, 1, ["张伟", "13812345678", "甲公司"])
+    sheet.write_row(7, 1, ["李娜", "13912345678", "乙公司"])
+    book.close()
+    table = open_table(path)
+    assert table.headers == ["联系人 姓名", "联系人 手机", "客户名称"]
+    assert [(row.line, row.cells[0]) for row in table.rows()] == [(6, "张伟"), (8, "李娜")]
+    assert table.last_line == 8

@@ -64,7 +64,6 @@ class Table:
     delimiter: str = ""
     sheet: str = ""
     sheets: list[str] = field(default_factory=list)
-    offset: int = 0  # a sheet's first used row, when its data does not start at row 1
     last_line: int = 0  # a sheet's last used line, from its dimensions (0: not known, CSV)
 
     def rows(self, after_line: int = 0) -> Iterator[SourceRow]:
@@ -129,11 +128,10 @@ def open_table(path: Path | str, *, sheet: str | None = None) -> Table:
         head = [list(r) for r in _take(iter(data.iter_rows()), HEAD_ROWS)]
         merged = _merged_ranges(data)
         headers, header_line = find_header(head, merged=merged)
-        if data.start is not None:
-            header_line += data.start[0]
-            table.offset = data.start[0]
-        if data.end is not None:  # rows are read from the sheet's top (numbered from offset)
-            table.last_line = table.offset + data.end[0] + 1
+        # Rows are read from the sheet's top (line 1), whatever row its first used cell is
+        # on; cells from its first used column.
+        if data.end is not None:
+            table.last_line = data.end[0] + 1
     if not headers:
         raise UnreadableFile("no header row found", "import_unreadable_header")
     table.headers, table.header_line = headers, header_line
@@ -249,7 +247,7 @@ def _csv_rows(table: Table) -> Iterator[tuple[int, list[Cell]]]:
 def _sheet_rows(table: Table) -> Iterator[tuple[int, list[Cell]]]:
     book = CalamineWorkbook.from_path(str(table.path))
     data = book.get_sheet_by_name(table.sheet)
-    for number, cells in enumerate(data.iter_rows(), start=1 + table.offset):
+    for number, cells in enumerate(data.iter_rows(), start=1):
         yield number, list(cells)
 
 
@@ -268,10 +266,10 @@ def _merged_ranges(data: Any) -> tuple[tuple[int, int, int, int], ...]:
         ranges = data.merged_cell_ranges or []
     except Exception:  # not every format keeps merge information
         return ()
-    offset = data.start or (0, 0)
+    # Rows count from the sheet's top, as they are read; columns from its first used one.
+    first_column = (data.start or (0, 0))[1]
     return tuple(
-        (r0 - offset[0], c0 - offset[1], r1 - offset[0], c1 - offset[1])
-        for (r0, c0), (r1, c1) in ranges
+        (r0, c0 - first_column, r1, c1 - first_column) for (r0, c0), (r1, c1) in ranges
     )
 
 
