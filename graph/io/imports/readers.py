@@ -268,9 +268,7 @@ def _merged_ranges(data: Any) -> tuple[tuple[int, int, int, int], ...]:
         return ()
     # Rows count from the sheet's top, as they are read; columns from its first used one.
     first_column = (data.start or (0, 0))[1]
-    return tuple(
-        (r0, c0 - first_column, r1, c1 - first_column) for (r0, c0), (r1, c1) in ranges
-    )
+    return tuple((r0, c0 - first_column, r1, c1 - first_column) for (r0, c0), (r1, c1) in ranges)
 
 
 def _take(rows: Iterator[Any], count: int) -> list[Any]:
