@@ -23,6 +23,7 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from graph.io.imports.cleaning import CleanRow, RowError
@@ -30,12 +31,12 @@ from graph.io.imports.relations import Resolver, UnresolvedName
 from graph.io.imports.relinks import LINKS, current_links, relinked, shown, titles
 from graph.io.imports.targets import CONTACT_PREFIX, UID, ImportType
 from graph.model import nodes
-from graph.model.base import NodeModel, Rel
+from graph.model.base import NodeModel, Rel, model_for
 from graph.model.records import ISO_DATETIME, to_graph
 from graph.model.validation import Message, current_minute
 from graph.records.history import FieldChange, entry_props, history_entry
 from graph.records.repository import NodeRepository
-from graph.records.search_keys import fold, with_search_keys
+from graph.records.search_keys import name_keys, with_search_keys
 from graph.records.serials import serial_key
 from graph.security.crypto import FieldCipher
 from graph.security.pii import index_name, open_props, seal_props
@@ -87,18 +88,26 @@ def dedup_keys(
     its resolved uid). ``sealed``: the row's properties as ``seal_props`` wrote them with
     ``cipher``, whose blind indexes are taken instead of computed again."""
     keys = []
-    for name in ("phone", "email"):
-        prop = model.meta.prop(name)
-        if prop is not None and values.get(name):
-            known = sealed.get(index_name(name)) if sealed is not None else None
+    for name, prop, index in _contact_points(model.label):
+        if values.get(name):
+            known = sealed.get(index) if sealed is not None else None
             keys.append((name, known or cipher.blind_index(str(values[name]), prop.kind)))
+    # name_keys(name)[0] is the folded name (cached: the search keys computed it already).
     if model is nodes.Customer and values.get("name"):
-        keys.append(("name", fold(str(values["name"])) + "\x1f" + str(values.get("region") or "")))
+        folded = name_keys(str(values["name"]))[0]
+        keys.append(("name", folded + "\x1f" + str(values.get("region") or "")))
     if model is nodes.Contact and values.get("name") and values.get("customer"):
         customer = values["customer"]
         customer = customer[0] if isinstance(customer, list) else customer
-        keys.append(("name", fold(str(values["name"])) + "\x1f" + str(customer)))
+        keys.append(("name", name_keys(str(values["name"]))[0] + "\x1f" + str(customer)))
     return keys
+
+
+@cache
+def _contact_points(label: str) -> tuple[tuple[str, Any, str], ...]:
+    """(name, declaration, blind index name) of the ``label`` type's phone and e-mail."""
+    found = ((name, model_for(label).meta.prop(name)) for name in ("phone", "email"))
+    return tuple((name, prop, index_name(name)) for name, prop in found if prop is not None)
 
 
 class _Send:
@@ -167,6 +176,8 @@ class BatchWriter:
         # Its created rows' duplicate keys (and uids), as the next batch's check finds them.
         self._in_flight: dict[tuple[str, str], Duplicate] = {}
         self._keys: dict[int, list[tuple[str, str]]] = {}  # this batch: line -> its keys
+        self._plans: dict[type[NodeModel], tuple[list[tuple[str, Any, Any]], list[str]]] = {}
+        self._now_values: dict[tuple[str, dt.datetime], Any] = {}
         self.owner_uid: str | None = None
         if scope.team_only:
             # Sales imports become the importer's own customers.
@@ -564,10 +575,8 @@ class BatchWriter:
         if not rows:
             return []
         uids = self._uids(self.model, len(rows), now)
-        contact_rows = [
-            row for row, _ in rows if any(k.startswith(CONTACT_PREFIX) for k in row.values)
-        ]
-        contact_uids = iter(self._uids(nodes.Contact, len(contact_rows), now))
+        contacts = sum(len(record.get("contacts", ())) for _, record in rows)
+        contact_uids = iter(self._uids(nodes.Contact, contacts, now))
         result = []
         for (_, record), uid in zip(rows, uids, strict=True):
             record["uid"] = uid
@@ -598,23 +607,42 @@ class BatchWriter:
     def _split(
         self, model: type[NodeModel], values: dict[str, Any], now: dt.datetime
     ) -> tuple[dict[str, Any], dict[str, list[str]]]:
+        """A row's values of ``model`` as its properties (defaults filled in) and the uids
+        of each relation this import fills."""
+        props_plan, rel_names = self._plan(model)
         props: dict[str, Any] = {}
-        for prop in model.meta.props:
-            if not prop.editable:
-                continue
-            value = values.get(prop.name)
-            if value is None and prop.default is not None:
-                value = prop.default
-            if value is None and prop.default_now:
-                value = to_graph(prop, current_minute(now))
-            if value is not None:
-                props[prop.name] = value
-        links = {
-            rel.name: list(values.get(rel.name) or []) for rel in model.meta.rels if rel.editable
-        }
-        if model is self.model:
-            links = {k: v for k, v in links.items() if k in self._linked()}
-        return props, links
+        for name, prop, default in props_plan:
+            value = values.get(name)
+            if value is None:
+                if default is not None:
+                    value = default
+                elif prop.default_now:
+                    value = self._now_value(prop, now)
+                else:
+                    continue
+            props[name] = value
+        return props, {name: list(values.get(name) or []) for name in rel_names}
+
+    def _plan(self, model: type[NodeModel]) -> tuple[list[tuple[str, Any, Any]], list[str]]:
+        """``model``'s editable properties (name, declaration, default) and the relations
+        an imported row of it fills, worked out once per import."""
+        plan = self._plans.get(model)
+        if plan is None:
+            props = [(p.name, p, p.default) for p in model.meta.props if p.editable]
+            rels = [rel.name for rel in model.meta.rels if rel.editable]
+            if model is self.model:
+                rels = [name for name in rels if name in self._linked()]
+            plan = self._plans[model] = (props, rels)
+        return plan
+
+    def _now_value(self, prop: Any, now: dt.datetime) -> Any:
+        """A ``default_now`` property's value at ``now`` (the same for a whole batch)."""
+        key = (prop.name, now)
+        if key not in self._now_values:
+            if len(self._now_values) > 64:
+                self._now_values.clear()  # earlier batches'
+            self._now_values[key] = to_graph(prop, current_minute(now))
+        return self._now_values[key]
 
     def _uids(self, model: type[NodeModel], count: int, now: dt.datetime) -> list[str]:
         """``count`` new uids of ``model`` in one round trip (a dry run makes none)."""
