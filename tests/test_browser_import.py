@@ -37,6 +37,7 @@ TEXTS = {
         "empty": "The file is empty.",
         "unreadable": "The file cannot be read",
         "too_large": "What was sent is larger than this server accepts.",
+        "by_import": "By import {}",
     },
     "zh": {
         "encoding": "GB18030 / GBK",
@@ -49,6 +50,7 @@ TEXTS = {
         "empty": "文件是空的。",
         "unreadable": "无法读取文件",
         "too_large": "提交的内容超过了服务器允许的大小。",
+        "by_import": "来自导入 {}",
     },
 }
 
@@ -157,6 +159,17 @@ def test_sales_imports_a_csv_through_the_wizard_and_undoes_it(
     assert all(c.owner.uid == sales.uid for c in imported)  # Sales imports are their own
     assert {c.note for c in imported} == {"老客户介绍", None}
     page.screenshot(path=f"/tmp/graphcrm-import-{language}.png", full_page=True)
+
+    # An imported customer's history names the import (in another tab: the wizard stays).
+    first = imported[0]
+    (entry,) = customers.history(first.uid)
+    assert entry.action == "create" and entry.import_id
+    record = page.context.new_page()
+    record.goto(f"{live_server}/customer/show/{first.uid}")
+    shown = record.inner_text(".history-entry[data-action=create] .history-import")
+    assert shown == texts["by_import"].format(entry.import_id)
+    assert record.locator(".history-entry").count() == 1
+    record.close()
 
     # The failing rows download in the file's format with an error column.
     with page.expect_download() as download:
