@@ -13,7 +13,7 @@ from falkordb.helpers import stringify_param_value
 
 from graph.errors import InvalidValue
 from graph.store.falkordb import FalkorDBStore
-from graph.store.falkordb_params import NulCharacter, _write, cypher_header, cypher_literal
+from graph.store.falkordb_params import NulCharacter, _write, cypher_literal, cypher_query
 from graph.store.protocol import GraphStore
 
 AWKWARD_TEXT = [
@@ -64,8 +64,10 @@ def test_literal_is_the_clients_own_text(value: Any) -> None:
 
 
 def test_header_names_each_parameter_in_order() -> None:
-    header = cypher_header({"rows": [{"a": 1}], "now": "2024-05-20T00:00:00Z", "n": None})
-    assert header == 'rows=[{`a`:1}] now="2024-05-20T00:00:00Z" n=null '
+    params = {"rows": [{"a": 1}], "now": "2024-05-20T00:00:00Z", "n": None}
+    query = cypher_query(params, "RETURN $n")
+    assert query == 'CYPHER rows=[{`a`:1}] now="2024-05-20T00:00:00Z" n=null RETURN $n'
+    assert cypher_query({}, "RETURN 1") == "RETURN 1"
 
 
 @pytest.mark.parametrize(
@@ -73,7 +75,7 @@ def test_header_names_each_parameter_in_order() -> None:
 )
 def test_nul_anywhere_is_refused(value: Any) -> None:
     with pytest.raises(NulCharacter):
-        cypher_header({"value": value})
+        cypher_query({"value": value}, "RETURN $value")
 
 
 @pytest.mark.parametrize("key", ["", "back`tick"])
@@ -155,8 +157,15 @@ def _previous_key(key: Any) -> str:
     return written
 
 
-def _previous_header(params: dict[str, Any]) -> str:
-    return "".join([f"{name}={_previous_literal(value)} " for name, value in params.items()])
+def _previous_query(params: dict[str, Any]) -> str:
+    """The statement text as FalkorDBStore composed it before: header, then the query."""
+    header = "".join([f"{name}={_previous_literal(value)} " for name, value in params.items()])
+    return f"CYPHER {header}{QUERY}"
+
+
+# A statement whose own text has a backslash before an n: only the header is checked for
+# control characters' escapes.
+QUERY = "RETURN '\\n' AS text"
 
 
 # Every control character but NUL, the characters json escapes, and text of every width.
@@ -202,7 +211,7 @@ def test_header_is_the_previous_encoders_text_for_random_values(pool: list[str])
     rng = random.Random(16)
     for _ in range(3000):
         params = {f"p{i}": _random_value(rng, pool) for i in range(rng.randrange(1, 4))}
-        assert cypher_header(params) == _previous_header(params)
+        assert cypher_query(params, QUERY) == _previous_query(params)
         if pool is PLAIN:  # no control characters: the fast writer's own text is exact
             for value in params.values():
                 parts: list[str] = []
@@ -213,10 +222,10 @@ def test_header_is_the_previous_encoders_text_for_random_values(pool: list[str])
 def test_header_of_an_import_batch_is_the_previous_encoders_text() -> None:
     rows = [_import_row(i) for i in range(300)]
     params = {"import_id": "IM20261205-abc", "cursor": 301, "rows": rows, "now": "2026-12-05"}
-    assert cypher_header(params) == _previous_header(params)
+    assert cypher_query(params, QUERY) == _previous_query(params)
     # one note with a newline, anywhere in the batch: the whole header stays exact
     rows[150]["props"]["note"] = "line one\nline two"
-    assert cypher_header(params) == _previous_header(params)
+    assert cypher_query(params, QUERY) == _previous_query(params)
 
 
 @pytest.mark.parametrize(
@@ -231,7 +240,7 @@ def test_header_of_an_import_batch_is_the_previous_encoders_text() -> None:
 )
 def test_backslashes_beside_control_characters_keep_the_exact_text(values: list[str]) -> None:
     params = {"values": values, "map": {"k": values}}
-    assert cypher_header(params) == _previous_header(params)
+    assert cypher_query(params, QUERY) == _previous_query(params)
 
 
 def test_subclasses_are_written_as_before() -> None:
@@ -245,13 +254,13 @@ def test_subclasses_are_written_as_before() -> None:
         pass
 
     value = {Stage.LEAD: [Stage.LEAD, Number.ONE], "rows": Rows([{"a": Stage.LEAD}]), "b": b"x"}
-    assert cypher_header({"value": value}) == _previous_header({"value": value})
+    assert cypher_query({"value": value}, QUERY) == _previous_query({"value": value})
 
 
 @pytest.mark.parametrize("key", ["", "back`tick"])
 def test_header_refuses_keys_the_parser_cannot_carry(key: str) -> None:
     with pytest.raises(ValueError, match="map key"):
-        cypher_header({"rows": [{"ok": 1, key: 1}]})
+        cypher_query({"rows": [{"ok": 1, key: 1}]}, "RETURN $rows")
 
 
 def _import_row(i: int) -> dict[str, Any]:

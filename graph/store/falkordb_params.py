@@ -3,7 +3,7 @@
 FalkorDB takes parameters as Cypher literals in front of the query. The ``falkordb``
 client's ``stringify_param_value`` writes them, but one value at a time through several
 ``isinstance`` checks, and a bulk write (an import batch of thousands of rows of maps)
-spends most of its Python time there. ``cypher_header`` writes exactly the same text
+spends most of its Python time there. ``cypher_query`` writes exactly the same text
 (strings in double quotes with ``\\`` and ``"`` escaped, every other character as is;
 ``null``; lists in brackets; map keys in backticks; other values as ``str``) and refuses
 the NUL character, which FalkorDB cannot take.
@@ -38,24 +38,35 @@ _KEY_CACHE_SIZE = 4096  # map keys repeat (a batch's rows share them): each is c
 _CONTROL = re.compile(r"\\[bfnrtu]")
 
 
-def cypher_header(params: dict[str, Any]) -> str:
-    """``name=value `` for each parameter, the prefix FalkorDB reads after ``CYPHER``.
+def cypher_query(params: dict[str, Any], text: str) -> str:
+    """``text`` with FalkorDB's parameter header in front: ``CYPHER name=value ... text``
+    (``text`` alone without parameters). Written in one piece: an import batch's header is
+    megabytes, and putting it in front of the statement afterwards would copy it again.
 
     ``NulCharacter`` when a value (or map key) holds a NUL character; ``ValueError`` for a
     map key FalkorDB's parser cannot carry (empty, or with a backtick)."""
-    parts: list[str] = []
+    return _between(params, "CYPHER ", text) if params else text
+
+
+def _between(params: dict[str, Any], head: str, tail: str) -> str:
+    """The parameters' text (``name=value `` each) between ``head`` and ``tail``."""
+    parts = [head]
     for name, value in params.items():
         parts += (name, "=")
         _write(value, parts)
         parts.append(" ")
+    parts.append(tail)
     text = "".join(parts)
-    if "\\" in text and _CONTROL.search(text) and _CONTROL.search(text.replace("\\\\", "")):
-        return "".join([f"{name}={_encode(value)} " for name, value in params.items()])
+    start, end = len(head), len(text) - len(tail)
+    if text.find("\\", start, end) >= 0 and _CONTROL.search(text, start, end):
+        if _CONTROL.search(text[start:end].replace("\\\\", "")):
+            exact = "".join([f"{name}={_encode(value)} " for name, value in params.items()])
+            return head + exact + tail
     return text
 
 
 def cypher_literal(value: Any) -> str:
-    """One parameter value as the literal ``cypher_header`` writes."""
+    """One parameter value as the literal ``cypher_query`` writes."""
     return _encode(value)
 
 
