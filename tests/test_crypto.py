@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import os
 import random
+import re
 
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -23,6 +24,7 @@ from graph.security.crypto import (
     generate_key,
     normalise,
     parse_key,
+    phone_suffix,
 )
 from graph.security.masking import mask_value
 from graph.security.pii import index_values, pii_props, seal_props
@@ -220,3 +222,25 @@ def test_sealed_props_are_the_previous_ones(
         else:
             assert sealed[name] == value
     assert props == before  # the caller's row is not modified
+
+
+def _previous_phone_suffix(normalised: str) -> str:
+    digits = re.sub(r"[^0-9]", "", normalised)
+    return digits[-4:] if len(digits) >= 4 else ""
+
+
+def test_phone_suffix_is_the_previous_one_for_any_text() -> None:
+    rng = random.Random(16)
+    alphabet = "0123456789+- x()٣²１"  # with non-ASCII digits, which do not count
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 16)))
+        assert phone_suffix(text) == _previous_phone_suffix(text), text
+
+
+def test_suffix_index_is_the_same_from_the_cache() -> None:
+    cipher = FieldCipher(bytes(range(32)))
+    for _ in range(3):  # computed once, then from the cache
+        assert cipher.suffix_index("+8613812345678") == "zPWrTU1CDZKiMAgelq9wcQ"
+        assert cipher.suffix_indexes("5678") == ["zPWrTU1CDZKiMAgelq9wcQ"]
+    other = FieldCipher(bytes(range(1, 33)))  # another key has its own cache
+    assert other.suffix_index("+8613812345678") != "zPWrTU1CDZKiMAgelq9wcQ"

@@ -20,8 +20,9 @@ import binascii
 import hashlib
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -120,7 +121,8 @@ class FieldKey:
     id: str
     aead: AESGCM
     index: KeyedIndex
-    suffix: KeyedIndex
+    # Four digits have 10,000 values: each one's index is computed once.
+    suffix: Callable[[str], str]
 
     @classmethod
     def from_bytes(cls, master: bytes) -> FieldKey:
@@ -129,7 +131,9 @@ class FieldKey:
             id=_derive(master, b"key id", 4).hex(),
             aead=AESGCM(_derive(master, b"field encryption")),
             index=KeyedIndex(_derive(master, b"blind index")),
-            suffix=KeyedIndex(_derive(master, b"phone suffix index")),
+            suffix=lru_cache(maxsize=10**SUFFIX_DIGITS)(
+                KeyedIndex(_derive(master, b"phone suffix index"))
+            ),
         )
 
 
@@ -228,5 +232,8 @@ class FieldCipher:
 
 def phone_suffix(normalised: str) -> str:
     """The last four digits of a normalised phone ("" when it has fewer)."""
+    tail = normalised[-SUFFIX_DIGITS:]
+    if len(tail) == SUFFIX_DIGITS and tail.isascii() and tail.isdigit():
+        return tail  # ends in four digits (as E.164 does): no need to strip the rest
     digits = _NON_DIGITS.sub("", normalised)
     return digits[-SUFFIX_DIGITS:] if len(digits) >= SUFFIX_DIGITS else ""
