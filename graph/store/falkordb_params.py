@@ -11,11 +11,12 @@ the NUL character, which FalkorDB cannot take.
 The text is written in two ways. The fast one (``_write``) quotes strings with the
 ``json`` module's C quoting (``encode_basestring``), which escapes ``\\`` and ``"`` exactly
 as above and differs only for the control characters U+0000-U+001F (it writes ``\\n``,
-``\\u0000``...: FalkorDB reads ``\\n`` as a newline but ``\\u0000`` as six characters), and
-appends every piece to one list joined once. When its text holds such an escape, the header
-is written again the exact way (``_encode``), which writes control characters as they are
-and refuses NUL. Writing a whole batch with ``json.dumps`` was measured too: turning its
-``"key":`` into backtick keys afterwards costs more than the C encoder saves.
+``\\u0000``...: FalkorDB reads ``\\n`` as a newline but ``\\u0000`` as six characters),
+and puts the pieces of each row of a batch in one list joined once. When its text holds
+such an escape, the header is written again the exact way (``_encode``), which writes
+control characters as they are and refuses NUL. Writing a whole batch with ``json.dumps``
+was measured too: turning its ``"key":`` into backtick keys afterwards costs more than the
+C encoder saves.
 """
 
 from __future__ import annotations
@@ -53,7 +54,20 @@ def _between(params: dict[str, Any], head: str, tail: str) -> str:
     parts = [head]
     for name, value in params.items():
         parts += (name, "=")
-        _write(value, parts)
+        if type(value) is list and value:
+            # A batch: each row is joined while its pieces are still in the CPU's cache
+            # (one join of the whole batch's pieces at the end was measured slower).
+            parts.append("[")
+            for item in value:
+                if type(item) is str:
+                    parts += (_quote(item), ",")
+                else:
+                    row: list[str] = []
+                    _write(item, row)
+                    parts += ("".join(row), ",")
+            parts[-1] = "]"
+        else:
+            _write(value, parts)
         parts.append(" ")
     parts.append(tail)
     text = "".join(parts)
@@ -134,8 +148,8 @@ def _encode(value: Any) -> str:
 
 def _write(value: Any, parts: list[str]) -> None:
     """Append ``_encode``'s text of ``value`` to ``parts``, except for control characters
-    in strings (json's escapes). One list for the whole header: each string is copied once
-    more, into the header, instead of once per level of nesting."""
+    in strings (json's escapes). Pieces of nested values go to the same list, joined once,
+    instead of being joined (copied) at every level of nesting."""
     kind = type(value)
     if kind is dict:
         if not value:
