@@ -292,3 +292,37 @@ def test_engine_reads_back_an_import_batch(store: GraphStore) -> None:
         "UNWIND $rows AS row RETURN row", {"rows": rows}, timeout_ms=10000, row_cap=100
     )
     assert result.rows == [[row] for row in rows]
+
+
+def _engine_value(rng: random.Random, pool: list[str], depth: int = 0) -> Any:
+    """A random value every engine represents as it is (64-bit integers, plain floats)."""
+    roll = rng.random()
+    if depth < 3 and roll < 0.2:
+        keys = ["uid", "props", "name", "中文键", "n1"]
+        return {
+            rng.choice(keys): _engine_value(rng, pool, depth + 1)
+            for _ in range(rng.randrange(0, 5))
+        }
+    if depth < 3 and roll < 0.4:
+        return [_engine_value(rng, pool, depth + 1) for _ in range(rng.randrange(0, 5))]
+    return rng.choice(
+        [
+            _random_text(rng, pool),
+            _random_text(rng, pool),
+            None,
+            rng.choice([True, False]),
+            rng.randrange(-(2**62), 2**62),
+            rng.choice([0.1, 1e-7, 1e22, -0.25, 3.0]),
+        ]
+    )
+
+
+@pytest.mark.parametrize("pool", [CHARACTERS, PLAIN], ids=["control characters", "plain"])
+def test_engine_reads_back_random_batches(store: GraphStore, pool: list[str]) -> None:
+    rng = random.Random(21)
+    for _ in range(40):
+        rows = [_engine_value(rng, pool) for _ in range(rng.randrange(1, 20))]
+        result = store.run_readonly(
+            "UNWIND $rows AS row RETURN row", {"rows": rows}, timeout_ms=10000, row_cap=100
+        )
+        assert result.rows == [[row] for row in rows]
