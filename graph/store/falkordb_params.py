@@ -46,12 +46,9 @@ def cypher_query(params: dict[str, Any], text: str) -> str:
 
     ``NulCharacter`` when a value (or map key) holds a NUL character; ``ValueError`` for a
     map key FalkorDB's parser cannot carry (empty, or with a backtick)."""
-    return _between(params, "CYPHER ", text) if params else text
-
-
-def _between(params: dict[str, Any], head: str, tail: str) -> str:
-    """The parameters' text (``name=value `` each) between ``head`` and ``tail``."""
-    parts = [head]
+    if not params:
+        return text
+    parts = ["CYPHER "]
     for name, value in params.items():
         parts += (name, "=")
         if type(value) is list and value:  # a batch: written row by row
@@ -62,7 +59,7 @@ def _between(params: dict[str, Any], head: str, tail: str) -> str:
         else:
             parts.append(_exact(value))
         parts.append(" ")
-    parts.append(tail)
+    parts.append(text)
     return "".join(parts)
 
 
