@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import os
+import random
+import re
+
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from graph.errors import ConfigError, UnreadableValue
 from graph.model import nodes
 from graph.model.base import NodeModel, Prop
 from graph.model.kinds import FIELD_KINDS
-from graph.security.crypto import FieldCipher, generate_key, normalise, parse_key
+from graph.security.crypto import (
+    FieldCipher,
+    FieldKey,
+    KeyedIndex,
+    _derive,
+    generate_key,
+    normalise,
+    parse_key,
+    phone_suffix,
+)
 from graph.security.masking import mask_value
+from graph.security.pii import index_values, pii_props, seal_props
 
 
 @pytest.fixture
@@ -98,3 +116,131 @@ def test_personal_data_cannot_be_declared_unique_indexed_or_title() -> None:
     with pytest.raises(ConfigError, match="E014"):
         props = (Prop("name", "N", "名"), Prop("phone", "P", "电", pii=True, indexed=True))
         type("BadPii2", (NodeModel,), {"props": props})
+
+
+# -- the prepared HMAC and the ciphertext format against the previous implementation -------
+
+
+def _previous_index(key: bytes, text: str) -> str:
+    """The blind index as it was computed before ``KeyedIndex`` (one ``hmac.digest`` a value)."""
+    digest = hmac.digest(key, text.encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
+
+
+def test_keyed_index_is_hmac_sha256_for_any_key_and_text() -> None:
+    rng = random.Random(16)
+    alphabet = "az09+@. 上海😀\x00\n"
+    for length in [0, 1, 16, 32, 63, 64, 65, 100, 200]:
+        key = rng.randbytes(length)
+        index = KeyedIndex(key)
+        for _ in range(50):
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40)))
+            assert index(text) == _previous_index(key, text)
+
+
+def test_blind_and_suffix_indexes_keep_their_stored_values() -> None:
+    # Values computed by the previous implementation: indexes already stored must still match.
+    cipher = FieldCipher(bytes(range(32)))
+    assert cipher.key_id == "3f22fdf0"
+    assert cipher.blind_index("+8613812345678", "phone") == "d8UTL_ZJHHa6NDgPeDsNZg"
+    assert cipher.blind_index("138 1234 5678", "phone") == "d8UTL_ZJHHa6NDgPeDsNZg"
+    assert cipher.suffix_index("+8613812345678") == "zPWrTU1CDZKiMAgelq9wcQ"
+    assert cipher.suffix_indexes("5678") == ["zPWrTU1CDZKiMAgelq9wcQ"]
+    assert cipher.blind_index("Zhang@Example.com", "email") == "T1nLDrFeUFqtMd3n4wyHWw"
+    assert cipher.blind_index("上海 明达", "string") == "se6ucgZuA21_971P0eFOcA"
+
+
+def _previous_encrypt(master: bytes, label: str, name: str, value: str) -> str:
+    """A value sealed as the previous implementation wrote it."""
+    key_id = FieldKey.from_bytes(master).id
+    aead = AESGCM(_derive(master, b"field encryption"))
+    nonce = os.urandom(12)
+    sealed = aead.encrypt(nonce, value.encode(), f"{label}.{name}".encode())
+    blob = base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
+    return f"enc:v1:{key_id}:{blob}"
+
+
+def _previous_decrypt(master: bytes, label: str, name: str, value: str) -> str:
+    """A sealed value opened as the previous implementation opened it."""
+    blob = value.split(":", 3)[3]
+    raw = base64.urlsafe_b64decode(blob + "=" * (-len(blob) % 4))
+    aead = AESGCM(_derive(master, b"field encryption"))
+    return aead.decrypt(raw[:12], raw[12:], f"{label}.{name}".encode()).decode()
+
+
+@pytest.mark.parametrize("value", ["", "+8613812345678", "c1@example.com", "上海明达😀", "x" * 47])
+def test_ciphertext_reads_both_ways_with_the_previous_implementation(value: str) -> None:
+    master = parse_key(generate_key())
+    cipher = FieldCipher(master)
+    written = cipher.encrypt("Customer", "phone", value)
+    assert _previous_decrypt(master, "Customer", "phone", written) == value
+    assert len(written) == len(_previous_encrypt(master, "Customer", "phone", value))
+    old = _previous_encrypt(master, "Customer", "phone", value)
+    assert cipher.decrypt("Customer", "phone", old) == value
+    assert cipher.is_current(old) and written.startswith(f"enc:v1:{cipher.key_id}:")
+
+
+def _previous_seal_props(model: type[NodeModel], props: dict, cipher: FieldCipher) -> dict:
+    """``seal_props`` as it was before its per-type names (one ``index_values`` a property)."""
+    sealed = dict(props)
+    for prop in pii_props(model):
+        if prop.name not in props:
+            continue
+        value = props[prop.name]
+        sealed.update(index_values(prop, None if value is None else str(value), cipher))
+        if value is not None:
+            sealed[prop.name] = cipher.encrypt(model.label, prop.name, str(value))
+    return sealed
+
+
+@pytest.mark.parametrize(
+    ("model", "props"),
+    [
+        (
+            nodes.Customer,
+            {"name": "上海明达", "phone": "+862160000000", "email": "C1@Example.com", "n": 1},
+        ),
+        (nodes.Customer, {"name": "x", "phone": None, "id_number": "310101199001011234"}),
+        (nodes.Customer, {"email": None, "phone": "12"}),
+        (nodes.Contact, {"name": "王伟", "phone": "138 1234 5678", "wechat": "lina_wx"}),
+        (nodes.Contact, {"phone": 8613812345678, "wechat": None, "email": "a@b.cn"}),
+        (nodes.User, {"email": "admin@example.com", "name": "Admin"}),
+        (nodes.Tag, {"name": "vip"}),
+    ],
+)
+def test_sealed_props_are_the_previous_ones(
+    cipher: FieldCipher, model: type[NodeModel], props: dict
+) -> None:
+    before = dict(props)
+    sealed = seal_props(model, props, cipher)
+    previous = _previous_seal_props(model, props, cipher)
+    assert list(sealed) == list(previous)  # the same entries in the same order
+    for name, value in previous.items():
+        prop = model.meta.prop(name)
+        if prop is not None and prop.pii and value is not None:
+            assert cipher.decrypt(model.label, name, sealed[name]) == str(props[name])
+        else:
+            assert sealed[name] == value
+    assert props == before  # the caller's row is not modified
+
+
+def _previous_phone_suffix(normalised: str) -> str:
+    digits = re.sub(r"[^0-9]", "", normalised)
+    return digits[-4:] if len(digits) >= 4 else ""
+
+
+def test_phone_suffix_is_the_previous_one_for_any_text() -> None:
+    rng = random.Random(16)
+    alphabet = "0123456789+- x()٣²１"  # with non-ASCII digits, which do not count
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 16)))
+        assert phone_suffix(text) == _previous_phone_suffix(text), text
+
+
+def test_suffix_index_is_the_same_from_the_cache() -> None:
+    cipher = FieldCipher(bytes(range(32)))
+    for _ in range(3):  # computed once, then from the cache
+        assert cipher.suffix_index("+8613812345678") == "zPWrTU1CDZKiMAgelq9wcQ"
+        assert cipher.suffix_indexes("5678") == ["zPWrTU1CDZKiMAgelq9wcQ"]
+    other = FieldCipher(bytes(range(1, 33)))  # another key has its own cache
+    assert other.suffix_index("+8613812345678") != "zPWrTU1CDZKiMAgelq9wcQ"

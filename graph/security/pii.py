@@ -73,18 +73,42 @@ def open_value(model: type[NodeModel], name: str, value: Any, cipher: FieldCiphe
     return cipher.decrypt(model.label, name, value)
 
 
+@cache_per_type
+def _sealed_names(model: type[NodeModel]) -> tuple[tuple[str, str, str, str | None], ...]:
+    """Each personal-data property of a node type as (name, kind, index property, last-four
+    index property or None): what ``seal_props`` writes, looked up once per type."""
+    return tuple(
+        (
+            prop.name,
+            prop.kind,
+            index_name(prop.name),
+            last4_index_name(prop.name) if prop.field_kind.suffix_indexed else None,
+        )
+        for prop in pii_props(model)
+    )
+
+
 def seal_props(model: type[NodeModel], props: Row, cipher: FieldCipher | None) -> Row:
     """Properties to write: personal data encrypted, with its blind index (None removes both)."""
     if cipher is None:
         return props
     sealed = dict(props)
-    for prop in pii_props(model):
-        if prop.name not in props:
+    # index_values and seal_value inlined (an import seals every row): the same entries
+    # in the same order, the indexes first.
+    for name, kind, index, last4 in _sealed_names(model):
+        if name not in props:
             continue
-        value = props[prop.name]
-        sealed.update(index_values(prop, None if value is None else str(value), cipher))
-        if value is not None:
-            sealed[prop.name] = cipher.encrypt(model.label, prop.name, str(value))
+        value = props[name]
+        if value is None:
+            sealed[index] = None
+            if last4 is not None:
+                sealed[last4] = None
+            continue
+        plain = str(value)
+        sealed[index] = cipher.blind_index(plain, kind)
+        if last4 is not None:
+            sealed[last4] = cipher.suffix_index(plain)
+        sealed[name] = cipher.encrypt(model.label, name, plain)
     return sealed
 
 

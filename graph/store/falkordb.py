@@ -22,7 +22,7 @@ from graph.errors import (
     StoreUnavailable,
     WriteRefused,
 )
-from graph.store.falkordb_params import NulCharacter, cypher_header
+from graph.store.falkordb_params import NulCharacter, cypher_query
 from graph.store.protocol import GraphURL, Row, iter_rows
 from graph.store.readonly import GraphNode, GraphPath, GraphRelationship, ReadonlyResult
 from graph.store.schema import existing_items, schema_item
@@ -152,12 +152,11 @@ class FalkorDBStore:
         statement = self.cypher.statement(name)
         statement.check_params(params)
         try:
-            header = cypher_header(params)
+            text = cypher_query(params, statement.text)
         except NulCharacter:
             raise InvalidValue(
                 f"{statement.name}: text values cannot contain a NUL character"
             ) from None
-        text = f"CYPHER {header}{statement.text}" if params else statement.text
         verb = "GRAPH.RO_QUERY" if read_only else "GRAPH.QUERY"
         return (verb, self.graph_name, text, "--compact")
 
@@ -194,12 +193,11 @@ class FalkorDBStore:
         if "\x00" in text:
             raise nul
         try:
-            header = cypher_header(params)
+            query = cypher_query(params, text)
         except NulCharacter:
             raise nul from None
         except ValueError as exc:  # a map key the CYPHER header cannot carry
             raise InvalidValue(f"parameters: {exc}") from exc
-        query = f"CYPHER {header}{text}" if params else text
         command = ("GRAPH.RO_QUERY", self.graph_name, query, "--compact", "timeout", timeout_ms)
         try:
             with graph_call():
