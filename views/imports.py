@@ -19,7 +19,7 @@ from typing import Any
 from flask import Response, current_app, g, request
 from flask_appbuilder import expose
 from flask_appbuilder.api import BaseApi, safe
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from marshmallow import Schema, ValidationError, fields, validate
 
 from graph.errors import GraphCRMError
@@ -192,7 +192,7 @@ def unknown_type_text(type_key: str) -> str:
     names = [type_label(kind) for kind in import_types().values()]
     return message_text(
         "import_unknown_type",
-        {"type": f"“{type_key[:40]}”", "types": ("、" if is_chinese() else ", ").join(names)},
+        {"type": f"“{type_key[:40]}”", "types": gettext(", ").join(names)},
     )
 
 
