@@ -36,8 +36,16 @@ def importer(store: GraphStore, cipher: FieldCipher) -> Importer:
     return Importer(store, cipher, actor="admin", scope=Scope.everything())
 
 
+@pytest.fixture(params=["thread", "process"])
+def sender(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Batches written by a thread (small imports) or by a second process (large ones)."""
+    threshold = 1_000_000 if request.param == "thread" else 0
+    monkeypatch.setattr("graph.io.imports.sender.PROCESS_ROWS", threshold)
+    return str(request.param)
+
+
 def test_a_repeat_of_the_batch_in_flight_is_skipped(
-    store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path
+    store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path, sender: str
 ) -> None:
     path = write_csv(tmp_path / "skip.csv", ROWS)
     record = run_import(
@@ -50,7 +58,7 @@ def test_a_repeat_of_the_batch_in_flight_is_skipped(
 
 
 def test_a_repeat_of_the_batch_in_flight_updates_it(
-    store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path
+    store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path, sender: str
 ) -> None:
     path = write_csv(tmp_path / "update.csv", ROWS)
     record = run_import(

@@ -29,6 +29,7 @@ from graph.io.imports.readers import CSV, Table, UnreadableFile, open_table
 from graph.io.imports.records import ImportRecord
 from graph.io.imports.referral_links import ReferralWriter
 from graph.io.imports.relations import Resolver
+from graph.io.imports.sender import sender_for
 from graph.io.imports.targets import REFERRAL, ImportType, import_type
 from graph.io.imports.writer import DECISIONS, SKIP, UNCHANGED, BatchWriter
 from graph.model.records import ISO_DATETIME
@@ -290,6 +291,7 @@ def _writer(
     mapping: Mapping,
     *,
     dry_run: bool,
+    estimated_rows: int = 0,
 ) -> BatchWriter | ReferralWriter:
     if kind.key == REFERRAL:
         return ReferralWriter(
@@ -323,6 +325,7 @@ def _writer(
         headers=mapping.targets(),
         serial_timezone=importer.serial_timezone,
         dry_run=dry_run,
+        sender=None if dry_run else sender_for(importer.store, estimated_rows),
     )
 
 
@@ -338,11 +341,19 @@ def _run(
 ) -> ImportRecord:
     kind = import_type(record.type)
     cleaner = RowCleaner(kind, mapping, table.headers, importer.region)
-    writer = _writer(importer, kind, record.uid, options, mapping, dry_run=dry_run)
+    total = _estimate_rows(table)
     errors_path = work_dir / record.uid / ERRORS_FILE
     errors_path.parent.mkdir(parents=True, exist_ok=True)
     counts = dict(record.counts)
-    total = _estimate_rows(table)
+    writer = _writer(
+        importer,
+        kind,
+        record.uid,
+        options,
+        mapping,
+        dry_run=dry_run,
+        estimated_rows=total - record.cursor,
+    )
     try:
         with errors_path.open("a", encoding="utf-8") as errors, _bulk_allocation():
             landed: Callable[[], None] | None = None  # progress of the batch in flight
@@ -376,6 +387,8 @@ def _run(
                 importer.store, record.uid, records.FAILED, error=str(exc)[:500], **reason
             )
         raise
+    finally:
+        writer.close()
     record.counts = counts
     record.state = records.DONE
     if not dry_run:

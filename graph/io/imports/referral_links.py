@@ -134,6 +134,9 @@ class ReferralWriter:
     def settle(self) -> None:
         """Nothing in flight to settle (see ``flush``)."""
 
+    def close(self) -> None:
+        """Nothing to stop (see ``flush``)."""
+
     # -- steps ----------------------------------------------------------------------------
 
     def _resolve(

@@ -7,9 +7,10 @@ what undo walks (``graph.io.imports.undo``). An updated record gets its own entr
 new values, which undo puts back); the records a batch creates share one entry, linked to
 each by ``CHANGED``: their first values are the records themselves, and undo deletes them.
 
-The create statement of a batch is sent by a background thread (``_Send``) and ``write``
-returns at once, so that the next batch is read, cleaned and sealed while the engine
-writes this one (waiting on the socket releases the GIL). One batch at most is in flight:
+The create statement of a batch is sent in the background (``graph.io.imports.sender``:
+a thread, or for a large import a second process) and ``write`` returns at once, so that
+the next batch is read, cleaned and sealed while the engine writes this one. One batch at
+most is in flight:
 the next send, an update (which reads stored values) and ``flush`` wait for it, and its
 error is raised there. Its rows' duplicate keys are kept until then, so a later row
 repeating one of them is judged as if the batch were already stored.
@@ -17,10 +18,8 @@ repeating one of them is judged as if the batch were already stored.
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
 import json
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -29,6 +28,7 @@ from typing import Any
 from graph.io.imports.cleaning import CleanRow, RowError
 from graph.io.imports.relations import Resolver, UnresolvedName
 from graph.io.imports.relinks import LINKS, current_links, relinked, shown, titles
+from graph.io.imports.sender import Sender, ThreadSender
 from graph.io.imports.targets import CONTACT_PREFIX, UID, ImportType
 from graph.model import nodes
 from graph.model.base import NodeModel, Rel, model_for
@@ -110,33 +110,6 @@ def _contact_points(label: str) -> tuple[tuple[str, Any, str], ...]:
     return tuple((name, prop, index_name(name)) for name, prop in found if prop is not None)
 
 
-class _Send:
-    """One statement written by a background thread (in a copy of the caller's context, so
-    its engine time still counts where the caller measures); ``result`` waits for it (and
-    raises its error)."""
-
-    def __init__(self, store: GraphStore, statement: Statement, params: dict[str, Any]) -> None:
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(
-            target=contextvars.copy_context().run,
-            args=(self._run, store, statement, params),
-            name="import-write",
-            daemon=True,
-        )
-        self._thread.start()
-
-    def _run(self, store: GraphStore, statement: Statement, params: dict[str, Any]) -> None:
-        try:
-            store.write(statement, **params)
-        except BaseException as exc:  # handed to the importing thread by result()
-            self._error = exc
-
-    def result(self) -> None:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-
-
 class BatchWriter:
     """Writes the batches of one import (or judges them, in a dry run)."""
 
@@ -156,6 +129,7 @@ class BatchWriter:
         headers: dict[str, str] | None = None,
         serial_timezone: dt.tzinfo = dt.UTC,
         dry_run: bool = False,
+        sender: Sender | None = None,
     ) -> None:
         self.store = store
         self.cipher = cipher
@@ -172,7 +146,8 @@ class BatchWriter:
         self.serial_timezone = serial_timezone
         self.dry_run = dry_run
         self.seen: dict[tuple[str, str], int] = {}  # dry runs: keys of earlier rows
-        self._pending: _Send | None = None  # the batch the engine may still be writing
+        # Writes each batch's create statement while the next one is prepared.
+        self._sender: Sender = sender or ThreadSender(store)
         # Its created rows' duplicate keys (and uids), as the next batch's check finds them.
         self._in_flight: dict[tuple[str, str], Duplicate] = {}
         self._keys: dict[int, list[tuple[str, str]]] = {}  # this batch: line -> its keys
@@ -265,16 +240,12 @@ class BatchWriter:
         if landed is not None:
             landed()
         self._in_flight = self._created_keys(creates, create_rows)
-        self._pending = _Send(
-            self.store, statement, {k: v for k, v in params.items() if k in statement.params}
-        )
+        self._sender.send(statement, {k: v for k, v in params.items() if k in statement.params})
         return outcome
 
     def flush(self) -> None:
         """Wait until the batch in flight is written; its error is raised here."""
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.result()
+        self._sender.wait()
 
     def settle(self) -> None:
         """Wait for the batch in flight, ignoring its error (the import is failing anyway:
@@ -283,6 +254,10 @@ class BatchWriter:
             self.flush()
         except Exception:  # noqa: BLE001 (the import's own error is the one raised)
             pass
+
+    def close(self) -> None:
+        """Stop the sender (after ``flush`` or ``settle``)."""
+        self._sender.close()
 
     def _created_keys(
         self, creates: list[CleanRow], create_rows: list[dict[str, Any]]
