@@ -73,4 +73,4 @@ def test_the_writing_process_writes_reports_engine_errors_and_ends(store: GraphS
         assert repository.get("C-process-1").name == "甲公司"
     finally:
         sender.close()
-    assert not sender._process.is_alive()
+    assert not sender.running

@@ -18,8 +18,11 @@ batch is written by one sender at a time, in order.
 from __future__ import annotations
 
 import contextvars
-import multiprocessing
+import os
 import pickle
+import socket
+import subprocess
+import sys
 import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -87,23 +90,34 @@ class ThreadSender:
 
 
 class ProcessSender:
-    """Each statement written by a second process with its own connection."""
+    """Each statement written by a second process with its own connection.
+
+    The process runs this module (``python -m graph.io.imports.sender``, with the importing
+    process's import path) and talks over a socket pair; unlike ``multiprocessing``'s
+    spawn, it never runs the importing program's main module a second time."""
 
     def __init__(self, url: GraphURL, socket_path: str | None) -> None:
-        context = multiprocessing.get_context("spawn")  # no fork of a threaded process
-        self._conn, child = context.Pipe()
-        self._process = context.Process(
-            target=_serve, args=(child, url, socket_path), name="import-write", daemon=True
+        mine, theirs = socket.socketpair()
+        environment = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", __name__, str(theirs.fileno())],
+            pass_fds=[theirs.fileno()],
+            env=environment,
+            stdin=subprocess.DEVNULL,
         )
-        self._process.start()
-        child.close()
+        theirs.close()
+        self._conn = Connection(mine.detach())
         self._pending = False
+        self._send((url, socket_path))
 
-    def send(self, statement: Statement, params: dict[str, Any]) -> None:
+    def _send(self, item: Any) -> None:
         try:
-            self._conn.send((statement, params))
+            self._conn.send(item)
         except (BrokenPipeError, EOFError, OSError) as exc:
             raise StoreUnavailable("the import's writing process has stopped") from exc
+
+    def send(self, statement: Statement, params: dict[str, Any]) -> None:
+        self._send((statement, params))
         self._pending = True
 
     def wait(self) -> None:
@@ -122,11 +136,17 @@ class ProcessSender:
             self._conn.send(_STOP)
         except (BrokenPipeError, EOFError, OSError):
             pass
-        self._process.join(timeout=30)
-        if self._process.is_alive():
-            self._process.terminate()
-            self._process.join(timeout=5)
+        try:
+            self._process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait(timeout=5)
         self._conn.close()
+
+    @property
+    def running(self) -> bool:
+        """Whether the writing process is still there."""
+        return self._process.poll() is None
 
 
 def sender_for(store: GraphStore, estimated_rows: int) -> Sender:
@@ -139,9 +159,13 @@ def sender_for(store: GraphStore, estimated_rows: int) -> Sender:
     return ProcessSender(url, str(socket) if socket else None)
 
 
-def _serve(conn: Connection, url: GraphURL, socket_path: str | None) -> None:
-    """The writing process: writes each statement received, answers None or its error,
-    until told to stop or the importing process is gone."""
+def _serve(conn: Connection) -> None:
+    """The writing process: opens the store it is told, writes each statement received,
+    answers None or its error, until told to stop or the importing process is gone."""
+    try:
+        url, socket_path = conn.recv()
+    except (EOFError, OSError):
+        return
     store = open_store(url, socket_path=Path(socket_path) if socket_path else None)
     try:
         while True:
@@ -169,3 +193,7 @@ def _portable(exc: Exception) -> Exception:
     except Exception:  # noqa: BLE001 (any failure to pickle means: describe it instead)
         return StoreError(f"{type(exc).__name__}: {exc}")
     return exc
+
+
+if __name__ == "__main__":
+    _serve(Connection(int(sys.argv[1])))
