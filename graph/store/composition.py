@@ -290,6 +290,11 @@ def list_of(items: list[Statement]) -> Statement:
     return _joined("list", "[" + ", ".join(item.text for item in items) + "]", items)
 
 
+def set_list(items: list[Statement]) -> Statement:
+    """A ``SET`` clause of the pieces' assignments (``SET n.a = …, n.b = …``)."""
+    return _joined("set", "SET " + ", ".join(item.text for item in items), items)
+
+
 def with_bound(statement: Statement, depth: int, maximum: int) -> Statement:
     """Replace the template's one ``*1..<maximum>]`` bound with ``*1..<depth>]``, ``depth``
     a checked integer from 1 to ``maximum``."""

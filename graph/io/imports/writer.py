@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -41,7 +41,14 @@ from graph.records.serials import serial_key
 from graph.security.crypto import FieldCipher
 from graph.security.pii import index_name, open_props, seal_props
 from graph.security.scope import Scope, scope_conditions
-from graph.store.composition import between_lines, insert_after, rename_params
+from graph.store.composition import (
+    between_lines,
+    fragment_piece,
+    insert_after,
+    rename_params,
+    replace_line,
+    set_list,
+)
 from graph.store.protocol import GraphStore
 from graph.store.statements import Statement
 from graph.store.templates import render
@@ -152,6 +159,7 @@ class BatchWriter:
         self._in_flight: dict[tuple[str, str], Duplicate] = {}
         self._keys: dict[int, list[tuple[str, str]]] = {}  # this batch: line -> its keys
         self._plans: dict[type[NodeModel], tuple[list[tuple[str, Any, Any]], list[str]]] = {}
+        self._statements: dict[tuple[tuple[str, ...], tuple[str, ...]], Statement] = {}
         self._now_values: dict[tuple[str, dt.datetime], Any] = {}
         self.owner_uid: str | None = None
         if scope.team_only:
@@ -222,7 +230,12 @@ class BatchWriter:
                     outcome.failed.append(row)
             totals["updated"] = counts.get("updated", 0) + outcome.updated
             totals["failed"] = counts.get("failed", 0) + len(outcome.failed)
-        statement = self._create_statement()
+        # The properties the batch's records (and contacts) carry: their rows' columns.
+        columns = _columns(record["props"] for record in create_rows)
+        contact_columns = _columns(
+            contact["props"] for record in create_rows for contact in record.get("contacts", ())
+        )
+        statement = self._create_statement(columns, contact_columns)
         # One history entry for the batch, linked to every record it creates: who, when
         # and which import (the records' first values are the records themselves).
         change = entry_props(self.model.label, "create", stamp, self.actor, "[]")
@@ -234,7 +247,7 @@ class BatchWriter:
             "counts": json.dumps(totals),
             "now": stamp,
             "actor": self.actor,
-            **self._create_params(create_rows),
+            **self._create_params(create_rows, columns, contact_columns),
         }
         self.flush()
         if landed is not None:
@@ -560,15 +573,21 @@ class BatchWriter:
             result.append(record)
         return result
 
-    def _create_params(self, created: list[dict[str, Any]]) -> dict[str, Any]:
-        """The create statement's lists: the records (``rows``), a customer's contacts
-        (``contacts``, each naming its record) and, per relation it fills, the pairs of
-        record and related uid (``links_<relation>``): flat lists, which the engine reads
-        faster than lists nested in each row."""
+    def _create_params(
+        self,
+        created: list[dict[str, Any]],
+        columns: tuple[str, ...],
+        contact_columns: tuple[str, ...],
+    ) -> dict[str, Any]:
+        """The create statement's lists: the records (``rows``: uid, then the properties
+        ``columns`` name), a customer's contacts (``contacts``: its record's uid, its own,
+        then the ``contact_columns``) and, per relation it fills, the pairs of record and
+        related uid (``links_<relation>``): flat lists of lists, which the engine reads
+        faster than maps nested in each row."""
         params: dict[str, Any] = {
-            "rows": [{"uid": r["uid"], "props": r["props"]} for r in created],
+            "rows": [[r["uid"], *map(r["props"].get, columns)] for r in created],
             "contacts": [
-                {"of": r["uid"], "uid": k["uid"], "props": k["props"]}
+                [r["uid"], k["uid"], *map(k["props"].get, contact_columns)]
                 for r in created
                 for k in r.get("contacts", ())
             ],
@@ -648,8 +667,15 @@ class BatchWriter:
     def _statement(self, name: str) -> Statement:
         return render(self.store.cypher.get(name), Label=self.model.label)
 
-    def _create_statement(self) -> Statement:
-        """import_create_batch with a part per relation (and the customer's contact)."""
+    def _create_statement(
+        self, columns: tuple[str, ...], contact_columns: tuple[str, ...]
+    ) -> Statement:
+        """import_create_batch setting ``columns`` of each row, with a part per relation
+        (and the customer's contact, setting ``contact_columns``); composed once per
+        import and shape of rows."""
+        key = (columns, contact_columns)
+        if key in self._statements:
+            return self._statements[key]
         parts = []
         for rel in self._linked_rels():
             name = "import_link_out" if rel.direction == "out" else "import_link_in"
@@ -670,8 +696,36 @@ class BatchWriter:
                 Target="Contact",
                 REL=works_for.type,
             )
+            part = _setting(part, "SET p += {}", "contact_column", contact_columns, first=2)
             parts.append(between_lines(part, _MARKER))
-        return insert_after(self._statement("import_create_batch"), _MARKER, parts)
+        statement = _setting(
+            self._statement("import_create_batch"), "SET n += {}", "record_column", columns, 1
+        )
+        statement = self._statements[key] = insert_after(statement, _MARKER, parts)
+        return statement
+
+
+def _columns(props: Iterable[dict[str, Any]]) -> tuple[str, ...]:
+    """The property names of a batch's records, sorted (the same statement serves every
+    batch of the same shapes; a batch's rows mostly have one or two)."""
+    names: dict[str, None] = {}
+    for shape in {tuple(each) for each in props}:
+        names.update(dict.fromkeys(shape))
+    return tuple(sorted(names))
+
+
+def _setting(
+    statement: Statement, marker: str, fragment: str, columns: tuple[str, ...], first: int
+) -> Statement:
+    """``statement`` with its no-op ``marker`` line (``SET n += {}``) replaced by a SET of
+    each of ``columns`` from the row's column ``first`` on (kept when there are none)."""
+    if not columns:
+        return statement
+    items = [
+        fragment_piece("imports", fragment, prop=name, i=first + index)
+        for index, name in enumerate(columns)
+    ]
+    return replace_line(statement, marker, set_list(items))
 
 
 def _uid_key(row: CleanRow, by_uid: dict[tuple[str, str], Duplicate]) -> list[tuple[str, str]]:
