@@ -88,8 +88,16 @@ def _sealed_names(model: type[NodeModel]) -> tuple[tuple[str, str, str, str | No
     )
 
 
-def seal_props(model: type[NodeModel], props: Row, cipher: FieldCipher | None) -> Row:
-    """Properties to write: personal data encrypted, with its blind index (None removes both)."""
+def seal_props(
+    model: type[NodeModel],
+    props: Row,
+    cipher: FieldCipher | None,
+    indexes: dict[str, str] | None = None,
+) -> Row:
+    """Properties to write: personal data encrypted, with its blind index (None removes both).
+
+    ``indexes``: blind indexes (by index name) already computed with ``cipher`` for these
+    very values (an import's duplicate check), taken instead of computed again."""
     if cipher is None:
         return props
     sealed = dict(props)
@@ -105,7 +113,8 @@ def seal_props(model: type[NodeModel], props: Row, cipher: FieldCipher | None) -
                 sealed[last4] = None
             continue
         plain = str(value)
-        sealed[index] = cipher.blind_index(plain, kind)
+        known = indexes.get(index) if indexes else None
+        sealed[index] = known or cipher.blind_index(plain, kind)
         if last4 is not None:
             sealed[last4] = cipher.suffix_index(plain)
         sealed[name] = cipher.encrypt(model.label, name, plain)

@@ -18,8 +18,10 @@ repeating one of them is judged as if the batch were already stored.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import json
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -117,6 +119,35 @@ def _contact_points(label: str) -> tuple[tuple[str, Any, str], ...]:
     return tuple((name, prop, index_name(name)) for name, prop in found if prop is not None)
 
 
+class _Lookup:
+    """A read made by a background thread (in a copy of the caller's context, so its engine
+    time still counts where the caller measures); ``result`` waits for it (and raises its
+    error)."""
+
+    def __init__(self, read: Callable[..., Any], *args: Any) -> None:
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=contextvars.copy_context().run,
+            args=(self._run, read, *args),
+            name="import-lookup",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def _run(self, read: Callable[..., Any], *args: Any) -> None:
+        try:
+            self._value = read(*args)
+        except BaseException as exc:  # handed to the importing thread by result()
+            self._error = exc
+
+    def result(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
 class BatchWriter:
     """Writes the batches of one import (or judges them, in a dry run)."""
 
@@ -187,10 +218,14 @@ class BatchWriter:
         outcome = BatchOutcome()
         stamp = now.astimezone(dt.UTC).strftime(ISO_DATETIME)
         good = self._resolve(rows, outcome)
-        # Sealed before the duplicate check, which waits for the batch in flight: the
-        # engine writes that one meanwhile (a row found to repeat a record is sealed in vain).
-        prepared = {row.line: self._prepare(row, now) for row in good}
-        creates, updates = self._decide(good, outcome, prepared)
+        # The stored records the rows repeat are looked up by another thread while the rows
+        # are sealed: the lookup waits for the engine to finish the batch in flight (a row
+        # found to repeat a record is sealed in vain).
+        keyed = self._keyed(good)
+        lookup = _Lookup(self._stored_matches, good, keyed)
+        prepared = {row.line: self._prepare(row, now, self._indexes(keys)) for row, keys in keyed}
+        by_uid, existing = lookup.result()
+        creates, updates = self._decide(good, outcome, keyed, by_uid, existing)
         update_pairs = self._update_rows(updates, stamp, outcome)
         update_rows = [update for _, update in update_pairs]
         create_rows = self._create_rows([(row, prepared[row.line]) for row in creates], now)
@@ -329,21 +364,38 @@ class BatchWriter:
                 column = self.headers.get("customer", "")
                 row.errors.append(RowError(row.line, column, Message("import_not_visible")))
 
+    def _keyed(self, rows: list[CleanRow]) -> list[tuple[CleanRow, list[tuple[str, str]]]]:
+        """Each row with its exact-duplicate keys (none for types without such keys)."""
+        if self.model not in (nodes.Customer, nodes.Contact):
+            return [(row, []) for row in rows]
+        return [(row, dedup_keys(self.model, row.values, self.cipher)) for row in rows]
+
+    def _stored_matches(
+        self, rows: list[CleanRow], keyed: list[tuple[CleanRow, list[tuple[str, str]]]]
+    ) -> tuple[dict[tuple[str, str], Duplicate], dict[tuple[str, str], Duplicate]]:
+        """The stored records the rows name by ID, and those they repeat by a key."""
+        by_uid = self._by_uid(rows)
+        existing = self._existing(keyed) if any(keys for _, keys in keyed) else {}
+        return by_uid, existing
+
+    @staticmethod
+    def _indexes(keys: list[tuple[str, str]]) -> dict[str, str]:
+        """The blind indexes among a row's duplicate keys, by index name (sealing the row
+        takes them instead of computing them again)."""
+        return {index_name(name): value for name, value in keys if name != "name"}
+
     def _decide(
-        self, rows: list[CleanRow], outcome: BatchOutcome, prepared: dict[int, dict[str, Any]]
+        self,
+        rows: list[CleanRow],
+        outcome: BatchOutcome,
+        keyed: list[tuple[CleanRow, list[tuple[str, str]]]],
+        by_uid: dict[tuple[str, str], Duplicate],
+        existing: dict[tuple[str, str], Duplicate],
     ) -> tuple[list[CleanRow], list[tuple[CleanRow, Duplicate]]]:
         """Split rows into creates and updates; duplicates skipped as decided."""
         self._keys = {}
-        by_uid = self._by_uid(rows)
         if self.model not in (nodes.Customer, nodes.Contact) and not by_uid:
             return rows, []
-        keyed = [
-            (row, dedup_keys(self.model, row.values, self.cipher, prepared[row.line]["props"]))
-            for row in rows
-        ]
-        if self.model not in (nodes.Customer, nodes.Contact):
-            keyed = [(row, []) for row in rows]
-        existing = self._existing(keyed) if any(keys for _, keys in keyed) else {}
         for key, flying in self._in_flight.items():
             if key[0] != UID:
                 existing.setdefault(key, flying)  # created by the batch still in flight
@@ -532,13 +584,14 @@ class BatchWriter:
                 found[row.line] = (changes, unlink, link, links)
         return found
 
-    def _prepare(self, row: CleanRow, now: dt.datetime) -> dict[str, Any]:
-        """A create row without its uids: properties sealed, with search keys and
-        (customers) the row's contact. Its history is the batch's entry (``write``)."""
+    def _prepare(self, row: CleanRow, now: dt.datetime, indexes: dict[str, str]) -> dict[str, Any]:
+        """A create row without its uids: properties sealed (taking the blind ``indexes``
+        already computed), with search keys and (customers) the row's contact. Its history
+        is the batch's entry (``write``)."""
         props, links = self._split(self.model, row.values, now)
         if self.owner_uid and self.model.meta.rel("owner") is not None:
             links["owner"] = [self.owner_uid]
-        sealed = seal_props(self.model, with_search_keys(self.model, props), self.cipher)
+        sealed = seal_props(self.model, with_search_keys(self.model, props), self.cipher, indexes)
         record: dict[str, Any] = {"props": sealed, **links}
         if self.model is nodes.Customer:
             contacts: list[dict[str, Any]] = []
