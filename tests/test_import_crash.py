@@ -37,7 +37,9 @@ CHILD = textwrap.dedent(
     from graph.store.backends import open_store
     from graph.store.protocol import parse_graph_url, with_login
 
+    import graph.io.imports.sender
     url, key, path, work = sys.argv[1:5]
+    graph.io.imports.sender.PROCESS_ROWS = int(sys.argv[6])  # 0: batches from a second process
     settings = config.load()
     store = open_store(with_login(parse_graph_url(url), settings["NEO4J_USERNAME"],
                                   settings["NEO4J_PASSWORD"]))
@@ -59,6 +61,7 @@ def child_url(graph_url: GraphURL, server: EmbeddedServer | None) -> str:
     return graph_url.raw
 
 
+@pytest.mark.parametrize("sender", ["thread", "process"])
 @pytest.mark.parametrize("then", ["resume", "undo"])
 def test_a_killed_import_is_resumed_or_undone_cleanly(
     store: GraphStore,
@@ -66,6 +69,7 @@ def test_a_killed_import_is_resumed_or_undone_cleanly(
     embedded_server: EmbeddedServer | None,
     tmp_path: Path,
     then: str,
+    sender: str,
 ) -> None:
     path = tmp_path / "big.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -85,6 +89,7 @@ def test_a_killed_import_is_resumed_or_undone_cleanly(
             str(path),
             str(tmp_path / "work"),
             str(BATCH),
+            str(10**9 if sender == "thread" else 0),
         ],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
