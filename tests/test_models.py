@@ -153,3 +153,19 @@ def test_every_declared_kind_is_registered_and_drives_storage() -> None:
     assert to_graph(amount, "12") == 12.0 and to_graph(satisfaction, "4") == 4
     assert from_graph(at, "2024-05-20T10:30:00Z").hour == 10
     assert not FIELD_KINDS["text"].orderable and FIELD_KINDS["phone"].orderable
+
+
+def test_the_schema_declares_every_node_type_when_imported_on_its_own() -> None:
+    # A program that applies the schema without importing the declarations itself (a
+    # script, a benchmark) must not get the schema file's items only: no uid constraints.
+    import subprocess
+    import sys
+
+    script = (
+        "from graph.records.schema import declared_items\n"
+        "print(sorted({label for _, label, prop in declared_items() if prop == 'uid'}))"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    assert "'Customer'" in found and "'Contact'" in found

@@ -10,6 +10,7 @@ history entries, serials, consents, the user mirror's ``user_id``, creation time
 
 from __future__ import annotations
 
+from graph.model import nodes  # noqa: F401  (declares the node types in REGISTRY)
 from graph.model.base import REGISTRY
 from graph.security.pii import index_name
 from graph.store.protocol import GraphStore
