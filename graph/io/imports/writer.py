@@ -87,20 +87,15 @@ class BatchOutcome:
 
 
 def dedup_keys(
-    model: type[NodeModel],
-    values: dict[str, Any],
-    cipher: FieldCipher,
-    sealed: dict[str, Any] | None = None,
+    model: type[NodeModel], values: dict[str, Any], cipher: FieldCipher
 ) -> list[tuple[str, str]]:
-    """The exact-duplicate keys of a row: phone and e-mail blind indexes, and the folded
-    name with the region (customers) or with the customer (contacts: ``customer`` holds
-    its resolved uid). ``sealed``: the row's properties as ``seal_props`` wrote them with
-    ``cipher``, whose blind indexes are taken instead of computed again."""
+    """The exact-duplicate keys of a row: phone and e-mail blind indexes (which sealing
+    the row then takes, see ``BatchWriter._indexes``), and the folded name with the region
+    (customers) or with the customer (contacts: ``customer`` holds its resolved uid)."""
     keys = []
-    for name, prop, index in _contact_points(model.label):
+    for name, prop in _contact_points(model.label):
         if values.get(name):
-            known = sealed.get(index) if sealed is not None else None
-            keys.append((name, known or cipher.blind_index(str(values[name]), prop.kind)))
+            keys.append((name, cipher.blind_index(str(values[name]), prop.kind)))
     # name_keys(name)[0] is the folded name (cached: the search keys computed it already).
     if model is nodes.Customer and values.get("name"):
         folded = name_keys(str(values["name"]))[0]
@@ -113,10 +108,10 @@ def dedup_keys(
 
 
 @cache
-def _contact_points(label: str) -> tuple[tuple[str, Any, str], ...]:
-    """(name, declaration, blind index name) of the ``label`` type's phone and e-mail."""
+def _contact_points(label: str) -> tuple[tuple[str, Any], ...]:
+    """(name, declaration) of the ``label`` type's phone and e-mail."""
     found = ((name, model_for(label).meta.prop(name)) for name in ("phone", "email"))
-    return tuple((name, prop, index_name(name)) for name, prop in found if prop is not None)
+    return tuple((name, prop) for name, prop in found if prop is not None)
 
 
 class _Lookup:
