@@ -294,6 +294,10 @@ class FalkorDBStore:
         except (redis.exceptions.RedisError, OSError) as exc:
             raise translate_error(exc) from exc
 
+    def location(self) -> tuple[GraphURL, str | None]:
+        """How another process reaches this database (see ``GraphStore.location``)."""
+        return self.url, self.socket_path
+
     def close(self) -> None:
         if "_db" in self.__dict__:  # never connected: nothing to release
             self._db.connection.close()

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
-from graph.store.protocol import GraphStore, Row, UnitOfWork
+from graph.store.protocol import GraphStore, GraphURL, Row, UnitOfWork
 from graph.store.readonly import ReadonlyResult
 from graph.store.statements import ScriptStatement, Statement
 
@@ -55,6 +55,11 @@ class PreparedOnFirstUse:
         a line per schema statement."""
         with self._lock:
             return self._prepare()
+
+    def location(self) -> tuple[GraphURL, str | None]:
+        """How another process reaches the same database (see ``GraphStore.location``),
+        once the engine is started."""
+        return self._ready().location()
 
     def apply_schema(self, statements: Sequence[ScriptStatement]) -> list[str]:
         """Create ``statements`` idempotently (see ``GraphStore.apply_schema``)."""

@@ -235,5 +235,9 @@ class Neo4jStore:
             raise translate_error(exc, self.address) from exc
         return report
 
+    def location(self) -> tuple[GraphURL, str | None]:
+        """How another process reaches this database (see ``GraphStore.location``)."""
+        return self.url, None
+
     def close(self) -> None:
         self._driver.close()

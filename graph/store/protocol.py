@@ -79,6 +79,11 @@ class GraphStore(Protocol):
         Returns a line per statement saying whether it was created or already there.
         """
 
+    def location(self) -> tuple[GraphURL, str | None]:
+        """How another process reaches the same database: the URL (with its login) and the
+        embedded engine's socket, as ``graph.store.backends.open_store`` takes them (the
+        engine is started first when this process runs it)."""
+
     def close(self) -> None:
         """Release connections (the embedded server is stopped by its manager, not here)."""
 

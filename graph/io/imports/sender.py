@@ -151,13 +151,11 @@ class ProcessSender:
 
 
 def sender_for(store: GraphStore, estimated_rows: int) -> Sender:
-    """A ``ProcessSender`` for an import of ``estimated_rows`` or more rows into a store that
-    can be opened again from its URL; a ``ThreadSender`` otherwise."""
-    url = getattr(store, "url", None)
-    if estimated_rows < PROCESS_ROWS or not isinstance(url, GraphURL):
+    """A ``ProcessSender`` (reaching ``store``'s database at its ``location``) for an import
+    of ``estimated_rows`` or more rows; a ``ThreadSender`` otherwise."""
+    if estimated_rows < PROCESS_ROWS:
         return ThreadSender(store)
-    path = getattr(store, "socket_path", None)  # an embedded engine's socket
-    return ProcessSender(url, str(path) if path else None)
+    return ProcessSender(*store.location())
 
 
 def _serve(conn: Connection) -> None:
