@@ -113,6 +113,18 @@ def test_tag_round_trip_create_read_update_delete(store: GraphStore) -> None:
     assert tag_count(store) == 0
 
 
+def test_another_connection_opened_from_the_location_reaches_the_same_database(
+    store: GraphStore,
+) -> None:
+    url, socket = store.location()
+    other = open_store(url, socket_path=Path(socket) if socket else None)
+    try:
+        create_tag(other, "T-located", "VIP", now=1000)
+        assert get_tag(store, "T-located") is not None
+    finally:
+        other.close()
+
+
 def test_node_count_by_label_counts_each_label(store: GraphStore) -> None:
     for uid in ("A", "B", "C"):
         create_tag(store, uid)
