@@ -407,3 +407,35 @@ def test_hostile_referral_requests_get_clear_answers_never_a_5xx(
     missing = client.post("/api/v1/imports/preview", headers=headers, json=bodies[1]).json
     assert missing["result"]["rows"][0]["errors"][0]["key"] == "required_column"
     assert client.get("/api/v1/imports/targets/nothing", headers=headers).status_code == 404
+
+
+def test_a_bad_column_mapping_is_named_in_the_readers_language(
+    api_app: Flask, client: FlaskClient
+) -> None:
+    headers = bearer(client)
+    uploaded = upload(client, headers)
+
+    def preview(mapping: object) -> str:
+        response = client.post(
+            "/api/v1/imports/preview",
+            headers=headers,
+            json={"upload_id": uploaded["upload_id"], "type": "customer", "mapping": mapping},
+        )
+        assert response.status_code == 422, response.get_data(as_text=True)
+        return str(response.json["message"])
+
+    unknown = {"type": "customer", "columns": {"客户名称": "nope"}}
+    values = {"type": "customer", "columns": {"客户名称": "name"}, "values": {"stage": [1]}}
+    assert preview(unknown) == (
+        "The column mapping names a field this import type does not have: “nope”."
+    )
+    assert preview({"type": "customer", "columns": ["客户名称"]}) == (
+        "The column mapping is not valid: it maps each column header to a field or to nothing."
+    )
+    client.get("/lang/zh")
+    try:
+        assert preview(unknown) == "列映射中有此导入类型没有的字段：“nope”。"
+        assert preview({"type": "planet", "columns": {}}) == "此列映射属于另一种导入类型。"
+        assert preview(values) == "列映射中的取值对应无效：文件中的每个取值都应对应到一段文字。"
+    finally:
+        client.get("/lang/en")

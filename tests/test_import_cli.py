@@ -99,7 +99,10 @@ def test_cli_refuses_a_bad_mapping_with_a_message(app: Flask, tmp_path: Path) ->
         ]
     )
     assert result.exit_code == 1
-    assert "The column mapping is not valid (target 'nonsense')" in result.output
+    assert (
+        "The column mapping names a field this import type does not have: “nonsense”."
+        in result.output
+    )
 
 
 def test_cli_imports_referral_links_and_undo_removes_them(

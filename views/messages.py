@@ -96,7 +96,16 @@ MESSAGES: dict[str, LazyString] = {
     "import_changed_meanwhile": lazy_gettext(
         "Someone changed this record during the import: it was not updated."
     ),
-    "import_mapping": lazy_gettext("The column mapping is not valid (%(detail)s)."),
+    "import_mapping": lazy_gettext(
+        "The column mapping is not valid: it maps each column header to a field or to nothing."
+    ),
+    "import_mapping_target": lazy_gettext(
+        "The column mapping names a field this import type does not have: %(target)s."
+    ),
+    "import_mapping_values": lazy_gettext(
+        "The column mapping's value lists are not valid: each value written in the file maps "
+        "to a text."
+    ),
     "import_unknown_type": lazy_gettext(
         "There is no import type %(type)s: choose one of %(types)s."
     ),

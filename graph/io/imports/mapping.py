@@ -53,20 +53,22 @@ class Mapping:
 
     @classmethod
     def from_dict(cls, data: Any) -> Mapping:
-        """A mapping from ``as_dict`` data; ``InvalidValue`` (key ``import_mapping``)
-        names what is wrong: an unknown type or target, or a malformed shape."""
+        """A mapping from ``as_dict`` data; ``InvalidValue`` says what is wrong by its key: a
+        malformed shape (``import_mapping``), an unknown type (``import_mapping_type``) or
+        target (``import_mapping_target``), malformed value mappings
+        (``import_mapping_values``)."""
         if not isinstance(data, dict) or not isinstance(data.get("columns"), dict):
-            raise InvalidValue(key="import_mapping", detail="columns")
+            raise InvalidValue(key="import_mapping")
         try:
             kind = import_type(str(data.get("type", "")))
         except KeyError:
-            raise InvalidValue(key="import_mapping", detail=f"type {data.get('type')!r}") from None
+            raise InvalidValue(key="import_mapping_type") from None
         columns: dict[str, str | None] = {}
         for header, target in data["columns"].items():
             if target in (None, ""):
                 columns[str(header)] = None
             elif not isinstance(target, str) or kind.target(target) is None:
-                raise InvalidValue(key="import_mapping", detail=f"target {target!r}")
+                raise InvalidValue(key="import_mapping_target", target=f"“{str(target)[:40]}”")
             else:
                 columns[str(header)] = target
         values = data.get("values") or {}
@@ -74,7 +76,7 @@ class Mapping:
             isinstance(v, dict) and all(isinstance(x, str) for x in v.values())
             for v in values.values()
         ):
-            raise InvalidValue(key="import_mapping", detail="values")
+            raise InvalidValue(key="import_mapping_values")
         return cls(kind.key, columns, {str(k): dict(v) for k, v in values.items()})
 
     def targets(self) -> dict[str, str]:
