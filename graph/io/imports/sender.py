@@ -25,6 +25,7 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Protocol
@@ -52,39 +53,49 @@ class Sender(Protocol):
         """Stop (after ``wait``); what was sent and not waited for may still land."""
 
 
-class ThreadSender:
-    """Each statement written by a background thread (in a copy of the caller's context,
-    so its engine time still counts where the caller measures)."""
+class InBackground:
+    """``call(*args, **kwargs)`` run by a background thread (in a copy of the caller's
+    context, so its engine time still counts where the caller measures); ``result`` waits
+    for it and returns its value or raises its error."""
 
-    def __init__(self, store: GraphStore) -> None:
-        self._store = store
-        self._thread: threading.Thread | None = None
+    def __init__(self, name: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        self._value: Any = None
         self._error: BaseException | None = None
-
-    def send(self, statement: Statement, params: dict[str, Any]) -> None:
-        self._error = None
         self._thread = threading.Thread(
             target=contextvars.copy_context().run,
-            args=(self._run, statement, params),
-            name="import-write",
+            args=(self._run, call, args, kwargs),
+            name=name,
             daemon=True,
         )
         self._thread.start()
 
-    def _run(self, statement: Statement, params: dict[str, Any]) -> None:
+    def _run(self, call: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         try:
-            self._store.write(statement, **params)
-        except BaseException as exc:  # handed to the importing thread by wait()
+            self._value = call(*args, **kwargs)
+        except BaseException as exc:  # handed to the waiting thread by result()
             self._error = exc
 
-    def wait(self) -> None:
-        thread, self._thread = self._thread, None
-        if thread is None:
-            return
-        thread.join()
+    def result(self) -> Any:
+        self._thread.join()
         if self._error is not None:
-            error, self._error = self._error, None
-            raise error
+            raise self._error
+        return self._value
+
+
+class ThreadSender:
+    """Each statement written by a background thread (``InBackground``)."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self._store = store
+        self._pending: InBackground | None = None
+
+    def send(self, statement: Statement, params: dict[str, Any]) -> None:
+        self._pending = InBackground("import-write", self._store.write, statement, **params)
+
+    def wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
 
     def close(self) -> None:
         pass

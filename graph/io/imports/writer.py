@@ -18,10 +18,8 @@ repeating one of them is judged as if the batch were already stored.
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
 import json
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -30,7 +28,7 @@ from typing import Any
 from graph.io.imports.cleaning import CleanRow, RowError
 from graph.io.imports.relations import Resolver, UnresolvedName
 from graph.io.imports.relinks import LINKS, current_links, relinked, shown, titles
-from graph.io.imports.sender import Sender, ThreadSender
+from graph.io.imports.sender import InBackground, Sender, ThreadSender
 from graph.io.imports.targets import CONTACT_PREFIX, UID, ImportType
 from graph.model import nodes
 from graph.model.base import NodeModel, Rel, model_for
@@ -114,35 +112,6 @@ def _contact_points(label: str) -> tuple[tuple[str, Any], ...]:
     return tuple((name, prop) for name, prop in found if prop is not None)
 
 
-class _Lookup:
-    """A read made by a background thread (in a copy of the caller's context, so its engine
-    time still counts where the caller measures); ``result`` waits for it (and raises its
-    error)."""
-
-    def __init__(self, read: Callable[..., Any], *args: Any) -> None:
-        self._value: Any = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(
-            target=contextvars.copy_context().run,
-            args=(self._run, read, *args),
-            name="import-lookup",
-            daemon=True,
-        )
-        self._thread.start()
-
-    def _run(self, read: Callable[..., Any], *args: Any) -> None:
-        try:
-            self._value = read(*args)
-        except BaseException as exc:  # handed to the importing thread by result()
-            self._error = exc
-
-    def result(self) -> Any:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value
-
-
 class BatchWriter:
     """Writes the batches of one import (or judges them, in a dry run)."""
 
@@ -217,7 +186,7 @@ class BatchWriter:
         # are sealed: the lookup waits for the engine to finish the batch in flight (a row
         # found to repeat a record is sealed in vain).
         keyed = self._keyed(good)
-        lookup = _Lookup(self._stored_matches, good, keyed)
+        lookup = InBackground("import-lookup", self._stored_matches, good, keyed)
         prepared = {row.line: self._prepare(row, now, self._indexes(keys)) for row, keys in keyed}
         by_uid, existing = lookup.result()
         creates, updates = self._decide(good, outcome, keyed, by_uid, existing)
