@@ -2,7 +2,7 @@
 // with $counts, writes the batch's history entry $change (one Change node for the batch,
 // tagged with the import id, linked by CHANGED to every record the batch creates; none
 // when $rows is empty), creates a __Label__ per row of $rows (a list: the uid, then the
-// properties, set by the SET clause composed in place of the SET n += {} line) tagged
+// properties, whose entries are composed into the CREATE's map after its import_id) tagged
 // with the import id, then runs the parts spliced after the WITH count(*) AS done line
 // (relations, a customer's contacts: each reads its own flat list); returns created.
 // params: import_id, cursor, counts, rows, now, change
@@ -14,10 +14,8 @@ CREATE (c:Change)
 SET c = entry, c.version = 1, c.import_id = $import_id
 WITH c
 UNWIND $rows AS row
-CREATE (n:__Label__)
-SET n.uid = row[0], n.created_at = $now, n.updated_at = $now, n.version = 1,
-    n.import_id = $import_id
-SET n += {}
+CREATE (n:__Label__ {uid: row[0], created_at: $now, updated_at: $now, version: 1,
+                     import_id: $import_id})
 CREATE (c)-[:CHANGED]->(n)
 WITH count(*) AS done
 RETURN size($rows) AS created

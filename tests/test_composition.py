@@ -13,8 +13,10 @@ from graph.model import nodes
 from graph.records.filters import Condition, apply_filters, compile_filters, descending
 from graph.store.composition import (
     CompositionError,
+    extend_map,
     fill,
     fragment,
+    fragment_piece,
     fragments,
     piece,
     rename_params,
@@ -78,6 +80,23 @@ def test_where_and_replace_line_raise_when_the_marker_line_is_gone() -> None:
         replace_line(edited, "WITH n, null AS v", "WITH n")
     with pytest.raises(CompositionError):
         replace_text(edited, "[true]", predicate)
+
+
+def test_extend_map_adds_entries_to_the_one_map_its_marker_closes() -> None:
+    template = statement(
+        "UNWIND $rows AS row\nCREATE (n:Customer {uid: row[0], x: $x})", ("rows", "x")
+    )
+    items = [
+        fragment_piece("imports", "record_column", prop=name, i=i)
+        for i, name in enumerate(["name", "email"], start=1)
+    ]
+    extended = extend_map(template, "x: $x}", items)
+    assert extended.text.endswith("{uid: row[0], x: $x, name: row[1], email: row[2]})")
+    assert extend_map(template, "x: $x}", []) is template
+    with pytest.raises(CompositionError):
+        extend_map(template, "y: $y}", items)  # the map's end is not there
+    with pytest.raises(CompositionError):
+        extend_map(statement(template.text + " + {x: $x}"), "x: $x}", items)  # twice
 
 
 def test_descending_raises_when_the_ordering_line_changed() -> None:

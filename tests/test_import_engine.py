@@ -31,6 +31,7 @@ from graph.records.repository import NodeRepository
 from graph.security.crypto import FieldCipher, generate_key, parse_key
 from graph.security.scope import Scope
 from graph.store.protocol import GraphStore
+from graph.store.templates import render
 
 CHINESE_SHEET = [
     ["客户名称", "联系人", "手机", "电话", "邮箱", "所属行业", "地区", "客户类型", "来源渠道", "负责人", "标签", "备注"],
@@ -624,3 +625,33 @@ def test_a_sheet_starting_below_row_one_numbers_its_rows_as_excel_shows_them(
     assert table.headers == ["联系人 姓名", "联系人 手机", "客户名称"]
     assert [(row.line, row.cells[0]) for row in table.rows()] == [(6, "张伟"), (8, "李娜")]
     assert table.last_line == 8
+
+
+def test_a_blank_cell_gives_the_created_record_and_contact_no_such_property(
+    store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path
+) -> None:
+    # One batch, two shapes of row: the statement gives every record the batch's columns,
+    # and a blank one must leave the property out (not stored as null or "").
+    rows = [
+        ["客户名称", "邮箱", "地区", "联系人", "手机", "职位"],
+        ["甲公司", "a@jia.cn", "上海", "张伟", "13800000001", "经理"],
+        ["乙公司", "", "", "李娜", "", ""],
+    ]
+    record = run_import(
+        importer, write_csv(tmp_path / "b.csv", rows), "customer", work_dir=tmp_path
+    )
+    assert record.counts["created"] == 2
+
+    def stored(label: str, uids: list[str]) -> dict[str, dict[str, object]]:
+        statement = render(store.cypher.get("import_list_nodes"), Label=label)
+        return {row["n"]["name"]: dict(row["n"]) for row in store.read(statement, uids=uids)}
+
+    found = customers(store, cipher)
+    records_ = stored("Customer", [found[name].uid for name in ("甲公司", "乙公司")])  # type: ignore[attr-defined]
+    assert {"email", "email_bidx", "region"} <= records_["甲公司"].keys()
+    assert not {"email", "email_bidx", "region"} & records_["乙公司"].keys()
+    assert records_["乙公司"]["import_id"] == record.uid and records_["乙公司"]["version"] == 1
+    people = NodeRepository(store, nodes.Contact, cipher=cipher).page(limit=10)
+    contacts = stored("Contact", [p.uid for p in people])  # type: ignore[attr-defined]
+    assert {"phone", "phone_bidx", "title"} <= contacts["张伟"].keys()
+    assert not {"phone", "phone_bidx", "title"} & contacts["李娜"].keys()

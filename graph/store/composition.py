@@ -290,9 +290,16 @@ def list_of(items: list[Statement]) -> Statement:
     return _joined("list", "[" + ", ".join(item.text for item in items) + "]", items)
 
 
-def set_list(items: list[Statement]) -> Statement:
-    """A ``SET`` clause of the pieces' assignments (``SET n.a = …, n.b = …``)."""
-    return _joined("set", "SET " + ", ".join(item.text for item in items), items)
+def extend_map(statement: Statement, marker: str, items: list[Statement]) -> Statement:
+    """Add the pieces' entries (``name: value``) at the end of the map literal that the one
+    occurrence of ``marker`` closes (``import_id: $import_id}``: the properties a ``CREATE``
+    gives a node); no pieces leave it as it is (the marker must still be there)."""
+    if not marker.endswith("}") or statement.text.count(marker) != 1:
+        raise CompositionError(f"{statement.name}: expected one map ending {marker!r}")
+    if not items:
+        return statement
+    extended = marker[:-1] + ", " + ", ".join(item.text for item in items) + "}"
+    return _merged(statement, statement.text.replace(marker, extended), items)
 
 
 def with_bound(statement: Statement, depth: int, maximum: int) -> Statement:

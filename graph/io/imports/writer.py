@@ -43,11 +43,10 @@ from graph.security.pii import index_name, open_props, seal_props
 from graph.security.scope import Scope, scope_conditions
 from graph.store.composition import (
     between_lines,
+    extend_map,
     fragment_piece,
     insert_after,
     rename_params,
-    replace_line,
-    set_list,
 )
 from graph.store.protocol import GraphStore
 from graph.store.statements import Statement
@@ -58,6 +57,7 @@ DECISIONS = (SKIP, UPDATE, CREATE)
 # A duplicate to update whose values are those of the record already: nothing is written.
 UNCHANGED = "unchanged"
 _MARKER = "WITH count(*) AS done"  # where import_create_batch takes its parts
+_PROPS_END = "import_id: $import_id}"  # the end of the map a created node's CREATE gives it
 
 
 @dataclass
@@ -687,9 +687,9 @@ class BatchWriter:
     def _create_statement(
         self, columns: tuple[str, ...], contact_columns: tuple[str, ...]
     ) -> Statement:
-        """import_create_batch setting ``columns`` of each row, with a part per relation
-        (and the customer's contact, setting ``contact_columns``); composed once per
-        import and shape of rows."""
+        """import_create_batch giving each record ``columns``, with a part per relation
+        (and the customer's contact, given ``contact_columns``); composed once per import
+        and shape of rows."""
         key = (columns, contact_columns)
         if key in self._statements:
             return self._statements[key]
@@ -713,10 +713,10 @@ class BatchWriter:
                 Target="Contact",
                 REL=works_for.type,
             )
-            part = _setting(part, "SET p += {}", "contact_column", contact_columns, first=2)
+            part = _with_columns(part, "contact_column", contact_columns, first=2)
             parts.append(between_lines(part, _MARKER))
-        statement = _setting(
-            self._statement("import_create_batch"), "SET n += {}", "record_column", columns, 1
+        statement = _with_columns(
+            self._statement("import_create_batch"), "record_column", columns, first=1
         )
         statement = self._statements[key] = insert_after(statement, _MARKER, parts)
         return statement
@@ -731,18 +731,17 @@ def _columns(props: Iterable[dict[str, Any]]) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-def _setting(
-    statement: Statement, marker: str, fragment: str, columns: tuple[str, ...], first: int
+def _with_columns(
+    statement: Statement, fragment: str, columns: tuple[str, ...], first: int
 ) -> Statement:
-    """``statement`` with its no-op ``marker`` line (``SET n += {}``) replaced by a SET of
-    each of ``columns`` from the row's column ``first`` on (kept when there are none)."""
-    if not columns:
-        return statement
+    """``statement`` whose created node is given each of ``columns`` from the row's column
+    ``first`` on, as entries of the map its CREATE gives it (created with its properties,
+    a node is indexed once)."""
     items = [
         fragment_piece("imports", fragment, prop=name, i=first + index)
         for index, name in enumerate(columns)
     ]
-    return replace_line(statement, marker, set_list(items))
+    return extend_map(statement, _PROPS_END, items)
 
 
 def _uid_key(row: CleanRow, by_uid: dict[tuple[str, str], Duplicate]) -> list[tuple[str, str]]:
