@@ -16,10 +16,14 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TypedDict
 
 import pytest
 
+from graph.io.imports.targets import REFERRAL, import_type, import_types
+from graph.io.imports.writer import BatchWriter
+from graph.model import nodes
 from graph.model.base import REGISTRY, SYSTEM_PROPS, NodeModel
 from graph.model.conditions import Condition
 from graph.model.kinds import FIELD_KINDS
@@ -35,7 +39,7 @@ from graph.records.filters import (
 from graph.records.repository import relations_statement
 from graph.records.schema import schema_statements
 from graph.security.crypto import FieldCipher, generate_key, parse_key
-from graph.security.scope import VISIBLE_TO
+from graph.security.scope import VISIBLE_TO, Scope
 from graph.segments.compiler import (
     compile_rules,
     explain_statement,
@@ -283,7 +287,36 @@ def rendered_statements() -> list[Statement]:
     cipher = FieldCipher(parse_key(generate_key()))
     found = [item for model in REGISTRY.values() for item in _list_statements(model, cipher)]
     found += _segment_statements()
+    found += _import_statements()
     return [{"path": f"rendered: {name}", "line": 1, "text": s.text} for name, s in found]
+
+
+def _import_statements() -> list[tuple[str, Cypher]]:
+    """Each import type's batch statement as the writer composes it: every editable
+    property a column, every relation mapped (and a customer's contacts in its rows).
+    The referral links' statements are plain files, linted as such."""
+    store = SimpleNamespace(cypher=library("neo4j"))
+    found: list[tuple[str, Cypher]] = []
+    for key in import_types():
+        kind = import_type(key)
+        if key != REFERRAL:  # referral links have a writer of their own
+            writer = BatchWriter(
+                store,
+                FieldCipher(parse_key(generate_key())),
+                kind,
+                import_id="IM1",
+                actor="admin",
+                scope=Scope.everything(),
+                on_duplicate="skip",
+                decisions={},
+                resolver=None,  # type: ignore[arg-type]
+                mapped=frozenset(rel.name for rel in kind.model.meta.rels),
+            )
+            columns = tuple(p.name for p in kind.model.meta.props if p.editable)
+            contacts = tuple(p.name for p in nodes.Contact.meta.props if p.editable)
+            statement = writer._create_statement(columns, contacts)
+            found.append((f"import {key}", statement))
+    return found
 
 
 def test_rendered_statements_pass_neo4j_lint() -> None:

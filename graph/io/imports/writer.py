@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -47,6 +47,7 @@ from graph.store.composition import (
     fragment_piece,
     insert_after,
     rename_params,
+    replace_line,
 )
 from graph.store.protocol import GraphStore
 from graph.store.statements import Statement
@@ -57,6 +58,7 @@ DECISIONS = (SKIP, UPDATE, CREATE)
 # A duplicate to update whose values are those of the record already: nothing is written.
 UNCHANGED = "unchanged"
 _MARKER = "WITH count(*) AS done"  # where import_create_batch takes its parts
+_CONTACTS = "WITH c, n, row"  # where a customer's contacts are created, in its row
 _PROPS_END = "import_id: $import_id}"  # the end of the map a created node's CREATE gives it
 
 
@@ -270,7 +272,6 @@ class BatchWriter:
         params = {
             "import_id": self.import_id,
             "change": change,
-            "change_uid": change["uid"],
             "cursor": cursor,
             "counts": json.dumps(totals),
             "now": stamp,
@@ -650,18 +651,22 @@ class BatchWriter:
         contact_columns: tuple[str, ...],
     ) -> dict[str, Any]:
         """The create statement's lists: the records (``rows``: uid, then the properties
-        ``columns`` name), a customer's contacts (``contacts``: its record's uid, its own,
-        then the ``contact_columns``) and, per relation it fills, the pairs of record and
-        related uid (``links_<relation>``): flat lists of lists, which the engine reads
-        faster than maps nested in each row."""
-        params: dict[str, Any] = {
-            "rows": [[r["uid"], *map(r["props"].get, columns)] for r in created],
-            "contacts": [
-                [r["uid"], k["uid"], *map(k["props"].get, contact_columns)]
+        ``columns`` name; a customer's row ends with its contacts, each its uid, then the
+        ``contact_columns``) and, per relation it fills, the pairs of record and related
+        uid (``links_<relation>``): lists of lists, which the engine reads faster than
+        maps with their keys repeated in every row."""
+        if self.model is nodes.Customer:
+            rows = [
+                [
+                    r["uid"],
+                    *map(r["props"].get, columns),
+                    [[k["uid"], *map(k["props"].get, contact_columns)] for k in r["contacts"]],
+                ]
                 for r in created
-                for k in r.get("contacts", ())
-            ],
-        }
+            ]
+        else:
+            rows = [[r["uid"], *map(r["props"].get, columns)] for r in created]
+        params: dict[str, Any] = {"rows": rows}
         for rel in self._linked_rels():
             params[f"links_{rel.name}"] = [
                 [r["uid"], u] for r in created for u in r.get(rel.name, ())
@@ -799,11 +804,14 @@ class BatchWriter:
                 Target="Contact",
                 REL=works_for.type,
             )
-            part = _with_columns(part, "contact_column", contact_columns, first=2)
-            parts.append(between_lines(part, _MARKER))
+            part = _with_columns(part, "contact_column", contact_columns, first=1)
+            contacts = between_lines(part, _CONTACTS)
+            contacts = replace(contacts, text=contacts.text.removesuffix("\n"))
         statement = _with_columns(
             self._statement("import_create_batch"), "record_column", columns, first=1
         )
+        if self.model is nodes.Customer:
+            statement = replace_line(statement, _CONTACTS, contacts)
         statement = self._statements[key] = insert_after(statement, _MARKER, parts)
         return statement
 
