@@ -331,11 +331,10 @@ class BatchWriter:
     def _ahead(
         self, staged: _Staged, now: dt.datetime | None
     ) -> tuple[dict[tuple[str, str], Duplicate], dict[tuple[str, str], Duplicate]]:
-        # The serials first: a write, it would wait for the batch about to be sent if that
-        # reached the engine before it (the lookup, a read, is answered at once).
+        found = self._stored_matches(staged.good, staged.keyed)
         if now is not None and not self.dry_run:
             self._reserve_for(staged, now)
-        return self._stored_matches(staged.good, staged.keyed)
+        return found
 
     def _follow(self, following: _Staged | None, now: dt.datetime) -> None:
         """Fire the next batch's lookup (and reserve its serials), now that every batch
