@@ -179,8 +179,6 @@ class BatchWriter:
         self._statements: dict[tuple[tuple[str, ...], tuple[str, ...]], Statement] = {}
         self._now_values: dict[tuple[str, dt.datetime], Any] = {}
         self._staged: _Staged | None = None  # the next batch, staged during this one
-        # Serials reserved ahead, per label: (counter key, [(first, end), ...]).
-        self._serials: dict[str, tuple[str, list[tuple[int, int]]]] = {}
         self.owner_uid: str | None = None
         if scope.team_only:
             # Sales imports become the importer's own customers.
@@ -232,7 +230,7 @@ class BatchWriter:
             outcome.updated = len(update_rows)
             if landed is not None:
                 landed()
-            self._follow(following, now)
+            self._follow(following)
             return outcome
         if update_rows:
             self.flush()
@@ -282,7 +280,7 @@ class BatchWriter:
         if landed is not None:
             landed()
         self._in_flight = self._created_keys(creates, create_rows)
-        self._follow(following, now)
+        self._follow(following)
         self._sender.send(statement, {k: v for k, v in params.items() if k in statement.params})
         return outcome
 
@@ -322,26 +320,17 @@ class BatchWriter:
         good, failed = self._resolve(rows)
         return _Staged(rows, good, failed, self._keyed(good))
 
-    def _look_up(self, staged: _Staged, now: dt.datetime | None = None) -> InBackground:
+    def _look_up(self, staged: _Staged) -> InBackground:
         """The stored records the staged rows name or repeat, looked up by another thread
-        (the rows are sealed meanwhile); with ``now``, the serials they may take are
-        reserved too."""
-        return InBackground("import-lookup", self._ahead, staged, now)
+        (the rows are sealed meanwhile)."""
+        return InBackground("import-lookup", self._stored_matches, staged.good, staged.keyed)
 
-    def _ahead(
-        self, staged: _Staged, now: dt.datetime | None
-    ) -> tuple[dict[tuple[str, str], Duplicate], dict[tuple[str, str], Duplicate]]:
-        found = self._stored_matches(staged.good, staged.keyed)
-        if now is not None and not self.dry_run:
-            self._reserve_for(staged, now)
-        return found
-
-    def _follow(self, following: _Staged | None, now: dt.datetime) -> None:
-        """Fire the next batch's lookup (and reserve its serials), now that every batch
-        before this one is stored and this one's keys count as stored (``_in_flight``):
-        the engine answers it before the statement of this batch reaches it."""
+    def _follow(self, following: _Staged | None) -> None:
+        """Fire the next batch's lookup, now that every batch before this one is stored and
+        this one's keys count as stored (``_in_flight``): the engine answers it before the
+        statement of this batch reaches it."""
         if following is not None:
-            following.lookup = self._look_up(following, now)
+            following.lookup = self._look_up(following)
         self._staged = following
 
     def _resolve(self, rows: list[CleanRow]) -> tuple[list[CleanRow], list[CleanRow]]:
@@ -714,47 +703,14 @@ class BatchWriter:
         return self._now_values[key]
 
     def _uids(self, model: type[NodeModel], count: int, now: dt.datetime) -> list[str]:
-        """``count`` new uids of ``model``: serials reserved ahead (``_reserve``), else one
-        round trip (a dry run makes none)."""
+        """``count`` new uids of ``model`` in one round trip (a dry run makes none)."""
         if count == 0:
             return []
         key = serial_key(model.meta.uid_prefix, now, self.serial_timezone)
         if self.dry_run:
             return [f"{key}?" for _ in range(count)]
-        self._reserve(model, count, now)
-        ranges = self._serials[model.label][1]
-        uids: list[str] = []
-        while len(uids) < count:
-            first, end = ranges[0]
-            take = min(end - first, count - len(uids))
-            uids.extend(f"{key}{serial:03d}" for serial in range(first, first + take))
-            ranges[0] = (first + take, end)
-            if first + take == end:
-                ranges.pop(0)
-        return uids
-
-    def _reserve(self, model: type[NodeModel], count: int, now: dt.datetime) -> None:
-        """Make sure ``count`` serials of ``model`` at ``now`` are reserved (one round trip
-        for what is missing). The next batch's are reserved with its lookup, while the
-        engine is idle: reserved later, they would wait for the batch in flight (one write
-        waits for another). What an import reserves and does not use (rows that turn out
-        to be duplicates, at most a batch by its end) is a gap in the serials."""
-        key = serial_key(model.meta.uid_prefix, now, self.serial_timezone)
-        held = self._serials.get(model.label)
-        if held is None or held[0] != key:
-            held = self._serials[model.label] = (key, [])
-        missing = count - sum(end - first for first, end in held[1])
-        if missing > 0:
-            first = self.store.write("serial_next_block", serial_key=key, count=missing)[0]
-            held[1].append((first["first"], first["first"] + missing))
-
-    def _reserve_for(self, staged: _Staged, now: dt.datetime) -> None:
-        """Reserve serials for every record (and customer's contact) ``staged`` may create."""
-        self._reserve(self.model, len(staged.good), now)
-        if self.model is nodes.Customer:
-            name = CONTACT_PREFIX + "name"
-            nodes_ = sum(1 for row in staged.good if row.values.get(name))
-            self._reserve(nodes.Contact, nodes_, now)
+        first = self.store.write("serial_next_block", serial_key=key, count=count)[0]["first"]
+        return [f"{key}{serial:03d}" for serial in range(first, first + count)]
 
     def _linked_rels(self) -> list[Rel]:
         """The relations of the imported type this import fills."""
