@@ -357,18 +357,13 @@ def _run(
     try:
         with errors_path.open("a", encoding="utf-8") as errors, _bulk_allocation():
             landed: Callable[[], None] | None = None  # progress of the batch in flight
-            batches = _ahead(_batches(table, cleaner, options.batch_size, record.cursor))
-            for (batch, last_line, good), upcoming in batches:
+            for batch, last_line in _batches(table, cleaner, options.batch_size, record.cursor):
+                good = [row for row in batch if not row.errors]
                 failed = [row for row in batch if row.errors]
                 counts["read"] += len(batch)
                 counts["failed"] += len(failed)
                 outcome = writer.write(
-                    good,
-                    cursor=last_line,
-                    counts=counts,
-                    now=importer.clock(),
-                    landed=landed,
-                    upcoming=upcoming[2] if upcoming is not None else None,
+                    good, cursor=last_line, counts=counts, now=importer.clock(), landed=landed
                 )
                 for key in ("created", "updated", "skipped"):
                     counts[key] += getattr(outcome, key)
@@ -432,32 +427,19 @@ def _reporter(progress: Progress | None, read: int, total: int) -> Callable[[], 
     return lambda: progress(read, max(total, read))
 
 
-Batch = tuple[list[CleanRow], int, list[CleanRow]]  # rows, last line, rows without errors
-
-
-def _batches(table: Table, cleaner: RowCleaner, size: int, after: int) -> Iterator[Batch]:
+def _batches(
+    table: Table, cleaner: RowCleaner, size: int, after: int
+) -> Iterator[tuple[list[CleanRow], int]]:
     batch: list[CleanRow] = []
     last = after
     for row in table.rows(after_line=after):
         batch.append(cleaner.clean(row))
         last = row.line
         if len(batch) >= size:
-            yield batch, last, [row for row in batch if not row.errors]
+            yield batch, last
             batch = []
     if batch:
-        yield batch, last, [row for row in batch if not row.errors]
-
-
-def _ahead(batches: Iterator[Batch]) -> Iterator[tuple[Batch, Batch | None]]:
-    """Each batch with the one after it (None for the last): the writer prepares the next
-    batch while the engine writes one (``BatchWriter.write``'s ``upcoming``). One batch
-    more is read and cleaned before a batch is written; the cursor each stores is still
-    its own last line, so a cancel or a crash resumes where the stored batches end."""
-    current = next(batches, None)
-    while current is not None:
-        following = next(batches, None)
-        yield current, following
-        current = following
+        yield batch, last
 
 
 def _estimate_rows(table: Table) -> int:

@@ -100,12 +100,10 @@ class ReferralWriter:
         counts: dict[str, int],
         now: dt.datetime,
         landed: Callable[[], None] | None = None,
-        upcoming: list[CleanRow] | None = None,
     ) -> BatchOutcome:
         """Link the rows' referrers to their customers; ``counts`` are the import's totals
         so far, stored with ``cursor`` by the batch's statement. Written at once (nothing
-        is left in flight): ``landed``, the previous batch's progress, is called first.
-        ``upcoming`` (the next batch) is not used: each batch is read when it is written."""
+        is left in flight): ``landed``, the previous batch's progress, is called first."""
         if landed is not None:
             landed()
         outcome = BatchOutcome()

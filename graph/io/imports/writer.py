@@ -86,26 +86,6 @@ class BatchOutcome:
     decisions: dict[int, str] = field(default_factory=dict)
 
 
-@dataclass
-class _Staged:
-    """A batch on its way to being written: its rows as given, those whose relations
-    resolved (``good``) with their duplicate keys, those that failed, and the lookup of
-    their stored duplicates once fired.
-
-    The next batch is staged while the engine writes this one, and its lookup is fired
-    once this one's predecessor is stored and just before this one is sent: it sees every
-    earlier batch but this one, whose keys the writer holds (``_in_flight``), and the
-    engine, idle then, answers it before this batch's statement reaches it. A lookup fired
-    later would wait for the engine to finish writing (a read waits for a write), and the
-    importing process with it."""
-
-    rows: list[CleanRow]
-    good: list[CleanRow]
-    failed: list[CleanRow]
-    keyed: list[tuple[CleanRow, list[tuple[str, str]]]]
-    lookup: InBackground | None = None
-
-
 def dedup_keys(
     model: type[NodeModel], values: dict[str, Any], cipher: FieldCipher
 ) -> list[tuple[str, str]]:
@@ -178,7 +158,6 @@ class BatchWriter:
         self._plans: dict[type[NodeModel], tuple[list[tuple[str, Any, Any]], list[str]]] = {}
         self._statements: dict[tuple[tuple[str, ...], tuple[str, ...]], Statement] = {}
         self._now_values: dict[tuple[str, dt.datetime], Any] = {}
-        self._staged: _Staged | None = None  # the next batch, staged during this one
         self.owner_uid: str | None = None
         if scope.team_only:
             # Sales imports become the importer's own customers.
@@ -196,27 +175,22 @@ class BatchWriter:
         counts: dict[str, int],
         now: dt.datetime,
         landed: Callable[[], None] | None = None,
-        upcoming: list[CleanRow] | None = None,
     ) -> BatchOutcome:
         """Write ``rows`` (cleaned, without errors so far); ``counts`` are the import's
         totals including this batch's outcome, stored with ``cursor`` by the create
         statement, which is sent in the background (see the module's text). ``landed`` is
         called once the previous batch is stored, before this one is sent (in a dry run,
-        at once); what it raises stops the import between the two. ``upcoming``: the next
-        batch's rows, when known, whose relations and duplicate keys are worked out while
-        the engine writes this batch, and whose stored duplicates are looked up before
-        this batch is sent (the engine is idle then: see ``_Staged``)."""
+        at once); what it raises stops the import between the two."""
         outcome = BatchOutcome()
         stamp = now.astimezone(dt.UTC).strftime(ISO_DATETIME)
-        staged = self._staged if self._staged and self._staged.rows is rows else self._stage(rows)
-        self._staged = None
-        outcome.failed.extend(staged.failed)
-        good, keyed = staged.good, staged.keyed
-        if staged.lookup is None:
-            staged.lookup = self._look_up(staged)
+        good = self._resolve(rows, outcome)
+        # The stored records the rows repeat are looked up by another thread while the rows
+        # are sealed: the lookup waits for the engine to finish the batch in flight (a row
+        # found to repeat a record is sealed in vain).
+        keyed = self._keyed(good)
+        lookup = InBackground("import-lookup", self._stored_matches, good, keyed)
         prepared = {row.line: self._prepare(row, now, self._indexes(keys)) for row, keys in keyed}
-        following = self._stage(upcoming) if upcoming is not None else None
-        by_uid, existing = staged.lookup.result()
+        by_uid, existing = lookup.result()
         creates, updates = self._decide(good, outcome, keyed, by_uid, existing)
         update_pairs = self._update_rows(updates, stamp, outcome)
         update_rows = [update for _, update in update_pairs]
@@ -230,7 +204,6 @@ class BatchWriter:
             outcome.updated = len(update_rows)
             if landed is not None:
                 landed()
-            self._follow(following)
             return outcome
         if update_rows:
             self.flush()
@@ -280,7 +253,6 @@ class BatchWriter:
         if landed is not None:
             landed()
         self._in_flight = self._created_keys(creates, create_rows)
-        self._follow(following)
         self._sender.send(statement, {k: v for k, v in params.items() if k in statement.params})
         return outcome
 
@@ -314,27 +286,8 @@ class BatchWriter:
 
     # -- steps ----------------------------------------------------------------------------
 
-    def _stage(self, rows: list[CleanRow]) -> _Staged:
-        """``rows`` with their relations resolved and their duplicate keys (the lookup of
-        their stored duplicates is fired by ``_look_up``)."""
-        good, failed = self._resolve(rows)
-        return _Staged(rows, good, failed, self._keyed(good))
-
-    def _look_up(self, staged: _Staged) -> InBackground:
-        """The stored records the staged rows name or repeat, looked up by another thread
-        (the rows are sealed meanwhile)."""
-        return InBackground("import-lookup", self._stored_matches, staged.good, staged.keyed)
-
-    def _follow(self, following: _Staged | None) -> None:
-        """Fire the next batch's lookup, now that every batch before this one is stored and
-        this one's keys count as stored (``_in_flight``): the engine answers it before the
-        statement of this batch reaches it."""
-        if following is not None:
-            following.lookup = self._look_up(following)
-        self._staged = following
-
-    def _resolve(self, rows: list[CleanRow]) -> tuple[list[CleanRow], list[CleanRow]]:
-        """Relation names to uids: (the rows, those naming unknown records that fail)."""
+    def _resolve(self, rows: list[CleanRow], outcome: BatchOutcome) -> list[CleanRow]:
+        """Relation names to uids (rows naming unknown records fail)."""
         rels = [t for t in self.kind.targets if t.rel is not None]
         for target in rels:
             names: set[str] = set()
@@ -354,8 +307,13 @@ class BatchWriter:
                     column = self.headers.get(target.name, "")
                     row.errors.append(RowError(row.line, column, exc.message))
         self._check_scope(rows)
-        good = [row for row in rows if not row.errors]
-        return good, [row for row in rows if row.errors]
+        good = []
+        for row in rows:
+            if row.errors:
+                outcome.failed.append(row)
+            else:
+                good.append(row)
+        return good
 
     def _check_scope(self, rows: list[CleanRow]) -> None:
         """A team-scoped importer attaches records only to customers they may see."""
