@@ -57,6 +57,36 @@ def test_a_repeat_of_the_batch_in_flight_is_skipped(
     assert NodeRepository(store, nodes.Contact, cipher=cipher).count() == 3
 
 
+def test_repeats_of_stored_and_in_flight_batches_are_skipped(
+    store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path, sender: str
+) -> None:
+    # A batch's duplicates are found among the stored batches and, by its keys, in the
+    # batch still being written.
+    rows = [
+        ["客户名称", "电话", "地区"],
+        ["甲公司", "13800000001", "上海"],
+        ["乙公司", "13800000002", "北京"],
+        ["丙公司", "13800000003", "广州"],
+        ["丁公司", "13800000004", "深圳"],
+        ["甲公司二", "13800000001", "上海"],  # batch 3 repeats batch 1 (stored)
+        ["丙公司二", "13800000003", "广州"],  # and batch 2 (sent after its lookup)
+        ["丁公司", "", "深圳"],  # batch 4 repeats batch 2 by name and region
+        ["戊公司", "13800000005", "杭州"],
+    ]
+    path = write_csv(tmp_path / "ahead.csv", rows)
+    record = run_import(
+        importer, path, "customer", options=ImportOptions(batch_size=2), work_dir=tmp_path
+    )
+    assert record.counts == {"read": 8, "created": 5, "updated": 0, "skipped": 3, "failed": 0}
+    repository = NodeRepository(store, nodes.Customer, cipher=cipher)
+    names = sorted(c.name for c in repository.page(limit=10))
+    assert names == ["丁公司", "丙公司", "乙公司", "戊公司", "甲公司"]
+    again = run_import(
+        importer, path, "customer", options=ImportOptions(batch_size=2), work_dir=tmp_path
+    )
+    assert again.counts == {"read": 8, "created": 0, "updated": 0, "skipped": 8, "failed": 0}
+
+
 def test_a_repeat_of_the_batch_in_flight_updates_it(
     store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path, sender: str
 ) -> None:
