@@ -27,7 +27,13 @@ import redis
 from graph.errors import ConfigError, StoreUnavailable
 from graph.records.schema import apply_schema
 from graph.store.backends import open_store
-from graph.store.embedded import MAX_SOCKET_PATH, SOCKET_NAME, START_TIMEOUT_S, EmbeddedServer
+from graph.store.embedded import (
+    MAX_SOCKET_PATH,
+    NODE_CREATION_BUFFER,
+    SOCKET_NAME,
+    START_TIMEOUT_S,
+    EmbeddedServer,
+)
 from graph.store.protocol import GraphStore, parse_graph_url
 from tests.statements import statement
 
@@ -387,6 +393,17 @@ def test_acknowledged_writes_are_fsynced_always_by_default(servers: Servers) -> 
     server.ensure_running()
     assert config(server, "appendfsync") == "always"
     assert config(server, "auto-aof-rewrite-percentage") != "0"  # the AOF is rewritten
+
+
+def test_matrices_grow_in_large_steps(servers: Servers) -> None:
+    server = servers.manager(servers.folder() / "graph")
+    server.ensure_running()
+    client = redis.Redis(unix_socket_path=str(server.socket_path))
+    try:
+        found = client.execute_command("GRAPH.CONFIG", "GET", "NODE_CREATION_BUFFER")
+    finally:
+        client.close()
+    assert found == [b"NODE_CREATION_BUFFER", NODE_CREATION_BUFFER]
 
 
 def test_fsync_policy_is_a_setting_and_a_wrong_one_names_it(servers: Servers) -> None:
