@@ -577,17 +577,17 @@ class BatchWriter:
     def _create_rows(
         self, rows: list[tuple[CleanRow, dict[str, Any]]], now: dt.datetime
     ) -> list[dict[str, Any]]:
-        """The prepared rows given their new uids (one round trip per node type)."""
+        """The prepared rows given their new uids (one round trip for the batch)."""
         if not rows:
             return []
-        uids = self._uids(self.model, len(rows), now)
         contacts = sum(len(record.get("contacts", ())) for _, record in rows)
-        contact_uids = iter(self._uids(nodes.Contact, contacts, now))
+        uids, contact_uids = self._uids([(self.model, len(rows)), (nodes.Contact, contacts)], now)
+        pending = iter(contact_uids)
         result = []
         for (_, record), uid in zip(rows, uids, strict=True):
             record["uid"] = uid
             for contact in record.get("contacts", ()):
-                contact["uid"] = next(contact_uids)
+                contact["uid"] = next(pending)
             result.append(record)
         return result
 
@@ -660,15 +660,24 @@ class BatchWriter:
             self._now_values[key] = to_graph(prop, current_minute(now))
         return self._now_values[key]
 
-    def _uids(self, model: type[NodeModel], count: int, now: dt.datetime) -> list[str]:
-        """``count`` new uids of ``model`` in one round trip (a dry run makes none)."""
-        if count == 0:
-            return []
-        key = serial_key(model.meta.uid_prefix, now, self.serial_timezone)
+    def _uids(self, wanted: list[tuple[type[NodeModel], int]], now: dt.datetime) -> list[list[str]]:
+        """For each (node type, count) of ``wanted``, that many new uids, all in one round
+        trip (a dry run makes none)."""
+        keys = [serial_key(model.meta.uid_prefix, now, self.serial_timezone) for model, _ in wanted]
+        counts = [count for _, count in wanted]
         if self.dry_run:
-            return [f"{key}?" for _ in range(count)]
-        first = self.store.write("serial_next_block", serial_key=key, count=count)[0]["first"]
-        return [f"{key}{serial:03d}" for serial in range(first, first + count)]
+            return [[f"{key}?"] * count for key, count in zip(keys, counts, strict=True)]
+        blocks = [[key, count] for key, count in zip(keys, counts, strict=True) if count]
+        first = {}
+        if blocks:
+            found = self.store.write("serial_next_blocks", blocks=blocks)
+            first = {row["serial_key"]: row["first"] for row in found}
+        return [
+            [f"{key}{serial:03d}" for serial in range(first[key], first[key] + count)]
+            if count
+            else []
+            for key, count in zip(keys, counts, strict=True)
+        ]
 
     def _linked_rels(self) -> list[Rel]:
         """The relations of the imported type this import fills."""
