@@ -153,7 +153,7 @@ class BatchWriter:
         # Writes each batch's create statement while the next one is prepared.
         self._sender: Sender = sender or ThreadSender(store)
         # Its created rows' duplicate keys (and uids), as the next batch's check finds them.
-        self._in_flight: dict[tuple[str, str], Duplicate] = {}
+        self._in_flight: dict[tuple[str, str], str] = {}  # key -> the uid it was created with
         self._keys: dict[int, list[tuple[str, str]]] = {}  # this batch: line -> its keys
         self._plans: dict[type[NodeModel], tuple[list[tuple[str, Any, Any]], list[str]]] = {}
         self._statements: dict[tuple[tuple[str, ...], tuple[str, ...]], Statement] = {}
@@ -274,14 +274,15 @@ class BatchWriter:
 
     def _created_keys(
         self, creates: list[CleanRow], create_rows: list[dict[str, Any]]
-    ) -> dict[tuple[str, str], Duplicate]:
+    ) -> dict[tuple[str, str], str]:
         """The duplicate keys (and ids) of the rows this batch creates, with their new uids."""
-        found: dict[tuple[str, str], Duplicate] = {}
+        found: dict[tuple[str, str], str] = {}
+        keys = self._keys
         for row, created in zip(creates, create_rows, strict=True):
             uid = created["uid"]
-            found[(UID, uid)] = Duplicate(UID, uid, 1)
-            for key in self._keys.get(row.line, []):
-                found.setdefault(key, Duplicate(key[0], uid, 1))
+            found[(UID, uid)] = uid
+            for key in keys.get(row.line, ()):
+                found.setdefault(key, uid)
         return found
 
     # -- steps ----------------------------------------------------------------------------
@@ -361,17 +362,21 @@ class BatchWriter:
         self._keys = {}
         if self.model not in (nodes.Customer, nodes.Contact) and not by_uid:
             return rows, []
-        for key, flying in self._in_flight.items():
-            if key[0] != UID:
-                existing.setdefault(key, flying)  # created by the batch still in flight
         existing.update(by_uid)
+        flying = self._in_flight  # keys of the batch still in flight, found after the stored
         self._keys = {row.line: keys for row, keys in keyed}
         keyed = [(row, _uid_key(row, by_uid) + keys) for row, keys in keyed]
         creates: list[CleanRow] = []
         updates: list[tuple[CleanRow, Duplicate]] = []
         batch_seen: dict[tuple[str, str], int] = {}
         for row, keys in keyed:
-            duplicate = next((existing[k] for k in keys if k in existing), None)
+            duplicate = None
+            for key in keys:
+                duplicate = existing.get(key)
+                if duplicate is None and key[0] != UID and key in flying:
+                    duplicate = Duplicate(key[0], flying[key], 1)
+                if duplicate is not None:
+                    break
             if duplicate is None:
                 earlier = next(
                     (
@@ -407,7 +412,7 @@ class BatchWriter:
         if not uids:
             return {}
         found: dict[tuple[str, str], Duplicate] = {
-            (UID, uid): self._in_flight[(UID, uid)] for uid in uids if (UID, uid) in self._in_flight
+            (UID, uid): Duplicate(UID, uid, 1) for uid in uids if (UID, uid) in self._in_flight
         }
         for row in self.store.read(self._statement("import_list_nodes"), uids=uids):
             node = row["n"]
