@@ -757,8 +757,8 @@ def _with_columns(
     statement: Statement, fragment: str, columns: tuple[str, ...], first: int
 ) -> Statement:
     """``statement`` whose created node is given each of ``columns`` from the row's column
-    ``first`` on, as entries of the map its CREATE gives it (created with its properties,
-    a node is indexed once)."""
+    ``first`` on, as entries of the map its CREATE gives it (one step in the engine, not a
+    create and then an update of every node)."""
     items = [
         fragment_piece("imports", fragment, prop=name, i=first + index)
         for index, name in enumerate(columns)
