@@ -83,7 +83,12 @@ def test_gbk_csv_with_chinese_headers_is_read_mapped_cleaned_and_written(
     assert found["北京华信科技"].email == "LINA@huaxin.com"
     contacts = NodeRepository(store, nodes.Contact, cipher=cipher).page(limit=10)
     assert {(c.name, c.phone) for c in contacts} >= {("张伟", "+8613812345678")}
-    assert all(c.customer is not None for c in contacts)
+    works_for = {c.name: c.customer.uid for c in contacts}  # type: ignore[attr-defined]
+    assert works_for == {
+        "张伟": minghui.uid,
+        "李娜": found["北京华信科技"].uid,
+        "赵强": found["深圳创新电子"].uid,
+    }  # type: ignore[attr-defined]
     raw = store.read("import_get", uid=record.uid)[0]["i"]
     assert raw["state"] == "done"
 
