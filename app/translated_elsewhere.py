@@ -17,11 +17,18 @@ def N_(text: str) -> str:  # noqa: N802 (gettext's conventional no-op marker)
 FLASK_APPBUILDER = (
     N_("Add"),
     N_("Add Group"),
+    N_("Database Error"),
     N_("Edit"),
+    N_("Edit Group"),
     N_("Edit User Information"),
+    N_("Either select a role or a group"),
     N_("List Groups"),
     N_("It's not a good policy to remove a user, just make it inactive"),
+    N_("Show Group"),
     N_("The user's password for authentication"),
+    N_("User information changed"),
+    N_("User(s) exists in the group, cannot delete"),
+    N_("User(s) exists in the role, cannot delete"),
 )
 RECORD_COUNTS = (
     N_("Customer"),

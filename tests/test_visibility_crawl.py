@@ -121,6 +121,10 @@ def world(app: Flask, store: GraphStore) -> World:
             make(nodes.Order, {"product": f"{word} product sold", "amount": 12.5, "at": at,
                                "customer": customer}, team_b)  # fmt: skip
             make(nodes.Ticket, {"subject": f"{word} ticket subject", "customer": customer}, team_b)
+        # A user group (the security store's own record 1): its pages are crawled too.
+        security = app.appbuilder.sm  # type: ignore[attr-defined]
+        if security.find_group("crawl_group") is None:
+            security.add_group("crawl_group", "Crawl group", "")
     rules = parse_rules(
         [
             {"field": "stage", "op": "in", "value": ["deal", "intent"]},
