@@ -1,6 +1,6 @@
-"""The row-level scope of the current request, from the logged-in user's roles: which
-rows (Sales: its team's customers), which node types (those the roles may list, show or
-get) and whether personal data shows unmasked."""
+"""The row-level scope of the current request, from the logged-in user's roles (its own and
+its groups'): which rows (Sales: its team's customers), which node types (those the roles
+may list, show or get) and whether personal data shows unmasked."""
 
 from __future__ import annotations
 
@@ -28,8 +28,11 @@ def current_scope() -> Scope:
     if not user or not user.is_authenticated:
         return NOBODY  # not cached: a JWT may still be verified later in this request
     else:
-        roles = {role.name for role in user.roles}
         sm = current_appbuilder().sm
+        # Its own roles and its groups' roles, as its permissions are granted (FAB's
+        # get_user_roles): a salesperson whose Sales role comes from a group sees their
+        # team's rows only, not every row.
+        roles = {role.name for role in sm.get_user_roles(user)}
         scope = Scope(
             username=user.username,
             team_only=SALES in roles and not roles & ALL_ROWS_ROLES,

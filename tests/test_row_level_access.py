@@ -165,3 +165,34 @@ def test_rest_hides_colleagues_customer(client: FlaskClient, world: World) -> No
         == 404
     )
     assert client.delete(f"/api/v1/customer/{world.theirs.uid}", headers=headers).status_code == 404
+
+
+def test_sales_by_group_sees_only_their_team(
+    app: Flask, store: GraphStore, client: FlaskClient, world: World
+) -> None:
+    # An account with no role of its own, in a group that carries Sales (and one that also
+    # carries Analyst, who sees every row): the group's roles decide its rows, on screens and
+    # by REST, as they decide its permissions.
+    sm = app.appbuilder.sm
+    with app.app_context():
+        sales_team = sm.add_group("sales_team", "Sales team", "", roles=[sm.find_role("Sales")])
+        sm.add_user("gina", "Gina", "Test", "gina@example.com", [], PASSWORD, groups=[sales_team])
+    gina = staff(app, store, "gina", "Sales")
+    NodeRepository(store, nodes.Customer).update(world.mine, {"owner": gina}, "setup")
+    login(client, "gina", PASSWORD)
+    listing = client.get("/customer/list/").get_data(as_text=True)
+    assert world.mine.uid in listing and world.theirs.uid not in listing
+    assert client.get(f"/customer/show/{world.theirs.uid}").status_code in (302, 403, 404)
+    headers = bearer(client, "gina", PASSWORD)
+    listed = client.get("/api/v1/customer/", headers=headers).json
+    assert [row["uid"] for row in listed["result"]] == [world.mine.uid]
+    assert client.get(f"/api/v1/customer/{world.theirs.uid}", headers=headers).status_code == 404
+    # A group that adds a role which sees every row lifts the team limit.
+    with app.app_context():
+        group = sm.find_group("sales_team")
+        group.roles.append(sm.find_role("Analyst"))
+        sm.session.commit()
+    client.get("/logout/")
+    login(client, "gina", PASSWORD)
+    listing = client.get("/customer/list/").get_data(as_text=True)
+    assert world.mine.uid in listing and world.theirs.uid in listing
