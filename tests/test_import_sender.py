@@ -3,6 +3,7 @@ same database, an engine error reaches the importing process, and the process en
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from graph.errors import StoreError
 from graph.io.imports import records
 from graph.io.imports.records import ImportRecord
-from graph.io.imports.sender import ProcessSender, ThreadSender, sender_for
+from graph.io.imports.sender import ProcessSender, ThreadSender, _packed, _unpacked, sender_for
 from graph.model import nodes
 from graph.records.repository import NodeRepository
 from graph.store.protocol import GraphStore
@@ -74,3 +75,19 @@ def test_the_writing_process_writes_reports_engine_errors_and_ends(store: GraphS
     finally:
         sender.close()
     assert not sender.running
+
+
+def test_parameters_cross_to_the_writing_process_whole() -> None:
+    # Plain values go as marshal bytes; the rows of a batch come back equal, types and all.
+    params = {
+        "rows": [["C1", "甲公司", None, 1, 2.5, True, [["K1", "王伟\n"]]]],
+        "change": {"uid": "x", "at": STAMP},
+        "cursor": 7,
+    }
+    packed = _packed(params)
+    assert isinstance(packed, bytes)
+    assert _unpacked(packed) == params
+    # A value marshal does not carry travels as it is (pickled with the message).
+    dated = {"day": dt.date(2026, 12, 5)}
+    assert _packed(dated) is dated
+    assert _unpacked(_packed(dated)) == dated
