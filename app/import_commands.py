@@ -64,6 +64,19 @@ def _importer() -> Importer:
     )
 
 
+def _mapping_json(path: Path) -> Any:
+    """The JSON of a ``--mapping`` file; a file that is not JSON (in UTF-8) is refused
+    with its name and where it goes wrong."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{path} is not a JSON mapping file: not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise click.ClickException(
+            f"{path} is not a JSON mapping file: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from None
+
+
 def _print_mapping(mapping: Mapping) -> None:
     kind = import_type(mapping.type)
     click.echo("column mapping (save it with --save-mapping, edit it, pass it with --mapping):")
@@ -147,7 +160,9 @@ def run_command(
     try:
         table, mapping = suggest_for(file, type_key, sheet=sheet)
         if mapping_file is not None:
-            mapping = Mapping.from_dict(json.loads(mapping_file.read_text(encoding="utf-8")))
+            mapping = Mapping.from_dict(_mapping_json(mapping_file))
+            if mapping.type != type_key:
+                raise click.ClickException(f"{mapping_file}: {message_text('import_mapping_type')}")
         else:
             _print_mapping(mapping)
     except UnreadableFile as exc:
@@ -155,7 +170,14 @@ def run_command(
     except (GraphCRMError, ValueError) as exc:
         raise click.ClickException(_said(exc)) from None
     if save_mapping is not None:
-        save_mapping.write_text(json.dumps(mapping.as_dict(), ensure_ascii=False, indent=2))
+        try:
+            save_mapping.write_text(
+                json.dumps(mapping.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
+            )
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot write the mapping to {save_mapping}: {exc.strerror or exc}"
+            ) from None
     options = ImportOptions(
         on_duplicate=on_duplicate, sheet=table.sheet or None, batch_size=batch_size
     )

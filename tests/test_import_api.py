@@ -432,10 +432,50 @@ def test_a_bad_column_mapping_is_named_in_the_readers_language(
     assert preview({"type": "customer", "columns": ["客户名称"]}) == (
         "The column mapping is not valid: it maps each column header to a field or to nothing."
     )
+    twice = {"type": "customer", "columns": {"客户名称": "name", "手机": "name"}}
+    assert preview(twice) == (
+        "Columns “客户名称”, “手机” all fill the field “name”: map each field from one column only."
+    )
+    no_code = {
+        "type": "customer",
+        "columns": {"客户名称": "name"},
+        "values": {"stage": {"北京": "NOTASTAGE"}},
+    }
+    assert preview(no_code) == (
+        "The column mapping turns “北京” into “NOTASTAGE”, which is not a choice of “stage” "
+        "(potential, intent, deal, lost)."
+    )
+    kind_code = {
+        "type": "customer",
+        "columns": {"客户名称": "name"},
+        "values": {"kind": {"x": "zzz"}},
+    }
+    assert "“zzz”" in preview(kind_code)
+    text_field = {
+        "type": "customer",
+        "columns": {"客户名称": "name"},
+        "values": {"name": {"a": "b"}},
+    }
+    assert preview(text_field) == (
+        "The column mapping gives values to “name”, which is not a field with choices."
+    )
+    assert preview({"columns": {"客户名称": "name"}}) == (
+        "The column mapping does not say which import type it is for (its “type”)."
+    )
     client.get("/lang/zh")
     try:
         assert preview(unknown) == "列映射中有此导入类型没有的字段：“nope”。"
-        assert preview({"type": "planet", "columns": {}}) == "此列映射属于另一种导入类型。"
+        assert (
+            preview({"type": "planet", "columns": {}}) == "列映射所属的导入类型不存在：“planet”。"
+        )
         assert preview(values) == "列映射中的取值对应无效：文件中的每个取值都应对应到一段文字。"
+        assert preview(twice) == "列 “客户名称”, “手机” 都填入字段 “name”：每个字段只能由一列填入。"
+        assert preview(no_code).startswith(
+            "列映射把 “北京” 对应为 “NOTASTAGE”，但它不是 “stage” 的选项"
+        )
+        assert (
+            preview({"type": "", "columns": {}})
+            == "列映射没有说明它属于哪种导入类型（缺少“type”）。"
+        )
     finally:
         client.get("/lang/en")

@@ -105,6 +105,38 @@ def test_cli_refuses_a_bad_mapping_with_a_message(app: Flask, tmp_path: Path) ->
     )
 
 
+def test_cli_names_what_is_wrong_with_the_mapping_files(
+    app: Flask, store: GraphStore, tmp_path: Path
+) -> None:
+    runner = app.test_cli_runner()
+    command = ["graphcrm", "import", "run", str(sheet(tmp_path)), "--type", "customer"]
+    not_json = tmp_path / "m.json"
+    not_json.write_text("客户名称 -> name\n", encoding="utf-8")
+    result = runner.invoke(args=[*command, "--mapping", str(not_json)])
+    assert result.exit_code == 1
+    assert (
+        f"{not_json} is not a JSON mapping file: Expecting value (line 1, column 1)"
+        in result.output
+    )
+    other_type = tmp_path / "order.json"
+    other_type.write_text(json.dumps({"type": "order", "columns": {"客户名称": "customer"}}))
+    result = runner.invoke(args=[*command, "--mapping", str(other_type)])
+    assert result.exit_code == 1
+    assert f"{other_type}: This column mapping is for another import type." in result.output
+    twice = tmp_path / "twice.json"
+    twice.write_text(
+        json.dumps({"type": "customer", "columns": {"客户名称": "name", "手机": "name"}})
+    )
+    result = runner.invoke(args=[*command, "--mapping", str(twice)])
+    assert result.exit_code == 1 and "all fill the field “name”" in result.output
+    nowhere = tmp_path / "missing" / "m.json"
+    result = runner.invoke(args=[*command, "--save-mapping", str(nowhere)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"cannot write the mapping to {nowhere}: No such file or directory" in result.output
+    # Refused before anything was written.
+    assert NodeRepository(store, nodes.Customer).count() == 0
+
+
 def test_cli_imports_referral_links_and_undo_removes_them(
     app: Flask, store: GraphStore, tmp_path: Path
 ) -> None:

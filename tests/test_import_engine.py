@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
+from graph.errors import InvalidValue
 from graph.io.imports import records
 from graph.io.imports.engine import (
     Importer,
@@ -338,6 +339,66 @@ def test_value_mapping_of_a_saved_mapping_is_applied(importer: Importer, tmp_pat
     result = preview(importer, write_csv(tmp_path / "v.csv", rows), "customer", mapping=mapping)
     assert [r.values.get("value_tier") for r in result.rows] == ["A", "A", None]
     assert result.rows[2].errors[0]["key"] == "choice" and result.rows[2].errors[0]["line"] == 4
+
+
+def test_value_mapping_targets_are_read_as_choice_codes_or_labels() -> None:
+    data = {
+        "type": "customer",
+        "columns": {"公司": "name", "类别": "stage"},
+        "values": {"stage": {"老客户": "成交客户", "新": "Potential", "跟进": "intent"}},
+    }
+    mapping = Mapping.from_dict(data)
+    assert mapping.values == {"stage": {"老客户": "deal", "新": "potential", "跟进": "intent"}}
+    assert Mapping.from_dict(mapping.as_dict()).values == mapping.values
+    for values, key in (
+        ({"stage": {"老客户": "NOTASTAGE"}}, "import_mapping_choice"),
+        ({"name": {"a": "b"}}, "import_mapping_values_field"),
+        ({"nope": {"a": "b"}}, "import_mapping_values_field"),
+    ):
+        with pytest.raises(InvalidValue) as refused:
+            Mapping.from_dict({**data, "values": values})
+        assert refused.value.key == key
+
+
+def test_the_more_telling_header_takes_the_contact_field() -> None:
+    # 联系人手机 is the contact's mobile; 手机 beside it is the customer's own.
+    headers = ["客户名称", "联系人", "手机", "联系人手机"]
+    assert suggest_mapping("customer", headers).columns == {
+        "客户名称": "name", "联系人": "contact.name", "手机": "phone", "联系人手机": "contact.phone",
+    }  # fmt: skip
+    # Alone, 手机 beside 联系人 is still the contact's.
+    assert (
+        suggest_mapping("customer", ["客户名称", "联系人", "手机"]).targets()["contact.phone"]
+        == "手机"
+    )
+    # A repeated header (numbered by the reader) is not taken for a choice field by its values.
+    sample = [["甲", "B"], ["乙", "A"], ["丙", "C"]]
+    assert suggest_mapping("customer", ["客户名称", "客户名称 (2)"], sample).columns == {
+        "客户名称": "name", "客户名称 (2)": None,
+    }  # fmt: skip
+
+
+def test_a_reader_who_sees_phones_masked_gets_no_phone_probe_of_stored_records(
+    store: GraphStore, cipher: FieldCipher, tmp_path: Path
+) -> None:
+    NodeRepository(store, nodes.Customer, cipher=cipher).create(
+        {"name": "甲公司", "phone": "13800000031", "email": "jia@example.com"}, "setup"
+    )
+    rows = [["客户名称", "电话", "邮箱"], ["探测", "13800000031", ""], ["探测二", "", "jia@example.com"],
+            ["探测三", "138 0000 0031", ""]]  # fmt: skip
+    path = write_csv(tmp_path / "probe.csv", rows)
+    masked = Importer(store, cipher, actor="mkt", scope=Scope(username="mkt", pii=False))
+    result = preview(masked, path, "customer")
+    # Stored phones and e-mails are not matched: no answer about a number typed in ...
+    assert [r.decision for r in result.rows[:2]] == ["create", "create"]
+    assert result.rows[0].duplicate is None and result.rows[1].duplicate is None
+    # ... while the file's own rows still are (the third repeats the first's phone).
+    assert result.rows[2].duplicate is not None and result.rows[2].duplicate["line"] == 2
+    # A reader who sees phones gets the stored match.
+    full = preview(
+        Importer(store, cipher, actor="admin", scope=Scope.everything()), path, "customer"
+    )
+    assert [r.duplicate["key"] for r in full.rows] == ["phone", "email", "phone"]
 
 
 def test_preview_shows_new_tags_as_to_be_created_and_writes_nothing(

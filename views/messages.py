@@ -110,6 +110,22 @@ MESSAGES: dict[str, LazyString] = {
         "There is no import type %(type)s: choose one of %(types)s."
     ),
     "import_mapping_type": lazy_gettext("This column mapping is for another import type."),
+    "import_mapping_untyped": lazy_gettext(
+        "The column mapping does not say which import type it is for (its “type”)."
+    ),
+    "import_mapping_unknown_type": lazy_gettext(
+        "The column mapping is for an import type that does not exist: %(type)s."
+    ),
+    "import_mapping_twice": lazy_gettext(
+        "Columns %(headers)s all fill the field %(target)s: map each field from one column only."
+    ),
+    "import_mapping_values_field": lazy_gettext(
+        "The column mapping gives values to %(target)s, which is not a field with choices."
+    ),
+    "import_mapping_choice": lazy_gettext(
+        "The column mapping turns %(value)s into %(choice)s, which is not a choice of "
+        "%(target)s (%(choices)s)."
+    ),
     "import_mapping_name": lazy_gettext("A mapping name has 1 to %(max)s characters."),
     "import_decision": lazy_gettext("For duplicates choose one of: %(choices)s."),
     "import_batch_size": lazy_gettext("The batch size is a whole number from 1 to 50,000."),

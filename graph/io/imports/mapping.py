@@ -18,6 +18,7 @@ from typing import Any
 from graph.errors import InvalidValue
 from graph.io.imports.readers import Cell
 from graph.io.imports.targets import (
+    CONTACT_PREFIX,
     ImportType,
     Target,
     choice_words,
@@ -54,34 +55,80 @@ class Mapping:
     @classmethod
     def from_dict(cls, data: Any) -> Mapping:
         """A mapping from ``as_dict`` data; ``InvalidValue`` says what is wrong by its key: a
-        malformed shape (``import_mapping``), an unknown type (``import_mapping_type``) or
-        target (``import_mapping_target``), malformed value mappings
-        (``import_mapping_values``)."""
+        malformed shape (``import_mapping``), a missing or unknown type
+        (``import_mapping_untyped``, ``import_mapping_unknown_type``), an unknown target
+        (``import_mapping_target``), a target two columns fill (``import_mapping_twice``),
+        malformed value mappings (``import_mapping_values``) or a value mapped to no choice
+        of its field (``import_mapping_choice``).
+
+        A value mapping's target may be written as the choice's code or as any word the
+        file's own values may use for it (its English or Chinese label, a synonym): it is
+        kept as the code. Only choice fields take value mappings."""
         if not isinstance(data, dict) or not isinstance(data.get("columns"), dict):
             raise InvalidValue(key="import_mapping")
+        type_key = data.get("type")
+        if not isinstance(type_key, str) or not type_key.strip():
+            raise InvalidValue(key="import_mapping_untyped")
         try:
-            kind = import_type(str(data.get("type", "")))
+            kind = import_type(type_key)
         except KeyError:
-            raise InvalidValue(key="import_mapping_type") from None
+            raise InvalidValue(key="import_mapping_unknown_type", type=_quoted(type_key)) from None
         columns: dict[str, str | None] = {}
+        filled: dict[str, list[str]] = {}  # target -> the headers that fill it
         for header, target in data["columns"].items():
             if target in (None, ""):
                 columns[str(header)] = None
             elif not isinstance(target, str) or kind.target(target) is None:
-                raise InvalidValue(key="import_mapping_target", target=f"“{str(target)[:40]}”")
+                raise InvalidValue(key="import_mapping_target", target=_quoted(str(target)))
             else:
                 columns[str(header)] = target
-        values = data.get("values") or {}
-        if not isinstance(values, dict) or not all(
-            isinstance(v, dict) and all(isinstance(x, str) for x in v.values())
-            for v in values.values()
-        ):
-            raise InvalidValue(key="import_mapping_values")
-        return cls(kind.key, columns, {str(k): dict(v) for k, v in values.items()})
+                filled.setdefault(target, []).append(str(header))
+        for target, headers in filled.items():
+            if len(headers) > 1:
+                raise InvalidValue(
+                    key="import_mapping_twice",
+                    target=_quoted(target),
+                    headers=", ".join(_quoted(h) for h in headers[:5]),
+                )
+        return cls(kind.key, columns, _value_mappings(kind, data.get("values") or {}))
 
     def targets(self) -> dict[str, str]:
         """target -> header, for the mapped columns."""
         return {target: header for header, target in self.columns.items() if target}
+
+
+def _quoted(text: str) -> str:
+    """A name from the mapping, quoted (and cut) for a message."""
+    return f"“{text[:40]}”"
+
+
+def _value_mappings(kind: ImportType, values: Any) -> dict[str, dict[str, str]]:
+    """``Mapping.values`` from its JSON: target -> {value as written -> choice code}."""
+    if not isinstance(values, dict) or not all(
+        isinstance(v, dict) and all(isinstance(x, str) for x in v.values()) for v in values.values()
+    ):
+        raise InvalidValue(key="import_mapping_values")
+    checked: dict[str, dict[str, str]] = {}
+    for name, pairs in values.items():
+        target = kind.target(str(name))
+        prop = target.prop if target is not None else None
+        if target is None or prop is None or not prop.choices:
+            raise InvalidValue(key="import_mapping_values_field", target=_quoted(str(name)))
+        words = choice_words(target.model, prop)
+        codes: dict[str, str] = {}
+        for written, choice in pairs.items():
+            code = words.get(value_key(choice))
+            if code is None:
+                raise InvalidValue(
+                    key="import_mapping_choice",
+                    value=_quoted(str(written)),
+                    choice=_quoted(choice),
+                    target=_quoted(str(name)),
+                    choices=", ".join(prop.choice_values()),
+                )
+            codes[str(written)] = code
+        checked[str(name)] = codes
+    return checked
 
 
 def suggest_mapping(
@@ -93,26 +140,55 @@ def suggest_mapping(
     columns: dict[str, str | None] = dict.fromkeys(headers)
     reasons: dict[str, str] = {}
     taken: set[str] = set()
-    # Exact names first (best name of a target first), so 手机 beats a looser match.
+    # Exact names, the most telling first (a target's best names before its looser ones),
+    # so 联系人手机 takes the contact's phone before 手机 does; a header whose contact field
+    # a more telling header took fills the customer's own field of that name (手机 beside
+    # 联系人手机 is the customer's mobile).
     names = _header_index(kind)
-    for header in headers:
-        target = names.get(header_key(header))
-        if target is not None and target not in taken:
+    named = sorted(
+        ((names[key], header) for header in headers if (key := header_key(header)) in names),
+        key=lambda found: found[0][0],
+    )
+    for (_, target), header in named:
+        if target in taken and target.startswith(CONTACT_PREFIX):
+            target = target.removeprefix(CONTACT_PREFIX)
+            if kind.target(target) is None:
+                continue
+        if target not in taken:
             columns[header], reasons[header] = target, "header"
             taken.add(target)
-    _by_values(kind, list(headers), sample, columns, reasons, taken)
+    # A column named for a field by its header is not taken for another by its values,
+    # even when its field is taken (a second 客户名称 holding "B" is no value tier).
+    kept = {header for (_, target), header in named if not _has_choices(kind, target)}
+    kept |= {h for h in headers if _copy_of(h, names) and h not in kept}
+    _by_values(kind, list(headers), sample, columns, reasons, taken, kept)
     _contact_phone(kind, columns, taken)
     return Mapping(kind.key, columns, {}, reasons)
 
 
-def _header_index(kind: ImportType) -> dict[str, str]:
-    """header key -> target name; a name claimed by several targets goes to the first."""
-    index: dict[str, str] = {}
+def _has_choices(kind: ImportType, name: str) -> bool:
+    """Whether target ``name`` is a field with choices."""
+    target = kind.target(name)
+    prop = target.prop if target is not None else None
+    return bool(prop is not None and prop.choices)
+
+
+def _copy_of(header: str, names: dict[str, tuple[int, str]]) -> bool:
+    """Whether ``header`` is a repeated header the reader numbered (客户名称 (2)) whose name
+    names a field."""
+    base, _, number = header.rpartition(" (")
+    return bool(base) and number[:-1].isdigit() and header_key(base) in names
+
+
+def _header_index(kind: ImportType) -> dict[str, tuple[int, str]]:
+    """header key -> (rank, target name): the rank of the name among the target's names
+    (0: its best); a name claimed by several targets goes to the first at the best rank."""
+    index: dict[str, tuple[int, str]] = {}
     for rank in range(40):
         for target in kind.targets:
             names = header_names(target)
             if rank < len(names):
-                index.setdefault(header_key(names[rank]), target.name)
+                index.setdefault(header_key(names[rank]), (rank, target.name))
     return index
 
 
@@ -123,9 +199,14 @@ def _by_values(
     columns: dict[str, str | None],
     reasons: dict[str, str],
     taken: set[str],
+    kept: set[str],
 ) -> None:
+    """Map columns whose values are mostly the choices of one field to that field (the
+    columns in ``kept`` excepted: their headers name another field)."""
     choice_targets = [t for t in kind.targets if t.prop is not None and t.prop.choices]
     for position, header in enumerate(headers):
+        if header in kept:
+            continue
         values = [
             value_key(row[position])
             for row in sample

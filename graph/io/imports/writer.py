@@ -424,8 +424,15 @@ class BatchWriter:
     def _existing(
         self, keyed: list[tuple[CleanRow, list[tuple[str, str]]]]
     ) -> dict[tuple[str, str], Duplicate]:
-        phones = sorted({v for _, keys in keyed for k, v in keys if k == "phone"})
-        emails = sorted({v for _, keys in keyed for k, v in keys if k == "email"})
+        phones: list[str] = []
+        emails: list[str] = []
+        if self.scope.pii:
+            # A reader who sees personal data masked gets no phone or e-mail probe of the
+            # stored records (as in search): a row's "duplicate" would tell them whether a
+            # number they typed is a customer's, and guess by guess unmask it. Their rows
+            # are still checked against each other and by name (and region).
+            phones = sorted({v for _, keys in keyed for k, v in keys if k == "phone"})
+            emails = sorted({v for _, keys in keyed for k, v in keys if k == "email"})
         names = sorted({v.split("\x1f")[0] for _, keys in keyed for k, v in keys if k == "name"})
         if not (phones or emails or names):
             return {}
