@@ -40,6 +40,10 @@ TEXTS = {
         "unreadable": "The file cannot be read",
         "too_large": "What was sent is larger than this server accepts.",
         "by_import": "By import {}",
+        "twice": (
+            "Columns “客户名称”, “跟进记录” all fill the field “name”: map each field from one "
+            "column only."
+        ),
     },
     "zh": {
         "encoding": "GB18030 / GBK",
@@ -53,6 +57,7 @@ TEXTS = {
         "unreadable": "无法读取文件",
         "too_large": "提交的内容超过了服务器允许的大小。",
         "by_import": "来自导入 {}",
+        "twice": "列 “客户名称”, “跟进记录” 都填入字段 “name”：每个字段只能由一列填入。",
     },
 }
 
@@ -135,9 +140,17 @@ def test_sales_imports_a_csv_through_the_wizard_and_undoes_it(
     assert page.inner_text("#detected-separator") == texts["separator"]
     assert page.inner_text("#detected-header") == "1"
 
-    # 2. Mapping: 跟进记录 is not suggested; map it to the note.
+    # 2. Mapping: 跟进记录 is not suggested. Mapped to the name (the customer name's
+    # field already), the preview says so; then map it to the note.
     field = page.locator('select.mapping-field[data-header="跟进记录"]')
     assert field.input_value() == ""
+    field.select_option("name")
+    page.click("#preview-button")
+    page.wait_for_function(
+        "(text) => document.getElementById('import-error').textContent === text",
+        arg=texts["twice"],
+    )
+    assert page.locator("#step-preview.hidden").count() == 1
     field.select_option("note")
     stage = page.locator('select.mapping-field[data-header="客户类型"]')
     assert stage.input_value() == "stage"
