@@ -47,6 +47,7 @@ from app.audit import current_username
 from app.signed_in_user import SignedInUser
 from app.user_api import GraphCRMUserApi
 from graph.jobs import progress as job_records
+from views.errors import PAGES
 
 BAD_TOKEN = lazy_gettext("Invalid token: log in again (POST /api/v1/security/login).")
 
@@ -57,6 +58,13 @@ def bad_token(_reason: Any = None, *_: Any) -> tuple[Response, int]:
     stays out of the answer: it would tell a forger which check failed."""
     key = current_app.config.get("JWT_ERROR_MESSAGE_KEY", "msg")
     return jsonify({key: str(BAD_TOKEN)}), 401
+
+
+def no_token(_reason: Any = None) -> tuple[Response, int]:
+    """401 for an API request without a login or token (flask-jwt-extended's own answer is
+    English whatever the reader's language)."""
+    key = current_app.config.get("JWT_ERROR_MESSAGE_KEY", "msg")
+    return jsonify({key: str(PAGES[401][1])}), 401
 
 
 UNLOCKED = lazy_gettext("Sign-in attempts of {names} are no longer slowed down.")
@@ -137,10 +145,13 @@ class GraphCRMSecurityManager(SecurityManager):
             super().__init__(appbuilder)
 
     def create_jwt_manager(self, app: Any) -> JWTManager:
-        """FAB's JWT manager, answering 401 to every token that does not verify."""
+        """FAB's JWT manager, answering 401 to every token that does not verify (or has
+        expired) and to a request without one, in the reader's language."""
         manager = super().create_jwt_manager(app)
         manager.invalid_token_loader(bad_token)
         manager.token_verification_failed_loader(bad_token)
+        manager.expired_token_loader(bad_token)
+        manager.unauthorized_loader(no_token)
         return manager
 
     # -- tables and start-up permission sync ---------------------------------------------

@@ -14,6 +14,7 @@ from graph.model import nodes
 from graph.records.repository import NodeRepository
 from graph.store.protocol import GraphStore
 from tests.outage import engine_down
+from tests.test_row_level_access import PASSWORD, staff
 from tests.web import bearer, csrf_token, login
 
 # Left out: the home page (today the engine status page, which shows the outage) and empty
@@ -160,3 +161,40 @@ def test_health_and_ready_answer_without_login_and_without_data(client: FlaskCli
     ready = client.get("/ready")
     assert ready.status_code == 200
     assert ready.get_json() == {"status": "ready", "graph": True, "security_db": True}
+
+
+@pytest.mark.parametrize(
+    ("language", "texts"),
+    [
+        (
+            "en",
+            (
+                "Sign in first: the request carries no valid login or token.",
+                "You do not have permission to open this page.",
+                "This page or record does not exist, or is not visible to you.",
+            ),
+        ),
+        (
+            "zh",
+            (
+                "请先登录：请求中没有有效的登录或令牌。",
+                "您没有打开此页面的权限。",
+                "此页面或记录不存在，或您无权查看。",
+            ),
+        ),
+    ],
+)
+def test_api_refusals_are_in_the_readers_language(
+    app: Flask, store: GraphStore, client: FlaskClient, language: str, texts: tuple[str, ...]
+) -> None:
+    # FAB's own answers (its @protect's 401 and 403, its 404), not only ours.
+    signed_out, forbidden, missing = texts
+    answer = client.get(f"/api/v1/customer/?_l_={language}")
+    assert (answer.status_code, answer.json["message"]) == (401, signed_out)
+    staff(app, store, "nosy", "Auditor")
+    headers = bearer(client, "nosy", PASSWORD)
+    answer = client.get(f"/api/v1/customer/?_l_={language}", headers=headers)
+    assert (answer.status_code, answer.json["message"]) == (403, forbidden)
+    headers = bearer(client)
+    answer = client.get(f"/api/v1/customer/C-none?_l_={language}", headers=headers)
+    assert (answer.status_code, answer.json["message"]) == (404, missing)

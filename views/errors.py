@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, current_app, g, jsonify, render_template, request
@@ -37,6 +38,10 @@ PAGES: dict[int, tuple[Any, Any]] = {
     400: (
         lazy_gettext("Bad request"),
         lazy_gettext("The request could not be understood."),
+    ),
+    401: (
+        lazy_gettext("Not signed in"),
+        lazy_gettext("Sign in first: the request carries no valid login or token."),
     ),
     403: (
         lazy_gettext("Not allowed"),
@@ -157,8 +162,28 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(FileNotFoundError, _no_upload)
     app.after_request(_retry_after)
-    # Every API class, FAB's own security API included, answers through BaseApi's helper.
+    # Every API class, FAB's own security API included, answers through BaseApi's helpers:
+    # FAB's say "Not found", "Forbidden" ... in English whatever the reader's language.
     BaseApi.response_500 = _api_response_500
+    BaseApi.response_400 = _api_response_400
+    BaseApi.response_401 = _api_refusal(401)
+    BaseApi.response_403 = _api_refusal(403)
+    BaseApi.response_404 = _api_refusal(404)
+
+
+def _api_response_400(self: BaseApi, message: str | None = None) -> Response:
+    """FAB's 400 with its message, or ours in the reader's language instead of its default."""
+    return self.response(400, message=message or str(PAGES[400][1]))
+
+
+def _api_refusal(status: int) -> Callable[[BaseApi], Response]:
+    """FAB's ``response_<status>`` (no message of its own): the status's text in the
+    reader's language, as every other refusal of ours says it."""
+
+    def respond(self: BaseApi) -> Response:
+        return self.response(status, message=str(PAGES[status][1]))
+
+    return respond
 
 
 def _api_response_500(self: BaseApi, message: str | None = None) -> Response:
