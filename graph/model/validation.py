@@ -118,19 +118,64 @@ class Text(fields.String):
         return cleaned or None
 
 
-# What people put around a number: spaces and thousands separators, currency signs and codes.
-_NUMBER_NOISE = re.compile(r"[\s,，'’_]|[¥￥$€£]|RMB|CNY|USD|EUR|元", re.IGNORECASE)
+# What people put around a number: spaces and apostrophes grouping digits, currency signs
+# and codes. Commas and dots are read by ``_separators``.
+_NUMBER_NOISE = re.compile(r"[\s'’_]|[¥￥$€£]|RMB|CNY|USD|EUR|元", re.IGNORECASE)
+_SIGNED = re.compile(r"([+-]?)([0-9][0-9.,]*)")
 
 
 def parse_number_text(text: str) -> float:
-    """A number as people write it: ``1,234.50``, ``¥1 234``, ``(1,234)`` (negative),
-    ``12.5元``, full-width digits; ``ValueError`` if it is none (or not finite)."""
+    """A number as people write it: ``1,234.50``, ``1.234,50``, ``¥1 234``, ``(1,234)``
+    (negative), ``12.5元``, full-width digits; ``ValueError`` if it is none, if its commas
+    and dots could mean two numbers (``_separators``), or if it is not finite."""
     folded = fold_width(text).strip()
     negative = folded.startswith("(") and folded.endswith(")")
-    value = float(_NUMBER_NOISE.sub("", folded.strip("()")))
+    body = _NUMBER_NOISE.sub("", folded.strip("()")).replace("，", ",")
+    if "," in body or body.count(".") > 1:
+        body = _separators(body)
+    value = float(body)
     if not math.isfinite(value):
         raise ValueError("not finite")
     return -value if negative else value
+
+
+def _separators(body: str) -> str:
+    """``body`` (digits, commas and dots) with its thousands separators dropped and a dot
+    as its decimal point; ``ValueError`` where that is not clear.
+
+    The rule: with both commas and dots, the last one written is the decimal point and
+    the other groups thousands (1,234.50 and 1.234,50 are both 1234.5). Several of one
+    kind group thousands (1,234,567 and 1.234.567). One comma followed by exactly three
+    digits groups thousands (1,234 is 1234); followed by one or two it is a decimal comma
+    (1,5 is 1.5, 12,50 is 12.5). One dot alone is the decimal point (1.234 is 1.234, as
+    Python and a Chinese reader read it; it never reaches here). Groups of thousands must
+    be whole, 1 to 3 digits then threes: 1,2,3, 1234,567 and 1,2345 are refused rather
+    than guessed at."""
+    signed = _SIGNED.fullmatch(body)
+    if signed is None:
+        raise ValueError(f"not a number: {body!r}")
+    sign, digits = signed.groups()
+    if "," in digits and "." in digits:
+        point = "," if digits.rfind(",") > digits.rfind(".") else "."
+        whole, _, fraction = digits.rpartition(point)
+        if point in whole or not fraction:
+            raise ValueError(f"two decimal points or none: {body!r}")
+        return f"{sign}{_thousands(whole, '.' if point == ',' else ',')}.{fraction}"
+    separator = "," if "," in digits else "."
+    whole, _, fraction = digits.partition(separator)
+    if separator in fraction or len(fraction) == 3:
+        return sign + _thousands(digits, separator)
+    if separator == "," and 1 <= len(fraction) <= 2:
+        return f"{sign}{whole}.{fraction}"
+    raise ValueError(f"unclear separators: {body!r}")
+
+
+def _thousands(text: str, separator: str) -> str:
+    """``text``'s digits, if ``separator`` groups them by thousands (1 to 3, then threes)."""
+    groups = text.split(separator)
+    if not (1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])):
+        raise ValueError(f"not grouped by thousands: {text!r}")
+    return "".join(groups)
 
 
 class Number(fields.Float):
