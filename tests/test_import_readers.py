@@ -1,5 +1,5 @@
 """Reading and cleaning import files without the graph: numbers with either decimal
-mark."""
+mark; choices said as people know them."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from graph.io.imports.mapping import suggest_mapping
 from graph.io.imports.readers import open_table
 from graph.io.imports.targets import import_type
 from graph.model import nodes
-from graph.model.validation import field_for
+from graph.model.validation import Message, field_for
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -64,3 +64,13 @@ def test_a_european_amount_is_imported_as_written(tmp_path: Path) -> None:
     result = cleaned(write(tmp_path / "o.csv", text), "order")
     assert result[0].values["amount"] == 1234.5 and not result[0].errors
     assert [(e.line, e.column, e.message.key) for e in result[1].errors] == [(3, "金额", "number")]
+
+
+def test_a_wrong_choice_lists_the_choices_labels_in_both_languages(tmp_path: Path) -> None:
+    result = cleaned(write(tmp_path / "c.csv", "客户名称,阶段\n甲,金牌\n"))
+    message = result[0].errors[0].message
+    assert isinstance(message, Message) and message.key == "choice"
+    assert message.params == {
+        "choices": "Potential, Intent, Deal, Lost",
+        "choices_zh": "潜在、意向、成交、流失",  # the labels the forms show
+    }

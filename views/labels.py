@@ -6,20 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import has_request_context
-from flask_babel import LazyString, get_locale, gettext, lazy_gettext
+from flask_babel import LazyString, gettext, lazy_gettext
 
 from graph.model.base import REGISTRY, Choice, Meta
 from graph.model.validation import Message
-from views.messages import message_text
-
-
-def is_chinese() -> bool:
-    """True when the current request is served in Chinese."""
-    if not has_request_context():
-        return False
-    locale = get_locale()
-    return locale is not None and locale.language == "zh"
+from views.messages import is_chinese, message_text
 
 
 def bilingual(en: str, zh: str) -> LazyString:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import LazyString, lazy_gettext
+from flask import has_request_context
+from flask_babel import LazyString, get_locale, lazy_gettext
 
 from graph.errors import GraphCRMError
 
@@ -167,11 +168,25 @@ MESSAGES: dict[str, LazyString] = {
 FALLBACK = lazy_gettext("Something went wrong")
 
 
+def is_chinese() -> bool:
+    """True when the current request is served in Chinese."""
+    if not has_request_context():
+        return False
+    locale = get_locale()
+    return locale is not None and locale.language == "zh"
+
+
 def message_text(key: str, params: dict[str, Any] | None = None) -> str:
     """The message ``key`` filled in with ``params``, in the request's language (English
-    outside a request); an unknown key as the general fallback."""
+    outside a request); an unknown key as the general fallback. A parameter given in both
+    languages (``field`` and ``field_zh``: declared labels, which are data, not catalogue
+    entries) is said in Chinese as its ``_zh`` twin."""
     text = str(MESSAGES.get(key, FALLBACK))
-    return text % params if params else text
+    if not params:
+        return text
+    if is_chinese():
+        params = {name: params.get(f"{name}_zh", value) for name, value in params.items()}
+    return text % params
 
 
 def unreadable_text(key: str, params: dict[str, Any]) -> str:

@@ -231,13 +231,18 @@ class RowCleaner:
         if prop.choices:
             words = choice_words(target.model, prop)
             own = {value_key(k): v for k, v in mapping.values.get(target.name, {}).items()}
-            allowed = ", ".join(prop.choice_values())
+            # Said as the reader knows them: the labels, in their language (views say a
+            # ``_zh`` parameter in Chinese), not the codes.
+            allowed = {
+                "choices": ", ".join(c.en for c in prop.choices),
+                "choices_zh": "、".join(c.zh for c in prop.choices),
+            }
 
             def choice(cell: Cell) -> str:
                 key = value_key(cell_text(cell))
                 code = own.get(key) or words.get(key)
                 if code is None:
-                    raise ValidationError(Message("choice", choices=allowed))
+                    raise ValidationError(Message("choice", **allowed))
                 return code
 
             return choice
