@@ -314,9 +314,60 @@ def test_why_a_file_cannot_be_read_is_said_in_the_readers_language(
         import_id = committed.json["result"]["import"]["id"]
         status = client.get(f"/api/v1/imports/{import_id}", headers=headers).json["result"]
         assert status["state"] == "failed"
-        assert status["error"] == "无法读取文件：文件中有不是 utf-8 编码的文字。"
+        assert status["error"] == "无法读取文件：文件中有不是 UTF-8 编码的文字。"
     finally:
         client.get("/lang/en")
+
+
+def test_a_wrong_choice_and_an_over_long_cell_fail_their_rows_only_in_the_readers_language(
+    api_app: Flask, client: FlaskClient, store: GraphStore
+) -> None:
+    """A stage written 金牌 lists the stages as the reader knows them (labels, not codes) in
+    the preview and the failing-rows file; a 200 KB note on line 1,100 (past the first
+    batch, longer than the csv module's default cell limit) fails that row, not the file."""
+    headers = bearer(client)
+    rows = [["客户名称", "手机", "阶段", "备注"]]
+    rows += [[f"客户{i}", f"1380013{i:04d}", "意向客户", ""] for i in range(2, 1202)]
+    rows[5][2] = "金牌"
+    rows[1099][3] = "长" * 200_000
+    uploaded = upload(client, headers, csv_bytes(rows, "utf-8"))
+    body = {"upload_id": uploaded["upload_id"], "type": "customer", "rows": 10}
+    en = client.post("/api/v1/imports/preview", headers=headers, json=body).json["result"]
+    assert en["rows"][4]["errors"][0]["message"] == (
+        "Line 6, column 阶段: Choose one of: Potential, Intent, Deal, Lost."
+    )
+    client.get("/lang/zh")
+    try:
+        zh = client.post("/api/v1/imports/preview", headers=headers, json=body).json["result"]
+        assert zh["rows"][4]["errors"][0]["message"] == (
+            "第 6 行，阶段 列：请从以下选项中选择：潜在、意向、成交、流失。"
+        )
+        with running_worker(api_app):
+            commit = {"upload_id": uploaded["upload_id"], "type": "customer"}
+            committed = client.post("/api/v1/imports/commit", headers=headers, json=commit)
+            assert committed.status_code == 202, committed.get_data(as_text=True)
+            wait_for(api_app, committed.json["result"]["job"]["id"])
+        import_id = committed.json["result"]["import"]["id"]
+        status = client.get(f"/api/v1/imports/{import_id}", headers=headers).json["result"]
+        assert status["state"] == "done", status
+        assert (status["counts"]["created"], status["counts"]["failed"]) == (1198, 2)
+        zh_file = client.get(f"/api/v1/imports/{import_id}/errors", headers=headers)
+    finally:
+        client.get("/lang/en")
+    en_file = client.get(f"/api/v1/imports/{import_id}/errors", headers=headers)
+    said = {
+        language: [row[-1] for row in csv.reader(io.StringIO(got.get_data().decode("utf-8-sig")))]
+        for language, got in (("zh", zh_file), ("en", en_file))
+    }
+    assert said["zh"][1:] == [
+        "第 6 行，阶段 列：请从以下选项中选择：潜在、意向、成交、流失。",
+        "第 1100 行，备注 列：最多 2000 个字符。",
+    ]
+    assert said["en"][1:] == [
+        "Line 6, column 阶段: Choose one of: Potential, Intent, Deal, Lost.",
+        "Line 1100, column 备注: At most 2000 characters.",
+    ]
+    assert NodeRepository(store, nodes.Customer).count() == 1198
 
 
 def test_an_unknown_type_is_refused_wholly_in_the_readers_language(

@@ -1,16 +1,18 @@
-"""Reading and cleaning import files without the graph: numbers with either decimal
-mark; choices said as people know them."""
+"""Reading and cleaning import files without the graph: cells longer than the csv
+module's default limit, quotes never closed, headers with unnamed columns, numbers with
+either decimal mark, choices and encodings said as people know them."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+import xlsxwriter
 from marshmallow import ValidationError
 
 from graph.io.imports.cleaning import RowCleaner, parse_number
 from graph.io.imports.mapping import suggest_mapping
-from graph.io.imports.readers import open_table
+from graph.io.imports.readers import UnreadableFile, UnreadRow, open_table
 from graph.io.imports.targets import import_type
 from graph.model import nodes
 from graph.model.validation import Message, field_for
@@ -26,6 +28,118 @@ def cleaned(path: Path, type_key: str = "customer") -> list:
     mapping = suggest_mapping(type_key, table.headers)
     cleaner = RowCleaner(import_type(type_key), mapping, table.headers, "CN")
     return [cleaner.clean(row) for row in table.rows()]
+
+
+@pytest.mark.parametrize("line", [2, 1100])
+def test_a_cell_longer_than_the_csv_default_limit_fails_its_row_not_the_file(
+    tmp_path: Path, line: int
+) -> None:
+    rows = [f"客户{i},1380013{i:04d},好" for i in range(2, 1202)]
+    rows[line - 2] = f"超长备注,13800138000,{'长' * 200_000}"
+    path = write(tmp_path / "long.csv", "客户名称,手机,备注\n" + "\n".join(rows) + "\n")
+    result = cleaned(path)
+    assert len(result) == 1200
+    failed = [row for row in result if row.errors]
+    assert [(row.line, [(e.column, e.message.key) for e in row.errors]) for row in failed] == [
+        (line, [("备注", "too_long")])
+    ]
+    assert failed[0].errors[0].message.params == {"max": 2000}
+
+
+def test_an_unclosed_quote_fails_its_line_and_the_rows_below_are_read(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "quote.csv",
+        '客户名称,手机\n"开引号A,13800138093\n开引号B,13800138094\n开引号C,13800138095\n',
+    )
+    table = open_table(path)
+    rows = list(table.rows())
+    assert [(type(r), r.line) for r in rows] == [
+        (UnreadRow, 2),
+        *[(type(rows[1]), n) for n in (3, 4)],
+    ]
+    assert rows[0].cells == ('"开引号A', "13800138093")  # as written, to fix in the error file
+    result = cleaned(path)
+    assert [(e.line, e.column, e.message.key) for e in result[0].errors] == [
+        (2, "", "unclosed_quote")
+    ]
+    assert [(r.line, r.values, r.errors) for r in result[1:]] == [
+        (3, {"name": "开引号B", "phone": "+8613800138094"}, []),
+        (4, {"name": "开引号C", "phone": "+8613800138095"}, []),
+    ]
+
+
+def test_a_quote_closed_lines_later_but_not_before_a_delimiter_fails_its_line_only(
+    tmp_path: Path,
+) -> None:
+    """A stray quote the csv module would close at the next quoted cell, and quoted cells
+    over several lines (well formed) before and after it."""
+    text = (
+        "客户名称,手机,备注\n"
+        '甲,13800138001,"第一行\n第二行"\n'
+        '"乙,13800138002,x\n'
+        "丙,13800138003,y\n"
+        '"丁, 有限公司",13800138004,"多行\n备注"\n'
+        "戊,13800138005,z\n"
+    )
+    rows = list(open_table(write(tmp_path / "q.csv", text)).rows())
+    assert [(type(r).__name__, r.line, r.cells[0], r.cells[2]) for r in rows] == [
+        ("SourceRow", 2, "甲", "第一行\n第二行"),
+        ("UnreadRow", 4, '"乙', "x"),
+        ("SourceRow", 5, "丙", "y"),
+        ("SourceRow", 6, "丁, 有限公司", "多行\n备注"),
+        ("SourceRow", 8, "戊", "z"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "headers"),
+    [
+        (
+            "客户名称,手机,,,\n表头测试A,13800138091,x,y,z\n表头测试B,13800138092,x,y,z\n",
+            ["客户名称", "手机"],
+        ),
+        ("   ,  ,客户名称\nx,y,开头空白A\nx,y,开头空白B\n", ["#1", "#2", "客户名称"]),
+    ],
+)
+def test_a_header_with_blank_cells_is_still_the_header(
+    tmp_path: Path, text: str, headers: list[str]
+) -> None:
+    table = open_table(write(tmp_path / "h.csv", text))
+    assert (table.headers, table.header_line) == (headers, 1)
+    assert [row.line for row in table.rows()] == [2, 3]
+
+
+def test_a_title_row_above_the_header_is_still_skipped(tmp_path: Path) -> None:
+    text = (
+        "2024年客户名单,,,\n,,,\n客户名称,手机,地区,备注\n甲,13800138001,上海,\n乙,13800138002,,\n"
+    )
+    table = open_table(write(tmp_path / "t.csv", text))
+    assert (table.headers, table.header_line) == (["客户名称", "手机", "地区", "备注"], 3)
+
+
+def test_a_two_row_header_saved_without_its_merge_is_still_one_header(tmp_path: Path) -> None:
+    text = "客户名称,地区,联系人,,首次成交\n,,姓名,手机,\n甲,上海,陈静,13600001111,2024-05-20\n"
+    table = open_table(write(tmp_path / "m.csv", text))
+    assert table.headers == ["客户名称", "地区", "联系人 姓名", "联系人 手机", "首次成交"]
+    assert table.header_line == 2
+
+
+def test_a_merged_two_row_workbook_header_under_a_title_is_still_one_header(
+    tmp_path: Path,
+) -> None:
+    book = xlsxwriter.Workbook(str(tmp_path / "w.xlsx"))
+    sheet = book.add_worksheet()
+    sheet.merge_range(0, 0, 0, 3, "2024年客户名单")
+    sheet.write_row(1, 0, ["客户名称", "地区"])
+    sheet.merge_range(1, 2, 1, 3, "联系人")
+    sheet.write_row(2, 0, ["", "", "姓名", "手机"])
+    sheet.write_row(3, 0, ["杭州西湖茶业", "杭州", "陈静", "13600001111"])
+    book.close()
+    table = open_table(tmp_path / "w.xlsx")
+    assert (table.headers, table.header_line) == (
+        ["客户名称", "地区", "联系人 姓名", "联系人 手机"],
+        3,
+    )
 
 
 @pytest.mark.parametrize(
@@ -74,3 +188,20 @@ def test_a_wrong_choice_lists_the_choices_labels_in_both_languages(tmp_path: Pat
         "choices": "Potential, Intent, Deal, Lost",
         "choices_zh": "潜在、意向、成交、流失",  # the labels the forms show
     }
+
+
+@pytest.mark.parametrize(("encoding", "name"), [("utf-8-sig", "UTF-8"), ("gb18030", "GB18030/GBK")])
+def test_bad_bytes_name_the_encoding_as_people_know_it(
+    tmp_path: Path, encoding: str, name: str
+) -> None:
+    # Past the part read to detect the encoding (64 KB), a byte that is not of it.
+    body = "客户名称,备注\n" + "".join(f"客户{i},{'长' * 40}\n" for i in range(1000))
+    path = tmp_path / "bad.csv"
+    path.write_bytes(body.encode(encoding) + b"\xff\xff\xff bad\n")
+    table = open_table(path)
+    assert table.encoding == encoding
+    with pytest.raises(UnreadableFile) as caught:
+        list(table.rows())
+    assert caught.value.key == "import_unreadable_text"
+    assert caught.value.params == {"encoding": name}
+    assert f"not all {name} text" in str(caught.value)

@@ -147,6 +147,10 @@ MESSAGES: dict[str, LazyString] = {
     "import_unreadable_encoding": lazy_gettext("the text is neither UTF-8 nor GB18030/GBK."),
     "import_unreadable_text": lazy_gettext("not all of it is %(encoding)s text."),
     "import_unreadable_csv": lazy_gettext("it is not a valid CSV file."),
+    "unclosed_quote": lazy_gettext(
+        'A quotation mark (") on this line is not closed properly, so the line was not read: '
+        "remove it or close it."
+    ),
     "import_at_cell": lazy_gettext("Line %(line)s, column %(column)s: %(message)s"),
     "import_at_line": lazy_gettext("Line %(line)s: %(message)s"),
     # Domain errors (graph.errors) by class key, where one message fits every screen.

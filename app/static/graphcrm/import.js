@@ -143,7 +143,7 @@
     const separators = { ",": L.comma, ";": L.semicolon, "\t": L.tab };
     $("detected-file").textContent = state.upload.file_name;
     $("detected-format").textContent = table.format.toUpperCase();
-    $("detected-encoding").textContent = table.encoding === "gb18030" ? "GB18030 / GBK" : table.encoding.toUpperCase();
+    $("detected-encoding").textContent = table.encoding === "gb18030" ? "GB18030 / GBK" : table.encoding.startsWith("utf-8") ? "UTF-8" : table.encoding.toUpperCase();
     $("detected-separator").textContent = separators[table.delimiter] || table.delimiter;
     $("detected-sheet").textContent = table.sheet;
     $("detected-header").textContent = table.header_line;

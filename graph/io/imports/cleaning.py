@@ -24,7 +24,7 @@ import phonenumbers
 from marshmallow import ValidationError
 
 from graph.io.imports.mapping import Mapping
-from graph.io.imports.readers import Cell, SourceRow
+from graph.io.imports.readers import Cell, SourceRow, UnreadRow
 from graph.io.imports.targets import (
     CONTACT_PREFIX,
     FIRST_NAME,
@@ -167,6 +167,8 @@ class RowCleaner:
     def clean(self, row: SourceRow) -> CleanRow:
         """``row`` cleaned: values by target and errors naming line and column."""
         line, cells = row.line, row.cells
+        if row.__class__ is UnreadRow:
+            return CleanRow(line, cells, errors=[RowError(line, "", Message("unclosed_quote"))])
         if len(cells) < self._width:
             cells = tuple(cells) + ("",) * (self._width - len(cells))
         values: dict[str, Any] = {}

@@ -1,12 +1,15 @@
 """Reading the spreadsheets people have: CSV (UTF-8 with or without BOM, GB18030/GBK;
 comma, semicolon or tab) and XLSX/XLS (python-calamine), row by row.
 
-``open_table`` finds the header: title rows above it are skipped (a row with fewer than
-half the cells of the widest row near the top), and a two-row header whose upper row has
-merged or blank cells over several columns (联系人 over 姓名 | 手机) is combined into one
-header per column (``联系人 姓名``, ``联系人 手机``). ``Table.rows`` streams the data rows
-with their line numbers as a spreadsheet shows them, so a million rows never sit in
-memory (an XLSX sheet is held by calamine in its own compact form while read).
+``open_table`` finds the header: title rows above it are skipped (a row whose only text is
+in its first cell, above wider rows; a header may leave columns blank), and a two-row
+header whose upper row has merged or blank cells over several columns (联系人 over 姓名 |
+手机) is combined into one header per column (``联系人 姓名``, ``联系人 手机``).
+``Table.rows`` streams the data rows with their line numbers as a spreadsheet shows them,
+so a million rows never sit in memory (an XLSX sheet is held by calamine in its own
+compact form while read). A CSV row
+whose quote is never closed properly (it would swallow the lines below it) comes as an
+``UnreadRow`` naming its line, and the lines below it are read as rows again.
 """
 
 from __future__ import annotations
@@ -14,7 +17,11 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-from collections.abc import Iterator
+import itertools
+import re
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -30,6 +37,11 @@ SNIFF_BYTES = 64 * 1024
 READ_BUFFER = 1 << 20
 # Header detection looks at this many rows from the top.
 HEAD_ROWS = 20
+# The last lines read are kept to check a quoted cell spanning lines; a longer one is read
+# again from the file.
+RECENT_LINES = 64
+# What people call the encodings a CSV is read in.
+ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "gb18030": "GB18030/GBK"}
 Cell = Any  # str for CSV; str, int, float, bool, date, datetime or None from a workbook
 
 
@@ -50,6 +62,16 @@ class SourceRow(NamedTuple):
 
     line: int
     cells: tuple[Cell, ...]
+
+
+class UnreadRow(SourceRow):
+    """A CSV line whose quote is never closed properly: read as a row, it would swallow the
+    lines below it. Its cells are the line split at the delimiters, quotes kept, so the
+    failing-rows file shows it as written."""
+
+
+class _UnreadCells(list[str]):
+    """The cells of an ``UnreadRow`` as ``_csv_rows`` yields them."""
 
 
 @dataclass
@@ -79,10 +101,15 @@ class Table:
             first = cells[0] if cells else None
             if not (first.__class__ is str and first.strip()) and all(_blank(c) for c in cells):
                 continue
-            if len(cells) == width:
+            if len(cells) == width and cells.__class__ is not _UnreadCells:
                 yield SourceRow(line, tuple(cells))
-            else:
-                yield SourceRow(line, tuple(cells[:width]) + ("",) * (width - len(cells)))
+                continue
+            padded = tuple(cells[:width]) + ("",) * (width - len(cells))
+            yield (
+                UnreadRow(line, padded)
+                if cells.__class__ is _UnreadCells
+                else SourceRow(line, padded)
+            )
 
 
 def detect_format(path: Path) -> str:
@@ -175,23 +202,36 @@ def find_header(
 ) -> tuple[list[str], int]:
     """(headers, last header line) of the top rows ``head`` (0-based line i is line i+1).
 
-    The header is the first row filled at least half as wide as the widest top row (so a
-    title row or two above it are skipped). When that row has merged cells spanning
-    columns (``merged``: 0-based (row, col, last_row, last_col)) or blanks between
-    filled cells, and the row below is filled where it is blank, the two are one header."""
+    The header is the first row filled in two cells or more, or in one cell that is not
+    its first (or the one filled cell of a one-column file): a title row above it is one
+    text in its first cell (a merged title keeps its text there), while a header may leave
+    columns without a name (``客户名称,手机,,,`` over rows of five cells). When
+    that row has merged cells spanning columns (``merged``: 0-based (row, col, last_row,
+    last_col)), or blanks the row below names (blanks between filled cells, or below a
+    filled cell a blank: a header's cell spanning both rows), and the row below holds no
+    number or date, the two are one header."""
     widths = [sum(1 for c in row if not _blank(c)) for row in head]
     if not widths or max(widths) == 0:
         return [], 0
     widest = max(widths)
-    index = next(i for i, w in enumerate(widths) if w * 2 >= widest and w >= min(2, widest))
+    index = next(
+        i
+        for i, w in enumerate(widths)
+        if w >= 2 or (w == 1 and (widest == 1 or _blank(head[i][0])))
+    )
     top = [_text(c) for c in head[index]]
     spans = [(c0, c1) for r0, c0, _r1, c1 in merged if r0 == index and c1 > c0]
     below = [_text(c) for c in head[index + 1]] if index + 1 < len(head) else []
+    named = [i for i, t in enumerate(top) if t]
     two_rows = bool(spans) or (
         below
         and any(not t for t in top[: len(below)])
         and all(below[i] for i, t in enumerate(top[: len(below)]) if not t and i < len(below))
-        and not any(_numeric(c) for c in head[index + 1])
+        and not any(_numeric(c) or _number_like(c) for c in head[index + 1])
+        and (
+            any(not t for t in top[named[0] : named[-1]])
+            or any(i >= len(below) or not below[i] for i in named)
+        )
     )
     if not two_rows:
         return _unique(top), index + 1
@@ -225,23 +265,87 @@ def _unique(headers: list[str]) -> list[str]:
 
 
 def _csv_rows(table: Table) -> Iterator[tuple[int, list[Cell]]]:
+    _allow_cells_of(table.path.stat().st_size)
     try:
         with table.path.open(
             encoding=table.encoding, errors="strict", newline="", buffering=READ_BUFFER
         ) as handle:
-            reader = csv.reader(handle, delimiter=table.delimiter)
-            start = 1
-            for cells in reader:
-                yield start, cells
-                start = reader.line_num + 1
+            yield from _parsed(handle, table)
     except UnicodeDecodeError as exc:
+        name = ENCODING_NAMES.get(table.encoding, table.encoding)
         raise UnreadableFile(
-            f"the file is not all {table.encoding} text: {exc}",
-            "import_unreadable_text",
-            encoding=table.encoding,
+            f"the file is not all {name} text: {exc}", "import_unreadable_text", encoding=name
         ) from exc
     except csv.Error as exc:
         raise UnreadableFile(f"not a valid CSV file: {exc}", "import_unreadable_csv") from exc
+
+
+def _parsed(handle: Iterable[str], table: Table) -> Iterator[tuple[int, list[Cell]]]:
+    """(first line, cells) of each CSV row of ``handle``. A row spanning lines (a quoted
+    cell with line breaks, rare) is checked: if its quotes are not well formed (a quote
+    never closed, or closed other than before a delimiter), the csv module has run it into
+    the lines below. Its first line then comes as ``_UnreadCells`` and reading starts again
+    on the next line, so the rows below it are read as they are written."""
+    recent: deque[str] = deque(maxlen=RECENT_LINES)
+    lines = _remembered(handle, recent)
+    before = 0  # lines read before the current reader's first
+    while True:
+        reader = csv.reader(lines, delimiter=table.delimiter)
+        start = before + 1
+        for cells in reader:
+            end = before + reader.line_num
+            if end > start:
+                raw = _raw_lines(table, recent, start, end)
+                if not _well_quoted(raw, table):
+                    break
+            yield start, cells
+            start = end + 1
+        else:
+            return
+        first = raw[0].rstrip("\r\n")
+        split = csv.reader([first], delimiter=table.delimiter, quoting=csv.QUOTE_NONE)
+        yield start, _UnreadCells(next(split, []))
+        # Read again from the next line: the lines the broken row took, then the rest.
+        lines = itertools.chain(raw[1:], _remembered(handle, recent))
+        before = start
+
+
+def _remembered(lines: Iterable[str], recent: deque[str]) -> Iterator[str]:
+    """``lines``, each kept in ``recent`` as it passes."""
+    for line in lines:
+        recent.append(line)
+        yield line
+
+
+def _raw_lines(table: Table, recent: deque[str], first: int, last: int, /) -> list[str]:
+    """Lines ``first`` to ``last`` of the file as read: from the recent ones when they are
+    all there (``last`` is the newest), else read again."""
+    count = last - first + 1
+    if count <= len(recent):
+        return list(recent)[len(recent) - count :]
+    with table.path.open(encoding=table.encoding, errors="strict", newline="") as handle:
+        return list(itertools.islice(handle, first - 1, last))
+
+
+def _well_quoted(raw: list[str], table: Table) -> bool:
+    """Whether ``raw`` lines are one CSV row whose quotes are well formed."""
+    try:
+        return len(list(csv.reader(raw, delimiter=table.delimiter, strict=True))) == 1
+    except csv.Error:
+        return False
+
+
+_CELL_LIMIT = threading.Lock()
+
+
+def _allow_cells_of(size: int) -> None:
+    """Let the csv module read a cell as long as a file of ``size`` bytes (no cell is longer
+    than its file, and an uploaded file is at most ``IMPORT_MAX_UPLOAD_BYTES``), so an
+    over-long cell fails its row (its field's length) instead of the whole file. The limit
+    is the process's (the csv module has no other): it is only ever raised."""
+    with _CELL_LIMIT:
+        if csv.field_size_limit() < size:
+            csv.field_size_limit(size)
 
 
 def _sheet_rows(table: Table) -> Iterator[tuple[int, list[Cell]]]:
@@ -286,6 +390,15 @@ def _blank(cell: Cell) -> bool:
 
 def _numeric(cell: Cell) -> bool:
     return isinstance(cell, int | float) and not isinstance(cell, bool)
+
+
+# A text cell holding a number, a phone or a date (1,234.50, 138 0013 8000, 2024/5/20):
+# data, never a header's name.
+_NUMBER_LIKE = re.compile(r"[+\-(¥$]?\d[\d\s.,:/\-+()%]*")
+
+
+def _number_like(cell: Cell) -> bool:
+    return isinstance(cell, str) and _NUMBER_LIKE.fullmatch(cell.strip()) is not None
 
 
 def _text(cell: Cell) -> str:
