@@ -530,3 +530,31 @@ def test_a_bad_column_mapping_is_named_in_the_readers_language(
         )
     finally:
         client.get("/lang/en")
+
+
+def test_a_duplicate_decision_counts_only_under_a_plain_line_number(
+    api_app: Flask, client: FlaskClient
+) -> None:
+    headers = bearer(client)
+    uploaded = upload(client, headers)
+    body = {"upload_id": uploaded["upload_id"], "type": "customer"}
+    # Keys that are not ASCII line numbers of sane length ("²" and "٣" are digits to
+    # str.isdigit, a 5,000-digit number is beyond int()'s limit) are ignored, never a 500.
+    odd = ("²", "٣", "２", "9" * 5000, " 2", "2\n", "-2", "x")
+    for key in odd:
+        answer = client.post(
+            "/api/v1/imports/preview", headers=headers, json={**body, "decisions": {key: "update"}}
+        )
+        assert answer.status_code == 200, (key[:10], answer.get_data(as_text=True))
+    decisions = {**dict.fromkeys(odd, "update"), "3": "create"}
+    committed = client.post(
+        "/api/v1/imports/commit", headers=headers, json={**body, "decisions": decisions}
+    )
+    assert committed.status_code == 202, committed.get_data(as_text=True)
+    assert committed.json["result"]["import"]["options"]["decisions"] == {"3": "create"}
+    for value in ("delete", "", 5, None, ["update"]):
+        answer = client.post(
+            "/api/v1/imports/preview", headers=headers, json={**body, "decisions": {"2": value}}
+        )
+        assert answer.status_code == 422, (value, answer.get_data(as_text=True))
+        assert "decisions" in answer.json["message"]

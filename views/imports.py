@@ -66,6 +66,7 @@ NO_FILE = lazy_gettext("Send the file as multipart/form-data in the field 'file'
 NO_UPLOAD = lazy_gettext("No such upload: upload the file again.")
 ERROR_COLUMN = lazy_gettext("Error")
 MAX_PREVIEW_ROWS = 200
+MAX_LINE_DIGITS = 9  # a file line number in the duplicate decisions' keys
 MAX_SAMPLES = 20  # distinct values per column in the upload's answer
 
 
@@ -86,7 +87,10 @@ CommitSchema = Schema.from_dict(
             keys=fields.String(),
             values=fields.String(validate=validate.OneOf(DECISIONS)),
             load_default=dict,
-            metadata={"description": "file line -> skip|update|create"},
+            metadata={
+                "description": "file line (ASCII digits) -> skip|update|create; other keys "
+                "are ignored"
+            },
         ),
         "sheet": fields.String(load_default=None, allow_none=True),
         "create_tags": fields.Boolean(load_default=True),
@@ -121,6 +125,12 @@ def _upload_dir(upload_id: str) -> Path | None:
     if json.loads(meta.read_text(encoding="utf-8")).get("by") != _username() and not _sees_all():
         return None
     return folder
+
+
+def _is_line(key: str) -> bool:
+    """Whether a duplicate decision's key is a file line number: plain ASCII digits of a
+    sane length (``str.isdigit`` also accepts "²" and "٣", which ``int`` refuses)."""
+    return key.isascii() and key.isdigit() and len(key) <= MAX_LINE_DIGITS
 
 
 def _upload_file(folder: Path) -> tuple[Path, str]:
@@ -431,7 +441,7 @@ class ImportApi(BaseApi):
             mapping = Mapping.from_dict(data["mapping"]) if data["mapping"] else None
             if mapping is not None and mapping.type != data["type"]:
                 return error_response(422, message_text("import_mapping_type"))
-            decisions = {int(k): v for k, v in data["decisions"].items() if k.isdigit()}
+            decisions = {int(k): v for k, v in data["decisions"].items() if _is_line(k)}
             options = ImportOptions(
                 on_duplicate=data["on_duplicate"],
                 decisions=decisions,
