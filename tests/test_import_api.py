@@ -94,6 +94,7 @@ def test_upload_preview_commit_status_errors_and_undo(
         assert NodeRepository(store, nodes.Customer).count() == 2
         errors = client.get(f"/api/v1/imports/{import_id}/errors", headers=headers)
         assert errors.status_code == 200 and errors.mimetype == "text/csv"
+        assert errors.headers["Content-Type"] == "text/csv; charset=utf-8"
         text = errors.get_data().decode("utf-8-sig")
         assert text.splitlines()[0].endswith(",Error") and "广州好运来" in text
         saved = client.get("/api/v1/imports/mappings/customer/模板", headers=headers)

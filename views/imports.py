@@ -24,6 +24,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from graph.errors import GraphCRMError
 from graph.io.csv_writer import content_disposition
+from graph.io.export import MIMETYPES
 from graph.io.imports import records
 from graph.io.imports.cleaning import cell_text
 from graph.io.imports.engine import Importer, ImportOptions, preview, start_import, table_info
@@ -640,13 +641,11 @@ class ImportApi(BaseApi):
             import_folder(current_app), record.uid, table.headers, fmt, say, str(ERROR_COLUMN)
         )
         name = f"{Path(record.file_name).stem}-errors.{fmt}"
-        mimetype = (
-            "text/csv; charset=utf-8"
-            if fmt == CSV
-            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
+        # The list exports' types: Werkzeug adds "; charset=utf-8" to text/csv itself.
         return Response(
-            data, mimetype=mimetype, headers={"Content-Disposition": content_disposition(name)}
+            data,
+            mimetype=MIMETYPES[fmt],
+            headers={"Content-Disposition": content_disposition(name)},
         )
 
     @expose("/<import_id>/undo", methods=["POST"])
