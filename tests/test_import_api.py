@@ -559,3 +559,29 @@ def test_a_duplicate_decision_counts_only_under_a_plain_line_number(
         )
         assert answer.status_code == 422, (value, answer.get_data(as_text=True))
         assert "decisions" in answer.json["message"]
+
+
+def test_an_import_without_failing_rows_has_no_failing_rows_file(
+    api_app: Flask, client: FlaskClient
+) -> None:
+    headers = bearer(client)
+    uploaded = upload(client, headers, csv_bytes(ROWS[:3]))
+    with running_worker(api_app):
+        committed = client.post(
+            "/api/v1/imports/commit",
+            headers=headers,
+            json={"upload_id": uploaded["upload_id"], "type": "customer"},
+        )
+        assert wait_for(api_app, committed.json["result"]["job"]["id"]).state == "done"
+    import_id = committed.json["result"]["import"]["id"]
+    status = client.get(f"/api/v1/imports/{import_id}", headers=headers).json["result"]
+    assert status["counts"]["failed"] == 0 and status["counts"]["created"] == 2
+    errors = client.get(f"/api/v1/imports/{import_id}/errors", headers=headers)
+    assert errors.status_code == 404
+    assert errors.json["message"] == "This import has no failing rows."
+    client.get("/lang/zh")
+    try:
+        errors = client.get(f"/api/v1/imports/{import_id}/errors", headers=headers)
+        assert errors.status_code == 404 and errors.json["message"] == "此次导入没有失败的行。"
+    finally:
+        client.get("/lang/en")

@@ -619,6 +619,9 @@ class ImportApi(BaseApi):
         """The failing rows, in the file's own format (CSV, else XLSX) with an error column.
         ---
         get:
+          description: >-
+            An import without failing rows (so far: a running import's grow batch by batch)
+            has no such file: 404, saying so.
           parameters:
           - in: path
             name: import_id
@@ -632,6 +635,8 @@ class ImportApi(BaseApi):
         record = _visible_import(import_id)
         if record is None:
             return self.response_404()
+        if not record.counts.get("failed"):
+            return error_response(404, message_text("import_no_failing_rows"))
         try:
             table = open_table(Path(record.path), sheet=record.options.get("sheet"))
         except (UnreadableFile, OSError):

@@ -151,6 +151,7 @@ MESSAGES: dict[str, LazyString] = {
         'A quotation mark (") on this line is not closed properly, so the line was not read: '
         "remove it or close it."
     ),
+    "import_no_failing_rows": lazy_gettext("This import has no failing rows."),
     "import_at_cell": lazy_gettext("Line %(line)s, column %(column)s: %(message)s"),
     "import_at_line": lazy_gettext("Line %(line)s: %(message)s"),
     # Domain errors (graph.errors) by class key, where one message fits every screen.
