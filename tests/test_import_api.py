@@ -12,6 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from python_calamine import CalamineWorkbook
 
+from app.jobs import queue
+from graph.jobs import progress
 from graph.model import nodes
 from graph.records.repository import NodeRepository
 from graph.store.protocol import GraphStore
@@ -585,3 +587,63 @@ def test_an_import_without_failing_rows_has_no_failing_rows_file(
         assert errors.status_code == 404 and errors.json["message"] == "此次导入没有失败的行。"
     finally:
         client.get("/lang/en")
+
+
+def test_an_import_undone_or_being_undone_refuses_another_undo(
+    api_app: Flask, client: FlaskClient, store: GraphStore
+) -> None:
+    headers = bearer(client)
+    uploaded = upload(client, headers)
+    with running_worker(api_app):
+        committed = client.post(
+            "/api/v1/imports/commit",
+            headers=headers,
+            json={"upload_id": uploaded["upload_id"], "type": "customer"},
+        )
+        assert wait_for(api_app, committed.json["result"]["job"]["id"]).state == "done"
+    import_id = committed.json["result"]["import"]["id"]
+    # No worker: the undo waits in the queue, and asking again is refused.
+    undo = client.post(f"/api/v1/imports/{import_id}/undo", headers=headers)
+    assert undo.status_code == 202
+    again = client.post(f"/api/v1/imports/{import_id}/undo", headers=headers)
+    assert again.status_code == 409
+    assert again.json["message"] == "This import is being undone already."
+    with running_worker(api_app):
+        assert wait_for(api_app, undo.json["result"]["job"]["id"]).state == "done"
+    assert NodeRepository(store, nodes.Customer).count() == 0
+    again = client.post(f"/api/v1/imports/{import_id}/undo", headers=headers)
+    assert again.status_code == 409
+    assert again.json["message"] == "This import has been undone already."
+    client.get("/lang/zh")
+    try:
+        again = client.post(f"/api/v1/imports/{import_id}/undo", headers=headers)
+        assert again.status_code == 409 and again.json["message"] == "此次导入已经撤销过了。"
+    finally:
+        client.get("/lang/en")
+    undos = [
+        job
+        for job in progress.listing(queue(api_app).engine)
+        if job.name == "import_undo" and job.params["import_id"] == import_id
+    ]
+    assert len(undos) == 1  # the refused ones queued nothing
+
+
+def test_an_import_undone_while_its_job_waits_is_imported_then_undone(
+    api_app: Flask, client: FlaskClient, store: GraphStore
+) -> None:
+    headers = bearer(client)
+    uploaded = upload(client, headers)
+    committed = client.post(
+        "/api/v1/imports/commit",
+        headers=headers,
+        json={"upload_id": uploaded["upload_id"], "type": "customer"},
+    )
+    import_id = committed.json["result"]["import"]["id"]
+    undo = client.post(f"/api/v1/imports/{import_id}/undo", headers=headers)
+    assert undo.status_code == 202
+    with running_worker(api_app):
+        assert wait_for(api_app, committed.json["result"]["job"]["id"]).state == "done"
+        assert wait_for(api_app, undo.json["result"]["job"]["id"]).state == "done"
+    status = client.get(f"/api/v1/imports/{import_id}", headers=headers).json["result"]
+    assert status["state"] == "undone" and status["counts"]["created"] == 2
+    assert NodeRepository(store, nodes.Customer).count() == 0

@@ -660,6 +660,10 @@ class ImportApi(BaseApi):
         """Undo an import as a job: delete what it created, restore what it updated.
         ---
         post:
+          description: >-
+            An import still running (or whose job still waits) is undone once it ends. An
+            import undone already, or with an undo queued or running, answers 409; one whose
+            undo was interrupted is undone again (an undo is safe to repeat).
           parameters:
           - in: path
             name: import_id
@@ -675,15 +679,21 @@ class ImportApi(BaseApi):
                       result: {type: object}
             404:
               $ref: '#/components/responses/404'
+            409:
+              $ref: '#/components/responses/409'
         """
         record = _visible_import(import_id)
         if record is None:
             return self.response_404()
-        job, _ = current_jobs().start(
+        if record.state == records.UNDONE:
+            return error_response(409, message_text("import_undone"))
+        job, created = current_jobs().start(
             IMPORT_UNDO,
             started_by=_username(),
             params={"import_id": record.uid, "actor": _username()},
         )
+        if not created:  # its undo job is queued or running
+            return error_response(409, message_text("import_undoing"))
         audit("import_undo", target=f"Import:{record.uid}", detail={"file": record.file_name})
         return self.response(202, result={"import": _record_dict(record), "job": job_dict(job)})
 

@@ -151,6 +151,8 @@ MESSAGES: dict[str, LazyString] = {
         'A quotation mark (") on this line is not closed properly, so the line was not read: '
         "remove it or close it."
     ),
+    "import_undone": lazy_gettext("This import has been undone already."),
+    "import_undoing": lazy_gettext("This import is being undone already."),
     "import_no_failing_rows": lazy_gettext("This import has no failing rows."),
     "import_at_cell": lazy_gettext("Line %(line)s, column %(column)s: %(message)s"),
     "import_at_line": lazy_gettext("Line %(line)s: %(message)s"),
