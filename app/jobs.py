@@ -32,7 +32,7 @@ from graph.errors import ConfigError
 from graph.jobs import progress
 from graph.jobs.catalog import spec
 from graph.jobs.context import Resources
-from graph.jobs.runner import run
+from graph.jobs.runner import cancel, run
 from graph.jobs.schedule import due
 from views.scope import (
     ALL_JOBS_PERMISSION,
@@ -125,8 +125,10 @@ class JobQueue:
         return job, True
 
     def cancel(self, job_id: str, *, by: str | None) -> progress.Job | None:
-        """Cancel a queued job, or ask a running one to stop at its next batch."""
-        job = progress.request_cancel(self.engine, job_id)
+        """Cancel a queued job (settling what its start left, e.g. an import's record), or
+        ask a running one to stop at its next batch."""
+        with self.app.app_context():
+            job = cancel(self.engine, job_id, self._resources())
         if job is not None:
             self._audit("job_cancel", job, username=by)
         return job
@@ -154,20 +156,23 @@ class JobQueue:
             self._running.add(job_id)
         try:
             with self.app.app_context():
-                resources = Resources(
-                    store_of(self.app),
-                    cipher_of(self.app),
-                    business_timezone(self.app),
-                    files=self.files,
-                    imports=import_folder(self.app),
-                    import_retention_days=int(self.app.config["GRAPHCRM_FILE_RETENTION_DAYS"]),
-                )
-                job = run(self.engine, job_id, resources)
+                job = run(self.engine, job_id, self._resources())
                 if job is not None and job.state == progress.FAILED:
                     self._audit("job_failed", job, username="system", error=job.error or "")
         finally:
             with self._lock:
                 self._running.discard(job_id)
+
+    def _resources(self) -> Resources:
+        """What jobs work on (within an app context)."""
+        return Resources(
+            store_of(self.app),
+            cipher_of(self.app),
+            business_timezone(self.app),
+            files=self.files,
+            imports=import_folder(self.app),
+            import_retention_days=int(self.app.config["GRAPHCRM_FILE_RETENTION_DAYS"]),
+        )
 
     def _tick(self) -> None:
         """Every minute: fail jobs whose worker died, start the periodic jobs that are due."""

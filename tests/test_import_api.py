@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from python_calamine import CalamineWorkbook
 
 from app.jobs import queue
+from graph.io.imports import records
 from graph.jobs import progress
 from graph.model import nodes
 from graph.records.repository import NodeRepository
@@ -647,3 +648,32 @@ def test_an_import_undone_while_its_job_waits_is_imported_then_undone(
     status = client.get(f"/api/v1/imports/{import_id}", headers=headers).json["result"]
     assert status["state"] == "undone" and status["counts"]["created"] == 2
     assert NodeRepository(store, nodes.Customer).count() == 0
+
+
+def test_an_import_cancelled_while_its_job_waits_ends_cancelled_and_can_be_imported_again(
+    api_app: Flask, client: FlaskClient, store: GraphStore
+) -> None:
+    headers = bearer(client)
+    uploaded = upload(client, headers)
+    body = {"upload_id": uploaded["upload_id"], "type": "customer"}
+    first = client.post("/api/v1/imports/commit", headers=headers, json=body).json["result"]
+    import_id, job_id = first["import"]["id"], first["job"]["id"]
+    # No worker: the job waits in the queue and is cancelled before it starts.
+    cancelled = client.post(f"/api/v1/jobs/{job_id}/cancel", headers=headers)
+    assert cancelled.status_code == 200 and cancelled.json["result"]["state"] == "cancelled"
+    status = client.get(f"/api/v1/imports/{import_id}", headers=headers).json["result"]
+    assert status["state"] == "cancelled" and status["cursor"] == 0
+    # Its file is free again; the cancelled job's queue entry never runs.
+    second = client.post("/api/v1/imports/commit", headers=headers, json=body)
+    assert second.status_code == 202, second.get_data(as_text=True)
+    with running_worker(api_app):
+        assert wait_for(api_app, second.json["result"]["job"]["id"]).state == "done"
+    assert progress.get(queue(api_app).engine, job_id).started_at is None
+    assert records.get(store, import_id).state == "cancelled"
+    assert NodeRepository(store, nodes.Customer).count() == 2
+    # A cancel asked again of that job settles nothing: its import, resumed meanwhile by a
+    # retry, say, is left to that job.
+    records.set_state(store, import_id, records.RUNNING)
+    assert queue(api_app).cancel(job_id, by="admin").state == "cancelled"
+    assert records.get(store, import_id).state == records.RUNNING
+    records.set_state(store, import_id, records.CANCELLED)

@@ -21,7 +21,7 @@ from graph.analytics.refresh import refresh
 from graph.errors import GraphCRMError
 from graph.io.export import ListExport, count, job_file, write_file
 from graph.io.imports.engine import Importer, resume_import
-from graph.io.imports.records import CANCELLED, set_state
+from graph.io.imports.records import CANCELLED, RUNNING, set_state
 from graph.io.imports.retention import remove_expired, remove_expired_exports
 from graph.io.imports.undo import undo_import
 from graph.jobs.context import JobCancelled, JobContext, Resources
@@ -30,6 +30,8 @@ from graph.security.key_rotation import rotate
 from graph.security.scope import Scope
 
 Run = Callable[[JobContext, Resources, dict[str, Any]], str]
+# Settles what starting a job left behind when it is cancelled before it ran.
+Unrun = Callable[[Resources, dict[str, Any]], None]
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +54,15 @@ KEY_ROTATION_BATCH = 1000
 
 @dataclass(frozen=True)
 class JobSpec:
-    """A named job: its ``run`` and the idempotency key of a start with ``params``."""
+    """A named job: its ``run``, the idempotency key of a start with ``params`` and, for a
+    job whose start leaves something for its run to finish (an import record), what
+    settles it when the job is cancelled while queued (``cancelled_queued``): its run, and
+    so the run's own handling of a cancel, never comes."""
 
     name: str
     run: Run
     key: Callable[[dict[str, Any]], str]
+    cancelled_queued: Unrun | None = None
 
 
 def _analytics_refresh(context: JobContext, resources: Resources, params: dict[str, Any]) -> str:
@@ -151,6 +157,14 @@ def _import_run(context: JobContext, resources: Resources, params: dict[str, Any
     )
 
 
+def _import_cancelled_queued(resources: Resources, params: dict[str, Any]) -> None:
+    """An import job cancelled before it ran: its import, recorded running by the request
+    that queued it, ends cancelled as one stopped between batches does (so its file can be
+    imported again). An import in another state meanwhile (undone, or one this job was to
+    resume that had failed) keeps it."""
+    set_state(resources.store, str(params["import_id"]), CANCELLED, only_from=RUNNING)
+
+
 def _import_undo(context: JobContext, resources: Resources, params: dict[str, Any]) -> str:
     """Undo the import ``params["import_id"]`` (``graph.io.imports.undo``), as one job."""
 
@@ -214,7 +228,12 @@ JOBS: dict[str, JobSpec] = {
         JobSpec(ANALYTICS_REFRESH, _analytics_refresh, lambda params: "analytics-refresh"),
         JobSpec(KEY_ROTATION, _key_rotation, lambda params: "key-rotation"),
         # One import of a file at a time (the import record refuses a second one too).
-        JobSpec(IMPORT_RUN, _import_run, lambda params: f"import:{params['file_hash']}"),
+        JobSpec(
+            IMPORT_RUN,
+            _import_run,
+            lambda params: f"import:{params['file_hash']}",
+            cancelled_queued=_import_cancelled_queued,
+        ),
         JobSpec(IMPORT_UNDO, _import_undo, lambda params: f"import-undo:{params['import_id']}"),
         JobSpec(IMPORT_CLEANUP, _import_cleanup, lambda params: "import-cleanup"),
         JobSpec(LIST_EXPORT, _list_export, _export_key),

@@ -233,11 +233,12 @@ def _set(engine: Engine, job_id: str, *conditions: Any, **values: Any) -> bool:
     return bool(done.rowcount)
 
 
-def request_cancel(engine: Engine, job_id: str) -> Job | None:
+def request_cancel(engine: Engine, job_id: str) -> tuple[Job | None, bool]:
     """Cancel a queued job at once; ask a running one to stop at its next checkpoint.
-    A finished job is left as it is. Returns the job as it is now."""
+    A finished job is left as it is. Returns the job as it is now, and whether this call
+    cancelled it while queued (its run will never come)."""
     stamp = now()
-    _set(
+    unrun = _set(
         engine,
         job_id,
         jobs.c.state == QUEUED,
@@ -247,7 +248,7 @@ def request_cancel(engine: Engine, job_id: str) -> Job | None:
         finished_at=stamp,
     )
     _set(engine, job_id, jobs.c.state == RUNNING, cancel_requested=True)
-    return get(engine, job_id)
+    return get(engine, job_id), unrun
 
 
 def begin(engine: Engine, job_id: str) -> Job | None:

@@ -1,4 +1,5 @@
-"""Run one queued job to its end: ``done``, ``failed`` (with its error) or ``cancelled``.
+"""Run one queued job to its end: ``done``, ``failed`` (with its error) or ``cancelled``;
+or cancel it before it runs (``cancel``).
 
 The worker (``app/jobs.py``) calls ``run`` with the job id the queue delivered. A job
 cancelled or run elsewhere meanwhile is skipped. While the job runs a heartbeat thread
@@ -30,6 +31,22 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, GraphCRMError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"
+
+
+def cancel(engine: Engine, job_id: str, resources: Resources) -> progress.Job | None:
+    """Cancel job ``job_id`` if queued, settling what its start left for its run (the
+    job's ``cancelled_queued``), or ask it to stop at its next checkpoint if running;
+    returns the job as it is now (None for an unknown id)."""
+    job, unrun = progress.request_cancel(engine, job_id)
+    settle = spec(job.name).cancelled_queued if job is not None and unrun else None
+    if job is not None and settle is not None:
+        try:
+            settle(resources, job.params)
+        except GraphCRMError:
+            # The job is cancelled all the same; what it left stays as a crash leaves it
+            # (an import running: retry the job to resume it, or undo it).
+            log.warning("job %s (%s): cancelled, not settled", job_id, job.name, exc_info=True)
+    return job
 
 
 def run(

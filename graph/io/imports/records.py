@@ -138,12 +138,15 @@ def get(store: GraphStore, import_id: str) -> ImportRecord:
     return ImportRecord.from_node(rows[0]["i"])
 
 
-def set_state(store: GraphStore, import_id: str, state: str, **props: Any) -> None:
-    """Set the state (and other properties, e.g. ``error``) of an import."""
+def set_state(
+    store: GraphStore, import_id: str, state: str, *, only_from: str | None = None, **props: Any
+) -> bool:
+    """Set the state (and other properties, e.g. ``error``) of an import; with
+    ``only_from``, only while it is in that state. Returns whether it was set."""
     values = {"state": state, **props}
     if "counts" in values and not isinstance(values["counts"], str):
         values["counts"] = json.dumps(values["counts"])
-    store.write("import_update", uid=import_id, props=values)
+    return bool(store.write("import_update", uid=import_id, props=values, only_from=only_from))
 
 
 def listing(store: GraphStore, *, by: str | None = None, limit: int = 50) -> list[ImportRecord]:
