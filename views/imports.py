@@ -173,8 +173,6 @@ def _record_dict(record: ImportRecord) -> dict[str, Any]:
 
 def say(key: str, params: dict[str, Any], line: int, column: str) -> str:
     """One row error in the reader's language, naming the file line and column."""
-    if is_chinese() and "field_zh" in params:
-        params = {**params, "field": params["field_zh"]}
     message = message_text(key, params)
     if column:
         return message_text("import_at_cell", {"line": line, "column": column, "message": message})
