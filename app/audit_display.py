@@ -213,7 +213,7 @@ def _place(target: str) -> str:
 
 def _account_names(kind: str, keys: dict[str, str]) -> dict[str, str]:
     model, column = ACCOUNT_TABLES[kind]
-    ids = [int(key) for key in keys if key.isdigit()]
+    ids = [int(key) for key in keys if key.isascii() and key.isdigit() and len(key) < 19]
     if not ids:
         return {}
     session = current_security_session()

@@ -346,6 +346,22 @@ def test_rest_top_referrers_shape(web: FlaskClient, store: GraphStore,
     )
 
 
+def test_digits_python_reads_as_digits_but_int_does_not_are_refused_not_a_500(
+    web: FlaskClient, store: GraphStore, referral_world: dict
+) -> None:
+    # "²" passes str.isdigit(); so does a number too long for int() to read.
+    headers = bearer(web)
+    for value in ("²", "٣", "9" * 5000):
+        for url in (
+            f"/api/v1/analytics/top-referrers?limit={value}",
+            f"/api/v1/analytics/channels?depth={value}",
+        ):
+            assert web.get(url, headers=headers).status_code == 400, url
+    login(web)
+    assert web.get("/analytics/channels?depth=²").status_code in (200, 400)
+    assert web.get("/analytics/top-referrers?limit=²").status_code in (200, 400)
+
+
 def test_pages_render_table_chart_and_refresh_button_for_admin(
     analytics_app: Flask, web: FlaskClient, referral_world: dict
 ) -> None:

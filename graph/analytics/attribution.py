@@ -64,12 +64,19 @@ def check_decay(decay: object) -> float:
     return value
 
 
+def _digits(text: str) -> bool:
+    """Whether ``text`` (spaces around it aside) is ASCII digits, which ``int`` reads
+    (``str.isdigit`` also passes "²", which it does not)."""
+    text = text.strip()
+    return text.isascii() and text.isdigit() and len(text) < 10
+
+
 def check_depth(depth: object) -> int:
     """``depth`` as an int in [1, MAX_DEPTH], or ``InvalidValue``: it becomes part of the
     statement text (variable-length bounds cannot be parameters), so nothing else passes."""
     if isinstance(depth, bool):
         raise InvalidValue(key="depth", max=MAX_DEPTH)
-    if isinstance(depth, str) and depth.strip().isdigit():
+    if isinstance(depth, str) and _digits(depth):
         depth = int(depth)
     if not isinstance(depth, int) or not 1 <= depth <= MAX_DEPTH:
         raise InvalidValue(key="depth", max=MAX_DEPTH)
