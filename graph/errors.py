@@ -110,3 +110,9 @@ class HasDependants(GraphCRMError):
         self.uid = uid
         self.counts = counts
         self.cascadable = cascadable
+
+
+class Stopped(Exception):  # noqa: N818 (a signal, not an error)
+    """Raised by a progress callback to stop long work between steps because someone asked
+    (a job's cancel: ``graph.jobs.context.JobCancelled``). Work that stops so is not failed:
+    what it wrote stays, and whoever asked records it as cancelled."""

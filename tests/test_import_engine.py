@@ -439,6 +439,46 @@ class CancelAtFirstBatch:
 
 
 def test_a_cancelled_import_job_stops_between_batches_and_can_be_resumed(
+    store: GraphStore,
+    cipher: FieldCipher,
+    importer: Importer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rows = [["客户名称"]] + [[f"客户{i}"] for i in range(30)]
+    path = write_csv(tmp_path / "c.csv", rows)
+    record = start_import(importer, path, "customer", options=ImportOptions(batch_size=10))
+    params = {"import_id": record.uid, "file_hash": record.file_hash, "actor": "admin"}
+    resources = Resources(store, cipher, imports=tmp_path)
+    states: list[str] = []
+    set_state = records.set_state
+
+    def recorded(store: GraphStore, import_id: str, state: str, **props: object) -> bool:
+        states.append(state)
+        return set_state(store, import_id, state, **props)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(records, "set_state", recorded)
+    monkeypatch.setattr("graph.jobs.catalog.set_state", recorded)
+    with pytest.raises(JobCancelled):
+        JOBS["import_run"].run(CancelAtFirstBatch(), resources, params)  # type: ignore[arg-type]
+    stopped = records.get(store, record.uid)
+    # Cancelled, never marked failed on the way (a list of imports showed it failed).
+    assert (stopped.state, stopped.error) == (records.CANCELLED, "")
+    assert records.FAILED not in states and states[-1] == records.CANCELLED
+    assert len(customers(store, cipher)) == 10
+    resumed = resume_import(importer, record.uid, work_dir=tmp_path)
+    assert resumed.counts["created"] == 30 and len(customers(store, cipher)) == 30
+
+
+class CancelAtTheEnd:
+    """A job context whose cancel arrives with the last batch's progress."""
+
+    def progress(self, stage: str, done: int, total: int) -> None:
+        if done >= total:
+            raise JobCancelled("job")
+
+
+def test_a_cancel_that_comes_once_every_row_is_written_leaves_the_import_done(
     store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path
 ) -> None:
     rows = [["客户名称"]] + [[f"客户{i}"] for i in range(30)]
@@ -447,11 +487,9 @@ def test_a_cancelled_import_job_stops_between_batches_and_can_be_resumed(
     params = {"import_id": record.uid, "file_hash": record.file_hash, "actor": "admin"}
     resources = Resources(store, cipher, imports=tmp_path)
     with pytest.raises(JobCancelled):
-        JOBS["import_run"].run(CancelAtFirstBatch(), resources, params)  # type: ignore[arg-type]
-    assert records.get(store, record.uid).state == records.CANCELLED
-    assert len(customers(store, cipher)) == 10
-    resumed = resume_import(importer, record.uid, work_dir=tmp_path)
-    assert resumed.counts["created"] == 30 and len(customers(store, cipher)) == 30
+        JOBS["import_run"].run(CancelAtTheEnd(), resources, params)  # type: ignore[arg-type]
+    done = records.get(store, record.uid)
+    assert (done.state, done.error, done.counts["created"]) == (records.DONE, "", 30)
 
 
 def test_update_existing_changes_mapped_relations_and_undo_puts_them_back(

@@ -147,8 +147,9 @@ def _import_run(context: JobContext, resources: Resources, params: dict[str, Any
             importer, str(params["import_id"]), work_dir=_files(resources), progress=progress
         )
     except JobCancelled:
-        # Stopped between batches: what was written stays (undo or resume it later).
-        set_state(importer.store, str(params["import_id"]), CANCELLED)
+        # Stopped between batches: what was written stays (undo or resume it later). A
+        # cancel that came once every row was written leaves the import done.
+        set_state(importer.store, str(params["import_id"]), CANCELLED, only_from=RUNNING)
         raise
     counts = record.counts
     return (

@@ -10,12 +10,13 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from graph.errors import Stopped
 from graph.jobs import progress
 from graph.security.crypto import FieldCipher
 from graph.store.protocol import GraphStore
 
 
-class JobCancelled(Exception):  # noqa: N818 (it is a signal, not an error)
+class JobCancelled(Stopped):
     """Raised at a checkpoint when someone asked the job to stop."""
 
 

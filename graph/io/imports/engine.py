@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.clock import Clock, utc_now
-from graph.errors import InvalidValue
+from graph.errors import InvalidValue, Stopped
 from graph.io.imports import records
 from graph.io.imports.cleaning import CleanRow, RowCleaner, RowError, cell_text
 from graph.io.imports.mapping import Mapping, suggest_mapping
@@ -373,11 +373,11 @@ def _run(
                 record.cursor = last_line
                 landed = _reporter(progress, counts["read"], total)
             writer.flush()
-            if landed is not None:
-                landed()
     except Exception as exc:
         writer.settle()  # the batch in flight lands before the import is marked failed
-        if not dry_run:
+        if not dry_run and not isinstance(exc, Stopped):
+            # Stopped on request between batches: not failed (the caller that asked
+            # records it cancelled; what was written stays, to resume or undo).
             reason = (
                 {"error_key": exc.key, "error_params": json.dumps(exc.params)}
                 if isinstance(exc, UnreadableFile)
@@ -399,6 +399,10 @@ def _run(
             counts=counts,
             finished_at=importer.clock().astimezone(dt.UTC).strftime(ISO_DATETIME),
         )
+    if landed is not None:
+        # The last batch's progress, once the import is done: a cancel asked for now stops
+        # nothing (every row is written), and the import stays done.
+        landed()
     return record
 
 
