@@ -30,6 +30,23 @@ FLASK_APPBUILDER = (
     N_("User(s) exists in the group, cannot delete"),
     N_("User(s) exists in the role, cannot delete"),
 )
+# marshmallow's fixed messages (the API's request schemas); those with values in them are
+# views.labels.MARSHMALLOW_MESSAGES.
+MARSHMALLOW = (
+    N_("Missing data for required field."),
+    N_("Field may not be null."),
+    N_("Not a valid string."),
+    N_("Not a valid integer."),
+    N_("Not a valid number."),
+    N_("Not a valid boolean."),
+    N_("Not a valid mapping type."),
+    N_("Not a valid list."),
+    N_("Invalid input type."),
+    N_("Not a valid datetime."),
+    N_("Not a valid date."),
+    N_("Not a valid email address."),
+    N_("Unknown field."),
+)
 RECORD_COUNTS = (
     N_("Customer"),
     N_("Contact"),

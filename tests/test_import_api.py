@@ -677,3 +677,35 @@ def test_an_import_cancelled_while_its_job_waits_ends_cancelled_and_can_be_impor
     assert queue(api_app).cancel(job_id, by="admin").state == "cancelled"
     assert records.get(store, import_id).state == records.RUNNING
     records.set_state(store, import_id, records.CANCELLED)
+
+
+def test_request_schema_messages_are_in_the_readers_language(
+    api_app: Flask, client: FlaskClient
+) -> None:
+    headers = bearer(client)
+    uploaded = upload(client, headers)
+    bad = {
+        "upload_id": uploaded["upload_id"],
+        "type": "customer",
+        "rows": 0,
+        "on_duplicate": "merge",
+        "create_tags": "maybe",
+    }
+
+    def refused(language: str) -> dict:
+        client.get(f"/lang/{language}")
+        response = client.post("/api/v1/imports/preview", headers=headers, json=bad)
+        assert response.status_code == 422, response.get_data(as_text=True)
+        return response.json["message"]
+
+    english = refused("en")
+    assert english["on_duplicate"] == ["Must be one of: skip, update, create."]
+    assert english["create_tags"] == ["Not a valid boolean."]
+    assert english["rows"][0].startswith("Must be from 1 to ")
+    try:
+        chinese = refused("zh")
+        assert chinese["on_duplicate"] == ["必须是以下之一：skip, update, create。"]
+        assert chinese["create_tags"] == ["不是有效的布尔值（true 或 false）。"]
+        assert chinese["rows"][0].startswith("应在 1 到 ")
+    finally:
+        client.get("/lang/en")

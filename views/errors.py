@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from graph.errors import StoreUnavailable
+from views.labels import translate_messages
 from views.messages import MESSAGES
 from views.scope import current_appbuilder
 
@@ -166,6 +167,7 @@ def init_app(app: Flask) -> None:
     # FAB's say "Not found", "Forbidden" ... in English whatever the reader's language.
     BaseApi.response_500 = _api_response_500
     BaseApi.response_400 = _api_response_400
+    BaseApi.response_422 = _api_response_422
     BaseApi.response_401 = _api_refusal(401)
     BaseApi.response_403 = _api_refusal(403)
     BaseApi.response_404 = _api_refusal(404)
@@ -174,6 +176,17 @@ def init_app(app: Flask) -> None:
 def _api_response_400(self: BaseApi, message: str | None = None) -> Response:
     """FAB's 400 with its message, or ours in the reader's language instead of its default."""
     return self.response(400, message=message or str(PAGES[400][1]))
+
+
+_fab_response_422 = BaseApi.response_422
+
+
+def _api_response_422(self: BaseApi, message: Any = None) -> Response:
+    """FAB's 422, its validation messages (a schema's, nested by field) in the reader's
+    language: marshmallow's own messages are English."""
+    if isinstance(message, dict | list):
+        message = translate_messages(message)
+    return _fab_response_422(self, message=message)
 
 
 def _api_refusal(status: int) -> Callable[[BaseApi], Response]:

@@ -4,6 +4,7 @@ declarations (``bilingual``), which are data."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask_babel import LazyString, gettext, lazy_gettext
@@ -55,8 +56,64 @@ def model_labels(meta: Meta) -> dict[str, LazyString]:
     return labels
 
 
+# marshmallow's own messages with values in them (schemas of the API's requests), as the
+# catalogue says them; its fixed messages are catalogue entries (app/translated_elsewhere.py).
+MARSHMALLOW_MESSAGES: tuple[tuple[re.Pattern[str], LazyString], ...] = (
+    (
+        re.compile(
+            r"Must be greater than or equal to (?P<min>\S+) and less than or equal to "
+            r"(?P<max>\S+)\."
+        ),
+        lazy_gettext("Must be from %(min)s to %(max)s."),
+    ),
+    (
+        re.compile(r"Must be greater than or equal to (?P<min>\S+)\."),
+        lazy_gettext("Must be %(min)s or more."),
+    ),
+    (
+        re.compile(r"Must be less than or equal to (?P<max>\S+)\."),
+        lazy_gettext("Must be %(max)s or less."),
+    ),
+    (
+        re.compile(r"Must be one of: (?P<choices>.*)\."),
+        lazy_gettext("Must be one of: %(choices)s."),
+    ),
+    (
+        re.compile(r"Longer than maximum length (?P<max>\d+)\."),
+        lazy_gettext("At most %(max)s characters."),
+    ),
+    (
+        re.compile(r"Shorter than minimum length (?P<min>\d+)\."),
+        lazy_gettext("At least %(min)s characters."),
+    ),
+    (
+        re.compile(r"Length must be between (?P<min>\d+) and (?P<max>\d+)\."),
+        lazy_gettext("From %(min)s to %(max)s characters."),
+    ),
+)
+
+
 def translate_message(message: Any) -> str:
-    """A validation message in the request's language."""
+    """A validation message in the request's language (ours by key; marshmallow's by its
+    text, those with values in them by ``MARSHMALLOW_MESSAGES``)."""
     if isinstance(message, Message):
         return message_text(message.key, message.params)
-    return gettext(str(message))
+    text = str(message)
+    translated = gettext(text)
+    if translated != text:
+        return translated
+    for pattern, template in MARSHMALLOW_MESSAGES:
+        found = pattern.fullmatch(text)
+        if found is not None:
+            return str(template) % found.groupdict()
+    return text
+
+
+def translate_messages(messages: Any) -> Any:
+    """A schema's error messages (nested maps and lists of messages) in the request's
+    language."""
+    if isinstance(messages, dict):
+        return {key: translate_messages(value) for key, value in messages.items()}
+    if isinstance(messages, list):
+        return [translate_messages(value) for value in messages]
+    return translate_message(messages)

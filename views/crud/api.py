@@ -49,7 +49,7 @@ from views.crud.filters import FilterInList
 from views.crud.interface import GraphInterface
 from views.crud.kinds import UtcDateTime, view_kind
 from views.errors import CONFLICT, UNAVAILABLE
-from views.labels import is_chinese, model_labels, translate_message
+from views.labels import is_chinese, model_labels
 from views.messages import MESSAGES, error_text
 from views.texts import masked_field_message
 
@@ -288,12 +288,6 @@ class GraphModelApi(ModelRestApi):
             api = f"/api/{self.version}/{item.target.lower()}/"
             info["relation"] = {"target": item.target, "many": item.many, "api": api}
         return info
-
-    def response_422(self, message: Any = None) -> Response:
-        """422 with validation messages (a field map) in the request's language."""
-        if isinstance(message, dict):
-            message = {k: list(map(translate_message, v)) for k, v in message.items()}
-        return super().response_422(message=message)
 
     def _sanitize_page_args(self, page: int | None, page_size: int | None) -> tuple[Any, Any]:
         page_, size = super()._sanitize_page_args(page, page_size)
