@@ -54,6 +54,19 @@ def upload(client: FlaskClient, headers: dict, data: bytes = b"", name: str = "å
     return response.json["result"]
 
 
+def imported(api_app: Flask, client: FlaskClient, headers: dict) -> str:
+    """The id of an import of the sample file, committed and run to its end."""
+    uploaded = upload(client, headers)
+    with running_worker(api_app):
+        committed = client.post(
+            "/api/v1/imports/commit",
+            headers=headers,
+            json={"upload_id": uploaded["upload_id"], "type": "customer"},
+        )
+        assert wait_for(api_app, committed.json["result"]["job"]["id"]).state == "done"
+    return str(committed.json["result"]["import"]["id"])
+
+
 def test_upload_preview_commit_status_errors_and_undo(
     api_app: Flask, client: FlaskClient, store: GraphStore
 ) -> None:
@@ -594,15 +607,7 @@ def test_an_import_undone_or_being_undone_refuses_another_undo(
     api_app: Flask, client: FlaskClient, store: GraphStore
 ) -> None:
     headers = bearer(client)
-    uploaded = upload(client, headers)
-    with running_worker(api_app):
-        committed = client.post(
-            "/api/v1/imports/commit",
-            headers=headers,
-            json={"upload_id": uploaded["upload_id"], "type": "customer"},
-        )
-        assert wait_for(api_app, committed.json["result"]["job"]["id"]).state == "done"
-    import_id = committed.json["result"]["import"]["id"]
+    import_id = imported(api_app, client, headers)
     # No worker: the undo waits in the queue, and asking again is refused.
     undo = client.post(f"/api/v1/imports/{import_id}/undo", headers=headers)
     assert undo.status_code == 202

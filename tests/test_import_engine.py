@@ -24,6 +24,7 @@ from graph.io.imports.engine import (
 from graph.io.imports.error_rows import error_file
 from graph.io.imports.mapping import Mapping, load_mapping, save_mapping, suggest_mapping
 from graph.io.imports.readers import open_table
+from graph.io.imports.records import ImportRecord
 from graph.io.imports.undo import undo_import
 from graph.jobs.catalog import JOBS
 from graph.jobs.context import JobCancelled, Resources
@@ -431,6 +432,18 @@ def test_exported_file_edited_and_imported_with_update_changes_exactly_the_edite
     assert [after[c.uid].version for c in made] == [1, 2, 1]
 
 
+def queued_import(
+    store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path
+) -> tuple[ImportRecord, dict[str, str], Resources]:
+    """An import of 30 customers in batches of 10 as its job finds it: its record, the
+    job's parameters and resources."""
+    rows = [["客户名称"]] + [[f"客户{i}"] for i in range(30)]
+    path = write_csv(tmp_path / "c.csv", rows)
+    record = start_import(importer, path, "customer", options=ImportOptions(batch_size=10))
+    params = {"import_id": record.uid, "file_hash": record.file_hash, "actor": "admin"}
+    return record, params, Resources(store, cipher, imports=tmp_path)
+
+
 class CancelAtFirstBatch:
     """A job context whose cancel arrives after the first batch."""
 
@@ -445,11 +458,7 @@ def test_a_cancelled_import_job_stops_between_batches_and_can_be_resumed(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    rows = [["客户名称"]] + [[f"客户{i}"] for i in range(30)]
-    path = write_csv(tmp_path / "c.csv", rows)
-    record = start_import(importer, path, "customer", options=ImportOptions(batch_size=10))
-    params = {"import_id": record.uid, "file_hash": record.file_hash, "actor": "admin"}
-    resources = Resources(store, cipher, imports=tmp_path)
+    record, params, resources = queued_import(store, cipher, importer, tmp_path)
     states: list[str] = []
     set_state = records.set_state
 
@@ -481,11 +490,7 @@ class CancelAtTheEnd:
 def test_a_cancel_that_comes_once_every_row_is_written_leaves_the_import_done(
     store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path
 ) -> None:
-    rows = [["客户名称"]] + [[f"客户{i}"] for i in range(30)]
-    path = write_csv(tmp_path / "c.csv", rows)
-    record = start_import(importer, path, "customer", options=ImportOptions(batch_size=10))
-    params = {"import_id": record.uid, "file_hash": record.file_hash, "actor": "admin"}
-    resources = Resources(store, cipher, imports=tmp_path)
+    record, params, resources = queued_import(store, cipher, importer, tmp_path)
     with pytest.raises(JobCancelled):
         JOBS["import_run"].run(CancelAtTheEnd(), resources, params)  # type: ignore[arg-type]
     done = records.get(store, record.uid)
