@@ -139,6 +139,13 @@ def test_column_of_stage_names_maps_to_stage_whatever_its_header() -> None:
     mapping = suggest_mapping("customer", headers, sample)
     assert mapping.columns["客户类型"] == "stage" and mapping.reasons["客户类型"] == "values"
     assert mapping.columns["类型"] == "kind"
+    # One typo among them: company vs person fits none, the stage most.
+    sample = [["甲", "金牌", "企业"], ["乙", "意向客户", "个人"], ["丙", "成交客户", "企业"]]
+    assert suggest_mapping("customer", headers, sample).columns["客户类型"] == "stage"
+    # Most of them company or person: not the stage (and 类型 has the kind already).
+    sample = [["甲", "企业", "企业"], ["乙", "个人", "个人"], ["丙", "成交客户", "企业"]]
+    assert suggest_mapping("customer", headers, sample).columns["客户类型"] is None
+    assert suggest_mapping("customer", headers[:2], sample).columns["客户类型"] == "kind"
 
 
 def make_workbook(path: Path) -> Path:

@@ -32,6 +32,9 @@ from graph.store.protocol import GraphStore
 # A column maps to a choice field by its values when at least this share of its non-blank
 # sample values are choices of that field.
 VALUE_SHARE = 0.8
+# ... or more than half, when the field its header names has choices that fit fewer than
+# half of them.
+MAJORITY_SHARE = 0.51
 MAX_MAPPING_NAME = 100
 
 
@@ -161,7 +164,8 @@ def suggest_mapping(
     # even when its field is taken (a second 客户名称 holding "B" is no value tier).
     kept = {header for (_, target), header in named if not _has_choices(kind, target)}
     kept |= {h for h in headers if _copy_of(h, names) and h not in kept}
-    _by_values(kind, list(headers), sample, columns, reasons, taken, kept)
+    header_fields = {header: target for (_, target), header in named}
+    _by_values(kind, list(headers), sample, columns, reasons, taken, kept, header_fields)
     _contact_phone(kind, columns, taken)
     return Mapping(kind.key, columns, {}, reasons)
 
@@ -200,9 +204,11 @@ def _by_values(
     reasons: dict[str, str],
     taken: set[str],
     kept: set[str],
+    header_fields: dict[str, str],
 ) -> None:
     """Map columns whose values are mostly the choices of one field to that field (the
-    columns in ``kept`` excepted: their headers name another field)."""
+    columns in ``kept`` excepted: their headers name another field). ``header_fields``:
+    the field each header names (taken by it or, when another header took it, not)."""
     choice_targets = [t for t in kind.targets if t.prop is not None and t.prop.choices]
     for position, header in enumerate(headers):
         if header in kept:
@@ -222,9 +228,11 @@ def _by_values(
             if share > best[0]:
                 best = (share, target)
         share, chosen = best
-        if chosen is None or share < VALUE_SHARE or chosen.name == current:
+        if chosen is None or chosen.name == current:
             continue
-        current_target = kind.target(current) if current else None
+        needed = VALUE_SHARE
+        named = current or header_fields.get(header)
+        current_target = kind.target(named) if named else None
         if current_target is not None:
             prop = current_target.prop
             if prop is None or not prop.choices:
@@ -232,6 +240,12 @@ def _by_values(
             words = choice_words(current_target.model, prop)
             if sum(v in words for v in values) >= len(values) / 2:
                 continue  # the header's own choice field fits its values well enough
+            # The header's choice field fits fewer than half of them: another field that
+            # fits most of them is the better guess (客户类型 holding 意向客户, 成交客户 and a
+            # typo is the stage, not company vs person).
+            needed = MAJORITY_SHARE
+        if share < needed:
+            continue
         if chosen.name in taken:
             # The field was claimed by another column's header: values are stronger evidence.
             for other, name in list(columns.items()):
