@@ -54,9 +54,9 @@ def upload(client: FlaskClient, headers: dict, data: bytes = b"", name: str = "å
     return response.json["result"]
 
 
-def imported(api_app: Flask, client: FlaskClient, headers: dict) -> str:
-    """The id of an import of the sample file, committed and run to its end."""
-    uploaded = upload(client, headers)
+def imported(api_app: Flask, client: FlaskClient, headers: dict, data: bytes = b"") -> str:
+    """The id of an import of ``data`` (the sample file), committed and run to its end."""
+    uploaded = upload(client, headers, data)
     with running_worker(api_app):
         committed = client.post(
             "/api/v1/imports/commit",
@@ -581,15 +581,7 @@ def test_an_import_without_failing_rows_has_no_failing_rows_file(
     api_app: Flask, client: FlaskClient
 ) -> None:
     headers = bearer(client)
-    uploaded = upload(client, headers, csv_bytes(ROWS[:3]))
-    with running_worker(api_app):
-        committed = client.post(
-            "/api/v1/imports/commit",
-            headers=headers,
-            json={"upload_id": uploaded["upload_id"], "type": "customer"},
-        )
-        assert wait_for(api_app, committed.json["result"]["job"]["id"]).state == "done"
-    import_id = committed.json["result"]["import"]["id"]
+    import_id = imported(api_app, client, headers, csv_bytes(ROWS[:3]))
     status = client.get(f"/api/v1/imports/{import_id}", headers=headers).json["result"]
     assert status["counts"]["failed"] == 0 and status["counts"]["created"] == 2
     errors = client.get(f"/api/v1/imports/{import_id}/errors", headers=headers)
