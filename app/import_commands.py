@@ -22,6 +22,7 @@ from app.graph_store import business_timezone
 from graph.errors import GraphCRMError
 from graph.io.imports import records
 from graph.io.imports.engine import (
+    BATCH_SIZE,
     Importer,
     ImportOptions,
     resume_import,
@@ -145,7 +146,7 @@ def _run_with_bar(run: Callable[[Callable[[int, int], None]], ImportRecord]) -> 
     "contact: or name at the same customer). A referral that exists is always skipped.",
 )
 @click.option("--sheet", default=None, help="The workbook sheet (default: the first with data).")
-@click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1, 50_000))
+@click.option("--batch-size", default=BATCH_SIZE, show_default=True, type=click.IntRange(1, 50_000))
 def run_command(
     file: Path,
     type_key: str,
