@@ -163,7 +163,7 @@ def suggest_mapping(
     # A column named for a field by its header is not taken for another by its values,
     # even when its field is taken (a second 客户名称 holding "B" is no value tier).
     kept = {header for (_, target), header in named if not _has_choices(kind, target)}
-    kept |= {h for h in headers if _copy_of(h, names) and h not in kept}
+    kept |= {h for h in headers if _copy_of(h, names)}
     header_fields = {header: target for (_, target), header in named}
     _by_values(kind, list(headers), sample, columns, reasons, taken, kept, header_fields)
     _contact_phone(kind, columns, taken)
