@@ -221,31 +221,32 @@ def main() -> None:
         csv_path = folder / "customers.csv"
         write_csv(csv_path, size)
         key = generate_key()
-        server = None
-        if not args.graph_url:
-            server = EmbeddedServer(folder / "graph")
-            server.ensure_running()
-        socket = str(server.socket_path) if server is not None else None
         import_id = ""
-        try:
-            for label, target in (
-                ("raw UNWIND (ceiling)", raw_load),
-                ("full import path", full_import),
-            ):
+        for phase, (label, target) in enumerate(
+            (("raw UNWIND (ceiling)", raw_load), ("full import path", full_import))
+        ):
+            # Each phase on embedded FalkorDB gets a server of its own: the raw rows left in
+            # the server would make every AOF rewrite of the full phase serialise them too.
+            server = None
+            if not args.graph_url:
+                server = EmbeddedServer(folder / f"graph-{phase}")
+                server.ensure_running()
+            socket = str(server.socket_path) if server is not None else None
+            try:
                 seconds, peak, cpu, counts = _child(
                     target, args.graph_url, socket, str(csv_path), args.batch_size, key
                 )
-                print(
-                    f"{size:>9,} | {label:<28} | {seconds:>8.1f} | {size / seconds:>8,.0f} | "
-                    f"{cpu:>7.1f} | {peak:>11,.0f} | {counts}",
-                    flush=True,
-                )
-                import_id = str(counts.get("import", ""))
-        finally:
-            if server is not None:
-                server.stop()
-            elif import_id:
-                _remove(args.graph_url, key, import_id)
+            finally:
+                if server is not None:
+                    server.stop()
+            print(
+                f"{size:>9,} | {label:<28} | {seconds:>8.1f} | {size / seconds:>8,.0f} | "
+                f"{cpu:>7.1f} | {peak:>11,.0f} | {counts}",
+                flush=True,
+            )
+            import_id = str(counts.get("import", "")) or import_id
+        if args.graph_url and import_id:
+            _remove(args.graph_url, key, import_id)
     print(f"load average at the end {_load()}")
     print(
         "target at 1,000,000 on embedded FalkorDB: full path >= 20,000 rows/s, peak RSS <= 1,024 MB"
