@@ -7,8 +7,8 @@ the raw UNWIND load of the same rows (the ceiling), in the same run.
 
     .venv/bin/python -m bench.import --sizes 100000 --graph-url bolt://127.0.0.1:7687
 
-Each size gets a fresh embedded FalkorDB under ``--data-dir``; each phase runs in its own
-child process on its own graph, so the peak RSS printed is that phase's importing process
+Each phase of each size gets a fresh embedded FalkorDB under ``--data-dir`` and runs in its
+own child process, so the peak RSS printed is that phase's importing process
 alone (the FalkorDB server's memory is its own process and not counted), and its CPU
 seconds are that process's and its writing process's (a large import writes its batches
 from a second process, graph.io.imports.sender; the engine's CPU is not counted). With
