@@ -4,6 +4,7 @@ either decimal mark, choices and encodings said as people know them."""
 
 from __future__ import annotations
 
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from marshmallow import ValidationError
 
 from graph.io.imports.cleaning import RowCleaner, parse_number
 from graph.io.imports.mapping import suggest_mapping
-from graph.io.imports.readers import UnreadableFile, UnreadRow, open_table
+from graph.io.imports.readers import CELL_LIMIT, UnreadableFile, UnreadRow, open_table
 from graph.io.imports.targets import import_type
 from graph.model import nodes
 from graph.model.validation import Message, field_for
@@ -66,6 +67,26 @@ def test_an_unclosed_quote_fails_its_line_and_the_rows_below_are_read(tmp_path: 
         (3, {"name": "开引号B", "phone": "+8613800138094"}, []),
         (4, {"name": "开引号C", "phone": "+8613800138095"}, []),
     ]
+
+
+def test_a_quote_left_open_in_a_large_file_is_not_read_into_memory(tmp_path: Path) -> None:
+    """The open quote reads on for CELL_LIMIT characters only, then its line fails and the
+    lines below it are read as rows: the 30 MB below it never become one cell."""
+    note = "备注" * 5_000  # 10,000 characters a line
+    lines = [f"客户{i},1380013{i:04d},{note}" for i in range(3, 3_003)]
+    head = '客户名称,手机,备注\n"开引号,13800138000,x\n'
+    path = write(tmp_path / "open.csv", head + "\n".join(lines))
+    assert path.stat().st_size > 30_000_000
+    table = open_table(path)
+    tracemalloc.start()
+    try:
+        rows = [(type(row), row.line) for row in table.rows()]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert rows[0] == (UnreadRow, 2)
+    assert [line for _, line in rows[1:]] == list(range(3, 3_003))
+    assert peak < CELL_LIMIT * 16, peak  # a few cells (two bytes a character), not the file
 
 
 def test_a_quote_closed_lines_later_but_not_before_a_delimiter_fails_its_line_only(

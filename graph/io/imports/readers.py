@@ -35,6 +35,11 @@ SNIFF_BYTES = 64 * 1024
 # A CSV is read a megabyte at a time: each read lets the batch writer's thread take the
 # interpreter, and the reader then waits for it to be given back.
 READ_BUFFER = 1 << 20
+# The longest CSV cell read, in characters: 32 times Excel's own limit (32,767), so an
+# over-long cell fails its row by its field's length. A quote never closed reads on until
+# it has taken this much; then its line fails and the lines below are read again (without
+# the limit, the rest of a large file would be read into that one cell, in memory).
+CELL_LIMIT = 1 << 20
 # Header detection looks at this many rows from the top.
 HEAD_ROWS = 20
 # The last lines read are kept to check a quoted cell spanning lines; a longer one is read
@@ -265,7 +270,7 @@ def _unique(headers: list[str]) -> list[str]:
 
 
 def _csv_rows(table: Table) -> Iterator[tuple[int, list[Cell]]]:
-    _allow_cells_of(table.path.stat().st_size)
+    _allow_cells_of(CELL_LIMIT)
     try:
         with table.path.open(
             encoding=table.encoding, errors="strict", newline="", buffering=READ_BUFFER
@@ -285,23 +290,29 @@ def _parsed(handle: Iterable[str], table: Table) -> Iterator[tuple[int, list[Cel
     cell with line breaks, rare) is checked: if its quotes are not well formed (a quote
     never closed, or closed other than before a delimiter), the csv module has run it into
     the lines below. Its first line then comes as ``_UnreadCells`` and reading starts again
-    on the next line, so the rows below it are read as they are written."""
+    on the next line, so the rows below it are read as they are written. So does a row
+    with a cell longer than ``CELL_LIMIT``: it is a quote left open in all but name."""
     recent: deque[str] = deque(maxlen=RECENT_LINES)
     lines = _remembered(handle, recent)
     before = 0  # lines read before the current reader's first
     while True:
         reader = csv.reader(lines, delimiter=table.delimiter)
         start = before + 1
-        for cells in reader:
-            end = before + reader.line_num
-            if end > start:
-                raw = _raw_lines(table, recent, start, end)
-                if not _well_quoted(raw, table):
-                    break
-            yield start, cells
-            start = end + 1
-        else:
-            return
+        try:
+            for cells in reader:
+                end = before + reader.line_num
+                if end > start:
+                    raw = _raw_lines(table, recent, start, end)
+                    if not _well_quoted(raw, table):
+                        break
+                yield start, cells
+                start = end + 1
+            else:
+                return
+        except csv.Error as exc:
+            if not str(exc).startswith("field larger than field limit"):
+                raise
+            raw = _raw_lines(table, recent, start, before + reader.line_num)
         first = raw[0].rstrip("\r\n")
         split = csv.reader([first], delimiter=table.delimiter, quoting=csv.QUOTE_NONE)
         yield start, _UnreadCells(next(split, []))
@@ -339,10 +350,8 @@ _CELL_LIMIT = threading.Lock()
 
 
 def _allow_cells_of(size: int) -> None:
-    """Let the csv module read a cell as long as a file of ``size`` bytes (no cell is longer
-    than its file, and an uploaded file is at most ``IMPORT_MAX_UPLOAD_BYTES``), so an
-    over-long cell fails its row (its field's length) instead of the whole file. The limit
-    is the process's (the csv module has no other): it is only ever raised."""
+    """Let the csv module read a cell of ``size`` characters (its default is 131,072). The
+    limit is the process's (the csv module has no other): it is only ever raised."""
     with _CELL_LIMIT:
         if csv.field_size_limit() < size:
             csv.field_size_limit(size)
