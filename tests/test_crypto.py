@@ -237,6 +237,12 @@ def test_phone_suffix_is_the_previous_one_for_any_text() -> None:
         assert phone_suffix(text) == _previous_phone_suffix(text), text
 
 
+def test_a_phones_last_four_are_its_numbers_not_its_extensions() -> None:
+    cipher = FieldCipher(bytes(range(32)))
+    assert phone_suffix("+862112345678;ext=808") == "5678"
+    assert cipher.suffix_index("+862112345678;ext=808") == cipher.suffix_indexes("5678")[0]
+
+
 def test_suffix_index_is_the_same_from_the_cache() -> None:
     cipher = FieldCipher(bytes(range(32)))
     for _ in range(3):  # computed once, then from the cache

@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from flask import Flask
+from flask import Flask, session
 
 from app.audit_display import ACTIONS, action_label, detail_text
 from graph.model.validation import parse_when
@@ -102,6 +102,15 @@ def test_phones_are_national_at_home_and_international_abroad() -> None:
     assert format_phone(None, "CN") == ""
 
 
+def test_a_phones_extension_is_shown_in_the_readers_language(app: Flask) -> None:
+    with app.test_request_context():
+        assert format_phone("+862112345678;ext=8", "CN") == "021 1234 5678 ext. 8"
+        assert format_phone("+14155552671;ext=12", "CN") == "+1 415-555-2671 ext. 12"
+    with app.test_request_context():
+        session["locale"] = "zh"
+        assert format_phone("+862112345678;ext=8", "CN") == "021 1234 5678 转 8"
+
+
 def test_audit_actions_and_details_read_as_labels(app) -> None:  # type: ignore[no-untyped-def]
     with app.test_request_context():
         assert action_label("record_update") == "Record edited"
@@ -116,8 +125,6 @@ def test_audit_actions_and_details_read_as_labels(app) -> None:  # type: ignore[
         )
         assert detail_text(None) == "" and detail_text('{"cut": "ab…') == '{"cut": "ab…'
     with app.test_request_context(headers={"Accept-Language": "zh"}):
-        from flask import session
-
         session["locale"] = "zh"
         assert action_label("login") == "登录"
         assert detail_text(json.dumps({"rows": 3})) == "行数: 3"

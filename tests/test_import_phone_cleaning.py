@@ -45,6 +45,10 @@ def test_quick_paths_agree_with_the_full_parse() -> None:
         "8613812345678",
         "12812345678",
         "０２１６００００００",
+        "021-12345678转8",
+        "021-12345678-808",
+        "(021)12345678 ext 8",
+        "0755-1234567-8",
     ]
     for _ in range(3000):
         length = rng.choice([9, 10, 11, 12])
@@ -58,3 +62,19 @@ def test_quick_paths_agree_with_the_full_parse() -> None:
 def test_other_regions_take_the_full_parse(text: str) -> None:
     reader, parser = _reader_and_parser("US")
     assert _outcome(reader, text) == _outcome(parser.deserialize, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("021-12345678转8", "+862112345678;ext=8"),
+        ("021-12345678 分机 808", "+862112345678;ext=808"),
+        ("(021)12345678 ext. 8", "+862112345678;ext=8"),
+        ("021-12345678-8", "+862112345678;ext=8"),  # 0211234567 8 is no number: an extension
+        ("021-1234-5678", "+862112345678"),
+        ("０２１－１２３４５６７８转８", "+862112345678;ext=8"),
+    ],
+)
+def test_an_extension_is_kept_not_dropped(text: str, stored: str) -> None:
+    reader, _ = _reader_and_parser("CN")
+    assert reader(text) == stored

@@ -132,8 +132,9 @@ def format_amount(amount: Any, currency: str | None) -> str:
 
 def format_phone(value: Any, region: str) -> str:
     """An E.164 phone in national format when it belongs to ``region`` (``138 0013 8000``),
-    in international format otherwise (``+1 415-555-2671``); a masked or unreadable value
-    is shown as it is."""
+    in international format otherwise (``+1 415-555-2671``), an extension after it in the
+    reader's language (``021 1234 5678 转 8``); a masked or unreadable value is shown as
+    it is."""
     if value is None or value == "":
         return ""
     text = str(value)
@@ -151,7 +152,12 @@ def format_phone(value: Any, region: str) -> str:
         if home
         else phonenumbers.PhoneNumberFormat.INTERNATIONAL
     )
-    return phonenumbers.format_number(number, style)
+    extension, number.extension = number.extension, None
+    shown = phonenumbers.format_number(number, style)
+    if not extension:
+        return shown
+    # TRANSLATORS: a phone's extension after its number, "021 1234 5678 ext. 8".
+    return gettext("%(number)s ext. %(extension)s", number=shown, extension=extension)
 
 
 def business_zone() -> dt.tzinfo:

@@ -17,7 +17,17 @@ from typing import Any, ClassVar
 import phonenumbers
 from marshmallow import fields
 
-from graph.model.validation import Email, Message, Number, Phone, Text, When, key_text
+from graph.model.validation import (
+    Email,
+    Message,
+    Number,
+    Phone,
+    Text,
+    When,
+    key_text,
+    parse_phone,
+    phone_text,
+)
 
 # How a date-time is stored: UTC, to the second, without an offset.
 ISO_DATETIME = "%Y-%m-%dT%H:%M:%SZ"
@@ -148,7 +158,8 @@ class DateTimeKind(FieldKind):
 
 
 class PhoneKind(FieldKind):
-    """A phone number, stored in E.164 (parsed in the deployment's default region)."""
+    """A phone number, stored in E.164 (parsed in the deployment's default region), with
+    RFC 3966's ``;ext=`` when it has an extension."""
 
     name = "phone"
     suffix_indexed = True
@@ -158,10 +169,14 @@ class PhoneKind(FieldKind):
         return Phone(region=region, **common)
 
     def match_key(self, value: str, region: str) -> str:
-        """E.164: ``138 1234 5678`` and ``+86 138-1234-5678`` are one number."""
+        """E.164: ``138 1234 5678`` and ``+86 138-1234-5678`` are one number; an extension
+        is part of it (``+862112345678;ext=8``)."""
         if _E164.match(value):
             return value  # stored values are E.164 already: skip cleaning and the slow parser
         text = key_text(value)
+        number = parse_phone(text, region)
+        if number is not None:
+            return phone_text(number)
         try:
             number = phonenumbers.parse(text, region)
         except phonenumbers.NumberParseException:

@@ -203,13 +203,47 @@ class Phone(fields.String):
         text = key_text(super()._deserialize(value, attr, data, **kwargs))
         if not text:
             return None
-        try:
-            number = phonenumbers.parse(text, self.region)
-        except phonenumbers.NumberParseException:
-            raise ValidationError(Message("phone")) from None
-        if not phonenumbers.is_valid_number(number):
+        number = parse_phone(text, self.region)
+        if number is None:
             raise ValidationError(Message("phone"))
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return phone_text(number)
+
+
+# How people write an extension after a number: 转, 分机 (号) and 转分机 in Chinese; ext,
+# ext., x and # are the phonenumbers parser's own.
+_EXTENSION_WORDS = re.compile(r"\s*(?:转分机|分机号?|转)\s*")
+# A number, a dash and up to six digits: a mainland extension written the short way
+# (021-12345678-808), taken as one when the digits before the dash are a number alone.
+_DASH_EXTENSION = re.compile(r"^(.*[0-9)])\s*-\s*([0-9]{1,6})$")
+
+
+def parse_phone(text: str, region: str) -> phonenumbers.PhoneNumber | None:
+    """A valid phone number from ``text`` as people type it (folded already, see
+    ``key_text``), in ``region`` unless it says its country; its extension kept (``转 8``,
+    ``分机 8``, ``ext. 8``, ``x8``, ``#8``, ``;ext=8``, and ``021-12345678-8`` when
+    ``021-12345678`` is a valid number alone). None when it is not a valid number."""
+    spoken = _EXTENSION_WORDS.sub(" ext ", text)
+    try:
+        number = phonenumbers.parse(spoken, region)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is not None and phonenumbers.is_valid_number(number):
+        return number
+    dashed = _DASH_EXTENSION.match(spoken)
+    if dashed is None:
+        return None
+    head = parse_phone(dashed.group(1), region)
+    if head is None or head.extension:
+        return None
+    head.extension = dashed.group(2)
+    return head
+
+
+def phone_text(number: phonenumbers.PhoneNumber) -> str:
+    """A number as stored: E.164 (``+862112345678``), with RFC 3966's extension parameter
+    when it has one (``+862112345678;ext=8``)."""
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return f"{e164};ext={number.extension}" if number.extension else e164
 
 
 class Email(fields.String):

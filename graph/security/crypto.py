@@ -231,7 +231,10 @@ class FieldCipher:
 
 
 def phone_suffix(normalised: str) -> str:
-    """The last four digits of a normalised phone ("" when it has fewer)."""
+    """The last four digits of a normalised phone ("" when it has fewer), its extension
+    (``;ext=8``) left out."""
+    if ";" in normalised:
+        normalised = normalised.partition(";")[0]
     tail = normalised[-SUFFIX_DIGITS:]
     if len(tail) == SUFFIX_DIGITS and tail.isascii() and tail.isdigit():
         return tail  # ends in four digits (as E.164 does): no need to strip the rest
