@@ -142,7 +142,6 @@ def role_permissions() -> dict[str, list[list[str]]]:
             *_SEGMENTS_EDIT,
             *_NETWORK,
             *_JOBS,
-            *_IMPORT,
         ],
         "Analyst": [
             *_node_access("Analyst", entries),

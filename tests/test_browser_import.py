@@ -19,6 +19,7 @@ from graph.model import nodes
 from graph.records.repository import NodeRepository
 from graph.store.protocol import GraphStore
 from tests.jobs_helpers import running_worker, settle
+from tests.test_import_api import masked_importer
 from tests.test_row_level_access import PASSWORD, staff
 
 ROWS = [
@@ -368,7 +369,7 @@ def test_a_workbook_with_several_sheets_offers_the_sheet_to_read(
 def test_a_reader_who_sees_personal_data_masked_previews_it_masked(
     page, live_server: str, app: Flask, store: GraphStore
 ) -> None:  # type: ignore[no-untyped-def]
-    staff(app, store, "wizard_marketer", "Marketing")
+    masked_importer(app, store, "wizard_marketer")
     sign_in(page, live_server, "wizard_marketer", "zh")
     page.goto(live_server + "/import/")
     assert page.locator("#own-records").count() == 0  # Marketing sees every customer

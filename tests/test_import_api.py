@@ -194,6 +194,110 @@ def test_a_role_without_import_gets_403_and_others_uploads_are_not_found(
     assert client.get("/api/v1/imports/", headers=sales).json["result"] == []
 
 
+def granted(app: Flask, username: str, role_name: str, *permissions: tuple[str, str]) -> None:
+    """Give ``username`` a custom role (made here) holding ``permissions`` beside its own."""
+    sm = app.appbuilder.sm
+    with app.app_context():
+        role = sm.find_role(role_name) or sm.add_role(role_name)
+        for permission, view in permissions:
+            sm.add_permission_role(role, sm.add_permission_view_menu(permission, view))
+        user = sm.find_user(username=username)
+        if role not in user.roles:
+            user.roles.append(role)
+            sm.update_user(user)
+
+
+IMPORT = (("can_import", "ImportView"), ("can_import", "ImportApi"), ("can_undo", "ImportApi"))
+ADD_CUSTOMERS = (("can_add", "CustomerView"), ("can_post", "CustomerRestApi"))
+
+
+def masked_importer(app: Flask, store: GraphStore, username: str) -> None:
+    """An account that may import customers (a custom role an admin made) and sees
+    personal data masked (Marketing)."""
+    staff(app, store, username, "Marketing")
+    granted(
+        app,
+        username,
+        "Customer importer",
+        *IMPORT,
+        *ADD_CUSTOMERS,
+        ("can_add", "ContactView"),
+        ("can_post", "ContactRestApi"),
+    )
+
+
+def test_an_import_writes_only_what_its_user_may_write_by_hand(
+    api_app: Flask, client: FlaskClient, store: GraphStore
+) -> None:
+    """Marketing reads customers and may not import; a role that may import but not add
+    customers (or add but not edit them) is refused what it may not do by hand, with a
+    403 in the reader's language; tags named in the file are created only by who may add
+    tags."""
+    admins = upload(client, bearer(client))
+    staff(api_app, store, "import_marketer", "Marketing")
+    marketer = bearer(client, "import_marketer", PASSWORD)
+    body = {"upload_id": admins["upload_id"], "type": "customer"}
+    for url in ("/api/v1/imports/preview", "/api/v1/imports/commit"):
+        assert client.post(url, headers=marketer, json=body).status_code == 403
+    staff(api_app, store, "import_only", "Marketing")
+    granted(api_app, "import_only", "Import only", *IMPORT)
+    only = bearer(client, "import_only", PASSWORD)
+    mine = {**body, "upload_id": upload(client, only)["upload_id"]}
+    client.get("/lang/zh")
+    for url in ("/api/v1/imports/preview", "/api/v1/imports/commit"):
+        refused = client.post(url, headers=only, json=mine)
+        assert refused.status_code == 403
+        assert refused.json["message"] == "您无权手动新增客户，因此也不能导入客户。"
+    client.get("/lang/en")
+    targets = client.get("/api/v1/imports/targets/customer", headers=only)
+    assert targets.status_code == 403
+    assert "You may not add customers" in targets.json["message"]
+    staff(api_app, store, "import_adder", "Marketing")
+    granted(api_app, "import_adder", "Customer adder", *IMPORT, *ADD_CUSTOMERS)
+    adder = bearer(client, "import_adder", PASSWORD)
+    plain = csv_bytes([["客户名称", "客户类型"], ["甲公司", "意向客户"]])
+    theirs = {**body, "upload_id": upload(client, adder, plain)["upload_id"]}
+    assert client.post("/api/v1/imports/preview", headers=adder, json=theirs).status_code == 200
+    for update in ({"on_duplicate": "update"}, {"decisions": {"2": "update"}}):
+        refused = client.post("/api/v1/imports/preview", headers=adder, json={**theirs, **update})
+        assert refused.status_code == 403
+        assert "You may not edit customers" in refused.json["message"]
+    contact_column = {"type": "customer", "columns": {"客户类型": "contact.name"}}
+    with_contact = {**theirs, "mapping": contact_column}
+    refused = client.post("/api/v1/imports/commit", headers=adder, json=with_contact)
+    assert refused.status_code == 403 and "contact columns" in refused.json["message"]
+    # Without a mapping, the suggested one maps 联系人 to the contact: refused too.
+    contacts = {**body, "upload_id": upload(client, adder)["upload_id"]}
+    assert client.post("/api/v1/imports/commit", headers=adder, json=contacts).status_code == 403
+    with api_app.app_context():
+        assert NodeRepository(store, nodes.Customer).page([], limit=1) == []
+
+
+def test_tags_named_in_a_file_are_created_only_by_who_may_add_tags(
+    api_app: Flask, client: FlaskClient, store: GraphStore
+) -> None:
+    rows = [["客户名称", "标签"], ["标签测试甲", "全新标签"]]
+    staff(api_app, store, "tag_sales", "Sales")
+    sales = bearer(client, "tag_sales", PASSWORD)
+    uploaded = upload(client, sales, csv_bytes(rows))
+    previewed = client.post(
+        "/api/v1/imports/preview",
+        headers=sales,
+        json={"upload_id": uploaded["upload_id"], "type": "customer"},
+    )
+    assert previewed.status_code == 200
+    errors = previewed.json["result"]["rows"][0]["errors"]
+    assert [(e["column"], e["key"]) for e in errors] == [("标签", "import_not_found")]
+    admin = bearer(client)
+    uploaded = upload(client, admin, csv_bytes(rows))
+    previewed = client.post(
+        "/api/v1/imports/preview",
+        headers=admin,
+        json={"upload_id": uploaded["upload_id"], "type": "customer"},
+    )
+    assert previewed.json["result"]["rows"][0]["errors"] == []
+
+
 def test_bad_requests_get_clear_4xx(api_app: Flask, client: FlaskClient) -> None:
     headers = bearer(client)
     no_file = client.post(

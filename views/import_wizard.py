@@ -14,10 +14,9 @@ from flask import current_app, url_for
 from flask_appbuilder import BaseView, expose
 from flask_babel import lazy_gettext
 
-from graph.io.imports.targets import import_types
 from graph.io.imports.writer import DECISIONS, SKIP
 from views.guard import guard, team_limited
-from views.imports import type_label
+from views.imports import importable_types, type_label
 from views.labels import localized
 from views.scope import current_appbuilder
 
@@ -92,7 +91,7 @@ def _type_choices() -> list[dict[str, str]]:
             "show_url": url_for(f"{kind.model.label}View.show", pk="UID"),
             "list_url": url_for(f"{kind.model.label}View.list"),
         }
-        for key, kind in import_types().items()
+        for key, kind in importable_types().items()
     ]
 
 

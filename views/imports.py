@@ -27,7 +27,14 @@ from graph.io.csv_writer import content_disposition
 from graph.io.export import MIMETYPES
 from graph.io.imports import records
 from graph.io.imports.cleaning import cell_text
-from graph.io.imports.engine import Importer, ImportOptions, preview, start_import, table_info
+from graph.io.imports.engine import (
+    Importer,
+    ImportOptions,
+    preview,
+    start_import,
+    suggest_for,
+    table_info,
+)
 from graph.io.imports.error_rows import error_file
 from graph.io.imports.mapping import (
     Mapping,
@@ -39,9 +46,17 @@ from graph.io.imports.mapping import (
 from graph.io.imports.readers import CSV, UnreadableFile, open_table
 from graph.io.imports.records import ImportRecord
 from graph.io.imports.retention import UPLOADS
-from graph.io.imports.targets import ImportType, import_type, import_types
-from graph.io.imports.writer import DECISIONS, SKIP
+from graph.io.imports.targets import (
+    CONTACT_PREFIX,
+    REFERRAL,
+    ImportType,
+    import_type,
+    import_types,
+)
+from graph.io.imports.writer import DECISIONS, SKIP, UPDATE
 from graph.jobs.catalog import IMPORT_RUN, IMPORT_UNDO
+from graph.model import nodes
+from graph.model.base import NodeModel
 from views.errors import error_response
 from views.guard import guard
 from views.input_guard import large_upload
@@ -126,6 +141,51 @@ def _upload_dir(upload_id: str) -> Path | None:
     if json.loads(meta.read_text(encoding="utf-8")).get("by") != _username() and not _sees_all():
         return None
     return folder
+
+
+# The permissions writing a record takes, on its screens or its REST API: creating one
+# (can_add / can_post) and editing one (can_edit / can_put).
+_ADD = ("can_add", "can_post")
+_EDIT = ("can_edit", "can_put")
+
+
+def _may(model: type[NodeModel], permissions: tuple[str, str]) -> bool:
+    sm = current_appbuilder().sm
+    screen, api = permissions
+    return bool(
+        sm.has_access(screen, f"{model.label}View") or sm.has_access(api, f"{model.label}RestApi")
+    )
+
+
+def may_import(kind: ImportType) -> bool:
+    """Whether the reader may import ``kind``: create its records as on their screens (a
+    referral link is an edit of the referred customer). The import permission alone opens
+    the wizard; what it writes takes the permissions writing it by hand takes."""
+    return _may(kind.model, _EDIT if kind.key == REFERRAL else _ADD)
+
+
+def importable_types() -> dict[str, ImportType]:
+    """The import types the reader may import, by key."""
+    return {key: kind for key, kind in import_types().items() if may_import(kind)}
+
+
+def _refusal(kind: ImportType, mapping: Mapping | None, options: ImportOptions) -> str | None:
+    """Why the reader may not run this import, in their language (None: they may). Updating
+    existing records takes their edit permission; a customer import's contact columns the
+    contact's add permission."""
+    if not may_import(kind):
+        return message_text("import_not_allowed", {"type": type_label(kind).lower()})
+    updates = options.on_duplicate == UPDATE or UPDATE in options.decisions.values()
+    if updates and kind.key != REFERRAL and not _may(kind.model, _EDIT):
+        return message_text("import_no_update", {"type": type_label(kind).lower()})
+    if (
+        mapping is not None
+        and kind.model is nodes.Customer
+        and any(t and t.startswith(CONTACT_PREFIX) for t in mapping.columns.values())
+        and not _may(nodes.Contact, _ADD)
+    ):
+        return message_text("import_no_contacts", {})
+    return None
 
 
 def _is_line(key: str) -> bool:
@@ -360,6 +420,13 @@ class ImportApi(BaseApi):
         """
         if type_key not in import_types():
             return self.response_404()
+        if not may_import(import_type(type_key)):
+            return error_response(
+                403,
+                message_text(
+                    "import_not_allowed", {"type": type_label(import_type(type_key)).lower()}
+                ),
+            )
         return self.response(
             200, result=_targets(type_key), mappings=list_mappings(current_store(), type_key)
         )
@@ -445,10 +512,17 @@ class ImportApi(BaseApi):
                 on_duplicate=data["on_duplicate"],
                 decisions=decisions,
                 sheet=data["sheet"],
-                create_tags=data["create_tags"],
+                # Tags named in the file are created only by who may create tags.
+                create_tags=data["create_tags"] and _may(nodes.Tag, _ADD),
             )
-        except GraphCRMError as exc:
+            kind = import_type(data["type"])
+            if mapping is None and kind.model is nodes.Customer and not _may(nodes.Contact, _ADD):
+                mapping = suggest_for(path, data["type"], sheet=data["sheet"])[1]
+        except (UnreadableFile, GraphCRMError) as exc:
             return _failed(exc)
+        refusal = _refusal(kind, mapping, options)
+        if refusal is not None:
+            return error_response(403, refusal)
         return data, path, file_name, mapping, options
 
     @expose("/preview", methods=["POST"])

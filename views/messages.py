@@ -111,6 +111,16 @@ MESSAGES: dict[str, LazyString] = {
         "There is no import type %(type)s: choose one of %(types)s."
     ),
     "import_mapping_type": lazy_gettext("This column mapping is for another import type."),
+    "import_not_allowed": lazy_gettext(
+        "You may not add %(type)s by hand, so you may not import them either."
+    ),
+    "import_no_update": lazy_gettext(
+        "You may not edit %(type)s, so an import cannot update them for you: choose “skip” or "
+        "“create anyway” for duplicates."
+    ),
+    "import_no_contacts": lazy_gettext(
+        "You may not add contacts: leave the contact columns unmapped to import the customers."
+    ),
     "import_mapping_untyped": lazy_gettext(
         "The column mapping does not say which import type it is for (its “type”)."
     ),
