@@ -329,6 +329,38 @@ def test_sales_imports_become_their_own_customers(
     assert customer.owner.uid == sales.uid
 
 
+def test_an_id_of_this_types_form_naming_no_visible_record_fails_its_row(
+    store: GraphStore, cipher: FieldCipher, tmp_path: Path
+) -> None:
+    """A row whose ID names no record the reader may see (another team's, or none) fails,
+    instead of updating whatever record shares its phone; another CRM's ID is no
+    reference (the row is matched as new)."""
+    users = NodeRepository(store, nodes.User, cipher=cipher)
+    lina = users.create({"username": "lina", "display_name": "李娜"}, "t")
+    bo = users.create({"username": "bo", "display_name": "Bo"}, "t")
+    repository = NodeRepository(store, nodes.Customer, cipher=cipher)
+    mine = repository.create({"name": "我的客户", "phone": "13800000041", "owner": lina}, "t")
+    theirs = repository.create({"name": "别人的客户", "owner": bo}, "t")
+    rows = [["编号", "名称", "电话"],
+            [theirs.uid, "改名", "13800000041"],
+            ["C99999999999", "改名二", "13800000041"],
+            ["c99999999998", "改名三", "13800000041"],
+            ["0015000000AbCdE", "外部编号", "13900000041"]]  # fmt: skip
+    path = write_csv(tmp_path / "ids.csv", rows)
+    importer = Importer(store, cipher, actor="lina", scope=Scope("lina", team_only=True))
+    result = preview(importer, path, "customer", options=ImportOptions(on_duplicate="update"))
+    failed = {r.line: [(e["column"], e["key"], e["params"]) for e in r.errors] for r in result.rows}
+    assert failed[2] == [("编号", "import_unknown_id", {"uid": theirs.uid})]
+    assert failed[3] == [("编号", "import_unknown_id", {"uid": "C99999999999"})]
+    assert failed[4] == [("编号", "import_unknown_id", {"uid": "c99999999998"})]
+    assert failed[5] == [] and result.rows[3].decision == "create"
+    run_import(
+        importer, path, "customer", options=ImportOptions(on_duplicate="update"), work_dir=tmp_path
+    )
+    assert repository.get(mine.uid).name == "我的客户"
+    assert repository.get(theirs.uid).name == "别人的客户"
+
+
 def test_mappings_are_saved_by_name(store: GraphStore) -> None:
     mapping = Mapping(
         "customer", {"公司": "name", "等级": "value_tier"}, {"value_tier": {"金牌": "A"}}

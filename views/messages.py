@@ -90,6 +90,10 @@ MESSAGES: dict[str, LazyString] = {
     "import_not_found": lazy_gettext("Not found: %(name)s."),
     "import_ambiguous": lazy_gettext("%(count)s records are called %(name)s: give its ID."),
     "import_not_visible": lazy_gettext("That customer is not one of yours."),
+    "import_unknown_id": lazy_gettext(
+        "No record you may see has the ID %(uid)s: correct it, or clear it to import the row "
+        "as a new record."
+    ),
     "import_referral_self": lazy_gettext("A customer cannot refer itself."),
     "import_referrer_kind": lazy_gettext(
         "Write the referrer type as Customer, Contact or Referrer."

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -147,6 +148,8 @@ class BatchWriter:
         self.resolver = resolver
         self.mapped = mapped  # the target names a column fills
         self.headers = headers or {}  # target name -> its column (named in row errors)
+        # An ID of this type's own form: its prefix and digits (C20261205001).
+        self._own_id = re.compile(rf"{re.escape(self.model.meta.uid_prefix)}[0-9]+", re.I)
         self.serial_timezone = serial_timezone
         self.dry_run = dry_run
         self.seen: dict[tuple[str, str], int] = {}  # dry runs: keys of earlier rows
@@ -360,6 +363,7 @@ class BatchWriter:
     ) -> tuple[list[CleanRow], list[tuple[CleanRow, Duplicate]]]:
         """Split rows into creates and updates; duplicates skipped as decided."""
         self._keys = {}
+        rows, keyed = self._named_ids(rows, keyed, by_uid, outcome)
         if self.model not in (nodes.Customer, nodes.Contact) and not by_uid:
             return rows, []
         existing.update(by_uid)
@@ -405,9 +409,37 @@ class BatchWriter:
                 outcome.skipped += 1
         return creates, updates
 
+    def _named_ids(
+        self,
+        rows: list[CleanRow],
+        keyed: list[tuple[CleanRow, list[tuple[str, str]]]],
+        by_uid: dict[tuple[str, str], Duplicate],
+        outcome: BatchOutcome,
+    ) -> tuple[list[CleanRow], list[tuple[CleanRow, list[tuple[str, str]]]]]:
+        """The rows without those whose ID, of this type's own form (``C20261205001``),
+        names no record the reader may see: those fail, instead of being matched to another
+        record by their phone or name. A foreign ID (another CRM's) names nothing here:
+        such a row is matched like a row without one."""
+        failed = set()
+        for row in rows:
+            named = str(row.values.get(UID) or "")
+            if named and self._own_id.fullmatch(named) and (UID, named) not in by_uid:
+                column = self.headers.get(UID, "")
+                row.errors.append(
+                    RowError(row.line, column, Message("import_unknown_id", uid=named))
+                )
+                outcome.failed.append(row)
+                failed.add(row.line)
+        if not failed:
+            return rows, keyed
+        return (
+            [row for row in rows if row.line not in failed],
+            [(row, keys) for row, keys in keyed if row.line not in failed],
+        )
+
     def _by_uid(self, rows: list[CleanRow]) -> dict[tuple[str, str], Duplicate]:
-        """The existing records the rows' ID column names (an ID of no record of this type
-        is ignored: that row is new)."""
+        """The existing records the rows' ID column names, among those the reader may see
+        (``_decide`` fails a row whose ID of this type's form names none of them)."""
         uids = sorted({str(row.values[UID]) for row in rows if row.values.get(UID)})
         if not uids:
             return {}
