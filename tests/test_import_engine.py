@@ -361,6 +361,37 @@ def test_an_id_of_this_types_form_naming_no_visible_record_fails_its_row(
     assert repository.get(theirs.uid).name == "别人的客户"
 
 
+def test_a_team_limited_importer_names_only_customers_they_may_see(
+    store: GraphStore, cipher: FieldCipher, tmp_path: Path
+) -> None:
+    """Another team's customer of the same name is no ambiguity (which would tell that it
+    exists) and another team's customer, by name or ID, is not found: one message each."""
+    users = NodeRepository(store, nodes.User, cipher=cipher)
+    lina = users.create({"username": "lina", "display_name": "李娜"}, "t")
+    bo = users.create({"username": "bo", "display_name": "Bo"}, "t")
+    repository = NodeRepository(store, nodes.Customer, cipher=cipher)
+    mine = repository.create({"name": "Emma Liu", "owner": lina}, "t")
+    repository.create({"name": "Emma Liu", "owner": bo}, "t")
+    hidden = repository.create({"name": "别队客户", "owner": bo}, "t")
+    rows = [["客户", "跟进时间", "跟进方式", "跟进内容"],
+            ["Emma Liu", "2024/5/20", "电话", "a"],
+            ["别队客户", "2024/5/20", "电话", "b"],
+            [hidden.uid, "2024/5/20", "电话", "c"]]  # fmt: skip
+    path = write_csv(tmp_path / "f.csv", rows)
+    lina_importer = Importer(store, cipher, actor="lina", scope=Scope("lina", team_only=True))
+    result = preview(lina_importer, path, "follow_up")
+    assert result.rows[0].errors == []
+    for row, name in zip(result.rows[1:], ("别队客户", hidden.uid), strict=True):
+        assert [(e["column"], e["key"], e["params"]["name"]) for e in row.errors] == [
+            ("客户", "import_not_found", name)
+        ]
+    admin = Importer(store, cipher, actor="admin", scope=Scope.everything())
+    assert preview(admin, path, "follow_up").rows[0].errors[0]["key"] == "import_ambiguous"
+    run_import(lina_importer, path, "follow_up", work_dir=tmp_path)
+    (follow_up,) = NodeRepository(store, nodes.FollowUp, cipher=cipher).page(limit=5)
+    assert follow_up.customer.uid == mine.uid
+
+
 def test_mappings_are_saved_by_name(store: GraphStore) -> None:
     mapping = Mapping(
         "customer", {"公司": "name", "等级": "value_tier"}, {"value_tier": {"金牌": "A"}}

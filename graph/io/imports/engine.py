@@ -311,6 +311,7 @@ def _writer(
         importer.cipher,
         importer.actor,
         create_tags=options.create_tags,
+        scope=importer.scope,
         dry_run=dry_run,
         clock=importer.clock,
     )

@@ -1,6 +1,7 @@
 """Looking up the records an import row names: owners by username or display name,
 channels and tags by name (tags created on demand when the importer may), customers by
-name or uid. Small reference sets (users, channels, tags) are cached for the import."""
+name or uid, among the records the importer may see. Small reference sets (users,
+channels, tags) are cached for the import."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from graph.model.base import NodeModel, Rel, model_for
 from graph.model.validation import Message
 from graph.records.repository import NodeRepository
 from graph.security.crypto import FieldCipher
+from graph.security.scope import Scope, scope_conditions
 from graph.store.protocol import GraphStore
 from graph.store.templates import render
 
@@ -49,6 +51,7 @@ class Resolver:
         actor: str,
         *,
         create_tags: bool,
+        scope: Scope | None = None,
         dry_run: bool = False,
         clock: Clock = utc_now,
     ) -> None:
@@ -56,6 +59,7 @@ class Resolver:
         self.cipher = cipher
         self.actor = actor
         self.create_tags = create_tags
+        self.scope = scope or Scope.everything()
         self.dry_run = dry_run
         self.clock = clock
         self.cache: dict[str, dict[str, list[str]]] = {}
@@ -83,11 +87,23 @@ class Resolver:
 
     def _load(self, target: type[NodeModel], names: set[str], known: dict[str, list[str]]) -> None:
         props = ("username", "display_name") if target.label == "User" else (target.meta.title,)
-        for prop in props:
-            for uid, title in find_by_titles(self.store, target, prop, names, names):
-                for key in (uid, title):
-                    if key in names and uid not in known.setdefault(key, []):
-                        known[key].append(uid)
+        found = [
+            pair
+            for prop in props
+            for pair in find_by_titles(self.store, target, prop, names, names)
+        ]
+        if found and self.scope.limits(target):
+            # Only the records the importer may see are named: another team's customer
+            # of the same name is neither a match nor an ambiguity (which would say that it
+            # exists); its uid reads as unknown.
+            repository = NodeRepository(self.store, target, cipher=self.cipher)
+            conditions = scope_conditions(target, self.scope)
+            visible = repository.titles(sorted({uid for uid, _ in found}), conditions)
+            found = [(uid, title) for uid, title in found if uid in visible]
+        for uid, title in found:
+            for key in (uid, title):
+                if key in names and uid not in known.setdefault(key, []):
+                    known[key].append(uid)
 
     @staticmethod
     def pick(rel: Rel, value: str | list[str], known: dict[str, list[str]]) -> list[str]:

@@ -310,7 +310,6 @@ class BatchWriter:
                 except UnresolvedName as exc:
                     column = self.headers.get(target.name, "")
                     row.errors.append(RowError(row.line, column, exc.message))
-        self._check_scope(rows)
         good = []
         for row in rows:
             if row.errors:
@@ -318,20 +317,6 @@ class BatchWriter:
             else:
                 good.append(row)
         return good
-
-    def _check_scope(self, rows: list[CleanRow]) -> None:
-        """A team-scoped importer attaches records only to customers they may see."""
-        if not self.scope.team_only or self.kind.model is nodes.Customer:
-            return
-        uids = {u for row in rows for u in row.values.get("customer", [])}
-        if not uids:
-            return
-        customers = NodeRepository(self.store, nodes.Customer, cipher=self.cipher)
-        visible = customers.titles(sorted(uids), scope_conditions(nodes.Customer, self.scope))
-        for row in rows:
-            if any(u not in visible for u in row.values.get("customer", [])):
-                column = self.headers.get("customer", "")
-                row.errors.append(RowError(row.line, column, Message("import_not_visible")))
 
     def _keyed(self, rows: list[CleanRow]) -> list[tuple[CleanRow, list[tuple[str, str]]]]:
         """Each row with its exact-duplicate keys (none for types without such keys)."""
