@@ -292,6 +292,22 @@ def test_failing_rows_download_with_an_error_column(importer: Importer, tmp_path
     assert "line 4, 手机: phone" in lines[1] and "line 4, 邮箱: email" in lines[1]
 
 
+def test_failing_rows_are_written_in_file_order(importer: Importer, tmp_path: Path) -> None:
+    """A row failing its lookup (an unknown owner) is checked after the rows failing their
+    cells, but the file lists them as the source does."""
+    rows = [
+        ["客户名称", "负责人", "手机"],
+        ["甲", "没有这人", ""],
+        ["乙", "", "12345"],
+        ["丙", "", ""],
+    ]
+    record = run_import(
+        importer, write_csv(tmp_path / "o.csv", rows), "customer", work_dir=tmp_path
+    )
+    data = error_file(tmp_path, record.uid, rows[0], "csv").decode("utf-8-sig")
+    assert [line.split(",")[0] for line in data.splitlines()[1:]] == ["甲", "乙"]
+
+
 def test_an_interrupted_import_holds_its_file_and_resumes_from_its_cursor(
     store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path
 ) -> None:

@@ -89,6 +89,25 @@ def test_a_quote_left_open_in_a_large_file_is_not_read_into_memory(tmp_path: Pat
     assert peak < CELL_LIMIT * 16, peak  # a few cells (two bytes a character), not the file
 
 
+def test_a_line_with_more_filled_cells_than_columns_fails_instead_of_shifting(
+    tmp_path: Path,
+) -> None:
+    """An unquoted comma in a cell splits it: the values right of it would move a column
+    on (地区 = "点我)"). Empty cells past the header (Excel's trailing commas) are fine."""
+    path = write(
+        tmp_path / "wide.csv",
+        "客户名称,地区,备注\n=HYPERLINK(a,点我),上海市,x\n乙公司,北京,好,,\n丙公司,广州,\n",
+    )
+    result = cleaned(path)
+    assert [(e.line, e.column, e.message.key) for e in result[0].errors] == [
+        (2, "", "too_many_cells")
+    ]
+    assert [(r.line, r.values, r.errors) for r in result[1:]] == [
+        (3, {"name": "乙公司", "region": "北京", "note": "好"}, []),
+        (4, {"name": "丙公司", "region": "广州"}, []),
+    ]
+
+
 def test_a_quote_closed_lines_later_but_not_before_a_delimiter_fails_its_line_only(
     tmp_path: Path,
 ) -> None:

@@ -165,6 +165,10 @@ MESSAGES: dict[str, LazyString] = {
         'A quotation mark (") on this line is not closed properly, so the line was not read: '
         "remove it or close it."
     ),
+    "too_many_cells": lazy_gettext(
+        "This line has more cells than the file has columns, so its values would land in the "
+        "wrong columns: put a cell that holds the separator in quotes."
+    ),
     "import_undone": lazy_gettext("This import has been undone already."),
     "import_undoing": lazy_gettext("This import is being undone already."),
     "import_no_failing_rows": lazy_gettext("This import has no failing rows."),

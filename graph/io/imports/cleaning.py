@@ -24,7 +24,7 @@ import phonenumbers
 from marshmallow import ValidationError
 
 from graph.io.imports.mapping import Mapping
-from graph.io.imports.readers import Cell, SourceRow, UnreadRow
+from graph.io.imports.readers import Cell, SourceRow, UnreadRow, WideRow
 from graph.io.imports.targets import (
     CONTACT_PREFIX,
     FIRST_NAME,
@@ -169,6 +169,8 @@ class RowCleaner:
         line, cells = row.line, row.cells
         if row.__class__ is UnreadRow:
             return CleanRow(line, cells, errors=[RowError(line, "", Message("unclosed_quote"))])
+        if row.__class__ is WideRow:
+            return CleanRow(line, cells, errors=[RowError(line, "", Message("too_many_cells"))])
         if len(cells) < self._width:
             cells = tuple(cells) + ("",) * (self._width - len(cells))
         values: dict[str, Any] = {}

@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -372,7 +373,9 @@ def _run(
                 for key in ("created", "updated", "skipped"):
                     counts[key] += getattr(outcome, key)
                 counts["failed"] += len(outcome.failed)
-                for row in failed + outcome.failed:
+                # In file order: a row failing its lookups comes among those failing their
+                # cells, where the person fixing the file finds it.
+                for row in sorted(failed + outcome.failed, key=attrgetter("line")):
                     errors.write(_error_line(row, cleaner, importer.scope))
                 record.cursor = last_line
                 landed = _reporter(progress, counts["read"], total)

@@ -75,6 +75,12 @@ class UnreadRow(SourceRow):
     failing-rows file shows it as written."""
 
 
+class WideRow(SourceRow):
+    """A CSV line with more filled cells than the header has columns: a cell holding the
+    delimiter without quotes has split in two, and every value right of it has moved one
+    column on. Its cells are those under the header (the failing-rows file shows them)."""
+
+
 class _UnreadCells(list[str]):
     """The cells of an ``UnreadRow`` as ``_csv_rows`` yields them."""
 
@@ -110,11 +116,12 @@ class Table:
                 yield SourceRow(line, tuple(cells))
                 continue
             padded = tuple(cells[:width]) + ("",) * (width - len(cells))
-            yield (
-                UnreadRow(line, padded)
-                if cells.__class__ is _UnreadCells
-                else SourceRow(line, padded)
-            )
+            if cells.__class__ is _UnreadCells:
+                yield UnreadRow(line, padded)
+            elif self.format == CSV and any(not _blank(c) for c in cells[width:]):
+                yield WideRow(line, padded)
+            else:
+                yield SourceRow(line, padded)
 
 
 def detect_format(path: Path) -> str:
