@@ -338,11 +338,14 @@ def test_sales_imports_become_their_own_customers(
     users = NodeRepository(store, nodes.User, cipher=cipher)
     sales = users.create({"username": "lina", "display_name": "李娜"}, "t")
     users.create({"username": "boss", "display_name": "老板"}, "t")
-    rows = [["客户名称", "负责人"], ["甲公司", "老板"]]
+    rows = [["客户名称", "负责人"], ["甲公司", ""], ["乙公司", "老板"]]
     importer = Importer(store, cipher, actor="lina", scope=Scope("lina", team_only=True, pii=False))
-    run_import(importer, write_csv(tmp_path / "s.csv", rows), "customer", work_dir=tmp_path)
+    record = run_import(
+        importer, write_csv(tmp_path / "s.csv", rows), "customer", work_dir=tmp_path
+    )
     (customer,) = customers(store, cipher).values()
     assert customer.owner.uid == sales.uid
+    assert record.counts["failed"] == 1  # the boss is not in lina's team: not hers to give to
 
 
 def test_an_id_of_this_types_form_naming_no_visible_record_fails_its_row(
@@ -406,6 +409,29 @@ def test_a_team_limited_importer_names_only_customers_they_may_see(
     run_import(lina_importer, path, "follow_up", work_dir=tmp_path)
     (follow_up,) = NodeRepository(store, nodes.FollowUp, cipher=cipher).page(limit=5)
     assert follow_up.customer.uid == mine.uid
+
+
+def test_a_sales_manager_gives_imported_customers_to_their_team_only(
+    store: GraphStore, cipher: FieldCipher, tmp_path: Path
+) -> None:
+    """The owner column counts for a team-limited importer within their team (as a
+    salesperson may choose the owner on the form); a blank owner is the importer."""
+    users = NodeRepository(store, nodes.User, cipher=cipher)
+    zhao = users.create({"username": "zhao", "display_name": "赵欣怡"}, "t")
+    gao = users.create({"username": "gao", "display_name": "高刚", "manager": zhao}, "t")
+    users.create({"username": "bo", "display_name": "Bo"}, "t")
+    rows = [["客户名称", "负责人"], ["甲", "高刚"], ["乙", ""], ["丙", "Bo"], ["丁", "zhao"]]
+    importer = Importer(store, cipher, actor="zhao", scope=Scope("zhao", team_only=True))
+    record = run_import(
+        importer, write_csv(tmp_path / "t.csv", rows), "customer", work_dir=tmp_path
+    )
+    assert record.counts["created"] == 3 and record.counts["failed"] == 1
+    owners = {name: c.owner.uid for name, c in customers(store, cipher).items()}
+    assert owners == {"甲": gao.uid, "乙": zhao.uid, "丁": zhao.uid}
+    result = preview(importer, write_csv(tmp_path / "t2.csv", rows), "customer")
+    assert [(e["column"], e["key"]) for e in result.rows[2].errors] == [
+        ("负责人", "import_owner_not_in_team")
+    ]
 
 
 def test_mappings_are_saved_by_name(store: GraphStore) -> None:

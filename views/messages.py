@@ -90,6 +90,10 @@ MESSAGES: dict[str, LazyString] = {
     "import_not_found": lazy_gettext("Not found: %(name)s."),
     "import_ambiguous": lazy_gettext("%(count)s records are called %(name)s: give its ID."),
     "import_not_visible": lazy_gettext("That customer is not one of yours."),
+    "import_owner_not_in_team": lazy_gettext(
+        "You may give customers only to yourself or to your team: leave the owner blank to "
+        "take them yourself."
+    ),
     "import_unknown_id": lazy_gettext(
         "No record you may see has the ID %(uid)s: correct it, or clear it to import the row "
         "as a new record."

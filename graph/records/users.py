@@ -25,6 +25,7 @@ from graph.records.repository import check_unique_key
 from graph.records.serials import next_uid
 from graph.security.pii import open_props, seal_props
 from graph.store.protocol import GraphStore
+from graph.store.templates import render
 
 if TYPE_CHECKING:
     from graph.security.crypto import FieldCipher
@@ -201,3 +202,12 @@ def sync_users(
         if row["user_id"] not in seen:
             retired += retire_user(store, row["user_id"], actor=actor)
     return SyncReport(mirrored=mirrored, changed=changed, retired=retired)
+
+
+def team_uids(store: GraphStore, username: str) -> set[str]:
+    """The uids of the users in ``username``'s team: themself and whoever reports to them,
+    directly or through others (empty when there is no such user)."""
+    team = User.meta.rel("manager")
+    assert team is not None, "User.manager: the team relation is declared"
+    statement = render(store.cypher.get("user_list_team"), Label=User.label, REL=team.type)
+    return {row["uid"] for row in store.read(statement, username=username)}

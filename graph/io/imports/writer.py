@@ -39,6 +39,7 @@ from graph.records.history import FieldChange, entry_props, history_entry
 from graph.records.repository import NodeRepository
 from graph.records.search_keys import name_keys, with_search_keys
 from graph.records.serials import serial_key
+from graph.records.users import team_uids
 from graph.security.crypto import FieldCipher
 from graph.security.pii import index_name, open_props, seal_props
 from graph.security.scope import Scope, scope_conditions
@@ -162,11 +163,15 @@ class BatchWriter:
         self._statements: dict[tuple[tuple[str, ...], tuple[str, ...]], Statement] = {}
         self._now_values: dict[tuple[str, dt.datetime], Any] = {}
         self.owner_uid: str | None = None
+        self.team: set[str] | None = None  # who a team-limited importer may give records to
         if scope.team_only:
-            # Sales imports become the importer's own customers.
+            # Sales imports become the importer's own customers, or a team member's when
+            # the row names one (as a salesperson may choose an owner on the form).
             found = resolver.prepare(nodes.Customer.meta.rel("owner"), {actor})  # type: ignore[arg-type]
             owners = found.get(actor) or []
             self.owner_uid = owners[0] if owners else None
+            if "owner" in mapped and self.model.meta.rel("owner") is not None:
+                self.team = team_uids(store, actor)
 
     # -- the batch ------------------------------------------------------------------------
 
@@ -195,6 +200,7 @@ class BatchWriter:
         prepared = {row.line: self._prepare(row, now, self._indexes(keys)) for row, keys in keyed}
         by_uid, existing = lookup.result()
         creates, updates = self._decide(good, outcome, keyed, by_uid, existing)
+        creates = self._within_team(creates, outcome)
         update_pairs = self._update_rows(updates, stamp, outcome)
         update_rows = [update for _, update in update_pairs]
         create_rows = self._create_rows([(row, prepared[row.line]) for row in creates], now)
@@ -317,6 +323,21 @@ class BatchWriter:
             else:
                 good.append(row)
         return good
+
+    def _within_team(self, creates: list[CleanRow], outcome: BatchOutcome) -> list[CleanRow]:
+        """The rows to create without those a team-limited importer would give to someone
+        outside their team (those fail; an update keeps its owner, so only creates count)."""
+        if self.team is None:
+            return creates
+        kept = []
+        for row in creates:
+            if any(uid not in self.team for uid in row.values.get("owner") or []):
+                message = Message("import_owner_not_in_team")
+                row.errors.append(RowError(row.line, self.headers.get("owner", ""), message))
+                outcome.failed.append(row)
+            else:
+                kept.append(row)
+        return kept
 
     def _keyed(self, rows: list[CleanRow]) -> list[tuple[CleanRow, list[tuple[str, str]]]]:
         """Each row with its exact-duplicate keys (none for types without such keys)."""
@@ -583,7 +604,7 @@ class BatchWriter:
         already computed), with search keys and (customers) the row's contact. Its history
         is the batch's entry (``write``)."""
         props, links = self._split(self.model, row.values, now)
-        if self.owner_uid and self.model.meta.rel("owner") is not None:
+        if self.owner_uid and not links.get("owner") and self.model.meta.rel("owner") is not None:
             links["owner"] = [self.owner_uid]
         sealed = seal_props(self.model, with_search_keys(self.model, props), self.cipher, indexes)
         record: dict[str, Any] = {"props": sealed, **links}
