@@ -434,6 +434,24 @@ def test_a_sales_manager_gives_imported_customers_to_their_team_only(
     ]
 
 
+def test_two_rows_for_one_stored_record_the_second_repeats_the_first(
+    store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path
+) -> None:
+    """Both would be decided against the stored values (the second 'unchanged', the first
+    winning silently); the second is flagged as repeating the first instead."""
+    repository = NodeRepository(store, nodes.Customer, cipher=cipher)
+    made = repository.create({"name": "甲公司", "stage": "lost"}, "t")
+    rows = [["编号", "名称", "阶段"], [made.uid, "甲公司", "意向"], [made.uid, "甲公司", "流失"]]
+    path = write_csv(tmp_path / "two.csv", rows)
+    options = ImportOptions(on_duplicate="update")
+    result = preview(importer, path, "customer", options=options)
+    assert [r.decision for r in result.rows] == ["update", "skip"]
+    assert result.rows[1].duplicate is not None and result.rows[1].duplicate["line"] == 2
+    record = run_import(importer, path, "customer", options=options, work_dir=tmp_path)
+    assert record.counts["updated"] == 1 and record.counts["skipped"] == 1
+    assert repository.get(made.uid).stage == "intent"
+
+
 def test_mappings_are_saved_by_name(store: GraphStore) -> None:
     mapping = Mapping(
         "customer", {"公司": "name", "等级": "value_tier"}, {"value_tier": {"金牌": "A"}}

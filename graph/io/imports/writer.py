@@ -380,13 +380,18 @@ class BatchWriter:
         updates: list[tuple[CleanRow, Duplicate]] = []
         batch_seen: dict[tuple[str, str], int] = {}
         for row, keys in keyed:
-            duplicate = None
+            # A row repeating an earlier row of the batch is a repeat of that row, even when
+            # both name a stored record: the two would be decided against the same stored
+            # values, and one update would silently win over the other.
+            duplicate = next(
+                (Duplicate(k[0], line=batch_seen[k]) for k in keys if k in batch_seen), None
+            )
             for key in keys:
+                if duplicate is not None:
+                    break
                 duplicate = existing.get(key)
                 if duplicate is None and key[0] != UID and key in flying:
                     duplicate = Duplicate(key[0], flying[key], 1)
-                if duplicate is not None:
-                    break
             if duplicate is None:
                 earlier = next(
                     (
@@ -412,6 +417,10 @@ class BatchWriter:
             elif decision == UPDATE and duplicate.uid:
                 updates.append((row, duplicate))
             else:
+                if decision == UPDATE:
+                    # An earlier row of the file is no stored record to update: skipped,
+                    # and the preview says so rather than "update".
+                    outcome.decisions[row.line] = SKIP
                 outcome.skipped += 1
         return creates, updates
 
