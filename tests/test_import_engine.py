@@ -452,6 +452,29 @@ def test_two_rows_for_one_stored_record_the_second_repeats_the_first(
     assert repository.get(made.uid).stage == "intent"
 
 
+@pytest.mark.parametrize("placeholder", ["Not visible to you", "无权查看"])
+def test_an_exports_placeholder_for_a_hidden_record_keeps_the_link(
+    store: GraphStore, cipher: FieldCipher, tmp_path: Path, placeholder: str
+) -> None:
+    """A salesperson's export shows another team's referrer as a placeholder; re-importing
+    the file with update leaves that link as it is (like a blank cell), not a failed row."""
+    users = NodeRepository(store, nodes.User, cipher=cipher)
+    lina = users.create({"username": "lina", "display_name": "李娜"}, "t")
+    bo = users.create({"username": "bo", "display_name": "Bo"}, "t")
+    repository = NodeRepository(store, nodes.Customer, cipher=cipher)
+    theirs = repository.create({"name": "别队客户", "owner": bo}, "t")
+    mine = repository.create({"name": "我的客户", "owner": lina, "referred_by": theirs}, "t")
+    rows = [["编号", "名称", "推荐客户", "所属行业"], [mine.uid, "我的客户", placeholder, "物流"]]
+    importer = Importer(store, cipher, actor="lina", scope=Scope("lina", team_only=True))
+    options = ImportOptions(on_duplicate="update")
+    path = write_csv(tmp_path / "p.csv", rows)
+    assert suggest_mapping("customer", rows[0]).columns["推荐客户"] == "referred_by"
+    record = run_import(importer, path, "customer", options=options, work_dir=tmp_path)
+    assert record.counts["updated"] == 1 and record.counts["failed"] == 0
+    after = repository.get(mine.uid)
+    assert after.industry == "物流" and after.referred_by.uid == theirs.uid
+
+
 def test_mappings_are_saved_by_name(store: GraphStore) -> None:
     mapping = Mapping(
         "customer", {"公司": "name", "等级": "value_tier"}, {"value_tier": {"金牌": "A"}}

@@ -40,6 +40,7 @@ from graph.records.repository import NodeRepository
 from graph.records.search_keys import name_keys, with_search_keys
 from graph.records.serials import serial_key
 from graph.records.users import team_uids
+from graph.records.visibility import NOT_VISIBLE_TEXTS
 from graph.security.crypto import FieldCipher
 from graph.security.pii import index_name, open_props, seal_props
 from graph.security.scope import Scope, scope_conditions
@@ -310,6 +311,11 @@ class BatchWriter:
             for row in rows:
                 value = row.values.get(target.name)
                 if not value:
+                    continue
+                if value.__class__ is str and value in NOT_VISIBLE_TEXTS:
+                    # An export's placeholder for a record the reader may not see: the link
+                    # stays as it is, as for a blank cell.
+                    del row.values[target.name]
                     continue
                 try:
                     row.values[target.name] = self.resolver.pick(target.rel, value, known)  # type: ignore[arg-type]
