@@ -5,7 +5,10 @@ Safe to run again (a resumed undo): a restored record no longer carries the impo
 and a deleted one is gone. A record someone changed after the import keeps their change
 and is counted as ``conflicts``. A record the import updated more than once (two rows
 naming it, in different batches) is restored once, to its values before the first of
-those updates, if it is still at the version the last one left.
+those updates, if it is still at the version the last one left. The links a referral-link
+import made are removed, and those it replaced linked back as they were (properties and
+all) where its link is still there; where someone removed or replaced it since, their
+change stays and is counted as ``conflicts``.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 
 from graph.clock import Clock, utc_now
 from graph.io.imports import records
-from graph.io.imports.relinks import LINKS, relinked, undo_links
+from graph.io.imports.relinks import LINKS, REPLACED, relinked, undo_links
 from graph.model.base import REGISTRY, model_for
 from graph.model.records import ISO_DATETIME
 from graph.records.history import FieldChange, history_entry
@@ -259,20 +262,39 @@ def _unlink(
     report: UndoReport,
 ) -> None:
     """Remove the links the import added (history entries marked ``linked``: their
-    relationship type), one statement per record type and relationship type; a record's
-    links go in one row whatever the number of entries."""
-    batches: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+    relationship type) and link back those it replaced, one statement per record type,
+    relationship type and linked type. An entry names the record it linked (``links``);
+    one written before entries did stands for all the import's links of its type into its
+    record. A replaced link whose replacement someone has removed or replaced since stays
+    as they left it (``conflicts``)."""
+    batches: dict[tuple[str, str, str], dict[tuple[str, str | None], dict[str, Any]]] = {}
     for change in changes:
         model = model_for(change["entity"])
-        removed = [
-            FieldChange(item["field"], item["new"], None)
-            for item in json.loads(change.get("fields") or "[]")
-        ]
-        entry = history_entry(model, "update", stamp, actor, removed, cipher)
+        fields = json.loads(change.get("fields") or "[]")
+        rel = model.meta.rel(fields[0]["field"]) if fields else None
+        if rel is None:
+            continue
+        reverted = [FieldChange(item["field"], item["new"], item["old"]) for item in fields]
+        entry = history_entry(model, "update", stamp, actor, reverted, cipher)
         entry["undo_of"] = import_id
-        batch = batches.setdefault((model.label, change["linked"]), {})
-        batch.setdefault(change["entity_uid"], {"uid": change["entity_uid"], "change": entry})
-    for (label, rel_type), rows in batches.items():
-        statement = render(store.cypher.get("import_undo_unlink_batch"), Label=label, REL=rel_type)
+        new = json.loads(change.get(LINKS) or "{}").get(rel.name, {}).get("new") or [None]
+        batch = batches.setdefault((model.label, change["linked"], rel.target), {})
+        batch.setdefault(
+            (change["entity_uid"], new[0]),
+            {
+                "uid": change["entity_uid"],
+                "source": new[0],
+                "restore": json.loads(change.get(REPLACED) or "[]"),
+                "change": entry,
+            },
+        )
+    for (label, rel_type, target), rows in batches.items():
+        statement = render(
+            store.cypher.get("import_undo_unlink_batch"), Label=label, REL=rel_type, Target=target
+        )
         done = store.write(statement, import_id=import_id, rows=list(rows.values()))
-        report.unlinked += int(done[0]["removed"] or 0) if done else 0
+        result = done[0] if done else {}
+        replacing = int(result.get("replacing") or 0)
+        report.unlinked += int(result.get("removed") or 0)
+        report.restored += replacing
+        report.conflicts += sum(1 for row in rows.values() if row["restore"]) - replacing
