@@ -55,8 +55,10 @@ def test_cli_import_prints_mapping_progress_summary_and_id_then_undo_reverses_it
     assert "created: 0, updated: 0, skipped: 2, failed: 1" in again.output
     undone = runner.invoke(args=["graphcrm", "import", "undo", import_id, "--yes"])
     assert undone.exit_code == 0, undone.output
-    assert "4 records deleted" in undone.output
+    # Two customers, their contacts and the two tags the import created for them.
+    assert "6 records deleted" in undone.output
     assert NodeRepository(store, nodes.Customer).count() == 0
+    assert NodeRepository(store, nodes.Tag).count() == 0
 
 
 def test_cli_dry_run_writes_nothing_and_mapping_file_is_used(

@@ -315,6 +315,7 @@ def _writer(
         importer.cipher,
         importer.actor,
         create_tags=options.create_tags,
+        import_id=import_id,
         dry_run=dry_run,
         clock=importer.clock,
     )
