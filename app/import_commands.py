@@ -143,7 +143,9 @@ def _run_with_bar(run: Callable[[Callable[[int, int], None]], ImportRecord]) -> 
     default=SKIP,
     show_default=True,
     help="Rows repeating an existing record (same phone, e-mail, or name and region; a "
-    "contact: or name at the same customer). A referral that exists is always skipped.",
+    "contact: or name at the same customer). Referral links: a link that exists is left "
+    "unchanged; a customer with another referrer of the row's type keeps it (skip, create) "
+    "or gets the row's referrer instead (update).",
 )
 @click.option("--sheet", default=None, help="The workbook sheet (default: the first with data).")
 @click.option("--batch-size", default=BATCH_SIZE, show_default=True, type=click.IntRange(1, 50_000))

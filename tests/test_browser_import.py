@@ -20,6 +20,7 @@ from graph.records.repository import NodeRepository
 from graph.store.protocol import GraphStore
 from tests.jobs_helpers import running_worker, settle
 from tests.test_import_api import masked_importer
+from tests.test_import_referrals import linked
 from tests.test_row_level_access import PASSWORD, staff
 
 ROWS = [
@@ -396,6 +397,7 @@ REFERRAL_TEXTS = {
         "linked": "Already linked: an existing record",
         "not_found": "Line 5, column 推荐人: Not found: 无名氏.",
         "not_mine": "Line 4, column 被推荐人: That customer is not one of yours.",
+        "taken": "already has another referrer of this type",
         "done": "The import is finished.",
         "undone": "The import was undone.",
     },
@@ -404,6 +406,7 @@ REFERRAL_TEXTS = {
         "linked": "推荐关系已存在：",
         "not_found": "第 5 行，推荐人 列：",
         "not_mine": "第 4 行，被推荐人 列：",
+        "taken": "已有另一位同类推荐人",
         "done": "导入已完成。",
         "undone": "导入已撤销。",
     },
@@ -421,7 +424,7 @@ def test_sales_imports_referral_links_through_the_wizard_and_undoes_them(
     first = customers.create({"name": "甲公司", "owner": sales}, "setup")
     second = customers.create({"name": "乙公司", "owner": sales}, "setup")
     customers.create({"name": "丙公司"}, "setup")  # someone else's
-    customers.create({"name": "丁公司", "owner": sales, "referred_by": first.uid}, "setup")
+    fourth = customers.create({"name": "丁公司", "owner": sales, "referred_by": first.uid}, "setup")
     NodeRepository(store, nodes.Referrer).create({"name": "老王"}, "setup")
     rows = [
         ["推荐人", "被推荐人"],
@@ -430,6 +433,7 @@ def test_sales_imports_referral_links_through_the_wizard_and_undoes_them(
         ["老王", "丙公司"],  # line 4: not this salesperson's customer
         ["无名氏", "乙公司"],  # line 5: nobody
         ["老王", "乙公司"],  # line 6: new, from an external referrer
+        ["乙公司", "丁公司"],  # line 7: 丁公司 has another customer as its referrer
     ]
     sign_in(page, live_server, "wizard_referrals", language)
     page.goto(live_server + "/import/")
@@ -447,9 +451,12 @@ def test_sales_imports_referral_links_through_the_wizard_and_undoes_them(
     assert line3.locator("select.duplicate-decision").count() == 0
     assert texts["not_mine"] in page.inner_text('#preview-table tr[data-line="4"]')
     assert texts["not_found"] in page.inner_text('#preview-table tr[data-line="5"]')
+    line7 = page.locator('#preview-table tr[data-line="7"]')
+    assert texts["taken"] in line7.inner_text() and fourth.uid in line7.inner_text()
+    assert line7.locator("select.duplicate-decision option").count() == 2  # skip or update
     if language == "en":
         assert page.inner_text("#preview-totals") == (
-            "Of the first 5 rows: 2 new, 0 update existing, 1 skipped, 2 with errors."
+            "Of the first 6 rows: 2 new, 0 update existing, 2 skipped, 2 with errors."
         )
     page.screenshot(path=f"/tmp/graphcrm-import-referrals-{language}.png", full_page=True)
     with running_worker(app):
@@ -460,9 +467,8 @@ def test_sales_imports_referral_links_through_the_wizard_and_undoes_them(
         name: page.inner_text(f'#summary-counts [data-count="{name}"]')
         for name in ("read", "created", "updated", "skipped", "failed")
     }
-    assert counts == {"read": "5", "created": "2", "updated": "0", "skipped": "1", "failed": "2"}
-    linked = [{"referrer": first.uid, "referred": second.uid}]
-    assert store.read("import_referral_list_existing", pairs=linked)
+    assert counts == {"read": "6", "created": "2", "updated": "0", "skipped": "2", "failed": "2"}
+    assert linked(store, first.uid or "", second.uid or "")
     page.once("dialog", lambda dialog: dialog.accept())
     with running_worker(app):
         page.click("#undo-button")
@@ -471,7 +477,8 @@ def test_sales_imports_referral_links_through_the_wizard_and_undoes_them(
             arg=texts["undone"],
             timeout=60_000,
         )
-    assert not store.read("import_referral_list_existing", pairs=linked)
+    assert not linked(store, first.uid or "", second.uid or "")
+    assert linked(store, first.uid or "", fourth.uid or "")
     assert customers.count() == 4
 
 

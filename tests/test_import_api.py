@@ -19,6 +19,7 @@ from graph.model import nodes
 from graph.records.repository import NodeRepository
 from graph.store.protocol import GraphStore
 from tests.jobs_helpers import running_worker, settle, wait_for
+from tests.test_import_referrals import linked
 from tests.test_row_level_access import PASSWORD, staff
 from tests.web import bearer
 
@@ -382,19 +383,18 @@ def test_referral_links_upload_preview_commit_and_undo_over_rest(
     assert [row["decision"] for row in shown["rows"]] == ["create", "error"]
     message = shown["rows"][1]["errors"][0]["message"]
     assert message == "Line 3, column 被推荐人: Not found: 无此客户."
-    pairs = [{"referrer": first.uid, "referred": second.uid}]
     with running_worker(api_app):
         committed = client.post("/api/v1/imports/commit", headers=headers, json=body)
         assert committed.status_code == 202, committed.get_data(as_text=True)
         import_id = committed.json["result"]["import"]["id"]
         wait_for(api_app, committed.json["result"]["job"]["id"])
-        assert store.read("import_referral_list_existing", pairs=pairs)
+        assert linked(store, first.uid or "", second.uid or "")
         again = client.post("/api/v1/imports/preview", headers=headers, json=body).json["result"]
-        assert again["rows"][0]["decision"] == "skip"
+        assert again["rows"][0]["decision"] == "unchanged"
         assert again["rows"][0]["duplicate"]["key"] == "link"
         undone = client.post(f"/api/v1/imports/{import_id}/undo", headers=headers)
         wait_for(api_app, undone.json["result"]["job"]["id"])
-    assert not store.read("import_referral_list_existing", pairs=pairs)
+    assert not linked(store, first.uid or "", second.uid or "")
     assert customers.count() == 2
 
 

@@ -12,6 +12,7 @@ from flask import Flask
 from graph.model import nodes
 from graph.records.repository import NodeRepository
 from graph.store.protocol import GraphStore
+from tests.test_import_referrals import linked
 
 ROWS = [
     ["客户名称", "联系人", "手机", "客户类型", "标签"],
@@ -54,8 +55,10 @@ def test_cli_import_prints_mapping_progress_summary_and_id_then_undo_reverses_it
     assert "created: 0, updated: 0, skipped: 2, failed: 1" in again.output
     undone = runner.invoke(args=["graphcrm", "import", "undo", import_id, "--yes"])
     assert undone.exit_code == 0, undone.output
-    assert "4 records deleted" in undone.output
+    # Two customers, their contacts and the two tags the import created for them.
+    assert "6 records deleted" in undone.output
     assert NodeRepository(store, nodes.Customer).count() == 0
+    assert NodeRepository(store, nodes.Tag).count() == 0
 
 
 def test_cli_dry_run_writes_nothing_and_mapping_file_is_used(
@@ -150,11 +153,10 @@ def test_cli_imports_referral_links_and_undo_removes_them(
     assert result.exit_code == 0, result.output
     assert "推荐人 -> referrer (Referrer / 推荐人)" in result.output
     assert "rows read: 2, created: 1, updated: 0, skipped: 0, failed: 1" in result.output
-    pairs = [{"referrer": first.uid, "referred": second.uid}]
-    assert store.read("import_referral_list_existing", pairs=pairs)
+    assert linked(store, first.uid or "", second.uid or "")
     import_id = result.output.strip().splitlines()[-1].removeprefix("import id: ")
     undone = runner.invoke(args=["graphcrm", "import", "undo", import_id, "--yes"])
     assert undone.exit_code == 0, undone.output
     assert "1 links removed" in undone.output
-    assert not store.read("import_referral_list_existing", pairs=pairs)
+    assert not linked(store, first.uid or "", second.uid or "")
     assert customers.count() == 2

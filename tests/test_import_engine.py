@@ -278,9 +278,39 @@ def test_undo_after_create_deletes_what_the_import_created(
     record = run_import(importer, write_csv(tmp_path / "c.csv", CHINESE_SHEET), "customer",
                         work_dir=tmp_path)  # fmt: skip
     report = undo_import(store, cipher, record.uid, actor="admin")
-    assert report.deleted == 6 and report.by_label == {"Customer": 3, "Contact": 3}
+    # The tags it created for its rows (VIP, 重点, 科技) too.
+    assert report.deleted == 9 and report.by_label == {"Customer": 3, "Contact": 3, "Tag": 3}
+    assert report.conflicts == 0
     assert list(customers(store, cipher)) == [kept.name]
     assert NodeRepository(store, nodes.Contact).count() == 0
+    assert NodeRepository(store, nodes.Tag).count() == 0
+
+
+def test_undo_deletes_the_tags_the_import_created_unless_something_else_uses_them_now(
+    store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path
+) -> None:
+    tags = NodeRepository(store, nodes.Tag, cipher=cipher)
+    vip = tags.create({"name": "VIP"}, "t")
+    repository = NodeRepository(store, nodes.Customer, cipher=cipher)
+    other = repository.create({"name": "原有客户", "tags": [vip.uid]}, "t")
+    rows = [["客户名称", "标签"], ["甲公司", "新标签X|VIP"], ["乙公司", "新标签Y"]]
+    record = run_import(importer, write_csv(tmp_path / "t.csv", rows), "customer",
+                        work_dir=tmp_path)  # fmt: skip
+    made = {str(t.name): t.uid for t in tags.page(limit=10) if t.name != "VIP"}
+    assert sorted(made) == ["新标签X", "新标签Y"]
+    assert tags.history(made["新标签X"])[0].import_id == record.uid
+    # Someone puts 新标签Y on a customer the import did not make.
+    repository.update(repository.get(other.uid), {"tags": [vip.uid, made["新标签Y"]]}, "t")
+    report = undo_import(store, cipher, record.uid, actor="admin")
+    assert report.by_label == {"Customer": 2, "Tag": 1} and report.conflicts == 1
+    assert sorted(str(t.name) for t in tags.page(limit=10)) == ["VIP", "新标签Y"]
+    assert sorted(str(t) for t in repository.get(other.uid).tags) == ["VIP", "新标签Y"]
+    (deleted, *_) = tags.history(made["新标签X"])
+    assert deleted.action == "delete"
+    # Run again (a resumed undo): nothing more goes, the tag in use still stays.
+    again = undo_import(store, cipher, record.uid, actor="admin")
+    assert again.deleted == 0 and again.conflicts == 1
+    assert tags.count() == 2
 
 
 def test_failing_rows_download_with_an_error_column(importer: Importer, tmp_path: Path) -> None:
@@ -692,6 +722,9 @@ def test_update_existing_changes_mapped_relations_and_undo_puts_them_back(
     restored = repository.get(before.uid)
     assert restored.owner.uid == boss.uid and restored.channel.uid == fair.uid
     assert [str(t) for t in restored.tags] == ["VIP"]
+    # 重点, which the import created for the update, went with it.
+    assert [str(t.name) for t in NodeRepository(store, nodes.Tag).page(limit=10)] == ["VIP"]
+    assert report.by_label == {"Tag": 1}
     (undone, *_) = repository.history(before.uid)
     assert {c.field: (c.old, c.new) for c in undone.changes}["owner"] == ("李娜", "老板")
 
@@ -775,7 +808,11 @@ def test_the_records_a_batch_creates_share_one_history_entry_naming_the_import(
     assert record.counts["created"] == 3
     entries = store.read("import_change_list", import_id=record.uid, action="create", after="",
                          limit=100)  # fmt: skip
-    assert len(entries) == 2  # one per batch (2 rows, then 1), not one per record
+    # One per batch (2 rows, then 1), not one per record; the tags it created on demand
+    # (VIP, 重点, 科技) have their own.
+    batches = [e["c"] for e in entries if not e["c"].get("entity_uid")]
+    assert len(batches) == 2
+    assert sorted(e["c"]["entity"] for e in entries if e["c"].get("entity_uid")) == ["Tag"] * 3
     for model in (nodes.Customer, nodes.Contact):
         repository = NodeRepository(store, model, cipher=cipher)
         for created in repository.page(limit=100):
@@ -784,7 +821,7 @@ def test_the_records_a_batch_creates_share_one_history_entry_naming_the_import(
     # Undo reads each batch's records a page at a time.
     monkeypatch.setattr("graph.io.imports.undo.UNDO_BATCH", 1)
     report = undo_import(store, cipher, record.uid, actor="admin")
-    assert report.by_label == {"Customer": 3, "Contact": 3}
+    assert report.by_label == {"Customer": 3, "Contact": 3, "Tag": 3}
     assert NodeRepository(store, nodes.Customer).count() == 0
     assert NodeRepository(store, nodes.Contact).count() == 0
 

@@ -47,6 +47,13 @@ SCRIPT_LABELS = {
     "key_name_customer": lazy_gettext("same name at the same customer"),
     "key_link": lazy_gettext("this referral exists already"),
     "linked_already": lazy_gettext("Already linked: {what}"),
+    "referrer_taken": lazy_gettext(
+        "Customer {what} already has another referrer of this type: skip the row, or update "
+        "to replace that referrer"
+    ),
+    "referrer_earlier": lazy_gettext(
+        "Skipped: {what} gives this customer another referrer of this type"
+    ),
     "unchanged": lazy_gettext("Same values as {what}: nothing to update"),
     "skip": lazy_gettext("Skip"),
     "update": lazy_gettext("Update existing"),

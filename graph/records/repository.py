@@ -254,6 +254,7 @@ class NodeRepository:
         *,
         idempotency_key: str | None = None,
         request_hash: str = "",
+        import_id: str = "",
     ) -> Record:
         """Create a node with its relations and history entry; returns it as stored.
 
@@ -261,6 +262,10 @@ class NodeRepository:
         stores it, under a unique constraint, in the same statement) a create that already
         happened is not repeated: the record it created is returned, as it is now. The same
         key with another ``request_hash`` raises ``IdempotencyKeyReused``.
+
+        An ``import_id`` (an import creating the record on demand, such as a tag a file
+        names) is stored on the node and its history entry, as on the records an import
+        creates in its batches: what that import's undo looks for.
         """
         if idempotency_key:
             earlier = self._created_with(idempotency_key, request_hash)
@@ -284,12 +289,15 @@ class NodeRepository:
         change = self._change("create", stamp, actor, changes)
         if idempotency_key:
             change.update(idempotency_key=idempotency_key, request_hash=request_hash)
+        sealed = seal_props(self.model, with_search_keys(self.model, props), self.cipher)
+        if import_id:
+            sealed["import_id"] = change["import_id"] = import_id
         uid = next_uid(self.store, self.meta.uid_prefix, now, self.serial_timezone)
         try:
             rows = self.store.write(
                 splice(self._template("node_create"), parts),
                 uid=uid,
-                props=seal_props(self.model, with_search_keys(self.model, props), self.cipher),
+                props=sealed,
                 now=stamp,
                 change=change,
                 **part_params,

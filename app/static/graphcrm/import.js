@@ -309,10 +309,14 @@
 
   function duplicateCell(row) {
     const dup = row.duplicate;
-    const what = dup.uid ? L.existing : fill(L.earlier_line, { line: dup.line });
+    // A customer with another referrer is named by its ID (the referrer is not named: the
+    // importer may not be allowed to see it).
+    const existing = dup.key === "referrer" ? dup.uid : L.existing;
+    const what = dup.uid ? existing : fill(L.earlier_line, { line: dup.line });
     const keyLabel = dup.key === "name" && state.type === "contact" ? L.key_name_customer : L["key_" + dup.key];
     let text = fill(L.duplicate_of, { key: keyLabel || dup.key, what: what });
     if (dup.key === "link") text = fill(L.linked_already, { what: what });
+    else if (dup.key === "referrer") text = fill(dup.uid ? L.referrer_taken : L.referrer_earlier, { what: what });
     else if (row.decision === "unchanged") text = fill(L.unchanged, { what: what });
     const cell = el("td", { className: "preview-result" });
     if (dup.uid) {
@@ -324,10 +328,14 @@
     } else {
       cell.appendChild(document.createTextNode(text));
     }
-    if (dup.key === "link") return cell; // a referral that exists is skipped: nothing to choose
+    if (dup.key === "link") return cell; // a referral that exists is unchanged: nothing to choose
+    // A customer's other referrer (of the row's type) is kept or replaced, never doubled;
+    // one an earlier row of the file gives it stands.
+    if (dup.key === "referrer" && !dup.uid) return cell;
+    const choices = dup.key === "referrer" ? ["skip", "update"] : ["skip", "update", "create"];
     const select = el("select", { className: "form-control input-sm duplicate-decision", "data-line": String(row.line) });
     const chosen = row.decision === "unchanged" ? "update" : row.decision;
-    ["skip", "update", "create"].forEach((d) => select.appendChild(option(d, L[d], chosen === d)));
+    choices.forEach((d) => select.appendChild(option(d, L[d], chosen === d)));
     select.addEventListener("change", () => {
       state.decisions[String(row.line)] = select.value;
       preview(false);

@@ -54,7 +54,9 @@ class ImportOptions:
     """How an import treats its rows.
 
     ``on_duplicate``: skip | update | create, for rows repeating an existing record (phone,
-    e-mail, or name and region) or an earlier row; ``decisions`` overrides it per file line.
+    e-mail, or name and region) or an earlier row, and referral links to a customer that
+    has another referrer of the type (update replaces it; create, like skip, leaves it);
+    ``decisions`` overrides it per file line.
     ``create_tags``: tags named in the file that do not exist yet are created."""
 
     on_duplicate: str = SKIP
@@ -305,6 +307,8 @@ def _writer(
             actor=importer.actor,
             scope=importer.scope,
             headers=mapping.targets(),
+            on_duplicate=options.on_duplicate,
+            decisions=options.decisions,
             dry_run=dry_run,
         )
     resolver = Resolver(
@@ -313,6 +317,7 @@ def _writer(
         importer.actor,
         create_tags=options.create_tags,
         scope=importer.scope,
+        import_id=import_id,
         dry_run=dry_run,
         clock=importer.clock,
     )

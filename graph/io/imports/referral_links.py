@@ -8,9 +8,19 @@ external referrers (the first type that knows it); a ``referrer_kind`` column (�
 ``referred_at`` (推荐日期 / Referral date: any date the cleaner reads, a time without an
 offset kept as written, as for other imported times) or else the import's time, with a
 history entry on the referred customer, written in one statement per batch (which also
-advances the import's cursor). A link that exists already, or an earlier row of the file,
-is skipped; unknown records and dates that are none fail the row, naming its line and
-column. Undo removes the links the import created (``graph.io.imports.undo``).
+advances the import's cursor).
+
+A customer has one referrer of each type (its single-valued relations ``referred_by``,
+``referred_by_contact``, ``referred_by_referrer``). A row whose customer has another
+referrer of the row's type already is a duplicate (``REFERRER_TAKEN``, naming the customer
+only: the other referrer may be one the importer does not see): skipped, unless the
+import's choice for it is update, which replaces that link as an edit of the customer's
+form does (the old link out, the new one in, one history entry with the old and new
+referrer); the history entry keeps the replaced link's properties, which undo puts back.
+A link that exists is ``unchanged``; a row repeating an earlier row, or giving the same
+customer another referrer of the same type than an earlier row, is skipped. Unknown
+records and dates that are none fail the row, naming its line and column. Undo removes
+the links the import made and puts back those it replaced (``graph.io.imports.undo``).
 """
 
 from __future__ import annotations
@@ -18,12 +28,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from graph.io.imports.cleaning import CleanRow, RowError, parse_moment
 from graph.io.imports.relations import find_by_titles
+from graph.io.imports.relinks import LINKS, REPLACED, shown, titles
 from graph.io.imports.targets import REFERRED, REFERRED_AT, REFERRER, REFERRER_KIND, value_key
-from graph.io.imports.writer import SKIP, BatchOutcome, Duplicate
+from graph.io.imports.writer import SKIP, UNCHANGED, UPDATE, BatchOutcome, Duplicate
 from graph.model import nodes
 from graph.model.base import NodeModel, Rel
 from graph.model.records import ISO_DATETIME, to_graph
@@ -42,8 +54,32 @@ _EXTRA_KIND_WORDS = {
 }
 # The duplicate key of a link that exists (or an earlier row of the file).
 LINK = "link"
-# A link to make: referrer (label, uid, title), customer (uid, title), its date or None.
-Link = tuple[tuple[str, str, str], tuple[str, str], str | None]
+# The duplicate key of a row whose customer has another referrer of the row's type (stored,
+# or given by an earlier row of the file).
+REFERRER_TAKEN = "referrer"
+
+
+@dataclass(frozen=True)
+class StoredLink:
+    """A referral link into a customer as stored: the referrer's uid and label, and the
+    link's properties (what undo of a replacement puts back)."""
+
+    referrer: str
+    label: str
+    props: dict[str, Any]
+
+
+@dataclass
+class Link:
+    """A link to make, from ``row``: the referrer (label, uid, title), the customer (uid,
+    title), the row's date or None, and the customer's links from referrers of the same
+    type that it replaces (an update; none for a new link)."""
+
+    row: CleanRow
+    referrer: tuple[str, str, str]
+    customer: tuple[str, str]
+    at: str | None
+    replaced: list[StoredLink] = field(default_factory=list)
 
 
 def referral_rel(referrer: type[NodeModel]) -> Rel:
@@ -80,6 +116,8 @@ class ReferralWriter:
         actor: str,
         scope: Scope,
         headers: dict[str, str],
+        on_duplicate: str = SKIP,
+        decisions: dict[int, str] | None = None,
         dry_run: bool = False,
     ) -> None:
         self.store = store
@@ -88,8 +126,12 @@ class ReferralWriter:
         self.actor = actor
         self.scope = scope
         self.headers = headers  # target name -> the column that fills it
+        self.on_duplicate = on_duplicate  # for a customer with another referrer of the type
+        self.decisions = decisions or {}  # the same, per file line
         self.dry_run = dry_run
         self.seen: dict[tuple[str, str], int] = {}  # (referrer, referred) -> first line
+        # (referred, referrer label) -> the first line giving the customer such a referrer
+        self.slots: dict[tuple[str, str], int] = {}
         self.kinds = kind_words()
 
     def write(
@@ -110,22 +152,34 @@ class ReferralWriter:
         stamp = now.astimezone(dt.UTC).strftime(ISO_DATETIME)
         pairs = self._resolve(rows, outcome)
         links = self._decide(pairs, outcome)
-        outcome.created = len(links)
+        outcome.updated = sum(1 for link in links if link.replaced)
+        outcome.created = len(links) - outcome.updated
         totals = dict(counts)
         for key in ("created", "updated", "skipped"):
             totals[key] = totals.get(key, 0) + getattr(outcome, key)
         totals["failed"] = totals.get("failed", 0) + len(outcome.failed)
         if self.dry_run:
             return outcome
-        self.store.write(
+        written = self.store.write(
             "import_referral_link_batch",
             import_id=self.import_id,
             cursor=cursor,
             counts=json.dumps(totals),
-            rows=[self._link_row(link, stamp) for link in links],
+            rows=self._link_rows(links, stamp),
             now=stamp,
             actor=self.actor,
         )
+        linked = {tuple(pair) for pair in written[0]["linked"]} if written else set()
+        for link in links:
+            if (link.referrer[1], link.customer[0]) in linked:
+                continue
+            # The customer's referrers of this type changed between the read and the write.
+            if link.replaced:
+                outcome.updated -= 1
+            else:
+                outcome.created -= 1
+            link.row.errors.append(RowError(link.row.line, "", Message("import_changed_meanwhile")))
+            outcome.failed.append(link.row)
         return outcome
 
     def flush(self) -> None:
@@ -257,38 +311,108 @@ class ReferralWriter:
         pairs: list[tuple[CleanRow, tuple[str, str, str], tuple[str, str]]],
         outcome: BatchOutcome,
     ) -> list[Link]:
-        """The links to create: those neither in the graph nor on an earlier row."""
-        existing = set()
-        if pairs:
-            asked = [{"referrer": r[1], "referred": c[0]} for _, r, c in pairs]
-            for found in self.store.read("import_referral_list_existing", pairs=asked):
-                existing.add((found["referrer"], found["referred"]))
+        """The links to make: rows whose customer has no referrer of the row's type (in
+        the graph or from an earlier row), and, where the import's choice is update, those
+        replacing the customer's stored referrer of that type."""
+        stored = self._stored(sorted({customer[0] for _, _, customer in pairs}))
         links: list[Link] = []
         for row, referrer, customer in pairs:
-            key = (referrer[1], customer[0])
-            if key in existing:
-                outcome.duplicates[row.line] = Duplicate(LINK, uid=customer[0])
-            elif key in self.seen:
+            label, uid = referrer[0], referrer[1]
+            key = (uid, customer[0])
+            slot = (customer[0], label)
+            same_kind = [link for link in stored.get(customer[0], []) if link.label == label]
+            if key in self.seen:
                 outcome.duplicates[row.line] = Duplicate(LINK, line=self.seen[key])
+                outcome.decisions[row.line] = SKIP
+            elif any(link.referrer == uid for link in same_kind):
+                outcome.duplicates[row.line] = Duplicate(LINK, uid=customer[0])
+                outcome.decisions[row.line] = UNCHANGED
+            elif slot in self.slots:
+                outcome.duplicates[row.line] = Duplicate(REFERRER_TAKEN, line=self.slots[slot])
+                outcome.decisions[row.line] = SKIP  # the file's first word on it stands
+            elif same_kind:
+                outcome.duplicates[row.line] = Duplicate(REFERRER_TAKEN, uid=customer[0])
+                if self.decisions.get(row.line, self.on_duplicate) == UPDATE:
+                    self.seen[key] = self.slots[slot] = row.line
+                    links.append(Link(row, referrer, customer, _at(row), same_kind))
+                    continue
+                # Skip, or create: a second referrer of one type is not made.
+                outcome.decisions[row.line] = SKIP
             else:
-                self.seen[key] = row.line
-                links.append((referrer, customer, row.values.get(REFERRED_AT)))
+                self.seen[key] = self.slots[slot] = row.line
+                links.append(Link(row, referrer, customer, _at(row)))
                 continue
             outcome.skipped += 1
-            outcome.decisions[row.line] = SKIP
         return links
 
-    def _link_row(self, link: Link, stamp: str) -> dict[str, Any]:
-        (label, uid, title), (customer, _name), at = link
-        rel = referral_rel(next(m for m in REFERRERS if m.label == label))
-        change = history_entry(
-            nodes.Customer,
-            "update",
-            stamp,
-            self.actor,
-            [FieldChange(rel.name, None, title)],
-            self.cipher,
-        )
-        # What undo reads: this entry added a link (of this type), it changed no value.
-        change["linked"] = rel.type
-        return {"referrer": uid, "referred": customer, "at": at or stamp, "change": change}
+    def _stored(self, customers: list[str]) -> dict[str, list[StoredLink]]:
+        """customer uid -> the referral links into it as stored (one round trip)."""
+        found: dict[str, list[StoredLink]] = {}
+        if not customers:
+            return found
+        labels = {model.label for model in REFERRERS}
+        for row in self.store.read("import_referral_list_existing", uids=customers):
+            label = next((name for name in row["labels"] if name in labels), "")
+            link = StoredLink(row["referrer"], label, dict(row["props"] or {}))
+            found.setdefault(row["referred"], []).append(link)
+        return found
+
+    def _link_rows(self, links: list[Link], stamp: str) -> list[dict[str, Any]]:
+        """The rows of the batch statement: each link with the uids of the links of its
+        type it replaces, and the customer's history entry (the old and new referrer by
+        title, as the customer's form writes it; the uids before and after and the
+        replaced links' properties for undo)."""
+        replaced: dict[str, set[str]] = {}  # referrer label -> the uids replaced
+        for link in links:
+            replaced.setdefault(link.referrer[0], set()).update(
+                old.referrer for old in link.replaced
+            )
+        named = {
+            label: titles(self.store, self.cipher, referral_rel(_model(label)), uids)
+            for label, uids in replaced.items()
+            if uids
+        }
+        rows = []
+        for link in links:
+            (label, uid, title), (customer, _name) = link.referrer, link.customer
+            rel = referral_rel(_model(label))
+            old = sorted(each.referrer for each in link.replaced)
+            before = shown(named.get(label, {}).get(u, u) for u in old)
+            change = history_entry(
+                nodes.Customer,
+                "update",
+                stamp,
+                self.actor,
+                [FieldChange(rel.name, before, title)],
+                self.cipher,
+            )
+            # What undo reads: this entry linked (by this type) the referrer ``new`` in
+            # place of ``old``, whose links had the properties kept under REPLACED.
+            change["linked"] = rel.type
+            change[LINKS] = json.dumps({rel.name: {"old": old, "new": [uid]}})
+            if link.replaced:
+                change[REPLACED] = json.dumps(
+                    [{"source": each.referrer, "props": each.props} for each in link.replaced],
+                    ensure_ascii=False,
+                )
+            rows.append(
+                {
+                    "referrer": uid,
+                    "referred": customer,
+                    "kind": label,
+                    "unlink": old,
+                    "at": link.at or stamp,
+                    "change": change,
+                }
+            )
+        return rows
+
+
+def _model(label: str) -> type[NodeModel]:
+    return next(model for model in REFERRERS if model.label == label)
+
+
+def _at(row: CleanRow) -> str | None:
+    """The row's referral date as stored, or None (the import's time)."""
+    at = row.values.get(REFERRED_AT)
+    return None if at is None else str(at)

@@ -20,6 +20,9 @@ from graph.store.templates import render
 NEW_TAG = "(new)"
 # Related types looked up once per import and kept (few records each).
 CACHED = frozenset({"User", "Channel", "Tag"})
+# Related types an import creates when a row names one that does not exist (when allowed).
+# They are shared: undo deletes one only if nothing links to it any more.
+ON_DEMAND = frozenset({"Tag"})
 
 
 class UnresolvedName(Exception):
@@ -42,7 +45,8 @@ def find_by_titles(
 
 class Resolver:
     """Turns names and uids in relation cells into uids, for one import (a ``dry_run``
-    creates no tags: it answers ``NEW_TAG`` for those it would create)."""
+    creates no tags: it answers ``NEW_TAG`` for those it would create). The tags it creates
+    carry the import id ``import_id``, for the import's undo."""
 
     def __init__(
         self,
@@ -52,6 +56,7 @@ class Resolver:
         *,
         create_tags: bool,
         scope: Scope | None = None,
+        import_id: str = "",
         dry_run: bool = False,
         clock: Clock = utc_now,
     ) -> None:
@@ -60,6 +65,7 @@ class Resolver:
         self.actor = actor
         self.create_tags = create_tags
         self.scope = scope or Scope.everything()
+        self.import_id = import_id
         self.dry_run = dry_run
         self.clock = clock
         self.cache: dict[str, dict[str, list[str]]] = {}
@@ -73,15 +79,18 @@ class Resolver:
         if todo:
             self._load(target, todo, known)
             missing = {n for n in todo if not known.get(n)}
-            if missing and target.label == "Tag" and self.create_tags and self.dry_run:
+            creates = bool(missing) and target.label in ON_DEMAND and self.create_tags
+            if creates and self.dry_run:
                 for name in missing:
                     known[name] = [NEW_TAG]  # a preview: the import will create it
-            elif missing and target.label == "Tag" and self.create_tags:
+            elif creates:
                 repository = NodeRepository(
                     self.store, target, clock=self.clock, cipher=self.cipher
                 )
                 for name in sorted(missing):
-                    created = repository.create({"name": name}, self.actor)
+                    created = repository.create(
+                        {"name": name}, self.actor, import_id=self.import_id
+                    )
                     known[name] = [created.uid or ""]
         return known
 

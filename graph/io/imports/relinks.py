@@ -23,6 +23,9 @@ from graph.store.templates import render
 
 _MARKER = "WITH n, row"
 LINKS = "links"  # the history entry's property: {rel: {"old": [uids], "new": [uids]}}
+# A referral-link import's entry that replaced links: [{"source": uid, "props": {...}}], the
+# replaced links' referrers and properties (JSON), which undo links back as they were.
+REPLACED = "replaced"
 
 
 def relinked(

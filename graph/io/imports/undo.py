@@ -5,7 +5,12 @@ Safe to run again (a resumed undo): a restored record no longer carries the impo
 and a deleted one is gone. A record someone changed after the import keeps their change
 and is counted as ``conflicts``. A record the import updated more than once (two rows
 naming it, in different batches) is restored once, to its values before the first of
-those updates, if it is still at the version the last one left.
+those updates, if it is still at the version the last one left. The links a referral-link
+import made are removed, and those it replaced linked back as they were (properties and
+all) where its link is still there; where someone removed or replaced it since, their
+change stays and is counted as ``conflicts``. Tags the import created on demand (a file
+naming one that did not exist) are deleted last, those nothing links to any more; one
+someone has put on another record since stays, counted as ``conflicts`` too.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from typing import Any
 
 from graph.clock import Clock, utc_now
 from graph.io.imports import records
-from graph.io.imports.relinks import LINKS, relinked, undo_links
+from graph.io.imports.relations import ON_DEMAND
+from graph.io.imports.relinks import LINKS, REPLACED, relinked, undo_links
 from graph.model.base import REGISTRY, model_for
 from graph.model.records import ISO_DATETIME
 from graph.records.history import FieldChange, history_entry
@@ -140,6 +146,7 @@ def undo_import(
         if progress is not None:
             progress(report.restored + report.conflicts + report.unlinked + folded, total)
     after = ""
+    shared: dict[str, list[str]] = {}  # label -> uids of records it created on demand (tags)
     while True:
         rows = store.read(
             "import_change_list",
@@ -154,8 +161,12 @@ def undo_import(
         doomed: dict[str, list[str]] = {}
         for row in rows:
             change = row["c"]
-            if change.get("entity_uid"):  # a record's own entry (imports before batch entries)
-                doomed.setdefault(change["entity"], []).append(change["entity_uid"])
+            if change.get("entity_uid"):
+                # A record's own entry: a tag it created on demand (deleted last, once the
+                # records it created are gone, if nothing else uses it), or a record of an
+                # import from before batch entries.
+                wanted = shared if change["entity"] in ON_DEMAND else doomed
+                wanted.setdefault(change["entity"], []).append(change["entity_uid"])
                 continue
             # A batch's entry: the records it names, a page at a time (each page deleted
             # before the next is read).
@@ -173,6 +184,10 @@ def undo_import(
         _delete(store, cipher, import_id, doomed, stamp, actor, report)
         if progress is not None:
             progress(report.restored + report.conflicts + report.deleted + folded, total)
+    for label, uids in shared.items():
+        for start in range(0, len(uids), UNDO_BATCH):
+            page = {label: uids[start : start + UNDO_BATCH]}
+            _delete(store, cipher, import_id, page, stamp, actor, report, shared=True)
     records.set_state(
         store, import_id, records.UNDONE, undone_at=stamp, undo=json.dumps(report.__dict__)
     )
@@ -187,12 +202,16 @@ def _delete(
     stamp: str,
     actor: str,
     report: UndoReport,
+    *,
+    shared: bool = False,
 ) -> int:
     """Delete the records the import created (uids by label), each with a history entry
     of its deletion; dependants first (a customer's contacts go before it), though DETACH
-    DELETE would not mind: the counts per type stay right either way. Returns how many
-    were deleted."""
+    DELETE would not mind: the counts per type stay right either way. ``shared`` records
+    (tags it created on demand) go only if nothing links to them any more: one someone
+    has used since stays, counted in ``conflicts``. Returns how many were deleted."""
     before = report.deleted
+    name = "import_undo_delete_unused_batch" if shared else "import_undo_delete_batch"
     for label in sorted(doomed, key=lambda item: item != "Contact"):
         model = model_for(label)
         rows = []
@@ -200,9 +219,11 @@ def _delete(
             entry = history_entry(model, "delete", stamp, actor, [], cipher)
             entry["undo_of"] = import_id
             rows.append({"uid": uid, "change": entry})
-        statement = render(store.cypher.get("import_undo_delete_batch"), Label=label)
+        statement = render(store.cypher.get(name), Label=label)
         done = store.write(statement, import_id=import_id, rows=rows)
-        deleted = done[0]["deleted"] if done else 0
+        deleted = int(done[0]["deleted"] or 0) if done else 0
+        if shared and done:
+            report.conflicts += int(done[0]["kept"] or 0)
         report.deleted += deleted
         report.by_label[label] = report.by_label.get(label, 0) + deleted
     return report.deleted - before
@@ -259,20 +280,39 @@ def _unlink(
     report: UndoReport,
 ) -> None:
     """Remove the links the import added (history entries marked ``linked``: their
-    relationship type), one statement per record type and relationship type; a record's
-    links go in one row whatever the number of entries."""
-    batches: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+    relationship type) and link back those it replaced, one statement per record type,
+    relationship type and linked type. An entry names the record it linked (``links``);
+    one written before entries did stands for all the import's links of its type into its
+    record. A replaced link whose replacement someone has removed or replaced since stays
+    as they left it (``conflicts``)."""
+    batches: dict[tuple[str, str, str], dict[tuple[str, str | None], dict[str, Any]]] = {}
     for change in changes:
         model = model_for(change["entity"])
-        removed = [
-            FieldChange(item["field"], item["new"], None)
-            for item in json.loads(change.get("fields") or "[]")
-        ]
-        entry = history_entry(model, "update", stamp, actor, removed, cipher)
+        fields = json.loads(change.get("fields") or "[]")
+        rel = model.meta.rel(fields[0]["field"]) if fields else None
+        if rel is None:
+            continue
+        reverted = [FieldChange(item["field"], item["new"], item["old"]) for item in fields]
+        entry = history_entry(model, "update", stamp, actor, reverted, cipher)
         entry["undo_of"] = import_id
-        batch = batches.setdefault((model.label, change["linked"]), {})
-        batch.setdefault(change["entity_uid"], {"uid": change["entity_uid"], "change": entry})
-    for (label, rel_type), rows in batches.items():
-        statement = render(store.cypher.get("import_undo_unlink_batch"), Label=label, REL=rel_type)
+        new = json.loads(change.get(LINKS) or "{}").get(rel.name, {}).get("new") or [None]
+        batch = batches.setdefault((model.label, change["linked"], rel.target), {})
+        batch.setdefault(
+            (change["entity_uid"], new[0]),
+            {
+                "uid": change["entity_uid"],
+                "source": new[0],
+                "restore": json.loads(change.get(REPLACED) or "[]"),
+                "change": entry,
+            },
+        )
+    for (label, rel_type, target), rows in batches.items():
+        statement = render(
+            store.cypher.get("import_undo_unlink_batch"), Label=label, REL=rel_type, Target=target
+        )
         done = store.write(statement, import_id=import_id, rows=list(rows.values()))
-        report.unlinked += int(done[0]["removed"] or 0) if done else 0
+        result = done[0] if done else {}
+        replacing = int(result.get("replacing") or 0)
+        report.unlinked += int(result.get("removed") or 0)
+        report.restored += replacing
+        report.conflicts += sum(1 for row in rows.values() if row["restore"]) - replacing
