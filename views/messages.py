@@ -22,6 +22,9 @@ MESSAGES: dict[str, LazyString] = {
     "too_long": lazy_gettext("At most %(max)s characters."),
     "choice": lazy_gettext("Choose one of: %(choices)s."),
     "email": lazy_gettext("Not a valid e-mail address."),
+    "email_masked": lazy_gettext(
+        "This is an e-mail address as shown masked (z***@example.com): type the whole address."
+    ),
     "phone": lazy_gettext("Not a valid phone number."),
     "integer": lazy_gettext("Not a whole number."),
     "number": lazy_gettext("Not a number."),
