@@ -389,26 +389,24 @@ class BatchWriter:
             # A row repeating an earlier row of the batch is a repeat of that row, even when
             # both name a stored record: the two would be decided against the same stored
             # values, and one update would silently win over the other.
-            duplicate = next(
-                (Duplicate(k[0], line=batch_seen[k]) for k in keys if k in batch_seen), None
-            )
+            duplicate = None
             for key in keys:
-                if duplicate is not None:
-                    break
-                duplicate = existing.get(key)
-                if duplicate is None and key[0] != UID and key in flying:
-                    duplicate = Duplicate(key[0], flying[key], 1)
-            if duplicate is None:
-                earlier = next(
-                    (
-                        self.seen.get(k) or batch_seen.get(k)
-                        for k in keys
-                        if k in self.seen or k in batch_seen
-                    ),
-                    None,
-                )
+                earlier = batch_seen.get(key)
                 if earlier is not None:
-                    duplicate = Duplicate(next(k for k, _ in keys), line=earlier)
+                    duplicate = Duplicate(key[0], line=earlier)
+                    break
+            else:
+                for key in keys:
+                    duplicate = existing.get(key)
+                    if duplicate is None and key[0] != UID and key in flying:
+                        duplicate = Duplicate(key[0], flying[key], 1)
+                    if duplicate is not None:
+                        break
+                else:
+                    # A preview's earlier batches (a run stores them: they are found above).
+                    earlier = next((self.seen[k] for k in keys if k in self.seen), None)
+                    if earlier is not None:
+                        duplicate = Duplicate(next(k for k, _ in keys), line=earlier)
             for key in keys:
                 batch_seen.setdefault(key, row.line)
                 if self.dry_run:
