@@ -299,6 +299,18 @@ def test_tags_named_in_a_file_are_created_only_by_who_may_add_tags(
     assert previewed.json["result"]["rows"][0]["errors"] == []
 
 
+def test_a_file_without_rows_under_its_header_is_refused_saying_so(
+    api_app: Flask, client: FlaskClient
+) -> None:
+    headers = bearer(client)
+    for data in (csv_bytes(ROWS[:1]), csv_bytes(ROWS[:1]) + b",,,,\r\n,,,,\r\n"):
+        body = {"upload_id": upload(client, headers, data)["upload_id"], "type": "customer"}
+        for url in ("/api/v1/imports/preview", "/api/v1/imports/commit"):
+            refused = client.post(url, headers=headers, json=body)
+            assert refused.status_code == 422, refused.get_data(as_text=True)
+            assert refused.json["message"].startswith("The file has no rows under its column")
+
+
 def test_bad_requests_get_clear_4xx(api_app: Flask, client: FlaskClient) -> None:
     headers = bearer(client)
     no_file = client.post(

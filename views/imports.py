@@ -523,6 +523,11 @@ class ImportApi(BaseApi):
         refusal = _refusal(kind, mapping, options)
         if refusal is not None:
             return error_response(403, refusal)
+        try:
+            if next(iter(open_table(path, sheet=data["sheet"]).rows()), None) is None:
+                return error_response(422, message_text("import_no_rows", {}))
+        except UnreadableFile as exc:
+            return _failed(exc)
         return data, path, file_name, mapping, options
 
     @expose("/preview", methods=["POST"])

@@ -179,6 +179,9 @@ MESSAGES: dict[str, LazyString] = {
     "import_undone": lazy_gettext("This import has been undone already."),
     "import_undoing": lazy_gettext("This import is being undone already."),
     "import_no_failing_rows": lazy_gettext("This import has no failing rows."),
+    "import_no_rows": lazy_gettext(
+        "The file has no rows under its column names: there is nothing to import."
+    ),
     "import_at_cell": lazy_gettext("Line %(line)s, column %(column)s: %(message)s"),
     "import_at_line": lazy_gettext("Line %(line)s: %(message)s"),
     # Domain errors (graph.errors) by class key, where one message fits every screen.
