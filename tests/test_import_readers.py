@@ -4,6 +4,7 @@ either decimal mark, choices and encodings said as people know them."""
 
 from __future__ import annotations
 
+import codecs
 import tracemalloc
 from pathlib import Path
 
@@ -105,6 +106,23 @@ def test_a_line_with_more_filled_cells_than_columns_fails_instead_of_shifting(
     assert [(r.line, r.values, r.errors) for r in result[1:]] == [
         (3, {"name": "乙公司", "region": "北京", "note": "好"}, []),
         (4, {"name": "丙公司", "region": "广州"}, []),
+    ]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_excels_unicode_text_utf16_with_tabs_is_read(tmp_path: Path, encoding: str) -> None:
+    """Excel's "Unicode 文本" save: UTF-16 with its byte-order mark, tab-separated."""
+    bom = codecs.BOM_UTF16_LE if encoding.endswith("le") else codecs.BOM_UTF16_BE
+    path = tmp_path / "客户.txt"
+    path.write_bytes(bom + "客户名称\t手机\r\n上海明辉\t13812345678\r\n".encode(encoding))
+    table = open_table(path)
+    assert (table.encoding, table.delimiter, table.headers) == (
+        "utf-16",
+        "\t",
+        ["客户名称", "手机"],
+    )
+    assert [(r.values, r.errors) for r in cleaned(path)] == [
+        ({"name": "上海明辉", "phone": "+8613812345678"}, [])
     ]
 
 

@@ -46,7 +46,12 @@ HEAD_ROWS = 20
 # again from the file.
 RECENT_LINES = 64
 # What people call the encodings a CSV is read in.
-ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "gb18030": "GB18030/GBK"}
+ENCODING_NAMES = {
+    "utf-8-sig": "UTF-8",
+    "utf-8": "UTF-8",
+    "gb18030": "GB18030/GBK",
+    "utf-16": "UTF-16",
+}
 Cell = Any  # str for CSV; str, int, float, bool, date, datetime or None from a workbook
 
 
@@ -178,11 +183,14 @@ def open_table(path: Path | str, *, sheet: str | None = None) -> Table:
 
 
 def detect_encoding(path: Path) -> str:
-    """utf-8-sig (BOM), utf-8, or gb18030 (a superset of GBK and GB2312)."""
+    """utf-8-sig (BOM), utf-16 (its BOM: Excel's "Unicode text"), utf-8, or gb18030 (a
+    superset of GBK and GB2312)."""
     with path.open("rb") as handle:
         sample = handle.read(SNIFF_BYTES)
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
     try:
         # A cut multi-byte character at the end of the sample is no reason to refuse UTF-8.
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
