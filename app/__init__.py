@@ -28,6 +28,7 @@ from app import (
     login_throttle,
     mirror_outbox,
     request_context,
+    request_language,
     request_translations,
     roles,
     scope,
@@ -75,6 +76,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         login_throttle.init_app(app)
         appbuilder.post_init()
         appbuilder.sm.audit_startup_changes()
+    request_language.init_app(app)
     request_translations.init_app(app)
     display.init_app(app)
     error_pages.init_app(app)

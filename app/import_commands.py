@@ -61,7 +61,7 @@ def _importer() -> Importer:
         actor=ACTOR,
         scope=Scope.everything(),
         region=cipher.phone_region,
-        serial_timezone=business_timezone(app),
+        timezone=business_timezone(app),
     )
 
 

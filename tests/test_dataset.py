@@ -6,12 +6,15 @@ import datetime as dt
 import re
 from collections import Counter
 
+import phonenumbers
 import pytest
 
-from graph.demo.dataset import Dataset, cap_per_day, generate, iter_chunks
+from graph.demo.dataset import MOBILE_PREFIXES, Dataset, cap_per_day, generate, iter_chunks
 from graph.demo.seed import load, load_plan, seed_demo
 from graph.errors import NotFound
+from graph.model import nodes
 from graph.model.base import REGISTRY
+from graph.model.validation import field_for
 from graph.store.protocol import GraphStore
 from graph.store.statements import library
 from tests.statements import statement
@@ -103,11 +106,27 @@ def test_nodes_carry_utc_stamps_and_version_one(dataset: Dataset) -> None:
             assert row["version"] == 1
 
 
-def test_phones_are_e164_mobile_numbers_and_unique(dataset: Dataset) -> None:
+def test_phones_are_valid_by_the_apps_rule_e164_mobile_numbers_and_unique(
+    dataset: Dataset,
+) -> None:
+    """Every demo phone passes the check of the edit form, REST and import
+    (``graph.model.validation.Phone``, ``phonenumbers.is_valid_number`` in CN) unchanged, so
+    an unedited demo record can be saved and its exported row imported again."""
     people = ("users", "referrers", "customers", "contacts")
     phones = [row["phone"] for kind in people for row in getattr(dataset, kind)]
     assert all(re.fullmatch(r"\+861[3-9]\d{9}", phone) for phone in phones)
     assert len(phones) == len(set(phones))
+    check = field_for(nodes.Customer, "phone", "CN")
+    invalid = [phone for phone in phones if check.deserialize(phone) != phone]
+    assert invalid == []
+    # Whatever eight digits follow: every prefix the generator uses is allocated whole.
+    for prefix in MOBILE_PREFIXES:
+        for rest in ("00000000", "54545454", "99999999"):
+            number = phonenumbers.parse(f"+86{prefix}{rest}")
+            assert phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE
+            assert check.deserialize(f"+86{prefix}{rest}") == f"+86{prefix}{rest}"
+    # The generator draws on every prefix, not only the most common.
+    assert {phone[3:6] for phone in phones} == set(MOBILE_PREFIXES)
 
 
 def test_customers_mix_kinds_languages_and_stages(dataset: Dataset) -> None:

@@ -286,7 +286,7 @@ def test_plain_email_fast_path_equals_the_schema_field() -> None:
     reader = cleaning.CELL_READERS["email"]
     target = import_type("customer").target("email")
     assert target is not None and target.prop is not None
-    email = reader(target, target.prop, "CN")
+    email = reader(target, target.prop, "CN", None)
     rng = random.Random(7)
     alphabet = "aZ09._%+-@ -.xn--\u00e9\uff41\"'[]"
     generated = [

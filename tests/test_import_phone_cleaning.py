@@ -16,7 +16,7 @@ def _reader_and_parser(region: str):  # type: ignore[no-untyped-def]
     kind = import_type("customer")
     target = kind.target("phone")
     assert target is not None and target.prop is not None
-    return _phone_reader(target, target.prop, region), field_for(kind.model, "phone", region)
+    return _phone_reader(target, target.prop, region, None), field_for(kind.model, "phone", region)
 
 
 def _outcome(convert, text: str) -> str:  # type: ignore[no-untyped-def]

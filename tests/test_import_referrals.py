@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -143,6 +144,27 @@ def test_referral_links_take_the_files_date_else_the_import_time(
         and bad.errors[0]["column"] == "推荐日期"
         and bad.errors[0]["key"] == "date"
     )
+
+
+def test_a_referral_date_without_an_offset_is_read_in_the_business_time_zone(
+    store: GraphStore, cipher: FieldCipher, people: dict[str, str], tmp_path: Path
+) -> None:
+    importer = Importer(
+        store, cipher, actor="admin", scope=Scope.everything(), timezone=ZoneInfo("Asia/Shanghai")
+    )
+    rows = [
+        ["推荐人", "被推荐人", "推荐日期"],
+        ["甲公司", "乙公司", "2024年5月20日 08:30"],  # business time: 00:30 UTC
+        ["甲公司", "丙公司", "2024-05-20T08:30:00+00:00"],  # an offset is kept
+    ]
+    run_import(importer, write_csv(tmp_path / "z.csv", rows), "referral", work_dir=tmp_path)
+    dates = {
+        row["uid"]: row["at"] for row in store.read("customer_referrals_list", uid=people["甲公司"])
+    }
+    assert dates == {
+        people["乙公司"]: "2024-05-20T00:30:00Z",
+        people["丙公司"]: "2024-05-20T08:30:00Z",
+    }
 
 
 def test_existing_links_and_repeated_rows_are_skipped_and_unknown_records_fail_by_line_and_column(

@@ -87,7 +87,9 @@ def _back_url() -> str | None:
     return referrer if referrer.startswith(request.host_url) else None
 
 
-def _wants_json() -> bool:
+def is_api_request() -> bool:
+    """Whether the request is to the REST API (``/api/``): answered in JSON, its language
+    from ``Accept-Language`` when the session names none (``app.request_language``)."""
     return request.path.startswith("/api/")
 
 
@@ -95,7 +97,7 @@ def error_response(status: int, message: Any = None) -> Response:
     """The answer for ``status``: JSON under ``/api/``, else the error page in the layout."""
     title, text = PAGES.get(status, PAGES[500] if status >= 500 else PAGES[400])
     message = str(message or text)
-    if _wants_json():
+    if is_api_request():
         response = jsonify(message=message)
     else:
         appbuilder = current_appbuilder()

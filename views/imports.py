@@ -208,7 +208,7 @@ def _importer() -> Importer:
         actor=_username(),
         scope=scope,
         region=cipher.phone_region,
-        serial_timezone=business_timezone(),
+        timezone=business_timezone(),
     )
 
 

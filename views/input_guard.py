@@ -31,7 +31,7 @@ from flask import Flask, Response, current_app, request
 from flask_appbuilder import ModelView
 from flask_babel import lazy_gettext
 
-from views.errors import error_response
+from views.errors import error_response, is_api_request
 from views.labels import lazy_format
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -146,7 +146,7 @@ def _takes_plain_q() -> bool:
 
 def check_request() -> Response | None:
     """Refuse a malformed request (see the module's docstring); None lets it through."""
-    api = request.path.startswith("/api/")
+    api = is_api_request()
     path_args = (request.view_args or {}).values()
     if out_of_range([int(v) if isinstance(v, str) and _DIGITS.match(v) else v for v in path_args]):
         return error_response(404)

@@ -1,5 +1,6 @@
 """The one CSV writer every export goes through (lists, segments, audit log, console); the
-XLSX writer (``graph.io.xlsx_writer``) follows the same rules.
+XLSX writer (``graph.io.xlsx_writer``) follows the same labels, with string cells in place
+of the apostrophe.
 
 What a spreadsheet opens must be safe and readable: cells that a spreadsheet would run as
 a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or CR) get a leading apostrophe;

@@ -1,11 +1,13 @@
-"""The XLSX writer: the CSV writer's rules (``graph.io.csv_writer``) in a workbook.
+"""The XLSX writer: the CSV writer's labels (``graph.io.csv_writer``) in a workbook.
 
-Headers are the columns' labels and coded values their labels; text a spreadsheet would
-run as a formula gets the same leading apostrophe as in a CSV (and no cell is ever written
-as a formula, a URL or a number guessed from text); numbers stay numbers and times are
-Excel dates. xlsxwriter's ``constant_memory`` mode flushes each row to a temporary file as
-soon as the next one starts, so a million rows never sit in memory. A sheet holds at most
-1,048,576 rows: longer exports continue on further sheets, each with the header row.
+Headers are the columns' labels and coded values their labels. Text is written as a
+string cell holding the value itself (``+8613812345678``, ``=1+1``): a string cell is
+never run as a formula, and the CSV's leading apostrophe would show in Excel as part of
+the text. No cell is ever written as a formula, a URL or a number guessed from text;
+numbers stay numbers and times are Excel dates. xlsxwriter's ``constant_memory`` mode
+flushes each row to a temporary file as soon as the next one starts, so a million rows
+never sit in memory. A sheet holds at most 1,048,576 rows: longer exports continue on
+further sheets, each with the header row.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 
 import xlsxwriter
 
-from graph.io.csv_writer import Column, labelled, safe_text
+from graph.io.csv_writer import Column, labelled
 
 MAX_SHEET_ROWS = 1_048_576
 MAX_SHEET_NAME = 31
@@ -73,7 +75,7 @@ def write_xlsx(
                 sheets += 1
                 worksheet = workbook.add_worksheet(sheet_name(sheet, sheets))
                 for index, column in enumerate(columns):
-                    worksheet.write_string(0, index, safe_text(column.label), header)
+                    worksheet.write_string(0, index, column.label, header)
                 line = 1
             for index, column in enumerate(columns):
                 _write_cell(worksheet, line, index, labelled(column, row.get(column.key)), formats)
@@ -82,7 +84,7 @@ def write_xlsx(
         if worksheet is None:  # no rows: still a sheet with the header
             worksheet = workbook.add_worksheet(sheet_name(sheet))
             for index, column in enumerate(columns):
-                worksheet.write_string(0, index, safe_text(column.label), header)
+                worksheet.write_string(0, index, column.label, header)
     finally:
         workbook.close()
     return written
@@ -102,7 +104,6 @@ def _write_cell(
     elif isinstance(value, dt.date):
         worksheet.write_datetime(line, index, value, formats[dt.date])
     elif isinstance(value, dict | list | tuple):
-        text = json.dumps(value, ensure_ascii=False, default=str)
-        worksheet.write_string(line, index, safe_text(text))
+        worksheet.write_string(line, index, json.dumps(value, ensure_ascii=False, default=str))
     else:
-        worksheet.write_string(line, index, safe_text(str(value)))
+        worksheet.write_string(line, index, str(value))

@@ -118,7 +118,7 @@ def _importer(resources: Resources, params: dict[str, Any]) -> Importer:
         actor=scope.username,
         scope=scope,
         region=resources.cipher.phone_region,
-        serial_timezone=resources.timezone,
+        timezone=resources.timezone,
     )
 
 

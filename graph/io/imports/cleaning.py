@@ -2,12 +2,13 @@
 
 Reuses the model's normalisers (``graph.model.validation``): text trimmed and full-width
 letters and digits folded (CJK punctuation kept), phones to E.164 in the default region,
-e-mails checked with a lower-case domain, dates as people type them. Adds what
-spreadsheets bring: Excel serial dates, numbers with thousands separators and currency
-symbols, choices written as labels or synonyms (意向客户 → intent), tags split on
-``; , 、 |``, and the apostrophe the exporter puts before a cell that looks like a
-formula (``'+8613812345678``). Relation cells stay text (names or uids): the writer
-looks them up per batch.
+e-mails checked with a lower-case domain, dates as people type them, a time without an
+offset in the business time zone (as the forms read it). Adds what spreadsheets bring:
+workbook dates and Excel serial dates (local times too), numbers with thousands
+separators and currency symbols, choices written as labels or synonyms (意向客户 →
+intent), tags split on ``; , 、 |``, and the apostrophe the exporter puts before a cell
+that looks like a formula (``'+8613812345678``). Relation cells stay text (names or
+uids): the writer looks them up per batch.
 """
 
 from __future__ import annotations
@@ -110,23 +111,34 @@ def parse_number(cell: Cell) -> float:
     return parse_number_text(cell_text(cell))
 
 
-def parse_moment(cell: Cell) -> dt.datetime:
-    """A date-time from a cell: a workbook date, an Excel serial number (45432 or
-    45432.5), or text such as 2024/5/20, 2024-05-20, 2024年5月20日 10:30."""
+def parse_moment(cell: Cell, zone: dt.tzinfo | None = None) -> dt.datetime:
+    """A naive UTC date-time from a cell: a workbook date, an Excel serial number (45432 or
+    45432.5), or text such as 2024/5/20, 2024-05-20, 2024年5月20日 10:30.
+
+    A time that says no offset (every workbook date and serial number, text without one)
+    is read in ``zone`` when given, as the forms read it in the business time zone: a
+    spreadsheet holds local times (the XLSX export writes times in that zone). An offset
+    in the text is converted to UTC; without ``zone`` a time is kept as written."""
     if isinstance(cell, dt.datetime):
-        return cell.replace(tzinfo=None, microsecond=0)
-    if isinstance(cell, dt.date):
-        return dt.datetime(cell.year, cell.month, cell.day)
-    serial: float | None = None
-    if isinstance(cell, int | float) and not isinstance(cell, bool):
-        serial = float(cell)
-    elif re.fullmatch(r"\d{5}(\.\d+)?", cell_text(cell).strip()):
-        serial = float(cell_text(cell))
-    if serial is not None:
+        moment = cell.replace(microsecond=0)
+    elif isinstance(cell, dt.date):
+        moment = dt.datetime(cell.year, cell.month, cell.day)
+    else:
+        serial: float | None = None
+        if isinstance(cell, int | float) and not isinstance(cell, bool):
+            serial = float(cell)
+        elif re.fullmatch(r"\d{5}(\.\d+)?", cell_text(cell).strip()):
+            serial = float(cell_text(cell))
+        if serial is None:
+            return parse_when(cell_text(cell), zone)
         if not 1 <= serial <= MAX_EXCEL_SERIAL:
             raise ValueError("not an Excel date")
-        return (EXCEL_EPOCH + dt.timedelta(days=serial)).replace(microsecond=0)
-    return parse_when(cell_text(cell))
+        moment = (EXCEL_EPOCH + dt.timedelta(days=serial)).replace(microsecond=0)
+    if moment.tzinfo is None and zone is not None:
+        moment = moment.replace(tzinfo=zone)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment
 
 
 def split_tags(cell: Cell) -> list[str]:
@@ -136,7 +148,9 @@ def split_tags(cell: Cell) -> list[str]:
 
 
 class RowCleaner:
-    """Cleans rows of one file for one mapping; built once, used for every row.
+    """Cleans rows of one file for one mapping, with the default phone ``region`` and the
+    business time ``zone`` (None: times without an offset kept as written); built once,
+    used for every row.
 
     Each column's converter is chosen once. A column's text cells and what they clean to
     are remembered (up to ``CACHE_CELLS`` distinct cells): regions, industries, stages and
@@ -145,9 +159,17 @@ class RowCleaner:
     its cache fills within ``2 * CACHE_CELLS`` rows. Cells that fail are not remembered
     (each failure gets its own message), nor are list values (tags)."""
 
-    def __init__(self, kind: ImportType, mapping: Mapping, headers: list[str], region: str) -> None:
+    def __init__(
+        self,
+        kind: ImportType,
+        mapping: Mapping,
+        headers: list[str],
+        region: str,
+        zone: dt.tzinfo | None = None,
+    ) -> None:
         self.kind = kind
         self.region = region
+        self.zone = zone
         self.plan: list[tuple[int, str, Target, Convert]] = []
         for position, header in enumerate(headers):
             name = mapping.columns.get(header)
@@ -251,7 +273,7 @@ class RowCleaner:
 
             return choice
         reader = CELL_READERS.get(prop.kind, _schema_reader)
-        return reader(target, prop, self.region)
+        return reader(target, prop, self.region, self.zone)
 
     def _person_name(self, result: CleanRow) -> None:
         first = result.values.pop(FIRST_NAME, None)
@@ -334,7 +356,9 @@ def _message(exc: ValidationError) -> Message:
 
 # -- readers of a cell, per field kind (kinds not named here go through the form's schema) --
 
-Reader = Callable[[Target, Prop, str], Convert]
+# A reader gets the target, its property, the default phone region and the business time
+# zone (None: times without an offset are kept as written).
+Reader = Callable[[Target, Prop, str, dt.tzinfo | None], Convert]
 
 
 def _too_long(value: Any, limit: int | None) -> Any:
@@ -344,10 +368,15 @@ def _too_long(value: Any, limit: int | None) -> Any:
 
 
 def _moment_reader(date_only: bool) -> Reader:
-    def reader(target: Target, prop: Prop, region: str) -> Convert:
+    """Dates and times as the forms read them: a date-time without an offset in the
+    business time zone, a date as written (it names a day, not a moment)."""
+
+    def reader(target: Target, prop: Prop, region: str, zone: dt.tzinfo | None) -> Convert:
+        at = None if date_only else zone
+
         def moment(cell: Cell) -> Any:
             try:
-                parsed = parse_moment(cell)
+                parsed = parse_moment(cell, at)
             except (ValueError, OverflowError):
                 raise ValidationError(Message("date" if date_only else "datetime")) from None
             return to_graph(prop, parsed.date() if date_only else parsed)
@@ -358,7 +387,7 @@ def _moment_reader(date_only: bool) -> Reader:
 
 
 def _number_reader(whole: bool) -> Reader:
-    def reader(target: Target, prop: Prop, region: str) -> Convert:
+    def reader(target: Target, prop: Prop, region: str, zone: dt.tzinfo | None) -> Convert:
         def number(cell: Cell) -> Any:
             try:
                 value = parse_number(cell)
@@ -379,7 +408,7 @@ def _text_reader(multiline: bool) -> Reader:
     """What the schema's Text field does (``graph.model.validation.Text``), without
     marshmallow's per-value overhead: a million rows pass through here."""
 
-    def reader(target: Target, prop: Prop, region: str) -> Convert:
+    def reader(target: Target, prop: Prop, region: str, zone: dt.tzinfo | None) -> Convert:
         def plain(cell: Cell) -> Any:
             text = cell_text(cell)
             value = (fold_width(text).strip() if multiline else clean_text(text)) or None
@@ -438,7 +467,7 @@ def number_plan(region: str) -> Callable[[str], bool]:
     return valid
 
 
-def _phone_reader(target: Target, prop: Prop, region: str) -> Convert:
+def _phone_reader(target: Target, prop: Prop, region: str, zone: dt.tzinfo | None) -> Convert:
     schema_field = field_for(target.model, prop.name, region)
     fast = region == "CN"
     valid = number_plan("CN")
@@ -463,14 +492,14 @@ _PLAIN_EMAIL = re.compile(
 )
 
 
-def _email_reader(target: Target, prop: Prop, region: str) -> Convert:
+def _email_reader(target: Target, prop: Prop, region: str, zone: dt.tzinfo | None) -> Convert:
     """What the schema's Email field does (``graph.model.validation.Email``), with a fast
     path for the plain addresses nearly every row has (nothing to fold or trim, accepted
     by the check): only the domain lower-cased. Anything else goes through the schema."""
     schema_field = field_for(target.model, prop.name, region)
     limit = prop.max_length
     if prop.choices:
-        return _schema_reader(target, prop, region)
+        return _schema_reader(target, prop, region, zone)
 
     def email(cell: Cell) -> Any:
         text = cell_text(cell)
@@ -483,7 +512,7 @@ def _email_reader(target: Target, prop: Prop, region: str) -> Convert:
     return email
 
 
-def _schema_reader(target: Target, prop: Prop, region: str) -> Convert:
+def _schema_reader(target: Target, prop: Prop, region: str, zone: dt.tzinfo | None) -> Convert:
     schema_field = field_for(target.model, prop.name, region)
 
     def text(cell: Cell) -> Any:

@@ -98,14 +98,15 @@ class ImportOptions:
 @dataclass(frozen=True)
 class Importer:
     """Who imports, and with what: the store, the field cipher, the importer's username
-    and row-level scope, the default phone region and the business time zone."""
+    and row-level scope, the default phone region and the business time zone (the day in
+    new records' uids, and the zone of times the file writes without an offset)."""
 
     store: GraphStore
     cipher: FieldCipher
     actor: str
     scope: Scope
     region: str = "CN"
-    serial_timezone: dt.tzinfo = dt.UTC
+    timezone: dt.tzinfo = dt.UTC
     clock: Clock = utc_now
 
 
@@ -174,7 +175,7 @@ def preview(
     table, suggested = suggest_for(path, type_key, sheet=options.sheet)
     mapping = mapping or suggested
     kind = import_type(type_key)
-    cleaner = RowCleaner(kind, mapping, table.headers, importer.region)
+    cleaner = RowCleaner(kind, mapping, table.headers, importer.region, importer.timezone)
     writer = _writer(importer, kind, "preview", options, mapping, dry_run=True)
     cleaned = [cleaner.clean(row) for _, row in zip(range(rows), table.rows(), strict=False)]
     good = [row for row in cleaned if not row.errors]
@@ -309,6 +310,7 @@ def _writer(
             headers=mapping.targets(),
             on_duplicate=options.on_duplicate,
             decisions=options.decisions,
+            timezone=importer.timezone,
             dry_run=dry_run,
         )
     resolver = Resolver(
@@ -333,7 +335,7 @@ def _writer(
         resolver=resolver,
         mapped=frozenset(mapping.targets()),
         headers=mapping.targets(),
-        serial_timezone=importer.serial_timezone,
+        serial_timezone=importer.timezone,
         dry_run=dry_run,
         sender=None if dry_run else sender_for(importer.store, estimated_rows),
     )
@@ -350,7 +352,7 @@ def _run(
     progress: Progress | None,
 ) -> ImportRecord:
     kind = import_type(record.type)
-    cleaner = RowCleaner(kind, mapping, table.headers, importer.region)
+    cleaner = RowCleaner(kind, mapping, table.headers, importer.region, importer.timezone)
     total = _estimate_rows(table)
     errors_path = work_dir / record.uid / ERRORS_FILE
     errors_path.parent.mkdir(parents=True, exist_ok=True)

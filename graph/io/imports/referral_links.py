@@ -6,7 +6,7 @@ external referrers (the first type that knows it); a ``referrer_kind`` column (�
 推荐人, Customer / Contact / Referrer) picks the type instead. Each new link is a
 ``REFERRED`` relationship carrying the import id and, as its time, the row's
 ``referred_at`` (推荐日期 / Referral date: any date the cleaner reads, a time without an
-offset kept as written, as for other imported times) or else the import's time, with a
+offset in the business time zone, as for other imported times) or else the import's time, with a
 history entry on the referred customer, written in one statement per batch (which also
 advances the import's cursor).
 
@@ -118,6 +118,7 @@ class ReferralWriter:
         headers: dict[str, str],
         on_duplicate: str = SKIP,
         decisions: dict[int, str] | None = None,
+        timezone: dt.tzinfo | None = None,
         dry_run: bool = False,
     ) -> None:
         self.store = store
@@ -128,6 +129,7 @@ class ReferralWriter:
         self.headers = headers  # target name -> the column that fills it
         self.on_duplicate = on_duplicate  # for a customer with another referrer of the type
         self.decisions = decisions or {}  # the same, per file line
+        self.timezone = timezone  # of a referral date written without an offset
         self.dry_run = dry_run
         self.seen: dict[tuple[str, str], int] = {}  # (referrer, referred) -> first line
         # (referred, referrer label) -> the first line giving the customer such a referrer
@@ -231,7 +233,7 @@ class ReferralWriter:
         if written is None:
             return
         try:
-            row.values[REFERRED_AT] = to_graph(None, parse_moment(written))
+            row.values[REFERRED_AT] = to_graph(None, parse_moment(written, self.timezone))
         except (ValueError, OverflowError):
             column = self.headers.get(REFERRED_AT, "")
             row.errors.append(RowError(row.line, column, Message("date")))
