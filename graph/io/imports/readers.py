@@ -189,7 +189,7 @@ def detect_encoding(path: Path) -> str:
         sample = handle.read(SNIFF_BYTES)
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and _utf16_text(sample):
         return "utf-16"
     try:
         # A cut multi-byte character at the end of the sample is no reason to refuse UTF-8.
@@ -204,6 +204,22 @@ def detect_encoding(path: Path) -> str:
             "the text is neither UTF-8 nor GB18030/GBK", "import_unreadable_encoding"
         ) from exc
     return "gb18030"
+
+
+# What no text file holds: control characters other than tab and line breaks, and the
+# Unicode noncharacters U+FFFE and U+FFFF.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _utf16_text(sample: bytes) -> bool:
+    """Whether ``sample`` (starting with a UTF-16 byte-order mark) decodes as UTF-16 to
+    text: two random bytes after FF FE decode to some character, so decoding alone proves
+    little."""
+    try:
+        text = codecs.getincrementaldecoder("utf-16")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return False
+    return _NOT_TEXT.search(text) is None
 
 
 def detect_delimiter(path: Path, encoding: str) -> str:
