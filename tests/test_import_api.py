@@ -288,7 +288,8 @@ def test_tags_named_in_a_file_are_created_only_by_who_may_add_tags(
     )
     assert previewed.status_code == 200
     errors = previewed.json["result"]["rows"][0]["errors"]
-    assert [(e["column"], e["key"]) for e in errors] == [("标签", "import_not_found")]
+    assert [(e["column"], e["key"]) for e in errors] == [("标签", "import_not_found_named")]
+    assert errors[0]["message"] == "Line 2, column 标签: There is no tag called 全新标签."
     admin = bearer(client)
     uploaded = upload(client, admin, csv_bytes(rows))
     previewed = client.post(

@@ -432,7 +432,7 @@ def test_a_team_limited_importer_names_only_customers_they_may_see(
     assert result.rows[0].errors == []
     for row, name in zip(result.rows[1:], ("别队客户", hidden.uid), strict=True):
         assert [(e["column"], e["key"], e["params"]["name"]) for e in row.errors] == [
-            ("客户", "import_not_found", name)
+            ("客户", "import_not_found_named", name)
         ]
     admin = Importer(store, cipher, actor="admin", scope=Scope.everything())
     assert preview(admin, path, "follow_up").rows[0].errors[0]["key"] == "import_ambiguous"
@@ -756,7 +756,10 @@ def test_unknown_owner_channel_or_tag_fails_the_row_naming_its_column(
     shown = preview(importer, write_csv(tmp_path / "u.csv", rows), "customer",
                     options=ImportOptions(create_tags=False))  # fmt: skip
     errors = [(e["line"], e["column"], e["key"]) for r in shown.rows for e in r.errors]
-    assert errors == [(2, "负责人", "import_not_found"), (3, "来源渠道", "import_not_found")]
+    assert errors == [
+        (2, "负责人", "import_not_found_named"),
+        (3, "来源渠道", "import_not_found_named"),
+    ]
 
 
 def test_a_contact_of_the_same_name_at_the_same_customer_is_a_duplicate(

@@ -91,6 +91,7 @@ MESSAGES: dict[str, LazyString] = {
     # Imports (graph.io.imports): per-row errors and refusals.
     "required_column": lazy_gettext("%(field)s is required: map a column to it."),
     "import_not_found": lazy_gettext("Not found: %(name)s."),
+    "import_not_found_named": lazy_gettext("There is no %(what)s called %(name)s."),
     "import_ambiguous": lazy_gettext("%(count)s records are called %(name)s: give its ID."),
     "import_not_visible": lazy_gettext("That customer is not one of yours."),
     "import_owner_not_in_team": lazy_gettext(

@@ -122,7 +122,9 @@ class Resolver:
         for name in names:
             found = known.get(name) or []
             if not found:
-                raise UnresolvedName(Message("import_not_found", name=name, target=rel.target))
+                meta = model_for(rel.target).meta
+                what = {"what": meta.en.lower(), "what_zh": meta.zh}
+                raise UnresolvedName(Message("import_not_found_named", name=name, **what))
             if len(found) > 1:
                 raise UnresolvedName(Message("import_ambiguous", name=name, count=len(found)))
             uids.append(found[0])
