@@ -85,6 +85,37 @@ def choose(page, name: str, data: bytes) -> None:  # type: ignore[no-untyped-def
     page.click("#upload-button")
 
 
+def undo_dialog_shown(page) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the undo dialog has faded in."""
+    page.wait_for_function(
+        "() => getComputedStyle(document.getElementById('undo-dialog')).opacity === '1'"
+    )
+
+
+def undo_dialog_closed(page) -> None:  # type: ignore[no-untyped-def]
+    """Close the undo dialog and wait until it and its backdrop are gone."""
+    page.click("#undo-close")
+    page.wait_for_selector("#undo-dialog", state="hidden")
+    page.wait_for_selector(".modal-backdrop", state="detached")
+
+
+def confirm_undo(page, shot: Path | None = None) -> str:  # type: ignore[no-untyped-def]
+    """Confirm the open undo dialog, wait for its result (a screenshot of it at ``shot``),
+    close it; the result's text."""
+    undo_dialog_shown(page)
+    page.click("#undo-confirm")
+    page.wait_for_selector("#undo-result:not(.hidden)", timeout=60_000)
+    said = page.inner_text("#undo-result")
+    if shot is not None:  # once the bar has grown to its end
+        page.wait_for_function(
+            "() => { const bar = document.querySelector('#undo-progress .progress-bar');"
+            " return bar.offsetWidth >= bar.parentElement.clientWidth - 1; }"
+        )
+        page.screenshot(path=str(shot))
+    undo_dialog_closed(page)
+    return said
+
+
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_sales_imports_a_csv_through_the_wizard_and_undoes_it(
     page,
@@ -214,9 +245,9 @@ def test_sales_imports_a_csv_through_the_wizard_and_undoes_it(
     assert texts["error"] in lines[1]
 
     # Undo, after confirming.
-    page.once("dialog", lambda dialog: dialog.accept())
     with running_worker(app):
         page.click("#undo-button")
+        confirm_undo(page)
         page.wait_for_function(
             "(text) => document.getElementById('summary-state').textContent === text",
             arg=texts["undone"],
@@ -224,6 +255,108 @@ def test_sales_imports_a_csv_through_the_wizard_and_undoes_it(
         )
     assert customers.count() == 0
     assert page.locator("#undo-button.hidden").count() == 1
+
+
+SHOTS = Path("/tmp/graphcrm-shots")
+RECENT_TEXTS = {
+    "en": {
+        "heading": "Recent imports",
+        "line": "客户.csv {id} Customers Done 3 2 0 0 1",
+        "download": "Download the failing rows",
+        "what": "“客户.csv” (import {id})",
+        "effect": "Undo deletes the records this import created (2) and gives the records it "
+        "updated (0) their earlier values back.",
+        "error_column": "Error",
+        "error": "Line 4, column 手机: Not a valid phone number.",
+        "undone": "The import was undone.\n4 deleted (Customers 2, Contacts 2)",
+        "state": "Undone",
+    },
+    "zh": {
+        "heading": "最近的导入",
+        "line": "客户.csv {id} 客户 已完成 3 2 0 0 1",
+        "download": "下载失败的行",
+        "what": "“客户.csv”（导入 {id}）",
+        "effect": "撤销会删除此次导入新建的记录（2 条），并把它更新过的记录（0 条）恢复为"
+        "导入前的值。",
+        "error_column": "错误",
+        "error": "第 4 行，手机 列：",
+        "undone": "导入已撤销。\n删除 4 条（客户 2、联系人 2）",
+        "state": "已撤销",
+    },
+}
+
+
+def recent_text(page, import_id: str) -> str:  # type: ignore[no-untyped-def]
+    """The text of an import's line in the recent imports, on one line."""
+    return " ".join(page.inner_text(f"#import-{import_id}").split())
+
+
+def test_sales_finds_an_import_again_after_leaving_the_page_and_undoes_it_from_the_list(
+    page, live_server: str, app: Flask, store: GraphStore
+) -> None:  # type: ignore[no-untyped-def]
+    settle(app)
+    SHOTS.mkdir(exist_ok=True)
+    staff(app, store, "recent_sales", "Sales")
+    customers = NodeRepository(store, nodes.Customer)
+    contacts = NodeRepository(store, nodes.Contact)
+    sign_in(page, live_server, "recent_sales", "en")
+    page.goto(live_server + "/import/")
+    assert page.inner_text("#recent-none") == "No imports yet."
+    choose(page, "客户.csv", gbk_csv(ROWS))
+    page.wait_for_selector("#step-mapping:not(.hidden)")
+    page.click("#preview-button")
+    page.wait_for_selector("#step-preview:not(.hidden)")
+    with running_worker(app):
+        page.click("#commit-button")
+        page.wait_for_selector("#import-summary:not(.hidden)", timeout=60_000)
+    import_id = page.inner_text("#summary-id")
+    # The list shows the import as soon as it has finished.
+    page.wait_for_selector(f"#import-{import_id}")
+    assert (customers.count(), contacts.count()) == (2, 2)
+
+    # Leave the page (the wizard's summary is gone), then come back through the menu.
+    page.goto(live_server + "/customer/list/")
+    for language in ("en", "zh"):
+        texts = RECENT_TEXTS[language]
+        if language == "zh":
+            page.goto(live_server + "/lang/zh")
+        menu = page.locator("li.dropdown", has=page.locator('a[href="/import/"]'))
+        menu.locator("a.dropdown-toggle").click()
+        menu.locator('a[href="/import/"]').click()
+        page.wait_for_selector("#recent-imports")
+        assert page.locator("#import-summary").is_hidden()
+        assert page.inner_text("#recent-imports .panel-heading strong") == texts["heading"]
+        line = recent_text(page, import_id)
+        assert texts["line"].format(id=import_id) in line
+        assert "UTC+8" in line and texts["download"] in line
+        page.locator("#recent-imports").screenshot(path=str(SHOTS / f"recent-{language}.png"))
+
+        # The failing rows download from the list, the error column in the reader's language.
+        with page.expect_download() as download:
+            page.click(f"#import-{import_id} .recent-errors")
+        lines = Path(download.value.path()).read_bytes().decode("utf-8-sig").splitlines()
+        assert lines[0] == ",".join([*ROWS[0], texts["error_column"]])
+        assert len(lines) == 2 and texts["error"] in lines[1]
+
+        # Undo asks first, saying what it does; cancelled, nothing happens.
+        page.click(f"#import-{import_id} .recent-undo")
+        undo_dialog_shown(page)
+        assert page.inner_text("#undo-what") == texts["what"].format(id=import_id)
+        assert page.inner_text("#undo-effect").startswith(texts["effect"])
+        page.screenshot(path=str(SHOTS / f"undo-dialog-{language}.png"))
+        if language == "en":
+            undo_dialog_closed(page)
+            assert customers.count() == 2
+
+    # In Chinese, undo it: the dialog follows the job and says what the undo did.
+    with running_worker(app):
+        said = confirm_undo(page, SHOTS / "undo-done-zh.png")
+    assert said == texts["undone"]
+    line = recent_text(page, import_id)
+    assert texts["state"] in line and texts["undone"].split("\n")[1] in line
+    assert page.locator(f"#import-{import_id} .recent-undo").count() == 0
+    assert (customers.count(), contacts.count()) == (0, 0)
+    page.locator("#recent-imports").screenshot(path=str(SHOTS / "recent-undone-zh.png"))
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
@@ -300,9 +433,9 @@ def test_duplicates_get_a_per_row_choice_and_a_queued_import_can_be_cancelled(
     page.wait_for_selector("#import-summary:not(.hidden)")
     assert page.inner_text("#summary-state").startswith("The import was cancelled")
     assert customers.count() == 1
-    page.once("dialog", lambda dialog: dialog.accept())
     with running_worker(app):
         page.click("#undo-button")
+        confirm_undo(page)
         page.wait_for_function(
             "() => document.getElementById('summary-state').textContent === "
             "'The import was undone.'",
@@ -469,9 +602,9 @@ def test_sales_imports_referral_links_through_the_wizard_and_undoes_them(
     }
     assert counts == {"read": "6", "created": "2", "updated": "0", "skipped": "2", "failed": "2"}
     assert linked(store, first.uid or "", second.uid or "")
-    page.once("dialog", lambda dialog: dialog.accept())
     with running_worker(app):
         page.click("#undo-button")
+        confirm_undo(page)
         page.wait_for_function(
             "(text) => document.getElementById('summary-state').textContent === text",
             arg=texts["undone"],
@@ -537,9 +670,9 @@ def test_admin_updates_relations_of_existing_customers_in_chinese_and_sees_uncha
     updated = customers.get(first.uid)
     assert updated.owner.uid == lina.uid
     assert sorted(str(t) for t in updated.tags) == ["VIP", "重点"]
-    page.once("dialog", lambda dialog: dialog.accept())
     with running_worker(app):
         page.click("#undo-button")
+        confirm_undo(page)
         page.wait_for_function(
             "() => document.getElementById('summary-state').textContent === '导入已撤销。'",
             timeout=60_000,

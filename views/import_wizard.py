@@ -1,24 +1,39 @@
 """The import wizard at ``/import/``: upload a file, map its columns, preview, commit as a
-job, download the failing rows, undo. The page is a shell; ``graphcrm/import.js`` drives
-the import REST API (``views.imports``) from it.
+job, download the failing rows, undo; below it the reader's recent imports (Admin:
+everyone's), each with its failing rows and its undo, so that an import is found again
+after leaving the page. The page is a shell; ``graphcrm/import.js`` drives the import REST
+API (``views.imports``) from it and refreshes the recent imports from ``/import/recent``.
 
-Permission: ``can_import`` on ``ImportView`` (menu "Import" under Setup); the Undo button
-shows for holders of ``can_undo`` on ``ImportApi``.
+Permission: ``can_import`` on ``ImportView`` (menu "Import" under Setup); the Undo buttons
+show for holders of ``can_undo`` on ``ImportApi``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from flask import current_app, url_for
 from flask_appbuilder import BaseView, expose
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 
+from graph.io.imports import records
+from graph.io.imports.error_rows import failing_rows_kept
+from graph.io.imports.records import ImportRecord
+from graph.io.imports.targets import import_types
 from graph.io.imports.writer import DECISIONS, SKIP
+from graph.model.base import REGISTRY
 from views.guard import guard, team_limited
-from views.imports import importable_types, type_label
-from views.labels import localized
-from views.scope import current_appbuilder
+from views.imports import (
+    import_error,
+    importable_types,
+    sees_all_imports,
+    type_label,
+    visible_imports,
+)
+from views.labels import bilingual, localized
+from views.scope import current_appbuilder, import_folder
 
 # Texts the script shows (the template's own texts are gettext calls in it).
 SCRIPT_LABELS = {
@@ -80,12 +95,117 @@ SCRIPT_LABELS = {
     ),
     "state_undone": lazy_gettext("The import was undone."),
     "undoing": lazy_gettext("Undoing the import…"),
-    "undo_confirm": lazy_gettext(
-        "Undo this import? Records it created are deleted and records it updated get "
-        "their previous values back."
-    ),
     "undo_failed": lazy_gettext("The undo failed: {error}"),
+    "undo_what": lazy_gettext("“{file}” (import {id})"),
+    "undo_effect": lazy_gettext(
+        "Undo deletes the records this import created ({created}) and gives the records it "
+        "updated ({updated}) their earlier values back. A record changed by someone since "
+        "the import keeps that change."
+    ),
+    "undo_effect_links": lazy_gettext(
+        "Undo removes the referral links this import made ({created})."
+    ),
+    "cancel": lazy_gettext("Cancel"),
+    "close": lazy_gettext("Close"),
 }
+
+# An import's state in the reader's language, and the colour of its label.
+STATES = {
+    records.RUNNING: (lazy_gettext("Running"), "info"),
+    records.DONE: (lazy_gettext("Done"), "success"),
+    records.FAILED: (lazy_gettext("Failed"), "danger"),
+    records.CANCELLED: (lazy_gettext("Cancelled"), "warning"),
+    records.UNDOING: (lazy_gettext("Undoing"), "info"),
+    records.UNDONE: (lazy_gettext("Undone"), "default"),
+}
+# Imports that may be undone from the list: ended, with what they wrote still in place.
+UNDOABLE = (records.DONE, records.FAILED, records.CANCELLED)
+# Imports whose list line changes by itself: the page refreshes the list while one shows.
+ACTIVE = (records.RUNNING, records.UNDOING)
+# What an undo did, part by part (``UndoReport``'s counts); a part is shown when not 0.
+# Records of more than one type deleted are counted by type too.
+DELETED_BY_TYPE = lazy_gettext("{count} deleted ({types})")
+UNDO_REPORT = (
+    ("deleted", lazy_gettext("{count} deleted")),
+    ("restored", lazy_gettext("{count} restored")),
+    ("unlinked", lazy_gettext("{count} links removed")),
+    ("conflicts", lazy_gettext("{count} changed since the import and kept")),
+)
+
+
+@dataclass(frozen=True)
+class RecentImport:
+    """One import in the wizard's recent imports, as the reader reads it."""
+
+    record: ImportRecord
+    type_label: str
+    state_label: str
+    state_style: str
+    error: str
+    failing_rows: bool  # its failing rows still download
+    undo_report: list[str]
+
+    @property
+    def active(self) -> bool:
+        """Running or being undone: its line changes by itself."""
+        return self.record.state in ACTIVE
+
+    @property
+    def undoable(self) -> bool:
+        """Ended and not undone: it may be undone."""
+        return self.record.state in UNDOABLE
+
+
+def _by_size(item: tuple[str, int]) -> tuple[int, int]:
+    """Types by how many of their records went, most first; then in declaration order."""
+    label, count = item
+    order = list(REGISTRY)
+    return -count, order.index(label) if label in order else len(order)
+
+
+def _undo_report(record: ImportRecord) -> list[str]:
+    """What the undo of ``record`` did, part by part, in the reader's language."""
+    if record.state != records.UNDONE or not record.undo:
+        return []
+    report = record.undo
+    parts = [str(text).format(count=report[key]) for key, text in UNDO_REPORT if report.get(key)]
+    by_type = {label: n for label, n in (report.get("by_label") or {}).items() if n}
+    if len(by_type) > 1:
+        types = gettext(", ").join(
+            f"{bilingual(REGISTRY[label].meta.en_plural, REGISTRY[label].meta.zh_plural)} {n}"
+            if label in REGISTRY
+            else f"{label} {n}"
+            for label, n in sorted(by_type.items(), key=_by_size)
+        )
+        parts[0] = str(DELETED_BY_TYPE).format(count=report["deleted"], types=types)
+    return parts or [str(UNDO_REPORT[0][1]).format(count=0)]
+
+
+def _recent_import(record: ImportRecord, folder: Path) -> RecentImport:
+    kind = import_types().get(record.type)
+    label, style = STATES.get(record.state, (record.state, "default"))
+    return RecentImport(
+        record=record,
+        type_label=type_label(kind) if kind is not None else record.type,
+        state_label=str(label),
+        state_style=style,
+        error=import_error(record) if record.state == records.FAILED else "",
+        failing_rows=bool(record.counts.get("failed"))
+        and failing_rows_kept(folder, record.uid, record.path),
+        undo_report=_undo_report(record),
+    )
+
+
+def recent_imports() -> dict[str, Any]:
+    """The recent imports section's values: the imports the reader may see, newest first,
+    whether they are everyone's, whether the reader may undo, how long files are kept."""
+    folder = import_folder(current_app)
+    return {
+        "recent": [_recent_import(record, folder) for record in visible_imports()],
+        "sees_all": sees_all_imports(),
+        "can_undo": current_appbuilder().sm.has_access("can_undo", "ImportApi"),
+        "retention_days": int(current_app.config["GRAPHCRM_FILE_RETENTION_DAYS"]),
+    }
 
 
 def _type_choices() -> list[dict[str, str]]:
@@ -119,10 +239,17 @@ class ImportView(BaseView):
             default_decision=SKIP,
             max_bytes=max_bytes,
             max_mb=max_bytes // (1024 * 1024),
-            can_undo=current_appbuilder().sm.has_access("can_undo", "ImportApi"),
             team_limited=team_limited(),
             labels=localized(SCRIPT_LABELS),
+            **recent_imports(),
         )
+
+    @expose("/recent")
+    @guard("import")
+    def recent(self) -> Any:
+        """The recent imports section alone (the page refreshes it after an import or an
+        undo, and while one runs)."""
+        return self.render_template("graphcrm/import_recent.html", **recent_imports())
 
 
 def register(appbuilder: Any, category: str, category_label: Any) -> None:

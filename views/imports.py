@@ -126,7 +126,8 @@ def _username() -> str:
     return str(getattr(user, "username", "") or "")
 
 
-def _sees_all() -> bool:
+def sees_all_imports() -> bool:
+    """Whether the reader sees every user's imports (Admin), not only their own."""
     return bool(current_appbuilder().sm.has_access(*ALL_JOBS_PERMISSION))
 
 
@@ -138,7 +139,10 @@ def _upload_dir(upload_id: str) -> Path | None:
     meta = folder / META
     if not meta.exists():
         return None
-    if json.loads(meta.read_text(encoding="utf-8")).get("by") != _username() and not _sees_all():
+    if (
+        json.loads(meta.read_text(encoding="utf-8")).get("by") != _username()
+        and not sees_all_imports()
+    ):
         return None
     return folder
 
@@ -217,17 +221,29 @@ def _visible_import(import_id: str) -> ImportRecord | None:
         record = records.get(current_store(), import_id)
     except GraphCRMError:
         return None
-    if record.by != _username() and not _sees_all():
+    if record.by != _username() and not sees_all_imports():
         return None
     return record
+
+
+def visible_imports() -> list[ImportRecord]:
+    """The newest imports the reader may see: their own; every user's for holders of
+    ``can_manage_all`` on ``Jobs`` (Admin)."""
+    return records.listing(current_store(), by=None if sees_all_imports() else _username())
+
+
+def import_error(record: ImportRecord) -> str:
+    """Why an import failed, a file that could not be read in the reader's language."""
+    if record.error_key:
+        return unreadable_text(record.error_key, record.error_params)
+    return record.error
 
 
 def _record_dict(record: ImportRecord) -> dict[str, Any]:
     """An import as the API answers it: a file that could not be read says why in the
     reader's language."""
     result = record.as_dict()
-    if record.error_key:
-        result["error"] = unreadable_text(record.error_key, record.error_params)
+    result["error"] = import_error(record)
     return result
 
 
@@ -625,6 +641,7 @@ class ImportApi(BaseApi):
             started_by=importer.actor,
             params={
                 "import_id": record.uid,
+                "file_name": record.file_name,  # named on the Jobs screen
                 "file_hash": record.file_hash,
                 "actor": importer.actor,
                 "team_only": scope.team_only,
@@ -647,7 +664,8 @@ class ImportApi(BaseApi):
         get:
           responses:
             200:
-              description: "[{id, type, file_name, state, by, at, cursor, counts, error}]"
+              description: "[{id, type, file_name, state, by, at, cursor, counts, error, options,
+                undo}]"
               content:
                 application/json:
                   schema:
@@ -655,9 +673,7 @@ class ImportApi(BaseApi):
                     properties:
                       result: {type: array, items: {type: object}}
         """
-        by = None if _sees_all() else _username()
-        found = records.listing(current_store(), by=by)
-        return self.response(200, result=[_record_dict(record) for record in found])
+        return self.response(200, result=[_record_dict(record) for record in visible_imports()])
 
     @expose("/<import_id>", methods=["GET"])
     @guard("import")
@@ -674,7 +690,8 @@ class ImportApi(BaseApi):
           responses:
             200:
               description: "{id, type, file_name, state, by, at, cursor, counts: {read,
-                created, updated, skipped, failed}, error, options}"
+                created, updated, skipped, failed}, error, options, undo: {deleted,
+                restored, conflicts, unlinked} once undone}"
               content:
                 application/json:
                   schema:
@@ -767,7 +784,7 @@ class ImportApi(BaseApi):
         job, created = current_jobs().start(
             IMPORT_UNDO,
             started_by=_username(),
-            params={"import_id": record.uid, "actor": _username()},
+            params={"import_id": record.uid, "file_name": record.file_name, "actor": _username()},
         )
         if not created:  # its undo job is queued or running
             return error_response(409, message_text("import_undoing"))

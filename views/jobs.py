@@ -25,7 +25,7 @@ from wtforms import ValidationError
 
 from graph.io.export import ListExport, job_file
 from graph.jobs import progress
-from graph.jobs.catalog import EXPORT_STAGE, LIST_EXPORT
+from graph.jobs.catalog import EXPORT_STAGE, IMPORT_RUN, IMPORT_UNDO, LIST_EXPORT
 from graph.jobs.progress import Job
 from views.crud.exports import file_response
 from views.guard import guard
@@ -108,6 +108,12 @@ JobSchema = Schema.from_dict(
         "file": fields.String(
             allow_none=True, metadata={"description": "A list export's file name"}
         ),
+        "import_id": fields.String(
+            allow_none=True, metadata={"description": "An import's or its undo's import"}
+        ),
+        "import_file": fields.String(
+            allow_none=True, metadata={"description": "That import's file name"}
+        ),
     },
     name="Job",
 )
@@ -124,6 +130,10 @@ def job_dict(job: Job) -> dict[str, Any]:
     values["state_label"] = _pick(STATES.get(job.state), job.state)
     values["stage_label"] = _pick(STAGES.get(job.stage), job.stage)
     values["file"] = job.params.get("filename") if job.name == LIST_EXPORT else None
+    # An import's jobs name it (jobs queued before the file name was kept name its id only).
+    imports = job.name in (IMPORT_RUN, IMPORT_UNDO)
+    values["import_id"] = job.params.get("import_id") if imports else None
+    values["import_file"] = job.params.get("file_name") if imports else None
     return values
 
 
@@ -190,6 +200,10 @@ class JobsView(BaseView):
             can_cancel=sm.has_access("can_cancel", self.class_permission_name),
             can_retry=sm.has_access("can_retry", self.class_permission_name),
             can_download=sm.has_access("can_download", self.class_permission_name),
+            # An import's job links to it in the import page's recent imports.
+            imports_url=url_for("ImportView.index")
+            if sm.has_access("can_import", "ImportView")
+            else None,
             me=_username(),
             csrf=generate_csrf(),
             labels=localized(LABELS),

@@ -1,6 +1,8 @@
 // The import wizard (/import/): upload, column mapping, preview, commit as a job with a
 // progress bar, summary, failing rows and undo, all through /api/v1/imports/ (session
-// cookie; FAB's REST API is CSRF-exempt and checks the import permission).
+// cookie; FAB's REST API is CSRF-exempt and checks the import permission). Below it the
+// recent imports (rendered by the server, refreshed from /import/recent), whose Undo, like
+// the summary's, asks in a dialog that then follows the undo job.
 (function () {
   "use strict";
   const root = document.getElementById("import-wizard");
@@ -13,8 +15,10 @@
   const FORMATS = ["csv", "txt", "tsv", "xlsx", "xls", "xlsm"];
   const FINISHED = ["done", "failed", "cancelled"];
   const POLL_MS = 1000;
+  const RECENT_MS = 2000; // while an import in the recent list runs or is being undone
   const CONTACT = "contact.";
   const state = {};
+  const recentBox = $("recent-imports");
 
   // -- small helpers -------------------------------------------------------------------
   function fill(text, params) {
@@ -422,7 +426,8 @@
       show("cancel-button", true);
       show("import-progress", true);
       step("commit");
-      follow(state.jobId, finished);
+      refreshRecent(); // the import shows in the list at once, running
+      follow(state.jobId, "import-progress", "progress-text", finished);
     } catch (error) {
       fail(error.message);
     } finally {
@@ -430,8 +435,9 @@
     }
   }
 
-  function drawProgress(job) {
-    const bar = $("import-progress").querySelector(".progress-bar");
+  // Draw ``job``'s progress in the bar of box ``boxId`` and the text node ``textId``.
+  function drawProgress(job, boxId, textId) {
+    const bar = $(boxId).querySelector(".progress-bar");
     const percent = Math.round(job.percent || 0);
     bar.style.width = percent + "%";
     bar.setAttribute("aria-valuenow", String(percent));
@@ -444,22 +450,23 @@
       text += " · " + fill(L.eta, { seconds: Math.round(job.eta_seconds) });
     }
     if (job.cancel_requested && !FINISHED.includes(job.state)) text += " · " + L.cancelling;
-    $("progress-text").textContent = text;
+    $(textId).textContent = text;
   }
 
-  // Poll job ``jobId`` until it has finished, then call ``then(job)``.
-  async function follow(jobId, then) {
+  // Poll job ``jobId``, drawing its progress in ``boxId`` and ``textId``, until it has
+  // finished; then call ``then(job)``.
+  async function follow(jobId, boxId, textId, then) {
     let job;
     try {
       job = (await call(JOBS + "/" + encodeURIComponent(jobId))).result;
     } catch (error) {
       fail(error.message);
-      setTimeout(() => follow(jobId, then), POLL_MS * 3);
+      setTimeout(() => follow(jobId, boxId, textId, then), POLL_MS * 3);
       return;
     }
-    drawProgress(job);
+    drawProgress(job, boxId, textId);
     if (FINISHED.includes(job.state)) then(job);
-    else setTimeout(() => follow(jobId, then), POLL_MS);
+    else setTimeout(() => follow(jobId, boxId, textId, then), POLL_MS);
   }
 
   async function finished(job) {
@@ -469,6 +476,12 @@
     bar.classList.toggle("progress-bar-success", job.state === "done");
     bar.classList.toggle("progress-bar-danger", job.state === "failed");
     bar.classList.toggle("progress-bar-warning", job.state === "cancelled");
+    refreshRecent();
+    await resummarize(job);
+  }
+
+  // Show the wizard's import as it is now (after its job ``job``, or an undo's).
+  async function resummarize(job) {
     try {
       summarize((await call(API + "/" + encodeURIComponent(state.importId))).result, job);
     } catch (error) {
@@ -493,6 +506,7 @@
       cell.textContent = String(record.counts[cell.dataset.count] || 0);
     });
     $("summary-id").textContent = record.id;
+    state.record = record;
     const link = $("errors-link");
     link.href = API + "/" + encodeURIComponent(record.id) + "/errors";
     link.classList.toggle("hidden", !record.counts.failed);
@@ -513,27 +527,92 @@
     }
   }
 
-  async function undo() {
-    if (!window.confirm(L.undo_confirm)) return;
-    fail("");
-    busy("undo-button", true);
+  // -- recent imports and the undo dialog ---------------------------------------------
+  let recentTimer = null;
+  let recentRound = 0;
+
+  // Fetch the recent imports again; keep fetching while one of them runs or is undone.
+  async function refreshRecent() {
+    clearTimeout(recentTimer);
+    const round = ++recentRound;
+    let fresh = null;
     try {
-      const started = (await call(API + "/" + encodeURIComponent(state.importId) + "/undo", { method: "POST", json: {} })).result;
-      $("summary-state").textContent = L.undoing;
-      const bar = $("import-progress").querySelector(".progress-bar");
-      bar.classList.remove("progress-bar-success", "progress-bar-danger", "progress-bar-warning");
-      follow(started.job.id, async (job) => {
-        busy("undo-button", false);
-        if (job.state !== "done") fail(fill(L.undo_failed, { error: job.error || job.state_label }));
-        finished(job);
-      });
+      const response = await fetch(recentBox.dataset.url, { credentials: "same-origin", headers: { Accept: "text/html" } });
+      if (response.ok) fresh = new DOMParser().parseFromString(await response.text(), "text/html").getElementById("recent-body");
     } catch (error) {
-      busy("undo-button", false);
-      fail(error.message);
+      // The list stays as it was; the next refresh tries again.
+    }
+    if (round !== recentRound) return; // a later refresh answers instead
+    if (fresh) $("recent-body").replaceWith(fresh);
+    if ($("recent-body").dataset.active === "1") recentTimer = setTimeout(refreshRecent, RECENT_MS);
+  }
+
+  // Open the undo dialog for import ``what`` ({id, file, type, created, updated}).
+  function askUndo(what) {
+    const dialog = { id: what.id };
+    state.undoing = dialog;
+    $("undo-what").textContent = fill(L.undo_what, { file: what.file, id: what.id });
+    const effect = what.type === "referral" ? L.undo_effect_links : L.undo_effect;
+    $("undo-effect").textContent = fill(effect, { created: what.created, updated: what.updated });
+    const bar = $("undo-progress").querySelector(".progress-bar");
+    bar.classList.remove("progress-bar-success", "progress-bar-danger");
+    bar.style.width = "0%";
+    bar.textContent = "0%";
+    show("undo-progress", false);
+    $("undo-progress-text").textContent = "";
+    show("undo-result", false);
+    show("undo-confirm", true);
+    busy("undo-confirm", false);
+    $("undo-close").textContent = L.cancel;
+    window.jQuery("#undo-dialog").modal("show");
+  }
+
+  async function undo() {
+    const dialog = state.undoing;
+    busy("undo-confirm", true);
+    try {
+      const path = API + "/" + encodeURIComponent(dialog.id) + "/undo";
+      const started = (await call(path, { method: "POST", json: {} })).result;
+      show("undo-confirm", false);
+      $("undo-close").textContent = L.close;
+      show("undo-progress", true);
+      $("undo-progress-text").textContent = L.undoing;
+      refreshRecent();
+      follow(started.job.id, "undo-progress", "undo-progress-text", (job) => undone(dialog, job));
+    } catch (error) {
+      busy("undo-confirm", false);
+      undoResult(error.message, false);
     }
   }
 
-  // -- wiring --------------------------------------------------------------------------
+  async function undone(dialog, job) {
+    const bar = $("undo-progress").querySelector(".progress-bar");
+    bar.classList.toggle("progress-bar-success", job.state === "done");
+    bar.classList.toggle("progress-bar-danger", job.state !== "done");
+    $("undo-progress-text").textContent = "";
+    await refreshRecent();
+    if (state.undoing === dialog) {
+      if (job.state === "done") {
+        // What the undo did, as the refreshed list says it.
+        const report = document.querySelector("#import-" + CSS.escape(dialog.id) + " .recent-undo-report");
+        undoResult(L.state_undone, true, report ? report.textContent : "");
+      } else {
+        undoResult(fill(L.undo_failed, { error: job.error || job.state_label }), false);
+      }
+    }
+    if (dialog.id === state.importId) resummarize(job);
+  }
+
+  function undoResult(message, ok, detail) {
+    const box = $("undo-result");
+    box.classList.toggle("alert-success", ok);
+    box.classList.toggle("alert-danger", !ok);
+    box.replaceChildren(el("div", { text: message }));
+    if (detail) box.appendChild(el("div", { className: "undo-report", text: detail }));
+    show("undo-result", true);
+  }
+
+    // -- wiring --------------------------------------------------------------------------
   $("upload-form").addEventListener("submit", (event) => {
     event.preventDefault();
     upload(null);
@@ -557,6 +636,17 @@
   });
   $("commit-button").addEventListener("click", commit);
   $("cancel-button").addEventListener("click", cancel);
-  if ($("undo-button")) $("undo-button").addEventListener("click", undo);
   $("restart-button").addEventListener("click", () => window.location.reload());
+  if ($("undo-dialog")) {
+    $("undo-confirm").addEventListener("click", undo);
+    $("undo-button").addEventListener("click", () => {
+      const record = state.record;
+      askUndo({ id: record.id, file: record.file_name, type: record.type, created: record.counts.created, updated: record.counts.updated });
+    });
+    recentBox.addEventListener("click", (event) => {
+      const button = event.target.closest(".recent-undo");
+      if (button) askUndo(button.dataset);
+    });
+  }
+  if ($("recent-body").dataset.active === "1") recentTimer = setTimeout(refreshRecent, RECENT_MS);
 })();

@@ -38,6 +38,15 @@ def failing_rows(work_dir: Path, import_id: str) -> Iterator[dict[str, Any]]:
                 yield json.loads(text)
 
 
+def failing_rows_kept(work_dir: Path, import_id: str, source: str) -> bool:
+    """Whether an import's failing rows can still be written: its failing-row file and its
+    source file (whose headers and format the download takes) are both kept. Retention
+    removes them some days after the import (``graph.io.imports.retention``)."""
+    return (
+        (work_dir / import_id / ERRORS_FILE).is_file() and bool(source) and Path(source).is_file()
+    )
+
+
 def _error_text(row: dict[str, Any], say: Say) -> str:
     return "; ".join(
         say(e["key"], e.get("params") or {}, e["line"], e["column"]) for e in row["errors"]

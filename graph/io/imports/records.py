@@ -53,6 +53,10 @@ class ImportRecord:
     # params, for a message in the reader's language; ``error`` says it in English).
     error_key: str = ""
     error_params: dict[str, str] = field(default_factory=dict)
+    # What its undo did (``UndoReport``: deleted, restored, conflicts, unlinked, by_label).
+    undo: dict[str, Any] = field(default_factory=dict)
+    # The importer's display name (``listing`` reads it; "" when no user has ``by``).
+    by_name: str = ""
 
     @classmethod
     def from_node(cls, node: dict[str, Any]) -> ImportRecord:
@@ -73,6 +77,7 @@ class ImportRecord:
             error=node.get("error") or "",
             error_key=node.get("error_key") or "",
             error_params=json.loads(node.get("error_params") or "{}"),
+            undo=json.loads(node.get("undo") or "{}"),
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -88,6 +93,7 @@ class ImportRecord:
             "counts": dict(self.counts),
             "error": self.error,
             "options": dict(self.options),
+            "undo": dict(self.undo),
         }
 
 
@@ -150,8 +156,11 @@ def set_state(
 
 
 def listing(store: GraphStore, *, by: str | None = None, limit: int = 50) -> list[ImportRecord]:
-    """The newest ``limit`` imports, only those started by ``by`` when given."""
-    return [
-        ImportRecord.from_node(row["i"])
-        for row in store.read("import_list", by=by, limit=int(limit))
-    ]
+    """The newest ``limit`` imports, only those started by ``by`` when given, each with
+    its importer's display name."""
+    found = []
+    for row in store.read("import_list", by=by, limit=int(limit)):
+        record = ImportRecord.from_node(row["i"])
+        record.by_name = row.get("by_name") or ""
+        found.append(record)
+    return found
