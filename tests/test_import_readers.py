@@ -126,6 +126,18 @@ def test_excels_unicode_text_utf16_with_tabs_is_read(tmp_path: Path, encoding: s
     ]
 
 
+def test_a_damaged_workbook_is_called_a_workbook_and_text_named_xls_is_read(
+    tmp_path: Path,
+) -> None:
+    broken = tmp_path / "客户.xlsx"
+    broken.write_bytes(bytes(range(128, 256)) * 40)  # no zip, no text
+    with pytest.raises(UnreadableFile) as refused:
+        open_table(broken)
+    assert refused.value.key == "import_unreadable_workbook"
+    text = write(tmp_path / "导出.xls", "客户名称\t手机\n甲\t13812345678\n", "gbk")
+    assert open_table(text).headers == ["客户名称", "手机"]
+
+
 def test_a_quote_closed_lines_later_but_not_before_a_delimiter_fails_its_line_only(
     tmp_path: Path,
 ) -> None:

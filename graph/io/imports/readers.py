@@ -29,6 +29,8 @@ from typing import Any, NamedTuple
 from python_calamine import CalamineWorkbook
 
 CSV, XLSX, XLS = "csv", "xlsx", "xls"
+# Names of workbooks (a text file named .xls is read as text: some systems export so).
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 FORMATS = (CSV, XLSX, XLS)
 DELIMITERS = ",;\t"
 SNIFF_BYTES = 64 * 1024
@@ -146,7 +148,15 @@ def open_table(path: Path | str, *, sheet: str | None = None) -> Table:
     path = Path(path)
     kind = detect_format(path)
     if kind == CSV:
-        encoding = detect_encoding(path)
+        try:
+            encoding = detect_encoding(path)
+        except UnreadableFile as exc:
+            if path.suffix.lower() in WORKBOOK_SUFFIXES:
+                # Named a workbook, and no text either: a damaged workbook, not bad text.
+                raise UnreadableFile(
+                    "not a readable workbook", "import_unreadable_workbook"
+                ) from exc
+            raise
         delimiter = detect_delimiter(path, encoding)
         table = Table(path, CSV, [], 0, encoding=encoding, delimiter=delimiter)
         head = [cells for _, cells in _take(_csv_rows(table), HEAD_ROWS)]
