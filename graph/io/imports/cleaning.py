@@ -30,6 +30,7 @@ from graph.io.imports.targets import (
     FIRST_NAME,
     LAST_NAME,
     UID,
+    VERSION,
     ImportType,
     Target,
     choice_words,
@@ -129,6 +130,17 @@ def parse_moment(cell: Cell) -> dt.datetime:
     return parse_when(cell_text(cell))
 
 
+def read_version(cell: Cell) -> int:
+    """A record's version as an export wrote it (``4``; a workbook's ``4.0``)."""
+    try:
+        value = parse_number(cell)
+    except ValueError:
+        raise ValidationError(Message("integer")) from None
+    if not value.is_integer():
+        raise ValidationError(Message("integer"))
+    return int(value)
+
+
 def split_tags(cell: Cell) -> list[str]:
     """Tag names from one cell: ``VIP;重点`` -> [VIP, 重点] (also , 、 | and full-width)."""
     names = (clean_text(part) for part in TAG_SEPARATORS.split(cell_text(cell)))
@@ -221,6 +233,8 @@ class RowCleaner:
     # -- per target -----------------------------------------------------------------------
 
     def _converter(self, target: Target, mapping: Mapping) -> Convert:
+        if target.name == VERSION:
+            return read_version
         if target.name == UID or not target.field:  # the ID and virtual targets: text
             return lambda cell: clean_text(cell_text(cell)) or None
         rel = target.rel

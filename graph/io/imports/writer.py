@@ -7,6 +7,10 @@ what undo walks (``graph.io.imports.undo``). An updated record gets its own entr
 new values, which undo puts back); the records a batch creates share one entry, linked to
 each by ``CHANGED``: their first values are the records themselves, and undo deletes them.
 
+An update never overwrites a change its importer did not see (as an edit form refuses a
+stale save): a row whose record was changed since the file's Version cell (a list export
+writes the record's version beside its ID) fails instead, naming who changed it and when.
+
 The create statement of a batch is sent in the background (``graph.io.imports.sender``:
 a thread, or for a large import a second process) and ``write`` returns at once, so that
 the next batch is read, cleaned and sealed while the engine writes this one. One batch at
@@ -30,7 +34,7 @@ from graph.io.imports.cleaning import CleanRow, RowError
 from graph.io.imports.relations import Resolver, UnresolvedName
 from graph.io.imports.relinks import LINKS, current_links, relinked, shown, titles
 from graph.io.imports.sender import InBackground, Sender, ThreadSender
-from graph.io.imports.targets import CONTACT_PREFIX, UID, ImportType
+from graph.io.imports.targets import CONTACT_PREFIX, UID, VERSION, ImportType
 from graph.model import nodes
 from graph.model.base import NodeModel, Rel, model_for
 from graph.model.records import ISO_DATETIME, to_graph
@@ -495,7 +499,8 @@ class BatchWriter:
         """Rows of the update statement, each with its source row: changed properties and
         relations only (blank cells change nothing), with history entries of old and new
         values (and, for relations, the uids undo puts back). A record the row would not
-        change is skipped, not written ("unchanged" in a preview)."""
+        change is skipped, not written ("unchanged" in a preview); a row that would overwrite
+        a change its importer did not see fails (``_conflicts``)."""
         if not updates:
             return []
         self.flush()  # the stored values read next may be the batch in flight's
@@ -505,7 +510,7 @@ class BatchWriter:
             for row in self.store.read(statement, uids=[d.uid for _, d in updates])
         }
         relinks = self._relation_changes(updates)
-        result = []
+        writes = []
         for row, duplicate in updates:
             before = stored.get(duplicate.uid, {})
             props = {
@@ -513,11 +518,20 @@ class BatchWriter:
                 for name, value in row.values.items()
                 if self.model.meta.prop(name) is not None and before.get(name) != value
             }
-            rel_changes, unlink, link, links = relinks.get(row.line, ([], {}, {}, {}))
-            if not props and not links:
+            relinked_row = relinks.get(row.line, ([], {}, {}, {}))
+            if not props and not relinked_row[3]:
                 outcome.skipped += 1  # unchanged: nothing to write, no history entry
                 outcome.decisions[row.line] = UNCHANGED
                 continue
+            writes.append((row, duplicate, before, props, relinked_row))
+        refused = self._conflicts([(row, dup, before) for row, dup, before, _, _ in writes])
+        result = []
+        for row, duplicate, before, props, relinked_row in writes:
+            if row.line in refused:
+                row.errors.append(refused[row.line])
+                outcome.failed.append(row)
+                continue
+            rel_changes, unlink, link, links = relinked_row
             changes = [FieldChange(n, before.get(n), v) for n, v in props.items()]
             change = history_entry(
                 self.model, "update", stamp, self.actor, changes + rel_changes, self.cipher
@@ -539,6 +553,53 @@ class BatchWriter:
                 )
             )
         return result
+
+    def _conflicts(
+        self, writes: list[tuple[CleanRow, Duplicate, dict[str, Any]]]
+    ) -> dict[int, RowError]:
+        """line -> why the row may not update its record (``before``, as stored): it was
+        changed after the file's version of it (the Version column of an export, checked
+        when the row names the record by its ID). Changes this import made (an earlier row
+        of the file naming the same record) are no conflict. Who made the last change is
+        read only for the records that may be in conflict."""
+        # line -> (uid, when the record was last changed)
+        suspects: dict[int, tuple[str, str]] = {}
+        for row, duplicate, before in writes:
+            version = row.values.get(VERSION) if duplicate.key == UID else None
+            if version is not None and version < (before.get("version") or 0):
+                suspects[row.line] = (duplicate.uid, str(before.get("updated_at") or ""))
+        if not suspects:
+            return {}
+        last = {
+            found["uid"]: found
+            for found in self.store.read(
+                self._statement("import_change_list_last"),
+                uids=sorted({uid for uid, _ in suspects.values()}),
+            )
+        }
+        refused = {}
+        for line, (uid, updated) in suspects.items():
+            change = last.get(uid) or {}
+            if change and change["import_id"] == self.import_id:
+                continue  # this import's own change
+            by, at = change.get("by") or "", self._shown_time(change.get("at") or updated)
+            message = (
+                Message("import_changed_since_export", by=by, at=at)
+                if by and at
+                else Message("import_changed_since_export_unknown")
+            )
+            refused[line] = RowError(line, self.headers.get(VERSION, ""), message)
+        return refused
+
+    def _shown_time(self, stamp: str | None) -> str:
+        """A stored UTC time as the business day and minute (2026-11-10 14:32)."""
+        if not stamp:
+            return ""
+        try:
+            when = dt.datetime.strptime(stamp, ISO_DATETIME).replace(tzinfo=dt.UTC)
+        except ValueError:
+            return stamp
+        return when.astimezone(self.serial_timezone).strftime("%Y-%m-%d %H:%M")
 
     def _update_rels(self) -> list[Rel]:
         """The relations an update changes: those a column maps (a Sales importer's
