@@ -1,6 +1,7 @@
 """An import that updates records never overwrites a change someone made that its user did
-not see: not one made after the export the file came from (its Version column). Such rows
-fail into the failing-rows file; the change is kept."""
+not see: not one made after the export the file came from (its Version column), nor one
+made after the preview the user saw (or, without one, after the import started). Such
+rows fail into the failing-rows file; the change is kept."""
 
 from __future__ import annotations
 
@@ -202,6 +203,85 @@ def test_an_untouched_export_imported_with_update_changes_nothing(
     )
     assert record.counts == {"read": 3, "created": 0, "updated": 0, "skipped": 3, "failed": 0}
     assert [repository.get(c.uid).version for c in made] == [2, 1, 1]
+
+
+def test_a_record_changed_after_the_preview_is_not_overwritten_by_the_commit(
+    store: GraphStore, cipher: FieldCipher, tmp_path: Path
+) -> None:
+    """The preview is made (record at its version), a colleague sets the stage and a note
+    by hand, then the admin commits with the preview's time."""
+    made = customers(store, cipher).create({"name": "甲公司", "stage": "potential"}, "setup")
+    other = customers(store, cipher).create({"name": "乙公司", "stage": "potential"}, "setup")
+    rows = [
+        ["编号", "名称", "阶段", "备注"],
+        [made.uid, "甲公司", "成交", "文件里的备注"],
+        [other.uid, "乙公司", "成交", ""],
+    ]
+    path = write_rows(tmp_path / "file.csv", rows)
+    shown = preview(importer(store, cipher, at(10)), path, "customer", options=UPDATE)
+    assert shown.previewed_at == "2026-11-10T01:10:00Z"
+    assert [row.decision for row in shown.rows] == ["update", "update"]
+    stored = customers(store, cipher).get(made.uid)
+    customers(store, cipher, 20).update(stored, {"stage": "intent", "note": "客户来电"}, "wang")
+    options = ImportOptions(on_duplicate="update", previewed_at=shown.previewed_at)
+    record = run_import(
+        importer(store, cipher, at(30)), path, "customer", options=options, work_dir=tmp_path
+    )
+    assert record.counts["updated"] == 1 and record.counts["failed"] == 1
+    kept = customers(store, cipher).get(made.uid)
+    assert (kept.stage, kept.note, kept.version) == ("intent", "客户来电", 2)
+    assert customers(store, cipher).get(other.uid).stage == "deal"
+    by = {"by": "wang", "at": "2026-11-10 01:20"}
+    assert errors_of(tmp_path, record.uid) == {2: [("", "import_changed_after_preview", by)]}
+    # Without a preview's time (the CLI) the import's start counts: the change was older.
+    plain = run_import(
+        importer(store, cipher, at(40)), path, "customer", options=UPDATE, work_dir=tmp_path
+    )
+    assert plain.counts["updated"] == 1 and plain.counts["failed"] == 0
+    overwritten = customers(store, cipher).get(made.uid)
+    assert (overwritten.stage, overwritten.note) == ("deal", "文件里的备注")
+
+
+def test_a_record_changed_while_the_import_runs_is_not_overwritten(
+    store: GraphStore, cipher: FieldCipher, tmp_path: Path
+) -> None:
+    """Without a preview (the CLI's import) its start counts; the import's own changes,
+    made earlier in the same run, are no conflict: a record two rows name, or one it
+    created in an earlier batch."""
+    twice = customers(store, cipher).create({"name": "甲公司", "stage": "potential"}, "setup")
+    touched = customers(store, cipher).create({"name": "乙公司", "stage": "potential"}, "setup")
+    rows = [
+        ["编号", "名称", "地区", "阶段"],
+        [twice.uid, "甲公司", "上海", "意向客户"],  # batch 1
+        ["", "丙公司", "北京", "潜在客户"],  # batch 2: created
+        [twice.uid, "甲公司", "苏州", "成交客户"],  # batch 3: the same record again
+        ["", "丙公司", "北京", "成交客户"],  # batch 4: the record batch 2 created
+        [touched.uid, "乙公司", "", "成交客户"],  # batch 5: changed by hand meanwhile
+    ]
+    path = write_rows(tmp_path / "run.csv", rows)
+    stored = customers(store, cipher).get(touched.uid)
+
+    def clock() -> dt.datetime:
+        now = next(readings)
+        if now == BASE + dt.timedelta(minutes=33):  # while batch 3 is read
+            customers(store, cipher, 33).update(stored, {"note": "刚改"}, "wang")
+        return now
+
+    readings = iter(BASE + dt.timedelta(minutes=m) for m in range(30, 100))
+    record = run_import(
+        importer(store, cipher, clock),
+        path,
+        "customer",
+        options=ImportOptions(on_duplicate="update", batch_size=1),
+        work_dir=tmp_path,
+    )
+    assert record.counts == {"read": 5, "created": 1, "updated": 3, "skipped": 0, "failed": 1}
+    after = {c.name: c for c in customers(store, cipher).page(limit=10)}
+    assert (after["甲公司"].region, after["甲公司"].stage) == ("苏州", "deal")
+    assert after["丙公司"].stage == "deal"
+    assert (after["乙公司"].stage, after["乙公司"].note) == ("potential", "刚改")
+    (error,) = errors_of(tmp_path, record.uid)[6]
+    assert error[:2] == ("", "import_changed_after_preview") and error[2]["by"] == "wang"
 
 
 def test_undo_keeps_a_record_edited_by_hand_after_the_import(

@@ -109,6 +109,14 @@ MESSAGES: dict[str, LazyString] = {
         "Not updated: this record was changed after your export. Export it again, or clear "
         "the Version cell to overwrite that change."
     ),
+    "import_changed_after_preview": lazy_gettext(
+        "Not updated: %(by)s changed this record at %(at)s, after your preview. Import this "
+        "row again to overwrite that change."
+    ),
+    "import_changed_after_preview_unknown": lazy_gettext(
+        "Not updated: this record was changed at %(at)s, after your preview. Import this row "
+        "again to overwrite that change."
+    ),
     "import_mapping": lazy_gettext(
         "The column mapping is not valid: it maps each column header to a field or to nothing."
     ),

@@ -9,7 +9,8 @@ each by ``CHANGED``: their first values are the records themselves, and undo del
 
 An update never overwrites a change its importer did not see (as an edit form refuses a
 stale save): a row whose record was changed since the file's Version cell (a list export
-writes the record's version beside its ID) fails instead, naming who changed it and when.
+writes the record's version beside its ID), or by someone else since the preview the
+importer saw (or the import's start), fails instead, naming who changed it and when.
 
 The create statement of a batch is sent in the background (``graph.io.imports.sender``:
 a thread, or for a large import a second process) and ``write`` returns at once, so that
@@ -139,6 +140,7 @@ class BatchWriter:
         serial_timezone: dt.tzinfo = dt.UTC,
         dry_run: bool = False,
         sender: Sender | None = None,
+        since: str | None = None,
     ) -> None:
         self.store = store
         self.cipher = cipher
@@ -156,6 +158,9 @@ class BatchWriter:
         self._own_id = re.compile(rf"{re.escape(self.model.meta.uid_prefix)}[0-9]+", re.I)
         self.serial_timezone = serial_timezone
         self.dry_run = dry_run
+        # The time (ISO, UTC) of what the importer saw: the preview, else the import's start.
+        # A record someone else changed after it is not overwritten (``_conflicts``).
+        self.since = since
         self.seen: dict[tuple[str, str], int] = {}  # dry runs: keys of earlier rows
         # Writes each batch's create statement while the next one is prepared.
         self._sender: Sender = sender or ThreadSender(store)
@@ -557,38 +562,49 @@ class BatchWriter:
     def _conflicts(
         self, writes: list[tuple[CleanRow, Duplicate, dict[str, Any]]]
     ) -> dict[int, RowError]:
-        """line -> why the row may not update its record (``before``, as stored): it was
-        changed after the file's version of it (the Version column of an export, checked
-        when the row names the record by its ID). Changes this import made (an earlier row
-        of the file naming the same record) are no conflict. Who made the last change is
-        read only for the records that may be in conflict."""
-        # line -> (uid, when the record was last changed)
-        suspects: dict[int, tuple[str, str]] = {}
+        """line -> why the row may not update its record (``before``, as stored): someone
+        else changed it after the file's version of it (the Version column of an export,
+        checked when the row names the record by its ID) or after ``since`` (the preview
+        the importer saw, or the import's start). Changes this import made (an earlier row
+        of the file naming the same record, or the record it created) are no conflict.
+        Who made the last change is read only for the records that may be in conflict."""
+        # line -> (uid, stale against the file's version, when the record was last changed)
+        suspects: dict[int, tuple[str, bool, str]] = {}
         for row, duplicate, before in writes:
             version = row.values.get(VERSION) if duplicate.key == UID else None
-            if version is not None and version < (before.get("version") or 0):
-                suspects[row.line] = (duplicate.uid, str(before.get("updated_at") or ""))
+            stale = version is not None and version < (before.get("version") or 0)
+            updated = str(before.get("updated_at") or "")
+            if stale or (self.since is not None and updated > self.since):
+                suspects[row.line] = (duplicate.uid, stale, updated)
         if not suspects:
             return {}
         last = {
             found["uid"]: found
             for found in self.store.read(
                 self._statement("import_change_list_last"),
-                uids=sorted({uid for uid, _ in suspects.values()}),
+                uids=sorted({uid for uid, _, _ in suspects.values()}),
             )
         }
         refused = {}
-        for line, (uid, updated) in suspects.items():
+        for line, (uid, stale, updated) in suspects.items():
             change = last.get(uid) or {}
             if change and change["import_id"] == self.import_id:
                 continue  # this import's own change
             by, at = change.get("by") or "", self._shown_time(change.get("at") or updated)
-            message = (
-                Message("import_changed_since_export", by=by, at=at)
-                if by and at
-                else Message("import_changed_since_export_unknown")
-            )
-            refused[line] = RowError(line, self.headers.get(VERSION, ""), message)
+            if stale:
+                message = (
+                    Message("import_changed_since_export", by=by, at=at)
+                    if by and at
+                    else Message("import_changed_since_export_unknown")
+                )
+                refused[line] = RowError(line, self.headers.get(VERSION, ""), message)
+            else:
+                message = (
+                    Message("import_changed_after_preview", by=by, at=at)
+                    if by
+                    else Message("import_changed_after_preview_unknown", at=at)
+                )
+                refused[line] = RowError(line, "", message)
         return refused
 
     def _shown_time(self, stamp: str | None) -> str:
