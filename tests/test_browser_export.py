@@ -41,7 +41,10 @@ def customers(app: Flask, store: GraphStore) -> None:
 
 @pytest.mark.parametrize(
     ("language", "headers"),
-    [("en", ["ID", "Name", "Kind", "Stage"]), ("zh", ["编号", "名称", "类型", "阶段"])],
+    [
+        ("en", ["ID", "Version", "Name", "Kind", "Stage"]),
+        ("zh", ["编号", "版本", "名称", "类型", "阶段"]),
+    ],
 )
 def test_masked_reader_exports_the_filtered_list_to_excel(
     page, live_server: str, customers: None, tmp_path: Path, language: str, headers: list[str]
@@ -58,13 +61,13 @@ def test_masked_reader_exports_the_filtered_list_to_excel(
     path = tmp_path / download.suggested_filename
     download.save_as(path)
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
-    assert rows[0][:4] == headers
+    assert rows[0][:5] == headers
     assert len(rows) - 1 == shown
     phone = rows[0].index("电话" if language == "zh" else "Phone")
     assert sorted(row[phone] for row in rows[1:]) == ["138****0000", "138****0001", "138****0003"]
-    names = sorted(row[1] for row in rows[1:])
+    names = sorted(row[2] for row in rows[1:])
     assert names == ["=Deal 1", "Customer 0", "Customer 3"]  # a string cell, no apostrophe
-    stage = {row[3] for row in rows[1:]}
+    stage = {row[4] for row in rows[1:]}
     assert stage == ({"成交"} if language == "zh" else {"Deal"})
 
 
@@ -87,4 +90,4 @@ def test_large_export_is_ready_in_jobs_and_downloads_there(
     path = tmp_path / "export.csv"
     info.value.save_as(path)
     lines = path.read_text(encoding="utf-8-sig").splitlines()
-    assert len(lines) == 1 + 4 and lines[0].startswith("ID,Name,Kind,Stage")
+    assert len(lines) == 1 + 4 and lines[0].startswith("ID,Version,Name,Kind,Stage")

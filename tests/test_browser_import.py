@@ -6,6 +6,7 @@ permission has no menu entry and gets 403."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -679,6 +680,42 @@ def test_admin_updates_relations_of_existing_customers_in_chinese_and_sees_uncha
         )
     restored = customers.get(first.uid)
     assert restored.owner.uid == boss.uid and [str(t) for t in restored.tags] == ["VIP"]
+
+
+def test_the_wizard_commits_with_its_last_previews_time_and_keeps_a_later_hand_edit(
+    page, live_server: str, app: Flask, store: GraphStore
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import ADMIN_PASSWORD
+
+    settle(app)
+    customers = NodeRepository(store, nodes.Customer)
+    made = customers.create({"name": "甲公司", "stage": "potential"}, "setup")
+    rows = [["编号", "客户名称", "客户类型"], [made.uid, "甲公司", "成交客户"]]
+    page.goto(live_server + "/login/")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", ADMIN_PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+    page.goto(live_server + "/import/")
+    choose(page, "客户.csv", gbk_csv(rows))
+    page.wait_for_selector("#step-mapping:not(.hidden)")
+    page.click("#preview-button")
+    page.wait_for_selector("#step-preview:not(.hidden)")
+    with page.expect_response("**/api/v1/imports/preview") as last:
+        page.select_option("#on-duplicate", "update")  # previews again
+    previewed_at = last.value.json()["result"]["previewed_at"]
+    # A colleague changes the customer after the preview the admin saw.
+    seen = dt.datetime.strptime(previewed_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    colleague = NodeRepository(store, nodes.Customer, clock=lambda: seen + dt.timedelta(seconds=1))
+    colleague.update(customers.get(made.uid), {"note": "客户来电"}, "wang")
+    with running_worker(app), page.expect_request("**/api/v1/imports/commit") as sent:
+        page.click("#commit-button")
+        page.wait_for_selector("#import-summary:not(.hidden)", timeout=60_000)
+    assert sent.value.post_data_json["previewed_at"] == previewed_at
+    assert page.inner_text('#summary-counts [data-count="failed"]') == "1"
+    assert page.inner_text('#summary-counts [data-count="updated"]') == "0"
+    kept = customers.get(made.uid)
+    assert (kept.stage, kept.note) == ("potential", "客户来电")
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ saved mappings, permissions and the upload size limit."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterator
 
@@ -145,6 +146,66 @@ def test_a_second_commit_of_the_same_file_while_one_runs_is_refused(
     )
     assert two.status_code == 409
     assert "being imported already" in two.json["message"]
+
+
+def test_a_commit_with_the_previews_time_keeps_a_record_changed_after_it(
+    api_app: Flask, client: FlaskClient, store: GraphStore
+) -> None:
+    """``previewed_at`` (the preview answers it): a record someone else changed after it
+    keeps their change, and its row is a failing row saying who and when."""
+    headers = bearer(client)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    made = NodeRepository(store, nodes.Customer, clock=lambda: now - dt.timedelta(minutes=10))
+    record = made.create({"name": "甲公司", "stage": "potential"}, "setup")
+    edit = NodeRepository(store, nodes.Customer, clock=lambda: now - dt.timedelta(minutes=5))
+    edit.update(record, {"note": "客户来电"}, "wang")
+    rows = [
+        ["编号", "客户名称", "客户类型", "备注"],
+        [record.uid, "甲公司", "成交客户", "文件备注"],
+    ]
+    uploaded = upload(client, headers, csv_bytes(rows, "utf-8"))
+    body = {"upload_id": uploaded["upload_id"], "type": "customer", "on_duplicate": "update"}
+    shown = client.post("/api/v1/imports/preview", headers=headers, json=body).json["result"]
+    previewed = dt.datetime.strptime(shown["previewed_at"], "%Y-%m-%dT%H:%M:%SZ")
+    assert abs(previewed.replace(tzinfo=dt.UTC) - now) < dt.timedelta(minutes=1)
+    bad = client.post(
+        "/api/v1/imports/commit", headers=headers, json={**body, "previewed_at": "yesterday"}
+    )
+    assert bad.status_code == 422 and "previewed_at" in bad.json["message"]
+    # A preview seen before the change (its time with an offset, as a browser may send it).
+    seen = (now - dt.timedelta(minutes=7)).astimezone(dt.timezone(dt.timedelta(hours=8)))
+    with running_worker(api_app):
+        committed = client.post(
+            "/api/v1/imports/commit",
+            headers=headers,
+            json={**body, "previewed_at": seen.isoformat()},
+        )
+        assert committed.status_code == 202, committed.get_data(as_text=True)
+        assert wait_for(api_app, committed.json["result"]["job"]["id"]).state == "done"
+    import_id = committed.json["result"]["import"]["id"]
+    status = client.get(f"/api/v1/imports/{import_id}", headers=headers).json["result"]
+    assert (status["counts"]["updated"], status["counts"]["failed"]) == (0, 1)
+    kept = NodeRepository(store, nodes.Customer).get(record.uid)
+    assert (kept.stage, kept.note) == ("potential", "客户来电")
+    text = client.get(f"/api/v1/imports/{import_id}/errors", headers=headers).get_data()
+    assert "Line 2: Not updated: wang changed this record at " in text.decode("utf-8-sig")
+    assert "after your preview. Import this row again" in text.decode("utf-8-sig")
+    client.get("/lang/zh")
+    try:
+        zh = client.get(f"/api/v1/imports/{import_id}/errors", headers=headers).get_data()
+        assert "wang 在 " in zh.decode("utf-8-sig") and "晚于您的预览" in zh.decode("utf-8-sig")
+    finally:
+        client.get("/lang/en")
+    # With the time of a preview made after the change, the file's values are written.
+    with running_worker(api_app):
+        again = client.post(
+            "/api/v1/imports/commit",
+            headers=headers,
+            json={**body, "previewed_at": shown["previewed_at"]},
+        )
+        assert wait_for(api_app, again.json["result"]["job"]["id"]).state == "done"
+    after = NodeRepository(store, nodes.Customer).get(record.uid)
+    assert (after.stage, after.note) == ("deal", "文件备注")
 
 
 def test_xlsx_failing_rows_download_as_xlsx(api_app: Flask, client: FlaskClient) -> None:

@@ -180,7 +180,8 @@ def test_rest_export_keeps_filters_order_and_shows_labels_in_the_readers_languag
     assert "filename*=UTF-8''Customers-" in response.headers["Content-Disposition"]
     rows = csv_rows(response.data)
     header = rows[0]
-    assert header[:4] == ["ID", "Name", "Kind", "Stage"] and "Owner" in header and "Tags" in header
+    assert header[:5] == ["ID", "Version", "Name", "Kind", "Stage"]
+    assert "Owner" in header and "Tags" in header
     names = [row[header.index("Name")] for row in rows[1:]]
     # Ana's deals only (Bo's is out of her sight), by name descending; formula defused.
     assert names == ["Alpha 甲", '\'=HYPERLINK("x")']
@@ -193,9 +194,9 @@ def test_rest_export_keeps_filters_order_and_shows_labels_in_the_readers_languag
     zh = client.get(f"/api/v1/customer/export?format=xlsx&q={args}&_l_=zh", headers=token)
     assert zh.status_code == 200 and zh.mimetype == XLSX
     sheet = sheet_rows(zh.data)
-    assert sheet[0][:4] == ["编号", "名称", "类型", "阶段"] and "负责人" in sheet[0]
-    assert [row[1] for row in sheet[1:]] == ["Alpha 甲", '=HYPERLINK("x")']
-    assert {row[3] for row in sheet[1:]} == {"成交"}
+    assert sheet[0][:5] == ["编号", "版本", "名称", "类型", "阶段"] and "负责人" in sheet[0]
+    assert [row[2] for row in sheet[1:]] == ["Alpha 甲", '=HYPERLINK("x")']
+    assert {row[4] for row in sheet[1:]} == {"成交"}
 
 
 def test_masked_reader_exports_phones_masked_as_the_list_shows_them(
@@ -208,7 +209,7 @@ def test_masked_reader_exports_phones_masked_as_the_list_shows_them(
     assert response.status_code == 200 and response.mimetype == XLSX
     sheet = sheet_rows(response.data)
     phone = sheet[0].index("Phone")
-    by_name = {row[1]: row for row in sheet[1:]}
+    by_name = {row[2]: row for row in sheet[1:]}
     assert set(by_name) == {"Alpha 甲", '=HYPERLINK("x")', "Bo's deal"}  # every row
     assert by_name["Alpha 甲"][phone] == "138****5678"
     assert "13812345678" not in response.data.decode("latin-1")
@@ -277,7 +278,7 @@ def test_large_export_runs_as_a_job_only_its_requester_downloads(
     download = client.get(api.json["download_url"], headers=token)
     assert download.status_code == 200 and download.mimetype == "text/csv"
     rows = csv_rows(download.data)
-    assert sorted(row[1] for row in rows[1:]) == sorted(
+    assert sorted(row[2] for row in rows[1:]) == sorted(
         ["Alpha 甲", '\'=HYPERLINK("x")', "Gamma"]
     )  # Ana's three, not Bo's
     assert client.get(f"/jobs/{job_id}/download").status_code == 200

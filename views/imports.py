@@ -10,6 +10,7 @@ takes a body over ``MAX_CONTENT_LENGTH``: up to ``IMPORT_MAX_UPLOAD_BYTES``.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import secrets
@@ -57,6 +58,7 @@ from graph.io.imports.writer import DECISIONS, SKIP, UPDATE
 from graph.jobs.catalog import IMPORT_RUN, IMPORT_UNDO
 from graph.model import nodes
 from graph.model.base import NodeModel
+from graph.model.records import ISO_DATETIME
 from views.errors import error_response
 from views.guard import guard
 from views.input_guard import large_upload
@@ -112,6 +114,16 @@ CommitSchema = Schema.from_dict(
         "create_tags": fields.Boolean(load_default=True),
         "rows": fields.Integer(load_default=20, validate=validate.Range(1, MAX_PREVIEW_ROWS)),
         "save_mapping_as": fields.String(load_default=None, allow_none=True),
+        "previewed_at": fields.AwareDateTime(
+            load_default=None,
+            allow_none=True,
+            default_timezone=dt.UTC,
+            metadata={
+                "description": "commit: when the preview the user saw was made (its "
+                "previewed_at, ISO 8601; UTC without an offset); a record someone else "
+                "changed after it is not updated, its row fails. Default: the commit's time"
+            },
+        ),
     },
     name="ImportRequest",
 )
@@ -119,6 +131,11 @@ MappingSaveSchema = Schema.from_dict(
     {"name": fields.String(required=True), "mapping": fields.Dict(required=True)},
     name="ImportMappingSave",
 )
+
+
+def _utc_stamp(moment: dt.datetime | None) -> str | None:
+    """An aware time as the engine keeps times (ISO 8601 UTC, to the second)."""
+    return None if moment is None else moment.astimezone(dt.UTC).strftime(ISO_DATETIME)
 
 
 def _username() -> str:
@@ -530,6 +547,7 @@ class ImportApi(BaseApi):
                 sheet=data["sheet"],
                 # Tags named in the file are created only by who may create tags.
                 create_tags=data["create_tags"] and _may(nodes.Tag, _ADD),
+                previewed_at=_utc_stamp(data["previewed_at"]),
             )
             kind = import_type(data["type"])
             if mapping is None and kind.model is nodes.Customer and not _may(nodes.Contact, _ADD):
@@ -552,7 +570,8 @@ class ImportApi(BaseApi):
     def preview(self) -> Response:
         """Preview an upload: the mapping (suggested or given), the first rows cleaned, each
         row's errors (in the reader's language, naming line and column) and its duplicate
-        decision. Nothing is written.
+        decision, as stored at ``previewed_at`` (send it back with the commit). Nothing is
+        written.
         ---
         post:
           requestBody:
@@ -565,7 +584,8 @@ class ImportApi(BaseApi):
               description: >-
                 {table, mapping: {type, columns, values, reasons}, rows: [{line, values,
                 errors: [{line, column, key, params, message}], duplicate: {key, uid, line}
-                | null, decision}], counts: {skip, update, create, error}}
+                | null, decision}], counts: {skip, update, create, error}, previewed_at:
+                ISO 8601 UTC}
               content:
                 application/json:
                   schema:
@@ -594,6 +614,13 @@ class ImportApi(BaseApi):
     @safe
     def commit(self) -> Response:
         """Import an upload: recorded at once (its id answered), run as a job.
+
+        An update never overwrites a change someone else made that the user did not see: a
+        row whose record was changed by another person after ``previewed_at`` (the time the
+        preview answered; optional, ISO 8601: without it, the commit's own time) fails
+        ("changed by … at …, after your preview"), and so does a row whose Version cell (as
+        list exports write it) is older than the record's. Such rows are in the failing
+        rows file, to import again.
         ---
         post:
           requestBody:

@@ -109,6 +109,22 @@ MESSAGES: dict[str, LazyString] = {
     "import_changed_meanwhile": lazy_gettext(
         "Someone changed this record during the import: it was not updated."
     ),
+    "import_changed_since_export": lazy_gettext(
+        "Not updated: %(by)s changed this record at %(at)s, after your export. Export it "
+        "again, or clear the Version cell to overwrite that change."
+    ),
+    "import_changed_since_export_unknown": lazy_gettext(
+        "Not updated: this record was changed after your export. Export it again, or clear "
+        "the Version cell to overwrite that change."
+    ),
+    "import_changed_after_preview": lazy_gettext(
+        "Not updated: %(by)s changed this record at %(at)s, after your preview. Import this "
+        "row again to overwrite that change."
+    ),
+    "import_changed_after_preview_unknown": lazy_gettext(
+        "Not updated: this record was changed at %(at)s, after your preview. Import this row "
+        "again to overwrite that change."
+    ),
     "import_mapping": lazy_gettext(
         "The column mapping is not valid: it maps each column header to a field or to nothing."
     ),

@@ -8,7 +8,9 @@ permission, related records they may not see as placeholders). Records stream fr
 store in keyset batches (``NodeRepository.batches``) into the writer, so a million rows
 never sit in memory. Headers are the declared labels in the reader's language and related
 records appear by name (their title), so that an edited file imports again (``uid`` first,
-under the "ID" header, names the record to update).
+under the "ID" header, names the record to update; ``version`` beside it, the record's
+version when exported, lets the import refuse a row that would overwrite a change made to
+the record since).
 
 An export is a plain, JSON-able description (``ListExport``): the web layer builds it from a
 request (labels in the reader's language, the reader's scope) and either writes it while the
@@ -51,9 +53,10 @@ class InvalidExport(ValueError):
 
 
 def export_fields(model: type[NodeModel]) -> list[str]:
-    """The exported fields of ``model``, in file order: uid, every property, every relation."""
+    """The exported fields of ``model``, in file order: uid, version, every property, every
+    relation."""
     meta = model.meta
-    return ["uid", *(p.name for p in meta.props), *(r.name for r in meta.rels)]
+    return ["uid", "version", *(p.name for p in meta.props), *(r.name for r in meta.rels)]
 
 
 @dataclass(frozen=True)
@@ -177,7 +180,7 @@ def rows(
 def row_of(record: Record, zone: ZoneInfo) -> dict[str, Any]:
     """One record as an export row: times in the business time zone, related records by
     name (their title, or the placeholder text of one the reader may not see)."""
-    row: dict[str, Any] = {"uid": record.uid}
+    row: dict[str, Any] = {"uid": record.uid, "version": record.version}
     for prop in record.model.meta.props:
         value = getattr(record, prop.name, None)
         if isinstance(value, dt.datetime):

@@ -125,6 +125,7 @@
         targets: targets.result,
         saved: targets.mappings || [],
         decisions: {},
+        previewedAt: null,
       });
       showDetected();
       renderSaved();
@@ -398,6 +399,9 @@
     busy("refresh-preview", true);
     try {
       const result = (await call(API + "/preview", { method: "POST", json: requestBody() })).result;
+      // The commit sends it back: a record someone changes after the preview the user saw
+      // is not overwritten by the import.
+      state.previewedAt = result.previewed_at;
       renderPreview(result);
       show("step-preview", true);
       step("preview");
@@ -415,7 +419,8 @@
     fail("");
     busy("commit-button", true);
     try {
-      const started = (await call(API + "/commit", { method: "POST", json: requestBody() })).result;
+      const body = Object.assign(requestBody(), { previewed_at: state.previewedAt || null });
+      const started = (await call(API + "/commit", { method: "POST", json: body })).result;
       state.importId = started.import.id;
       state.jobId = started.job.id;
       show("step-upload", false);

@@ -31,6 +31,7 @@ from graph.io.imports.targets import (
     FIRST_NAME,
     LAST_NAME,
     UID,
+    VERSION,
     ImportType,
     Target,
     choice_words,
@@ -141,6 +142,17 @@ def parse_moment(cell: Cell, zone: dt.tzinfo | None = None) -> dt.datetime:
     return moment
 
 
+def read_version(cell: Cell) -> int:
+    """A record's version as an export wrote it (``4``; a workbook's ``4.0``)."""
+    try:
+        value = parse_number(cell)
+    except ValueError:
+        raise ValidationError(Message("integer")) from None
+    if not value.is_integer():
+        raise ValidationError(Message("integer"))
+    return int(value)
+
+
 def split_tags(cell: Cell) -> list[str]:
     """Tag names from one cell: ``VIP;重点`` -> [VIP, 重点] (also , 、 | and full-width)."""
     names = (clean_text(part) for part in TAG_SEPARATORS.split(cell_text(cell)))
@@ -245,6 +257,8 @@ class RowCleaner:
     # -- per target -----------------------------------------------------------------------
 
     def _converter(self, target: Target, mapping: Mapping) -> Convert:
+        if target.name == VERSION:
+            return read_version
         if target.name == UID or not target.field:  # the ID and virtual targets: text
             return lambda cell: clean_text(cell_text(cell)) or None
         rel = target.rel

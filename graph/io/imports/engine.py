@@ -57,13 +57,17 @@ class ImportOptions:
     e-mail, or name and region) or an earlier row, and referral links to a customer that
     has another referrer of the type (update replaces it; create, like skip, leaves it);
     ``decisions`` overrides it per file line.
-    ``create_tags``: tags named in the file that do not exist yet are created."""
+    ``create_tags``: tags named in the file that do not exist yet are created.
+    ``previewed_at``: when the importer saw the preview (ISO 8601 UTC, ``ISO_DATETIME``):
+    a record someone else changed after it is not updated, and its row fails (without
+    it, or when it is later, the import's own start counts)."""
 
     on_duplicate: str = SKIP
     decisions: dict[int, str] = field(default_factory=dict)
     sheet: str | None = None
     create_tags: bool = True
     batch_size: int = BATCH_SIZE
+    previewed_at: str | None = None
 
     def __post_init__(self) -> None:
         if self.on_duplicate not in DECISIONS or any(
@@ -72,6 +76,8 @@ class ImportOptions:
             raise InvalidValue(key="import_decision", choices=", ".join(DECISIONS))
         if not 1 <= self.batch_size <= 50_000:
             raise InvalidValue(key="import_batch_size")
+        if self.previewed_at is not None:
+            dt.datetime.strptime(self.previewed_at, ISO_DATETIME)  # ValueError: not one
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready, as the import record keeps them (what a resume reuses)."""
@@ -81,6 +87,7 @@ class ImportOptions:
             "sheet": self.sheet,
             "create_tags": self.create_tags,
             "batch_size": self.batch_size,
+            "previewed_at": self.previewed_at,
         }
 
     @classmethod
@@ -92,6 +99,7 @@ class ImportOptions:
             sheet=data.get("sheet"),
             create_tags=bool(data.get("create_tags", True)),
             batch_size=int(data.get("batch_size", BATCH_SIZE)),
+            previewed_at=data.get("previewed_at"),
         )
 
 
@@ -124,12 +132,14 @@ class PreviewRow:
 
 @dataclass
 class Preview:
-    """What a file holds and how it would be imported."""
+    """What a file holds and how it would be imported, as stored at ``previewed_at`` (ISO
+    8601 UTC: the commit passes it on, see ``ImportOptions``)."""
 
     table: dict[str, Any]
     mapping: Mapping
     rows: list[PreviewRow]
     counts: dict[str, int]
+    previewed_at: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready (the REST preview)."""
@@ -138,6 +148,7 @@ class Preview:
             "mapping": {**self.mapping.as_dict(), "reasons": self.mapping.reasons},
             "rows": [row.__dict__ for row in self.rows],
             "counts": self.counts,
+            "previewed_at": self.previewed_at,
         }
 
 
@@ -172,6 +183,9 @@ def preview(
 ) -> Preview:
     """The first ``rows`` rows cleaned and judged as the import would (nothing written)."""
     options = options or ImportOptions()
+    # Taken before the stored records are read: a change made while they are read counts
+    # as one made after the preview.
+    now = importer.clock()
     table, suggested = suggest_for(path, type_key, sheet=options.sheet)
     mapping = mapping or suggested
     kind = import_type(type_key)
@@ -181,7 +195,7 @@ def preview(
     good = [row for row in cleaned if not row.errors]
     # As written in the file: the writer turns relation names into uids.
     written = {row.line: dict(row.values) for row in cleaned}
-    outcome = writer.write(good, cursor=0, counts={}, now=importer.clock())
+    outcome = writer.write(good, cursor=0, counts={}, now=now)
     failed = {row.line for row in cleaned if row.errors} | {row.line for row in outcome.failed}
     result = []
     for row in cleaned:
@@ -202,7 +216,8 @@ def preview(
     counts = {
         d: sum(1 for r in result if r.decision == d) for d in (*DECISIONS, UNCHANGED, "error")
     }
-    return Preview(table_info(table), mapping, result, counts)
+    stamp = now.astimezone(dt.UTC).strftime(ISO_DATETIME)
+    return Preview(table_info(table), mapping, result, counts, previewed_at=stamp)
 
 
 def start_import(
@@ -299,6 +314,7 @@ def _writer(
     *,
     dry_run: bool,
     estimated_rows: int = 0,
+    since: str | None = None,
 ) -> BatchWriter | ReferralWriter:
     if kind.key == REFERRAL:
         return ReferralWriter(
@@ -338,6 +354,7 @@ def _writer(
         serial_timezone=importer.timezone,
         dry_run=dry_run,
         sender=None if dry_run else sender_for(importer.store, estimated_rows),
+        since=since,
     )
 
 
@@ -365,6 +382,7 @@ def _run(
         mapping,
         dry_run=dry_run,
         estimated_rows=total - record.cursor,
+        since=_since(record, options),
     )
     try:
         with errors_path.open("a", encoding="utf-8") as errors, _bulk_allocation():
@@ -418,6 +436,14 @@ def _run(
         # nothing (every row is written), and the import stays done.
         landed()
     return record
+
+
+def _since(record: ImportRecord, options: ImportOptions) -> str:
+    """The time after which a change someone else made to a record is the importer's news,
+    not to be overwritten: the preview they saw, or the import's start (the CLI's, or a
+    commit without one). A preview time later than the start counts as the start."""
+    previewed = options.previewed_at
+    return previewed if previewed is not None and previewed < record.at else record.at
 
 
 YOUNG_COLLECTION_AFTER = 50_000  # allocations between collections while importing

@@ -24,6 +24,11 @@ CONTACT_PREFIX = "contact."
 # the records it came from.
 UID = "uid"
 UID_HEADERS = ("ID", "编号", "记录编号", "系统编号", "GraphCRM ID")
+# The record's version as exported beside its ID: never written, only checked. An update
+# row whose version is older than the stored record's would overwrite a change made since
+# the export, and fails instead (``graph.io.imports.writer``).
+VERSION = "version"
+VERSION_HEADERS = ("Version", "版本", "版本号", "记录版本", "GraphCRM version")
 # Virtual targets joined into a person's name (HubSpot and Salesforce export them apart).
 FIRST_NAME, LAST_NAME = "first_name", "last_name"
 # The referral-link import: who referred (a customer, contact or external referrer, by ID
@@ -486,7 +491,12 @@ def value_key(text: str) -> str:
 
 
 def _targets(model: type[NodeModel], prefix: str = "") -> list[Target]:
-    found = [] if prefix else [Target(UID, model, UID, "ID", "编号")]
+    found: list[Target] = []
+    if not prefix:  # the record's ID and version, as list exports write them first
+        found = [
+            Target(UID, model, UID, "ID", "编号"),
+            Target(VERSION, model, "", "Version", "版本"),
+        ]
     for item in model.meta.props + model.meta.rels:
         if not item.editable:
             continue
@@ -536,6 +546,8 @@ def header_names(target: Target) -> tuple[str, ...]:
     """Every header that names ``target``, best first: its labels, then synonyms."""
     if target.name == UID:
         return UID_HEADERS
+    if target.name == VERSION:
+        return VERSION_HEADERS
     if target.name in NAME_PART_SYNONYMS:
         return (target.en, target.zh, *NAME_PART_SYNONYMS[target.name])
     own = HEADER_SYNONYMS.get((target.model.label, target.field), ())

@@ -7,6 +7,11 @@ what undo walks (``graph.io.imports.undo``). An updated record gets its own entr
 new values, which undo puts back); the records a batch creates share one entry, linked to
 each by ``CHANGED``: their first values are the records themselves, and undo deletes them.
 
+An update never overwrites a change its importer did not see (as an edit form refuses a
+stale save): a row whose record was changed since the file's Version cell (a list export
+writes the record's version beside its ID), or by someone else since the preview the
+importer saw (or the import's start), fails instead, naming who changed it and when.
+
 The create statement of a batch is sent in the background (``graph.io.imports.sender``:
 a thread, or for a large import a second process) and ``write`` returns at once, so that
 the next batch is read, cleaned and sealed while the engine writes this one. One batch at
@@ -30,7 +35,7 @@ from graph.io.imports.cleaning import CleanRow, RowError
 from graph.io.imports.relations import Resolver, UnresolvedName
 from graph.io.imports.relinks import LINKS, current_links, relinked, shown, titles
 from graph.io.imports.sender import InBackground, Sender, ThreadSender
-from graph.io.imports.targets import CONTACT_PREFIX, UID, ImportType
+from graph.io.imports.targets import CONTACT_PREFIX, UID, VERSION, ImportType
 from graph.model import nodes
 from graph.model.base import NodeModel, Rel, model_for
 from graph.model.records import ISO_DATETIME, to_graph
@@ -137,6 +142,7 @@ class BatchWriter:
         serial_timezone: dt.tzinfo = dt.UTC,
         dry_run: bool = False,
         sender: Sender | None = None,
+        since: str | None = None,
     ) -> None:
         self.store = store
         self.cipher = cipher
@@ -154,6 +160,9 @@ class BatchWriter:
         self._own_id = re.compile(rf"{re.escape(self.model.meta.uid_prefix)}[0-9]+", re.I)
         self.serial_timezone = serial_timezone
         self.dry_run = dry_run
+        # The time (ISO, UTC) of what the importer saw: the preview, else the import's start.
+        # A record someone else changed after it is not overwritten (``_conflicts``).
+        self.since = since
         self.seen: dict[tuple[str, str], int] = {}  # dry runs: keys of earlier rows
         # Writes each batch's create statement while the next one is prepared.
         self._sender: Sender = sender or ThreadSender(store)
@@ -514,7 +523,8 @@ class BatchWriter:
         """Rows of the update statement, each with its source row: changed properties and
         relations only (blank cells change nothing), with history entries of old and new
         values (and, for relations, the uids undo puts back). A record the row would not
-        change is skipped, not written ("unchanged" in a preview)."""
+        change is skipped, not written ("unchanged" in a preview); a row that would overwrite
+        a change its importer did not see fails (``_conflicts``)."""
         if not updates:
             return []
         self.flush()  # the stored values read next may be the batch in flight's
@@ -524,7 +534,7 @@ class BatchWriter:
             for row in self.store.read(statement, uids=[d.uid for _, d in updates])
         }
         relinks = self._relation_changes(updates)
-        result = []
+        writes = []
         for row, duplicate in updates:
             before = stored.get(duplicate.uid, {})
             props = {
@@ -532,11 +542,20 @@ class BatchWriter:
                 for name, value in row.values.items()
                 if self.model.meta.prop(name) is not None and before.get(name) != value
             }
-            rel_changes, unlink, link, links = relinks.get(row.line, ([], {}, {}, {}))
-            if not props and not links:
+            relinked_row = relinks.get(row.line, ([], {}, {}, {}))
+            if not props and not relinked_row[3]:
                 outcome.skipped += 1  # unchanged: nothing to write, no history entry
                 outcome.decisions[row.line] = UNCHANGED
                 continue
+            writes.append((row, duplicate, before, props, relinked_row))
+        refused = self._conflicts([(row, dup, before) for row, dup, before, _, _ in writes])
+        result = []
+        for row, duplicate, before, props, relinked_row in writes:
+            if row.line in refused:
+                row.errors.append(refused[row.line])
+                outcome.failed.append(row)
+                continue
+            rel_changes, unlink, link, links = relinked_row
             changes = [FieldChange(n, before.get(n), v) for n, v in props.items()]
             change = history_entry(
                 self.model, "update", stamp, self.actor, changes + rel_changes, self.cipher
@@ -558,6 +577,64 @@ class BatchWriter:
                 )
             )
         return result
+
+    def _conflicts(
+        self, writes: list[tuple[CleanRow, Duplicate, dict[str, Any]]]
+    ) -> dict[int, RowError]:
+        """line -> why the row may not update its record (``before``, as stored): someone
+        else changed it after the file's version of it (the Version column of an export,
+        checked when the row names the record by its ID) or after ``since`` (the preview
+        the importer saw, or the import's start). Changes this import made (an earlier row
+        of the file naming the same record, or the record it created) are no conflict.
+        Who made the last change is read only for the records that may be in conflict."""
+        # line -> (uid, stale against the file's version, when the record was last changed)
+        suspects: dict[int, tuple[str, bool, str]] = {}
+        for row, duplicate, before in writes:
+            version = row.values.get(VERSION) if duplicate.key == UID else None
+            stale = version is not None and version < (before.get("version") or 0)
+            updated = str(before.get("updated_at") or "")
+            if stale or (self.since is not None and updated > self.since):
+                suspects[row.line] = (duplicate.uid, stale, updated)
+        if not suspects:
+            return {}
+        last = {
+            found["uid"]: found
+            for found in self.store.read(
+                self._statement("import_change_list_last"),
+                uids=sorted({uid for uid, _, _ in suspects.values()}),
+            )
+        }
+        refused = {}
+        for line, (uid, stale, updated) in suspects.items():
+            change = last.get(uid) or {}
+            if change and change["import_id"] == self.import_id:
+                continue  # this import's own change
+            by, at = change.get("by") or "", self._shown_time(change.get("at") or updated)
+            if stale:
+                message = (
+                    Message("import_changed_since_export", by=by, at=at)
+                    if by and at
+                    else Message("import_changed_since_export_unknown")
+                )
+                refused[line] = RowError(line, self.headers.get(VERSION, ""), message)
+            else:
+                message = (
+                    Message("import_changed_after_preview", by=by, at=at)
+                    if by
+                    else Message("import_changed_after_preview_unknown", at=at)
+                )
+                refused[line] = RowError(line, "", message)
+        return refused
+
+    def _shown_time(self, stamp: str | None) -> str:
+        """A stored UTC time as the business day and minute (2026-11-10 14:32)."""
+        if not stamp:
+            return ""
+        try:
+            when = dt.datetime.strptime(stamp, ISO_DATETIME).replace(tzinfo=dt.UTC)
+        except ValueError:
+            return stamp
+        return when.astimezone(self.serial_timezone).strftime("%Y-%m-%d %H:%M")
 
     def _update_rels(self) -> list[Rel]:
         """The relations an update changes: those a column maps (a Sales importer's
