@@ -62,10 +62,10 @@ def recent_line(html: str, import_id: str) -> tuple[str, str]:
 def test_the_recent_imports_list_the_readers_own_with_failing_rows_and_undo_in_their_language(
     api_app: Flask, client: FlaskClient, store: GraphStore
 ) -> None:
-    staff(api_app, store, "recent_sales", "Sales")
-    mine = imported(api_app, client, bearer(client, "recent_sales", PASSWORD))
+    staff(api_app, store, "recent_list_sales", "Sales")
+    mine = imported(api_app, client, bearer(client, "recent_list_sales", PASSWORD))
     admins = imported(api_app, client, bearer(client), csv_bytes(ROWS[:2]))
-    login(client, "recent_sales", PASSWORD)
+    login(client, "recent_list_sales", PASSWORD)
 
     page = client.get("/import/").get_data(as_text=True)
     markup, text = recent_line(page, mine)
