@@ -144,3 +144,32 @@ def test_undo_deletes_created_customers_referring_each_other_within_the_import(
     report = undo_import(store, cipher, record.uid, actor="admin")
     assert report.by_label == {"Customer": 5, "Contact": 2} and report.conflicts == 0
     assert by_name(store, cipher, nodes.Customer) == {}
+
+
+def test_undo_deletes_a_record_the_import_created_and_then_updated_itself(
+    store: GraphStore, cipher: FieldCipher, importer: Importer, tmp_path: Path
+) -> None:
+    rows = [
+        ["客户名称", "电话", "地区"],
+        ["甲公司", "13800000001", "上海"],
+        ["甲公司", "13800000001", "杭州"],
+        ["乙公司", "13800000002", "北京"],
+        ["乙公司", "13800000002", "天津"],
+    ]
+    record = run_import(importer, write_csv(tmp_path / "twice.csv", rows), "customer",
+                        options=ImportOptions(on_duplicate="update", batch_size=1),
+                        work_dir=tmp_path)  # fmt: skip
+    assert (record.counts["created"], record.counts["updated"]) == (2, 2)
+    made = by_name(store, cipher, nodes.Customer)
+    assert made["甲公司"].region == "杭州" and made["甲公司"].version == 2
+    # Someone edits 乙 after the import: it stays as they left it.
+    customers = NodeRepository(store, nodes.Customer, cipher=cipher)
+    customers.update(made["乙公司"], {"note": "别删"}, "t")
+    reported: list[tuple[int, int]] = []
+    report = undo_import(store, cipher, record.uid, actor="admin",
+                         progress=lambda done, total: reported.append((done, total)))  # fmt: skip
+    assert (report.deleted, report.restored, report.conflicts) == (1, 0, 1)
+    left = by_name(store, cipher, nodes.Customer)
+    assert list(left) == ["乙公司"]
+    assert (left["乙公司"].region, left["乙公司"].note) == ("天津", "别删")
+    assert reported[-1] == (4, 4)

@@ -8,15 +8,17 @@ has touched it: one edited since (its version moved past the one the import left
 by another import, or that another record now links to (a follow-up, order, ticket or
 contact added since, a referral made since: anything but its own relations as the import
 set them, or a link from a record of the import that stays) stays, counted as
-``conflicts``, so no record is left without its required customer. A record the import
-updated more than once (two rows naming it, in different batches) is restored once, to
-its values before the first of those updates, if it is still at the version the last one
-left. The links a referral-link import made are removed, and those it replaced linked back
-as they were (properties and all) where its link is still there; where someone removed or
-replaced it since, their change stays and is counted as ``conflicts``. Tags the import
-created on demand (a file naming one that did not exist) are deleted last, those nothing
-links to any more; one someone has put on another record since (or that a record kept
-still carries) stays, counted as ``conflicts`` too.
+``conflicts``, so no record is left without its required customer. A record it created
+that a later batch of it updated (two rows naming it) is deleted like the others, not
+restored to the values it was created with. A record the import updated more than once
+(two rows naming it, in different batches) is restored once, to its values before the
+first of those updates, if it is still at the version the last one left. The links a
+referral-link import made are removed, and those it replaced linked back as they were
+(properties and all) where its link is still there; where someone removed or replaced it
+since, their change stays and is counted as ``conflicts``. Tags the import created on
+demand (a file naming one that did not exist) are deleted last, those nothing links to any
+more; one someone has put on another record since (or that a record kept still carries)
+stays, counted as ``conflicts`` too.
 """
 
 from __future__ import annotations
@@ -91,6 +93,10 @@ def undo_import(
         updates = [
             row["c"] for row in rows if not row["c"].get("linked") and row["c"]["uid"] not in merged
         ]
+        # A record it created and then updated (a later row naming it) is not restored: it
+        # goes with the others it created, below (progress counts these entries as folded).
+        own = _created_here(store, import_id, updates)
+        updates = [change for change in updates if change["entity_uid"] not in own]
         whole = _whole_changes(store, import_id, updates, merged)
         for change in updates:
             if change["uid"] in merged and change["entity_uid"] not in whole:
@@ -265,6 +271,20 @@ def _delete(
             report.deleted += deleted
             report.by_label[label] = report.by_label.get(label, 0) + deleted
     return kept
+
+
+def _created_here(store: GraphStore, import_id: str, changes: list[dict[str, Any]]) -> set[str]:
+    """The uids of the records ``changes`` (update entries) are about that import
+    ``import_id`` created itself."""
+    by_label: dict[str, set[str]] = {}
+    for change in changes:
+        by_label.setdefault(change["entity"], set()).add(change["entity_uid"])
+    found: set[str] = set()
+    for label, uids in by_label.items():
+        statement = render(store.cypher.get("import_undo_list_created"), Label=label)
+        rows = store.read(statement, import_id=import_id, uids=sorted(uids))
+        found.update(row["uid"] for row in rows)
+    return found
 
 
 def _whole_changes(
