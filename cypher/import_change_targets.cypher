@@ -1,8 +1,9 @@
 // Returns uid and labels of at most $limit records the history entry $uid (an import's
-// batch entry) names by CHANGED that still carry the import id $import_id (what undo
-// deletes; a record a later import updated carries that import's id instead).
-// params: uid, import_id, limit
+// batch entry) names by CHANGED, after the uid $after in uid order (what undo deletes,
+// unless someone has changed or linked to one since).
+// params: uid, after, limit
 MATCH (c:Change {uid: $uid})-[:CHANGED]->(n)
-WHERE n.import_id = $import_id
+WHERE n.uid > $after
 RETURN n.uid AS uid, labels(n) AS labels
+ORDER BY n.uid
 LIMIT $limit

@@ -160,3 +160,44 @@ def test_cli_imports_referral_links_and_undo_removes_them(
     assert "1 links removed" in undone.output
     assert not linked(store, first.uid or "", second.uid or "")
     assert customers.count() == 2
+
+
+def test_cli_undo_deletes_a_customer_the_import_created_then_updated_and_keeps_one_edited_since(
+    app: Flask, store: GraphStore, tmp_path: Path
+) -> None:
+    """Two rows of one customer in two batches: the second updates what the first created,
+    and undo deletes it like the import's other creations; a customer someone edited after
+    the import stays, counted."""
+    path = tmp_path / "twice.csv"
+    path.write_text(
+        "客户名称,手机,地区\n甲公司,13812345678,上海\n甲公司,13812345678,杭州\n乙公司,13912345678,北京\n",
+        encoding="utf-8",
+    )
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=[
+            "graphcrm",
+            "import",
+            "run",
+            str(path),
+            "--type",
+            "customer",
+            "--on-duplicate",
+            "update",
+            "--batch-size",
+            "1",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert "rows read: 3, created: 2, updated: 1, skipped: 0, failed: 0" in result.output
+    import_id = result.output.strip().splitlines()[-1].removeprefix("import id: ")
+    customers = NodeRepository(store, nodes.Customer)
+    (second,) = (c for c in customers.page(limit=10) if c.name == "乙公司")
+    customers.update(second, {"note": "已电话确认"}, "sales1")
+    undone = runner.invoke(args=["graphcrm", "import", "undo", import_id, "--yes"])
+    assert undone.exit_code == 0, undone.output
+    assert (
+        "1 records deleted, 0 restored, 0 links removed, 1 changed since the import and kept as they are"
+        in undone.output
+    )
+    assert [c.name for c in customers.page(limit=10)] == ["乙公司"]

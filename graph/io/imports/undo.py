@@ -3,14 +3,22 @@ back from the history entries it wrote, batch by batch, each batch one statement
 
 Safe to run again (a resumed undo): a restored record no longer carries the import's id
 and a deleted one is gone. A record someone changed after the import keeps their change
-and is counted as ``conflicts``. A record the import updated more than once (two rows
-naming it, in different batches) is restored once, to its values before the first of
-those updates, if it is still at the version the last one left. The links a referral-link
-import made are removed, and those it replaced linked back as they were (properties and
-all) where its link is still there; where someone removed or replaced it since, their
-change stays and is counted as ``conflicts``. Tags the import created on demand (a file
-naming one that did not exist) are deleted last, those nothing links to any more; one
-someone has put on another record since stays, counted as ``conflicts`` too.
+and is counted as ``conflicts``. A record it created goes only if nothing but the import
+has touched it: one edited since (its version moved past the one the import left), updated
+by another import, or that another record now links to (a follow-up, order, ticket or
+contact added since, a referral made since: anything but its own relations as the import
+set them, or a link from a record of the import that stays) stays, counted as
+``conflicts``, so no record is left without its required customer. A record it created
+that a later batch of it updated (two rows naming it) is deleted like the others, not
+restored to the values it was created with. A record the import updated more than once
+(two rows naming it, in different batches) is restored once, to its values before the
+first of those updates, if it is still at the version the last one left. The links a
+referral-link import made are removed, and those it replaced linked back as they were
+(properties and all) where its link is still there; where someone removed or replaced it
+since, their change stays and is counted as ``conflicts``. Tags the import created on
+demand (a file naming one that did not exist) are deleted last, those nothing links to any
+more; one someone has put on another record since (or that a record kept still carries)
+stays, counted as ``conflicts`` too.
 """
 
 from __future__ import annotations
@@ -85,6 +93,10 @@ def undo_import(
         updates = [
             row["c"] for row in rows if not row["c"].get("linked") and row["c"]["uid"] not in merged
         ]
+        # A record it created and then updated (a later row naming it) is not restored: it
+        # goes with the others it created, below (progress counts these entries as folded).
+        own = _created_here(store, import_id, updates)
+        updates = [change for change in updates if change["entity_uid"] not in own]
         whole = _whole_changes(store, import_id, updates, merged)
         for change in updates:
             if change["uid"] in merged and change["entity_uid"] not in whole:
@@ -145,53 +157,85 @@ def undo_import(
         folded += len(rows) - len(linked) - len(updates)
         if progress is not None:
             progress(report.restored + report.conflicts + report.unlinked + folded, total)
-    after = ""
-    shared: dict[str, list[str]] = {}  # label -> uids of records it created on demand (tags)
+    counted = report.restored + report.conflicts + report.unlinked + folded
+    shared: dict[str, set[str]] = {}  # label -> uids of records it created on demand (tags)
     while True:
-        rows = store.read(
-            "import_change_list",
-            import_id=import_id,
-            action="create",
-            after=after,
-            limit=UNDO_BATCH,
+        # A record kept only because another record the import created still linked to it
+        # (a customer of an earlier batch, referrer of one of a later batch read after it)
+        # goes in the next sweep, that one gone; what a sweep deleting nothing keeps stays.
+        deleted = report.deleted
+        kept = _sweep(
+            store, cipher, import_id, stamp, actor, report, shared, progress, total, counted
         )
-        if not rows:
+        if not kept or report.deleted == deleted:
             break
-        after = rows[-1]["c"]["uid"]
-        doomed: dict[str, list[str]] = {}
-        for row in rows:
-            change = row["c"]
-            if change.get("entity_uid"):
-                # A record's own entry: a tag it created on demand (deleted last, once the
-                # records it created are gone, if nothing else uses it), or a record of an
-                # import from before batch entries.
-                wanted = shared if change["entity"] in ON_DEMAND else doomed
-                wanted.setdefault(change["entity"], []).append(change["entity_uid"])
-                continue
-            # A batch's entry: the records it names, a page at a time (each page deleted
-            # before the next is read).
-            while created := store.read(
-                "import_change_targets", uid=change["uid"], import_id=import_id, limit=UNDO_BATCH
-            ):
-                page: dict[str, list[str]] = {}
-                for target in created:
-                    label = next(
-                        (name for name in target["labels"] if name in REGISTRY), change["entity"]
-                    )
-                    page.setdefault(label, []).append(target["uid"])
-                if not _delete(store, cipher, import_id, page, stamp, actor, report):
-                    break  # nothing of the page could go: do not read it again
-        _delete(store, cipher, import_id, doomed, stamp, actor, report)
-        if progress is not None:
-            progress(report.restored + report.conflicts + report.deleted + folded, total)
+    report.conflicts += kept
+    if progress is not None:
+        progress(counted + report.deleted + kept, total)
     for label, uids in shared.items():
-        for start in range(0, len(uids), UNDO_BATCH):
-            page = {label: uids[start : start + UNDO_BATCH]}
-            _delete(store, cipher, import_id, page, stamp, actor, report, shared=True)
+        report.conflicts += _delete(
+            store, cipher, import_id, {label: sorted(uids)}, stamp, actor, report
+        )
     records.set_state(
         store, import_id, records.UNDONE, undone_at=stamp, undo=json.dumps(report.__dict__)
     )
     return report
+
+
+def _sweep(
+    store: GraphStore,
+    cipher: FieldCipher | None,
+    import_id: str,
+    stamp: str,
+    actor: str,
+    report: UndoReport,
+    shared: dict[str, set[str]],
+    progress: Callable[[int, int], None] | None,
+    total: int,
+    counted: int,
+) -> int:
+    """One pass over the records import ``import_id`` created, batch entry by batch entry,
+    deleting those only it has touched (``_delete``); the tags it created on demand are
+    added to ``shared`` instead (deleted last, once the records it created are gone, if
+    nothing else uses them). Returns how many records it kept."""
+    kept = 0
+    after = ""
+    while rows := store.read(
+        "import_change_list", import_id=import_id, action="create", after=after, limit=UNDO_BATCH
+    ):
+        after = rows[-1]["c"]["uid"]
+        single: dict[str, list[str]] = {}
+        for row in rows:
+            change = row["c"]
+            if change.get("entity_uid"):
+                # A record's own entry: a tag it created on demand, or a record of an
+                # import from before batch entries.
+                if change["entity"] in ON_DEMAND:
+                    shared.setdefault(change["entity"], set()).add(change["entity_uid"])
+                else:
+                    single.setdefault(change["entity"], []).append(change["entity_uid"])
+                continue
+            kept += _delete(store, cipher, import_id, _targets(store, change), stamp, actor, report)
+        kept += _delete(store, cipher, import_id, single, stamp, actor, report)
+        if progress is not None:
+            progress(counted + report.deleted, total)
+    return kept
+
+
+def _targets(store: GraphStore, change: dict[str, Any]) -> dict[str, list[str]]:
+    """label -> uids of the records the batch entry ``change`` names that are still there
+    (read a page at a time; one batch's uids are held, so that its contacts can go before
+    their customers)."""
+    found: dict[str, list[str]] = {}
+    after = ""
+    while page := store.read(
+        "import_change_targets", uid=change["uid"], after=after, limit=UNDO_BATCH
+    ):
+        after = page[-1]["uid"]
+        for target in page:
+            label = next((name for name in target["labels"] if name in REGISTRY), change["entity"])
+            found.setdefault(label, []).append(target["uid"])
+    return found
 
 
 def _delete(
@@ -202,31 +246,45 @@ def _delete(
     stamp: str,
     actor: str,
     report: UndoReport,
-    *,
-    shared: bool = False,
 ) -> int:
-    """Delete the records the import created (uids by label), each with a history entry
-    of its deletion; dependants first (a customer's contacts go before it), though DETACH
-    DELETE would not mind: the counts per type stay right either way. ``shared`` records
-    (tags it created on demand) go only if nothing links to them any more: one someone
-    has used since stays, counted in ``conflicts``. Returns how many were deleted."""
-    before = report.deleted
-    name = "import_undo_delete_unused_batch" if shared else "import_undo_delete_batch"
-    for label in sorted(doomed, key=lambda item: item != "Contact"):
+    """Delete the records the import created (uids by label) that only it has touched,
+    each with a history entry of its deletion. One someone has edited since, or that a
+    record other than those the import made (or one it made that stays) links to, stays:
+    ``import_undo_delete_batch``. Records that belong to another (a customer's contacts)
+    go first, so that a customer is free once they have. Returns how many it kept."""
+    kept = 0
+    for label in sorted(doomed, key=lambda name: not model_for(name).scope_path):
         model = model_for(label)
-        rows = []
-        for uid in doomed[label]:
-            entry = history_entry(model, "delete", stamp, actor, [], cipher)
-            entry["undo_of"] = import_id
-            rows.append({"uid": uid, "change": entry})
-        statement = render(store.cypher.get(name), Label=label)
-        done = store.write(statement, import_id=import_id, rows=rows)
-        deleted = int(done[0]["deleted"] or 0) if done else 0
-        if shared and done:
-            report.conflicts += int(done[0]["kept"] or 0)
-        report.deleted += deleted
-        report.by_label[label] = report.by_label.get(label, 0) + deleted
-    return report.deleted - before
+        outs = [f"{rel.type}:{rel.target}" for rel in model.meta.rels if rel.direction == "out"]
+        ins = [f"{rel.type}:{rel.target}" for rel in model.meta.rels if rel.direction == "in"]
+        statement = render(store.cypher.get("import_undo_delete_batch"), Label=label)
+        uids = doomed[label]
+        for start in range(0, len(uids), UNDO_BATCH):
+            rows = []
+            for uid in uids[start : start + UNDO_BATCH]:
+                entry = history_entry(model, "delete", stamp, actor, [], cipher)
+                entry["undo_of"] = import_id
+                rows.append({"uid": uid, "change": entry})
+            done = store.write(statement, import_id=import_id, rows=rows, outs=outs, ins=ins)
+            deleted = int(done[0]["deleted"] or 0) if done else 0
+            kept += int(done[0]["kept"] or 0) if done else 0
+            report.deleted += deleted
+            report.by_label[label] = report.by_label.get(label, 0) + deleted
+    return kept
+
+
+def _created_here(store: GraphStore, import_id: str, changes: list[dict[str, Any]]) -> set[str]:
+    """The uids of the records ``changes`` (update entries) are about that import
+    ``import_id`` created itself."""
+    by_label: dict[str, set[str]] = {}
+    for change in changes:
+        by_label.setdefault(change["entity"], set()).add(change["entity_uid"])
+    found: set[str] = set()
+    for label, uids in by_label.items():
+        statement = render(store.cypher.get("import_undo_list_created"), Label=label)
+        rows = store.read(statement, import_id=import_id, uids=sorted(uids))
+        found.update(row["uid"] for row in rows)
+    return found
 
 
 def _whole_changes(
