@@ -38,7 +38,7 @@ from graph.io.imports.undo import undo_import
 from graph.io.imports.writer import DECISIONS, SKIP
 from graph.security.scope import Scope
 from views.messages import message_text, unreadable_text
-from views.scope import cipher_of, current_flask_app, import_folder, store_of
+from views.scope import cipher_of, current_flask_app, import_folder, not_visible_texts, store_of
 
 imports = AppGroup("import", help="Import records from CSV or Excel files; undo an import.")
 ACTOR = "cli"
@@ -62,6 +62,7 @@ def _importer() -> Importer:
         scope=Scope.everything(),
         region=cipher.phone_region,
         timezone=business_timezone(app),
+        hidden_texts=not_visible_texts(app),
     )
 
 

@@ -40,6 +40,7 @@ from views.scope import (
     appbuilder_of,
     cipher_of,
     import_folder,
+    not_visible_texts,
     security_engine,
     store_of,
 )
@@ -172,6 +173,7 @@ class JobQueue:
             files=self.files,
             imports=import_folder(self.app),
             import_retention_days=int(self.app.config["GRAPHCRM_FILE_RETENTION_DAYS"]),
+            hidden_texts=not_visible_texts(self.app),
         )
 
     def _tick(self) -> None:

@@ -373,6 +373,23 @@ def test_a_file_without_rows_under_its_header_is_refused_saying_so(
             assert refused.json["message"].startswith("The file has no rows under its column")
 
 
+def test_the_exports_placeholder_in_either_language_keeps_a_link(
+    api_app: Flask, client: FlaskClient, store: GraphStore
+) -> None:
+    with api_app.app_context():
+        made = NodeRepository(store, nodes.Customer).create({"name": "甲公司"}, "setup")
+    headers = bearer(client)
+    for placeholder in ("无权查看", "Not visible to you"):
+        rows = [["编号", "名称", "推荐客户"], [made.uid or "", "甲公司", placeholder]]
+        body = {
+            "upload_id": upload(client, headers, csv_bytes(rows))["upload_id"],
+            "type": "customer",
+            "on_duplicate": "update",
+        }
+        shown = client.post("/api/v1/imports/preview", headers=headers, json=body)
+        assert shown.json["result"]["rows"][0]["errors"] == [], placeholder
+
+
 def test_bad_requests_get_clear_4xx(api_app: Flask, client: FlaskClient) -> None:
     headers = bearer(client)
     no_file = client.post(

@@ -138,6 +138,14 @@ def test_a_damaged_workbook_is_called_a_workbook_and_text_named_xls_is_read(
     assert open_table(text).headers == ["客户名称", "手机"]
 
 
+def test_an_email_as_shown_masked_fails_its_row(tmp_path: Path) -> None:
+    """Copied from a masked list or failing-rows file, it would be stored as if real."""
+    path = write(tmp_path / "m.csv", "客户名称,邮箱\n甲,c***@example.com\n乙,c*@x.cn\n")
+    result = cleaned(path)
+    assert [(e.column, e.message.key) for e in result[0].errors] == [("邮箱", "email_masked")]
+    assert result[1].errors == [] and result[1].values["email"] == "c*@x.cn"
+
+
 def test_a_quote_closed_lines_later_but_not_before_a_delimiter_fails_its_line_only(
     tmp_path: Path,
 ) -> None:

@@ -25,8 +25,8 @@ def target_label(client: FlaskClient, headers: dict[str, str], name: str = "stag
     return str(next(t for t in response.json["result"] if t["name"] == name)["label"])
 
 
-ENGLISH = ["ID", "Name", "Kind", "Stage"]
-CHINESE = ["编号", "名称", "类型", "阶段"]
+ENGLISH = ["ID", "Version", "Name", "Kind"]
+CHINESE = ["编号", "版本", "名称", "类型"]
 
 
 @pytest.mark.parametrize(

@@ -75,6 +75,7 @@ from views.scope import (
     current_scope,
     current_store,
     import_folder,
+    not_visible_texts,
 )
 
 META = "upload.json"
@@ -230,6 +231,7 @@ def _importer() -> Importer:
         scope=scope,
         region=cipher.phone_region,
         timezone=business_timezone(),
+        hidden_texts=not_visible_texts(),
     )
 
 

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, g, has_request_context
 from flask.globals import app_ctx
 from flask_appbuilder import AppBuilder
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import scoped_session
 
@@ -40,6 +40,9 @@ AUDIT = "graphcrm_audit"
 JOBS = "graphcrm_jobs"
 # The permission to see and manage every user's jobs (Admin); others see their own.
 ALL_JOBS_PERMISSION = ("can_manage_all", "Jobs")
+
+# app.extensions: the placeholder of a hidden record in every language (not_visible_texts).
+NOT_VISIBLE_TEXTS = "graphcrm_not_visible_texts"
 
 
 class AuditLog(Protocol):
@@ -177,3 +180,18 @@ def audit(action: str, target: str | None = None, detail: dict[str, Any] | None 
 def not_visible() -> str:
     """The placeholder text of a record the reader may not see, in their language."""
     return gettext("Not visible to you")
+
+
+def not_visible_texts(app: Flask | None = None) -> frozenset[str]:
+    """That placeholder in every language of the app (``LANGUAGES``), as exports write it:
+    an import reads it in a relation's cell as "the link as it is"."""
+    app = app or current_app
+    found = app.extensions.get(NOT_VISIBLE_TEXTS)
+    if found is None:
+        texts = set()
+        with app.app_context():
+            for language in app.config["LANGUAGES"]:
+                with force_locale(language):
+                    texts.add(not_visible())
+        found = app.extensions[NOT_VISIBLE_TEXTS] = frozenset(texts)
+    return frozenset(found)

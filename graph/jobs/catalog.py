@@ -119,6 +119,7 @@ def _importer(resources: Resources, params: dict[str, Any]) -> Importer:
         scope=scope,
         region=resources.cipher.phone_region,
         timezone=resources.timezone,
+        hidden_texts=resources.hidden_texts,
     )
 
 

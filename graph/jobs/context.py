@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from graph.errors import Stopped
 from graph.jobs import progress
+from graph.records.visibility import NOT_VISIBLE
 from graph.security.crypto import FieldCipher
 from graph.store.protocol import GraphStore
 
@@ -33,6 +34,8 @@ class Resources:
     files: Path | None = None
     imports: Path | None = None
     import_retention_days: int = 7  # GRAPHCRM_FILE_RETENTION_DAYS: imports' and exports
+    # A record the reader may not see, as exports write it in each language (imports).
+    hidden_texts: frozenset[str] = frozenset({NOT_VISIBLE})
 
 
 class JobContext:

@@ -33,10 +33,6 @@ from graph.store.templates import render
 
 # What a reader sees in place of a record they may not see (the web layer translates it).
 NOT_VISIBLE = "Not visible to you"
-# The placeholder as every language of the app writes it (exports carry it in a relation's
-# cell: an import reads it as "the link as it is"). tests/test_visibility.py holds these to
-# the catalogs.
-NOT_VISIBLE_TEXTS = frozenset({NOT_VISIBLE, "无权查看"})
 
 
 def scoped(

@@ -34,6 +34,7 @@ from graph.io.imports.sender import sender_for
 from graph.io.imports.targets import REFERRAL, ImportType, import_type
 from graph.io.imports.writer import DECISIONS, SKIP, UNCHANGED, BatchWriter
 from graph.model.records import ISO_DATETIME
+from graph.records.visibility import NOT_VISIBLE
 from graph.security.crypto import FieldCipher
 from graph.security.masking import mask_value
 from graph.security.scope import Scope
@@ -107,7 +108,9 @@ class ImportOptions:
 class Importer:
     """Who imports, and with what: the store, the field cipher, the importer's username
     and row-level scope, the default phone region and the business time zone (the day in
-    new records' uids, and the zone of times the file writes without an offset)."""
+    new records' uids, and the zone of times the file writes without an offset), and the
+    placeholder of a record the reader may not see as exports write it in each language
+    (in a relation's cell it means "the link as it is")."""
 
     store: GraphStore
     cipher: FieldCipher
@@ -116,6 +119,7 @@ class Importer:
     region: str = "CN"
     timezone: dt.tzinfo = dt.UTC
     clock: Clock = utc_now
+    hidden_texts: frozenset[str] = frozenset({NOT_VISIBLE})
 
 
 @dataclass
@@ -355,6 +359,7 @@ def _writer(
         dry_run=dry_run,
         sender=None if dry_run else sender_for(importer.store, estimated_rows),
         since=since,
+        hidden_texts=importer.hidden_texts,
     )
 
 

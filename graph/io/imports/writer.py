@@ -45,7 +45,7 @@ from graph.records.repository import NodeRepository
 from graph.records.search_keys import name_keys, with_search_keys
 from graph.records.serials import serial_key
 from graph.records.users import team_uids
-from graph.records.visibility import NOT_VISIBLE_TEXTS
+from graph.records.visibility import NOT_VISIBLE
 from graph.security.crypto import FieldCipher
 from graph.security.pii import index_name, open_props, seal_props
 from graph.security.scope import Scope, scope_conditions
@@ -143,6 +143,7 @@ class BatchWriter:
         dry_run: bool = False,
         sender: Sender | None = None,
         since: str | None = None,
+        hidden_texts: frozenset[str] = frozenset({NOT_VISIBLE}),
     ) -> None:
         self.store = store
         self.cipher = cipher
@@ -156,6 +157,9 @@ class BatchWriter:
         self.resolver = resolver
         self.mapped = mapped  # the target names a column fills
         self.headers = headers or {}  # target name -> its column (named in row errors)
+        # A record the reader may not see, as exports write it: in a relation's cell, the
+        # link as it is.
+        self.hidden_texts = hidden_texts
         # An ID of this type's own form: its prefix and digits (C20261205001).
         self._own_id = re.compile(rf"{re.escape(self.model.meta.uid_prefix)}[0-9]+", re.I)
         self.serial_timezone = serial_timezone
@@ -321,7 +325,7 @@ class BatchWriter:
                 value = row.values.get(target.name)
                 if not value:
                     continue
-                if value.__class__ is str and value in NOT_VISIBLE_TEXTS:
+                if value.__class__ is str and value in self.hidden_texts:
                     # An export's placeholder for a record the reader may not see: the link
                     # stays as it is, as for a blank cell.
                     del row.values[target.name]
