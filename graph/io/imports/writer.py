@@ -452,6 +452,8 @@ class BatchWriter:
         names no record the reader may see: those fail, instead of being matched to another
         record by their phone or name. A foreign ID (another CRM's) names nothing here:
         such a row is matched like a row without one."""
+        if UID not in self.mapped:
+            return rows, keyed  # no ID column: nothing to check
         failed = set()
         for row in rows:
             named = str(row.values.get(UID) or "")
