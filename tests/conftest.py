@@ -18,7 +18,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 import config
+from graph.io.imports.engine import Importer
 from graph.records.schema import apply_schema
+from graph.security.crypto import FieldCipher, generate_key, parse_key
+from graph.security.scope import Scope
 from graph.store.backends import open_store
 from graph.store.embedded import EmbeddedServer
 from graph.store.protocol import GraphStore, GraphURL, parse_graph_url, with_login
@@ -145,3 +148,15 @@ def app(session_app: Flask, store: GraphStore) -> Flask:
 def client(app: Flask) -> FlaskClient:
     """A test client of ``app`` (CSRF stays on: forms must carry their token)."""
     return app.test_client()
+
+
+@pytest.fixture
+def cipher() -> FieldCipher:
+    """A field cipher with a fresh key (the import and crypto tests)."""
+    return FieldCipher(parse_key(generate_key()))
+
+
+@pytest.fixture
+def importer(store: GraphStore, cipher: FieldCipher) -> Importer:
+    """An import run by the system: every row, personal data unmasked."""
+    return Importer(store, cipher, actor="admin", scope=Scope.everything())

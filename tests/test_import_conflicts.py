@@ -12,8 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from graph.io.csv_writer import Column
 from graph.io.export import ListExport, export_fields, write_file
 from graph.io.imports.engine import Importer, ImportOptions, preview, run_import
@@ -22,17 +20,12 @@ from graph.io.imports.undo import undo_import
 from graph.model import nodes
 from graph.model.base import NodeModel
 from graph.records.repository import NodeRepository
-from graph.security.crypto import FieldCipher, generate_key, parse_key
+from graph.security.crypto import FieldCipher
 from graph.security.scope import Scope
 from graph.store.protocol import GraphStore
 
 BASE = dt.datetime(2026, 11, 10, 1, 0, tzinfo=dt.UTC)
 UPDATE = ImportOptions(on_duplicate="update")
-
-
-@pytest.fixture
-def cipher() -> FieldCipher:
-    return FieldCipher(parse_key(generate_key()))
 
 
 def at(minutes: int) -> Callable[[], dt.datetime]:

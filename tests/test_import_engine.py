@@ -30,7 +30,7 @@ from graph.jobs.catalog import JOBS
 from graph.jobs.context import JobCancelled, Resources
 from graph.model import nodes
 from graph.records.repository import NodeRepository
-from graph.security.crypto import FieldCipher, generate_key, parse_key
+from graph.security.crypto import FieldCipher
 from graph.security.scope import Scope
 from graph.store.protocol import GraphStore
 from graph.store.templates import render
@@ -42,16 +42,6 @@ CHINESE_SHEET = [
     ["广州好运来餐饮", "王芳", "12345", "", "not-an-email", "餐饮", "广州", "潜在客户", "", "", "", ""],
     ["深圳创新电子", "赵强", "13700001111", "", "", "电子", "深圳", "流失客户", "", "", "", ""],
 ]  # fmt: skip
-
-
-@pytest.fixture
-def cipher() -> FieldCipher:
-    return FieldCipher(parse_key(generate_key()))
-
-
-@pytest.fixture
-def importer(store: GraphStore, cipher: FieldCipher) -> Importer:
-    return Importer(store, cipher, actor="admin", scope=Scope.everything())
 
 
 def write_csv(

@@ -10,8 +10,7 @@ import pytest
 from graph.io.imports.engine import Importer, ImportOptions, run_import
 from graph.model import nodes
 from graph.records.repository import NodeRepository
-from graph.security.crypto import FieldCipher, generate_key, parse_key
-from graph.security.scope import Scope
+from graph.security.crypto import FieldCipher
 from graph.store.protocol import GraphStore
 from tests.test_import_engine import write_csv
 
@@ -24,16 +23,6 @@ ROWS = [
     ["丙公司", "13800000003", "广州", "餐饮", "王芳", "13900000003"],
     ["丙公司", "", "广州", "教育", "", ""],  # name and region of the row before
 ]
-
-
-@pytest.fixture
-def cipher() -> FieldCipher:
-    return FieldCipher(parse_key(generate_key()))
-
-
-@pytest.fixture
-def importer(store: GraphStore, cipher: FieldCipher) -> Importer:
-    return Importer(store, cipher, actor="admin", scope=Scope.everything())
 
 
 @pytest.fixture(params=["thread", "process"])

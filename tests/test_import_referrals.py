@@ -19,20 +19,10 @@ from graph.io.imports.mapping import suggest_mapping
 from graph.io.imports.undo import undo_import
 from graph.model import nodes
 from graph.records.repository import NodeRepository
-from graph.security.crypto import FieldCipher, generate_key, parse_key
+from graph.security.crypto import FieldCipher
 from graph.security.scope import Scope
 from graph.store.protocol import GraphStore
 from tests.test_import_engine import write_csv
-
-
-@pytest.fixture
-def cipher() -> FieldCipher:
-    return FieldCipher(parse_key(generate_key()))
-
-
-@pytest.fixture
-def importer(store: GraphStore, cipher: FieldCipher) -> Importer:
-    return Importer(store, cipher, actor="admin", scope=Scope.everything())
 
 
 @pytest.fixture

@@ -8,29 +8,17 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pytest
-
 from graph.io.imports.engine import Importer, ImportOptions, run_import
 from graph.io.imports.undo import undo_import
 from graph.model import nodes
 from graph.records.repository import NodeRepository
-from graph.security.crypto import FieldCipher, generate_key, parse_key
+from graph.security.crypto import FieldCipher
 from graph.security.scope import Scope
 from graph.store.protocol import GraphStore
 from tests.test_import_engine import write_csv
 from tests.test_import_referrals import linked
 
 AT = dt.datetime(2024, 5, 20, 10, 30, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def cipher() -> FieldCipher:
-    return FieldCipher(parse_key(generate_key()))
-
-
-@pytest.fixture
-def importer(store: GraphStore, cipher: FieldCipher) -> Importer:
-    return Importer(store, cipher, actor="admin", scope=Scope.everything())
 
 
 def by_name(store: GraphStore, cipher: FieldCipher, model: type[nodes.NodeModel]) -> dict:
